@@ -1,0 +1,14 @@
+#pragma once
+
+#include <velocity/cli/context.hpp>
+
+// One function per command, each in src/cli/<command>.cpp: adds the command's options and
+// subcommands to `command` and sets what it runs.
+namespace velocity::cli {
+
+void setup_init(CLI::App& command, Context& ctx);
+void setup_status(CLI::App& command, Context& ctx);
+void setup_org(CLI::App& command, Context& ctx);
+void setup_key(CLI::App& command, Context& ctx);
+
+} // namespace velocity::cli

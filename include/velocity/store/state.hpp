@@ -1,0 +1,122 @@
+#pragma once
+
+#include <velocity/crypto/aead.hpp>
+#include <velocity/crypto/keys.hpp>
+#include <velocity/store/database.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace velocity::store {
+
+// Where an encrypted value lives; bound into its associated data so that a ciphertext copied to
+// another row, column or table does not open.
+struct Field {
+  std::string_view table;
+  std::string_view column;
+  int64_t row_id;
+};
+
+enum class OrgKind { regular, demo };
+
+// An organisation with its unwrapped data key: seals and opens the values of its rows.
+class Org {
+public:
+  Org(int64_t id, std::string name, OrgKind kind, uint32_t key_version, crypto::SecretKey key);
+
+  int64_t id() const noexcept { return m_id; }
+  const std::string& name() const noexcept { return m_name; }
+  OrgKind kind() const noexcept { return m_kind; }
+  uint32_t key_version() const noexcept { return m_key_version; }
+
+  // AES-256-GCM of `plaintext` bound to `field` and the key version.
+  std::string seal(const Field& field, std::string_view plaintext) const;
+  // Opens a value sealed for `field`. Throws StateError when it was tampered with, belongs to
+  // another row, or was sealed under another key.
+  std::string open(const Field& field, std::string_view sealed) const;
+
+private:
+  int64_t m_id;
+  std::string m_name;
+  OrgKind m_kind;
+  uint32_t m_key_version;
+  crypto::SecretKey m_key;
+};
+
+struct OrgInfo {
+  int64_t id;
+  std::string name;
+  std::string created_at;
+  OrgKind kind;
+  uint32_t key_version;
+};
+
+// How `velocity init` gets the master key of a new state.
+enum class NewKeySource { automatic, passphrase };
+
+struct InitResult {
+  bool created;           // false: a state was already there and nothing changed
+  std::string key_source; // where the master key is, in words
+  bool key_file_written;
+};
+
+struct RotateResult {
+  std::filesystem::path key_file; // where the new master key was written
+  int organizations;
+  int64_t values_reencrypted;
+};
+
+enum class Reencrypt { no, yes };
+
+// The state file: the SQLite database with its master key checked and migrations applied.
+class State {
+public:
+  static constexpr std::string_view k_default_org = "default";
+
+  // The state path: `explicit_path`, else $VELOCITY_STATE, else $XDG_DATA_HOME/velocity/velocity.db.
+  static std::filesystem::path resolve_path(const std::optional<std::string>& explicit_path);
+
+  // Creates the state at `path` with its master key and the default organisation. When a state
+  // is already there it changes nothing. Nothing is left behind on failure.
+  static InitResult initialize(const std::filesystem::path& path, NewKeySource source,
+                               const crypto::PassphrasePrompt& prompt);
+
+  // Opens an existing state: refuses a file that is not a velocity state, is truncated or comes
+  // from a newer schema without touching it, checks the master key before anything is read, then
+  // applies pending migrations.
+  static State open(const std::filesystem::path& path, const crypto::PassphrasePrompt& prompt);
+
+  Database& db() noexcept { return m_db; }
+  const crypto::MasterKey& master_key() const noexcept { return m_master_key; }
+  const std::filesystem::path& path() const noexcept { return m_path; }
+  // Things the user should know about that happened while opening (a finished key rotation).
+  const std::vector<std::string>& notices() const noexcept { return m_notices; }
+
+  // The organisation called `name` with its data key. Throws UsageError when there is none.
+  Org org(std::string_view name);
+  std::optional<OrgInfo> find_org(std::string_view name);
+  std::vector<OrgInfo> list_orgs();
+  // Creates an organisation with a fresh data key. Throws UsageError when the name is taken.
+  OrgInfo create_org(std::string_view name, OrgKind kind);
+  // Deletes the organisation, its rows and its data key (crypto-erase).
+  void delete_org(std::string_view name);
+
+  // Replaces the master key with a new random key written to `key_file`; with Reencrypt::yes also
+  // replaces every data key and re-seals every encrypted value. One transaction: a crash leaves
+  // the state readable with the old key.
+  RotateResult rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt);
+
+private:
+  State(Database db, std::filesystem::path path, crypto::MasterKey key);
+
+  Database m_db;
+  std::filesystem::path m_path;
+  crypto::MasterKey m_master_key;
+  std::vector<std::string> m_notices;
+};
+
+} // namespace velocity::store

@@ -1,0 +1,40 @@
+#include <velocity/cli/commands.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::cli {
+
+void setup_init(CLI::App& command, Context& ctx) {
+  auto passphrase = std::make_shared<bool>(false);
+  command.add_flag("--passphrase", *passphrase,
+                   "protect the state with a passphrase (VELOCITY_PASSPHRASE, or asked on the "
+                   "terminal) instead of a key file");
+  command.footer("The master key comes from, in this order: VELOCITY_MASTER_KEY (base64 of 32 "
+                 "bytes), VELOCITY_PASSPHRASE or --passphrase, else the key file VELOCITY_KEY_FILE "
+                 "or $XDG_CONFIG_HOME/velocity/master.key (created, mode 0600, when missing).");
+  command.callback([&ctx, passphrase] {
+    const std::string format = ctx.format({"table", "json"});
+    const auto path = ctx.state_path();
+    const auto prompt = [&ctx](const std::string& q) { return ctx.prompt_secret(q); };
+    const store::InitResult result = store::State::initialize(
+      path, *passphrase ? store::NewKeySource::passphrase : store::NewKeySource::automatic, prompt);
+    if (format == "json") {
+      ctx.out().json({{"state", path.string()},
+                      {"created", result.created},
+                      {"key_source", result.key_source},
+                      {"key_file_written", result.key_file_written}});
+      return;
+    }
+    if (!result.created) {
+      ctx.out().info(fmt::format("state {} already exists; nothing changed", path.string()));
+      return;
+    }
+    ctx.out().info(fmt::format("created state {}", path.string()));
+    ctx.out().info(fmt::format("master key: {}", result.key_source));
+    if (result.key_file_written) {
+      ctx.out().info("keep a copy of the key file somewhere safe: without it the state cannot be read");
+    }
+  });
+}
+
+} // namespace velocity::cli

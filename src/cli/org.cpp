@@ -1,0 +1,101 @@
+#include <velocity/cli/commands.hpp>
+#include <velocity/core/error.hpp>
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace velocity::cli {
+
+namespace {
+
+struct OrgOptions {
+  std::string name;
+  bool demo = false;
+  bool yes = false;
+};
+
+nlohmann::json to_json(const store::OrgInfo& org) {
+  return {{"id", org.id},
+          {"name", org.name},
+          {"created_at", org.created_at},
+          {"demo", org.kind == store::OrgKind::demo},
+          {"key_version", org.key_version}};
+}
+
+void confirm_delete(Context& ctx, const std::string& name, bool yes) {
+  if (yes) {
+    return;
+  }
+  if (!ctx.interactive()) {
+    throw UsageError(fmt::format("deleting organisation '{}' destroys its data key and every row "
+                                 "it owns; refusing without --yes",
+                                 name),
+                     fmt::format("run `velocity org delete {} --yes`", name));
+  }
+  std::cerr << fmt::format("This destroys the data key of '{}' and every row it owns; it cannot "
+                           "be undone.\nType the organisation's name to confirm: ",
+                           name);
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != name) {
+    throw UsageError("confirmation did not match; nothing was deleted");
+  }
+}
+
+} // namespace
+
+void setup_org(CLI::App& command, Context& ctx) {
+  auto options = std::make_shared<OrgOptions>();
+  command.require_subcommand(1);
+
+  CLI::App* create = command.add_subcommand("create", "create an organisation with its own data key");
+  create->add_option("NAME", options->name, "organisation name")->required();
+  create->callback([&ctx, options] {
+    const std::string format = ctx.format({"table", "json"});
+    const auto org = ctx.state().create_org(options->name, store::OrgKind::regular);
+    if (format == "json") {
+      ctx.out().json(to_json(org));
+    } else {
+      ctx.out().info(fmt::format("created organisation '{}'", org.name));
+    }
+  });
+
+  CLI::App* list = command.add_subcommand("list", "list the organisations");
+  list->callback([&ctx] {
+    const std::string format = ctx.format({"table", "json"});
+    const auto orgs = ctx.state().list_orgs();
+    if (format == "json") {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& org : orgs) {
+        rows.push_back(to_json(org));
+      }
+      ctx.out().json(rows);
+      return;
+    }
+    Table table({"NAME", "CREATED", "DEMO", "KEY VERSION"});
+    for (const auto& org : orgs) {
+      table.add_row({org.name, org.created_at, org.kind == store::OrgKind::demo ? "yes" : "no",
+                     std::to_string(org.key_version)});
+    }
+    ctx.out().data(table.render());
+  });
+
+  CLI::App* remove = command.add_subcommand(
+    "delete", "delete an organisation: its data key and every row it owns (crypto-erase)");
+  remove->add_option("NAME", options->name, "organisation name")->required();
+  remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
+  remove->callback([&ctx, options] {
+    ctx.format({"table", "json"});
+    store::State& state = ctx.state();
+    if (!state.find_org(options->name)) {
+      throw UsageError(fmt::format("no organisation named '{}'", options->name),
+                       "`velocity org list` shows them");
+    }
+    confirm_delete(ctx, options->name, options->yes);
+    state.delete_org(options->name);
+    ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));
+  });
+}
+
+} // namespace velocity::cli

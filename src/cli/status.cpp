@@ -1,0 +1,50 @@
+#include <velocity/cli/commands.hpp>
+#include <velocity/store/schema.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::cli {
+
+void setup_status(CLI::App& command, Context& ctx) {
+  command.callback([&ctx] {
+    const std::string format = ctx.format({"table", "json"});
+    store::State& state = ctx.state();
+    const int schema = state.db().user_version();
+    const auto orgs = state.list_orgs();
+    nlohmann::json org_rows = nlohmann::json::array();
+    for (const auto& org : orgs) {
+      auto count = [&](const char* table) {
+        store::Statement stmt =
+          state.db().prepare(fmt::format("SELECT count(*) FROM {} WHERE org_id = ?", table));
+        stmt.bind(1, org.id);
+        stmt.step();
+        return stmt.column_int(0);
+      };
+      org_rows.push_back({{"name", org.name},
+                          {"demo", org.kind == store::OrgKind::demo},
+                          {"created_at", org.created_at},
+                          {"key_version", org.key_version},
+                          {"integrations", count("integrations")},
+                          {"evidence", count("evidence")}});
+    }
+    if (format == "json") {
+      ctx.out().json({{"state", state.path().string()},
+                      {"schema_version", schema},
+                      {"key_source", state.master_key().description},
+                      {"organizations", org_rows}});
+      return;
+    }
+    ctx.out().data(fmt::format("state:       {}\nschema:      version {}\nmaster key:  {}\n\n",
+                               state.path().string(), schema, state.master_key().description));
+    Table table({"ORGANISATION", "CREATED", "KEY VERSION", "INTEGRATIONS", "EVIDENCE"});
+    for (const auto& row : org_rows) {
+      table.add_row({row["name"].get<std::string>() + (row["demo"].get<bool>() ? " (demo)" : ""),
+                     row["created_at"].get<std::string>(), std::to_string(row["key_version"].get<int>()),
+                     std::to_string(row["integrations"].get<int64_t>()),
+                     std::to_string(row["evidence"].get<int64_t>())});
+    }
+    ctx.out().data(table.render());
+  });
+}
+
+} // namespace velocity::cli

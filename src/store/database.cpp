@@ -1,0 +1,271 @@
+#include <velocity/core/error.hpp>
+#include <velocity/store/database.hpp>
+
+#include <fmt/format.h>
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace velocity::store {
+
+namespace {
+
+constexpr int k_busy_timeout_ms = 10000;
+
+[[noreturn]] void throw_error(sqlite3* handle, int rc, std::string_view what) {
+  const char* name = handle != nullptr ? sqlite3_db_filename(handle, "main") : nullptr;
+  const std::string file = name != nullptr ? name : "(unknown)";
+  const std::string detail = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    throw StateError(fmt::format("state {} is locked by another velocity process", file),
+                     "wait for the other command to finish and run this one again");
+  case SQLITE_NOTADB:
+    throw StateError(fmt::format("{} is not a velocity state file: {}", file, detail),
+                     "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
+  case SQLITE_CORRUPT:
+    throw StateError(fmt::format("state {} is corrupt: {}", file, detail),
+                     "restore the state file from a backup");
+  case SQLITE_READONLY:
+  case SQLITE_CANTOPEN:
+  case SQLITE_PERM:
+  case SQLITE_IOERR:
+    throw StateError(fmt::format("cannot use state {}: {}", file, detail),
+                     "check that the file and its directory exist and are writable by you");
+  case SQLITE_FULL:
+    throw StateError(fmt::format("cannot write state {}: the disk is full", file));
+  default:
+    throw StateError(fmt::format("state {}: {} failed: {}", file, what, detail));
+  }
+}
+
+} // namespace
+
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+
+Statement::Statement(Statement&& other) noexcept
+  : m_db(other.m_db), m_stmt(std::exchange(other.m_stmt, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(m_stmt);
+    m_db = other.m_db;
+    m_stmt = std::exchange(other.m_stmt, nullptr);
+  }
+  return *this;
+}
+
+void Statement::fail(int rc, std::string_view what) const { throw_error(m_db, rc, what); }
+
+Statement::~Statement() { sqlite3_finalize(m_stmt); }
+
+Statement& Statement::bind(int index, int64_t value) {
+  if (const int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK) {
+    fail(rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  if (const int rc = sqlite3_bind_double(m_stmt, index, value); rc != SQLITE_OK) {
+    fail(rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  if (const int rc = sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                                         SQLITE_UTF8);
+      rc != SQLITE_OK) {
+    fail(rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  if (const int rc =
+        sqlite3_bind_blob64(m_stmt, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+      rc != SQLITE_OK) {
+    fail(rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (const int rc = sqlite3_bind_null(m_stmt, index); rc != SQLITE_OK) {
+    fail(rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, const std::optional<int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  sqlite3_reset(m_stmt);
+  fail(rc, sqlite3_sql(m_stmt));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+}
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+
+int64_t Statement::column_int(int column) const { return sqlite3_column_int64(m_stmt, column); }
+
+double Statement::column_double(int column) const { return sqlite3_column_double(m_stmt, column); }
+
+std::string Statement::column_text(int column) const {
+  const auto* text = sqlite3_column_text(m_stmt, column);
+  const int size = sqlite3_column_bytes(m_stmt, column);
+  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
+}
+
+std::string Statement::column_blob(int column) const {
+  const void* blob = sqlite3_column_blob(m_stmt, column);
+  const int size = sqlite3_column_bytes(m_stmt, column);
+  return blob == nullptr ? std::string() : std::string(static_cast<const char*>(blob), static_cast<size_t>(size));
+}
+
+std::optional<std::string> Statement::column_optional_text(int column) const {
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return column_text(column);
+}
+
+std::optional<int64_t> Statement::column_optional_int(int column) const {
+  if (is_null(column)) {
+    return std::nullopt;
+  }
+  return column_int(column);
+}
+
+Database::Database(sqlite3* handle, std::filesystem::path path)
+  : m_handle(handle), m_path(std::move(path)) {}
+
+Database::Database(Database&& other) noexcept
+  : m_handle(std::exchange(other.m_handle, nullptr)),
+    m_path(std::move(other.m_path)),
+    m_cache(std::move(other.m_cache)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    m_cache.clear();
+    sqlite3_close_v2(m_handle);
+    m_handle = std::exchange(other.m_handle, nullptr);
+    m_path = std::move(other.m_path);
+    m_cache = std::move(other.m_cache);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  m_cache.clear();
+  sqlite3_close_v2(m_handle);
+}
+
+Database Database::open(const std::filesystem::path& path, OpenMode mode) {
+  sqlite3* handle = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::create) {
+    flags |= SQLITE_OPEN_CREATE;
+  }
+  const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  Database db(handle, path);
+  if (rc != SQLITE_OK) {
+    throw StateError(fmt::format("cannot open state {}: {}", path.string(),
+                                 handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc)),
+                     "check that the file and its directory exist and are writable by you");
+  }
+  sqlite3_extended_result_codes(handle, 1);
+  sqlite3_busy_timeout(handle, k_busy_timeout_ms);
+  return db;
+}
+
+void Database::execute(std::string_view sql) {
+  const std::string text(sql);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(m_handle, text.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) {
+    fail(rc, sql);
+  }
+}
+
+Statement Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(m_handle, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    fail(rc, sql);
+  }
+  return Statement(m_handle, stmt);
+}
+
+Statement& Database::cached(const std::string& sql) {
+  auto it = m_cache.find(sql);
+  if (it == m_cache.end()) {
+    it = m_cache.emplace(sql, std::make_unique<Statement>(prepare(sql))).first;
+  } else {
+    it->second->reset();
+  }
+  return *it->second;
+}
+
+int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_handle); }
+
+int64_t Database::changes() const { return sqlite3_changes64(m_handle); }
+
+int Database::user_version() {
+  Statement stmt = prepare("PRAGMA user_version");
+  stmt.step();
+  return static_cast<int>(stmt.column_int(0));
+}
+
+void Database::set_user_version(int version) {
+  execute(fmt::format("PRAGMA user_version = {}", version));
+}
+
+void Database::fail(int rc, std::string_view what) const { throw_error(m_handle, rc, what); }
+
+Transaction::Transaction(Database& db, TransactionKind kind) : m_db(db) {
+  m_db.execute(kind == TransactionKind::immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (!m_done) {
+    try {
+      m_db.execute("ROLLBACK");
+    } catch (const Error&) {
+      // The connection already rolled back (e.g. after SQLITE_FULL); nothing left to undo.
+    }
+  }
+}
+
+void Transaction::commit() {
+  m_db.execute("COMMIT");
+  m_done = true;
+}
+
+} // namespace velocity::store

@@ -1,0 +1,502 @@
+#include <velocity/core/env.hpp>
+#include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
+#include <velocity/core/time.hpp>
+#include <velocity/crypto/digest.hpp>
+#include <velocity/store/schema.hpp>
+#include <velocity/store/state.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <fstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace velocity::store {
+
+namespace {
+
+constexpr char k_sealed_format = 0x01;
+constexpr size_t k_sealed_header = 5;
+constexpr size_t k_sqlite_header_size = 100;
+constexpr std::string_view k_sqlite_magic{"SQLite format 3\0", 16};
+
+std::string field_identity(const Field& field, uint32_t key_version) {
+  std::string aad = "velocity:field:v1";
+  aad.push_back('\0');
+  aad.append(field.table);
+  aad.push_back('\0');
+  aad.append(field.column);
+  aad.push_back('\0');
+  aad.append(std::to_string(field.row_id));
+  aad.push_back('\0');
+  aad.append(std::to_string(key_version));
+  return aad;
+}
+
+std::string org_key_identity(int64_t org_id, uint32_t key_version) {
+  return fmt::format("velocity:org-key:v1:{}:{}", org_id, key_version);
+}
+
+uint32_t read_be32(std::string_view bytes) {
+  uint32_t value = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  }
+  return value;
+}
+
+void check_org_name(std::string_view name) {
+  const bool valid = !name.empty() && name.size() <= 64 &&
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789._-") == std::string_view::npos;
+  if (!valid) {
+    throw UsageError(fmt::format("invalid organisation name '{}'", name),
+                     "use 1 to 64 letters, digits, '.', '_' or '-'");
+  }
+}
+
+// Refuses, without opening it with SQLite, a file that is not an SQLite database or is shorter
+// than its header says: opening such a file must leave it untouched.
+void check_sqlite_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw StateError(fmt::format("cannot read state {}", path.string()),
+                     "check that the file is readable by you");
+  }
+  std::array<char, k_sqlite_header_size> header{};
+  in.read(header.data(), header.size());
+  const auto got = static_cast<size_t>(in.gcount());
+  const std::string_view view(header.data(), got);
+  if (got < k_sqlite_header_size || view.substr(0, k_sqlite_magic.size()) != k_sqlite_magic) {
+    throw StateError(fmt::format("{} is not a velocity state file (not an SQLite database)",
+                                 path.string()),
+                     "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
+  }
+  uint64_t page_size = (static_cast<unsigned char>(view[16]) << 8) | static_cast<unsigned char>(view[17]);
+  if (page_size == 1) {
+    page_size = 65536;
+  }
+  const uint64_t pages = read_be32(view.substr(28, 4));
+  const uint64_t expected = page_size * pages;
+  const uint64_t actual = std::filesystem::file_size(path);
+  if (actual < expected) {
+    throw StateError(fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual,
+                                 expected),
+                     "restore the state file from a backup");
+  }
+}
+
+void check_writable(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw StateError(fmt::format("cannot write in {}, the directory of state {}", dir.string(),
+                                 path.string()),
+                     "velocity keeps its journal beside the state: make the directory writable");
+  }
+  if (std::filesystem::exists(path) && ::access(path.c_str(), W_OK) != 0) {
+    throw StateError(fmt::format("state {} is not writable", path.string()),
+                     "check the file's owner and permissions (it should be yours, mode 0600)");
+  }
+}
+
+void apply_migrations(Database& db) {
+  const int version = db.user_version();
+  const int latest = latest_schema_version();
+  if (version >= latest) {
+    return;
+  }
+  Transaction tx(db);
+  const auto all = migrations();
+  for (int i = version; i < latest; ++i) {
+    db.execute(all[static_cast<size_t>(i)]);
+  }
+  db.set_user_version(latest);
+  tx.commit();
+}
+
+std::optional<std::string> read_meta(Database& db, std::string_view key) {
+  Statement stmt = db.prepare("SELECT value FROM meta WHERE key = ?");
+  stmt.bind(1, key);
+  if (!stmt.step()) {
+    return std::nullopt;
+  }
+  return stmt.column_blob(0);
+}
+
+void write_meta(Database& db, std::string_view key, std::string_view value) {
+  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) "
+             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    .bind(1, key)
+    .bind_blob(2, value)
+    .run();
+}
+
+std::string passphrase_settings_json(const crypto::PassphraseSettings& settings) {
+  return nlohmann::json{{"algorithm", "scrypt"},
+                        {"salt", crypto::base64_encode(settings.salt)},
+                        {"n", settings.params.n},
+                        {"r", settings.params.r},
+                        {"p", settings.params.p}}
+    .dump();
+}
+
+std::optional<crypto::PassphraseSettings> read_passphrase_settings(Database& db) {
+  const auto text = read_meta(db, "kdf");
+  if (!text) {
+    return std::nullopt;
+  }
+  try {
+    const auto json = nlohmann::json::parse(*text);
+    crypto::PassphraseSettings settings;
+    settings.salt = crypto::base64_decode(json.at("salt").get<std::string>()).value();
+    settings.params.n = json.at("n").get<uint64_t>();
+    settings.params.r = json.at("r").get<uint64_t>();
+    settings.params.p = json.at("p").get<uint64_t>();
+    return settings;
+  } catch (const std::exception&) {
+    throw StateError(fmt::format("state {}: the passphrase settings are corrupt",
+                                 db.path().string()));
+  }
+}
+
+std::string key_help(const crypto::MasterKey& key) {
+  return fmt::format("the key came from {}; use the key this state was created with "
+                     "(VELOCITY_MASTER_KEY, VELOCITY_KEY_FILE, VELOCITY_PASSPHRASE or {})",
+                     key.description, crypto::default_key_file().string());
+}
+
+void remove_state_files(const std::filesystem::path& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path.string() + suffix, ec);
+  }
+}
+
+crypto::SecretKey unwrap_org_key(const crypto::SecretKey& kek, std::string_view name, int64_t id,
+                                 uint32_t version, std::string_view wrapped) {
+  auto key = crypto::unwrap_key(kek, wrapped, org_key_identity(id, version));
+  if (!key) {
+    throw StateError(fmt::format("cannot unwrap the data key of organisation '{}': it was "
+                                 "tampered with",
+                                 name),
+                     "restore the state file from a backup");
+  }
+  return *key;
+}
+
+} // namespace
+
+Org::Org(int64_t id, std::string name, OrgKind kind, uint32_t key_version, crypto::SecretKey key)
+  : m_id(id), m_name(std::move(name)), m_kind(kind), m_key_version(key_version), m_key(key) {}
+
+std::string Org::seal(const Field& field, std::string_view plaintext) const {
+  std::string out;
+  out.reserve(k_sealed_header + crypto::k_nonce_size + plaintext.size() + crypto::k_tag_size);
+  out.push_back(k_sealed_format);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((m_key_version >> shift) & 0xff));
+  }
+  out += crypto::seal(m_key, plaintext, field_identity(field, m_key_version));
+  return out;
+}
+
+std::string Org::open(const Field& field, std::string_view sealed) const {
+  const auto fail = [&](std::string_view why) -> StateError {
+    return StateError(fmt::format("cannot decrypt {}.{} of row {} (organisation '{}'): {}",
+                                  field.table, field.column, field.row_id, m_name, why),
+                      "the state file was modified outside velocity; restore it from a backup");
+  };
+  if (sealed.size() < k_sealed_header || sealed[0] != k_sealed_format) {
+    throw fail("not an encrypted value");
+  }
+  const uint32_t version = read_be32(sealed.substr(1, 4));
+  if (version != m_key_version) {
+    throw fail(fmt::format("sealed under data key version {}, the current one is {}", version,
+                           m_key_version));
+  }
+  auto plaintext = crypto::open(m_key, sealed.substr(k_sealed_header), field_identity(field, version));
+  if (!plaintext) {
+    throw fail("it was tampered with or copied from another row");
+  }
+  return std::move(*plaintext);
+}
+
+std::filesystem::path State::resolve_path(const std::optional<std::string>& explicit_path) {
+  if (explicit_path && !explicit_path->empty()) {
+    return *explicit_path;
+  }
+  if (auto path = env::get("VELOCITY_STATE")) {
+    return *path;
+  }
+  return env::data_home() / "velocity" / "velocity.db";
+}
+
+State::State(Database db, std::filesystem::path path, crypto::MasterKey key)
+  : m_db(std::move(db)), m_path(std::move(path)), m_master_key(std::move(key)) {}
+
+InitResult State::initialize(const std::filesystem::path& path, NewKeySource source,
+                             const crypto::PassphrasePrompt& prompt) {
+  if (std::filesystem::exists(path)) {
+    check_sqlite_file(path);
+    return InitResult{false, {}, false};
+  }
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  fs::create_private_directories(dir);
+  check_writable(path);
+
+  std::optional<crypto::PassphraseSettings> passphrase;
+  std::optional<crypto::SecretKey> kek;
+  std::string key_source;
+  std::optional<std::filesystem::path> written_key_file;
+  if (auto text = env::get("VELOCITY_MASTER_KEY")) {
+    kek = crypto::parse_master_key(*text, "VELOCITY_MASTER_KEY");
+    key_source = "VELOCITY_MASTER_KEY";
+  } else if (source == NewKeySource::passphrase || env::get("VELOCITY_PASSPHRASE")) {
+    std::optional<std::string> phrase = env::get("VELOCITY_PASSPHRASE");
+    key_source = "passphrase (VELOCITY_PASSPHRASE)";
+    if (!phrase) {
+      phrase = prompt ? prompt("New passphrase for the velocity state: ") : std::nullopt;
+      const auto again = prompt ? prompt("Repeat the passphrase: ") : std::nullopt;
+      if (!phrase || !again) {
+        throw UsageError("a passphrase was asked for and there is no terminal to ask on",
+                         "set VELOCITY_PASSPHRASE, or leave out --passphrase to use a key file");
+      }
+      if (*phrase != *again) {
+        throw UsageError("the two passphrases differ; nothing was created");
+      }
+      key_source = "passphrase";
+    }
+    if (phrase->size() < 8) {
+      throw UsageError("the passphrase is shorter than 8 characters; nothing was created");
+    }
+    passphrase = crypto::PassphraseSettings{crypto::random_bytes(16), {}};
+    kek = crypto::derive_from_passphrase(*phrase, passphrase->salt, passphrase->params);
+  } else {
+    const std::filesystem::path key_file = crypto::configured_key_file();
+    if (std::filesystem::exists(key_file)) {
+      kek = crypto::read_key_file(key_file);
+      key_source = "key file " + key_file.string() + " (existing)";
+    } else {
+      kek = crypto::SecretKey::generate();
+      crypto::write_key_file(key_file, *kek);
+      written_key_file = key_file;
+      key_source = "key file " + key_file.string();
+    }
+  }
+
+  try {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      throw StateError(fmt::format("cannot create state {}: {}", path.string(), std::strerror(errno)));
+    }
+    ::close(fd);
+    Database db = Database::open(path, OpenMode::read_write);
+    db.execute("PRAGMA journal_mode = WAL");
+    db.execute("PRAGMA foreign_keys = ON");
+    apply_migrations(db);
+    Transaction tx(db);
+    write_meta(db, "kcv", crypto::make_check_value(*kek));
+    write_meta(db, "created_at", time::to_iso8601(time::now()));
+    if (passphrase) {
+      write_meta(db, "kdf", passphrase_settings_json(*passphrase));
+    }
+    tx.commit();
+    State state(std::move(db), path, crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source});
+    state.create_org(k_default_org, OrgKind::regular);
+  } catch (...) {
+    remove_state_files(path);
+    if (written_key_file) {
+      std::error_code ec;
+      std::filesystem::remove(*written_key_file, ec);
+    }
+    throw;
+  }
+  return InitResult{true, key_source, written_key_file.has_value()};
+}
+
+State State::open(const std::filesystem::path& path, const crypto::PassphrasePrompt& prompt) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw StateError(fmt::format("no velocity state at {}", path.string()),
+                     "run `velocity init` first, or point --state (or VELOCITY_STATE) at a state");
+  }
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw StateError(fmt::format("{} is not a file", path.string()));
+  }
+  check_sqlite_file(path);
+  check_writable(path);
+
+  Database db = Database::open(path, OpenMode::read_write);
+  db.execute("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON");
+  const int version = db.user_version();
+  if (version > latest_schema_version()) {
+    throw StateError(fmt::format("state {} has schema version {}, newer than this velocity "
+                                 "understands ({})",
+                                 path.string(), version, latest_schema_version()),
+                     "upgrade velocity; the file was left untouched");
+  }
+  const auto check_value = version > 0 ? read_meta(db, "kcv") : std::nullopt;
+  if (!check_value) {
+    throw StateError(fmt::format("{} is not a velocity state file (no key check value)",
+                                 path.string()),
+                     "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
+  }
+
+  crypto::MasterKey key = crypto::find_master_key(read_passphrase_settings(db), prompt);
+  std::vector<std::string> notices;
+  if (!crypto::matches_check_value(key.key, *check_value)) {
+    // A rotation that committed but was stopped before it moved the new key file into place.
+    const std::filesystem::path key_file = crypto::configured_key_file();
+    const std::filesystem::path pending = key_file.string() + ".new";
+    std::optional<crypto::SecretKey> new_key;
+    if (std::filesystem::exists(pending, ec)) {
+      new_key = crypto::read_key_file(pending);
+    }
+    if (!new_key || !crypto::matches_check_value(*new_key, *check_value)) {
+      throw StateError(fmt::format("wrong master key for {}", path.string()), key_help(key));
+    }
+    std::filesystem::rename(pending, key_file);
+    notices.push_back(fmt::format("finished an interrupted key rotation: the master key is now in {}",
+                                  key_file.string()));
+    key = crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, key_file,
+                            "key file " + key_file.string()};
+  }
+  apply_migrations(db);
+  State state(std::move(db), path, std::move(key));
+  state.m_notices = std::move(notices);
+  return state;
+}
+
+std::optional<OrgInfo> State::find_org(std::string_view name) {
+  Statement stmt = m_db.prepare(
+    "SELECT id, name, created_at, is_demo, key_version FROM organizations WHERE name = ?");
+  stmt.bind(1, name);
+  if (!stmt.step()) {
+    return std::nullopt;
+  }
+  return OrgInfo{stmt.column_int(0), stmt.column_text(1), stmt.column_text(2),
+                 stmt.column_int(3) != 0 ? OrgKind::demo : OrgKind::regular,
+                 static_cast<uint32_t>(stmt.column_int(4))};
+}
+
+Org State::org(std::string_view name) {
+  Statement stmt = m_db.prepare(
+    "SELECT id, is_demo, key_version, wrapped_key FROM organizations WHERE name = ?");
+  stmt.bind(1, name);
+  if (!stmt.step()) {
+    throw UsageError(fmt::format("no organisation named '{}' in {}", name, m_path.string()),
+                     "`velocity org list` shows them; `velocity org create NAME` makes one");
+  }
+  const int64_t id = stmt.column_int(0);
+  const auto version = static_cast<uint32_t>(stmt.column_int(2));
+  return Org(id, std::string(name), stmt.column_int(1) != 0 ? OrgKind::demo : OrgKind::regular,
+             version, unwrap_org_key(m_master_key.key, name, id, version, stmt.column_blob(3)));
+}
+
+std::vector<OrgInfo> State::list_orgs() {
+  std::vector<OrgInfo> orgs;
+  Statement stmt = m_db.prepare(
+    "SELECT id, name, created_at, is_demo, key_version FROM organizations ORDER BY name");
+  while (stmt.step()) {
+    orgs.push_back(OrgInfo{stmt.column_int(0), stmt.column_text(1), stmt.column_text(2),
+                           stmt.column_int(3) != 0 ? OrgKind::demo : OrgKind::regular,
+                           static_cast<uint32_t>(stmt.column_int(4))});
+  }
+  return orgs;
+}
+
+OrgInfo State::create_org(std::string_view name, OrgKind kind) {
+  check_org_name(name);
+  Transaction tx(m_db);
+  if (find_org(name)) {
+    throw UsageError(fmt::format("an organisation named '{}' already exists", name));
+  }
+  const std::string created_at = time::to_iso8601(time::now());
+  m_db.prepare("INSERT INTO organizations (name, created_at, is_demo, key_version, wrapped_key) "
+               "VALUES (?, ?, ?, 1, x'')")
+    .bind(1, name)
+    .bind(2, created_at)
+    .bind(3, kind == OrgKind::demo ? 1 : 0)
+    .run();
+  const int64_t id = m_db.last_insert_rowid();
+  const crypto::SecretKey dek = crypto::SecretKey::generate();
+  m_db.prepare("UPDATE organizations SET wrapped_key = ? WHERE id = ?")
+    .bind_blob(1, crypto::wrap_key(m_master_key.key, dek, org_key_identity(id, 1)))
+    .bind(2, id)
+    .run();
+  tx.commit();
+  return OrgInfo{id, std::string(name), created_at, kind, 1};
+}
+
+void State::delete_org(std::string_view name) {
+  Transaction tx(m_db);
+  m_db.prepare("DELETE FROM organizations WHERE name = ?").bind(1, name).run();
+  if (m_db.changes() == 0) {
+    throw UsageError(fmt::format("no organisation named '{}' in {}", name, m_path.string()),
+                     "`velocity org list` shows them");
+  }
+  tx.commit();
+}
+
+RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt) {
+  const crypto::SecretKey new_kek = crypto::SecretKey::generate();
+  const std::filesystem::path pending = key_file.string() + ".new";
+  crypto::write_key_file(pending, new_kek);
+  RotateResult result{key_file, 0, 0};
+  try {
+    Transaction tx(m_db);
+    for (const OrgInfo& info : list_orgs()) {
+      Org old_org = org(info.name);
+      crypto::SecretKey dek = crypto::SecretKey::generate();
+      uint32_t version = old_org.key_version();
+      if (reencrypt == Reencrypt::yes) {
+        ++version;
+        const Org new_org(info.id, info.name, info.kind, version, dek);
+        for (const EncryptedColumn& column : encrypted_columns()) {
+          Statement select = m_db.prepare(
+            fmt::format("SELECT id, {1} FROM {0} WHERE org_id = ? AND {1} IS NOT NULL",
+                        column.table, column.column));
+          Statement update =
+            m_db.prepare(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", column.table, column.column));
+          select.bind(1, info.id);
+          while (select.step()) {
+            const Field field{column.table, column.column, select.column_int(0)};
+            const std::string plaintext = old_org.open(field, select.column_blob(1));
+            update.bind_blob(1, new_org.seal(field, plaintext)).bind(2, field.row_id).run();
+            update.reset();
+            ++result.values_reencrypted;
+          }
+        }
+      } else {
+        dek = *crypto::unwrap_key(m_master_key.key,
+                                  m_db.prepare("SELECT wrapped_key FROM organizations WHERE id = ?")
+                                    .bind(1, info.id)
+                                    .column_blob(0),
+                                  org_key_identity(info.id, version));
+      }
+      m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
+        .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))
+        .bind(2, static_cast<int64_t>(version))
+        .bind(3, info.id)
+        .run();
+      ++result.organizations;
+    }
+    write_meta(m_db, "kcv", crypto::make_check_value(new_kek));
+    m_db.prepare("DELETE FROM meta WHERE key = 'kdf'").run();
+    tx.commit();
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(pending, ec);
+    throw;
+  }
+  std::filesystem::rename(pending, key_file);
+  m_master_key = crypto::MasterKey{new_kek, crypto::KeyOrigin::key_file, key_file,
+                                   "key file " + key_file.string()};
+  return result;
+}
+
+} // namespace velocity::store
