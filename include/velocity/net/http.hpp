@@ -19,21 +19,22 @@ enum class RetryPolicy { allowed, never };
 
 // One HTTP request. `method` is the verb as sent ("GET", "POST", "PUT", "DELETE", "HEAD", ...).
 // A header with an empty value is sent empty; header names and values must not contain CR or LF.
+// Every member has a default, so `Request{.method = "POST", .url = u, .body = b}` reads well.
 struct Request {
   std::string method = "GET";
-  std::string url;
-  Headers headers;
-  std::string body;
+  std::string url{};
+  Headers headers{};
+  std::string body{};
   RetryPolicy retry = RetryPolicy::allowed;
   // Overrides ClientOptions::attempt_timeout for this request.
-  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> timeout{};
 };
 
 // One HTTP response: the last attempt's status, headers and body, and how the exchange went.
 struct Response {
   int status = 0;
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
   // Attempts made, 1 when the first one was kept.
   int attempts = 0;
   // From the start of the first attempt to the end of the last, waits between attempts included.
