@@ -111,8 +111,8 @@ void create_private_directories(const std::filesystem::path& dir) {
   }
   create_private_directories(dir.parent_path());
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw Error(errno == EACCES ? ExitCode::permission : ExitCode::state,
-                fmt::format("cannot create directory {}: {}", dir.string(), errno_text()));
+    throw StateError(fmt::format("cannot create directory {}: {}", dir.string(), errno_text()),
+                     "check that its parent directory exists and is writable by you");
   }
 }
 

@@ -451,9 +451,10 @@ RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Ree
     Transaction tx(m_db);
     for (const OrgInfo& info : list_orgs()) {
       Org old_org = org(info.name);
-      crypto::SecretKey dek = crypto::SecretKey::generate();
+      crypto::SecretKey dek = old_org.m_key;
       uint32_t version = old_org.key_version();
       if (reencrypt == Reencrypt::yes) {
+        dek = crypto::SecretKey::generate();
         ++version;
         const Org new_org(info.id, info.name, info.kind, version, dek);
         for (const EncryptedColumn& column : encrypted_columns()) {
@@ -471,12 +472,6 @@ RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Ree
             ++result.values_reencrypted;
           }
         }
-      } else {
-        dek = *crypto::unwrap_key(m_master_key.key,
-                                  m_db.prepare("SELECT wrapped_key FROM organizations WHERE id = ?")
-                                    .bind(1, info.id)
-                                    .column_blob(0),
-                                  org_key_identity(info.id, version));
       }
       m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
         .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))

@@ -40,6 +40,7 @@ public:
   std::string open(const Field& field, std::string_view sealed) const;
 
 private:
+  friend class State;
   int64_t m_id;
   std::string m_name;
   OrgKind m_kind;

@@ -1,0 +1,103 @@
+# Shared helpers for the integration suites (tests/integration/<command>.sh), sourced by each.
+# Every suite runs the built binary ($VELOCITY_BIN) in its own temporary HOME, so nothing outside
+# it is read or written. Under CI=true a missing prerequisite is a failure, never a skip.
+set -u
+
+: "${VELOCITY_BIN:?VELOCITY_BIN must point at the built velocity binary}"
+: "${VELOCITY_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${VELOCITY_TESTDATA_DIR:=$VELOCITY_SOURCE_DIR/../shared/testdata}"
+
+SUITE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/velocity-it.XXXXXX")
+export HOME="$SUITE_DIR/home" XDG_DATA_HOME="$SUITE_DIR/home/.local/share" \
+  XDG_CONFIG_HOME="$SUITE_DIR/home/.config" NO_COLOR=1
+unset VELOCITY_STATE VELOCITY_MASTER_KEY VELOCITY_KEY_FILE VELOCITY_PASSPHRASE VELOCITY_ORG
+mkdir -p "$HOME"
+
+PASSED=0
+FAILED=0
+CURRENT_TEST=""
+SUITE_PIDS=()
+
+suite_cleanup() {
+  local pid
+  for pid in "${SUITE_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [ "$FAILED" -eq 0 ]; then
+    rm -rf "$SUITE_DIR"
+  else
+    echo "kept $SUITE_DIR for inspection" >&2
+  fi
+}
+trap suite_cleanup EXIT
+
+# Registers a background process to be stopped when the suite ends.
+track_pid() { SUITE_PIDS+=("$1"); }
+
+# TEST "name": starts a test; the assertions after it count towards it.
+TEST() {
+  CURRENT_TEST="$1"
+  echo "--- $CURRENT_TEST"
+}
+
+fail() {
+  echo "FAIL: $CURRENT_TEST: $*" >&2
+  FAILED=$((FAILED + 1))
+}
+
+pass() { PASSED=$((PASSED + 1)); }
+
+# run ARGS...: runs velocity; sets OUT, ERR and RC.
+run() {
+  OUT=$("$VELOCITY_BIN" "$@" 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
+  ERR=$(cat "$SUITE_DIR/stderr")
+}
+
+expect_rc() {
+  if [ "$RC" -eq "$1" ]; then pass; else fail "exit code $RC, expected $1 (stderr: $ERR)"; fi
+}
+
+expect_out_contains() {
+  if grep -qF -- "$1" <<<"$OUT"; then pass; else fail "stdout lacks '$1': $OUT"; fi
+}
+
+expect_err_contains() {
+  if grep -qF -- "$1" <<<"$ERR"; then pass; else fail "stderr lacks '$1': $ERR"; fi
+}
+
+expect_out_lacks() {
+  if grep -qF -- "$1" <<<"$OUT"; then fail "stdout has '$1'"; else pass; fi
+}
+
+expect_err_lacks() {
+  if grep -qF -- "$1" <<<"$ERR"; then fail "stderr has '$1'"; else pass; fi
+}
+
+expect_equal() {
+  if [ "$1" == "$2" ]; then pass; else fail "'$1' != '$2'${3:+ ($3)}"; fi
+}
+
+# require COMMAND: a prerequisite; fails under CI, skips the suite elsewhere.
+require() {
+  if command -v "$1" >/dev/null 2>&1; then return 0; fi
+  if [ "${CI:-}" = "true" ]; then
+    fail "prerequisite '$1' is missing"
+    finish
+  fi
+  echo "skipping suite: '$1' is not installed" >&2
+  echo "0 passed, 0 failed, 1 skipped"
+  exit 0
+}
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# finish: prints the closing line and exits non-zero when anything failed.
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}

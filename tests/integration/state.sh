@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# velocity init / status / org / key: the state file, the master key and what bad input does.
+source "$(dirname "$0")/lib.sh"
+require sqlite3
+: "${VELOCITY_TEST_FILL:?VELOCITY_TEST_FILL must point at the velocity_test_fill tool}"
+
+STATE="$XDG_DATA_HOME/velocity/velocity.db"
+KEY="$XDG_CONFIG_HOME/velocity/master.key"
+digest() { sha256sum "$1" | cut -d' ' -f1; }
+mode() { stat -c %a "$1"; }
+
+TEST "init creates a 0600 state in a 0700 directory and a 0600 key file"
+run init
+expect_rc 0
+expect_err_contains "created state $STATE"
+expect_equal "$(mode "$STATE")" 600 "state mode"
+expect_equal "$(mode "$(dirname "$STATE")")" 700 "state directory mode"
+expect_equal "$(mode "$KEY")" 600 "key file mode"
+expect_equal "$(base64 -d "$KEY" | wc -c)" 32 "key size"
+
+TEST "init on an existing state says so and changes nothing"
+before=$(digest "$STATE"); key_before=$(digest "$KEY")
+run init
+expect_rc 0
+expect_err_contains "already exists; nothing changed"
+expect_equal "$(digest "$STATE")" "$before" "state unchanged"
+expect_equal "$(digest "$KEY")" "$key_before" "key unchanged"
+
+TEST "status shows the state and says where the key came from with --verbose"
+run -v status --format json
+expect_rc 0
+expect_out_contains '"schema_version": 1'
+expect_err_contains "master key from key file $KEY"
+
+TEST "org create, list and delete"
+run org create acme
+expect_rc 0
+run org create acme
+expect_rc 2
+expect_err_contains "already exists"
+run org create 'bad name!'
+expect_rc 2
+expect_err_contains "invalid organisation name"
+run org list --format json
+expect_out_contains '"name": "acme"'
+run org delete acme </dev/null
+expect_rc 2
+expect_err_contains "refusing without --yes"
+run org delete acme --yes
+expect_rc 0
+run org list
+expect_out_lacks acme
+
+TEST "the key sources, in order, and a wrong master key"
+run status
+expect_rc 0
+VELOCITY_MASTER_KEY=$(openssl rand -base64 32) run status
+expect_rc 3
+expect_err_contains "wrong master key for $STATE"
+expect_err_contains "the key came from VELOCITY_MASTER_KEY"
+VELOCITY_MASTER_KEY="$(cat "$KEY")" run -v status
+expect_rc 0
+expect_err_contains "master key from VELOCITY_MASTER_KEY"
+VELOCITY_KEY_FILE="$KEY" run -v status
+expect_rc 0
+expect_err_contains "master key from key file $KEY"
+
+TEST "a missing key file and a key file of the wrong size: exit 3, nothing written"
+before=$(digest "$STATE")
+VELOCITY_KEY_FILE="$SUITE_DIR/none.key" run status
+expect_rc 3
+expect_err_contains "master key file $SUITE_DIR/none.key does not exist"
+head -c 16 /dev/urandom | base64 >"$SUITE_DIR/short.key"
+VELOCITY_KEY_FILE="$SUITE_DIR/short.key" run org create x
+expect_rc 3
+expect_err_contains "holds 16 bytes, a master key has 32"
+VELOCITY_MASTER_KEY='not base64!' run status
+expect_rc 3
+expect_err_contains "VELOCITY_MASTER_KEY is not valid base64"
+expect_equal "$(digest "$STATE")" "$before" "state unchanged"
+
+TEST "encrypted values survive key rotate --reencrypt and read back"
+"$VELOCITY_TEST_FILL" "$STATE" default 50 >/dev/null
+old_key=$(cat "$KEY")
+run key rotate --reencrypt --format json
+expect_rc 0
+expect_out_contains '"values_reencrypted": 50'
+expect_equal "$(mode "$KEY")" 600 "new key mode"
+if [ "$(cat "$KEY")" != "$old_key" ]; then pass; else fail "key file unchanged after rotate"; fi
+expect_equal "$("$VELOCITY_TEST_FILL" "$STATE" default --verify 2>&1)" 50 "values read back"
+VELOCITY_MASTER_KEY="$old_key" run status
+expect_rc 3
+run key rotate
+expect_rc 0
+expect_err_contains "new master key written to $KEY"
+expect_equal "$("$VELOCITY_TEST_FILL" "$STATE" default --verify 2>&1)" 50 "values read back"
+
+TEST "a tampered ciphertext: exit 3 naming the row, nothing written"
+cp "$STATE" "$SUITE_DIR/good.db"
+sqlite3 "$STATE" "UPDATE evidence SET payload = substr(payload, 1, 40) || x'00' || substr(payload, 42) WHERE id = 7"
+before=$(digest "$STATE"); key_before=$(digest "$KEY")
+run key rotate --reencrypt
+expect_rc 3
+expect_err_contains "cannot decrypt evidence.payload of row 7"
+expect_equal "$(digest "$STATE")" "$before" "state unchanged"
+expect_equal "$(digest "$KEY")" "$key_before" "key unchanged"
+if [ ! -e "$KEY.new" ]; then pass; else fail "pending key file left behind"; fi
+
+TEST "a ciphertext copied into another row does not open"
+cp "$SUITE_DIR/good.db" "$STATE"; rm -f "$STATE-wal" "$STATE-shm"
+sqlite3 "$STATE" "UPDATE evidence SET payload = (SELECT payload FROM evidence WHERE id = 3) WHERE id = 4"
+run key rotate --reencrypt
+expect_rc 3
+expect_err_contains "cannot decrypt evidence.payload of row 4"
+expect_err_contains "tampered with or copied from another row"
+cp "$SUITE_DIR/good.db" "$STATE"; rm -f "$STATE-wal" "$STATE-shm"
+
+TEST "a file that is not SQLite, a truncated state, a newer schema: exit 3, file untouched"
+echo "hello" >"$SUITE_DIR/text.db"
+before=$(digest "$SUITE_DIR/text.db")
+run --state "$SUITE_DIR/text.db" status
+expect_rc 3
+expect_err_contains "is not a velocity state file (not an SQLite database)"
+expect_equal "$(digest "$SUITE_DIR/text.db")" "$before" "text file untouched"
+head -c 8192 "$STATE" >"$SUITE_DIR/truncated.db"
+before=$(digest "$SUITE_DIR/truncated.db")
+run --state "$SUITE_DIR/truncated.db" status
+expect_rc 3
+expect_err_contains "is truncated"
+expect_equal "$(digest "$SUITE_DIR/truncated.db")" "$before" "truncated file untouched"
+cp "$STATE" "$SUITE_DIR/newer.db"
+sqlite3 "$SUITE_DIR/newer.db" "PRAGMA user_version = 99"
+before=$(digest "$SUITE_DIR/newer.db")
+run --state "$SUITE_DIR/newer.db" status
+expect_rc 3
+expect_err_contains "has schema version 99, newer than this velocity understands"
+expect_equal "$(digest "$SUITE_DIR/newer.db")" "$before" "newer file untouched"
+run --state "$SUITE_DIR/absent.db" status
+expect_rc 3
+expect_err_contains "no velocity state at $SUITE_DIR/absent.db"
+
+TEST "passphrase states: right, wrong and missing passphrase"
+PSTATE="$SUITE_DIR/pass/velocity.db"
+VELOCITY_PASSPHRASE="correct horse battery" run --state "$PSTATE" init
+expect_rc 0
+VELOCITY_PASSPHRASE="correct horse battery" run --state "$PSTATE" -v status
+expect_rc 0
+expect_err_contains "passphrase (VELOCITY_PASSPHRASE)"
+before=$(digest "$PSTATE")
+VELOCITY_PASSPHRASE="wrong horse battery" run --state "$PSTATE" org create x
+expect_rc 3
+expect_err_contains "wrong master key for $PSTATE"
+run --state "$PSTATE" status </dev/null
+expect_rc 3
+expect_err_contains "protected by a passphrase and none was given"
+expect_equal "$(digest "$PSTATE")" "$before" "passphrase state unchanged"
+
+TEST "kill -9 during key rotate --reencrypt: the old key still opens every value"
+KSTATE="$SUITE_DIR/kill/velocity.db"
+export VELOCITY_KEY_FILE="$SUITE_DIR/kill/master.key"
+run --state "$KSTATE" init
+"$VELOCITY_TEST_FILL" "$KSTATE" default 200000 >/dev/null
+old_key=$(cat "$VELOCITY_KEY_FILE")
+"$VELOCITY_BIN" --state "$KSTATE" key rotate --reencrypt >/dev/null 2>&1 &
+pid=$!
+sleep 0.4
+kill -9 "$pid" 2>/dev/null && killed=yes || killed=no
+wait "$pid" 2>/dev/null
+expect_equal "$killed" yes "rotation still running when killed"
+expect_equal "$(cat "$VELOCITY_KEY_FILE")" "$old_key" "key file still the old key"
+expect_equal "$("$VELOCITY_TEST_FILL" "$KSTATE" default --verify)" 200000 "every value reads back"
+expect_equal "$(sqlite3 "$KSTATE" 'PRAGMA integrity_check')" ok "integrity"
+unset VELOCITY_KEY_FILE
+
+TEST "two processes writing one state at once: both finish or one reports the lock"
+for i in $(seq 1 20); do "$VELOCITY_BIN" org create "a$i" >/dev/null 2>>"$SUITE_DIR/a.err"; echo $? >>"$SUITE_DIR/a.rc"; done &
+a=$!
+for i in $(seq 1 20); do "$VELOCITY_BIN" org create "b$i" >/dev/null 2>>"$SUITE_DIR/b.err"; echo $? >>"$SUITE_DIR/b.rc"; done &
+b=$!
+wait "$a" "$b"
+bad=$(cat "$SUITE_DIR/a.rc" "$SUITE_DIR/b.rc" | grep -cv '^0$')
+locked=$(cat "$SUITE_DIR/a.err" "$SUITE_DIR/b.err" | grep -c "locked by another velocity process")
+expect_equal "$bad" "$locked" "every failure is a lock report"
+expect_equal "$(sqlite3 "$STATE" 'PRAGMA integrity_check')" ok "integrity"
+created=$(sqlite3 "$STATE" "SELECT count(*) FROM organizations WHERE name GLOB '[ab][0-9]*'")
+expect_equal "$created" "$((40 - bad))" "organisations created"
+
+TEST "the state's directory not writable: exit 3"
+RO="$SUITE_DIR/ro"
+mkdir -p "$RO"
+chmod 0777 "$SUITE_DIR" "$RO"
+if [ "$(id -u)" -eq 0 ]; then as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups); else as_user=(); fi
+chmod 0555 "$RO"
+OUT=$("${as_user[@]}" env HOME="$RO" XDG_CONFIG_HOME="$RO/c" "$VELOCITY_BIN" --state "$RO/sub/v.db" init 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
+ERR=$(cat "$SUITE_DIR/stderr")
+expect_rc 3
+expect_err_contains "cannot create directory $RO/sub"
+chmod 0755 "$RO"
+
+TEST "unknown command and bad option: exit 2"
+run frobnicate
+expect_rc 2
+run status --format xml
+expect_rc 2
+expect_err_contains "--format xml is not available here"
+
+finish
