@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -61,6 +62,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "fault_server/1"
 
     def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            # Handshake here, in the connection's thread, so a client that never finishes one
+            # cannot block the accept loop.
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         with STATE.lock:
             STATE.connections += 1
@@ -286,6 +293,14 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
+    tls = None  # an ssl.SSLContext when serving HTTPS
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        if self.tls is not None:
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
     def handle_error(self, request, client_address):
         if self.verbose:
             super().handle_error(request, client_address)
@@ -307,10 +322,15 @@ def main():
     parser.add_argument("--idle", type=float, default=60.0,
                         help="stop after this many seconds without a request (default 60)")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate chain")
+    parser.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     args = parser.parse_args()
 
     server = Server(("127.0.0.1", 0), Handler)
     server.verbose = args.verbose
+    if args.tls_cert:
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(args.tls_cert, args.tls_key)
     parent = os.getppid()
 
     def on_term(_signum, _frame):

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -26,8 +27,9 @@ namespace velocity::net::testing {
 
 class FaultServer {
 public:
-  // Starts the server; it stops by itself after `idle_seconds` without a request.
-  explicit FaultServer(int idle_seconds = 30)
+  // Starts the server with `extra_args` (e.g. --tls-cert); it stops by itself after
+  // `idle_seconds` without a request.
+  explicit FaultServer(int idle_seconds = 30, std::vector<std::string> extra_args = {})
   {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -40,8 +42,12 @@ public:
     std::string python = "python3";
     std::string idle_flag = "--idle";
     std::string idle = std::to_string(idle_seconds);
-    char* argv[] = {python.data(), script.data(), idle_flag.data(), idle.data(), nullptr};
-    int rc = posix_spawnp(&m_pid, "python3", &actions, nullptr, argv, environ);
+    std::vector<char*> argv = {python.data(), script.data(), idle_flag.data(), idle.data()};
+    for (std::string& arg : extra_args) {
+      argv.push_back(arg.data());
+    }
+    argv.push_back(nullptr);
+    int rc = posix_spawnp(&m_pid, "python3", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(fds[1]);
     if (rc != 0) {
@@ -74,6 +80,10 @@ public:
   std::string url(const std::string& path) const
   {
     return "http://127.0.0.1:" + std::to_string(m_port) + path;
+  }
+  std::string https_url(const std::string& host, const std::string& path) const
+  {
+    return "https://" + host + ":" + std::to_string(m_port) + path;
   }
 
 private:
