@@ -1,0 +1,253 @@
+#include "yaml_reader.hpp"
+
+#include <velocity/compliance/embedded.hpp>
+#include <velocity/compliance/library.hpp>
+#include <velocity/compliance/loader.hpp>
+#include <velocity/core/env.hpp>
+#include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
+#include <velocity/crypto/digest.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+
+namespace velocity::compliance {
+
+namespace {
+
+// The shipped frameworks, in the order people usually meet them.
+constexpr std::string_view k_shipped[] = {"soc2",   "iso27001", "hipaa",     "gdpr",
+                                          "pci-dss", "cis-v8",  "nist-csf-2"};
+
+size_t shipped_position(std::string_view id) {
+  const auto it = std::find(std::begin(k_shipped), std::end(k_shipped), id);
+  return static_cast<size_t>(it - std::begin(k_shipped));
+}
+
+} // namespace
+
+// One catalogue file: its text is embedded, or read from disk on first use.
+struct Library::Source {
+  std::string name;   // shown in messages
+  std::filesystem::path path;
+  std::string_view text;
+  std::string owned_text;
+  bool loaded = false;
+};
+
+Library::Library() = default;
+Library::Library(Library&&) noexcept = default;
+Library& Library::operator=(Library&&) noexcept = default;
+Library::~Library() = default;
+
+Library Library::open(const std::optional<std::filesystem::path>& dir) {
+  if (dir) {
+    return from_directory(*dir);
+  }
+  if (const auto env_dir = env::get("VELOCITY_FRAMEWORKS_DIR")) {
+    return from_directory(*env_dir);
+  }
+  return built_in();
+}
+
+Library Library::built_in() {
+  Library library;
+  library.m_description = "built-in catalogues";
+  for (const EmbeddedFile& file : embedded_frameworks()) {
+    auto source = std::make_unique<Source>();
+    source->name = fmt::format("frameworks/{}", file.name);
+    source->text = file.text;
+    source->loaded = true;
+    std::string stem(file.name.substr(0, file.name.size() - 5));
+    library.m_sources.emplace(std::move(stem), std::move(source));
+  }
+  for (const auto& [stem, source] : library.m_sources) {
+    if (stem != "common-controls") {
+      library.m_ids.push_back(stem);
+    }
+  }
+  std::stable_sort(library.m_ids.begin(), library.m_ids.end(),
+                   [](const std::string& a, const std::string& b) {
+                     return shipped_position(a) < shipped_position(b);
+                   });
+  return library;
+}
+
+Library Library::from_directory(const std::filesystem::path& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    throw UsageError(fmt::format("frameworks directory {} does not exist or is not a directory",
+                                 dir.string()),
+                     "pass a directory holding <id>.yaml catalogues and common-controls.yaml "
+                     "(--frameworks-dir or VELOCITY_FRAMEWORKS_DIR)");
+  }
+  Library library;
+  library.m_description = dir.string();
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::filesystem::path& path = entry.path();
+    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
+      continue;
+    }
+    auto source = std::make_unique<Source>();
+    source->name = path.string();
+    source->path = path;
+    library.m_sources.emplace(path.stem().string(), std::move(source));
+  }
+  if (library.m_sources.find("common-controls") == library.m_sources.end()) {
+    throw UsageError(fmt::format("frameworks directory {} has no common-controls.yaml",
+                                 dir.string()),
+                     "a catalogue directory needs the questionnaire too; start from a copy of the "
+                     "shipped frameworks/ folder");
+  }
+  for (const auto& [stem, source] : library.m_sources) {
+    if (stem != "common-controls") {
+      library.m_ids.push_back(stem);
+    }
+  }
+  std::stable_sort(library.m_ids.begin(), library.m_ids.end(),
+                   [](const std::string& a, const std::string& b) {
+                     return shipped_position(a) < shipped_position(b);
+                   });
+  return library;
+}
+
+std::string_view Library::text_of(Source& source) {
+  if (!source.loaded) {
+    source.owned_text = fs::read_file(source.path);
+    source.text = source.owned_text;
+    source.loaded = true;
+  }
+  return source.text;
+}
+
+bool Library::has_framework(std::string_view id) const {
+  return std::find(m_ids.begin(), m_ids.end(), id) != m_ids.end();
+}
+
+void Library::require_framework(std::string_view id) const {
+  if (has_framework(id)) {
+    return;
+  }
+  std::string known;
+  for (const std::string& name : m_ids) {
+    known += known.empty() ? name : ", " + name;
+  }
+  const std::string guess = detail::closest(id, m_ids);
+  throw UsageError(fmt::format("unknown framework '{}'{}", id,
+                               guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)),
+                   fmt::format("frameworks: {}; `velocity frameworks list` describes them", known));
+}
+
+const Framework& Library::framework(std::string_view id) {
+  if (const auto it = m_frameworks.find(id); it != m_frameworks.end()) {
+    return *it->second;
+  }
+  require_framework(id);
+  Source& source = *m_sources.find(id)->second;
+  auto framework = std::make_unique<Framework>(parse_framework(text_of(source), source.name, id));
+  if (m_questionnaire) {
+    check_mappings(*m_questionnaire, *framework);
+  }
+  return *m_frameworks.emplace(std::string(id), std::move(framework)).first->second;
+}
+
+std::vector<const Framework*> Library::all_frameworks() {
+  // yaml-cpp parses about 1 MB/s, so the catalogues are parsed side by side: `frameworks list`
+  // then costs about as much as the largest file.
+  std::vector<std::string> missing;
+  for (const std::string& id : m_ids) {
+    if (m_frameworks.find(id) == m_frameworks.end()) {
+      missing.push_back(id);
+      text_of(*m_sources.find(id)->second);
+    }
+  }
+  if (missing.size() > 1) {
+    std::vector<std::unique_ptr<Framework>> parsed(missing.size());
+    std::vector<std::exception_ptr> errors(missing.size());
+    std::vector<std::thread> workers;
+    for (size_t i = 0; i < missing.size(); ++i) {
+      const Source& source = *m_sources.find(missing[i])->second;
+      workers.emplace_back([&, i, text = source.text, name = source.name] {
+        try {
+          parsed[i] = std::make_unique<Framework>(parse_framework(text, name, missing[i]));
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      });
+    }
+    for (std::thread& worker : workers) {
+      worker.join();
+    }
+    for (size_t i = 0; i < missing.size(); ++i) {
+      if (errors[i]) {
+        std::rethrow_exception(errors[i]);
+      }
+      if (m_questionnaire) {
+        check_mappings(*m_questionnaire, *parsed[i]);
+      }
+      m_frameworks.emplace(missing[i], std::move(parsed[i]));
+    }
+  }
+  std::vector<const Framework*> frameworks;
+  for (const std::string& id : m_ids) {
+    frameworks.push_back(&framework(id));
+  }
+  return frameworks;
+}
+
+const Questionnaire& Library::questionnaire() {
+  if (!m_questionnaire) {
+    Source& source = *m_sources.find("common-controls")->second;
+    auto questionnaire =
+      std::make_unique<Questionnaire>(parse_questionnaire(text_of(source), source.name, m_ids));
+    for (const auto& [id, framework] : m_frameworks) {
+      check_mappings(*questionnaire, *framework);
+    }
+    m_questionnaire = std::move(questionnaire);
+  }
+  return *m_questionnaire;
+}
+
+void Library::validate_all() {
+  questionnaire();
+  all_frameworks();
+}
+
+std::vector<CheckMapping> Library::controls_for_check(std::string_view check_id) {
+  std::vector<CheckMapping> mappings;
+  for (const CommonControl& control : questionnaire().controls) {
+    if (std::find(control.checks.begin(), control.checks.end(), check_id) == control.checks.end()) {
+      continue;
+    }
+    for (const FrameworkMapping& mapping : control.maps) {
+      for (const std::string& id : mapping.controls) {
+        mappings.push_back({control.id, mapping.framework, id});
+      }
+    }
+  }
+  return mappings;
+}
+
+std::string Library::digest(const std::vector<std::string>& framework_ids) {
+  crypto::Sha256 hash;
+  std::vector<std::string> stems = framework_ids;
+  std::sort(stems.begin(), stems.end());
+  stems.insert(stems.begin(), "common-controls");
+  for (const std::string& stem : stems) {
+    const auto it = m_sources.find(stem);
+    if (it == m_sources.end()) {
+      continue;
+    }
+    const std::string_view text = text_of(*it->second);
+    hash.update(stem);
+    hash.update(std::string_view("\0", 1));
+    hash.update(fmt::format("{}:", text.size()));
+    hash.update(text);
+  }
+  return crypto::to_hex(hash.finish());
+}
+
+} // namespace velocity::compliance
