@@ -69,6 +69,14 @@ void validate(const ClientOptions& options)
   }
 }
 
+// The multi interface fails only when out of memory or misused: nothing a retry would fix.
+void check(CURLMcode code)
+{
+  if (code != CURLM_OK) {
+    throw RemoteError(std::string("HTTP client failure: ") + curl_multi_strerror(code));
+  }
+}
+
 // One request's progress through its attempts.
 struct Job {
   const Request* request = nullptr;
@@ -157,7 +165,7 @@ std::vector<Outcome> Session::run(std::span<const Request> requests)
         continue;
       }
       int still_running = 0;
-      curl_multi_perform(m_multi.get(), &still_running);
+      check(curl_multi_perform(m_multi.get(), &still_running));
       bool finished_any = false;
       int queued = 0;
       while (CURLMsg* message = curl_multi_info_read(m_multi.get(), &queued)) {
@@ -177,7 +185,7 @@ std::vector<Outcome> Session::run(std::span<const Request> requests)
         auto due = std::max(m_ready.top().at, next_start_allowed) - Clock::now();
         wait = std::clamp(std::chrono::ceil<milliseconds>(due), milliseconds{0}, wait);
       }
-      curl_multi_poll(m_multi.get(), nullptr, 0, static_cast<int>(wait.count()), nullptr);
+      check(curl_multi_poll(m_multi.get(), nullptr, 0, static_cast<int>(wait.count()), nullptr));
     }
   } catch (...) {
     release_all();
@@ -227,6 +235,9 @@ void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_poin
 {
   auto it = std::find_if(m_running.begin(), m_running.end(),
                          [transfer](const TransferPtr& p) { return p.get() == transfer; });
+  if (it == m_running.end()) {
+    return; // Not one of ours; cannot happen while every added handle is in m_running.
+  }
   TransferPtr owned = std::move(*it);
   m_running.erase(it);
   curl_multi_remove_handle(m_multi.get(), owned->easy.get());

@@ -4,6 +4,7 @@
 
 #include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 // Move-only owners of libcurl's handles, private to the net module. They never convert to the
@@ -48,6 +49,11 @@ private:
 using EasyHandle = CurlOwner<CURL, &curl_easy_cleanup>;
 // The multi handle: runs many easy handles at once and owns the connection cache they share.
 using MultiHandle = CurlOwner<CURLM, &curl_multi_cleanup>;
+
+static_assert(!std::is_copy_constructible_v<EasyHandle>);
+static_assert(!std::is_convertible_v<EasyHandle, CURL*>);
+static_assert(!std::is_convertible_v<MultiHandle, CURLM*>);
+static_assert(std::is_nothrow_move_constructible_v<EasyHandle>);
 
 // A new easy handle; throws std::bad_alloc when libcurl cannot allocate one.
 inline EasyHandle make_easy()

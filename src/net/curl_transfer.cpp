@@ -1,5 +1,6 @@
 #include "curl_transfer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -126,6 +127,12 @@ std::optional<Failure> configure(Transfer& transfer, const Request& request,
   curl_easy_reset(easy);
   transfer.max_body_bytes = options.max_body_bytes;
 
+  bool method_ok = !request.method.empty() &&
+                   std::all_of(request.method.begin(), request.method.end(),
+                               [](char c) { return (c >= 'A' && c <= 'Z') || c == '-'; });
+  if (!method_ok) {
+    return Failure{TransportFailure::invalid_request, "invalid HTTP method", false};
+  }
   for (const auto& [name, value] : request.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value) ||
         name.find(':') != std::string::npos) {

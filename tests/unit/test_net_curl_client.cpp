@@ -321,6 +321,13 @@ TEST_CASE("CurlHttpClient::perform")
     CHECK(attempts_seen(client, server, "crlf") == 0);
   }
 
+  SUBCASE("a method that is not a plain token is refused")
+  {
+    Request request = get(server.url("/ok"));
+    request.method = "GET /other HTTP/1.1\r\nX:";
+    CHECK_THROWS_AS(client.perform(request), velocity::UsageError);
+  }
+
   SUBCASE("an unsupported scheme is a usage error")
   {
     CHECK_THROWS_AS(client.perform(get("file:///etc/passwd")), velocity::UsageError);

@@ -13,8 +13,9 @@ namespace velocity::net {
 // variables (https_proxy, no_proxy, ...) apply as in curl.
 //
 // Safe to share between threads: each concurrent call borrows its own session (a multi handle
-// with its easy handles and connection cache) from a pool, so calls from one thread always
-// reuse the same connections.
+// with its easy handles and connection cache) from a pool, so a thread calling alone keeps
+// reusing the same connections. The option callbacks may then run on several threads at once.
+// Concurrency within a call comes from perform_all(), bounded by max_concurrency.
 class CurlHttpClient final : public HttpClient {
 public:
   // Throws UsageError when an option is out of range or the CA bundle cannot be read.
