@@ -85,7 +85,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     auto took = Clock::now() - started;
     CHECK(outcomes.size() == 4);
     CHECK(took >= 600ms);
-    CHECK(took < 900ms);
+    CHECK(took < 1150ms); // one at a time would take 1200 ms
   }
 
   SUBCASE("a failed request does not fail the others")
@@ -137,7 +137,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     auto took = Clock::now() - started;
     CHECK(outcomes.size() == 5);
     CHECK(took >= 400ms);
-    CHECK(took < 800ms);
+    CHECK(took < 1000ms);
   }
 
   SUBCASE("an empty batch returns nothing")
