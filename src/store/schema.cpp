@@ -43,13 +43,57 @@ CREATE TABLE evidence (
 );
 CREATE UNIQUE INDEX evidence_identity
   ON evidence (org_id, integration_id, evidence_type, resource_id, region);
+-- The audit trail (include/velocity/audit/, docs/audit-format.md): one log per organisation
+-- (id = org_id), its events in sequence, and the tree heads signed over them.
+CREATE TABLE audit_logs (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL UNIQUE REFERENCES organizations(id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  secrets BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  heads INTEGER NOT NULL,
+  head_size INTEGER NOT NULL,
+  last_hash BLOB NOT NULL,
+  frontier BLOB NOT NULL,
+  tail_mac BLOB NOT NULL
+);
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  time TEXT NOT NULL,
+  category TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL,
+  details BLOB NOT NULL,
+  UNIQUE (org_id, seq)
+);
+CREATE INDEX audit_events_time ON audit_events (org_id, time);
+CREATE TABLE audit_heads (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  size INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  time TEXT NOT NULL,
+  signature BLOB NOT NULL
+);
+CREATE INDEX audit_heads_size ON audit_heads (org_id, size);
 )sql";
 
 constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
 
-constexpr std::array<EncryptedColumn, 2> k_encrypted_columns = {{
+constexpr std::array<EncryptedColumn, 4> k_encrypted_columns = {{
   {"integrations", "credentials"},
   {"evidence", "payload"},
+  {"audit_logs", "secrets"},
+  {"audit_events", "details"},
 }};
 
 } // namespace

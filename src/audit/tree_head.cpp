@@ -1,0 +1,141 @@
+#include <velocity/audit/tree_head.hpp>
+
+namespace velocity::audit {
+
+namespace {
+
+void field(std::string& out, std::string_view name, std::string_view text) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  write_json_string(text, out);
+}
+
+void field(std::string& out, std::string_view name, int64_t number) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  out += std::to_string(number);
+}
+
+std::string with_signature(std::string bytes, std::string_view signature) {
+  bytes.pop_back(); // the closing brace
+  field(bytes, "signature", crypto::base64_encode(signature));
+  bytes.push_back('}');
+  return bytes;
+}
+
+template <typename T>
+std::optional<T> get(const nlohmann::json& record, const char* name) {
+  const auto it = record.find(name);
+  if (it == record.end()) {
+    return std::nullopt;
+  }
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> signature_of(const nlohmann::json& record) {
+  const auto text = get<std::string>(record, "signature");
+  if (!text) {
+    return std::nullopt;
+  }
+  auto bytes = crypto::base64_decode(*text);
+  if (!bytes || bytes->size() != 64) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+} // namespace
+
+std::string signed_bytes(const TreeHead& head) {
+  std::string out = R"({"type":"tree_head","v":1)";
+  field(out, "log", head.log);
+  field(out, "size", head.size);
+  field(out, "root", hex(head.root));
+  field(out, "time", head.time);
+  out.push_back('}');
+  return out;
+}
+
+std::string signed_bytes(const ExportSeal& seal) {
+  std::string out = R"({"type":"export_seal","v":1)";
+  field(out, "log", seal.log);
+  field(out, "from_seq", seal.from_seq);
+  field(out, "to_seq", seal.to_seq);
+  field(out, "events", seal.events);
+  field(out, "heads", seal.heads);
+  field(out, "tree_size", seal.tree_size);
+  field(out, "root", hex(seal.root));
+  field(out, "time", seal.time);
+  out.push_back('}');
+  return out;
+}
+
+void sign(TreeHead& head, const crypto::SigningKey& key) { head.signature = key.sign(signed_bytes(head)); }
+
+void sign(ExportSeal& seal, const crypto::SigningKey& key) { seal.signature = key.sign(signed_bytes(seal)); }
+
+bool signature_valid(const TreeHead& head, const crypto::VerifyKey& key) {
+  return key.verify(signed_bytes(head), head.signature);
+}
+
+bool signature_valid(const ExportSeal& seal, const crypto::VerifyKey& key) {
+  return key.verify(signed_bytes(seal), seal.signature);
+}
+
+std::string to_line(const TreeHead& head) { return with_signature(signed_bytes(head), head.signature); }
+
+std::string to_line(const ExportSeal& seal) { return with_signature(signed_bytes(seal), seal.signature); }
+
+std::optional<TreeHead> head_from_json(const nlohmann::json& record) {
+  const auto log = get<std::string>(record, "log");
+  const auto size = get<int64_t>(record, "size");
+  const auto root = get<std::string>(record, "root");
+  const auto time = get<std::string>(record, "time");
+  auto signature = signature_of(record);
+  if (!log || !size || !root || !time || !signature || *size < 0 || get<int>(record, "v") != 1) {
+    return std::nullopt;
+  }
+  const auto root_hash = hash_from_hex(*root);
+  if (!root_hash) {
+    return std::nullopt;
+  }
+  return TreeHead{*log, *size, *root_hash, *time, std::move(*signature)};
+}
+
+std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
+  const auto log = get<std::string>(record, "log");
+  const auto from = get<int64_t>(record, "from_seq");
+  const auto to = get<int64_t>(record, "to_seq");
+  const auto events = get<int64_t>(record, "events");
+  const auto heads = get<int64_t>(record, "heads");
+  const auto tree_size = get<int64_t>(record, "tree_size");
+  const auto root = get<std::string>(record, "root");
+  const auto time = get<std::string>(record, "time");
+  auto signature = signature_of(record);
+  if (!log || !from || !to || !events || !heads || !tree_size || !root || !time || !signature ||
+      get<int>(record, "v") != 1) {
+    return std::nullopt;
+  }
+  const auto root_hash = hash_from_hex(*root);
+  if (!root_hash) {
+    return std::nullopt;
+  }
+  return ExportSeal{*log,       *from,      *to,  *events, *heads, *tree_size, *root_hash,
+                    *time,      std::move(*signature)};
+}
+
+nlohmann::json to_json(const TreeHead& head) {
+  return {{"log", head.log},
+          {"size", head.size},
+          {"root", hex(head.root)},
+          {"time", head.time},
+          {"signature", crypto::base64_encode(head.signature)}};
+}
+
+} // namespace velocity::audit

@@ -1,0 +1,447 @@
+#include "chain.hpp"
+
+#include <velocity/audit/verify.hpp>
+#include <velocity/core/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace velocity::audit {
+
+namespace {
+
+constexpr size_t k_read_size = size_t{4} << 20;
+
+// Hands out the lines of a file without their newline, reading it in large blocks so that the
+// verifier's speed is bound by hashing, not by I/O calls.
+class LineReader {
+public:
+  explicit LineReader(const std::filesystem::path& path) : m_path(path) {
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m_fd < 0) {
+      throw UsageError(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)),
+                       "give the file `velocity audit export --format jsonl` wrote");
+    }
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  ~LineReader() { ::close(m_fd); }
+
+  // The next line, or nothing at the end of the file. Valid until the next call.
+  std::optional<std::string_view> next() {
+    for (;;) {
+      const char* begin = m_buffer.data() + m_pos;
+      const size_t available = m_end - m_pos;
+      if (const void* newline = std::memchr(begin, '\n', available); newline != nullptr) {
+        const auto length = static_cast<size_t>(static_cast<const char*>(newline) - begin);
+        m_pos += length + 1;
+        ++m_line;
+        return std::string_view(begin, length);
+      }
+      if (m_eof) {
+        if (available == 0) {
+          return std::nullopt;
+        }
+        m_pos = m_end;
+        ++m_line;
+        return std::string_view(begin, available);
+      }
+      fill();
+    }
+  }
+
+  int64_t line() const noexcept { return m_line; }
+
+private:
+  void fill() {
+    // Keep the partial line, then read behind it.
+    const size_t kept = m_end - m_pos;
+    if (m_pos > 0) {
+      std::memmove(m_buffer.data(), m_buffer.data() + m_pos, kept);
+    }
+    m_pos = 0;
+    m_end = kept;
+    if (m_buffer.size() < kept + k_read_size) {
+      m_buffer.resize(kept + k_read_size);
+    }
+    for (;;) {
+      const ssize_t got = ::read(m_fd, m_buffer.data() + m_end, m_buffer.size() - m_end);
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        throw UsageError(fmt::format("cannot read {}: {}", m_path.string(), std::strerror(errno)));
+      }
+      if (got == 0) {
+        m_eof = true;
+      }
+      m_end += static_cast<size_t>(got);
+      return;
+    }
+  }
+
+  std::filesystem::path m_path;
+  int m_fd = -1;
+  std::string m_buffer;
+  size_t m_pos = 0;
+  size_t m_end = 0;
+  bool m_eof = false;
+  int64_t m_line = 0;
+};
+
+std::optional<nlohmann::json> parse_record(std::string_view line) {
+  auto json = nlohmann::json::parse(line, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("type") || !json["type"].is_string()) {
+    return std::nullopt;
+  }
+  return json;
+}
+
+std::optional<std::vector<Hash>> hashes_of(const nlohmann::json& record, const char* name) {
+  const auto it = record.find(name);
+  if (it == record.end() || !it->is_array()) {
+    return std::nullopt;
+  }
+  std::vector<Hash> hashes;
+  for (const auto& item : *it) {
+    const auto hash = item.is_string() ? hash_from_hex(item.get<std::string>()) : std::nullopt;
+    if (!hash) {
+      return std::nullopt;
+    }
+    hashes.push_back(*hash);
+  }
+  return hashes;
+}
+
+std::optional<int64_t> int_of(const nlohmann::json& record, const char* name) {
+  const auto it = record.find(name);
+  if (it == record.end() || !it->is_number_integer()) {
+    return std::nullopt;
+  }
+  return it->get<int64_t>();
+}
+
+// The state of one export's verification, fed line by line.
+class ExportCheck {
+public:
+  ExportCheck(const crypto::VerifyKey& key, VerifyResult& result) : m_key(key), m_result(result) {}
+
+  void run(LineReader& reader) {
+    if (!header(reader) || !public_key(reader)) {
+      return;
+    }
+    while (!m_result.failure) {
+      const auto line = reader.next();
+      if (!line) {
+        break;
+      }
+      if (line->empty()) {
+        continue;
+      }
+      line_of(*line, reader.line());
+      absorb_failure();
+    }
+    end(reader.line());
+    absorb_failure();
+  }
+
+private:
+  void fail(Problem problem, std::optional<int64_t> seq, std::string message) {
+    if (!m_result.failure) {
+      m_result.failure = Failure{problem, seq, std::move(message)};
+    }
+  }
+
+  void absorb_failure() {
+    if (m_walker && m_walker->failure() && !m_result.failure) {
+      m_result.failure = m_walker->failure();
+    }
+  }
+
+  bool header(LineReader& reader) {
+    const auto line = reader.next();
+    const auto record = line ? parse_record(*line) : std::nullopt;
+    if (!record || (*record)["type"] != "audit_export" || int_of(*record, "v") != 1) {
+      fail(Problem::malformed, std::nullopt,
+           "line 1 is not the header of a velocity audit export: this is not an export, or its "
+           "header was changed");
+      return false;
+    }
+    m_result.log = record->value("log", "");
+    return true;
+  }
+
+  bool public_key(LineReader& reader) {
+    const auto line = reader.next();
+    const auto record = line ? parse_record(*line) : std::nullopt;
+    const auto key = record && (*record)["type"] == "public_key"
+                       ? crypto::VerifyKey::from_pem(record->value("pem", ""))
+                       : std::nullopt;
+    if (!key) {
+      fail(Problem::malformed, std::nullopt,
+           "line 2 is not the export's public key record: it was changed or removed");
+      return false;
+    }
+    m_result.key_fingerprint = m_key.fingerprint();
+    if (key->raw() != m_key.raw()) {
+      fail(Problem::resigned, std::nullopt,
+           fmt::format("the export's public key ({}) is not the key given with --pubkey ({}): its "
+                       "tree heads were re-signed with another key",
+                       key->fingerprint(), m_key.fingerprint()));
+      return false;
+    }
+    return true;
+  }
+
+  detail::ChainWalker& walker(int64_t first_seq = 1, merkle::Frontier start = {}) {
+    if (!m_walker) {
+      m_walker.emplace(detail::Source::file, first_seq, std::move(start));
+    }
+    return *m_walker;
+  }
+
+  void line_of(std::string_view line, int64_t number) {
+    if (m_sealed) {
+      fail(Problem::inserted, std::nullopt,
+           fmt::format("line {} comes after the export's signed seal: it was added", number));
+      return;
+    }
+    if (looks_like_event(line)) {
+      event_line(line, number);
+      return;
+    }
+    const auto record = parse_record(line);
+    const std::string type = record ? (*record)["type"].get<std::string>() : std::string();
+    if (type == "tree_head") {
+      head_line(*record, number);
+    } else if (type == "range_prefix" && !m_walker) {
+      const auto size = int_of(*record, "size");
+      const auto nodes = hashes_of(*record, "nodes");
+      std::string bytes;
+      for (const Hash& node : nodes.value_or(std::vector<Hash>{})) {
+        bytes += crypto::to_bytes(node);
+      }
+      auto frontier = size && *size > 0 && nodes
+                        ? merkle::Frontier::from_bytes(static_cast<uint64_t>(*size), bytes)
+                        : std::nullopt;
+      if (!frontier) {
+        fail(Problem::malformed, std::nullopt,
+             fmt::format("line {}: the range prefix is malformed: it was changed", number));
+        return;
+      }
+      walker(*size + 1, std::move(*frontier));
+    } else if (type == "range_suffix" && !m_suffixed) {
+      suffix_line(*record, number);
+    } else if (type == "export_seal") {
+      seal_line(*record, number);
+    } else {
+      fail(Problem::malformed, std::nullopt,
+           fmt::format("line {} is not a record velocity writes here: it was inserted or changed",
+                       number));
+    }
+  }
+
+  void event_line(std::string_view line, int64_t number) {
+    if (m_suffixed) {
+      fail(Problem::reordered, std::nullopt,
+           fmt::format("line {}: an event after the range suffix: lines were moved", number));
+      return;
+    }
+    if (m_head_ahead) {
+      head_ahead_fails(false);
+      return;
+    }
+    const auto prefix = read_event_prefix(line);
+    if (!prefix) {
+      fail(Problem::changed, std::nullopt,
+           fmt::format("line {} is an event that is no longer in canonical form: it was edited", number));
+      return;
+    }
+    detail::Seen seen;
+    seen.seq = prefix->seq;
+    seen.prev = prefix->prev;
+    seen.hash = event_hash(line, m_scratch);
+    seen.line = number;
+    walker().add(seen);
+  }
+
+  void head_line(const nlohmann::json& record, int64_t number) {
+    const auto head = head_from_json(record);
+    const std::string where = fmt::format(" at line {}", number);
+    if (!head) {
+      fail(Problem::forged_head, std::nullopt,
+           fmt::format("the tree head at line {} is malformed: it was changed", number));
+      return;
+    }
+    if (m_head_ahead) {
+      head_ahead_fails(false);
+      return;
+    }
+    detail::ChainWalker& w = walker();
+    if (m_suffixed) {
+      w.check_head(*head, m_key, where, &*m_suffixed);
+      return;
+    }
+    if (w.pending() || static_cast<uint64_t>(head->size) == w.frontier().size()) {
+      w.check_head(*head, m_key, where);
+      return;
+    }
+    if (!signature_valid(*head, m_key)) {
+      w.check_head(*head, m_key, where); // reports the bad signature
+      return;
+    }
+    if (static_cast<uint64_t>(head->size) > w.frontier().size()) {
+      m_head_ahead = std::make_pair(*head, number);
+      return;
+    }
+    fail(Problem::reordered, std::nullopt,
+         fmt::format("the tree head at line {} covers {} events but comes after event {}: lines were "
+                     "moved",
+                     number, head->size, w.next_seq() - 1));
+  }
+
+  // A validly signed head covers events that are not before it: they were deleted.
+  void head_ahead_fails(bool at_end) {
+    const auto& [head, number] = *m_head_ahead;
+    const int64_t have = walker().next_seq() - 1;
+    const std::string events = have + 1 == head.size ? fmt::format("event {} was", head.size)
+                                                     : fmt::format("events {}..{} were", have + 1, head.size);
+    fail(at_end ? Problem::deleted_tail : Problem::deleted, have + 1,
+         fmt::format("{} deleted{}: the signed tree head at line {} covers {} events, only {} come "
+                     "before it",
+                     events, at_end ? " at the tail" : "", number, head.size, have));
+  }
+
+  void suffix_line(const nlohmann::json& record, int64_t number) {
+    detail::ChainWalker& w = walker();
+    w.finish();
+    if (w.failure()) {
+      return;
+    }
+    if (m_head_ahead) {
+      head_ahead_fails(true);
+      return;
+    }
+    const auto from = int_of(record, "from");
+    const auto size = int_of(record, "tree_size");
+    const auto nodes = hashes_of(record, "nodes");
+    if (!from || !size || !nodes || *from < 0 || *size <= *from ||
+        merkle::range_levels(static_cast<uint64_t>(*from), static_cast<uint64_t>(*size)).size() !=
+          nodes->size()) {
+      fail(Problem::malformed, std::nullopt,
+           fmt::format("line {}: the range suffix is malformed: it was changed", number));
+      return;
+    }
+    if (static_cast<uint64_t>(*from) != w.frontier().size()) {
+      const int64_t have = w.next_seq() - 1;
+      fail(Problem::deleted_tail, have + 1,
+           fmt::format("events {}..{} were deleted at the tail: the export's range suffix (line {}) "
+                       "starts after event {}",
+                       have + 1, *from, number, *from));
+      return;
+    }
+    merkle::Frontier frontier = w.frontier();
+    const auto levels = merkle::range_levels(static_cast<uint64_t>(*from), static_cast<uint64_t>(*size));
+    for (size_t i = 0; i < levels.size(); ++i) {
+      frontier.append_subtree((*nodes)[i], levels[i]);
+    }
+    m_suffixed = std::move(frontier);
+  }
+
+  void seal_line(const nlohmann::json& record, int64_t number) {
+    detail::ChainWalker& w = walker();
+    w.finish();
+    if (w.failure()) {
+      return;
+    }
+    if (m_head_ahead) {
+      head_ahead_fails(true);
+      return;
+    }
+    const auto seal = seal_from_json(record);
+    if (!seal || !signature_valid(*seal, m_key)) {
+      fail(Problem::forged_head, std::nullopt,
+           fmt::format("the export's seal (line {}) does not verify with key {}: it was forged or "
+                       "altered, or re-signed with another key",
+                       number, m_key.fingerprint()));
+      return;
+    }
+    m_sealed = true;
+    m_result.log = seal->log;
+    const int64_t last = w.next_seq() - 1;
+    if (seal->to_seq > last) {
+      fail(Problem::deleted_tail, last + 1,
+           fmt::format("{} deleted at the tail: the export's signed seal covers events up to {}",
+                       last + 1 == seal->to_seq ? fmt::format("event {} was", last + 1)
+                                                : fmt::format("events {}..{} were", last + 1, seal->to_seq),
+                       seal->to_seq));
+      return;
+    }
+    if (seal->from_seq != w.first_seq() || seal->to_seq != last || seal->events != w.events()) {
+      fail(Problem::inserted, std::nullopt,
+           fmt::format("the export holds events {}..{} ({}), its signed seal says {}..{} ({}): "
+                       "events were added or removed",
+                       w.first_seq(), last, w.events(), seal->from_seq, seal->to_seq, seal->events));
+      return;
+    }
+    if (seal->heads != w.heads()) {
+      fail(Problem::deleted, std::nullopt,
+           fmt::format("the export holds {} tree heads, its signed seal counts {}: tree heads were "
+                       "removed or added",
+                       w.heads(), seal->heads));
+      return;
+    }
+    const merkle::Frontier& tree = m_suffixed ? *m_suffixed : w.frontier();
+    if (tree.size() != static_cast<uint64_t>(seal->tree_size) || tree.root() != seal->root) {
+      fail(Problem::changed, std::nullopt,
+           fmt::format("the events do not hash to the root the export's seal signs (tree of {} "
+                       "events): events were changed and the chain recomputed",
+                       seal->tree_size));
+    }
+  }
+
+  void end(int64_t lines) {
+    detail::ChainWalker& w = walker();
+    if (!m_result.failure) {
+      w.finish();
+      absorb_failure();
+    }
+    if (!m_result.failure && m_head_ahead) {
+      head_ahead_fails(true);
+    }
+    if (!m_result.failure && !m_sealed) {
+      fail(Problem::deleted_tail, std::nullopt,
+           fmt::format("the export ends at line {} without its signed seal: it was truncated", lines));
+    }
+    m_result.events_checked = w.events();
+    m_result.first_seq = w.events() > 0 ? w.first_seq() : 0;
+    m_result.last_seq = w.events() > 0 ? w.next_seq() - 1 : 0;
+    m_result.heads_checked = w.heads();
+    m_result.latest_head = w.latest_head();
+  }
+
+  const crypto::VerifyKey& m_key;
+  VerifyResult& m_result;
+  std::optional<detail::ChainWalker> m_walker;
+  std::optional<merkle::Frontier> m_suffixed;
+  std::optional<std::pair<TreeHead, int64_t>> m_head_ahead;
+  bool m_sealed = false;
+  std::string m_scratch;
+};
+
+} // namespace
+
+VerifyResult verify_export(const std::filesystem::path& file, const crypto::VerifyKey& key) {
+  LineReader reader(file);
+  VerifyResult result;
+  ExportCheck check(key, result);
+  check.run(reader);
+  return result;
+}
+
+} // namespace velocity::audit
