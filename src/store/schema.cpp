@@ -19,6 +19,24 @@ CREATE TABLE organizations (
   key_version INTEGER NOT NULL,
   wrapped_key BLOB NOT NULL
 );
+-- A questionnaire assessment (include/velocity/store/assessment.hpp): progress is saved after each
+-- answer (status in_progress), then the finished one is kept with its scores. Answers and notes
+-- are sealed; the scores are plain so that `assess list` needs no decryption.
+CREATE TABLE assessments (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  frameworks TEXT NOT NULL,
+  variant TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
+  position INTEGER NOT NULL DEFAULT 0,
+  catalog_sha256 TEXT NOT NULL,
+  scores TEXT NOT NULL DEFAULT '{}',
+  answers BLOB NOT NULL,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  completed_at TEXT
+);
+CREATE INDEX assessments_by_status ON assessments (org_id, status, id);
 CREATE TABLE integrations (
   id INTEGER PRIMARY KEY,
   org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -89,11 +107,12 @@ CREATE INDEX audit_heads_size ON audit_heads (org_id, size);
 
 constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
 
-constexpr std::array<EncryptedColumn, 4> k_encrypted_columns = {{
+constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
   {"integrations", "credentials"},
   {"evidence", "payload"},
   {"audit_logs", "secrets"},
   {"audit_events", "details"},
+  {"assessments", "answers"},
 }};
 
 } // namespace
