@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""A fake Azure: Microsoft identity platform v2.0 token endpoint (client credentials) and the
+Azure Resource Manager reads velocity makes (subscription, resource groups, storage accounts,
+network security groups, role assignments and definitions), with nextLink paging.
+
+Usage: python3 tests/fakes/fake_azure.py [--scenario pass|fail|FILE] [common options, see
+fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
+"""
+
+import base64
+import os
+import re
+import secrets
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakelib  # noqa: E402
+from fakelib import Reply  # noqa: E402
+
+ARM_SCOPES = ("https://management.azure.com/.default",
+              "https://management.core.windows.net//.default")
+
+# op -> the action ARM names when the caller lacks it
+ACTIONS = {
+    "subscriptions.list": "Microsoft.Resources/subscriptions/read",
+    "subscriptions.get": "Microsoft.Resources/subscriptions/read",
+    "resourceGroups.list": "Microsoft.Resources/subscriptions/resourcegroups/read",
+    "resourceGroups.get": "Microsoft.Resources/subscriptions/resourcegroups/read",
+    "storageAccounts.list": "Microsoft.Storage/storageAccounts/read",
+    "networkSecurityGroups.list": "Microsoft.Network/networkSecurityGroups/read",
+    "roleAssignments.list": "Microsoft.Authorization/roleAssignments/read",
+    "roleDefinitions.list": "Microsoft.Authorization/roleDefinitions/read",
+    "roleDefinitions.get": "Microsoft.Authorization/roleDefinitions/read",
+}
+
+SUB = r"/subscriptions/([^/]+)"
+PROVIDERS = r"/providers/microsoft\.authorization"
+
+
+def arm_error(status, code, message, headers=()):
+    return Reply(status, {"error": {"code": code, "message": message}}, headers)
+
+
+class AzureHandler(fakelib.Handler):
+    PLATFORM = "fake_azure"
+    # ARM paths are case-insensitive: routes match the lower-cased path (see prepare()).
+    ROUTES = [
+        ("POST", re.compile(r"/([^/]+)/oauth2/v2\.0/token"), "token", "route_token"),
+        ("GET", re.compile(r"/subscriptions"), "subscriptions.list", "route_subscriptions"),
+        ("GET", re.compile(SUB), "subscriptions.get", "route_subscription"),
+        ("GET", re.compile(SUB + r"/resourcegroups"), "resourceGroups.list",
+         "route_resource_groups"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)"), "resourceGroups.get",
+         "route_resource_group"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.storage/storageaccounts"),
+         "storageAccounts.list", "route_storage_accounts"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.network/networksecuritygroups"),
+         "networkSecurityGroups.list", "route_network_security_groups"),
+        ("GET", re.compile(SUB + PROVIDERS + r"/roleassignments"), "roleAssignments.list",
+         "route_role_assignments"),
+        ("GET", re.compile(SUB + PROVIDERS + r"/roledefinitions"), "roleDefinitions.list",
+         "route_role_definitions"),
+        ("GET", re.compile(r"((?:/subscriptions/[^/]+)?)" + PROVIDERS + r"/roledefinitions/([^/]+)"),
+         "roleDefinitions.get", "route_role_definition"),
+    ]
+
+    def prepare(self):
+        # Match on the lower-cased path, but hand routes the names as the client spelled them.
+        self.original_path = self.route_path
+        self.route_path = self.route_path.rstrip("/").lower() or "/"
+
+    def original(self, lowered):
+        index = self.original_path.lower().find(lowered)
+        return self.original_path[index:index + len(lowered)] if index >= 0 else lowered
+
+    # --- errors in ARM's shapes ---
+    def permission_denied(self, op):
+        sub = self.server.scenario["subscription"]["subscriptionId"]
+        client = getattr(self, "client", None) or {}
+        return arm_error(403, "AuthorizationFailed",
+                         "The client '%s' with object id '%s' does not have authorization to "
+                         "perform action '%s' over scope '/subscriptions/%s' or the scope is "
+                         "invalid. If access was recently granted, please refresh your "
+                         "credentials." % (client.get("client_id", ""), client.get("object_id", ""),
+                                           ACTIONS.get(op, op), sub))
+
+    def throttled(self, op, retry_after):
+        sub = self.server.scenario["subscription"]["subscriptionId"]
+        seconds = retry_after if retry_after is not None else 17
+        headers = [("x-ms-ratelimit-remaining-subscription-reads", "0")]
+        if retry_after is not None:
+            headers.append(("Retry-After", str(retry_after)))
+        return arm_error(429, "SubscriptionRequestsThrottled",
+                         "Number of 'read' requests for subscription '%s' exceeded the limit of "
+                         "'12000' for time interval '01:00:00'. Please try again after '%d' "
+                         "seconds." % (sub, seconds), headers)
+
+    def server_error(self, op, status):
+        return arm_error(status, "InternalServerError",
+                         "Encountered internal server error. Diagnostic information: timestamp "
+                         "'%s', subscription id '%s'." % (
+                             time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(self.server.now())),
+                             self.server.scenario["subscription"]["subscriptionId"]))
+
+    def not_found(self):
+        return arm_error(404, "InvalidResourceType",
+                         "The resource type could not be found in the namespace for api "
+                         "version '%s'." % self.query_one("api-version", ""))
+
+    def extra_headers(self):
+        headers = [("x-ms-request-id", fakelib.new_id()),
+                   ("x-ms-correlation-request-id", fakelib.new_id())]
+        if self.route_path.startswith("/subscriptions"):
+            with self.server.lock:
+                self.server.data["reads_left"] = max(0, self.server.data["reads_left"] - 1)
+                left = self.server.data["reads_left"]
+            headers.append(("x-ms-ratelimit-remaining-subscription-reads", str(left)))
+        return headers
+
+    # --- token endpoint ---
+    def token_error(self, status, error, code, text):
+        trace, correlation = fakelib.new_id(), fakelib.new_id()
+        stamp = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(self.server.now()))
+        return Reply(status, {
+            "error": error,
+            "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\n"
+                                 "Timestamp: %s" % (code, text, trace, correlation, stamp),
+            "error_codes": [code], "timestamp": stamp, "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": "https://login.microsoftonline.com/error?code=%d" % code})
+
+    def route_token(self, tenant):
+        tenant = self.original("/" + tenant)[1:]
+        self.check_faults("token")
+        scenario = self.server.scenario
+        if tenant.lower() not in (scenario["tenant_id"].lower(),
+                                  scenario.get("tenant_domain", "").lower()):
+            raise self.token_error(400, "invalid_request", 90002,
+                                   "Tenant '%s' not found. Check to make sure you have the correct "
+                                   "tenant ID and are signing into the correct cloud. Check with "
+                                   "your subscription administrator, this may happen if there are "
+                                   "no active subscriptions for the tenant." % tenant)
+        form = self.form()
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        basic = self.headers.get("Authorization", "")
+        if basic.startswith("Basic "):
+            try:
+                pair = base64.b64decode(basic[6:]).decode()
+                client_id, secret = (urllib.parse.unquote_plus(p) for p in pair.split(":", 1))
+            except (ValueError, UnicodeDecodeError):
+                pass
+        grant = form.get("grant_type")
+        if grant != "client_credentials":
+            raise self.token_error(400, "unsupported_grant_type", 70003,
+                                   "The app requested an unsupported grant type '%s'." % grant)
+        if not client_id:
+            raise self.token_error(400, "invalid_request", 900144,
+                                   "The request body must contain the following parameter: "
+                                   "'client_id'.")
+        client = next((c for c in scenario["clients"] if c["client_id"] == client_id), None)
+        if client is None:
+            raise self.token_error(400, "unauthorized_client", 700016,
+                                   "Application with identifier '%s' was not found in the "
+                                   "directory '%s'. This can happen if the application has not "
+                                   "been installed by the administrator of the tenant or consented "
+                                   "to by any user in the tenant. You may have sent your "
+                                   "authentication request to the wrong tenant." % (client_id,
+                                                                                    tenant))
+        scope = form.get("scope")
+        if not scope:
+            raise self.token_error(400, "invalid_request", 90014,
+                                   "The required field 'scope' is missing from the credential. "
+                                   "Ensure that you have all the necessary parameters for the "
+                                   "login request.")
+        if scope not in ARM_SCOPES:
+            raise self.token_error(400, "invalid_scope", 70011,
+                                   "The provided value for the input parameter 'scope' is not "
+                                   "valid. The scope %s is not valid." % scope)
+        if not secret:
+            raise self.token_error(401, "invalid_client", 7000218,
+                                   "The request body must contain the following parameter: "
+                                   "'client_assertion' or 'client_secret'.")
+        if secret != client["client_secret"]:
+            raise self.token_error(401, "invalid_client", 7000215,
+                                   "Invalid client secret provided. Ensure the secret being sent "
+                                   "in the request is the client secret value, not the client "
+                                   "secret ID, for a secret added to app '%s'." % client_id)
+        lifetime = int(scenario.get("token_lifetime", 3599))
+        token = "fake-arm." + secrets.token_urlsafe(32)
+        with self.server.lock:
+            self.server.data["tokens"][token] = {"client": client,
+                                                 "expires": self.server.now() + lifetime}
+        return 200, {"token_type": "Bearer", "expires_in": lifetime, "access_token": token}
+
+    # --- ARM ---
+    def authorize(self, op, sub=None):
+        scenario = self.server.scenario
+        challenge = ('Bearer authorization_uri="https://login.microsoftonline.com/%s", '
+                     'error="invalid_token"' % scenario["tenant_id"])
+        header = self.headers.get("Authorization")
+        if not header:
+            raise arm_error(401, "AuthenticationFailed",
+                            "Authentication failed. The 'Authorization' header is missing.",
+                            [("WWW-Authenticate", challenge)])
+        token = self.bearer_token()
+        with self.server.lock:
+            record = self.server.data["tokens"].get(token) if token else None
+        if record is None:
+            raise arm_error(401, "InvalidAuthenticationToken", "The access token is invalid.",
+                            [("WWW-Authenticate", challenge)])
+        now = self.server.now()
+        if record["expires"] <= now:
+            fmt = "%m/%d/%Y %H:%M:%S"
+            raise arm_error(401, "ExpiredAuthenticationToken",
+                            "The access token expiry UTC time '%s' is earlier than current UTC "
+                            "time '%s'." % (time.strftime(fmt, time.gmtime(record["expires"])),
+                                            time.strftime(fmt, time.gmtime(now))),
+                            [("WWW-Authenticate", challenge)])
+        self.client = record["client"]
+        if not self.query_one("api-version"):
+            raise arm_error(400, "MissingApiVersionParameter",
+                            "The api-version query parameter (?api-version=) is required for all "
+                            "requests.")
+        if sub is not None and sub.lower() != scenario["subscription"]["subscriptionId"].lower():
+            raise arm_error(404, "SubscriptionNotFound",
+                            "The subscription '%s' could not be found." % sub)
+        self.check_faults(op)
+
+    def page(self, items):
+        """One page of `items` as {"value": [...], "nextLink": ...} ($skiptoken = offset)."""
+        size = int(self.server.scenario.get("page_size", 100))
+        try:
+            start = int(self.query_one("$skiptoken", "0"))
+        except ValueError:
+            raise arm_error(400, "InvalidSkipToken", "The provided skip token is invalid.") \
+                from None
+        body = {"value": items[start:start + size]}
+        if start + size < len(items):
+            query = [(k, v) for k, values in self.query.items() if k != "$skiptoken"
+                     for v in values] + [("$skiptoken", str(start + size))]
+            body["nextLink"] = (self.server.base_url + self.url.path + "?" +
+                                urllib.parse.urlencode(query))
+        return body
+
+    def sub_id(self):
+        return self.server.scenario["subscription"]["subscriptionId"]
+
+    def subscription(self):
+        s = self.server.scenario["subscription"]
+        return {"id": "/subscriptions/%s" % s["subscriptionId"],
+                "authorizationSource": "RoleBased", "managedByTenants": [],
+                "subscriptionId": s["subscriptionId"], "tenantId": self.server.scenario["tenant_id"],
+                "displayName": s["displayName"], "state": s.get("state", "Enabled"),
+                "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                         "quotaId": "PayAsYouGo_2014-09-01",
+                                         "spendingLimit": "Off"}}
+
+    def route_subscriptions(self):
+        self.authorize("subscriptions.list")
+        return 200, self.page([self.subscription()])
+
+    def route_subscription(self, sub):
+        self.authorize("subscriptions.get", sub)
+        return 200, self.subscription()
+
+    def resource_group(self, rg):
+        body = {"id": "/subscriptions/%s/resourceGroups/%s" % (self.sub_id(), rg["name"]),
+                "name": rg["name"], "type": "Microsoft.Resources/resourceGroups",
+                "location": rg["location"], "properties": {"provisioningState": "Succeeded"}}
+        if rg.get("tags"):
+            body["tags"] = rg["tags"]
+        return body
+
+    def route_resource_groups(self, sub):
+        self.authorize("resourceGroups.list", sub)
+        return 200, self.page([self.resource_group(rg)
+                               for rg in self.server.scenario["resource_groups"]])
+
+    def route_resource_group(self, sub, name):
+        self.authorize("resourceGroups.get", sub)
+        name = self.original("/" + name)[1:]
+        for rg in self.server.scenario["resource_groups"]:
+            if rg["name"].lower() == name.lower():
+                return 200, self.resource_group(rg)
+        raise arm_error(404, "ResourceGroupNotFound", "Resource group '%s' could not be found."
+                        % name)
+
+    def resource_id(self, rg, provider, name):
+        return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (self.sub_id(), rg,
+                                                                          provider, name)
+
+    def route_storage_accounts(self, sub):
+        self.authorize("storageAccounts.list", sub)
+        accounts = []
+        for a in self.server.scenario["storage_accounts"]:
+            name = a["name"]
+            endpoints = {kind: "https://%s.%s.core.windows.net/" % (name, kind)
+                         for kind in ("blob", "queue", "table", "file", "dfs", "web")}
+            properties = {"provisioningState": "Succeeded", "creationTime":
+                          "2023-05-01T10:00:00.0000000Z", "primaryLocation": a["location"],
+                          "statusOfPrimary": "available", "primaryEndpoints": endpoints,
+                          "encryption": {"keySource": "Microsoft.Storage", "services": {
+                              "blob": {"enabled": True, "keyType": "Account"},
+                              "file": {"enabled": True, "keyType": "Account"}}},
+                          "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow",
+                                          "ipRules": [], "virtualNetworkRules": []}}
+            # Absent settings stay absent: older accounts omit minimumTlsVersion, for instance.
+            properties.update({k: v for k, v in a.get("properties", {}).items() if v is not None})
+            accounts.append({"id": self.resource_id(a["resource_group"],
+                                                    "Microsoft.Storage/storageAccounts", name),
+                             "name": name, "type": "Microsoft.Storage/storageAccounts",
+                             "location": a["location"], "tags": a.get("tags", {}),
+                             "kind": a.get("kind", "StorageV2"),
+                             "sku": {"name": a.get("sku", "Standard_LRS"), "tier": "Standard"},
+                             "properties": properties})
+        return 200, self.page(accounts)
+
+    def route_network_security_groups(self, sub):
+        self.authorize("networkSecurityGroups.list", sub)
+        groups = []
+        for g in self.server.scenario["network_security_groups"]:
+            gid = self.resource_id(g["resource_group"], "Microsoft.Network/networkSecurityGroups",
+                                   g["name"])
+            rules = []
+            for rule in g.get("security_rules", []):
+                properties = {"provisioningState": "Succeeded", "protocol": "Tcp",
+                              "sourcePortRange": "*", "destinationAddressPrefix": "*",
+                              "sourcePortRanges": [], "destinationPortRanges": [],
+                              "sourceAddressPrefixes": [], "destinationAddressPrefixes": []}
+                properties.update(rule["properties"])
+                rules.append({"name": rule["name"], "id": gid + "/securityRules/" + rule["name"],
+                              "etag": 'W/"%s"' % fakelib.new_id(),
+                              "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+                              "properties": properties})
+            groups.append({"name": g["name"], "id": gid,
+                           "type": "Microsoft.Network/networkSecurityGroups",
+                           "location": g["location"], "etag": 'W/"%s"' % fakelib.new_id(),
+                           "properties": {"provisioningState": "Succeeded",
+                                          "resourceGuid": fakelib.new_id(),
+                                          "securityRules": rules,
+                                          "defaultSecurityRules": default_rules(gid)}})
+        return 200, self.page(groups)
+
+    def definition_id(self, definition, scoped=True):
+        prefix = "/subscriptions/%s" % self.sub_id() if scoped else ""
+        return prefix + "/providers/Microsoft.Authorization/roleDefinitions/" + definition["name"]
+
+    def find_definition(self, ref):
+        for d in self.server.scenario["role_definitions"]:
+            if ref.lower() in (d["name"].lower(), d["role_name"].lower()):
+                return d
+        return None
+
+    def route_role_assignments(self, sub):
+        self.authorize("roleAssignments.list", sub)
+        at_scope = self.query_one("$filter", "") == "atScope()"
+        items = []
+        for a in self.server.scenario["role_assignments"]:
+            scope = a.get("scope", "/subscriptions/%s" % self.sub_id())
+            if at_scope and scope.lower() != "/subscriptions/%s" % self.sub_id().lower():
+                continue
+            definition = self.find_definition(a["role"])
+            items.append({"properties": {
+                "roleDefinitionId": self.definition_id(definition or {"name": a["role"]}),
+                "principalId": a["principal_id"], "principalType": a.get("principal_type", "User"),
+                "scope": scope, "condition": None, "conditionVersion": None,
+                "createdOn": "2023-01-10T09:00:00.0000000Z",
+                "updatedOn": "2023-01-10T09:00:00.0000000Z",
+                "createdBy": None, "updatedBy": None, "delegatedManagedIdentityResourceId": None,
+                "description": None},
+                "id": scope + "/providers/Microsoft.Authorization/roleAssignments/" + a["name"],
+                "type": "Microsoft.Authorization/roleAssignments", "name": a["name"]})
+        return 200, self.page(items)
+
+    def role_definition(self, d, scoped=True):
+        return {"properties": {"roleName": d["role_name"], "type": d.get("type", "BuiltInRole"),
+                               "description": d.get("description", ""),
+                               "assignableScopes": ["/"],
+                               "permissions": d.get("permissions", [
+                                   {"actions": ["*"], "notActions": [], "dataActions": [],
+                                    "notDataActions": []}]),
+                               "createdOn": "2015-02-02T21:55:09.8806423Z",
+                               "updatedOn": "2021-11-11T20:13:47.8628684Z",
+                               "createdBy": None, "updatedBy": None},
+                "id": self.definition_id(d, scoped),
+                "type": "Microsoft.Authorization/roleDefinitions", "name": d["name"]}
+
+    def route_role_definitions(self, sub):
+        self.authorize("roleDefinitions.list", sub)
+        wanted = None
+        match = re.fullmatch(r"roleName eq '([^']*)'", self.query_one("$filter", ""))
+        if match:
+            wanted = match.group(1).lower()
+        return 200, self.page([self.role_definition(d)
+                               for d in self.server.scenario["role_definitions"]
+                               if wanted is None or d["role_name"].lower() == wanted])
+
+    def route_role_definition(self, scope, ident):
+        sub = scope[len("/subscriptions/"):] if scope else None
+        self.authorize("roleDefinitions.get", sub)
+        for d in self.server.scenario["role_definitions"]:
+            if d["name"].lower() == ident:
+                return 200, self.role_definition(d, bool(scope))
+        raise arm_error(404, "RoleDefinitionDoesNotExist",
+                        "The specified role definition with ID '%s' does not exist." % ident)
+
+
+def default_rules(gid):
+    """The six default rules every NSG carries (as in the NetworkSecurityGroupListAll example)."""
+    rules = [("AllowVnetInBound", "Allow inbound traffic from all VMs in VNET", "VirtualNetwork",
+              "VirtualNetwork", "Allow", 65000, "Inbound"),
+             ("AllowAzureLoadBalancerInBound", "Allow inbound traffic from azure load balancer",
+              "AzureLoadBalancer", "*", "Allow", 65001, "Inbound"),
+             ("DenyAllInBound", "Deny all inbound traffic", "*", "*", "Deny", 65500, "Inbound"),
+             ("AllowVnetOutBound", "Allow outbound traffic from all VMs to all VMs in VNET",
+              "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Outbound"),
+             ("AllowInternetOutBound", "Allow outbound traffic from all VMs to Internet", "*",
+              "Internet", "Allow", 65001, "Outbound"),
+             ("DenyAllOutBound", "Deny all outbound traffic", "*", "*", "Deny", 65500,
+              "Outbound")]
+    return [{"name": name, "id": gid + "/defaultSecurityRules/" + name,
+             "properties": {"provisioningState": "Succeeded", "description": text,
+                            "protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*",
+                            "sourceAddressPrefix": source, "destinationAddressPrefix": dest,
+                            "access": access, "priority": priority, "direction": direction}}
+            for name, text, source, dest, access, priority, direction in rules]
+
+
+def prepare(server):
+    server.data["tokens"] = {}
+    server.data["reads_left"] = 12000
+    for key in ("tenant_id", "clients", "subscription"):
+        if key not in server.scenario:
+            raise KeyError(key)
+
+
+if __name__ == "__main__":
+    fakelib.main("azure", AzureHandler, __doc__.splitlines()[0], prepare_server=prepare)
