@@ -3,7 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace velocity::cli {
 
@@ -33,6 +37,92 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
 }
 
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first word that is not an option (nor an option's value), where the command should be.
+std::optional<std::string_view> command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--state" || arg == "--org" || arg == "--format") {
+      ++i;
+    } else if (arg.empty() || arg.front() != '-') {
+      return arg;
+    }
+  }
+  return std::nullopt;
+}
+
+// An unknown command gets a clear error and the closest known name, as ninja's tools do.
+void check_command_word(int argc, char** argv, const std::vector<Command>& commands) {
+  const auto word = command_word(argc, argv);
+  if (!word) {
+    return;
+  }
+  const Command* closest = nullptr;
+  size_t best = std::string_view::npos;
+  for (const Command& command : commands) {
+    if (*word == command.name) {
+      return;
+    }
+    const size_t distance = edit_distance(*word, command.name);
+    if (distance < best) {
+      best = distance;
+      closest = &command;
+    }
+  }
+  std::string help = "`velocity --help` lists the commands";
+  if (closest != nullptr && best <= 2) {
+    help = fmt::format("did you mean `velocity {}`?", closest->name);
+  }
+  throw UsageError(fmt::format("unknown command '{}'", *word), help);
+}
+
+// CLI11's parse errors, in velocity's words, pointing at the help of the command that was used.
+std::string failure_message(const CLI::App* app, const CLI::Error& error) {
+  std::string path = app->get_name();
+  for (const CLI::App* sub = app; sub != nullptr;) {
+    const auto selected = sub->get_subcommands();
+    sub = selected.empty() ? nullptr : selected.front();
+    if (sub != nullptr) {
+      path += " " + sub->get_name();
+    }
+  }
+  std::string message = error.what();
+  if (message == "A subcommand is required") {
+    message = "a command is required";
+  }
+  return fmt::format("velocity: error: {}\nhelp: run `{} --help`\n", message, path);
+}
+
+// The command that ran, e.g. "org delete", for audit events of failed runs.
+std::string command_path(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* sub = &app;;) {
+    const auto selected = sub->get_subcommands();
+    if (selected.empty()) {
+      return path;
+    }
+    sub = selected.front();
+    path += path.empty() ? "" : " ";
+    path += sub->get_name();
+  }
+}
+
 } // namespace
 
 int run(int argc, char** argv, const std::vector<Command>& commands) {
@@ -53,8 +143,13 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
     command.setup(*sub, ctx);
   }
 
+  app.failure_message(failure_message);
+
   try {
+    check_command_word(argc, argv, commands);
     app.parse(argc, argv);
+    // Every run that appended audit events ends with a signed tree head over them.
+    ctx.audit_checkpoint();
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -65,11 +160,13 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
     app.exit(e);
     return static_cast<int>(ExitCode::usage);
   } catch (const Error& e) {
+    ctx.audit_failure(e, command_path(app));
     return report(e);
   } catch (const std::bad_alloc&) {
     std::fputs("velocity: error: out of memory\n", stderr);
     return static_cast<int>(ExitCode::state);
   } catch (const std::exception& e) {
+    ctx.audit_failure(e, command_path(app));
     std::fprintf(stderr, "velocity: internal error: %s\nhelp: this is a bug in velocity; please "
                          "report it with the command you ran\n",
                  e.what());
