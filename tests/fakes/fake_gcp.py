@@ -108,7 +108,8 @@ class GcpHandler(fakelib.Handler):
         if not assertion:
             raise oauth_error("invalid_request", "Missing required parameter: assertion")
         header, claims, signing_input, signature = self.parse_jwt(assertion)
-        account = self.server.data["accounts"].get(claims.get("iss"))
+        issuer = claims.get("iss")
+        account = self.server.data["accounts"].get(issuer) if isinstance(issuer, str) else None
         if account is None:
             raise oauth_error("invalid_grant", "Invalid grant: account not found")
         if header.get("alg") != "RS256" or not self.signature_ok(account, header, signing_input,

@@ -306,6 +306,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, body, headers = result if len(result) == 3 else (result[0], result[1], [])
         except Reply as reply:
             status, body, headers = reply.status, reply.body, reply.headers
+        except Exception as error:  # noqa: BLE001 - a bug in the fake must not hang the client
+            sys.stderr.write("%s: internal error on %s %s: %r\n" % (self.PLATFORM, self.command,
+                                                                    self.path, error))
+            status, body, headers = 500, {"fake_internal_error": repr(error)}, []
         self.send_body(status, body, headers + self.extra_headers())
         return status
 

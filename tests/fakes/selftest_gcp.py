@@ -90,6 +90,8 @@ def token_endpoint(t, key, wrong):
                  "alg other than RS256")
         rejected(make_jwt(key, iss="someone@else.iam.gserviceaccount.com"), "invalid_grant",
                  "Invalid grant: account not found", "unknown iss")
+        rejected(make_jwt(key, iss=[EMAIL]), "invalid_grant", "Invalid grant: account not found",
+                 "iss that is not a string")
         rejected(make_jwt(key, aud="https://example.com/token"), "invalid_grant",
                  "Invalid JWT: Failed audience check. The right audience is " + GOOGLE,
                  "wrong aud")
@@ -111,7 +113,7 @@ def token_endpoint(t, key, wrong):
                  "no assertion", form={"grant_type": BEARER})
         rejected("not.a.jwt!", "invalid_grant", "Invalid JWT: malformed assertion.", "garbage")
         log = fake.requests()
-        t.equal(sum(1 for r in log if r["op"] == "token"), 17, "request log counts token calls")
+        t.equal(sum(1 for r in log if r["op"] == "token"), 18, "request log counts token calls")
 
 
 def known_answer(t):
