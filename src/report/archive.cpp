@@ -1,0 +1,312 @@
+#include <velocity/core/error.hpp>
+#include <velocity/report/archive.hpp>
+
+#include <fmt/format.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <vector>
+
+namespace velocity::report {
+
+namespace {
+
+struct WriteDeleter {
+  void operator()(archive* handle) const noexcept { archive_write_free(handle); }
+};
+struct ReadDeleter {
+  void operator()(archive* handle) const noexcept { archive_read_free(handle); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* entry) const noexcept { archive_entry_free(entry); }
+};
+
+using WriteHandle = std::unique_ptr<archive, WriteDeleter>;
+using ReadHandle = std::unique_ptr<archive, ReadDeleter>;
+using EntryHandle = std::unique_ptr<archive_entry, EntryDeleter>;
+
+std::string error_of(archive* handle) {
+  const char* text = archive_error_string(handle);
+  return text != nullptr ? text : "unknown libarchive error";
+}
+
+EntryType type_of(archive_entry* entry) {
+  if (archive_entry_hardlink(entry) != nullptr) {
+    return EntryType::hardlink;
+  }
+  switch (archive_entry_filetype(entry)) {
+  case AE_IFREG:
+    return EntryType::regular;
+  case AE_IFDIR:
+    return EntryType::directory;
+  case AE_IFLNK:
+    return EntryType::symlink;
+  case AE_IFCHR:
+  case AE_IFBLK:
+    return EntryType::device;
+  case AE_IFIFO:
+    return EntryType::fifo;
+  case AE_IFSOCK:
+    return EntryType::socket;
+  default:
+    return EntryType::other;
+  }
+}
+
+} // namespace
+
+std::string_view to_string(EntryType type) noexcept {
+  switch (type) {
+  case EntryType::regular:
+    return "regular file";
+  case EntryType::directory:
+    return "directory";
+  case EntryType::symlink:
+    return "symbolic link";
+  case EntryType::hardlink:
+    return "hard link";
+  case EntryType::device:
+    return "device";
+  case EntryType::fifo:
+    return "FIFO";
+  case EntryType::socket:
+    return "socket";
+  case EntryType::other:
+    break;
+  }
+  return "special entry";
+}
+
+// ---- writing ----
+
+struct TarGzWriter::Impl {
+  Sink sink;
+  int64_t mtime = 0;
+  WriteHandle handle;
+  std::string current;
+  int64_t remaining = 0;
+  bool in_file = false;
+  bool closed = false;
+
+  static la_ssize_t on_write(archive* /*handle*/, void* self, const void* buffer, size_t size) {
+    auto* impl = static_cast<Impl*>(self);
+    try {
+      impl->sink(std::string_view(static_cast<const char*>(buffer), size));
+    } catch (...) {
+      // libarchive is C: the error cannot cross it. Report a failed write; close() rethrows.
+      impl->failure = std::current_exception();
+      return -1;
+    }
+    return static_cast<la_ssize_t>(size);
+  }
+
+  std::exception_ptr failure;
+
+  [[noreturn]] void fail(std::string_view what) {
+    if (failure) {
+      std::rethrow_exception(failure);
+    }
+    throw StateError(fmt::format("cannot write the archive ({}): {}", what, error_of(handle.get())));
+  }
+
+  void check(int rc, std::string_view what) {
+    if (rc < ARCHIVE_OK) {
+      fail(what);
+    }
+  }
+
+  void finish_current() {
+    if (in_file && remaining != 0) {
+      throw StateError(fmt::format("archive entry {} ended {} bytes short of its declared size",
+                                   current, remaining));
+    }
+    in_file = false;
+  }
+
+  void header(std::string_view path, mode_t type, int64_t size, std::string_view symlink,
+              std::string_view hardlink) {
+    if (closed) {
+      throw StateError("archive written after close()");
+    }
+    finish_current();
+    EntryHandle entry(archive_entry_new());
+    const std::string name(path);
+    archive_entry_copy_pathname(entry.get(), name.c_str());
+    archive_entry_set_filetype(entry.get(), type);
+    archive_entry_set_perm(entry.get(), type == AE_IFDIR ? 0755 : 0644);
+    archive_entry_set_mtime(entry.get(), mtime, 0);
+    archive_entry_set_size(entry.get(), size);
+    if (!symlink.empty()) {
+      archive_entry_copy_symlink(entry.get(), std::string(symlink).c_str());
+    }
+    if (!hardlink.empty()) {
+      archive_entry_copy_hardlink(entry.get(), std::string(hardlink).c_str());
+    }
+    if (type == AE_IFCHR) {
+      archive_entry_set_rdev(entry.get(), makedev(1, 3));
+    }
+    check(archive_write_header(handle.get(), entry.get()), name);
+    current = name;
+    remaining = size;
+    in_file = type == AE_IFREG;
+  }
+};
+
+TarGzWriter::TarGzWriter(Sink sink, int64_t mtime) : m_impl(std::make_unique<Impl>()) {
+  m_impl->sink = std::move(sink);
+  m_impl->mtime = mtime;
+  m_impl->handle.reset(archive_write_new());
+  if (!m_impl->handle) {
+    throw std::bad_alloc();
+  }
+  archive* handle = m_impl->handle.get();
+  m_impl->check(archive_write_add_filter_gzip(handle), "gzip");
+  m_impl->check(archive_write_set_format_pax_restricted(handle), "pax format");
+  // No padding to a 10 KiB record: the output is compressed anyway.
+  m_impl->check(archive_write_set_bytes_in_last_block(handle, 1), "block size");
+  m_impl->check(archive_write_open2(handle, m_impl.get(), nullptr, &Impl::on_write, nullptr,
+                                    nullptr),
+                "open");
+}
+
+TarGzWriter::~TarGzWriter() = default;
+
+void TarGzWriter::begin_file(std::string_view path, int64_t size) {
+  m_impl->header(path, AE_IFREG, size, {}, {});
+}
+
+void TarGzWriter::write(std::string_view data) {
+  if (!m_impl->in_file) {
+    throw StateError("archive data written outside a file entry");
+  }
+  if (static_cast<int64_t>(data.size()) > m_impl->remaining) {
+    throw StateError(fmt::format("archive entry {} is longer than its declared size",
+                                 m_impl->current));
+  }
+  while (!data.empty()) {
+    const la_ssize_t written = archive_write_data(m_impl->handle.get(), data.data(), data.size());
+    if (written <= 0) {
+      m_impl->fail(m_impl->current);
+    }
+    data.remove_prefix(static_cast<size_t>(written));
+    m_impl->remaining -= written;
+  }
+}
+
+void TarGzWriter::add_file(std::string_view path, std::string_view content) {
+  begin_file(path, static_cast<int64_t>(content.size()));
+  write(content);
+}
+
+void TarGzWriter::add_symlink(std::string_view path, std::string_view target) {
+  m_impl->header(path, AE_IFLNK, 0, target, {});
+}
+
+void TarGzWriter::add_hardlink(std::string_view path, std::string_view target) {
+  m_impl->header(path, AE_IFREG, 0, {}, target);
+}
+
+void TarGzWriter::add_directory(std::string_view path) { m_impl->header(path, AE_IFDIR, 0, {}, {}); }
+
+void TarGzWriter::add_device(std::string_view path) { m_impl->header(path, AE_IFCHR, 0, {}, {}); }
+
+void TarGzWriter::close() {
+  if (m_impl->closed) {
+    return;
+  }
+  m_impl->finish_current();
+  m_impl->check(archive_write_close(m_impl->handle.get()), "close");
+  m_impl->closed = true;
+}
+
+// ---- reading ----
+
+struct TarGzReader::Impl {
+  ReadHandle handle;
+  std::string path;
+  std::string last_entry;
+
+  [[noreturn]] void damaged(std::string_view where) const {
+    throw IntegrityError(
+      fmt::format("{} is not a readable tar.gz {}: {}", path, where, error_of(handle.get())),
+      "the file is damaged or is not a velocity bundle; ask for a fresh copy");
+  }
+
+  std::string where() const {
+    return last_entry.empty() ? std::string("at its start")
+                              : fmt::format("after entry {}", last_entry);
+  }
+};
+
+TarGzReader::TarGzReader(const std::filesystem::path& path) : m_impl(std::make_unique<Impl>()) {
+  m_impl->path = path.string();
+  m_impl->handle.reset(archive_read_new());
+  if (!m_impl->handle) {
+    throw std::bad_alloc();
+  }
+  archive* handle = m_impl->handle.get();
+  archive_read_support_filter_gzip(handle);
+  archive_read_support_format_tar(handle);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw UsageError(fmt::format("cannot read {}: not a regular file", path.string()),
+                     "give the path of the bundle (.tar.gz)");
+  }
+  if (archive_read_open_filename(handle, m_impl->path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+    m_impl->damaged("at its start");
+  }
+}
+
+TarGzReader::~TarGzReader() = default;
+
+std::optional<ArchiveEntry> TarGzReader::next() {
+  archive_entry* entry = nullptr;
+  const int rc = archive_read_next_header(m_impl->handle.get(), &entry);
+  if (rc == ARCHIVE_EOF) {
+    return std::nullopt;
+  }
+  if (rc != ARCHIVE_OK) {
+    // Warnings too: a bundle velocity wrote never produces one.
+    m_impl->damaged(m_impl->where());
+  }
+  ArchiveEntry result;
+  const char* name = archive_entry_pathname(entry);
+  result.path = name != nullptr ? name : "";
+  result.type = type_of(entry);
+  result.size = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : 0;
+  if (const char* link = archive_entry_hardlink(entry); link != nullptr) {
+    result.link_target = link;
+  } else if (const char* target = archive_entry_symlink(entry); target != nullptr) {
+    result.link_target = target;
+  }
+  m_impl->last_entry = result.path;
+  return result;
+}
+
+size_t TarGzReader::read(char* buffer, size_t capacity) {
+  const la_ssize_t got = archive_read_data(m_impl->handle.get(), buffer, capacity);
+  if (got < 0) {
+    m_impl->damaged(fmt::format("in entry {}", m_impl->last_entry));
+  }
+  return static_cast<size_t>(got);
+}
+
+std::vector<ArchiveMember> read_all(const std::filesystem::path& path) {
+  TarGzReader reader(path);
+  std::vector<ArchiveMember> members;
+  std::vector<char> buffer(64 * 1024);
+  while (auto entry = reader.next()) {
+    ArchiveMember member{std::move(*entry), {}};
+    while (const size_t got = reader.read(buffer.data(), buffer.size())) {
+      member.content.append(buffer.data(), got);
+    }
+    members.push_back(std::move(member));
+  }
+  return members;
+}
+
+} // namespace velocity::report

@@ -1,0 +1,236 @@
+#include <velocity/core/error.hpp>
+#include <velocity/crypto/digest.hpp>
+#include <velocity/report/archive.hpp>
+#include <velocity/report/bundle.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace velocity::report {
+
+namespace {
+
+struct Seen {
+  int64_t size = 0;
+  std::string sha256;
+};
+
+// Reads every entry once, refusing unsafe ones as soon as their header is read. Returns false
+// when reading had to stop (the problem is recorded).
+class Scan {
+public:
+  Scan(const std::filesystem::path& path, const VerifyLimits& limits, VerifyResult& result)
+    : m_path(path), m_limits(limits), m_result(result) {}
+
+  bool run() {
+    try {
+      TarGzReader reader(m_path);
+      while (auto entry = reader.next()) {
+        if (!accept(*entry) || !read(reader, *entry)) {
+          return false;
+        }
+      }
+    } catch (const IntegrityError& e) {
+      stop(m_path.filename().string(), e.what());
+      return false;
+    }
+    return true;
+  }
+
+  std::map<std::string, Seen, std::less<>> seen;
+  std::optional<std::string> manifest;
+  std::optional<std::string> signature;
+  std::optional<std::string> public_key;
+
+private:
+  bool stop(std::string path, std::string message) {
+    m_result.problems.push_back({std::move(path), std::move(message)});
+    return false;
+  }
+
+  bool accept(const ArchiveEntry& entry) {
+    m_result.members += 1;
+    if (m_result.members > m_limits.max_entries) {
+      return stop(m_path.filename().string(),
+                  fmt::format("refused: more than {} entries", m_limits.max_entries));
+    }
+    if (entry.type != EntryType::regular) {
+      std::string what = fmt::format("refused: a {} entry, not a regular file", to_string(entry.type));
+      if (!entry.link_target.empty()) {
+        what += fmt::format(" (to {})", entry.link_target);
+      }
+      return stop(entry.path, what);
+    }
+    if (const auto reason = unsafe_path_reason(entry.path)) {
+      return stop(entry.path, fmt::format("refused: unsafe name, {}", *reason));
+    }
+    if (seen.contains(entry.path)) {
+      return stop(entry.path, "refused: the archive holds two entries with this name");
+    }
+    if (entry.size > m_limits.max_member_bytes) {
+      return stop(entry.path, fmt::format("refused: declares {} bytes, more than the limit of {}",
+                                          entry.size, m_limits.max_member_bytes));
+    }
+    return true;
+  }
+
+  // The most of a member kept in memory; other members are only hashed.
+  int64_t kept_limit(std::string_view path) const {
+    if (path == k_manifest_path) {
+      return m_limits.max_manifest_bytes;
+    }
+    if (path == k_signature_path) {
+      return 1024;
+    }
+    if (path == k_public_key_path) {
+      return m_limits.max_key_bytes;
+    }
+    return -1;
+  }
+
+  bool read(TarGzReader& reader, const ArchiveEntry& entry) {
+    const int64_t keep = kept_limit(entry.path);
+    std::string kept;
+    crypto::Sha256 hasher;
+    int64_t size = 0;
+    while (const size_t got = reader.read(m_buffer.data(), m_buffer.size())) {
+      size += static_cast<int64_t>(got);
+      m_result.bytes += static_cast<int64_t>(got);
+      // The data is counted as it is inflated, whatever the header claimed.
+      if (size > m_limits.max_member_bytes || size > entry.size) {
+        return stop(entry.path, fmt::format("refused: longer than its declared or allowed size "
+                                            "(decompression bomb?)"));
+      }
+      if (m_result.bytes > m_limits.max_total_bytes) {
+        return stop(entry.path, fmt::format("refused: the bundle inflates past {} bytes "
+                                            "(decompression bomb?)",
+                                            m_limits.max_total_bytes));
+      }
+      const std::string_view piece(m_buffer.data(), got);
+      hasher.update(piece);
+      if (keep >= 0) {
+        if (size > keep) {
+          return stop(entry.path, fmt::format("refused: larger than {} bytes", keep));
+        }
+        kept.append(piece);
+      }
+    }
+    seen.emplace(entry.path, Seen{size, crypto::to_hex(hasher.finish())});
+    if (entry.path == k_manifest_path) {
+      manifest = std::move(kept);
+    } else if (entry.path == k_signature_path) {
+      signature = std::move(kept);
+    } else if (entry.path == k_public_key_path) {
+      public_key = std::move(kept);
+    }
+    return true;
+  }
+
+  const std::filesystem::path& m_path;
+  const VerifyLimits& m_limits;
+  VerifyResult& m_result;
+  std::string m_buffer = std::string(64 * 1024, '\0');
+};
+
+void add(VerifyResult& result, std::string_view path, std::string message) {
+  result.problems.push_back({std::string(path), std::move(message)});
+}
+
+// The key to check the signature with: the one given, else the bundle's own.
+std::optional<crypto::VerifyKey> choose_key(const std::optional<crypto::VerifyKey>& trusted,
+                                            const Scan& scan, VerifyResult& result) {
+  std::optional<crypto::VerifyKey> inside;
+  if (scan.public_key) {
+    inside = crypto::VerifyKey::from_pem(*scan.public_key);
+  }
+  if (trusted) {
+    result.key_source = KeySource::given;
+    auto key = crypto::VerifyKey::from_raw(trusted->raw());
+    if (inside && inside->raw() != trusted->raw()) {
+      add(result, k_public_key_path,
+          fmt::format("holds key {}, not the key given with --pubkey ({})", inside->fingerprint(),
+                      trusted->fingerprint()));
+    }
+    return key;
+  }
+  result.key_source = KeySource::bundle;
+  if (!scan.public_key) {
+    add(result, k_public_key_path, "missing, and no key was given with --pubkey");
+  } else if (!inside) {
+    add(result, k_public_key_path, "not an Ed25519 public key in PEM form");
+  }
+  return inside;
+}
+
+void check_members(const Manifest& manifest, const Scan& scan, VerifyResult& result) {
+  std::map<std::string_view, const ManifestFile*> listed;
+  for (const ManifestFile& file : manifest.files) {
+    listed.emplace(file.path, &file);
+    const auto it = scan.seen.find(file.path);
+    if (it == scan.seen.end()) {
+      add(result, file.path, "missing: listed in the manifest but not in the bundle");
+      continue;
+    }
+    if (it->second.size != file.size) {
+      add(result, file.path, fmt::format("size {} differs from the manifest's {}",
+                                         it->second.size, file.size));
+    } else if (it->second.sha256 != file.sha256) {
+      add(result, file.path, fmt::format("SHA-256 {} differs from the manifest's {}",
+                                         it->second.sha256, file.sha256));
+    }
+  }
+  for (const auto& [path, seen] : scan.seen) {
+    if (path != k_manifest_path && path != k_signature_path && !listed.contains(path)) {
+      add(result, path, "extra: in the bundle but not listed in the manifest");
+    }
+  }
+}
+
+} // namespace
+
+VerifyResult verify_bundle(const std::filesystem::path& path,
+                           const std::optional<crypto::VerifyKey>& trusted_key,
+                           const VerifyLimits& limits) {
+  VerifyResult result;
+  Scan scan(path, limits, result);
+  if (!scan.run()) {
+    return result; // a refused entry: nothing after it can be trusted or needs reading
+  }
+  if (!scan.manifest) {
+    add(result, k_manifest_path, "missing: the bundle has no manifest");
+    return result;
+  }
+  if (!scan.signature) {
+    add(result, k_signature_path, "missing: the manifest is not signed");
+  }
+  const auto key = choose_key(trusted_key, scan, result);
+  if (key) {
+    result.key_fingerprint = key->fingerprint();
+  }
+  if (key && scan.signature && !key->verify(*scan.manifest, *scan.signature)) {
+    add(result, k_signature_path,
+        fmt::format("the signature of manifest.json does not verify under key {}: the manifest "
+                    "or the signature was changed, or another key signed it",
+                    key->fingerprint()));
+  }
+  try {
+    result.manifest = parse_manifest(*scan.manifest, static_cast<size_t>(limits.max_entries));
+  } catch (const IntegrityError& e) {
+    std::string_view message = e.what();
+    if (message.starts_with("manifest.json: ")) {
+      message.remove_prefix(15);
+    }
+    add(result, k_manifest_path, std::string(message));
+    return result;
+  }
+  if (key && result.manifest->key_fingerprint != key->fingerprint()) {
+    add(result, k_manifest_path,
+        fmt::format("names signing key {}, but the key used is {}",
+                    result.manifest->key_fingerprint, key->fingerprint()));
+  }
+  check_members(*result.manifest, scan, result);
+  return result;
+}
+
+} // namespace velocity::report
