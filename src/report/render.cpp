@@ -1,0 +1,287 @@
+#include "charts.hpp"
+#include "findings_summary.hpp"
+
+#include <velocity/audit/export.hpp>
+#include <velocity/compliance/text.hpp>
+#include <velocity/report/render.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::report {
+
+namespace {
+
+using nlohmann::json;
+
+struct StatusView {
+  std::string_view id;
+  std::string_view label;
+};
+
+constexpr std::array<StatusView, 5> k_status_views = {{
+  {"met", "Met"},
+  {"partially_met", "Partially met"},
+  {"not_met", "Not met"},
+  {"not_applicable", "Not applicable"},
+  {"not_assessed", "Not assessed"},
+}};
+
+std::string status_label(std::string_view status) {
+  for (const auto& view : k_status_views) {
+    if (view.id == status) {
+      return std::string(view.label);
+    }
+  }
+  return std::string(status);
+}
+
+std::string score_text(const json& score) {
+  return score.is_number() ? compliance::format_decimal(score.get<double>()) : "not scored";
+}
+
+std::string score_class(const json& score) {
+  if (!score.is_number()) {
+    return "none";
+  }
+  const double value = score.get<double>();
+  return value >= 80 ? "good" : value >= 60 ? "fair" : "poor";
+}
+
+std::string text_or(const json& value, std::string_view fallback) {
+  return value.is_string() ? value.get<std::string>() : std::string(fallback);
+}
+
+// The document with what the templates show but the JSON does not need: labels, CSS classes,
+// formatted amounts and sentences.
+json view_of(const json& doc) {
+  json view = doc;
+  const json& summary = doc["summary"];
+  json& extra = view["view"];
+  extra["score_text"] = score_text(summary["score"]);
+  extra["score_class"] = score_class(summary["score"]);
+  if (summary["change"].is_number()) {
+    const double change = summary["change"].get<double>();
+    extra["change_text"] =
+      fmt::format("{}{} since the assessment of {}", change > 0 ? "+" : "",
+                  compliance::format_decimal(change),
+                  text_or(doc["previous_assessment"]["completed_at"], "?").substr(0, 10));
+  } else {
+    extra["change_text"] = doc["previous_assessment"].is_null()
+                             ? "no earlier assessment to compare with"
+                             : "no change can be computed";
+  }
+  extra["period_text"] = fmt::format("{} to {}", text_or(doc["period"]["from"], "the beginning"),
+                                     text_or(doc["period"]["to"], doc["generated_at"].get<std::string>()));
+  extra["assessed"] = !doc["assessment"].is_null();
+  json statuses = json::array();
+  for (const auto& status : k_status_views) {
+    statuses.push_back({{"id", status.id},
+                        {"label", status.label},
+                        {"count", summary["status_counts"][std::string(status.id)]}});
+  }
+  extra["statuses"] = statuses;
+  json severities = json::array();
+  for (const std::string_view severity : k_severities) {
+    severities.push_back(
+      {{"severity", severity},
+       {"fail", doc["findings"]["fail_by_severity"][std::string(severity)]}});
+  }
+  extra["severities"] = severities;
+  std::string severity_text;
+  for (const json& row : severities) {
+    severity_text += fmt::format("{}{} {}", severity_text.empty() ? "" : ", ",
+                                 row["fail"].get<int64_t>(), row["severity"].get<std::string>());
+  }
+  extra["severity_text"] = severity_text;
+  extra["cost_total_text"] = compliance::format_usd(doc["cost"]["total"].get<double>());
+  extra["labour_text"] = compliance::format_usd(doc["cost"]["labour"].get<double>());
+  extra["tooling_text"] = compliance::format_usd(doc["cost"]["tooling"].get<double>());
+  extra["audit_text"] = compliance::format_usd(doc["cost"]["audit"].get<double>());
+
+  for (json& control : view["controls"]) {
+    control["status_label"] = status_label(control["status"].get<std::string>());
+    std::string answers;
+    for (const json& answer : control["answers"]) {
+      answers += answers.empty() ? "" : "; ";
+      answers += fmt::format("{}: {}", answer["common_control"].get<std::string>(),
+                             text_or(answer["answer"], "unanswered"));
+      if (answer["operating"].is_string()) {
+        answers += fmt::format(" (operating: {})", answer["operating"].get<std::string>());
+      }
+    }
+    control["answers_text"] = answers.empty() ? "no question maps here" : answers;
+    const json& findings = control["findings"];
+    control["checks_text"] =
+      findings["total"].get<int64_t>() == 0
+        ? std::string("-")
+        : fmt::format("{} pass, {} fail", findings["pass"].get<int64_t>(),
+                      findings["fail"].get<int64_t>());
+  }
+  for (json& category : view["categories"]) {
+    category["score_text"] = score_text(category["score"]);
+    category["score_class"] = score_class(category["score"]);
+  }
+  for (json& gap : view["gaps"]) {
+    gap["cost_text"] = compliance::format_usd(gap["cost"].get<double>());
+    gap["hours_text"] = compliance::format_decimal(gap["hours"].get<double>());
+    std::string controls;
+    for (const json& id : gap["controls"]) {
+      controls += controls.empty() ? "" : ", ";
+      controls += id.get<std::string>();
+    }
+    gap["controls_text"] = controls;
+  }
+  for (json& gap : view["summary"]["top_gaps"]) {
+    gap["cost_text"] = compliance::format_usd(gap["cost"].get<double>());
+  }
+  for (json& phase : view["roadmap"]["phases"]) {
+    phase["cost_text"] = compliance::format_usd(phase["cost"].get<double>());
+    phase["projected_text"] = score_text(phase["projected_score"]);
+  }
+  for (json& point : view["history"]) {
+    point["score_text"] = score_text(point["score"]);
+    point["date"] = point["completed_at"].get<std::string>().substr(0, 10);
+  }
+  return view;
+}
+
+std::string csv_row(std::initializer_list<std::string> fields) {
+  std::string row;
+  for (const std::string& field : fields) {
+    row += row.empty() ? "" : ",";
+    row += audit::csv_field(field);
+  }
+  return row + "\r\n";
+}
+
+std::string optional_text(const std::optional<std::string>& text) { return text.value_or(""); }
+
+} // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, Format>, 9> k_names = {{
+    {"md", Format::markdown},
+    {"markdown", Format::markdown},
+    {"html", Format::html},
+    {"json", Format::json},
+    {"csv", Format::csv},
+    {"oscal", Format::oscal},
+    {"jsonl", Format::jsonl},
+    {"findings-csv", Format::findings_csv},
+    {"pdf", Format::pdf},
+  }};
+  for (const auto& [text, format] : k_names) {
+    if (text == name) {
+      return format;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Format format) noexcept {
+  switch (format) {
+  case Format::markdown:
+    return "md";
+  case Format::html:
+    return "html";
+  case Format::json:
+    return "json";
+  case Format::csv:
+    return "csv";
+  case Format::oscal:
+    return "oscal";
+  case Format::jsonl:
+    return "jsonl";
+  case Format::findings_csv:
+    return "findings-csv";
+  case Format::pdf:
+    return "pdf";
+  }
+  return "md";
+}
+
+std::optional<Format> format_for_path(const std::filesystem::path& path) {
+  const std::string extension = path.extension().string();
+  if (extension == ".md") {
+    return Format::markdown;
+  }
+  if (extension == ".html" || extension == ".htm") {
+    return Format::html;
+  }
+  if (extension == ".json") {
+    return Format::json;
+  }
+  if (extension == ".csv") {
+    return Format::csv;
+  }
+  if (extension == ".jsonl") {
+    return Format::jsonl;
+  }
+  if (extension == ".pdf") {
+    return Format::pdf;
+  }
+  return std::nullopt;
+}
+
+std::string render_markdown(const json& doc, const TemplateSet& templates) {
+  return templates.render("report.md.mustache", view_of(doc), Escape::markdown);
+}
+
+std::string render_html(const json& doc, const TemplateSet& templates) {
+  json view = view_of(doc);
+  view["charts"] = {{"gauge", charts::score_gauge(doc["summary"]["score"])},
+                    {"categories", charts::category_bars(doc["categories"])},
+                    {"severity", charts::severity_bars(doc["findings"]["fail_by_severity"])},
+                    {"history", charts::score_history(doc["history"])}};
+  return templates.render("report.html.mustache", view, Escape::html);
+}
+
+std::string render_controls_csv(const json& doc) {
+  std::string out = csv_row({"framework", "control_id", "title", "category", "status", "answers",
+                             "checks_pass", "checks_fail", "fail_critical", "fail_high",
+                             "fail_medium", "fail_low", "contradicted"});
+  const json view = view_of(doc);
+  const std::string framework = doc["framework"]["id"].get<std::string>();
+  for (const json& control : view["controls"]) {
+    const json& findings = control["findings"];
+    const json& severity = findings["fail_by_severity"];
+    const bool answered = !control["answers"].empty();
+    out += csv_row({framework, control["id"].get<std::string>(), control["title"].get<std::string>(),
+                    control["category"].get<std::string>(), control["status"].get<std::string>(),
+                    answered ? control["answers_text"].get<std::string>() : std::string(),
+                    std::to_string(findings["pass"].get<int64_t>()),
+                    std::to_string(findings["fail"].get<int64_t>()),
+                    std::to_string(severity["critical"].get<int64_t>()),
+                    std::to_string(severity["high"].get<int64_t>()),
+                    std::to_string(severity["medium"].get<int64_t>()),
+                    std::to_string(severity["low"].get<int64_t>()),
+                    control["contradicted"].get<bool>() ? "yes" : "no"});
+  }
+  return out;
+}
+
+void write_findings_jsonl(store::Database& db, const store::Org& org,
+                          const store::TimeWindow& period, const Sink& sink) {
+  std::string line;
+  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& finding) {
+    line = finding_json(finding).dump();
+    line += '\n';
+    sink(line);
+  });
+}
+
+void write_findings_csv(store::Database& db, const store::Org& org,
+                        const store::TimeWindow& period, const Sink& sink) {
+  sink(csv_row({"id", "check", "severity", "status", "integration", "platform", "evidence_id",
+                "evidence_type", "resource_id", "account_id", "region", "reason",
+                "first_seen_at", "first_failed_at", "last_seen_at", "passed_again_at"}));
+  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& f) {
+    sink(csv_row({std::to_string(f.id), f.check_id, f.severity, f.status, f.integration,
+                  f.platform, f.evidence_id ? std::to_string(*f.evidence_id) : std::string(),
+                  f.evidence_type, f.resource_id, f.account_id, f.region, f.reason,
+                  f.first_seen_at, optional_text(f.first_failed_at), f.last_seen_at,
+                  optional_text(f.passed_again_at)}));
+  });
+}
+
+} // namespace velocity::report
