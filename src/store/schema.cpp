@@ -45,6 +45,8 @@ CREATE TABLE integrations (
   settings TEXT NOT NULL DEFAULT '{}',
   credentials BLOB,
   created_at TEXT NOT NULL,
+  last_tested_at TEXT,
+  last_test_status TEXT,
   UNIQUE (org_id, name)
 );
 CREATE TABLE evidence (
@@ -55,12 +57,54 @@ CREATE TABLE evidence (
   evidence_type TEXT NOT NULL,
   resource_id TEXT NOT NULL,
   region TEXT NOT NULL DEFAULT '',
+  account_id TEXT NOT NULL DEFAULT '',
   raw_sha256 TEXT NOT NULL,
   payload BLOB NOT NULL,
+  first_collected_at TEXT NOT NULL,
   collected_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX evidence_identity
-  ON evidence (org_id, integration_id, evidence_type, resource_id, region);
+  ON evidence (org_id, integration_id, evidence_type, account_id, region, resource_id);
+-- One automated check's verdict on one resource, kept across collections: first_failed_at opens
+-- a gap, passed_again_at closes it (include/velocity/store/findings.hpp).
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  integration_id INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+  evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+  check_id TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  account_id TEXT NOT NULL DEFAULT '',
+  region TEXT NOT NULL DEFAULT '',
+  resource_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PASS', 'FAIL')),
+  reason TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  first_failed_at TEXT,
+  last_seen_at TEXT NOT NULL,
+  passed_again_at TEXT
+);
+CREATE UNIQUE INDEX findings_identity
+  ON findings (org_id, integration_id, check_id, account_id, region, resource_id);
+CREATE INDEX findings_by_evidence ON findings (evidence_id);
+-- One `velocity collect` of one integration: what it did, for summaries and metrics.
+CREATE TABLE collection_runs (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  integration_id INTEGER NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  outcome TEXT NOT NULL,
+  types TEXT NOT NULL,
+  resources INTEGER NOT NULL DEFAULT 0,
+  findings_pass INTEGER NOT NULL DEFAULT 0,
+  findings_fail INTEGER NOT NULL DEFAULT 0,
+  api_calls INTEGER NOT NULL DEFAULT 0,
+  api_errors INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX collection_runs_by_integration ON collection_runs (integration_id, started_at);
 -- The audit trail (include/velocity/audit/, docs/audit-format.md): one log per organisation
 -- (id = org_id), its events in sequence, and the tree heads signed over them.
 CREATE TABLE audit_logs (

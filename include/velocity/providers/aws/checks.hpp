@@ -1,0 +1,22 @@
+#pragma once
+
+#include <velocity/core/time.hpp>
+#include <velocity/providers/model.hpp>
+
+#include <vector>
+
+// The automated AWS checks: pure functions of the normalised evidence (see parse.hpp and
+// collect.hpp for its shape), so they are tested without a network.
+namespace velocity::providers::aws {
+
+// The 15 checks with their ids, severities and evidence types, in a stable order.
+const std::vector<CheckInfo>& check_catalogue();
+
+// The five evidence types with the calls behind each.
+const std::vector<EvidenceTypeInfo>& evidence_type_catalogue();
+
+// Evaluates every check that reads `batch.type` over the batch's evidence, appending the
+// findings to `batch.findings`. `now` dates the access-key age check.
+void evaluate_checks(Batch& batch, time::TimePoint now);
+
+} // namespace velocity::providers::aws

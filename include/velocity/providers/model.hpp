@@ -1,0 +1,115 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// What every cloud provider produces: evidence (one resource as the API described it) and
+// findings (one automated check's verdict on one resource). Shared by AWS, GCP, Azure, GitHub.
+namespace velocity::providers {
+
+// How much a failing check matters; --fail-on compares against it.
+enum class Severity { low, medium, high, critical };
+
+// "low", "medium", "high", "critical".
+std::string_view to_string(Severity severity) noexcept;
+// Parses a severity name (case-insensitive); nothing when unknown.
+std::optional<Severity> parse_severity(std::string_view text);
+
+// A check's verdict on one resource.
+enum class Status { pass, fail };
+
+// "PASS" or "FAIL".
+std::string_view to_string(Status status) noexcept;
+// Parses "PASS"/"FAIL" (case-insensitive); nothing when unknown.
+std::optional<Status> parse_status(std::string_view text);
+
+// One automated check a platform runs: its stable id (`aws_s3_bucket_versioning`), severity,
+// the evidence type it reads, and one line saying what it wants.
+struct CheckInfo {
+  std::string id;
+  Severity severity = Severity::medium;
+  std::string evidence_type;
+  std::string title;
+};
+
+// One evidence type of a platform (`security_groups`) and the API calls behind it.
+struct EvidenceTypeInfo {
+  std::string id;
+  std::string description;
+  std::vector<std::string> calls;
+};
+
+// One resource as collected. `data` is the normalised description the checks read (it is
+// stored encrypted); `raw_sha256` is the SHA-256 (hex) over the raw response bodies it was
+// built from, in call order, so an auditor can tie it to what the API answered.
+struct Evidence {
+  std::string type;
+  std::string resource_id; // an ARN, or the bucket name / group id
+  std::string account_id;  // the cloud account (AWS account id, GCP project, ...)
+  std::string region;      // "" for global resources
+  nlohmann::json data;
+  std::string raw_sha256;
+};
+
+// One check's verdict on one resource. `evidence` indexes the Batch's evidence it came from.
+struct Finding {
+  std::string check_id;
+  Severity severity = Severity::medium;
+  Status status = Status::pass;
+  std::string resource_id;
+  std::string account_id;
+  std::string region;
+  std::string reason; // one line
+  size_t evidence = 0;
+};
+
+// Everything one evidence type produced for one account: the unit stored in one transaction.
+// An incomplete batch (a call was denied or failed) still carries what was collected.
+struct Batch {
+  std::string type;
+  std::string account_id;
+  std::vector<Evidence> evidence;
+  std::vector<Finding> findings;
+  // Why the batch is incomplete, one line per failed call; empty when complete.
+  std::vector<std::string> problems;
+
+  bool complete() const noexcept { return problems.empty(); }
+};
+
+// One API call a collection would make, for --dry-run: nothing is sent.
+struct PlannedCall {
+  std::string evidence_type; // the type it feeds ("" for identity/discovery calls)
+  std::string service;       // "iam", "ec2", ...
+  std::string operation;     // "ListUsers"
+  std::string region;        // a region, "" for global, or a note such as "each enabled region"
+  std::string endpoint;      // the URL it would go to
+  std::string note;          // "per user", "each page", ...
+};
+
+// How a connection test went.
+enum class Health { healthy, degraded, unhealthy, unknown };
+
+std::string_view to_string(Health health) noexcept;
+
+// Why a connection test is not healthy, so every platform's failures map to the same exit
+// codes (rejected credentials 3, denied 4, unreachable or other 6).
+enum class TestFailure { none, rejected_credentials, denied, unreachable, other };
+
+// The result of a connection test (for AWS, STS GetCallerIdentity).
+struct ConnectionTest {
+  TestFailure failure = TestFailure::none;
+  Health status = Health::unknown;
+  int64_t response_time_ms = 0;
+  std::string account_id;
+  std::string identity; // the caller's ARN or principal
+  std::string region;
+  std::string message;  // why it is not healthy; "" when healthy
+  std::string error_code; // the remote error code when one came back
+};
+
+} // namespace velocity::providers

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <velocity/core/time.hpp>
+#include <velocity/store/database.hpp>
+#include <velocity/store/state.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// Check results with their freshness: when a finding was first seen, when its current (or last)
+// failure was first seen, when it was last seen, and when it passed again after failing.
+namespace velocity::store {
+
+struct FindingInput {
+  std::string check_id;
+  std::string severity; // low, medium, high, critical
+  std::string status;   // PASS or FAIL
+  std::string resource_id;
+  std::string account_id;
+  std::string region;
+  std::string reason;
+  size_t evidence = 0; // index into the batch's evidence
+};
+
+struct FindingRecord {
+  int64_t id = 0;
+  std::optional<int64_t> evidence_id{};
+  std::string integration{};
+  std::string platform{};
+  std::string evidence_type{};
+  std::string check_id{};
+  std::string severity{};
+  std::string status{};
+  std::string resource_id{};
+  std::string account_id{};
+  std::string region{};
+  std::string reason{};
+  std::string first_seen_at{};
+  std::optional<std::string> first_failed_at{};
+  std::string last_seen_at{};
+  std::optional<std::string> passed_again_at{};
+};
+
+// Inserts or updates the finding of (integration, check, account, region, resource), keeping
+// its history: a FAIL after a PASS opens a new gap (first_failed_at = now, passed_again_at
+// cleared); a PASS after a FAIL closes it (passed_again_at = now). Call inside a transaction.
+FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_id,
+                             std::optional<int64_t> evidence_id, const FindingInput& finding,
+                             time::TimePoint now);
+
+struct FindingFilter {
+  std::optional<std::string> check_id;
+  std::optional<std::string> status;
+  std::optional<int64_t> integration_id;
+  std::optional<int64_t> evidence_id;
+};
+
+// Calls `visit` for each finding of `org` matching `filter`, ordered by integration, check and
+// resource, one row at a time (nothing is gathered in memory).
+void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
+                      const std::function<void(const FindingRecord&)>& visit);
+
+} // namespace velocity::store

@@ -1,0 +1,46 @@
+#pragma once
+
+// Internal to the cli module: the platforms velocity can connect to, and what the connect,
+// collect and evidence commands share.
+
+#include <velocity/cli/context.hpp>
+#include <velocity/providers/provider.hpp>
+#include <velocity/store/findings.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace velocity::cli {
+
+// Every platform, in the order `connect --help` lists them. GCP, Azure and GitHub add theirs.
+const std::vector<const providers::Platform*>& platforms();
+
+// The platform called `name`; throws UsageError listing the known ones.
+const providers::Platform& find_platform(std::string_view name);
+
+// HTTP settings the commands that call a platform share.
+struct HttpOptions {
+  std::optional<std::string> ca_bundle;
+  double timeout_seconds = 60;
+  int retries = 3;
+  int jobs = 8;
+};
+
+// Adds --ca-bundle, --timeout and --retries (and --jobs when `with_jobs`) to `command`.
+void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs);
+
+// The provider options for `options`: AWS_CA_BUNDLE when --ca-bundle is not given.
+providers::ProviderOptions provider_options(const HttpOptions& options);
+
+// A finding as JSON, with the framework controls its check maps to.
+nlohmann::json finding_json(const store::FindingRecord& finding);
+
+// The framework controls a check maps to (through the common controls), cached.
+nlohmann::json controls_of(const std::string& check_id);
+
+} // namespace velocity::cli

@@ -1,0 +1,440 @@
+#include <velocity/providers/aws/checks.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace velocity::providers::aws {
+
+namespace {
+
+constexpr int k_key_max_age_days = 90;
+
+const CheckInfo& info(std::string_view id) {
+  for (const CheckInfo& check : check_catalogue()) {
+    if (check.id == id) {
+      return check;
+    }
+  }
+  throw std::logic_error("unknown AWS check " + std::string(id));
+}
+
+// Adds a finding about `batch.evidence[index]`.
+void add(Batch& batch, size_t index, std::string_view check_id, Status status,
+         std::string reason) {
+  const Evidence& evidence = batch.evidence[index];
+  const CheckInfo& check = info(check_id);
+  batch.findings.push_back(Finding{.check_id = check.id,
+                                   .severity = check.severity,
+                                   .status = status,
+                                   .resource_id = evidence.resource_id,
+                                   .account_id = evidence.account_id,
+                                   .region = evidence.region,
+                                   .reason = std::move(reason),
+                                   .evidence = index});
+}
+
+std::string str(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+bool truthy(const nlohmann::json& value) {
+  if (value.is_boolean()) {
+    return value.get<bool>();
+  }
+  if (value.is_number()) {
+    return value.get<double>() != 0;
+  }
+  return value.is_string() && value.get<std::string>() == "true";
+}
+
+int64_t number(const nlohmann::json& object, const char* key) {
+  const auto found = object.find(key);
+  if (found == object.end()) {
+    return 0;
+  }
+  if (found->is_number()) {
+    return found->get<int64_t>();
+  }
+  if (found->is_string()) {
+    return std::strtoll(found->get<std::string>().c_str(), nullptr, 10);
+  }
+  return 0;
+}
+
+// IAM dates come as "2026-11-23T06:05:03Z" or with microseconds and an offset; the day is all
+// the age check needs.
+std::optional<time::TimePoint> parse_date(const std::string& text) {
+  if (text.size() < 10) {
+    return std::nullopt;
+  }
+  if (auto full = time::parse_iso8601(text.substr(0, 19) + "Z")) {
+    return full;
+  }
+  return time::parse_iso8601(text.substr(0, 10));
+}
+
+// --- policies ----------------------------------------------------------------------------
+
+void check_account_summary(Batch& batch, size_t index) {
+  const nlohmann::json& summary = batch.evidence[index].data["summary"];
+  const bool mfa = number(summary, "AccountMFAEnabled") == 1;
+  add(batch, index, "aws_iam_root_mfa_enabled", mfa ? Status::pass : Status::fail,
+      mfa ? "the root user has MFA enabled" : "the root user has no MFA device");
+}
+
+void check_password_policy(Batch& batch, size_t index) {
+  const nlohmann::json& policy = batch.evidence[index].data["policy"];
+  if (!policy.is_object()) {
+    add(batch, index, "aws_iam_password_policy_strong", Status::fail,
+        "no account password policy is set");
+    return;
+  }
+  std::vector<std::string> weak;
+  if (number(policy, "MinimumPasswordLength") < 14) {
+    weak.push_back(fmt::format("minimum length {} < 14", number(policy, "MinimumPasswordLength")));
+  }
+  if (number(policy, "PasswordReusePrevention") < 24) {
+    weak.push_back(fmt::format("reuse prevention {} < 24", number(policy, "PasswordReusePrevention")));
+  }
+  for (const char* rule : {"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
+                           "RequireLowercaseCharacters"}) {
+    if (!truthy(policy.value(rule, nlohmann::json(false)))) {
+      weak.push_back(fmt::format("{} off", rule));
+    }
+  }
+  if (weak.empty()) {
+    add(batch, index, "aws_iam_password_policy_strong", Status::pass,
+        "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case required");
+    return;
+  }
+  std::string reason = "password policy too weak: ";
+  for (size_t i = 0; i < weak.size(); ++i) {
+    reason += (i == 0 ? "" : ", ") + weak[i];
+  }
+  add(batch, index, "aws_iam_password_policy_strong", Status::fail, reason);
+}
+
+void check_user(Batch& batch, size_t index, time::TimePoint now) {
+  const nlohmann::json& user = batch.evidence[index].data;
+  const std::string name = str(user, "name");
+  if (user.value("console_password", false)) {
+    const bool mfa = !user.value("mfa_devices", nlohmann::json::array()).empty();
+    add(batch, index, "aws_iam_user_mfa_enabled", mfa ? Status::pass : Status::fail,
+        mfa ? fmt::format("user {} signs in to the console with MFA", name)
+            : fmt::format("user {} has a console password and no MFA device", name));
+  }
+  std::vector<std::string> old_keys;
+  int active = 0;
+  for (const nlohmann::json& key : user.value("access_keys", nlohmann::json::array())) {
+    if (str(key, "status") != "Active") {
+      continue;
+    }
+    ++active;
+    const auto created = parse_date(str(key, "create_date"));
+    if (!created) {
+      old_keys.push_back(fmt::format("{} (creation date unknown)", str(key, "id")));
+      continue;
+    }
+    const auto days = std::chrono::duration_cast<std::chrono::hours>(now - *created).count() / 24;
+    if (days > k_key_max_age_days) {
+      old_keys.push_back(fmt::format("{} ({} days old)", str(key, "id"), days));
+    }
+  }
+  if (active == 0) {
+    return;
+  }
+  if (old_keys.empty()) {
+    add(batch, index, "aws_iam_access_key_rotated_90d", Status::pass,
+        fmt::format("user {}: every active access key is at most {} days old", name,
+                    k_key_max_age_days));
+    return;
+  }
+  std::string keys;
+  for (const std::string& key : old_keys) {
+    keys += (keys.empty() ? "" : ", ") + key;
+  }
+  add(batch, index, "aws_iam_access_key_rotated_90d", Status::fail,
+      fmt::format("user {}: active access key not rotated in {} days: {}", name,
+                  k_key_max_age_days, keys));
+}
+
+bool contains_star(const nlohmann::json& value) {
+  if (value.is_string()) {
+    return value.get<std::string>() == "*";
+  }
+  if (value.is_array()) {
+    for (const nlohmann::json& item : value) {
+      if (item.is_string() && item.get<std::string>() == "*") {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void check_policy(Batch& batch, size_t index) {
+  const nlohmann::json& policy = batch.evidence[index].data;
+  const nlohmann::json& document = policy.contains("document") ? policy["document"] : nullptr;
+  if (!document.is_object()) {
+    return;
+  }
+  nlohmann::json statements = document.value("Statement", nlohmann::json::array());
+  if (statements.is_object()) {
+    statements = nlohmann::json::array({statements});
+  }
+  for (const nlohmann::json& statement : statements) {
+    if (statement.is_object() && str(statement, "Effect") == "Allow" &&
+        contains_star(statement.value("Action", nlohmann::json())) &&
+        contains_star(statement.value("Resource", nlohmann::json()))) {
+      add(batch, index, "aws_iam_policy_no_admin_star", Status::fail,
+          fmt::format("policy {} allows action * on resource *", str(policy, "name")));
+      return;
+    }
+  }
+  add(batch, index, "aws_iam_policy_no_admin_star", Status::pass,
+      fmt::format("policy {} allows no '*' action on '*' resource", str(policy, "name")));
+}
+
+// --- security groups ----------------------------------------------------------------------
+
+bool from_world(const nlohmann::json& rule) {
+  for (const nlohmann::json& cidr : rule.value("ipv4", nlohmann::json::array())) {
+    if (cidr == "0.0.0.0/0") {
+      return true;
+    }
+  }
+  for (const nlohmann::json& cidr : rule.value("ipv6", nlohmann::json::array())) {
+    if (cidr == "::/0") {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool all_traffic(const nlohmann::json& rule) {
+  const std::string protocol = str(rule, "protocol");
+  if (protocol == "-1" || protocol == "all") {
+    return true;
+  }
+  const nlohmann::json& from = rule["from_port"];
+  const nlohmann::json& to = rule["to_port"];
+  return (protocol == "tcp" || protocol == "6") && from.is_number() && to.is_number() &&
+         from.get<int64_t>() <= 0 && to.get<int64_t>() >= 65535;
+}
+
+bool opens_port(const nlohmann::json& rule, int64_t port) {
+  if (all_traffic(rule)) {
+    return true;
+  }
+  const std::string protocol = str(rule, "protocol");
+  if (protocol != "tcp" && protocol != "6") {
+    return false;
+  }
+  const nlohmann::json& from = rule["from_port"];
+  const nlohmann::json& to = rule["to_port"];
+  return from.is_number() && to.is_number() && from.get<int64_t>() <= port &&
+         to.get<int64_t>() >= port;
+}
+
+void check_security_group(Batch& batch, size_t index) {
+  const nlohmann::json& group = batch.evidence[index].data;
+  bool ssh = false;
+  bool rdp = false;
+  bool all = false;
+  for (const nlohmann::json& rule : group.value("ingress", nlohmann::json::array())) {
+    if (!from_world(rule)) {
+      continue;
+    }
+    ssh = ssh || opens_port(rule, 22);
+    rdp = rdp || opens_port(rule, 3389);
+    all = all || all_traffic(rule);
+  }
+  const std::string name = fmt::format("{} ({})", str(group, "group_id"), str(group, "group_name"));
+  add(batch, index, "aws_ec2_sg_no_ingress_world_ssh", ssh ? Status::fail : Status::pass,
+      ssh ? fmt::format("security group {} allows port 22 from the internet", name)
+          : fmt::format("security group {} does not open port 22 to the internet", name));
+  add(batch, index, "aws_ec2_sg_no_ingress_world_rdp", rdp ? Status::fail : Status::pass,
+      rdp ? fmt::format("security group {} allows port 3389 from the internet", name)
+          : fmt::format("security group {} does not open port 3389 to the internet", name));
+  add(batch, index, "aws_ec2_sg_no_ingress_world_all", all ? Status::fail : Status::pass,
+      all ? fmt::format("security group {} allows all traffic from the internet", name)
+          : fmt::format("security group {} does not open all ports to the internet", name));
+}
+
+// --- buckets ------------------------------------------------------------------------------
+
+void check_bucket(Batch& batch, size_t index) {
+  const nlohmann::json& bucket = batch.evidence[index].data;
+  const std::string name = str(bucket, "name");
+  const nlohmann::json& encryption = bucket["encryption"];
+  if (encryption.is_object() && !encryption.value("rules", nlohmann::json::array()).empty()) {
+    add(batch, index, "aws_s3_bucket_default_encryption", Status::pass,
+        fmt::format("bucket {} encrypts new objects by default ({})", name,
+                    str(encryption["rules"][0], "algorithm")));
+  } else {
+    add(batch, index, "aws_s3_bucket_default_encryption", Status::fail,
+        fmt::format("bucket {} has no default encryption", name));
+  }
+  const nlohmann::json& block = bucket["public_access_block"];
+  std::vector<std::string> off;
+  for (const char* setting :
+       {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"}) {
+    if (!block.is_object() || !block.value(setting, false)) {
+      off.push_back(setting);
+    }
+  }
+  if (!block.is_object()) {
+    add(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+        fmt::format("bucket {} has no public access block", name));
+  } else if (off.empty()) {
+    add(batch, index, "aws_s3_bucket_public_access_block", Status::pass,
+        fmt::format("bucket {} blocks public access (all four settings on)", name));
+  } else {
+    std::string list;
+    for (const std::string& setting : off) {
+      list += (list.empty() ? "" : ", ") + setting;
+    }
+    add(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+        fmt::format("bucket {} public access block has {} off", name, list));
+  }
+  const std::string versioning = bucket.contains("versioning") && bucket["versioning"].is_object()
+                                   ? str(bucket["versioning"], "status")
+                                   : std::string();
+  add(batch, index, "aws_s3_bucket_versioning",
+      versioning == "Enabled" ? Status::pass : Status::fail,
+      versioning == "Enabled"
+        ? fmt::format("bucket {} has versioning enabled", name)
+        : fmt::format("bucket {} has versioning {}", name,
+                      versioning.empty() ? "never enabled" : "suspended"));
+}
+
+// --- trails and config rules --------------------------------------------------------------
+
+void check_trail(Batch& batch, size_t index) {
+  const nlohmann::json& trail = batch.evidence[index].data;
+  const std::string name = str(trail, "name");
+  const bool multi = trail.value("multi_region", false);
+  add(batch, index, "aws_cloudtrail_multi_region_enabled", multi ? Status::pass : Status::fail,
+      multi ? fmt::format("trail {} records every region", name)
+            : fmt::format("trail {} records its home region only", name));
+  const bool validation = trail.value("log_file_validation", false);
+  add(batch, index, "aws_cloudtrail_log_file_validation",
+      validation ? Status::pass : Status::fail,
+      validation ? fmt::format("trail {} validates its log files", name)
+                 : fmt::format("trail {} has log file validation off", name));
+  const nlohmann::json& logging = trail["is_logging"];
+  if (logging.is_boolean()) {
+    add(batch, index, "aws_cloudtrail_logging_on", logging.get<bool>() ? Status::pass : Status::fail,
+        logging.get<bool>() ? fmt::format("trail {} is logging", name)
+                            : fmt::format("trail {} is not logging", name));
+  }
+}
+
+void check_trails_summary(Batch& batch, size_t index) {
+  const nlohmann::json& summary = batch.evidence[index].data;
+  if (summary.value("trails", 0) == 0) {
+    add(batch, index, "aws_cloudtrail_multi_region_enabled", Status::fail,
+        "the account has no CloudTrail trail");
+  }
+}
+
+void check_config_rule(Batch& batch, size_t index) {
+  const nlohmann::json& rule = batch.evidence[index].data;
+  const std::string compliance = str(rule, "compliance");
+  const std::string name = str(rule, "name");
+  if (compliance == "COMPLIANT") {
+    add(batch, index, "aws_config_rules_compliant", Status::pass,
+        fmt::format("config rule {} is compliant", name));
+  } else if (compliance == "NON_COMPLIANT") {
+    const int64_t count = number(rule, "non_compliant_resources");
+    add(batch, index, "aws_config_rules_compliant", Status::fail,
+        count > 0 ? fmt::format("config rule {} is not compliant ({} resource{})", name, count,
+                                count == 1 ? "" : "s")
+                  : fmt::format("config rule {} is not compliant", name));
+  }
+}
+
+} // namespace
+
+const std::vector<CheckInfo>& check_catalogue() {
+  static const std::vector<CheckInfo> checks = {
+    {"aws_iam_root_mfa_enabled", Severity::critical, "policies", "the root user has MFA"},
+    {"aws_iam_user_mfa_enabled", Severity::high, "policies",
+     "every user with a console password has MFA"},
+    {"aws_iam_access_key_rotated_90d", Severity::medium, "policies",
+     "active access keys are at most 90 days old"},
+    {"aws_iam_password_policy_strong", Severity::medium, "policies",
+     "password policy: length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case"},
+    {"aws_iam_policy_no_admin_star", Severity::high, "policies",
+     "no customer-managed policy allows '*' on '*'"},
+    {"aws_ec2_sg_no_ingress_world_ssh", Severity::high, "security_groups",
+     "no security group allows port 22 from 0.0.0.0/0 or ::/0"},
+    {"aws_ec2_sg_no_ingress_world_rdp", Severity::high, "security_groups",
+     "no security group allows port 3389 from 0.0.0.0/0 or ::/0"},
+    {"aws_ec2_sg_no_ingress_world_all", Severity::critical, "security_groups",
+     "no security group allows all traffic from 0.0.0.0/0 or ::/0"},
+    {"aws_s3_bucket_default_encryption", Severity::medium, "encryption_status",
+     "every bucket encrypts new objects by default"},
+    {"aws_s3_bucket_public_access_block", Severity::high, "encryption_status",
+     "every bucket has all four public access block settings on"},
+    {"aws_s3_bucket_versioning", Severity::low, "encryption_status",
+     "every bucket has versioning enabled"},
+    {"aws_cloudtrail_multi_region_enabled", Severity::high, "audit_logs",
+     "CloudTrail trails record every region"},
+    {"aws_cloudtrail_log_file_validation", Severity::medium, "audit_logs",
+     "CloudTrail log file validation is on"},
+    {"aws_cloudtrail_logging_on", Severity::high, "audit_logs", "CloudTrail trails are logging"},
+    {"aws_config_rules_compliant", Severity::medium, "compliance_rules",
+     "AWS Config rules report compliant"},
+  };
+  return checks;
+}
+
+const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
+  static const std::vector<EvidenceTypeInfo> types = {
+    {"policies", "IAM: account summary, password policy, users with MFA, keys and console access, customer-managed policies",
+     {"iam:GetAccountSummary", "iam:GetAccountPasswordPolicy", "iam:ListUsers",
+      "iam:ListMFADevices", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed",
+      "iam:GetLoginProfile", "iam:ListPolicies", "iam:GetPolicyVersion",
+      "iam:ListAttachedUserPolicies"}},
+    {"security_groups", "EC2 security groups and their ingress rules, every enabled region",
+     {"ec2:DescribeSecurityGroups"}},
+    {"encryption_status", "S3 buckets: default encryption, public access block, versioning",
+     {"s3:ListBuckets", "s3:GetBucketEncryption", "s3:GetPublicAccessBlock",
+      "s3:GetBucketVersioning"}},
+    {"audit_logs", "CloudTrail trails and whether they are logging, every enabled region",
+     {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}},
+    {"compliance_rules", "AWS Config rules and their compliance, every enabled region",
+     {"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"}},
+  };
+  return types;
+}
+
+void evaluate_checks(Batch& batch, time::TimePoint now) {
+  for (size_t i = 0; i < batch.evidence.size(); ++i) {
+    const std::string kind = str(batch.evidence[i].data, "kind");
+    if (kind == "account_summary") {
+      check_account_summary(batch, i);
+    } else if (kind == "password_policy") {
+      check_password_policy(batch, i);
+    } else if (kind == "user") {
+      check_user(batch, i, now);
+    } else if (kind == "policy") {
+      check_policy(batch, i);
+    } else if (kind == "security_group") {
+      check_security_group(batch, i);
+    } else if (kind == "bucket") {
+      check_bucket(batch, i);
+    } else if (kind == "trail") {
+      check_trail(batch, i);
+    } else if (kind == "trails_summary") {
+      check_trails_summary(batch, i);
+    } else if (kind == "config_rule") {
+      check_config_rule(batch, i);
+    }
+  }
+}
+
+} // namespace velocity::providers::aws

@@ -1,0 +1,121 @@
+#pragma once
+
+// Internal to the AWS provider: the per-account, per-type collection state driven by Engine.
+
+#include <velocity/providers/aws/engine.hpp>
+#include <velocity/providers/model.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace velocity::providers::aws {
+
+// One AWS account being collected: who it is, where to look, with which keys.
+struct Account {
+  std::string id;
+  std::string partition = "aws";
+  std::string home_region = "us-east-1";
+  std::vector<std::string> regions;
+  std::shared_ptr<const Credentials> credentials;
+  // Set when AWS refused the credentials mid-way: no further call is made for this account.
+  bool aborted = false;
+  std::string abort_reason;
+
+  // The region the global services (IAM, Organizations) are signed for.
+  std::string global_region() const;
+  // "arn:aws:iam::123456789012:root"
+  std::string root_arn() const;
+};
+
+// The raw responses one evidence item was built from.
+class Sources {
+public:
+  void add(const CallResult& result) { m_items.push_back({result.name(), result.body_sha256()}); }
+  // The SHA-256 of the single source, or of the sources' digests joined in call order.
+  std::string digest() const;
+  nlohmann::json to_json() const;
+
+private:
+  struct Item {
+    std::string call;
+    std::string sha256;
+  };
+  std::vector<Item> m_items;
+};
+
+class TypeRun;
+
+// What one evidence type collects; one instance per account.
+class Collector {
+public:
+  virtual ~Collector() = default;
+  // Queues the first calls.
+  virtual void start(TypeRun& run) = 0;
+  // Called once every call is answered: adds the evidence to `run.batch()`.
+  virtual void finish(TypeRun& run) = 0;
+};
+
+// One evidence type of one account in progress: counts its calls in flight and, when the last
+// one is answered, finishes the batch, runs the checks and hands it on.
+class TypeRun : public std::enable_shared_from_this<TypeRun> {
+public:
+  using Done = std::function<void(Batch batch)>;
+
+  TypeRun(Engine& engine, std::shared_ptr<Account> account, std::string type,
+          std::unique_ptr<Collector> collector, Done done, time::TimePoint now);
+
+  // Starts the collector; when it queued nothing the batch is finished at once.
+  void start();
+  // Queues `call` for this account; `handle` sees the result unless the account was aborted.
+  void call(ApiCall call, std::function<void(CallResult&)> handle);
+  // Records that part of the type could not be collected. Regions of identical problems are
+  // merged into one line.
+  void problem(const CallResult& result);
+  void problem(const std::string& line);
+  // Handles an error nobody expected: aborts the account on rejected credentials, else
+  // records a problem.
+  void unexpected(CallResult& result);
+  // Adds evidence to the batch.
+  void add_evidence(std::string resource_id, std::string region, nlohmann::json data,
+                    const Sources& sources);
+
+  Account& account() { return *m_account; }
+  Batch& batch() { return m_batch; }
+
+private:
+  void finished_one();
+
+  Engine& m_engine;
+  std::shared_ptr<Account> m_account;
+  std::unique_ptr<Collector> m_collector;
+  Done m_done;
+  time::TimePoint m_now;
+  Batch m_batch;
+  int m_in_flight = 0;
+  bool m_finished = false;
+  // problem text (without region) -> regions it happened in, in order of first appearance
+  std::vector<std::pair<std::string, std::vector<std::string>>> m_problems;
+};
+
+// The collector of evidence type `type` ("policies", ...).
+std::unique_ptr<Collector> make_collector(const std::string& type);
+
+// The calls `type` makes, for --dry-run: {service, operation, scope note}.
+struct CallSketch {
+  std::string service;
+  std::string operation;
+  bool regional = false;
+  std::string note;
+};
+std::vector<CallSketch> sketch_calls(const std::string& type);
+
+// Follows the pages of a listing: calls `make(token)` for each page and `page(result)` for
+// each answer, which returns the next token (or nothing).
+void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::string>& token)> make,
+              std::function<std::optional<std::string>(CallResult& result)> page);
+
+} // namespace velocity::providers::aws

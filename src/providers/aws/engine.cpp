@@ -1,0 +1,81 @@
+#include <velocity/providers/aws/engine.hpp>
+
+#include <velocity/crypto/digest.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::providers::aws {
+
+const std::string& CallResult::body_sha256() const {
+  if (m_sha256.empty()) {
+    m_sha256 = crypto::to_hex(crypto::sha256(body));
+  }
+  return m_sha256;
+}
+
+std::string CallResult::name() const {
+  return call == nullptr ? std::string("?") : call->service + ":" + call->operation;
+}
+
+std::string CallResult::describe_error() const {
+  if (!error) {
+    return name();
+  }
+  std::string where = call != nullptr && !call->region.empty() && call->service != "iam"
+                        ? " in " + call->region
+                        : "";
+  if (transport_failure) {
+    return fmt::format("{}{}: {}", name(), where, error->message);
+  }
+  return fmt::format("{}{}: {}{}{}", name(), where, error->code, error->message.empty() ? "" : ": ",
+                     error->message);
+}
+
+Engine::Engine(net::HttpClient& http, Endpoints endpoints)
+  : m_http(http), m_endpoints(std::move(endpoints)) {}
+
+void Engine::submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done) {
+  m_queue.push_back(Pending{std::move(credentials), std::move(call), std::move(done)});
+}
+
+void Engine::run() {
+  while (!m_queue.empty()) {
+    std::vector<Pending> round;
+    round.swap(m_queue);
+    std::vector<net::Request> requests;
+    requests.reserve(round.size());
+    const time::TimePoint now = time::now();
+    for (const Pending& pending : round) {
+      requests.push_back(sign_call(pending.call, m_endpoints, *pending.credentials, now));
+    }
+    std::vector<net::Outcome> outcomes = m_http.perform_all(requests);
+    m_calls += static_cast<int64_t>(round.size());
+    for (size_t i = 0; i < round.size(); ++i) {
+      CallResult result;
+      result.call = &round[i].call;
+      result.url = net::redact_url(requests[i].url);
+      if (outcomes[i].ok()) {
+        net::Response response = std::move(outcomes[i]).response();
+        result.status = response.status;
+        if (!response.ok()) {
+          result.error = parse_error(response);
+        }
+        result.body = std::move(response.body);
+        result.headers = std::move(response.headers);
+      } else {
+        const net::TransportError& failure = outcomes[i].error();
+        result.transport_failure = true;
+        result.error = AwsError{0, "Transport", failure.message, ""};
+      }
+      round[i].done(result);
+      if (result.error && !result.expected) {
+        ++m_errors;
+      }
+    }
+    if (on_round) {
+      on_round(m_calls);
+    }
+  }
+}
+
+} // namespace velocity::providers::aws

@@ -1,0 +1,232 @@
+#include <velocity/providers/runner.hpp>
+
+#include <velocity/store/evidence.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace velocity::providers {
+
+namespace {
+
+// Stores each batch as it arrives and keeps the counts of the summary.
+class StoringSink final : public CollectionSink {
+public:
+  StoringSink(store::State& state, const store::Org& org,
+              const store::IntegrationRecord& integration, RunSummary& summary,
+              const FindingVisitor& on_finding)
+    : m_state(state),
+      m_org(org),
+      m_integration(integration),
+      m_summary(summary),
+      m_on_finding(on_finding) {}
+
+  void on_batch(Batch batch) override {
+    std::vector<store::EvidenceInput> evidence;
+    evidence.reserve(batch.evidence.size());
+    for (Evidence& item : batch.evidence) {
+      evidence.push_back(store::EvidenceInput{.platform = m_integration.platform,
+                                              .type = item.type,
+                                              .resource_id = std::move(item.resource_id),
+                                              .account_id = std::move(item.account_id),
+                                              .region = std::move(item.region),
+                                              .raw_sha256 = std::move(item.raw_sha256),
+                                              .payload = item.data.dump()});
+    }
+    std::vector<store::FindingInput> findings;
+    findings.reserve(batch.findings.size());
+    for (const Finding& finding : batch.findings) {
+      findings.push_back(store::FindingInput{.check_id = finding.check_id,
+                                             .severity = std::string(to_string(finding.severity)),
+                                             .status = std::string(to_string(finding.status)),
+                                             .resource_id = finding.resource_id,
+                                             .account_id = finding.account_id,
+                                             .region = finding.region,
+                                             .reason = finding.reason,
+                                             .evidence = finding.evidence});
+    }
+    std::vector<store::FindingRecord> stored = store::save_batch(
+      m_state.db(), m_org, m_integration.id, evidence, findings, time::now());
+    m_summary.resources += static_cast<int64_t>(evidence.size());
+    for (size_t i = 0; i < stored.size(); ++i) {
+      store::FindingRecord& record = stored[i];
+      record.integration = m_integration.name;
+      record.platform = m_integration.platform;
+      record.evidence_type = batch.type;
+      auto& counts = m_summary.by_check[record.check_id];
+      if (batch.findings[i].status == Status::pass) {
+        ++m_summary.findings_pass;
+        ++counts.first;
+      } else {
+        ++m_summary.findings_fail;
+        ++counts.second;
+        ++m_summary.fails_by_severity[batch.findings[i].severity];
+      }
+      if (m_on_finding) {
+        m_on_finding(record);
+      }
+    }
+    for (const std::string& problem : batch.problems) {
+      m_summary.problems.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
+    }
+  }
+
+private:
+  store::State& m_state;
+  const store::Org& m_org;
+  const store::IntegrationRecord& m_integration;
+  RunSummary& m_summary;
+  const FindingVisitor& m_on_finding;
+};
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += (out.empty() ? "" : ",") + item;
+  }
+  return out;
+}
+
+std::string label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+RunSummary collect_integration(store::State& state, const store::Org& org,
+                               const store::IntegrationRecord& integration,
+                               const Platform& platform, const RunRequest& request,
+                               const FindingVisitor& on_finding) {
+  RunSummary summary;
+  summary.integration = integration.name;
+  summary.platform = integration.platform;
+  summary.types = platform.select_types(request.types);
+
+  const IntegrationLock lock(
+    request.lock_dir / fmt::format("{}-{}.lock", org.id(), integration.id),
+    fmt::format("integration {}", integration.name), request.wait);
+
+  const auto started_clock = std::chrono::steady_clock::now();
+  store::Database& db = state.db();
+  store::RunRecord run;
+  run.id = store::start_run(db, org, integration.id, join(summary.types), time::now());
+  run.integration_id = integration.id;
+
+  try {
+    IntegrationConfig config{.name = integration.name,
+                             .platform = integration.platform,
+                             .settings = nlohmann::json::parse(integration.settings),
+                             .secret = store::open_integration_secret(db, org, integration)};
+    std::unique_ptr<Provider> provider = platform.open(config, request.provider);
+    StoringSink sink(state, org, integration, summary, on_finding);
+    const CollectResult result = provider->collect(summary.types, sink);
+    summary.api_calls = result.api_calls;
+    summary.api_errors = result.api_errors;
+    summary.accounts = result.accounts;
+    summary.failed_accounts = result.failed_accounts;
+    for (const AccountFailure& failure : result.failed_accounts) {
+      summary.problems.push_back(fmt::format("account {}: {}", failure.account_id, failure.message));
+    }
+    summary.outcome = summary.problems.empty() ? "success" : "incomplete";
+  } catch (const Error& error) {
+    summary.outcome = "failed";
+    summary.error = error.what();
+    summary.error_help = error.help();
+    summary.error_code = error.code();
+  }
+
+  summary.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started_clock)
+                          .count();
+  run.outcome = summary.outcome;
+  run.resources = summary.resources;
+  run.findings_pass = summary.findings_pass;
+  run.findings_fail = summary.findings_fail;
+  run.api_calls = summary.api_calls;
+  run.api_errors = summary.api_errors;
+  run.duration_ms = summary.duration_ms;
+  run.message = summary.error.empty() ? join(summary.problems) : summary.error;
+  const time::TimePoint finished = time::now();
+  summary.finished_at = time::to_iso8601(finished);
+  store::finish_run(db, run, finished);
+  if (auto last = store::last_successful_run(db, integration.id)) {
+    summary.last_success_at = last->finished_at;
+  }
+  return summary;
+}
+
+std::string render_metrics(const std::vector<RunSummary>& runs) {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  auto ident = [](const RunSummary& run) {
+    return fmt::format("integration=\"{}\",platform=\"{}\"", label(run.integration),
+                       label(run.platform));
+  };
+  family("velocity_collect_success", "gauge", "1 when the last collection completed fully.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_success{{{}}} {}\n", ident(run),
+                       run.outcome == "success" ? 1 : 0);
+  }
+  family("velocity_collect_duration_seconds", "gauge", "Duration of the last collection.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_duration_seconds{{{}}} {:.3f}\n", ident(run),
+                       static_cast<double>(run.duration_ms) / 1000.0);
+  }
+  family("velocity_collect_resources", "gauge", "Resources collected as evidence.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_resources{{{}}} {}\n", ident(run), run.resources);
+  }
+  family("velocity_collect_findings", "gauge", "Findings of the last collection by status.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_findings{{{},status=\"PASS\"}} {}\n", ident(run),
+                       run.findings_pass);
+    out += fmt::format("velocity_collect_findings{{{},status=\"FAIL\"}} {}\n", ident(run),
+                       run.findings_fail);
+  }
+  family("velocity_collect_check_findings", "gauge", "Findings by check and status.");
+  for (const RunSummary& run : runs) {
+    for (const auto& [check, counts] : run.by_check) {
+      out += fmt::format("velocity_collect_check_findings{{{},check=\"{}\",status=\"PASS\"}} {}\n",
+                         ident(run), label(check), counts.first);
+      out += fmt::format("velocity_collect_check_findings{{{},check=\"{}\",status=\"FAIL\"}} {}\n",
+                         ident(run), label(check), counts.second);
+    }
+  }
+  family("velocity_collect_api_calls", "gauge", "API calls made by the last collection.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_api_calls{{{}}} {}\n", ident(run), run.api_calls);
+  }
+  family("velocity_collect_api_errors", "gauge",
+         "API calls of the last collection that ended in an error.");
+  for (const RunSummary& run : runs) {
+    out += fmt::format("velocity_collect_api_errors{{{}}} {}\n", ident(run), run.api_errors);
+  }
+  family("velocity_collect_last_success_timestamp_seconds", "gauge",
+         "Unix time of the end of the latest complete collection.");
+  for (const RunSummary& run : runs) {
+    if (!run.last_success_at) {
+      continue;
+    }
+    if (auto when = time::parse_iso8601(*run.last_success_at)) {
+      out += fmt::format("velocity_collect_last_success_timestamp_seconds{{{}}} {:.3f}\n",
+                         ident(run), static_cast<double>(time::to_unix_ms(*when)) / 1000.0);
+    }
+  }
+  return out;
+}
+
+} // namespace velocity::providers

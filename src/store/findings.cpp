@@ -1,0 +1,121 @@
+#include <velocity/store/findings.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::store {
+
+namespace {
+
+// The history rules live in this one statement, so every writer applies them the same way.
+const std::string k_upsert = R"sql(
+INSERT INTO findings (org_id, integration_id, evidence_id, check_id, severity, account_id, region,
+                      resource_id, status, reason, first_seen_at, first_failed_at, last_seen_at,
+                      passed_again_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+        CASE WHEN ?9 = 'FAIL' THEN ?11 END, ?11, NULL)
+ON CONFLICT (org_id, integration_id, check_id, account_id, region, resource_id) DO UPDATE SET
+  first_failed_at = CASE
+    WHEN excluded.status = 'FAIL' AND findings.status = 'PASS' THEN excluded.last_seen_at
+    WHEN excluded.status = 'FAIL' THEN COALESCE(findings.first_failed_at, excluded.last_seen_at)
+    ELSE findings.first_failed_at END,
+  passed_again_at = CASE
+    WHEN excluded.status = 'FAIL' THEN NULL
+    WHEN findings.status = 'FAIL' THEN excluded.last_seen_at
+    ELSE findings.passed_again_at END,
+  evidence_id = excluded.evidence_id,
+  severity = excluded.severity,
+  status = excluded.status,
+  reason = excluded.reason,
+  last_seen_at = excluded.last_seen_at
+RETURNING id, first_seen_at, first_failed_at, last_seen_at, passed_again_at
+)sql";
+
+constexpr std::string_view k_select = R"sql(
+SELECT f.id, f.evidence_id, i.name, i.platform, COALESCE(e.evidence_type, ''), f.check_id,
+       f.severity, f.status, f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at,
+       f.first_failed_at, f.last_seen_at, f.passed_again_at
+FROM findings f
+JOIN integrations i ON i.id = f.integration_id
+LEFT JOIN evidence e ON e.id = f.evidence_id
+WHERE f.org_id = ?1
+)sql";
+
+} // namespace
+
+FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_id,
+                             std::optional<int64_t> evidence_id, const FindingInput& finding,
+                             time::TimePoint now) {
+  Statement& statement = db.cached(k_upsert);
+  statement.bind(1, org.id()).bind(2, integration_id).bind(3, evidence_id);
+  statement.bind(4, finding.check_id).bind(5, finding.severity).bind(6, finding.account_id);
+  statement.bind(7, finding.region).bind(8, finding.resource_id).bind(9, finding.status);
+  statement.bind(10, finding.reason).bind(11, time::to_iso8601(now));
+  statement.step();
+  FindingRecord record{.id = statement.column_int(0),
+                       .evidence_id = evidence_id,
+                       .check_id = finding.check_id,
+                       .severity = finding.severity,
+                       .status = finding.status,
+                       .resource_id = finding.resource_id,
+                       .account_id = finding.account_id,
+                       .region = finding.region,
+                       .reason = finding.reason,
+                       .first_seen_at = statement.column_text(1),
+                       .first_failed_at = statement.column_optional_text(2),
+                       .last_seen_at = statement.column_text(3),
+                       .passed_again_at = statement.column_optional_text(4)};
+  statement.reset();
+  return record;
+}
+
+void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
+                      const std::function<void(const FindingRecord&)>& visit) {
+  std::string sql(k_select);
+  if (filter.check_id) {
+    sql += " AND f.check_id = ?2";
+  }
+  if (filter.status) {
+    sql += " AND f.status = ?3";
+  }
+  if (filter.integration_id) {
+    sql += " AND f.integration_id = ?4";
+  }
+  if (filter.evidence_id) {
+    sql += " AND f.evidence_id = ?5";
+  }
+  sql += " ORDER BY i.name, f.check_id, f.account_id, f.region, f.resource_id";
+  Statement statement = db.prepare(sql);
+  statement.bind(1, org.id());
+  if (filter.check_id) {
+    statement.bind(2, *filter.check_id);
+  }
+  if (filter.status) {
+    statement.bind(3, *filter.status);
+  }
+  if (filter.integration_id) {
+    statement.bind(4, *filter.integration_id);
+  }
+  if (filter.evidence_id) {
+    statement.bind(5, *filter.evidence_id);
+  }
+  while (statement.step()) {
+    visit(FindingRecord{.id = statement.column_int(0),
+                        .evidence_id = statement.column_optional_int(1),
+                        .integration = statement.column_text(2),
+                        .platform = statement.column_text(3),
+                        .evidence_type = statement.column_text(4),
+                        .check_id = statement.column_text(5),
+                        .severity = statement.column_text(6),
+                        .status = statement.column_text(7),
+                        .resource_id = statement.column_text(8),
+                        .account_id = statement.column_text(9),
+                        .region = statement.column_text(10),
+                        .reason = statement.column_text(11),
+                        .first_seen_at = statement.column_text(12),
+                        .first_failed_at = statement.column_optional_text(13),
+                        .last_seen_at = statement.column_text(14),
+                        .passed_again_at = statement.column_optional_text(15)});
+  }
+}
+
+} // namespace velocity::store

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# AWS collection when things go wrong: moto's missing Config API, AccessDenied on one call,
+# throttling with Retry-After, 5xx, resets, slow and truncated answers, broken XML and JSON,
+# rejected credentials with moto's signature check on, and an endpoint that refuses.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_aws.sh"
+require_moto
+
+start_moto --auth
+init_state
+with_moto_keys run connect aws --name prod --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
+[ "$RC" -eq 0 ] || { echo "connect failed: $ERR" >&2; exit 1; }
+
+TEST "Config DescribeComplianceByConfigRule (not in moto): that type incomplete, the rest stored, exit 6"
+run collect --retries 1 --format json
+expect_rc 6
+expect_err_contains "compliance_rules (123456789012): config:DescribeComplianceByConfigRule: HTTP 500"
+expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "incomplete"
+expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['audit_logs', 'encryption_status', 'policies', 'security_groups']"
+expect_equal "$(calls_of DescribeComplianceByConfigRule)" "2" "one retry, then given up"
+
+TEST "AccessDenied on one call: its type incomplete with the reason, the others go on, exit 6"
+fixture reset-calls >/dev/null
+fault ListUsers access-denied 1
+run collect --types policies,encryption_status --format json
+expect_rc 6
+expect_err_contains "policies (123456789012): iam:ListUsers: AccessDenied"
+expect_equal "$(json_get 'len([f for f in d["findings"] if f["evidence_type"]=="encryption_status"])')" "9"
+expect_equal "$(json_get 'any(f["check_id"]=="aws_iam_password_policy_strong" for f in d["findings"])')" "True" "the rest of policies was kept"
+expect_equal "$(calls_of ListUsers)" "1" "AccessDenied is not retried"
+expect_equal "$(calls_of GetLoginProfile)" "0"
+
+TEST "throttling with Retry-After (429 from a JSON service) is waited out and retried"
+fixture reset-calls >/dev/null
+fault DescribeTrails throttle 2 1
+START=$(date +%s.%N)
+run collect --types audit_logs
+END=$(date +%s.%N)
+expect_rc 0
+expect_equal "$(calls_of DescribeTrails)" "3"
+expect_equal "$(python3 -c "print($END - $START >= 2.0)")" "True" "waited the Retry-After twice"
+
+TEST "throttling as a 400 RequestLimitExceeded (EC2) is retried"
+fixture reset-calls >/dev/null
+fault DescribeSecurityGroups throttle 2
+run collect --types security_groups
+expect_rc 0
+expect_equal "$(calls_of DescribeSecurityGroups)" "3"
+
+TEST "a 500 that does not go away: bounded retries, then incomplete"
+fixture reset-calls >/dev/null
+fault GetAccountSummary status null 503
+run collect --types policies --retries 2
+expect_rc 6
+expect_err_contains "iam:GetAccountSummary: HTTP 503"
+expect_equal "$(calls_of GetAccountSummary)" "3"
+fixture clear-faults >/dev/null
+
+TEST "a reset connection is retried"
+fixture reset-calls >/dev/null
+fault ListUsers reset 1
+run collect --types policies
+expect_rc 0
+expect_equal "$(calls_of ListUsers)" "2"
+
+TEST "resets every time: a clear error, no crash"
+fault ListPolicies reset null
+run collect --types policies --retries 1
+expect_rc 6
+expect_err_contains "iam:ListPolicies"
+fixture clear-faults >/dev/null
+
+TEST "a slow answer past the timeout"
+fault GetAccountPasswordPolicy slow 1 3
+run collect --types policies --timeout 1 --retries 0
+expect_rc 6
+expect_err_contains "iam:GetAccountPasswordPolicy"
+expect_err_contains "timed out"
+
+TEST "a truncated answer"
+fault GetBucketVersioning truncated 1
+run collect --types encryption_status --retries 0
+expect_rc 6
+expect_err_contains "s3:GetBucketVersioning"
+expect_err_contains "truncated"
+
+TEST "invalid XML: a clear error, and nothing half-stored"
+run evidence list --format json --integration prod
+BEFORE=$(json_get 'sorted((f["resource_id"], f["last_seen_at"]) for f in d if f["evidence_type"]=="encryption_status")')
+fault ListBuckets invalid-body 1
+run collect --types encryption_status
+expect_rc 6
+expect_err_contains "s3:ListBuckets: malformed answer: invalid XML"
+run evidence list --format json --integration prod
+expect_equal "$(json_get 'sorted((f["resource_id"], f["last_seen_at"]) for f in d if f["evidence_type"]=="encryption_status")')" "$BEFORE"
+
+TEST "invalid JSON"
+fault DescribeTrails invalid-body 1
+run collect --types audit_logs
+expect_rc 6
+expect_err_contains "cloudtrail:DescribeTrails: malformed answer: invalid JSON"
+
+TEST "rejected credentials at collection time: exit 3, nothing collected"
+AWS_ACCESS_KEY_ID=AKIAUNKNOWNUNKNOWN00 AWS_SECRET_ACCESS_KEY=x run connect aws --name bogus --endpoint-url "$MOTO_ENDPOINT" --region us-east-1 --no-test
+expect_rc 0
+run collect --integration bogus
+expect_rc 3
+expect_err_contains "AWS rejected the credentials of integration bogus (InvalidClientTokenId)"
+AWS_ACCESS_KEY_ID="$MOTO_KEY" AWS_SECRET_ACCESS_KEY=wrong run connect aws --name wrong-secret --endpoint-url "$MOTO_ENDPOINT" --region us-east-1 --no-test
+run collect --integration wrong-secret --format json
+expect_rc 3
+expect_err_contains "AWS rejected the credentials of integration wrong-secret (SignatureDoesNotMatch)"
+expect_out_contains '"outcome": "failed"'
+
+TEST "connection refused: exit 6 naming the endpoint"
+PORT=$(free_port)
+with_moto_keys run connect aws --name down --endpoint-url "http://127.0.0.1:$PORT" --no-test
+run collect --integration down --retries 1
+expect_rc 6
+expect_err_contains "http://127.0.0.1:$PORT"
+expect_err_contains "connection refused"
+
+TEST "--all goes on past a failing integration and exits with its code"
+run collect --all --types encryption_status --format json --retries 0
+expect_rc 3
+expect_equal "$(json_get '[i["outcome"] for i in d["integrations"]]')" "['failed', 'failed', 'success', 'failed']"
+
+stop_moto
+
+TEST "moto's INITIAL_NO_AUTH_ACTION_COUNT: keys accepted while checking is off, refused once it is on"
+start_moto --seed empty --auth --free-requests 1
+AWS_ACCESS_KEY_ID=AKIAUNKNOWNUNKNOWN00 AWS_SECRET_ACCESS_KEY=x run connect aws --name early --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
+expect_rc 0
+run collect --integration early --types policies
+expect_rc 3
+expect_err_contains "AWS rejected the credentials of integration early (InvalidClientTokenId)"
+
+finish

@@ -1,0 +1,198 @@
+// The collection runner, for any platform: batches stored once per resource, freshness across
+// runs, failures recorded rather than thrown, the lock, and the Prometheus metrics.
+
+#include <velocity/providers/runner.hpp>
+
+#include <velocity/core/error.hpp>
+#include <velocity/crypto/digest.hpp>
+#include <velocity/store/evidence.hpp>
+#include <velocity/store/integrations.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+using namespace velocity;
+using namespace velocity::providers;
+
+namespace {
+
+struct TempState {
+  std::filesystem::path dir;
+  std::filesystem::path path;
+
+  TempState()
+    : dir(std::filesystem::temp_directory_path() /
+          ("velocity-unit-runner-" + crypto::to_hex(crypto::random_bytes(6)))),
+      path(dir / "velocity.db") {
+    ::setenv("VELOCITY_MASTER_KEY", crypto::base64_encode(crypto::random_bytes(32)).c_str(), 1);
+    ::unsetenv("VELOCITY_KEY_FILE");
+    ::unsetenv("VELOCITY_PASSPHRASE");
+    store::State::initialize(path, store::NewKeySource::automatic, {});
+  }
+  ~TempState() {
+    ::unsetenv("VELOCITY_MASTER_KEY");
+    std::filesystem::remove_all(dir);
+  }
+};
+
+// A platform whose one evidence type holds one resource; the test says whether it passes, and
+// whether the collection throws.
+struct Script {
+  Status status = Status::fail;
+  bool incomplete = false;
+  bool reject = false;
+};
+
+class ScriptedProvider final : public Provider {
+public:
+  explicit ScriptedProvider(const Script& script) : m_script(script) {}
+  ConnectionTest test() override { return {}; }
+  std::vector<PlannedCall> plan(std::span<const std::string>) const override { return {}; }
+  CollectResult collect(std::span<const std::string>, CollectionSink& sink) override {
+    if (m_script.reject) {
+      throw StateError("the fake platform rejected the credentials of integration t");
+    }
+    Batch batch;
+    batch.type = "things";
+    batch.account_id = "acct";
+    batch.evidence.push_back(Evidence{.type = "things",
+                                      .resource_id = "thing-1",
+                                      .account_id = "acct",
+                                      .region = "r1",
+                                      .data = {{"secret-ish", "payload"}},
+                                      .raw_sha256 = std::string(64, 'a')});
+    batch.findings.push_back(Finding{.check_id = "fake_check",
+                                     .severity = Severity::high,
+                                     .status = m_script.status,
+                                     .resource_id = "thing-1",
+                                     .account_id = "acct",
+                                     .region = "r1",
+                                     .reason = "because",
+                                     .evidence = 0});
+    if (m_script.incomplete) {
+      batch.problems.push_back("fake:List: AccessDenied");
+    }
+    sink.on_batch(std::move(batch));
+    return CollectResult{.api_calls = 3, .api_errors = m_script.incomplete ? 1 : 0};
+  }
+
+private:
+  const Script& m_script;
+};
+
+Platform fake_platform(const Script& script) {
+  return Platform{.name = "fake",
+                  .title = "Fake",
+                  .evidence_types = {{"things", "things", {"fake:List"}}},
+                  .checks = {{"fake_check", Severity::high, "things", "things pass"}},
+                  .open = [&script](const IntegrationConfig&, const ProviderOptions&) {
+                    return std::make_unique<ScriptedProvider>(script);
+                  }};
+}
+
+} // namespace
+
+TEST_CASE("collect_integration") {
+  TempState temp;
+  store::State state = store::State::open(temp.path, {});
+  const store::Org org = state.org("default");
+  const store::IntegrationRecord integration = store::add_integration(
+    state.db(), org, {.name = "t", .platform = "fake", .settings = "{}", .secret = "s3cret"},
+    store::OnExisting::fail);
+  Script script;
+  const Platform platform = fake_platform(script);
+  RunRequest request;
+  request.lock_dir = temp.dir / "locks";
+  std::vector<store::FindingRecord> seen;
+  const FindingVisitor visit = [&](const store::FindingRecord& finding) { seen.push_back(finding); };
+
+  SUBCASE("stores evidence and findings, and re-runs update in place with their history") {
+    RunSummary first = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(first.outcome == "success");
+    CHECK(first.resources == 1);
+    CHECK(first.findings_fail == 1);
+    CHECK(first.fails_by_severity[Severity::high] == 1);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].first_failed_at.has_value());
+    CHECK_FALSE(seen[0].passed_again_at.has_value());
+    const std::string failed_at = *seen[0].first_failed_at;
+
+    script.status = Status::pass;
+    RunSummary second = collect_integration(state, org, integration, platform, request, visit);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[1].id == seen[0].id);
+    CHECK(seen[1].first_failed_at == failed_at);
+    CHECK(seen[1].passed_again_at.has_value());
+    CHECK(seen[1].first_seen_at == seen[0].first_seen_at);
+    CHECK(second.findings_pass == 1);
+
+    script.status = Status::fail;
+    collect_integration(state, org, integration, platform, request, visit);
+    REQUIRE(seen.size() == 3);
+    CHECK(*seen[2].first_failed_at > failed_at);
+    CHECK_FALSE(seen[2].passed_again_at.has_value());
+
+    CHECK(store::list_evidence(state.db(), org, integration.id).size() == 1);
+    const auto evidence = store::find_evidence(state.db(), org, *seen[2].evidence_id);
+    REQUIRE(evidence);
+    CHECK(evidence->payload == R"({"secret-ish":"payload"})");
+    CHECK(evidence->raw_sha256 == std::string(64, 'a'));
+  }
+  SUBCASE("an incomplete batch is stored and reported") {
+    script.incomplete = true;
+    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(summary.outcome == "incomplete");
+    REQUIRE(summary.problems.size() == 1);
+    CHECK(summary.problems[0] == "things (acct): fake:List: AccessDenied");
+    CHECK(summary.api_errors == 1);
+    CHECK(summary.resources == 1);
+  }
+  SUBCASE("a failed collection is recorded, not thrown, with its exit code") {
+    script.reject = true;
+    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(summary.outcome == "failed");
+    CHECK(summary.error_code == ExitCode::state);
+    CHECK(summary.error.find("rejected") != std::string::npos);
+    CHECK_FALSE(summary.last_success_at.has_value());
+  }
+  SUBCASE("an unknown type is a usage error") {
+    request.types = {"nothing"};
+    CHECK_THROWS_AS(collect_integration(state, org, integration, platform, request, visit),
+                    UsageError);
+  }
+  SUBCASE("the lock refuses a second collection of the same integration") {
+    const IntegrationLock held(request.lock_dir / "1-1.lock", "integration t", LockWait::no);
+    try {
+      IntegrationLock second(request.lock_dir / "1-1.lock", "integration t", LockWait::no);
+      FAIL("the second lock was granted");
+    } catch (const Error& error) {
+      CHECK(error.code() == ExitCode::check_failed);
+      CHECK(std::string(error.what()).find("pid") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("render_metrics") {
+  RunSummary run;
+  run.integration = "prod";
+  run.platform = "aws";
+  run.resources = 7;
+  run.findings_pass = 5;
+  run.findings_fail = 2;
+  run.duration_ms = 1500;
+  run.api_calls = 40;
+  run.by_check["aws_x"] = {5, 2};
+  run.last_success_at = "2026-11-23T00:00:00.000Z";
+  const std::string text = render_metrics({run});
+  CHECK(text.find("# TYPE velocity_collect_duration_seconds gauge") != std::string::npos);
+  CHECK(text.find("velocity_collect_duration_seconds{integration=\"prod\",platform=\"aws\"} 1.500") !=
+        std::string::npos);
+  CHECK(text.find("velocity_collect_findings{integration=\"prod\",platform=\"aws\",status=\"FAIL\"} 2") !=
+        std::string::npos);
+  CHECK(text.find("check=\"aws_x\",status=\"PASS\"} 5") != std::string::npos);
+  CHECK(text.find("velocity_collect_last_success_timestamp_seconds{integration=\"prod\",platform=\"aws\"} 1795392000.000") !=
+        std::string::npos);
+  CHECK(text.find("velocity_collect_success{integration=\"prod\",platform=\"aws\"} 1") != std::string::npos);
+}
