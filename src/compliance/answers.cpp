@@ -89,6 +89,9 @@ bool asks_operating(const CommonControl& control, const Scope& scope,
 namespace {
 
 constexpr std::string_view k_values_help = "use yes, partially, no or n/a";
+constexpr std::string_view k_answers_help =
+  "fix the lines above; `velocity assess template --framework ID --answers FILE` writes a complete "
+  "file that keeps the answers you already gave";
 
 void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Questionnaire& questionnaire,
                 std::vector<std::string>& known_ids, std::unordered_set<std::string>& seen,
@@ -120,8 +123,10 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
     fields.error("id", "is answered twice");
     return;
   }
+  entry.answer_line = fields.line_of("answer");
+  entry.operating_line = fields.line_of("operating");
+  entry.has_operating_field = entry.operating_line != 0;
   if (const auto answer = fields.node("answer", Need::optional)) {
-    entry.answer_line = answer->Mark().line + 1;
     const auto value = answer->IsScalar() ? parse_answer_value(answer->Scalar()) : std::nullopt;
     if (!value) {
       fields.error("answer", fmt::format("is '{}'; {}", answer->IsScalar() ? answer->Scalar() : "?",
@@ -130,8 +135,6 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
     entry.answer.design = value;
   }
   if (const auto operating = fields.node("operating", Need::optional)) {
-    entry.operating_line = operating->Mark().line + 1;
-    entry.has_operating_field = true;
     const auto value = operating->IsScalar() ? parse_answer_value(operating->Scalar()) : std::nullopt;
     if (control->type2_question.empty()) {
       fields.error("operating", "is set, but this control has no Type II question; remove it");
@@ -154,7 +157,7 @@ AnswerFile read_answer_file(std::string_view text, const std::string& source,
                             const Questionnaire& questionnaire) {
   Diagnostics diagnostics(source);
   const YAML::Node root = detail::parse_yaml(text, diagnostics);
-  diagnostics.throw_if_any("answers file");
+  diagnostics.throw_if_any("answers file", std::string(k_answers_help));
   AnswerFile file;
   file.source = source;
   Fields top(root, diagnostics, "answers file", {"framework", "variant", "answers"});
@@ -179,7 +182,7 @@ AnswerFile read_answer_file(std::string_view text, const std::string& source,
       }
     }
   }
-  diagnostics.throw_if_any("answers file");
+  diagnostics.throw_if_any("answers file", std::string(k_answers_help));
   return file;
 }
 
@@ -233,7 +236,7 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
                                           "`velocity assess template` writes a complete file",
                                           missing, questions.size()));
   }
-  diagnostics.throw_if_any("answers file");
+  diagnostics.throw_if_any("answers file", std::string(k_answers_help));
   return answers;
 }
 

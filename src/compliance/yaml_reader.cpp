@@ -62,7 +62,7 @@ void Diagnostics::error(std::string_view message) {
   m_messages.push_back(fmt::format("{}: {}", m_file, message));
 }
 
-void Diagnostics::throw_if_any(std::string_view what) const {
+void Diagnostics::throw_if_any(std::string_view what, std::string help) const {
   if (m_messages.empty()) {
     return;
   }
@@ -76,7 +76,9 @@ void Diagnostics::throw_if_any(std::string_view what) const {
   if (shown < m_messages.size()) {
     text += fmt::format("\n  ... and {} more", m_messages.size() - shown);
   }
-  throw UsageError(text, "fix the file and run the command again; frameworks/README.md describes the format");
+  throw UsageError(text, help.empty() ? "fix the file and run the command again; frameworks/README.md "
+                                        "describes the format"
+                                      : std::move(help));
 }
 
 YAML::Node parse_yaml(std::string_view text, Diagnostics& diagnostics) {
@@ -118,7 +120,17 @@ Fields::Fields(const YAML::Node& map, Diagnostics& diagnostics, std::string what
       continue;
     }
     m_entries.emplace_back(name, entry.second);
+    m_key_lines.push_back(key.Mark().line + 1);
   }
+}
+
+int Fields::line_of(std::string_view key) const {
+  for (size_t i = 0; i < m_entries.size(); ++i) {
+    if (m_entries[i].first == key) {
+      return m_key_lines[i];
+    }
+  }
+  return 0;
 }
 
 const YAML::Node* Fields::find(std::string_view key) const {

@@ -27,8 +27,9 @@ public:
   void error(std::string_view message);
   bool empty() const noexcept { return m_messages.empty(); }
   const std::string& file() const noexcept { return m_file; }
-  // Throws UsageError listing the problems (at most k_max_shown) when there are any.
-  void throw_if_any(std::string_view what) const;
+  // Throws UsageError listing the problems (at most k_max_shown) when there are any, with
+  // `help` (or a pointer to frameworks/README.md) as what to do.
+  void throw_if_any(std::string_view what, std::string help = {}) const;
 
   static constexpr size_t k_max_shown = 25;
 
@@ -63,6 +64,8 @@ public:
   std::optional<YAML::Node> list(std::string_view key, Need need);
 
   const YAML::Mark& mark() const noexcept { return m_mark; }
+  // The 1-based line where field `key` is written (even when its value is empty), or 0.
+  int line_of(std::string_view key) const;
   const std::string& what() const noexcept { return m_what; }
   // Records a problem with field `key` (at its position when present).
   void error(std::string_view key, std::string_view message);
@@ -74,6 +77,7 @@ private:
   std::string m_what;
   YAML::Mark m_mark;
   std::vector<std::pair<std::string, YAML::Node>> m_entries;
+  std::vector<int> m_key_lines;
 };
 
 // The closest of `candidates` to `word` when it is a plausible typo, else empty.

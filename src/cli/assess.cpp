@@ -1,0 +1,352 @@
+#include "assess.hpp"
+
+#include <velocity/cli/commands.hpp>
+#include <velocity/compliance/report_json.hpp>
+#include <velocity/compliance/text.hpp>
+#include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace velocity::cli {
+
+namespace assess {
+
+compliance::Scope resolve_scope(compliance::Library& library, std::vector<std::string> frameworks,
+                                const std::string& variant) {
+  compliance::Scope scope;
+  for (std::string& id : frameworks) {
+    library.require_framework(id);
+    if (std::find(scope.frameworks.begin(), scope.frameworks.end(), id) == scope.frameworks.end()) {
+      scope.frameworks.push_back(std::move(id));
+    }
+  }
+  if (scope.frameworks.empty()) {
+    throw UsageError("no framework to assess", "pass --framework ID (`velocity frameworks list`)");
+  }
+  std::vector<std::string> variants;
+  for (const std::string& id : scope.frameworks) {
+    for (const compliance::Variant& v : library.framework(id).variants) {
+      variants.push_back(v.id);
+    }
+  }
+  if (!variant.empty()) {
+    if (std::find(variants.begin(), variants.end(), variant) == variants.end()) {
+      std::string known;
+      for (const std::string& v : variants) {
+        known += known.empty() ? v : ", " + v;
+      }
+      throw UsageError(fmt::format("--variant {} is not a variant of {}", variant,
+                                   fmt::join(scope.frameworks, ", ")),
+                       known.empty() ? "these frameworks have no variants; leave --variant out"
+                                     : fmt::format("variants: {}", known));
+    }
+    scope.variant = variant;
+  } else if (!variants.empty()) {
+    scope.variant = variants.front();
+  }
+  return scope;
+}
+
+std::vector<const compliance::Framework*> load_frameworks(compliance::Library& library,
+                                                          const compliance::Scope& scope) {
+  std::vector<const compliance::Framework*> frameworks;
+  for (const std::string& id : scope.frameworks) {
+    frameworks.push_back(&library.framework(id));
+  }
+  return frameworks;
+}
+
+compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start) {
+  compliance::PlanOptions plan;
+  plan.hourly_rate = options.hourly_rate;
+  plan.audit_cost = options.audit_cost;
+  plan.hours_per_week = options.hours_per_week;
+  plan.observation_days = options.observation_days;
+  plan.start = default_start;
+  if (options.start) {
+    const auto parsed = time::parse_iso8601(*options.start);
+    if (!parsed) {
+      throw UsageError(fmt::format("--start {} is not a date", *options.start),
+                       "use YYYY-MM-DD, e.g. --start 2025-07-01");
+    }
+    plan.start = *parsed;
+  }
+  return plan;
+}
+
+std::string scores_json(const compliance::Evaluation& evaluation) {
+  nlohmann::json scores = nlohmann::json::object();
+  for (const compliance::FrameworkResult& result : evaluation.frameworks) {
+    scores[result.framework->id] = compliance::score_json(result.sum.score());
+  }
+  return scores.dump();
+}
+
+std::string scope_title(const compliance::Evaluation& evaluation) {
+  std::string title;
+  for (const compliance::FrameworkResult& result : evaluation.frameworks) {
+    title += title.empty() ? "" : ", ";
+    title += result.framework->name;
+    if (result.variant != nullptr) {
+      title += " " + result.variant->name;
+    }
+  }
+  return title;
+}
+
+void print_evaluation(Context& ctx, const std::string& format, const compliance::Evaluation& evaluation,
+                      const compliance::Questionnaire& questionnaire,
+                      const compliance::Answers& answers, const Meta& meta) {
+  if (format == "json") {
+    nlohmann::json json = compliance::evaluation_to_json(evaluation, questionnaire, answers);
+    nlohmann::json assessment = {
+      {"id", meta.id ? nlohmann::json(*meta.id) : nlohmann::json(nullptr)},
+      {"status", meta.status},
+      {"org", meta.org},
+      {"started_at", meta.started_at},
+      {"completed_at", meta.completed_at ? nlohmann::json(*meta.completed_at) : nlohmann::json(nullptr)},
+      {"catalogues", meta.catalogues}};
+    nlohmann::json ordered = {{"schema", json["schema"]}, {"assessment", assessment}};
+    for (auto& [key, value] : json.items()) {
+      if (key != "schema") {
+        ordered[key] = value;
+      }
+    }
+    ctx.out().json(ordered);
+  } else if (format == "md") {
+    ctx.out().data(render_markdown(evaluation, questionnaire, answers, meta));
+  } else {
+    ctx.out().data(render_table(ctx.out(), evaluation, meta));
+  }
+}
+
+void check_fail_under(const Options& options, const compliance::Evaluation& evaluation) {
+  if (!options.fail_under) {
+    return;
+  }
+  std::vector<std::string> below;
+  for (const compliance::FrameworkResult& result : evaluation.frameworks) {
+    const auto score = result.sum.score();
+    if (!score || std::round(*score * 10) / 10 < *options.fail_under) {
+      below.push_back(fmt::format("{} {}", result.framework->id,
+                                  score ? compliance::format_decimal(*score) : "(no score)"));
+    }
+  }
+  if (!below.empty()) {
+    throw CheckFailed(fmt::format("score under --fail-under {}: {}",
+                                  compliance::format_decimal(*options.fail_under),
+                                  fmt::join(below, ", ")));
+  }
+}
+
+} // namespace assess
+
+namespace {
+
+using assess::Options;
+
+std::string read_answers_text(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw UsageError(fmt::format("answers file {} does not exist", path),
+                     "`velocity assess template --framework ID > answers.yaml` writes one to fill in");
+  }
+  return fs::read_file(path);
+}
+
+std::string today_string() { return time::to_iso8601(time::now()); }
+
+// An answers file run: check, score, store, print.
+void run_answers_file(Context& ctx, const Options& options) {
+  const std::string format = ctx.format({"table", "json", "md"});
+  compliance::Library library = compliance::Library::open(options.frameworks_dir);
+  const compliance::Questionnaire& questionnaire = library.questionnaire();
+  const std::string source = *options.answers_path == "-" ? "<stdin>" : *options.answers_path;
+  const compliance::AnswerFile file =
+    compliance::read_answer_file(read_answers_text(*options.answers_path), source, questionnaire);
+  std::vector<std::string> frameworks = options.frameworks.empty() ? file.frameworks : options.frameworks;
+  if (frameworks.empty()) {
+    throw UsageError(fmt::format("{}: says no framework, and --framework is not given", source),
+                     "add `framework: soc2` to the file or pass --framework soc2");
+  }
+  const compliance::Scope scope = assess::resolve_scope(
+    library, frameworks, options.variant.empty() ? file.variant : options.variant);
+  const compliance::Answers answers = compliance::answers_for_scope(file, questionnaire, scope);
+  const auto frameworks_loaded = assess::load_frameworks(library, scope);
+  const compliance::Evaluation evaluation = compliance::evaluate(
+    questionnaire, frameworks_loaded, scope, answers, assess::plan_options(options, time::now()));
+
+  assess::Meta meta;
+  meta.started_at = today_string();
+  meta.completed_at = meta.started_at;
+  meta.org = ctx.options.org;
+  meta.catalogues = library.description();
+  std::error_code error;
+  if (options.no_save) {
+    ctx.out().verbose("not stored (--no-save)");
+  } else if (!std::filesystem::exists(ctx.state_path(), error)) {
+    ctx.out().info(fmt::format("not stored: there is no state at {} (`velocity init` creates one; "
+                               "--no-save silences this)",
+                               ctx.state_path().string()));
+  } else {
+    store::State& state = ctx.state();
+    const store::Org org = ctx.org();
+    store::NewAssessment record;
+    record.frameworks = fmt::format("{}", fmt::join(scope.frameworks, ","));
+    record.variant = scope.variant;
+    record.catalog_sha256 = library.digest(scope.frameworks);
+    record.answers = compliance::answers_to_json(answers).dump();
+    meta.id = store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
+    ctx.out().info(fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
+  }
+  assess::print_evaluation(ctx, format, evaluation, questionnaire, answers, meta);
+  assess::check_fail_under(options, evaluation);
+}
+
+// Splits "soc2,iso27001" options into ids.
+std::vector<std::string> split_ids(const std::vector<std::string>& values) {
+  std::vector<std::string> ids;
+  for (const std::string& value : values) {
+    std::stringstream stream(value);
+    std::string id;
+    while (std::getline(stream, id, ',')) {
+      if (!id.empty()) {
+        ids.push_back(id);
+      }
+    }
+  }
+  return ids;
+}
+
+void add_plan_options(CLI::App& command, Options& options) {
+  command.add_option("--hourly-rate", options.hourly_rate, "cost of an hour of effort in USD")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  command.add_option("--hours-per-week", options.hours_per_week,
+                     "hours of remediation work per week, for the roadmap")
+    ->capture_default_str()
+    ->check(CLI::PositiveNumber);
+  command.add_option("--audit-cost", options.audit_cost,
+                     "external audit cost in USD, replacing the per-framework estimates")
+    ->check(CLI::NonNegativeNumber);
+  command.add_option("--start", options.start, "roadmap start date, YYYY-MM-DD (default today)");
+  command.add_option("--observation-days", options.observation_days,
+                     "Type II observation period after remediation")
+    ->capture_default_str()
+    ->check(CLI::NonNegativeNumber);
+  command.add_option("--fail-under", options.fail_under,
+                     "exit 1 when a framework scores under N (0-100)")
+    ->check(CLI::Range(0.0, 100.0));
+}
+
+} // namespace
+
+void setup_assess(CLI::App& command, Context& ctx) {
+  auto options = std::make_shared<Options>();
+  auto framework_values = std::make_shared<std::vector<std::string>>();
+  command.add_option("-f,--framework", *framework_values,
+                     "framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`)")
+    ->option_text("ID[,ID]");
+  command.add_option("--variant", options->variant, "variant, e.g. type1 or type2 for SOC 2");
+  command.add_option("--answers", options->answers_path,
+                     "take the answers from FILE (YAML; - reads stdin) instead of asking")
+    ->option_text("FILE");
+  command.add_flag("--resume", options->resume, "continue the assessment in progress");
+  command.add_flag("--no-save", options->no_save, "do not store the assessment");
+  command.add_option("--frameworks-dir", options->frameworks_dir,
+                     "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
+    ->option_text("DIR");
+  add_plan_options(command, *options);
+  command.footer(
+    "On a terminal velocity asks the questions one at a time and saves after each answer; "
+    "elsewhere it needs --answers. Scores, gaps, cost and roadmap follow frameworks/README.md; "
+    "--format json is documented in docs/assess-json.md.");
+
+  const auto prepare = [options, framework_values] {
+    options->frameworks = split_ids(*framework_values);
+  };
+
+  CLI::App* templ = command.add_subcommand("template", "write a fill-in answers file to stdout");
+  templ->fallthrough();
+  templ->callback([&ctx, options, prepare] {
+    prepare();
+    compliance::Library library = compliance::Library::open(options->frameworks_dir);
+    if (options->frameworks.empty()) {
+      throw UsageError("assess template needs --framework",
+                       "e.g. `velocity assess template --framework soc2 > answers.yaml`");
+    }
+    const compliance::Scope scope = assess::resolve_scope(library, options->frameworks, options->variant);
+    const auto frameworks = assess::load_frameworks(library, scope);
+    compliance::Answers prefill;
+    if (options->answers_path) {
+      const compliance::AnswerFile file = compliance::read_answer_file(
+        read_answers_text(*options->answers_path), *options->answers_path, library.questionnaire());
+      for (const auto& entry : file.entries) {
+        prefill[entry.id] = entry.answer;
+      }
+    }
+    ctx.out().data(compliance::answer_template(library.questionnaire(), frameworks, scope, prefill));
+  });
+
+  CLI::App* list = command.add_subcommand("list", "list the stored assessments");
+  list->fallthrough();
+  list->callback([&ctx] { run_assess_list(ctx); });
+
+  CLI::App* show = command.add_subcommand("show", "print a stored assessment's results again");
+  show->fallthrough();
+  show->add_option("ID", options->id, "assessment id (`velocity assess list`)")->required();
+  show->callback([&ctx, options, prepare] {
+    prepare();
+    run_assess_show(ctx, *options);
+  });
+
+  CLI::App* diff = command.add_subcommand("diff", "compare two stored assessments");
+  diff->fallthrough();
+  diff->add_option("A", options->id, "the earlier assessment id")->required();
+  diff->add_option("B", options->other_id, "the later assessment id")->required();
+  diff->callback([&ctx, options] { run_assess_diff(ctx, *options); });
+
+  CLI::App* remove = command.add_subcommand("delete", "delete a stored assessment");
+  remove->fallthrough();
+  remove->add_option("ID", options->id, "assessment id")->required();
+  remove->callback([&ctx, options] { run_assess_delete(ctx, *options); });
+
+  command.callback([&ctx, &command, options, prepare] {
+    if (!command.get_subcommands().empty()) {
+      return;
+    }
+    prepare();
+    if (options->answers_path) {
+      if (options->resume) {
+        throw UsageError("--resume and --answers do not go together",
+                         "--resume continues an interactive assessment");
+      }
+      run_answers_file(ctx, *options);
+      return;
+    }
+    if (!ctx.interactive()) {
+      throw UsageError(
+        "velocity assess asks its questions on a terminal, and stdin or stderr is not one",
+        "without a terminal pass the answers in a file: `velocity assess template --framework "
+        "soc2 > answers.yaml`, fill it in, then `velocity assess --answers answers.yaml`");
+    }
+    const std::string format = ctx.format({"table", "json", "md"});
+    compliance::Library library = compliance::Library::open(options->frameworks_dir);
+    const auto id = assess::run_interactive(ctx, library, *options);
+    if (id) {
+      options->id = *id;
+      run_assess_show(ctx, *options);
+    }
+  });
+}
+
+} // namespace velocity::cli
