@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
     {"status", "show the state: file, schema, key source, organisations", setup_status},
     {"org", "create, list and delete organisations", setup_org},
     {"key", "rotate the master key, re-encrypt every value", setup_key},
+    {"report", "reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline", setup_report},
     {"frameworks", "the control catalogues: list, show, map a control across frameworks", setup_frameworks},
     {"assess", "answer the questionnaire: score, gaps, cost and roadmap per framework", setup_assess},
     {"connect", "connect a cloud account (credentials stored encrypted), test, list, remove", setup_connect},

@@ -10,6 +10,7 @@ void setup_init(CLI::App& command, Context& ctx);
 void setup_status(CLI::App& command, Context& ctx);
 void setup_org(CLI::App& command, Context& ctx);
 void setup_key(CLI::App& command, Context& ctx);
+void setup_report(CLI::App& command, Context& ctx);
 void setup_frameworks(CLI::App& command, Context& ctx);
 void setup_assess(CLI::App& command, Context& ctx);
 void setup_connect(CLI::App& command, Context& ctx);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 // The reads `velocity report` needs beyond the other modules' queries: evidence and findings of
 // a period, one row at a time, so a report over a large estate runs in bounded memory.
@@ -21,9 +22,10 @@ struct TimeWindow {
 };
 
 // Calls `visit` for each evidence row of `org` last collected within `window`, payload opened,
-// by id.
-void for_each_evidence_in(Database& db, const Org& org, const TimeWindow& window,
-                          const std::function<void(const EvidenceRecord&)>& visit);
+// by id, with the findings recorded on it (by check and resource).
+void for_each_evidence_in(
+  Database& db, const Org& org, const TimeWindow& window,
+  const std::function<void(const EvidenceRecord&, const std::vector<FindingRecord>&)>& visit);
 
 // Calls `visit` for each finding of `org` seen within `window` (first seen before its end, last
 // seen after its start), by evidence then check and resource.

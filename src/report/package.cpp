@@ -1,0 +1,165 @@
+#include "findings_summary.hpp"
+
+#include <velocity/audit/export.hpp>
+#include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
+#include <velocity/crypto/digest.hpp>
+#include <velocity/report/package.hpp>
+#include <velocity/report/render.hpp>
+#include <velocity/store/audit_store.hpp>
+
+#include <fmt/format.h>
+
+namespace velocity::report {
+
+namespace {
+
+using nlohmann::json;
+
+// A scratch file beside the bundle, removed when it goes out of scope.
+class ScratchFile {
+public:
+  ScratchFile(const std::filesystem::path& beside, std::string_view name)
+    : m_path(beside.parent_path() / fmt::format(".{}.{}.{}", beside.filename().string(),
+                                                crypto::to_hex(crypto::random_bytes(4)), name)) {}
+  ~ScratchFile() {
+    std::error_code ignored;
+    std::filesystem::remove(m_path, ignored);
+  }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+
+  const std::filesystem::path& path() const noexcept { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+// The event range of the audit log that falls in `period`; nothing when no event does.
+std::optional<audit::ExportRange> audit_range(store::AuditStore& audit_store, int64_t org_id,
+                                              const store::TimeWindow& period) {
+  if (!period.from && !period.to) {
+    return audit::ExportRange{};
+  }
+  store::AuditEventQuery query;
+  query.since = period.from;
+  query.until = period.to;
+  audit::ExportRange range;
+  audit_store.scan_events(org_id, query, [&](const store::AuditEventRow& row) {
+    range.from_seq = row.seq;
+    return false;
+  });
+  if (!range.from_seq) {
+    return std::nullopt;
+  }
+  query.limit = 1;
+  audit_store.scan_events(org_id, query, [&](const store::AuditEventRow& row) {
+    range.to_seq = row.seq;
+    return false;
+  });
+  return range;
+}
+
+json evidence_json(const store::EvidenceRecord& record,
+                   const std::vector<store::FindingRecord>& findings) {
+  json data = json::parse(record.payload, nullptr, false);
+  if (data.is_discarded()) {
+    data = record.payload; // kept as text rather than lost
+  }
+  json checks = json::array();
+  for (const auto& finding : findings) {
+    checks.push_back(finding_json(finding));
+  }
+  return {{"id", record.id},
+          {"integration", record.integration},
+          {"platform", record.platform},
+          {"type", record.type},
+          {"resource_id", record.resource_id},
+          {"account_id", record.account_id},
+          {"region", record.region},
+          {"raw_sha256", record.raw_sha256},
+          {"first_collected_at", record.first_collected_at},
+          {"collected_at", record.collected_at},
+          {"data", data},
+          {"findings", checks}};
+}
+
+} // namespace
+
+crypto::SigningKey organisation_signing_key(audit::Recorder& recorder) {
+  store::AuditStore audit_store(recorder.state().db());
+  const auto row = audit_store.find_log(recorder.org().id());
+  if (!row) {
+    throw StateError(fmt::format("organisation '{}' has no audit log and so no signing key",
+                                 recorder.org().name()),
+                     "run `velocity audit verify` to create and check it");
+  }
+  return audit::LogKeys::unseal(recorder.org(), *row).signing;
+}
+
+BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library& library,
+                                  const TemplateSet& templates, const ReportRequest& request,
+                                  const std::filesystem::path& output) {
+  store::Database& db = recorder.state().db();
+  const store::Org& org = recorder.org();
+  const crypto::SigningKey key = organisation_signing_key(recorder);
+  BundleSummary summary;
+
+  const json doc = build_report(db, org, library, request);
+  summary.score = doc["summary"]["score"];
+
+  BundleWriter writer(output, request.generated_at);
+  writer.add("report.html", render_html(doc, templates));
+  writer.add("report.md", render_markdown(doc, templates));
+  writer.add("report.json", doc.dump(2) + "\n");
+  writer.add("report.csv", render_controls_csv(doc));
+  writer.add("oscal/assessment-results.json", render_oscal(doc).dump(2) + "\n");
+
+  {
+    ScratchFile findings(output, "findings.jsonl");
+    fs::AtomicFile file(findings.path(), fs::Mode::private_file);
+    write_findings_jsonl(db, org, request.period, [&](std::string_view line) {
+      file.write(line);
+      summary.findings += 1;
+    });
+    file.commit();
+    writer.add_file("findings.jsonl", findings.path());
+  }
+
+  store::for_each_evidence_in(
+    db, org, request.period,
+    [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
+      writer.add(fmt::format("evidence/{}.json", record.id),
+                 evidence_json(record, findings).dump(2) + "\n");
+      summary.evidence += 1;
+    });
+
+  store::AuditStore audit_store(db);
+  if (const auto range = audit_range(audit_store, org.id(), request.period)) {
+    ScratchFile events(output, "events.jsonl");
+    const audit::ExportResult exported =
+      audit::export_log(recorder, events.path(), audit::ExportFormat::jsonl, *range);
+    summary.audit_events = exported.events;
+    writer.add_file("audit/events.jsonl", events.path());
+  } else {
+    writer.add("audit/events.jsonl",
+               json{{"type", "audit_export"},
+                    {"log", org.name()},
+                    {"events", 0},
+                    {"note", "the audit log has no event in the bundle's period"}}
+                   .dump() +
+                 "\n");
+  }
+
+  BundleInfo info;
+  info.organization = org.name();
+  info.framework = request.framework;
+  info.period_from = request.period.from;
+  info.period_to = request.period.to;
+  info.created_at = request.generated_at;
+  info.tool = request.tool;
+  summary.manifest = writer.finish(info, key);
+  return summary;
+}
+
+} // namespace velocity::report
