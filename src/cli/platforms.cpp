@@ -4,9 +4,6 @@
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/providers/aws/provider.hpp>
-#include <velocity/providers/azure/provider.hpp>
-#include <velocity/providers/gcp/provider.hpp>
-#include <velocity/providers/github/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -16,10 +13,7 @@
 namespace velocity::cli {
 
 const std::vector<const providers::Platform*>& platforms() {
-  static const std::vector<const providers::Platform*> all = {&providers::aws::platform(),
-                                                              &providers::gcp::platform(),
-                                                              &providers::azure::platform(),
-                                                              &providers::github::platform()};
+  static const std::vector<const providers::Platform*> all = {&providers::aws::platform()};
   return all;
 }
 
