@@ -8,11 +8,13 @@ int main(int argc, char** argv) {
     {"org", "create, list and delete organisations", setup_org},
     {"key", "rotate the master key, re-encrypt every value", setup_key},
     {"report", "reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline", setup_report},
+    {"audit", "the tamper-evident audit trail: log, verify, export, report, prove", setup_audit},
     {"frameworks", "the control catalogues: list, show, map a control across frameworks", setup_frameworks},
     {"assess", "answer the questionnaire: score, gaps, cost and roadmap per framework", setup_assess},
     {"connect", "connect a cloud account (credentials stored encrypted), test, list, remove", setup_connect},
     {"collect", "collect evidence and run the automated checks of connected accounts", setup_collect},
     {"evidence", "list check results and show collected evidence", setup_evidence},
+    {"roi", "estimate what automating compliance saves, with every assumption shown", setup_roi},
   };
   return run(argc, argv, commands);
 }

@@ -111,7 +111,7 @@ void Recorder::create() {
   genesis.resource_id = m_org.name();
   genesis.details = {{"algorithm", "Ed25519"},
                      {"public_key_fingerprint", m_keys->signing.verify_key().fingerprint()}};
-  record(genesis);
+  append(genesis);
   savepoint.release();
   m_created = true;
 }
@@ -150,7 +150,7 @@ store::AuditTail Recorder::next_tail(const store::AuditTail& from, const Hash& h
   return next;
 }
 
-int64_t Recorder::record(const EventInput& input) {
+int64_t Recorder::append(const EventInput& input) {
   Event event;
   event.time = time::to_iso8601(time::now());
   event.category = std::string(to_string(input.category));
@@ -164,7 +164,6 @@ int64_t Recorder::record(const EventInput& input) {
   event.details = details_text(input.details.is_object() ? input.details
                                                          : nlohmann::json{{"value", input.details}});
 
-  store::Savepoint savepoint(m_state.db());
   store::AuditTail next;
   merkle::Frontier frontier;
   Hash hash{};
@@ -203,18 +202,42 @@ int64_t Recorder::record(const EventInput& input) {
   row.hash = bytes_of(hash);
   row.details = m_org.seal({"audit_events", "details", row.id}, event.nonce + event.details);
   m_store.insert_event(m_org.id(), row);
-  savepoint.release();
   m_tail = std::move(next);
   m_frontier = std::move(frontier);
   return event.seq;
 }
 
-void Recorder::record_all(std::span<const EventInput> events) {
+int64_t Recorder::record(const EventInput& event) {
   store::Savepoint savepoint(m_state.db());
-  for (const EventInput& event : events) {
-    record(event);
+  const store::AuditTail before = m_tail;
+  const merkle::Frontier frontier = m_frontier;
+  try {
+    const int64_t seq = append(event);
+    savepoint.release();
+    return seq;
+  } catch (...) {
+    m_tail = before; // the savepoint rolls the rows back; the cache follows
+    m_frontier = frontier;
+    throw;
   }
-  savepoint.release();
+}
+
+void Recorder::record_all(std::span<const EventInput> events) {
+  // One savepoint for the batch: a savepoint per event inside a transaction would copy every
+  // page it touches to SQLite's statement journal first, which costs more than the insert.
+  store::Savepoint savepoint(m_state.db());
+  const store::AuditTail before = m_tail;
+  const merkle::Frontier frontier = m_frontier;
+  try {
+    for (const EventInput& event : events) {
+      append(event);
+    }
+    savepoint.release();
+  } catch (...) {
+    m_tail = before;
+    m_frontier = frontier;
+    throw;
+  }
 }
 
 std::optional<TreeHead> Recorder::checkpoint() {

@@ -279,7 +279,7 @@ private:
       return;
     }
     if (m_head_ahead) {
-      head_ahead_fails(false);
+      head_ahead_fails(true); // no event follows the first such head
       return;
     }
     detail::ChainWalker& w = walker();

@@ -1,6 +1,7 @@
 // `velocity assess` on a terminal: one question per screen, saved after every answer.
 
 #include "assess.hpp"
+#include "assess_terminal.hpp"
 
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/env.hpp>
@@ -9,149 +10,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <csignal>
 #include <sstream>
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace velocity::cli::assess {
 
 namespace {
-
-volatile std::sig_atomic_t g_interrupted = 0;
-
-extern "C" void on_interrupt(int) { g_interrupted = 1; }
-
-// Ctrl-C interrupts the read in progress instead of killing velocity, so it can say what was kept.
-class InterruptGuard {
-public:
-  InterruptGuard() {
-    g_interrupted = 0;
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0; // no SA_RESTART: read() returns EINTR
-    ::sigaction(SIGINT, &action, &m_previous);
-  }
-  ~InterruptGuard() { ::sigaction(SIGINT, &m_previous, nullptr); }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-  struct sigaction m_previous {};
-};
-
-struct Interrupted {};
-
-// The questionnaire's screen on stderr and the answers from stdin (canonical mode: the terminal
-// edits the line, we read it whole).
-class Terminal {
-public:
-  explicit Terminal(bool color) : m_color(color) {}
-
-  void write(std::string_view text) const {
-    size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        return;
-      }
-      done += static_cast<size_t>(n);
-    }
-  }
-
-  // The next line without its newline; nothing at end of input. Throws Interrupted on Ctrl-C.
-  std::optional<std::string> read_line() {
-    for (;;) {
-      const size_t newline = m_pending.find('\n');
-      if (newline != std::string::npos) {
-        std::string line = m_pending.substr(0, newline);
-        m_pending.erase(0, newline + 1);
-        return line;
-      }
-      char buffer[512];
-      const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
-      if (g_interrupted != 0) {
-        throw Interrupted{};
-      }
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        if (m_pending.empty()) {
-          return std::nullopt;
-        }
-        std::string line = std::move(m_pending);
-        m_pending.clear();
-        return line;
-      }
-      m_pending.append(buffer, static_cast<size_t>(n));
-    }
-  }
-
-  // Asks `question` until the answer is y, n or empty (`default_yes`).
-  bool confirm(const std::string& question, bool default_yes) {
-    for (;;) {
-      write(fmt::format("{} [{}] ", question, default_yes ? "Y/n" : "y/N"));
-      const auto line = read_line();
-      if (!line) {
-        return false;
-      }
-      const std::string answer = trim(*line);
-      if (answer.empty()) {
-        return default_yes;
-      }
-      if (answer == "y" || answer == "Y" || answer == "yes") {
-        return true;
-      }
-      if (answer == "n" || answer == "N" || answer == "no") {
-        return false;
-      }
-    }
-  }
-
-  std::string paint(std::string_view text, Color color) const {
-    if (!m_color) {
-      return std::string(text);
-    }
-    const char* code = color == Color::red      ? "\033[31m"
-                       : color == Color::green  ? "\033[32m"
-                       : color == Color::yellow ? "\033[33m"
-                       : color == Color::bold   ? "\033[1m"
-                       : color == Color::dim    ? "\033[2m"
-                                                : "";
-    return fmt::format("{}{}\033[0m", code, text);
-  }
-
-  // Columns and rows of the terminal (80×24 when unknown).
-  static std::pair<size_t, size_t> size() {
-    winsize ws{};
-    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 && ws.ws_row >= 12) {
-      return {ws.ws_col, ws.ws_row};
-    }
-    return {80, 24};
-  }
-
-  static std::string trim(std::string_view text) {
-    const size_t begin = text.find_first_not_of(" \t\r");
-    if (begin == std::string_view::npos) {
-      return {};
-    }
-    const size_t end = text.find_last_not_of(" \t\r");
-    return std::string(text.substr(begin, end - begin + 1));
-  }
-
-private:
-  bool m_color;
-  std::string m_pending;
-};
-
-constexpr std::string_view k_clear = "\033[H\033[2J";
 
 enum class Stage { design, operating };
 
@@ -332,22 +197,28 @@ std::string Session::render() const {
 }
 
 std::string Session::render_summary() const {
+  const size_t width = std::min<size_t>(Terminal::size().first, 100) - 2;
   const int done = answered();
   const int skipped = static_cast<int>(m_questions.size()) - done;
   std::string screen(k_clear);
   screen += " " + m_term.paint("velocity assess · every question visited", Color::bold) + "\n\n";
-  screen += fmt::format(" {} of {} questions answered{}.\n", done, m_questions.size(),
-                        skipped > 0 ? fmt::format("; {} skipped (they are reported as not "
-                                                  "assessed and left out of the scores)",
-                                                  skipped)
-                                    : "");
+  const std::string status = fmt::format(
+    "{} of {} questions answered{}.", done, m_questions.size(),
+    skipped > 0 ? fmt::format("; {} skipped: they are reported as not assessed and left out of "
+                              "the scores",
+                              skipped)
+                : "");
+  for (const std::string& line : compliance::wrap(status, width)) {
+    screen += " " + line + "\n";
+  }
   screen += "\n [f] finish and see the results\n";
   if (skipped > 0) {
     screen += " [u] go to the first unanswered question\n";
   }
-  screen += " [b] back   [g] N go to question N   [q] save and quit (finish later with --resume)\n";
+  screen += " [b] back   [g] N go to question N\n";
+  screen += " [q] save and quit (finish later with --resume)\n";
   if (!m_message.empty()) {
-    screen += "\n " + m_term.paint(m_message, Color::yellow) + "\n";
+    screen += "\n " + m_term.paint(compliance::truncate(m_message, width), Color::yellow) + "\n";
   }
   return screen + "\n > ";
 }
@@ -422,6 +293,7 @@ bool Session::handle(const std::string& line) {
   const bool at_end = m_index >= m_questions.size();
 
   if (word == "q" || word == "quit") {
+    save(); // so that --resume comes back to this question
     m_quit = true;
     return true;
   }
@@ -528,101 +400,6 @@ bool Session::run() {
   }
   m_term.write(std::string(k_clear));
   return m_finished;
-}
-
-// Asks which frameworks to assess when --framework is not given.
-std::vector<std::string> choose_frameworks(Terminal& term, compliance::Library& library) {
-  const compliance::Questionnaire& questionnaire = library.questionnaire();
-  term.write(fmt::format("{}Which frameworks do you want to assess? One set of questions covers "
-                         "all you pick.\n\n",
-                         k_clear));
-  const auto& ids = library.framework_ids();
-  for (size_t i = 0; i < ids.size(); ++i) {
-    const compliance::Framework& framework = library.framework(ids[i]);
-    term.write(fmt::format("  {:>2}  {:<11} {:<36} {:>3} questions\n", i + 1, ids[i],
-                           compliance::truncate(framework.name, 36),
-                           compliance::questions_for(questionnaire, {ids[i]}).size()));
-  }
-  for (;;) {
-    term.write("\nNumbers or ids, separated by commas [1]: ");
-    const auto line = term.read_line();
-    if (!line) {
-      throw UsageError("no framework chosen", "pass --framework ID");
-    }
-    std::string text = Terminal::trim(*line);
-    if (text.empty()) {
-      text = "1";
-    }
-    std::vector<std::string> chosen;
-    std::stringstream stream(text);
-    std::string item;
-    bool ok = true;
-    while (std::getline(stream, item, ',')) {
-      item = Terminal::trim(item);
-      const bool number = !item.empty() && std::all_of(item.begin(), item.end(), ::isdigit);
-      if (number && std::stoul(item) >= 1 && std::stoul(item) <= ids.size()) {
-        chosen.push_back(ids[std::stoul(item) - 1]);
-      } else if (library.has_framework(item)) {
-        chosen.push_back(item);
-      } else if (!item.empty()) {
-        term.write(fmt::format("'{}' is not one of the numbers or ids above\n", item));
-        ok = false;
-      }
-    }
-    if (ok && !chosen.empty()) {
-      return chosen;
-    }
-  }
-}
-
-// Asks for the variant when the frameworks have some and --variant is not given.
-std::string choose_variant(Terminal& term, compliance::Library& library,
-                           const std::vector<std::string>& frameworks) {
-  for (const std::string& id : frameworks) {
-    const compliance::Framework& framework = library.framework(id);
-    if (framework.variants.empty()) {
-      continue;
-    }
-    term.write(fmt::format("\n{} comes in {} variants:\n", framework.name, framework.variants.size()));
-    for (size_t i = 0; i < framework.variants.size(); ++i) {
-      term.write(fmt::format("  {}  {:<8} {}\n", i + 1, framework.variants[i].name,
-                             framework.variants[i].description));
-    }
-    for (;;) {
-      term.write("Which one [1]: ");
-      const auto line = term.read_line();
-      const std::string text = line ? Terminal::trim(*line) : "";
-      if (text.empty()) {
-        return framework.variants.front().id;
-      }
-      for (size_t i = 0; i < framework.variants.size(); ++i) {
-        if (text == std::to_string(i + 1) || text == framework.variants[i].id) {
-          return framework.variants[i].id;
-        }
-      }
-    }
-  }
-  return {};
-}
-
-// Offers to create the state when there is none: progress has to be saved somewhere.
-void ensure_state(Context& ctx, Terminal& term) {
-  std::error_code error;
-  const auto path = ctx.state_path();
-  if (std::filesystem::exists(path, error)) {
-    return;
-  }
-  term.write(fmt::format("velocity saves your answers as you go in an encrypted state file, and "
-                         "there is none yet:\n  {}\n",
-                         path.string()));
-  if (!term.confirm("Create it now, with a new master key?", true)) {
-    throw UsageError("no state to save the assessment in",
-                     "`velocity init` creates it, or answer with a file: `velocity assess "
-                     "--answers FILE --no-save`");
-  }
-  const auto prompt = [&ctx](const std::string& q) { return ctx.prompt_secret(q); };
-  const store::InitResult result = store::State::initialize(path, store::NewKeySource::automatic, prompt);
-  term.write(fmt::format("created {} (master key: {})\n", path.string(), result.key_source));
 }
 
 } // namespace

@@ -8,6 +8,9 @@
 #include <velocity/core/error.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/provider.hpp>
+#include <velocity/providers/azure/provider.hpp>
+#include <velocity/providers/gcp/provider.hpp>
+#include <velocity/providers/github/provider.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/integrations.hpp>
 #include <velocity/core/fs.hpp>
@@ -34,6 +37,19 @@ struct ConnectOptions {
   bool no_test = false;
   HttpOptions http;
   std::string platform;
+  // github
+  std::string org;
+  std::optional<std::string> api_url;
+  std::optional<std::string> token_file;
+  int64_t max_wait = 900;
+  // gcp
+  std::optional<std::string> key_file;
+  std::optional<std::string> project;
+  std::optional<std::string> token_uri;
+  std::optional<std::string> api_endpoint;
+  // azure
+  std::optional<std::string> authority_host;
+  std::optional<std::string> arm_endpoint;
 };
 
 nlohmann::json test_json(const std::string& name, const std::string& platform,
@@ -201,6 +217,208 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
   }
 }
 
+// Tests (unless --no-test), stores the integration with its sealed secret and reports it;
+// for every platform but AWS, whose report says more.
+void store_integration(Context& ctx, const ConnectOptions& options,
+                       const providers::Platform& platform, providers::IntegrationConfig config,
+                       const std::string& source) {
+  const std::string format = ctx.format({"table", "json"});
+  std::optional<providers::ConnectionTest> test;
+  if (!options.no_test) {
+    test = platform.open(config, provider_options(options.http))->test();
+    throw_if_unhealthy(*test, options.name, platform.name);
+    config.settings["account_id"] = test->account_id;
+    config.settings["identity"] = test->identity;
+  }
+  store::State& state = ctx.state();
+  const store::IntegrationRecord record = store::add_integration(
+    state.db(), ctx.org(),
+    store::NewIntegration{.name = options.name,
+                          .platform = platform.name,
+                          .settings = config.settings.dump(),
+                          .secret = config.secret},
+    options.replace ? store::OnExisting::replace : store::OnExisting::fail);
+  if (test) {
+    store::record_integration_test(state.db(), record.id, time::now(),
+                                   providers::to_string(test->status));
+  }
+  nlohmann::json json = test ? test_json(options.name, platform.name, *test)
+                             : nlohmann::json{{"name", options.name},
+                                              {"platform", platform.name},
+                                              {"status", "unknown"}};
+  json["credential_source"] = source;
+  if (format == "json") {
+    ctx.out().json(json);
+    return;
+  }
+  ctx.out().info(fmt::format("connected {} integration '{}' (credentials from {}, stored "
+                             "encrypted)",
+                             platform.name, options.name, source));
+  if (test) {
+    print_test(ctx, format, json);
+  }
+}
+
+// The trimmed content of a secret file; throws UsageError naming the option when it is empty.
+std::string read_secret_file(const std::string& path, const char* option) {
+  std::string text = fs::read_file(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  if (text.empty()) {
+    throw UsageError(fmt::format("{} {} is empty", option, path), "put the secret in the file");
+  }
+  return text;
+}
+
+void connect_github(Context& ctx, const ConnectOptions& options) {
+  ctx.format({"table", "json"});
+  store::check_integration_name(options.name);
+  providers::github::Settings settings;
+  settings.org = options.org;
+  if (options.api_url) {
+    settings.api_url = *options.api_url;
+    while (settings.api_url.ends_with('/')) {
+      settings.api_url.pop_back();
+    }
+  }
+  settings.max_wait_seconds = options.max_wait;
+  std::string token;
+  if (options.token_file) {
+    token = read_secret_file(*options.token_file, "--token-file");
+    settings.credential_source = "--token-file";
+  } else if (auto value = env::get("GITHUB_TOKEN"); value && !value->empty()) {
+    token = *value;
+    settings.credential_source = "GITHUB_TOKEN";
+  } else if (auto gh = env::get("GH_TOKEN"); gh && !gh->empty()) {
+    token = *gh;
+    settings.credential_source = "GH_TOKEN";
+  } else {
+    throw UsageError("no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and no --token-file "
+                     "was given",
+                     "export GITHUB_TOKEN=... or pass --token-file FILE (never the token itself)");
+  }
+  settings.validate();
+  store_integration(ctx, options, providers::github::platform(),
+                    providers::IntegrationConfig{.name = options.name,
+                                                 .platform = "github",
+                                                 .settings = settings.to_json(),
+                                                 .secret = token},
+                    settings.credential_source);
+}
+
+std::string without_trailing_slash(std::string url) {
+  while (url.ends_with('/')) {
+    url.pop_back();
+  }
+  return url;
+}
+
+void connect_gcp(Context& ctx, const ConnectOptions& options) {
+  ctx.format({"table", "json"});
+  store::check_integration_name(options.name);
+  std::string path;
+  providers::gcp::Settings settings;
+  if (options.key_file) {
+    path = *options.key_file;
+    settings.credential_source = "--key-file";
+  } else if (auto value = env::get("GOOGLE_APPLICATION_CREDENTIALS"); value && !value->empty()) {
+    path = *value;
+    settings.credential_source = "GOOGLE_APPLICATION_CREDENTIALS";
+  } else {
+    throw UsageError("no service-account key: pass --key-file or set "
+                     "GOOGLE_APPLICATION_CREDENTIALS",
+                     "download a JSON key for the service account and pass --key-file sa.json");
+  }
+  const std::string text = fs::read_file(path);
+  const providers::gcp::ServiceAccountKey key = providers::gcp::parse_key(text, path);
+  settings.project_id = options.project.value_or(key.project_id);
+  settings.client_email = key.client_email;
+  if (options.token_uri) {
+    settings.token_uri = *options.token_uri;
+  } else if (!key.token_uri.empty()) {
+    settings.token_uri = key.token_uri;
+  }
+  if (options.api_endpoint) {
+    settings.api_endpoint = without_trailing_slash(*options.api_endpoint);
+  }
+  settings.validate();
+  store_integration(ctx, options, providers::gcp::platform(),
+                    providers::IntegrationConfig{.name = options.name,
+                                                 .platform = "gcp",
+                                                 .settings = settings.to_json(),
+                                                 .secret = text},
+                    settings.credential_source);
+}
+
+// AZURE_* variables, as azure-identity's EnvironmentCredential reads them, or the same names
+// as KEY=VALUE lines of --credentials-file.
+void connect_azure(Context& ctx, const ConnectOptions& options) {
+  ctx.format({"table", "json"});
+  store::check_integration_name(options.name);
+  std::map<std::string, std::string> values;
+  providers::azure::Settings settings;
+  if (options.credentials_file) {
+    const std::string text = fs::read_file(*options.credentials_file);
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      std::string line = text.substr(start, end == std::string::npos ? std::string::npos
+                                                                     : end - start);
+      start = end == std::string::npos ? text.size() : end + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+        line.pop_back();
+      }
+      if (line.starts_with("export ")) {
+        line = line.substr(7);
+      }
+      const size_t equals = line.find('=');
+      if (line.empty() || line.front() == '#' || equals == std::string::npos) {
+        continue;
+      }
+      std::string value = line.substr(equals + 1);
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+          value.back() == value.front()) {
+        value = value.substr(1, value.size() - 2);
+      }
+      values[line.substr(0, equals)] = value;
+    }
+    settings.credential_source = "--credentials-file";
+  } else {
+    for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+                             "AZURE_SUBSCRIPTION_ID", "AZURE_AUTHORITY_HOST"}) {
+      if (auto value = env::get(name)) {
+        values[name] = *value;
+      }
+    }
+    settings.credential_source = "AZURE_* environment";
+  }
+  settings.tenant_id = values["AZURE_TENANT_ID"];
+  settings.client_id = values["AZURE_CLIENT_ID"];
+  settings.subscription_id = values["AZURE_SUBSCRIPTION_ID"];
+  const std::string secret = values["AZURE_CLIENT_SECRET"];
+  if (secret.empty()) {
+    throw UsageError("AZURE_CLIENT_SECRET is missing",
+                     "set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
+                     "AZURE_SUBSCRIPTION_ID (or pass --credentials-file)");
+  }
+  if (options.authority_host) {
+    settings.authority_host = without_trailing_slash(*options.authority_host);
+  } else if (!values["AZURE_AUTHORITY_HOST"].empty()) {
+    settings.authority_host = without_trailing_slash(values["AZURE_AUTHORITY_HOST"]);
+  }
+  if (options.arm_endpoint) {
+    settings.arm_endpoint = without_trailing_slash(*options.arm_endpoint);
+  }
+  settings.validate();
+  store_integration(ctx, options, providers::azure::platform(),
+                    providers::IntegrationConfig{.name = options.name,
+                                                 .platform = "azure",
+                                                 .settings = settings.to_json(),
+                                                 .secret = secret},
+                    settings.credential_source);
+}
+
 nlohmann::json integration_json(const store::IntegrationRecord& record) {
   nlohmann::json settings = nlohmann::json::parse(record.settings, nullptr, false);
   if (!settings.is_object()) {
@@ -354,6 +572,60 @@ void setup_connect(CLI::App& command, Context& ctx) {
   aws->add_flag("--no-test", options->no_test, "store without calling STS GetCallerIdentity");
   add_http_options(*aws, options->http, false);
   aws->callback([&ctx, options] { connect_aws(ctx, *options); });
+
+  CLI::App* github = command.add_subcommand(
+    "github", "connect a GitHub organisation; the token comes from GITHUB_TOKEN / GH_TOKEN or "
+              "--token-file, never from arguments");
+  github->add_option("--name", options->name, "name of the integration")->required();
+  github->add_option("--org", options->org, "the organisation's login")->required();
+  github->add_option("--api-url", options->api_url,
+                     "REST API root (GitHub Enterprise Server: https://HOST/api/v3)")
+    ->option_text("URL");
+  github->add_option("--token-file", options->token_file, "read the token from this file")
+    ->option_text("FILE");
+  github->add_option("--max-wait", options->max_wait,
+                     "seconds a collection may wait in total for rate limits")
+    ->capture_default_str()
+    ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+  github->add_flag("--replace", options->replace, "replace an integration of the same name");
+  github->add_flag("--no-test", options->no_test, "store without calling GET /user");
+  add_http_options(*github, options->http, false);
+  github->callback([&ctx, options] { connect_github(ctx, *options); });
+
+  CLI::App* gcp = command.add_subcommand(
+    "gcp", "connect a Google Cloud project with a service-account key file (--key-file or "
+           "GOOGLE_APPLICATION_CREDENTIALS), never from arguments");
+  gcp->add_option("--name", options->name, "name of the integration")->required();
+  gcp->add_option("--key-file", options->key_file, "the service account's JSON key")
+    ->option_text("FILE");
+  gcp->add_option("--project", options->project, "project id (default: the key's project_id)");
+  gcp->add_option("--token-uri", options->token_uri, "OAuth 2.0 token endpoint override")
+    ->option_text("URL");
+  gcp->add_option("--api-endpoint", options->api_endpoint,
+                  "send every API call to this base URL (fakes, private endpoints)")
+    ->option_text("URL");
+  gcp->add_flag("--replace", options->replace, "replace an integration of the same name");
+  gcp->add_flag("--no-test", options->no_test, "store without calling projects.get");
+  add_http_options(*gcp, options->http, false);
+  gcp->callback([&ctx, options] { connect_gcp(ctx, *options); });
+
+  CLI::App* azure = command.add_subcommand(
+    "azure", "connect an Azure subscription; AZURE_TENANT_ID, AZURE_CLIENT_ID, "
+             "AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID come from the environment or "
+             "--credentials-file, never from arguments");
+  azure->add_option("--name", options->name, "name of the integration")->required();
+  azure->add_option("--credentials-file", options->credentials_file,
+                    "read the AZURE_* values from this file (KEY=VALUE lines)")
+    ->option_text("FILE");
+  azure->add_option("--authority-host", options->authority_host,
+                    "Microsoft identity platform host (env AZURE_AUTHORITY_HOST)")
+    ->option_text("URL");
+  azure->add_option("--arm-endpoint", options->arm_endpoint, "Azure Resource Manager base URL")
+    ->option_text("URL");
+  azure->add_flag("--replace", options->replace, "replace an integration of the same name");
+  azure->add_flag("--no-test", options->no_test, "store without calling GET subscription");
+  add_http_options(*azure, options->http, false);
+  azure->callback([&ctx, options] { connect_azure(ctx, *options); });
 
   CLI::App* list = command.add_subcommand("list", "list the integrations");
   list->callback([&ctx] { list_integrations(ctx); });

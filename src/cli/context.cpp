@@ -4,15 +4,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <typeinfo>
 
 #include <termios.h>
 #include <unistd.h>
 
 namespace velocity::cli {
 
-Context::Context() = default;
+Context::Context() : m_identity(audit::current_identity()) {}
 
 const Output& Context::out() const {
   if (m_output) {
@@ -84,6 +86,75 @@ std::optional<std::string> Context::prompt_secret(const std::string& question) c
     return std::nullopt;
   }
   return answer;
+}
+
+audit::Recorder& Context::audit_log(const std::string& org_name) {
+  auto it = m_recorders.find(org_name);
+  if (it == m_recorders.end()) {
+    auto recorder = std::make_unique<audit::Recorder>(state(), org_name, m_identity);
+    for (const std::string& warning : recorder->warnings()) {
+      out().warn(warning);
+    }
+    if (recorder->created()) {
+      out().verbose(fmt::format("created the audit log of '{}' (key {})", org_name,
+                                recorder->public_key().fingerprint()));
+    }
+    it = m_recorders.emplace(org_name, std::move(recorder)).first;
+  }
+  return *it->second;
+}
+
+void Context::audit(const audit::EventInput& event) { audit(options.org, event); }
+
+void Context::audit(const std::string& org_name, const audit::EventInput& event) {
+  std::string target = org_name;
+  if (!state().find_org(target)) {
+    // The organisation went away in this run (org delete): the default one keeps the record.
+    target = std::string(store::State::k_default_org);
+    if (!state().find_org(target)) {
+      out().warn(fmt::format("no organisation left to record '{}' in: not logged", event.action));
+      return;
+    }
+  }
+  audit_log(target).record(event);
+}
+
+void Context::audit_intent(audit::EventInput intent) { m_intent = std::move(intent); }
+
+void Context::audit_failure(const std::exception& error, const std::string& command) noexcept {
+  const auto* known = dynamic_cast<const Error*>(&error);
+  const int code = known != nullptr ? static_cast<int>(known->code()) : 70;
+  if (!m_state || code == static_cast<int>(ExitCode::state)) {
+    return;
+  }
+  try {
+    audit::EventInput event;
+    if (m_intent) {
+      event = *m_intent;
+    } else {
+      event.category = code == static_cast<int>(ExitCode::permission) ? audit::Category::authorization
+                                                                       : audit::Category::system_security;
+      event.action = command;
+      std::replace(event.action.begin(), event.action.end(), ' ', '.');
+      event.resource_type = "command";
+      event.resource_id = command;
+    }
+    event.outcome = code == static_cast<int>(ExitCode::permission) ? audit::Outcome::denied
+                                                                    : audit::Outcome::failure;
+    event.details = {{"command", command}, {"error", error.what()}, {"exit_code", code}};
+    audit(event);
+    audit_checkpoint();
+  } catch (const std::exception& e) {
+    out().warn(fmt::format("could not record the failure in the audit log: {}", e.what()));
+  }
+}
+
+void Context::audit_checkpoint() {
+  for (auto& [name, recorder] : m_recorders) {
+    if (state().find_org(name)) {
+      recorder->checkpoint();
+    }
+  }
 }
 
 } // namespace velocity::cli

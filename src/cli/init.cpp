@@ -1,4 +1,5 @@
 #include <velocity/cli/commands.hpp>
+#include <velocity/core/env.hpp>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,13 @@ void setup_init(CLI::App& command, Context& ctx) {
     const auto prompt = [&ctx](const std::string& q) { return ctx.prompt_secret(q); };
     const store::InitResult result = store::State::initialize(
       path, *passphrase ? store::NewKeySource::passphrase : store::NewKeySource::automatic, prompt);
+    // The state's first audit event. Skipped when the passphrase was typed: opening the state to
+    // record it would ask for the passphrase once more; the log then starts with the next command.
+    const bool typed = *passphrase && !env::get("VELOCITY_PASSPHRASE") && !env::get("VELOCITY_MASTER_KEY");
+    if (result.created && !typed) {
+      ctx.audit({audit::Category::system_security, "state.init", "state", path.string(),
+                 audit::Outcome::success, {{"key_source", result.key_source}}});
+    }
     if (format == "json") {
       ctx.out().json({{"state", path.string()},
                       {"created", result.created},

@@ -28,11 +28,22 @@ void setup_key(CLI::App& command, Context& ctx) {
   rotate->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     store::State& state = ctx.state();
+    const audit::EventInput event{audit::Category::system_security, "key.rotate", "master_key", "",
+                                  audit::Outcome::success,
+                                  {{"reencrypt", options->reencrypt}}};
+    ctx.audit_intent(event);
     const crypto::KeyOrigin old_origin = state.master_key().origin;
     const std::filesystem::path target =
       options->key_file ? std::filesystem::path(*options->key_file) : crypto::configured_key_file();
     const store::RotateResult result = state.rotate_master_key(
       target, options->reencrypt ? store::Reencrypt::yes : store::Reencrypt::no);
+    // A new master key concerns every organisation: each log records it.
+    audit::EventInput done = event;
+    done.details["organizations"] = result.organizations;
+    done.details["values_reencrypted"] = result.values_reencrypted;
+    for (const store::OrgInfo& org : state.list_orgs()) {
+      ctx.audit(org.name, done);
+    }
     if (format == "json") {
       ctx.out().json({{"key_file", result.key_file.string()},
                       {"organizations", result.organizations},

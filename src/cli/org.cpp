@@ -23,6 +23,14 @@ nlohmann::json to_json(const store::OrgInfo& org) {
           {"key_version", org.key_version}};
 }
 
+// Organisations are created and deleted by whoever runs velocity: system_security events, kept
+// in the log of the --org organisation (of the default one when that is the one deleted).
+audit::EventInput org_event(const char* action, const std::string& name,
+                            nlohmann::json details = nlohmann::json::object()) {
+  return {audit::Category::system_security, action, "organization", name, audit::Outcome::success,
+          std::move(details)};
+}
+
 void confirm_delete(Context& ctx, const std::string& name, bool yes) {
   if (yes) {
     return;
@@ -53,7 +61,9 @@ void setup_org(CLI::App& command, Context& ctx) {
   create->add_option("NAME", options->name, "organisation name")->required();
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
+    ctx.audit_intent(org_event("org.create", options->name));
     const auto org = ctx.state().create_org(options->name, store::OrgKind::regular);
+    ctx.audit(org_event("org.create", options->name));
     if (format == "json") {
       ctx.out().json(to_json(org));
     } else {
@@ -88,12 +98,14 @@ void setup_org(CLI::App& command, Context& ctx) {
   remove->callback([&ctx, options] {
     ctx.format({"table", "json"});
     store::State& state = ctx.state();
+    ctx.audit_intent(org_event("org.delete", options->name));
     if (!state.find_org(options->name)) {
       throw UsageError(fmt::format("no organisation named '{}'", options->name),
                        "`velocity org list` shows them");
     }
     confirm_delete(ctx, options->name, options->yes);
     state.delete_org(options->name);
+    ctx.audit(org_event("org.delete", options->name, {{"data_key_destroyed", true}}));
     ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));
   });
 }

@@ -4,6 +4,9 @@
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/providers/aws/provider.hpp>
+#include <velocity/providers/azure/provider.hpp>
+#include <velocity/providers/gcp/provider.hpp>
+#include <velocity/providers/github/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -13,7 +16,10 @@
 namespace velocity::cli {
 
 const std::vector<const providers::Platform*>& platforms() {
-  static const std::vector<const providers::Platform*> all = {&providers::aws::platform()};
+  static const std::vector<const providers::Platform*> all = {&providers::aws::platform(),
+                                                              &providers::gcp::platform(),
+                                                              &providers::azure::platform(),
+                                                              &providers::github::platform()};
   return all;
 }
 

@@ -353,6 +353,11 @@ Evaluation evaluate(const Questionnaire& questionnaire,
   evaluation.cost = estimate_cost(evaluation.gaps, frameworks, scope, options);
   evaluation.roadmap =
     plan_roadmap(evaluation.gaps, questionnaire, frameworks, scope, answers, options);
+  if (evaluation.answered < evaluation.questions) {
+    evaluation.roadmap.assumptions.push_back(
+      fmt::format("{} unanswered questions are not in the plan; answer them for a complete one",
+                  evaluation.questions - evaluation.answered));
+  }
   return evaluation;
 }
 

@@ -64,7 +64,8 @@ public:
   // Appends `event`; returns its sequence number. Committed when this returns unless the caller
   // has a transaction open, in which case it commits or rolls back with it.
   int64_t record(const EventInput& event);
-  // Appends `events` in one transaction.
+  // Appends `events` in one transaction (or with the caller's), all or none: the way to append
+  // many, much cheaper than one record() each inside a transaction.
   void record_all(std::span<const EventInput> events);
   // Signs and stores a tree head over the whole log unless the latest head already covers it.
   std::optional<TreeHead> checkpoint();
@@ -85,6 +86,8 @@ public:
 
 private:
   void create();
+  // Appends one event; the caller holds a savepoint.
+  int64_t append(const EventInput& event);
   // Takes `row` as the current tail after checking its MAC.
   void adopt(const store::AuditLogRow& row);
   void reload();

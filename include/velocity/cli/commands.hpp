@@ -11,10 +11,12 @@ void setup_status(CLI::App& command, Context& ctx);
 void setup_org(CLI::App& command, Context& ctx);
 void setup_key(CLI::App& command, Context& ctx);
 void setup_report(CLI::App& command, Context& ctx);
+void setup_audit(CLI::App& command, Context& ctx);
 void setup_frameworks(CLI::App& command, Context& ctx);
 void setup_assess(CLI::App& command, Context& ctx);
 void setup_connect(CLI::App& command, Context& ctx);
 void setup_collect(CLI::App& command, Context& ctx);
 void setup_evidence(CLI::App& command, Context& ctx);
+void setup_roi(CLI::App& command, Context& ctx);
 
 } // namespace velocity::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <velocity/audit/recorder.hpp>
 #include <velocity/cli/output.hpp>
 #include <velocity/store/state.hpp>
 
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +27,8 @@ struct GlobalOptions {
   bool no_color = false;
 };
 
-// What travels through a command run: options, output, and the state, opened on first use.
+// What travels through a command run: options, output, the state (opened on first use) and the
+// audit sink: this run's actor and correlation id, and one recorder per organisation logged to.
 class Context {
 public:
   Context();
@@ -48,9 +51,30 @@ public:
   // Asks for a secret on the terminal without echo; nothing when there is no terminal.
   std::optional<std::string> prompt_secret(const std::string& question) const;
 
+  // Appends `event` to the audit log of the --org organisation (of `org_name` when given; of the
+  // default organisation when that one no longer exists), as this run's actor and correlation id.
+  void audit(const audit::EventInput& event);
+  void audit(const std::string& org_name, const audit::EventInput& event);
+  // The recorder of an organisation's log: opened once per run (keys unsealed once), the log and
+  // its key created on first use.
+  audit::Recorder& audit_log(const std::string& org_name);
+  // What this run is about to do, so that a failure is logged as that action.
+  void audit_intent(audit::EventInput intent);
+  // Logs the failure of this run (the intent, else the command) when a state is open. A StateError
+  // is not logged: the state may be what is broken. Never throws; not logging is a warning.
+  void audit_failure(const std::exception& error, const std::string& command) noexcept;
+  // Signs a tree head over every log this run appended to (run() calls it after each command).
+  void audit_checkpoint();
+  bool state_open() const noexcept { return m_state != nullptr; }
+  const audit::Identity& identity() const noexcept { return m_identity; }
+
 private:
   mutable std::unique_ptr<Output> m_output;
   std::unique_ptr<store::State> m_state;
+  audit::Identity m_identity;
+  std::optional<audit::EventInput> m_intent;
+  // Declared after m_state so that they are destroyed first: each holds a reference to it.
+  std::map<std::string, std::unique_ptr<audit::Recorder>> m_recorders;
 };
 
 // One subcommand: its name, one line of help, and the function that adds it to the app.

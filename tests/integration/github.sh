@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# `velocity connect github` and `collect` against tests/fakes/fake_github.py: the token from the
+# environment or a file (never argv), wrong token exit 3, a PASS and a FAIL for each of the five
+# checks, Link paging, a member token's missing permissions (incomplete, exit 6), rate limits
+# waited out and bounded by --max-wait, --dry-run, GitHub Enterprise Server's /api/v3 prefix.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_clouds.sh"
+require python3
+
+OWNER=ghp_VelocityFakeOwner0000000000000000000
+MEMBER=ghp_VelocityFakeMember000000000000000000
+
+start_fake github --scenario pass
+init_state
+
+TEST "connect without a token is a usage error"
+env -u GITHUB_TOKEN -u GH_TOKEN true
+OUT=$(env -u GITHUB_TOKEN -u GH_TOKEN "$VELOCITY_BIN" connect github --name gh --org acme-corp \
+  --api-url "$FAKE_URL" 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
+ERR=$(cat "$SUITE_DIR/stderr")
+expect_rc 2
+expect_err_contains "GITHUB_TOKEN"
+
+TEST "connect with a wrong token names GitHub's error, exit 3"
+GITHUB_TOKEN=ghp_wrong run connect github --name gh --org acme-corp --api-url "$FAKE_URL"
+expect_rc 3
+expect_err_contains "Bad credentials"
+run connect list --format json
+expect_out_lacks '"gh"'
+
+TEST "connect with GITHUB_TOKEN stores it sealed and reports login and scopes"
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL/" --format json
+expect_rc 0
+expect_out_contains '"status": "healthy"'
+expect_out_contains 'octocat (scopes: read:org, repo)'
+expect_out_contains '"credential_source": "GITHUB_TOKEN"'
+if grep -rqa "$OWNER" "$XDG_DATA_HOME" 2>/dev/null; then fail "token stored in clear"; else pass; fi
+
+TEST "collect on the pass scenario: every check passes"
+run collect --format json
+expect_rc 0
+expect_status github_org_2fa_required acme-corp PASS
+expect_status github_branch_protection_enabled "acme-corp/api:main" PASS
+expect_status github_branch_protection_required_reviews "acme-corp/web:main" PASS
+expect_status github_branch_protection_enforce_admins "acme-corp/infra:trunk" PASS
+expect_status github_repo_secret_scanning_enabled "acme-corp/docs" PASS
+expect_status github_branch_protection_enabled "old-site" none
+expect_out_contains '"outcome": "success"'
+
+TEST "collect --dry-run lists the calls without sending any"
+before=$(fake_requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+run collect --dry-run --format json
+expect_rc 0
+expect_out_contains "/orgs/acme-corp/repos"
+expect_out_contains "protection"
+after=$(fake_requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+expect_equal "$before" "$after" "requests during --dry-run"
+stop_fake
+
+TEST "collect on the fail scenario: every check fails somewhere"
+start_fake github --scenario fail
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace
+expect_rc 0
+run collect --format json --fail-on high
+expect_rc 1
+expect_status github_org_2fa_required acme-corp FAIL
+expect_status github_branch_protection_enabled "acme-corp/api:main" FAIL
+expect_status github_branch_protection_enabled "acme-corp/web:main" PASS
+expect_status github_branch_protection_required_reviews "acme-corp/web:main" FAIL
+expect_status github_branch_protection_required_reviews "acme-corp/docs:main" FAIL
+expect_status github_branch_protection_required_reviews "acme-corp/infra:trunk" PASS
+expect_status github_branch_protection_enforce_admins "acme-corp/web:main" FAIL
+expect_status github_repo_secret_scanning_enabled "acme-corp/api" FAIL
+expect_status github_repo_secret_scanning_enabled "acme-corp/docs" PASS
+run evidence --format json
+expect_rc 0
+expect_out_contains "members-without-2fa"
+stop_fake
+
+TEST "paged scenario: every page followed by Link rel=next"
+start_fake github --scenario paged
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace
+run collect --format json
+expect_rc 0
+expect_status github_branch_protection_enabled "acme-corp/infra:trunk" PASS
+pages=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["op"] == "repos"))')
+expect_equal "$pages" "3" "repos pages"
+stop_fake
+
+TEST "a member's token: owner-only data missing, the rest collected, exit 6"
+start_fake github --scenario pass
+printf '%s\n' "$MEMBER" >"$SUITE_DIR/token"
+GITHUB_TOKEN= GH_TOKEN= run connect github --name gh --org acme-corp --api-url "$FAKE_URL" \
+  --token-file "$SUITE_DIR/token" --replace
+expect_rc 0
+run collect --format json
+expect_rc 6
+expect_out_contains '"outcome": "incomplete"'
+expect_out_contains "Must have admin rights"
+expect_out_contains "Only owners can use this filter"
+expect_status github_org_2fa_required acme-corp none
+stop_fake
+
+TEST "a denied call makes its type incomplete, the other type goes on"
+start_fake github --scenario pass --deny vulnerability_alerts
+GH_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace
+run collect --format json
+expect_rc 6
+expect_status github_branch_protection_enabled "acme-corp/api:main" PASS
+expect_status github_repo_secret_scanning_enabled "acme-corp/api" PASS
+stop_fake
+
+TEST "secondary rate limit: waited out, then the collection succeeds"
+start_fake github --scenario pass --set 'secondary={"after":3,"times":2,"status":403,"retry_after":1}'
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace
+run collect --format json
+expect_rc 0
+expect_status github_branch_protection_enabled "acme-corp/api:main" PASS
+stop_fake
+
+TEST "primary rate limit beyond --max-wait: the call is given up, exit 6"
+start_fake github --scenario pass --set 'rate_limit={"limit":5,"remaining":5,"reset_after":3600}'
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" \
+  --replace --max-wait 2
+expect_rc 0
+run collect --format json
+expect_rc 6
+expect_out_contains "max-wait"
+stop_fake
+
+TEST "GitHub Enterprise Server: /api/v3 prefix"
+start_fake github --scenario pass
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL/api/v3" --replace
+expect_rc 0
+run collect --format json
+expect_rc 0
+expect_status github_org_2fa_required acme-corp PASS
+stop_fake
+
+finish
