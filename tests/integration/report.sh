@@ -16,8 +16,9 @@ start_moto
 init_state
 with_moto_keys run connect aws --name prod --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
 [ "$RC" -eq 0 ] || { echo "connect failed: $ERR" >&2; exit 1; }
-run collect
-[ "$RC" -eq 0 ] || [ "$RC" -eq 1 ] || { echo "collect failed: $ERR" >&2; exit 1; }
+# Evidence and findings to report on; an incomplete type (moto lacks some calls) is fine here.
+run collect --types policies,audit_logs
+"$VELOCITY_BIN" evidence list --format json 2>/dev/null | grep -q '"id"' || { echo "collect stored nothing: $ERR" >&2; exit 1; }
 
 # answers FILE VALUE [ID=VALUE...]: a filled-in SOC 2 answers file.
 answers() {

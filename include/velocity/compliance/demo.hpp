@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -158,7 +159,9 @@ private:
 // the end). Deterministic for the world's seed and day.
 Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world, double progress);
 
-// Builds the resources of a scenario (src/compliance/demo_resources.cpp).
+// Builds the accounts and resources of a scenario (src/compliance/demo_resources.cpp).
 std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random);
+// Picks the resources created during a history of `days` (they exist from their day on).
+void schedule_demo_drift(std::vector<DemoIntegration>& integrations, int days, DemoRandom& random);
 
 } // namespace velocity::compliance
