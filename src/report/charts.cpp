@@ -95,7 +95,7 @@ std::string category_bars(const nlohmann::json& categories) {
     const auto& score = category["score"];
     const std::string name = category.value("name", std::string());
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>",
-                       k_label - 8, y + 15, xml_escape(truncate_label(name, 40)));
+                       k_label - 8, y + 15, xml_escape(truncate_label(name, 36)));
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>",
                        k_label, y + 3, k_bar, k_track);
     if (score.is_number()) {
