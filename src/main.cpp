@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     {"collect", "collect evidence and run the automated checks of connected accounts", setup_collect},
     {"evidence", "list check results and show collected evidence", setup_evidence},
     {"roi", "estimate what automating compliance saves, with every assumption shown", setup_roi},
+    {"pathway", "the trust pathway stage (discovery, pilot, rollout, production) measured from the state", setup_pathway},
+    {"demo", "fill a demo organisation with a realistic history: no cloud account needed", setup_demo},
   };
   return run(argc, argv, commands);
 }

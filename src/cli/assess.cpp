@@ -112,13 +112,8 @@ void print_evaluation(Context& ctx, const std::string& format, const compliance:
       {"started_at", meta.started_at},
       {"completed_at", meta.completed_at ? nlohmann::json(*meta.completed_at) : nlohmann::json(nullptr)},
       {"catalogues", meta.catalogues}};
-    nlohmann::json ordered = {{"schema", json["schema"]}, {"assessment", assessment}};
-    for (auto& [key, value] : json.items()) {
-      if (key != "schema") {
-        ordered[key] = value;
-      }
-    }
-    ctx.out().json(ordered);
+    json["assessment"] = assessment;
+    ctx.out().json(json);
   } else if (format == "md") {
     ctx.out().data(render_markdown(evaluation, questionnaire, answers, meta));
   } else {
@@ -178,8 +173,16 @@ void run_answers_file(Context& ctx, const Options& options) {
     throw UsageError(fmt::format("{}: says no framework, and --framework is not given", source),
                      "add `framework: soc2` to the file or pass --framework soc2");
   }
-  const compliance::Scope scope = assess::resolve_scope(
-    library, frameworks, options.variant.empty() ? file.variant : options.variant);
+  // The file's variant applies only where it fits: --framework may pick other frameworks.
+  std::string variant = options.variant;
+  if (variant.empty() && !file.variant.empty()) {
+    for (const std::string& id : frameworks) {
+      if (library.has_framework(id) && library.framework(id).find_variant(file.variant) != nullptr) {
+        variant = file.variant;
+      }
+    }
+  }
+  const compliance::Scope scope = assess::resolve_scope(library, frameworks, variant);
   const compliance::Answers answers = compliance::answers_for_scope(file, questionnaire, scope);
   const auto frameworks_loaded = assess::load_frameworks(library, scope);
   const compliance::Evaluation evaluation = compliance::evaluate(

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <unistd.h>
@@ -170,6 +171,15 @@ void collect(Context& ctx, const CollectOptions& options) {
     dry_run(ctx, options, format);
     return;
   }
+  if (options.metrics_file) {
+    // Refused before collecting: a cron job should learn of a typo at once, not after a run.
+    const std::filesystem::path dir = std::filesystem::absolute(*options.metrics_file).parent_path();
+    if (!std::filesystem::is_directory(dir)) {
+      throw UsageError(fmt::format("cannot write the metrics file {}: {} is not a directory",
+                                   *options.metrics_file, dir.string()),
+                       "create the directory or pass another --metrics-file");
+    }
+  }
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   const auto integrations = chosen_integrations(ctx, options);
@@ -206,7 +216,20 @@ void collect(Context& ctx, const CollectOptions& options) {
       };
     }
     ctx.out().verbose(fmt::format("collecting integration {} ({})", record.name, record.platform));
+    ctx.audit_intent(integration_event(audit::Category::data_access, "evidence.collect",
+                                       record.name, {{"platform", record.platform}}));
     runs.push_back(providers::collect_integration(state, org, record, platform, request, on_finding));
+    const providers::RunSummary& run = runs.back();
+    ctx.audit(integration_event(
+      audit::Category::data_access, "evidence.collect", record.name,
+      {{"platform", record.platform},
+       {"types", run.types},
+       {"outcome", run.outcome},
+       {"resources", run.resources},
+       {"findings", {{"PASS", run.findings_pass}, {"FAIL", run.findings_fail}}},
+       {"api_calls", run.api_calls},
+       {"error", run.error}},
+      run.outcome == "failed" ? audit::Outcome::failure : audit::Outcome::success));
     if (progress) {
       std::fputs("\r\033[K", stderr);
     }

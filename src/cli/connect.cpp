@@ -182,6 +182,8 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
 
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
+  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
+                                     options.name, {{"platform", "aws"}}));
   const store::IntegrationRecord record = store::add_integration(
     state.db(), org,
     store::NewIntegration{.name = options.name,
@@ -206,6 +208,12 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
   if (settings.organization_role) {
     json["organization_role"] = *settings.organization_role;
   }
+  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
+                              options.name,
+                              {{"platform", "aws"},
+                               {"credential_source", settings.credential_source},
+                               {"account_id", test ? test->account_id : ""},
+                               {"replace", options.replace}}));
   if (format == "json") {
     ctx.out().json(json);
     return;
@@ -231,6 +239,8 @@ void store_integration(Context& ctx, const ConnectOptions& options,
     config.settings["identity"] = test->identity;
   }
   store::State& state = ctx.state();
+  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
+                                     options.name, {{"platform", platform.name}}));
   const store::IntegrationRecord record = store::add_integration(
     state.db(), ctx.org(),
     store::NewIntegration{.name = options.name,
@@ -247,6 +257,12 @@ void store_integration(Context& ctx, const ConnectOptions& options,
                                               {"platform", platform.name},
                                               {"status", "unknown"}};
   json["credential_source"] = source;
+  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
+                              options.name,
+                              {{"platform", platform.name},
+                               {"credential_source", source},
+                               {"account_id", test ? test->account_id : ""},
+                               {"replace", options.replace}}));
   if (format == "json") {
     ctx.out().json(json);
     return;
@@ -479,9 +495,18 @@ void test_integration(Context& ctx, const std::string& name, const HttpOptions& 
                                       .settings = nlohmann::json::parse(record.settings),
                                       .secret = store::open_integration_secret(state.db(), org,
                                                                                record)};
+  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.test",
+                                     record.name, {{"platform", record.platform}}));
   const providers::ConnectionTest test = platform.open(config, provider_options(http))->test();
   store::record_integration_test(state.db(), record.id, time::now(),
                                  providers::to_string(test.status));
+  const bool usable = test.status == providers::Health::healthy ||
+                      test.status == providers::Health::degraded;
+  ctx.audit(integration_event(audit::Category::authentication, "integration.test", record.name,
+                              {{"platform", record.platform},
+                               {"status", std::string(providers::to_string(test.status))},
+                               {"error_code", test.error_code}},
+                              usable ? audit::Outcome::success : audit::Outcome::failure));
   print_test(ctx, format, test_json(record.name, record.platform, test));
   throw_if_unhealthy(test, record.name, record.platform);
 }
@@ -492,7 +517,11 @@ void remove_integration(Context& ctx, const std::string& name) {
   const store::Org org = ctx.org();
   const store::IntegrationRecord record = store::require_integration(state.db(), org, name);
   const size_t evidence = store::list_evidence(state.db(), org, record.id).size();
+  ctx.audit_intent(integration_event(audit::Category::system_security, "integration.remove", name,
+                                     {{"platform", record.platform}}));
   store::remove_integration(state.db(), org, name);
+  ctx.audit(integration_event(audit::Category::system_security, "integration.remove", name,
+                              {{"platform", record.platform}, {"evidence_removed", evidence}}));
   ctx.out().info(fmt::format("removed integration '{}', its credentials and {} evidence record{}",
                              name, evidence, evidence == 1 ? "" : "s"));
 }

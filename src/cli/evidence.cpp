@@ -98,6 +98,10 @@ void show(Context& ctx, int64_t id) {
   store::for_each_finding(state.db(), org, filter, [&](const store::FindingRecord& finding) {
     findings.push_back(finding_json(finding));
   });
+  ctx.audit({audit::Category::data_access, "evidence.read", "evidence", std::to_string(id),
+             audit::Outcome::success,
+             {{"integration", record->integration}, {"evidence_type", record->type},
+              {"resource_id", record->resource_id}}});
   nlohmann::json payload = nlohmann::json::parse(record->payload, nullptr, false);
   nlohmann::json json = {{"id", record->id},
                          {"integration", record->integration},

@@ -98,6 +98,12 @@ nlohmann::json controls_of(const std::string& check_id) {
   return controls;
 }
 
+audit::EventInput integration_event(audit::Category category, const char* action,
+                                    const std::string& name, nlohmann::json details,
+                                    audit::Outcome outcome) {
+  return {category, action, "integration", name, outcome, std::move(details)};
+}
+
 nlohmann::json finding_json(const store::FindingRecord& finding) {
   auto optional = [](const std::optional<std::string>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);

@@ -3,6 +3,7 @@
 // Internal to the cli module: the platforms velocity can connect to, and what the connect,
 // collect and evidence commands share.
 
+#include <velocity/audit/event.hpp>
 #include <velocity/cli/context.hpp>
 #include <velocity/providers/provider.hpp>
 #include <velocity/store/findings.hpp>
@@ -39,6 +40,12 @@ providers::ProviderOptions provider_options(const HttpOptions& options);
 
 // A finding as JSON, with the framework controls its check maps to.
 nlohmann::json finding_json(const store::FindingRecord& finding);
+
+// An audit event about integration `name` (never with a secret in `details`).
+audit::EventInput integration_event(audit::Category category, const char* action,
+                                    const std::string& name,
+                                    nlohmann::json details = nlohmann::json::object(),
+                                    audit::Outcome outcome = audit::Outcome::success);
 
 // The framework controls a check maps to (through the common controls), cached.
 nlohmann::json controls_of(const std::string& check_id);

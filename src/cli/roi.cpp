@@ -1,5 +1,6 @@
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/library.hpp>
+#include <velocity/compliance/pathway.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/error.hpp>
@@ -228,6 +229,8 @@ void setup_roi(CLI::App& command, Context& ctx) {
   command.add_option("--config", options->config,
                      "YAML or JSON file of assumptions (flags override it; README lists the keys)")
     ->option_text("FILE");
+  command.add_flag("--from-state", options->from_state,
+                   "use what the organisation's state measured: automation share, hours, frameworks");
   for (const NumericFlag& flag : k_numeric_flags) {
     command.add_option(flag.flag, options->numbers[flag.flag], flag.help)->option_text(flag.percent ? "PCT" : "N");
   }
@@ -245,8 +248,19 @@ void setup_roi(CLI::App& command, Context& ctx) {
       const std::string text = fs::read_file(*options->config);
       compliance::apply_roi_config(inputs, text, *options->config);
     }
-    apply_flags(inputs, *options);
     compliance::Library library = compliance::Library::open(std::nullopt);
+    if (options->from_state) {
+      // Measured values replace the config's; flags still have the last word.
+      const store::Org org = ctx.org();
+      const compliance::PathwayFacts facts = compliance::gather_pathway_facts(ctx.state().db(), org, library);
+      if (facts.assessments.empty()) {
+        ctx.out().warn(fmt::format("--from-state: organisation '{}' has no completed assessment; the automation "
+                                   "share, hours and frameworks stay as given",
+                                   org.name()));
+      }
+      compliance::apply_state_measurements(inputs, facts);
+    }
+    apply_flags(inputs, *options);
     compliance::validate(inputs, library.framework_ids());
     const RoiResult result = compliance::compute_roi(inputs);
     if (format == "json") {

@@ -131,6 +131,7 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
     if (!value) {
       fields.error("answer", fmt::format("is '{}'; {}", answer->IsScalar() ? answer->Scalar() : "?",
                                          k_values_help));
+      entry.invalid = true;
     }
     entry.answer.design = value;
   }
@@ -138,7 +139,9 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
     const auto value = operating->IsScalar() ? parse_answer_value(operating->Scalar()) : std::nullopt;
     if (control->type2_question.empty()) {
       fields.error("operating", "is set, but this control has no Type II question; remove it");
+      entry.invalid = true;
     } else if (!value || *value == AnswerValue::not_applicable) {
+      entry.invalid = true;
       fields.error("operating", fmt::format("is '{}'; use yes, partially or no (answer the control "
                                             "itself n/a when it does not apply)",
                                             operating->IsScalar() ? operating->Scalar() : "?"));
@@ -170,8 +173,9 @@ AnswerFile read_answer_file(std::string_view text, const std::string& source,
     }
   }
   file.variant = top.text("variant", Need::optional).value_or("");
+  diagnostics.throw_if_any("answers file", std::string(k_answers_help));
   if (const auto answers = top.node("answers", Need::required)) {
-    file.answers_line = answers->Mark().line + 1;
+    file.answers_line = top.line_of("answers");
     if (!answers->IsSequence()) {
       top.error("answers", "must be a list of entries with 'id' and 'answer'");
     } else {
@@ -182,13 +186,14 @@ AnswerFile read_answer_file(std::string_view text, const std::string& source,
       }
     }
   }
-  diagnostics.throw_if_any("answers file", std::string(k_answers_help));
+  file.problems = diagnostics.messages();
   return file;
 }
 
 Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionnaire,
                           const Scope& scope) {
   Diagnostics diagnostics(file.source);
+  diagnostics.add(file.problems);
   Answers answers;
   std::unordered_set<std::string> answered;
   const auto questions = questions_for(questionnaire, scope.frameworks);
@@ -201,6 +206,9 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
       continue;
     }
     answered.insert(entry.id);
+    if (entry.invalid) {
+      continue;
+    }
     const CommonControl& control = *questionnaire.find(entry.id);
     if (!entry.answer.design) {
       diagnostics.error_at_line(entry.answer_line != 0 ? entry.answer_line : entry.line,
@@ -222,19 +230,28 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
     }
     answers.emplace(entry.id, std::move(answer));
   }
-  size_t missing = 0;
+  std::vector<const CommonControl*> missing;
   for (const CommonControl* control : questions) {
     if (answered.find(control->id) == answered.end()) {
-      ++missing;
-      diagnostics.error_at_line(file.answers_line,
-                                fmt::format("no answer for '{}' ({})", control->id, control->title));
+      missing.push_back(control);
     }
   }
-  if (missing > 0) {
+  constexpr size_t k_listed = 5;
+  if (missing.size() <= k_listed) {
+    for (const CommonControl* control : missing) {
+      diagnostics.error_at_line(file.answers_line, fmt::format("no answer for '{}' ({})",
+                                                               control->id, control->title));
+    }
+  } else {
+    std::string ids;
+    for (size_t i = 0; i < k_listed; ++i) {
+      ids += missing[i]->id + ", ";
+    }
     diagnostics.error_at_line(file.answers_line,
-                              fmt::format("{} of the {} questions of this assessment have no entry; "
+                              fmt::format("{} of the {} questions have no entry: {}and {} more; "
                                           "`velocity assess template` writes a complete file",
-                                          missing, questions.size()));
+                                          missing.size(), questions.size(), ids,
+                                          missing.size() - k_listed));
   }
   diagnostics.throw_if_any("answers file", std::string(k_answers_help));
   return answers;

@@ -26,6 +26,11 @@ public:
   // Records "file: message" for problems without a position.
   void error(std::string_view message);
   bool empty() const noexcept { return m_messages.empty(); }
+  // The problems so far, formatted; and adding ones formatted elsewhere.
+  const std::vector<std::string>& messages() const noexcept { return m_messages; }
+  void add(std::vector<std::string> messages) {
+    m_messages.insert(m_messages.end(), messages.begin(), messages.end());
+  }
   const std::string& file() const noexcept { return m_file; }
   // Throws UsageError listing the problems (at most k_max_shown) when there are any, with
   // `help` (or a pointer to frameworks/README.md) as what to do.

@@ -274,7 +274,7 @@ def backdated_access_key(user, days):
 
 def set_root_mfa(account, enabled):
     from moto.iam.models import iam_backends
-    iam_backends[account]["global"]._account_mfa_enabled = 1 if enabled else 0
+    iam_backends[account]["global"].account_summary._account_mfa_enabled = 1 if enabled else 0
 
 
 def seed_auditor():

@@ -18,5 +18,7 @@ void setup_connect(CLI::App& command, Context& ctx);
 void setup_collect(CLI::App& command, Context& ctx);
 void setup_evidence(CLI::App& command, Context& ctx);
 void setup_roi(CLI::App& command, Context& ctx);
+void setup_pathway(CLI::App& command, Context& ctx);
+void setup_demo(CLI::App& command, Context& ctx);
 
 } // namespace velocity::cli

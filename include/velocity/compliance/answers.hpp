@@ -65,13 +65,18 @@ struct AnswerFile {
     int operating_line = 0;
     Answer answer;
     bool has_operating_field = false;
+    bool invalid = false; // a value was wrong (and reported)
   };
   std::vector<Entry> entries;
   int answers_line = 0;
+  // Problems found in the entries (file:line: ...), reported by answers_for_scope together with
+  // those that depend on the scope.
+  std::vector<std::string> problems;
 };
 
 // Reads an answers file (`velocity assess template` writes one). Checks its shape, ids (every id
-// must be a common control) and values. Throws UsageError listing every problem as file:line.
+// must be a common control) and values. Throws UsageError for a file that is not YAML or not
+// shaped like an answers file; problems in entries are kept in `problems`.
 AnswerFile read_answer_file(std::string_view text, const std::string& source,
                             const Questionnaire& questionnaire);
 

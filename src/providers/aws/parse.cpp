@@ -291,7 +291,10 @@ nlohmann::json parse_public_access_block(std::string_view body) {
 }
 
 nlohmann::json parse_bucket_versioning(std::string_view body) {
-  pugi::xml_document doc = load(body, "VersioningConfiguration");
+  // S3 answers <VersioningConfiguration>; moto <GetBucketVersioningResponse>, same children.
+  const bool emulator = body.find("<GetBucketVersioningResponse") != std::string_view::npos;
+  pugi::xml_document doc =
+    load(body, emulator ? "GetBucketVersioningResponse" : "VersioningConfiguration");
   pugi::xml_node node = doc.document_element();
   return {{"status", text(node, "Status")}, {"mfa_delete", text(node, "MfaDelete")}};
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# velocity frameworks: list, show, map, check, custom catalogues.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+require python3
+
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
+
+TEST "list shows the seven catalogues from any directory"
+OUT=$(cd / && "$VELOCITY_BIN" frameworks list 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
+expect_rc 0
+for id in soc2 iso27001 hipaa gdpr pci-dss cis-v8 nist-csf-2; do expect_out_contains "$id"; done
+expect_out_contains "type1,type2"
+
+TEST "list --format json: control counts"
+run frameworks list --format json
+expect_rc 0
+expect_equal "$(json_get '",".join("%s=%d" % (f["id"], f["controls"]) for f in d)')" \
+  "soc2=61,iso27001=116,hipaa=65,gdpr=32,pci-dss=63,cis-v8=153,nist-csf-2=106"
+
+TEST "list is fast (parses the catalogues in parallel)"
+start=$(date +%s%N)
+run frameworks list
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "frameworks list: ${elapsed_ms} ms"
+expect_rc 0
+if [ "$elapsed_ms" -lt 2000 ]; then pass; else fail "frameworks list took ${elapsed_ms} ms"; fi
+
+TEST "show: categories, variants, and --controls lists exact ids"
+run frameworks show soc2
+expect_rc 0
+expect_out_contains "61 in 20 categories"
+expect_out_contains "type2 (Type II)"
+run frameworks show hipaa --controls
+expect_rc 0
+expect_out_contains "164.312(d)"
+expect_out_contains "addressable"
+run frameworks show cis-v8 --controls
+expect_out_contains "IG1,2,3"
+
+TEST "show --format json: every control with its id and the questions reaching it"
+run frameworks show iso27001 --format json
+expect_rc 0
+expect_equal "$(json_get 'sum(len(c["controls"]) for c in d["categories"] if c["id"].startswith("A."))')" 93
+expect_equal "$(json_get '[x["common_controls"] for c in d["categories"] for x in c["controls"] if x["id"]=="A.8.5"][0].count("mfa-all-users")')" 1
+run frameworks show nist-csf-2 --format json
+expect_equal "$(json_get 'len(d["groups"]), sum(len(c["controls"]) for c in d["categories"])')" "6 106"
+
+TEST "show an unknown framework suggests the closest"
+run frameworks show soc
+expect_rc 2
+expect_err_contains "unknown framework 'soc' (did you mean 'soc2'?)"
+
+TEST "map a common control to every framework"
+run frameworks map mfa-all-users --format json
+expect_rc 0
+expect_equal "$(json_get '[m["id"] for m in d["matches"][0]["maps"]["hipaa"]]')" "['164.312(d)']"
+expect_equal "$(json_get '[m["id"] for m in d["matches"][0]["maps"]["nist-csf-2"]]')" "['PR.AA-03']"
+
+TEST "map a framework control to its equivalents"
+run frameworks map soc2:CC6.1
+expect_rc 0
+expect_out_contains "SOC 2 CC6.1"
+expect_out_contains "A.8.5"
+run frameworks map PR.AA-03 --format json
+expect_equal "$(json_get 'd["matches"][0]["framework"], "CC6.1" in [c["id"] for c in d["matches"][0]["equivalents"]["soc2"]]')" "nist-csf-2 True"
+run frameworks map 1.1 --format json
+expect_equal "$(json_get 'sorted(m["framework"] for m in d["matches"])')" "['cis-v8', 'pci-dss']"
+run frameworks map no-such-thing
+expect_rc 2
+expect_err_contains "no common control or framework control has the id 'no-such-thing'"
+
+TEST "check validates the built-in set"
+run frameworks check
+expect_rc 0
+expect_out_contains "valid: 7 frameworks with 596 controls, 82 common controls"
+
+TEST "custom catalogues with --frameworks-dir and VELOCITY_FRAMEWORKS_DIR"
+custom="$SUITE_DIR/custom"
+mkdir -p "$custom"
+cat >"$custom/acme.yaml" <<'EOF'
+id: acme
+name: ACME Baseline
+version: "1"
+publisher: ACME
+description: Our own baseline.
+categories:
+  - id: A
+    name: Access
+    controls:
+      - id: "A-1"
+        title: Strong sign-in
+        description: Everyone signs in with MFA.
+EOF
+cat >"$custom/common-controls.yaml" <<'EOF'
+domains:
+  - id: identity
+    name: Identity
+common_controls:
+  - id: mfa
+    domain: identity
+    title: MFA
+    question: Is MFA enforced?
+    guidance: Everyone uses MFA.
+    weight: 5
+    risk: critical
+    effort_hours: 10
+    remediation: [Turn on MFA]
+    maps:
+      acme: ["A-1"]
+EOF
+run frameworks list --frameworks-dir "$custom"
+expect_rc 0
+expect_out_contains "ACME Baseline"
+expect_out_lacks "soc2"
+OUT=$(VELOCITY_FRAMEWORKS_DIR="$custom" "$VELOCITY_BIN" frameworks check 2>&1) && RC=0 || RC=$?
+expect_rc 0
+expect_out_contains "valid: 1 frameworks with 1 controls, 1 common controls"
+
+TEST "a broken custom catalogue is rejected with file:line and the field"
+sed -i 's/        title: Strong sign-in/        titel: Strong sign-in/' "$custom/acme.yaml"
+run frameworks check --frameworks-dir "$custom"
+expect_rc 2
+expect_err_contains "$custom/acme.yaml:11:9: control 'A-1': unknown field 'titel' (did you mean 'title'?)"
+expect_err_contains "$custom/acme.yaml:10:9: control 'A-1': 'title' is missing"
+run frameworks list --frameworks-dir "$SUITE_DIR/nope"
+expect_rc 2
+expect_err_contains "does not exist or is not a directory"
+
+finish

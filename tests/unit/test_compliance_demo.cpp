@@ -1,0 +1,289 @@
+#include "test_compliance_state_support.hpp"
+
+#include <velocity/compliance/demo.hpp>
+#include <velocity/compliance/demo_writer.hpp>
+#include <velocity/compliance/library.hpp>
+#include <velocity/core/error.hpp>
+#include <velocity/providers/aws/checks.hpp>
+#include <velocity/providers/github/provider.hpp>
+#include <velocity/providers/provider.hpp>
+#include <velocity/store/assessment.hpp>
+#include <velocity/store/evidence.hpp>
+#include <velocity/store/findings.hpp>
+#include <velocity/store/integrations.hpp>
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace velocity;
+using namespace velocity::compliance;
+
+namespace {
+
+DemoOptions options_for(Scenario scenario, int days, uint64_t seed) {
+  return DemoOptions{scenario, days, seed, *time::parse_iso8601("2025-03-31")};
+}
+
+// Everything a history put in the state that a user can see, as text: the summary, every
+// integration, evidence row (with its opened payload), finding and assessment.
+std::string written_history(const DemoOptions& options) {
+  test::ComplianceTempState temp;
+  store::State state = temp.open();
+  state.create_org("demo-test", store::OrgKind::demo);
+  const store::Org org = state.org("demo-test");
+  Library library = Library::built_in();
+  const DemoSummary summary = write_demo_history(state.db(), org, library, options);
+  std::string text = demo_summary_to_json(summary).dump() + "\n";
+  for (const DemoAuditEvent& event : summary.audit_events) {
+    text += time::to_iso8601(event.simulated_at) + " " + event.action + " " + event.resource_id + "\n";
+  }
+  for (const auto& integration : store::list_integrations(state.db(), org)) {
+    text += integration.name + " " + integration.settings + " " + integration.created_at + "\n";
+  }
+  for (const auto& row : store::list_evidence(state.db(), org, std::nullopt)) {
+    const auto evidence = store::find_evidence(state.db(), org, row.id);
+    text += row.resource_id + " " + row.collected_at + " " + evidence->payload + " " + evidence->first_collected_at + "\n";
+  }
+  store::for_each_finding(state.db(), org, {}, [&](const store::FindingRecord& finding) {
+    text += finding.check_id + " " + finding.resource_id + " " + finding.status + " " + finding.first_seen_at + " " +
+            finding.first_failed_at.value_or("-") + " " + finding.passed_again_at.value_or("-") + "\n";
+  });
+  for (const auto& assessment : store::list_assessments(state.db(), org)) {
+    const auto full = store::find_assessment(state.db(), org, assessment.id);
+    text += assessment.scores + " " + assessment.completed_at.value_or("") + " " + full->answers + "\n";
+  }
+  return text;
+}
+
+} // namespace
+
+TEST_CASE("DemoRandom") {
+  SUBCASE("the same seed gives the same numbers, another seed others") {
+    DemoRandom a(42);
+    DemoRandom b(42);
+    DemoRandom c(43);
+    std::vector<uint64_t> from_a;
+    std::vector<uint64_t> from_b;
+    std::vector<uint64_t> from_c;
+    for (int i = 0; i < 8; ++i) {
+      from_a.push_back(a.next());
+      from_b.push_back(b.next());
+      from_c.push_back(c.next());
+    }
+    CHECK(from_a == from_b);
+    CHECK(from_a != from_c);
+  }
+  SUBCASE("SplitMix64 reference value") {
+    // The first output of SplitMix64 seeded with 0 (Vigna's reference implementation).
+    DemoRandom zero(0);
+    CHECK(zero.next() == 0xe220a8397b1dcdafULL);
+  }
+  SUBCASE("between stays in range and unit in [0, 1)") {
+    DemoRandom random(7);
+    for (int i = 0; i < 1000; ++i) {
+      const int64_t value = random.between(3, 9);
+      CHECK(value >= 3);
+      CHECK(value <= 9);
+      const double unit = random.unit();
+      CHECK(unit >= 0.0);
+      CHECK(unit < 1.0);
+    }
+  }
+}
+
+TEST_CASE("parse_scenario") {
+  CHECK(parse_scenario("startup-soc2") == Scenario::startup_soc2);
+  CHECK(parse_scenario("enterprise-iso27001") == Scenario::enterprise_iso27001);
+  CHECK_FALSE(parse_scenario("startup"));
+  CHECK(demo_org_name(Scenario::fintech_pci) == "demo-fintech-pci");
+  Library library = Library::built_in();
+  for (const ScenarioInfo& info : scenarios()) {
+    for (const std::string& framework : info.frameworks) {
+      CHECK_MESSAGE(library.has_framework(framework), framework);
+    }
+  }
+}
+
+TEST_CASE("validate") {
+  CHECK_THROWS_AS(validate(options_for(Scenario::startup_soc2, 0, 1)), UsageError);
+  CHECK_THROWS_AS(validate(options_for(Scenario::startup_soc2, 400, 1)), UsageError);
+  CHECK_NOTHROW(validate(options_for(Scenario::startup_soc2, 1, 1)));
+}
+
+TEST_CASE("build_demo_integrations") {
+  SUBCASE("every check is one the providers run, with their severity and evidence type") {
+    std::vector<providers::CheckInfo> catalogue = providers::aws::check_catalogue();
+    for (const providers::CheckInfo& check : providers::github::platform().checks) {
+      catalogue.push_back(check);
+    }
+    Library library = Library::built_in();
+    for (const ScenarioInfo& info : scenarios()) {
+      DemoRandom random(1);
+      for (const DemoIntegration& integration : build_demo_integrations(info, random)) {
+        for (const DemoResource& resource : integration.resources) {
+          for (const DemoCheck& check : resource.checks) {
+            const auto found = std::find_if(catalogue.begin(), catalogue.end(),
+                                            [&](const providers::CheckInfo& c) { return c.id == check.id; });
+            REQUIRE_MESSAGE(found != catalogue.end(), check.id);
+            CHECK(providers::to_string(found->severity) == check.severity);
+            CHECK_MESSAGE(found->evidence_type == resource.type, check.id);
+            // Each check evidences at least one control, so demo findings reach the reports.
+            CHECK_MESSAGE(!library.controls_for_check(check.id).empty(), check.id);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("DemoWorld") {
+  SUBCASE("days are counted back from the end date") {
+    const DemoWorld world(options_for(Scenario::startup_soc2, 30, 1));
+    CHECK(time::to_iso8601(world.day_start(29)) == "2025-03-31T00:00:00.000Z");
+    CHECK(time::to_iso8601(world.day_start(0)) == "2025-03-02T00:00:00.000Z");
+  }
+  SUBCASE("the same seed drifts and remediates the same way; another seed differently") {
+    const auto run = [](uint64_t seed) {
+      DemoWorld world(options_for(Scenario::fintech_pci, 20, seed));
+      std::string trace;
+      for (int day = 1; day < 20; ++day) {
+        for (const DemoChange& change : world.advance()) {
+          trace += std::to_string(change.day) + change.resource_id + change.check_id + ";";
+        }
+      }
+      for (const auto& [check, tally] : world.tally()) {
+        trace += check + std::to_string(tally.pass) + "/" + std::to_string(tally.fail) + ";";
+      }
+      return trace;
+    };
+    CHECK(run(5) == run(5));
+    CHECK(run(5) != run(6));
+  }
+  SUBCASE("failing checks mostly get fixed over a long history") {
+    DemoWorld world(options_for(Scenario::startup_soc2, 90, 3));
+    int failing_at_start = 0;
+    for (const auto& [check, tally] : world.tally()) {
+      failing_at_start += tally.fail;
+    }
+    for (int day = 1; day < 90; ++day) {
+      world.advance();
+    }
+    int failing_at_end = 0;
+    for (const auto& [check, tally] : world.tally()) {
+      failing_at_end += tally.fail;
+    }
+    CHECK(failing_at_start > 10);
+    CHECK(failing_at_end < failing_at_start / 2);
+  }
+}
+
+TEST_CASE("demo_answers") {
+  Library library = Library::built_in();
+  const Questionnaire& questionnaire = library.questionnaire();
+  DemoWorld world(options_for(Scenario::startup_soc2, 10, 1));
+  const Answers first = demo_answers(questionnaire, world, 0.0);
+  SUBCASE("every question of the scope is answered, with Type II operating answers") {
+    CHECK(first.size() == questions_for(questionnaire, {"soc2"}).size());
+    const bool any_operating = std::any_of(first.begin(), first.end(), [](const auto& entry) {
+      return entry.second.operating.has_value();
+    });
+    CHECK(any_operating);
+  }
+  SUBCASE("controls with checks are answered from them") {
+    const auto tally = world.tally();
+    for (const CommonControl* control : questions_for(questionnaire, {"soc2"})) {
+      int pass = 0;
+      int fail = 0;
+      for (const std::string& check : control->checks) {
+        if (const auto found = tally.find(check); found != tally.end()) {
+          pass += found->second.pass;
+          fail += found->second.fail;
+        }
+      }
+      if (pass + fail == 0) {
+        continue;
+      }
+      const AnswerValue expected = fail == 0 ? AnswerValue::yes : pass > 0 ? AnswerValue::partially : AnswerValue::no;
+      CHECK_MESSAGE(first.at(control->id).design == expected, control->id);
+    }
+  }
+  SUBCASE("a manual control in place stays in place as the programme progresses") {
+    const Answers later = demo_answers(questionnaire, world, 1.0);
+    int yes_first = 0;
+    int yes_later = 0;
+    for (const auto& [id, answer] : first) {
+      const auto& control = *questionnaire.find(id);
+      if (!control.checks.empty()) {
+        continue;
+      }
+      if (answer.design == AnswerValue::yes) {
+        ++yes_first;
+        CHECK_MESSAGE(later.at(id).design == AnswerValue::yes, id);
+      }
+      yes_later += later.at(id).design == AnswerValue::yes ? 1 : 0;
+    }
+    CHECK(yes_later > yes_first);
+  }
+}
+
+TEST_CASE("write_demo_history") {
+  SUBCASE("the same seed writes the same history, another seed another") {
+    const std::string a = written_history(options_for(Scenario::startup_soc2, 12, 7));
+    const std::string b = written_history(options_for(Scenario::startup_soc2, 12, 7));
+    const std::string c = written_history(options_for(Scenario::startup_soc2, 12, 8));
+    CHECK(a.size() > 10000);
+    CHECK(a == b);
+    CHECK(a != c);
+  }
+
+  SUBCASE("what it writes") {
+    test::ComplianceTempState temp;
+    store::State state = temp.open();
+    state.create_org("demo-x", store::OrgKind::demo);
+    const store::Org org = state.org("demo-x");
+    Library library = Library::built_in();
+    const DemoSummary summary =
+      write_demo_history(state.db(), org, library, options_for(Scenario::startup_soc2, 10, 1));
+    const auto integrations = store::list_integrations(state.db(), org);
+    REQUIRE(integrations.size() == 2);
+    CHECK(integrations[0].last_test_status == std::optional<std::string>("healthy"));
+    // The AWS account is connected on day 0 (2025-03-22 for 10 days ending 2025-03-31).
+    CHECK(integrations[0].created_at.substr(0, 10) == "2025-03-22");
+    const auto assessments = store::list_assessments(state.db(), org);
+    REQUIRE(assessments.size() == 3);
+    CHECK(assessments[0].completed_at->substr(0, 10) == "2025-03-22");
+    CHECK(assessments[1].completed_at->substr(0, 10) == "2025-03-27");
+    CHECK(assessments[2].completed_at->substr(0, 10) == "2025-03-31");
+    CHECK(summary.assessments.size() == 3);
+    CHECK(summary.assessments.back().scores.at("soc2").has_value());
+    // AWS collects on 10 days, GitHub from day 2: 18 runs.
+    CHECK(summary.runs == 18);
+    CHECK(summary.evidence > 30);
+    CHECK(summary.findings > summary.evidence);
+    CHECK(summary.first_day == "2025-03-22");
+    CHECK(summary.last_day == "2025-03-31");
+    int collect_events = 0;
+    for (const DemoAuditEvent& event : summary.audit_events) {
+      collect_events += event.action == "collect.run" ? 1 : 0;
+    }
+    CHECK(collect_events == 18);
+  }
+
+  SUBCASE("refuses an organisation that is not a demo, and one that has a history") {
+    test::ComplianceTempState temp;
+    store::State state = temp.open();
+    Library library = Library::built_in();
+    const store::Org regular = state.org("default");
+    CHECK_THROWS_AS(write_demo_history(state.db(), regular, library, options_for(Scenario::startup_soc2, 3, 1)),
+                    StateError);
+    CHECK(store::list_integrations(state.db(), regular).empty());
+    state.create_org("demo-y", store::OrgKind::demo);
+    const store::Org demo = state.org("demo-y");
+    write_demo_history(state.db(), demo, library, options_for(Scenario::startup_soc2, 3, 1));
+    CHECK_THROWS_AS(write_demo_history(state.db(), demo, library, options_for(Scenario::startup_soc2, 3, 1)),
+                    StateError);
+  }
+}
