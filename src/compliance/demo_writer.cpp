@@ -65,10 +65,10 @@ struct Writer {
     store::set_integration_created_at(db, org, record.id, when);
     store::record_integration_test(db, record.id, at(when, k_minute_ms), "healthy");
     integration_ids[index] = record.id;
-    summary.audit_events.push_back({when, "system_security", "connect.add", "integration", integration.name,
+    summary.audit_events.push_back({when, "authentication", "integration.connect", "integration", integration.name,
                                     "success",
                                     {{"platform", integration.platform}, {"account_id", integration.account_id}}});
-    summary.audit_events.push_back({at(when, k_minute_ms), "authentication", "connect.test", "integration",
+    summary.audit_events.push_back({at(when, k_minute_ms), "authentication", "integration.test", "integration",
                                     integration.name, "success",
                                     {{"platform", integration.platform}, {"status", "healthy"},
                                      {"read_only", true}}});
@@ -94,7 +94,7 @@ struct Writer {
       store::finish_run(db, run, at(started, elapsed_ms));
       ++summary.runs;
       ++summary.runs_failed;
-      summary.audit_events.push_back({started, "agent_activity", "collect.run", "integration", integration.name,
+      summary.audit_events.push_back({started, "data_access", "evidence.collect", "integration", integration.name,
                                       "failure", {{"error", run.message}}});
       return;
     }
@@ -138,7 +138,7 @@ struct Writer {
     store::finish_run(db, run, at(started, elapsed_ms));
     ++summary.runs;
     summary.runs_incomplete += run.outcome == "incomplete" ? 1 : 0;
-    summary.audit_events.push_back({started, "agent_activity", "collect.run", "integration", integration.name,
+    summary.audit_events.push_back({started, "data_access", "evidence.collect", "integration", integration.name,
                                     "success",
                                     {{"outcome", run.outcome}, {"resources", run.resources},
                                      {"findings_pass", run.findings_pass}, {"findings_fail", run.findings_fail}}});
@@ -222,7 +222,7 @@ struct Writer {
     const DemoResource& resource = *failing[static_cast<size_t>(random.between(0, static_cast<int64_t>(failing.size()) - 1))];
     const time::TimePoint when =
       at(world.day_start(world.day()), 10 * k_hour_ms + random.between(0, 420) * k_minute_ms);
-    summary.audit_events.push_back({when, "data_access", "evidence.show", "evidence", resource.resource_id,
+    summary.audit_events.push_back({when, "data_access", "evidence.read", "evidence", resource.resource_id,
                                     "success", {{"type", resource.type}, {"reason", "reviewing a failing finding"}}});
   }
 };

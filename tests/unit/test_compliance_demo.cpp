@@ -267,7 +267,7 @@ TEST_CASE("write_demo_history") {
     CHECK(summary.last_day == "2025-03-31");
     int collect_events = 0;
     for (const DemoAuditEvent& event : summary.audit_events) {
-      collect_events += event.action == "collect.run" ? 1 : 0;
+      collect_events += event.action == "evidence.collect" ? 1 : 0;
     }
     CHECK(collect_events == 18);
   }
