@@ -74,7 +74,7 @@ TEST_CASE("sign_call") {
   }
   SUBCASE("rest-xml: S3 GetBucketEncryption, path style on a single endpoint") {
     check_like_boto3("s3-GetBucketEncryption.NoSuchBucket",
-                     s3_call("GetBucketEncryption", "us-east-1", "no-such-bucket", "encryption"));
+                     s3_call("GetBucketEncryption", "us-east-1", "does-not-exist", "encryption"));
   }
   SUBCASE("JSON 1.1: CloudTrail DescribeTrails") {
     check_like_boto3("cloudtrail-DescribeTrails",
