@@ -24,7 +24,8 @@ int fill(store::State& state, const store::Org& org, int64_t count) {
   const int64_t first = next.column_int(0);
   store::Statement insert = db.prepare(
     "INSERT INTO evidence (id, org_id, platform, evidence_type, resource_id, raw_sha256, payload, "
-    "collected_at) VALUES (?, ?, 'test', 'filler', ?, ?, ?, '2026-01-01T00:00:00.000Z')");
+    "first_collected_at, collected_at) VALUES (?, ?, 'test', 'filler', ?, ?, ?, "
+    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
   for (int64_t id = first; id < first + count; ++id) {
     const std::string payload = fmt::format("{{\"n\":{},\"pad\":\"{}\"}}", id, std::string(1000, 'x'));
     insert.bind(1, id)
