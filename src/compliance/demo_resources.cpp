@@ -230,14 +230,17 @@ DemoIntegration github(std::string name, std::string org, int connected_on_day) 
 // Marks a few resources as created during the history: the classic drift of a new bucket or
 // group made by hand, unhardened, then fixed.
 void schedule_new_resources(DemoIntegration& integration, int days, DemoRandom& random) {
-  if (days < 4) {
+  // A new resource shows up at least two days after its integration joins, before the last day.
+  const int first_day = integration.connected_on_day + 2;
+  const int last_day = days - 1;
+  if (first_day > last_day) {
     return;
   }
   for (DemoResource& resource : integration.resources) {
     const bool candidate = resource.kind == "aws_bucket" || resource.kind == "aws_sg" ||
                            resource.kind == "aws_user" || resource.kind == "github_repo";
     if (candidate && random.chance(0.12)) {
-      resource.appears_on_day = static_cast<int>(random.between(integration.connected_on_day + 2, days - 1));
+      resource.appears_on_day = static_cast<int>(random.between(first_day, last_day));
     }
   }
 }

@@ -463,10 +463,9 @@ def seed(scenario):
     seed_organization()
 
 
-def watch(server, idle):
+def watch(server, idle, stop):
     parent = os.getppid()
-    while True:
-        time.sleep(0.5)
+    while not stop.wait(0.5):
         if os.getppid() != parent:
             break
         if time.monotonic() - FAULTS.last_activity > idle:
@@ -509,8 +508,11 @@ def main():
     print(json.dumps({"endpoint": STATE["endpoint"], "port": port, "account_id": ACCOUNT,
                       "access_key_id": STATE["keys"][0], "secret_access_key": STATE["keys"][1],
                       "members": STATE.get("members", [])}), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    watch(server, args.idle)
+    # The handler only flags the stop: the main thread is the one in watch(), and it must return
+    # for the process to exit.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    watch(server, args.idle, stop)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ expect_err_contains "broken.yaml:$line:13: 'mfa-all-users': 'answer' is 'maybe';
 line=$(grep -n '^  - id: backup$' broken.yaml | cut -d: -f1)
 expect_err_contains "broken.yaml:$line:9: 'backup': 'id' is not a question of the questionnaire (did you mean 'backups'?)"
 answers_line=$(grep -n '^answers:' broken.yaml | cut -d: -f1)
-expect_err_contains "broken.yaml:$answers_line: no answer for 'access-reviews' (Periodic access reviews)"
+expect_err_contains "broken.yaml:$answers_line: no answer for 'access-reviews' (Periodic user access reviews)"
 
 TEST "all yes scores 100; all no scores 0 and --fail-under exits 1"
 cp soc2.yaml yes.yaml
