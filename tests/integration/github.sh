@@ -6,6 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_clouds.sh"
 require python3
+require sqlite3
 
 OWNER=ghp_VelocityFakeOwner0000000000000000000
 MEMBER=ghp_VelocityFakeMember000000000000000000
@@ -72,8 +73,7 @@ expect_status github_branch_protection_required_reviews "acme-corp/infra:trunk" 
 expect_status github_branch_protection_enforce_admins "acme-corp/web:main" FAIL
 expect_status github_repo_secret_scanning_enabled "acme-corp/api" FAIL
 expect_status github_repo_secret_scanning_enabled "acme-corp/docs" PASS
-run evidence --format json
-expect_rc 0
+OUT=$(stored_resources)
 expect_out_contains "members-without-2fa"
 stop_fake
 

@@ -30,9 +30,16 @@ stop_fake() {
   wait "$FAKE_PID" 2>/dev/null
 }
 
-# fake_requests: the fake's request log (GET /_fake/requests) as JSON.
+# fake_requests: the fake's request log (GET /_fake/requests) as a JSON list of
+# {method, path, op, status, auth, time}.
 fake_requests() {
-  python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/_fake/requests").read().decode())' "$FAKE_URL"
+  python3 -c 'import json, sys, urllib.request; print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1] + "/_fake/requests"))["requests"]))' "$FAKE_URL"
+}
+
+# stored_resources: the resource ids of the evidence in the state, one a line (resource ids are
+# stored in clear; the payloads are sealed).
+stored_resources() {
+  sqlite3 "$XDG_DATA_HOME/velocity/velocity.db" "SELECT resource_id FROM evidence ORDER BY resource_id"
 }
 
 # init_state: a fresh state with a master key in the environment.
