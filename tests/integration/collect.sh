@@ -191,7 +191,7 @@ expect_rc 0
 expect_out_contains '"resource_id": "velocity-data"'
 expect_out_contains '"evidence_type": "encryption_status"'
 expect_equal "$(json_get 'len(d["raw_sha256"])')" "64"
-expect_equal "$(json_get 'd["data"]["versioning"]')" "None"
+expect_equal "$(json_get 'd["data"]["versioning"]["status"]')" "" "versioning never enabled"
 expect_equal "$(json_get 'sorted(s["call"] for s in d["data"]["sources"])')" "['s3:GetBucketEncryption', 's3:GetBucketVersioning', 's3:GetPublicAccessBlock', 's3:ListBuckets']"
 expect_equal "$(json_get 'len(d["findings"])')" "3"
 run evidence show "$ID"
@@ -214,8 +214,17 @@ expect_rc 0
 fixture reset-calls >/dev/null
 run collect --integration everywhere --types security_groups --format json
 expect_rc 0
-SG_CALLS=$(calls_of DescribeSecurityGroups)
-if [ "$SG_CALLS" -ge 30 ]; then pass; else fail "DescribeSecurityGroups in only $SG_CALLS regions"; fi
+# What the account has enabled, asked the way the AWS CLI would; GovCloud and China are other
+# partitions, which these keys cannot reach.
+ENABLED=$(with_moto_keys python3 - "$MOTO_ENDPOINT" <<'PY'
+import boto3, sys
+ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=sys.argv[1])
+regions = [r["RegionName"] for r in ec2.describe_regions()["Regions"]
+           if r.get("OptInStatus") != "not-opted-in"]
+print(sum(1 for r in regions if not r.startswith(("us-gov-", "cn-"))))
+PY
+)
+expect_equal "$(calls_of DescribeSecurityGroups)" "$ENABLED" "DescribeSecurityGroups calls, one per enabled region"
 expect_equal "$(json_get 'any(f["region"].startswith(("us-gov-", "cn-")) for f in d["findings"])')" "False"
 
 TEST "several integrations need --integration or --all"
