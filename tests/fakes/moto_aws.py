@@ -197,7 +197,10 @@ class Fixture:
             if kind == "truncated":
                 sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
                              b"Content-Length: 5000\r\n\r\n<?xml version=\"1.0\"?><Resp")
+            # close() alone leaves the descriptor open while the server's own file objects hold
+            # it, and the client would wait for its timeout; shutdown() ends the connection now.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.shutdown(socket.SHUT_RDWR)
             sock.close()
             raise ConnectionAbortedError("fixture: connection dropped on purpose")
         raise ValueError("unknown fault kind " + kind)
