@@ -441,10 +441,12 @@ std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& librar
       if (existing && existing->frameworks == joined && existing->variant == scope.variant) {
         const auto answers = compliance::answers_from_json(
           nlohmann::json::parse(existing->answers, nullptr, false));
-        if (term.confirm(fmt::format("An assessment of {} is in progress (number {}, {} answers, "
-                                     "last saved {}). Resume it?",
-                                     joined, existing->id, answers.size(),
-                                     existing->updated_at.substr(0, 16)),
+        // Wrapped to the terminal, the question on a line of its own.
+        const std::string text = fmt::format(
+          "An assessment of {} is in progress (number {}, {} answers, last saved {}).", joined,
+          existing->id, answers.size(), existing->updated_at.substr(0, 16));
+        if (term.confirm(fmt::format("{}\nResume it?",
+                                     fmt::join(compliance::wrap(text, Terminal::size().first - 1), "\n")),
                          true)) {
           record = existing;
         }
@@ -472,7 +474,7 @@ std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& librar
       throw Error(ExitCode::interrupted, "interrupted before the first question; nothing was saved");
     }
     throw Error(ExitCode::interrupted,
-                fmt::format("interrupted; the {} answers given so far are saved in assessment {}",
+                fmt::format("interrupted; the {} answers given are saved in assessment {}",
                             session->answered(), session->id()),
                 "`velocity assess --resume` continues where you stopped");
   }

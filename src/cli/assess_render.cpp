@@ -160,8 +160,13 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
     text += "\n" + heading(out, "Next actions");
     for (size_t i = 0; i < std::min(k_top_actions, evaluation.gaps.size()); ++i) {
       const compliance::Gap& gap = evaluation.gaps[i];
-      text += fmt::format("{}. {} ({}; {})\n", i + 1, gap.control->title, gap.control->id,
-                          frameworks_of(gap));
+      // Wrapped under the title: the 80 columns hold a long title with its id and frameworks.
+      const auto title = compliance::wrap(
+        fmt::format("{} ({}; {})", gap.control->title, gap.control->id, frameworks_of(gap)),
+        k_width - 3);
+      for (size_t line = 0; line < title.size(); ++line) {
+        text += fmt::format("{:<3}{}\n", line == 0 ? fmt::format("{}.", i + 1) : "", title[line]);
+      }
       if (gap.kind == compliance::GapKind::operating) {
         text += bullets({"Run the control throughout the audit period and keep the records that "
                          "show it (tickets, logs, sign-offs)"},
@@ -185,7 +190,9 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
                       format_usd(cost.labour));
   text += fmt::format("  {:<40} {:>12}\n", "Tooling", format_usd(cost.tooling));
   text += fmt::format("  {:<40} {:>12}\n", "External audit", format_usd(cost.audit));
-  text += fmt::format("  {:<40} {:>12}\n", "Total", out.paint(format_usd(cost.total), Color::bold));
+  // Padded before painting: the colour codes take no columns.
+  text += fmt::format("  {:<40} {}\n", "Total",
+                      out.paint(fmt::format("{:>12}", format_usd(cost.total)), Color::bold));
   text += "  Assumptions:\n" + bullets(cost.assumptions, "   ", k_width);
 
   // Roadmap.

@@ -167,9 +167,11 @@ void ensure_state(Context& ctx, Terminal& term) {
   if (std::filesystem::exists(path, error)) {
     return;
   }
-  term.write(fmt::format("velocity saves answers as you go, encrypted, in a state file that does "
-                         "not exist yet:\n  {}\n",
-                         path.string()));
+  // Wrapped to the terminal; the path on a line of its own.
+  const auto notice = compliance::wrap(
+    "velocity saves answers as you go, encrypted, in a state file that does not exist yet:",
+    size().first - 1);
+  term.write(fmt::format("{}\n  {}\n", fmt::join(notice, "\n"), path.string()));
   if (!term.confirm("Create it now, with a new master key?", true)) {
     throw UsageError("no state to save the assessment in",
                      "`velocity init` creates it, or answer with a file: `velocity assess "
@@ -177,7 +179,7 @@ void ensure_state(Context& ctx, Terminal& term) {
   }
   const auto prompt = [&ctx](const std::string& q) { return ctx.prompt_secret(q); };
   const store::InitResult result = store::State::initialize(path, store::NewKeySource::automatic, prompt);
-  term.write(fmt::format("created {} (master key: {})\n", path.string(), result.key_source));
+  term.write(fmt::format("created it (master key: {}):\n  {}\n", result.key_source, path.string()));
 }
 
 } // namespace velocity::cli::assess
