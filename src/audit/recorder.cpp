@@ -201,7 +201,18 @@ int64_t Recorder::append(const EventInput& input) {
   row.prev_hash = bytes_of(event.prev);
   row.hash = bytes_of(hash);
   row.details = m_org.seal({"audit_events", "details", row.id}, event.nonce + event.details);
-  m_store.insert_event(m_org.id(), row);
+  try {
+    m_store.insert_event(m_org.id(), row);
+  } catch (const StateError&) {
+    // The tail was ours (update_tail matched it), so an event already numbered seq was not
+    // appended by velocity: it was inserted past the authenticated tail.
+    if (m_store.event_at(m_org.id(), event.seq)) {
+      throw tampered(m_org, fmt::format("an event numbered {} stands after its authenticated tail "
+                                        "(event {}): it was inserted",
+                                        event.seq, m_tail.size));
+    }
+    throw;
+  }
   m_tail = std::move(next);
   m_frontier = std::move(frontier);
   return event.seq;

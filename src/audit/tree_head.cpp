@@ -130,8 +130,11 @@ std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
                     *time,      std::move(*signature)};
 }
 
+// The record head_from_json reads back (an inclusion proof carries it): type and version too.
 nlohmann::json to_json(const TreeHead& head) {
-  return {{"log", head.log},
+  return {{"type", "tree_head"},
+          {"v", 1},
+          {"log", head.log},
           {"size", head.size},
           {"root", hex(head.root)},
           {"time", head.time},
