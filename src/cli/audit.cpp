@@ -51,6 +51,17 @@ std::string parse_time(const std::string& text, const char* option, Bound bound)
   return time::to_iso8601(*parsed);
 }
 
+// A period that ends before it starts selects nothing: a mistake to point out, not an empty answer.
+// Both bounds are parse_time's output (same format, UTC), so they compare as text.
+void check_period(const std::string& start, const std::string& end, const char* start_option,
+                  const std::string& start_text, const char* end_option, const std::string& end_text) {
+  if (start > end) {
+    throw UsageError(fmt::format("{} {} is after {} {}: the period is empty", start_option, start_text,
+                                 end_option, end_text),
+                     "give the earlier time as the start");
+  }
+}
+
 std::string read_text(const std::string& path, const char* what) {
   try {
     return fs::read_file(path);
@@ -184,6 +195,9 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
     query.action = options->action;
     query.outcome = options->outcome;
     query.limit = options->limit;
+    if (query.since && query.until) {
+      check_period(*query.since, *query.until, "--since", *options->since, "--until", *options->until);
+    }
     const store::Org org = ctx.org();
     const auto events = audit::read_events(ctx.state(), org, query);
     if (format == "json") {
@@ -283,6 +297,9 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
     const std::string from = options->from ? parse_time(*options->from, "--from", Bound::start) : std::string();
     const std::string to = options->to ? parse_time(*options->to, "--to", Bound::end)
                                        : time::to_iso8601(time::now());
+    if (options->from && options->to) {
+      check_period(from, to, "--from", *options->from, "--to", *options->to);
+    }
     const store::Org org = ctx.org();
     audit::Report report_data = audit::build_report(ctx.state(), org, from, to);
     report_data.from = from.empty() ? "the first event" : from;
