@@ -170,7 +170,7 @@ void ensure_state(Context& ctx, Terminal& term) {
   // Wrapped to the terminal; the path on a line of its own.
   const auto notice = compliance::wrap(
     "velocity saves answers as you go, encrypted, in a state file that does not exist yet:",
-    size().first - 1);
+    Terminal::size().first - 1);
   term.write(fmt::format("{}\n  {}\n", fmt::join(notice, "\n"), path.string()));
   if (!term.confirm("Create it now, with a new master key?", true)) {
     throw UsageError("no state to save the assessment in",
