@@ -181,10 +181,12 @@ void ChainWalker::resolve(const Seen* next) {
   const Seen& event = pending.event;
   switch (pending.anomaly) {
   case Anomaly::gap: {
-    if (next != nullptr && next->seq == m_next) {
+    // Deleted events leave a gap that the events after it continue; an event that came ahead of
+    // its place is followed by ones numbered below it.
+    if (next != nullptr && next->seq >= m_next && next->seq < event.seq) {
       fail(Problem::reordered, event.seq,
            fmt::format("event {}{} comes before event {}: events were reordered", event.seq,
-                       at_line(event), m_next));
+                       at_line(event), next->seq));
       return;
     }
     const std::string before =

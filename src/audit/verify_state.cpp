@@ -8,11 +8,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace velocity::audit {
 
 namespace {
 
-// How far a renumbered event is looked for on either side of where it stands.
+// How far past the log's authenticated end a renumbered event is looked for.
 constexpr int64_t k_probe_distance = 4;
 
 // Checks the stored tail (what the MAC authenticates) against what the walk found.
@@ -135,14 +137,19 @@ VerifyResult verify_state(store::State& state, std::string_view org_name) {
       write_canonical(event, canonical_bytes);
       seen.hash = event_hash(canonical_bytes, scratch);
     }
+    // Which number the event was recorded under, nearest first. It runs once, on the first
+    // mismatch, so it may look through the whole log: a swap can move an event anywhere.
     const auto probe = [&](int64_t seq) -> std::optional<int64_t> {
-      for (int64_t other = seq - k_probe_distance; other <= seq + k_probe_distance; ++other) {
-        if (other < 1 || other == seq) {
-          continue;
-        }
-        event.seq = other;
-        if (event_hash(canonical(event)) == *seen.stored) {
-          return other;
+      const int64_t last = std::max(row->tail.size, seq) + k_probe_distance;
+      for (int64_t distance = 1; seq - distance >= 1 || seq + distance <= last; ++distance) {
+        for (const int64_t other : {seq - distance, seq + distance}) {
+          if (other < 1 || other > last) {
+            continue;
+          }
+          event.seq = other;
+          if (event_hash(canonical(event)) == *seen.stored) {
+            return other;
+          }
         }
       }
       return std::nullopt;
