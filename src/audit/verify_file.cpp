@@ -340,9 +340,11 @@ private:
     if (static_cast<uint64_t>(*from) != w.frontier().size()) {
       const int64_t have = w.next_seq() - 1;
       fail(Problem::deleted_tail, have + 1,
-           fmt::format("events {}..{} were deleted at the tail: the export's range suffix (line {}) "
-                       "starts after event {}",
-                       have + 1, *from, number, *from));
+           fmt::format("{} deleted at the tail: the export's range suffix (line {}) starts after "
+                       "event {}",
+                       have + 1 == *from ? fmt::format("event {} was", *from)
+                                         : fmt::format("events {}..{} were", have + 1, *from),
+                       number, *from));
       return;
     }
     merkle::Frontier frontier = w.frontier();
