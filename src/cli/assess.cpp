@@ -209,6 +209,9 @@ void run_answers_file(Context& ctx, const Options& options) {
     record.catalog_sha256 = library.digest(scope.frameworks);
     record.answers = compliance::answers_to_json(answers).dump();
     meta.id = store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
+    ctx.audit({audit::Category::system_security, "assess.complete", "assessment",
+               std::to_string(*meta.id), audit::Outcome::success,
+               {{"frameworks", record.frameworks}, {"variant", record.variant}}});
     ctx.out().info(fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
   }
   assess::print_evaluation(ctx, format, evaluation, questionnaire, answers, meta);

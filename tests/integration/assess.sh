@@ -165,6 +165,9 @@ expect_equal "$(json_get '[(a["id"], a["status"], a["scores"]["soc2"]) for a in 
   "[(1, 'completed', 53.8), (2, 'completed', 100.0)]"
 run assess list
 expect_out_contains "soc2 53.8"
+run audit log --action assess.complete --format json
+expect_equal "$(json_get '[(e["resource_id"], e["outcome"]) for e in d]')" \
+  "[('1', 'success'), ('2', 'success')]" "the audit log records each stored assessment"
 db="$XDG_DATA_HOME/velocity/velocity.db"
 if grep -q "weakest spot" "$db"* 2>/dev/null; then fail "the note is readable in the state file"; else pass; fi
 
