@@ -10,8 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 using namespace velocity;
 using namespace velocity::providers;
@@ -128,6 +130,8 @@ TEST_CASE("collect_integration") {
     CHECK(seen[1].first_seen_at == seen[0].first_seen_at);
     CHECK(second.findings_pass == 1);
 
+    // Times are kept to the millisecond: the reopened gap must start at a later one.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
     script.status = Status::fail;
     collect_integration(state, org, integration, platform, request, visit);
     REQUIRE(seen.size() == 3);
