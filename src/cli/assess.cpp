@@ -88,6 +88,13 @@ std::string scores_json(const compliance::Evaluation& evaluation) {
   return scores.dump();
 }
 
+void audit_completed(Context& ctx, int64_t id, const std::vector<std::string>& frameworks,
+                     const std::string& variant) {
+  ctx.audit({audit::Category::system_security, "assess.complete", "assessment", std::to_string(id),
+             audit::Outcome::success,
+             {{"frameworks", fmt::format("{}", fmt::join(frameworks, ","))}, {"variant", variant}}});
+}
+
 std::string scope_title(const compliance::Evaluation& evaluation) {
   std::string title;
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
@@ -209,9 +216,7 @@ void run_answers_file(Context& ctx, const Options& options) {
     record.catalog_sha256 = library.digest(scope.frameworks);
     record.answers = compliance::answers_to_json(answers).dump();
     meta.id = store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
-    ctx.audit({audit::Category::system_security, "assess.complete", "assessment",
-               std::to_string(*meta.id), audit::Outcome::success,
-               {{"frameworks", record.frameworks}, {"variant", record.variant}}});
+    assess::audit_completed(ctx, *meta.id, scope.frameworks, scope.variant);
     ctx.out().info(fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
   }
   assess::print_evaluation(ctx, format, evaluation, questionnaire, answers, meta);

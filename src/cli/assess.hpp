@@ -58,6 +58,10 @@ compliance::PlanOptions plan_options(const Options& options, time::TimePoint def
 // {"soc2": 53.8, ...} as stored with a finished assessment.
 std::string scores_json(const compliance::Evaluation& evaluation);
 
+// Logs a finished assessment, stored as `id`, to the organisation's audit trail.
+void audit_completed(Context& ctx, int64_t id, const std::vector<std::string>& frameworks,
+                     const std::string& variant);
+
 // Prints an evaluation in the --format asked for (table, json or md) on stdout.
 void print_evaluation(Context& ctx, const std::string& format, const compliance::Evaluation& evaluation,
                       const compliance::Questionnaire& questionnaire,

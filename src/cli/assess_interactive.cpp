@@ -279,10 +279,7 @@ void Session::finish() {
   store::complete_assessment(m_ctx.state().db(), m_ctx.org(), m_record.id,
                              compliance::answers_to_json(m_answers).dump(), scores_json(evaluation),
                              m_library.digest(m_scope.frameworks));
-  m_ctx.audit({audit::Category::system_security, "assess.complete", "assessment",
-               std::to_string(m_record.id), audit::Outcome::success,
-               {{"frameworks", fmt::format("{}", fmt::join(m_scope.frameworks, ","))},
-                {"variant", m_scope.variant}}});
+  audit_completed(m_ctx, m_record.id, m_scope.frameworks, m_scope.variant);
   m_finished = true;
 }
 
