@@ -1,6 +1,7 @@
 // `velocity connect`: store a platform's credentials (sealed), test the connection, list,
 // remove, and show what a platform can collect.
 
+#include "connect.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -21,36 +22,7 @@
 
 namespace velocity::cli {
 
-namespace {
-
-struct ConnectOptions {
-  std::string name;
-  std::vector<std::string> regions;
-  std::optional<std::string> endpoint_url;
-  std::optional<std::string> role_arn;
-  std::optional<std::string> external_id;
-  std::optional<std::string> organization_role;
-  std::optional<std::string> profile;
-  std::optional<std::string> credentials_file;
-  std::optional<std::string> argv_secret;
-  bool replace = false;
-  bool no_test = false;
-  HttpOptions http;
-  std::string platform;
-  // github
-  std::string org;
-  std::optional<std::string> api_url;
-  std::optional<std::string> token_file;
-  int64_t max_wait = 900;
-  // gcp
-  std::optional<std::string> key_file;
-  std::optional<std::string> project;
-  std::optional<std::string> token_uri;
-  std::optional<std::string> api_endpoint;
-  // azure
-  std::optional<std::string> authority_host;
-  std::optional<std::string> arm_endpoint;
-};
+namespace connect {
 
 nlohmann::json test_json(const std::string& name, const std::string& platform,
                          const providers::ConnectionTest& test) {
@@ -84,10 +56,8 @@ void print_test(Context& ctx, const std::string& format, const nlohmann::json& j
   }
 }
 
-// Turns an unhealthy test into the error of its kind: rejected keys exit 3, denied 4, no
-// answer 6.
 void throw_if_unhealthy(const providers::ConnectionTest& test, const std::string& name,
-                        const std::string& platform = "aws") {
+                        const std::string& platform) {
   if (test.status == providers::Health::healthy || test.status == providers::Health::degraded) {
     return;
   }
@@ -119,321 +89,13 @@ void throw_if_unhealthy(const providers::ConnectionTest& test, const std::string
                                 test.message));
 }
 
-void connect_aws(Context& ctx, const ConnectOptions& options) {
-  if (options.argv_secret) {
-    throw UsageError("AWS keys are never taken from the command line",
-                     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use AWS_PROFILE, or pass "
-                     "--credentials-file FILE");
-  }
-  const std::string format = ctx.format({"table", "json"});
-  store::check_integration_name(options.name);
-  providers::aws::ChainOptions chain;
-  if (options.credentials_file) {
-    chain.credentials_file = *options.credentials_file;
-  }
-  chain.profile = options.profile;
-  const providers::aws::ResolvedCredentials resolved =
-    providers::aws::resolve_credentials(chain, [](const char* name) { return env::get(name); });
 
-  providers::aws::Settings settings;
-  for (const std::string& list : options.regions) {
-    // --region a,b and --region a --region b both work.
-    size_t start = 0;
-    while (start <= list.size()) {
-      const size_t comma = list.find(',', start);
-      const std::string region =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!region.empty()) {
-        settings.regions.push_back(region);
-      }
-      if (comma == std::string::npos) {
-        break;
-      }
-      start = comma + 1;
-    }
-  }
-  settings.home_region = !settings.regions.empty() ? settings.regions.front()
-                                                   : resolved.region.value_or("us-east-1");
-  settings.endpoint_url = options.endpoint_url ? options.endpoint_url : resolved.endpoint_url;
-  if (settings.endpoint_url && settings.endpoint_url->ends_with('/')) {
-    settings.endpoint_url->pop_back();
-  }
-  settings.role_arn = options.role_arn ? options.role_arn : resolved.role_arn;
-  settings.external_id = options.external_id ? options.external_id : resolved.external_id;
-  settings.organization_role = options.organization_role;
-  settings.credential_source = resolved.source;
-  const std::string& key_id = resolved.credentials.access_key_id;
-  settings.access_key_hint = key_id.size() > 4 ? key_id.substr(key_id.size() - 4) : "";
-  settings.validate();
+} // namespace connect
 
-  providers::IntegrationConfig config{.name = options.name,
-                                      .platform = "aws",
-                                      .settings = settings.to_json(),
-                                      .secret = providers::aws::serialise_credentials(
-                                        resolved.credentials)};
-  std::optional<providers::ConnectionTest> test;
-  if (!options.no_test) {
-    auto provider = providers::aws::platform().open(config, provider_options(options.http));
-    test = provider->test();
-    throw_if_unhealthy(*test, options.name);
-    config.settings["account_id"] = test->account_id;
-    config.settings["identity"] = test->identity;
-  }
+namespace {
 
-  store::State& state = ctx.state();
-  const store::Org org = ctx.org();
-  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
-                                     options.name, {{"platform", "aws"}}));
-  const store::IntegrationRecord record = store::add_integration(
-    state.db(), org,
-    store::NewIntegration{.name = options.name,
-                          .platform = "aws",
-                          .settings = config.settings.dump(),
-                          .secret = config.secret},
-    options.replace ? store::OnExisting::replace : store::OnExisting::fail);
-  if (test) {
-    store::record_integration_test(state.db(), record.id, time::now(),
-                                   providers::to_string(test->status));
-  }
+using connect::ConnectOptions;
 
-  nlohmann::json json = test ? test_json(options.name, "aws", *test)
-                             : nlohmann::json{{"name", options.name},
-                                              {"platform", "aws"},
-                                              {"status", "unknown"}};
-  json["credential_source"] = settings.credential_source;
-  json["regions"] = settings.regions;
-  if (settings.role_arn) {
-    json["role_arn"] = *settings.role_arn;
-  }
-  if (settings.organization_role) {
-    json["organization_role"] = *settings.organization_role;
-  }
-  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
-                              options.name,
-                              {{"platform", "aws"},
-                               {"credential_source", settings.credential_source},
-                               {"account_id", test ? test->account_id : ""},
-                               {"replace", options.replace}}));
-  if (format == "json") {
-    ctx.out().json(json);
-    return;
-  }
-  ctx.out().info(fmt::format("connected aws integration '{}' (keys from {}, stored encrypted)",
-                             options.name, settings.credential_source));
-  if (test) {
-    print_test(ctx, format, json);
-  }
-}
-
-// Tests (unless --no-test), stores the integration with its sealed secret and reports it;
-// for every platform but AWS, whose report says more.
-void store_integration(Context& ctx, const ConnectOptions& options,
-                       const providers::Platform& platform, providers::IntegrationConfig config,
-                       const std::string& source) {
-  const std::string format = ctx.format({"table", "json"});
-  std::optional<providers::ConnectionTest> test;
-  if (!options.no_test) {
-    test = platform.open(config, provider_options(options.http))->test();
-    throw_if_unhealthy(*test, options.name, platform.name);
-    config.settings["account_id"] = test->account_id;
-    config.settings["identity"] = test->identity;
-  }
-  store::State& state = ctx.state();
-  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
-                                     options.name, {{"platform", platform.name}}));
-  const store::IntegrationRecord record = store::add_integration(
-    state.db(), ctx.org(),
-    store::NewIntegration{.name = options.name,
-                          .platform = platform.name,
-                          .settings = config.settings.dump(),
-                          .secret = config.secret},
-    options.replace ? store::OnExisting::replace : store::OnExisting::fail);
-  if (test) {
-    store::record_integration_test(state.db(), record.id, time::now(),
-                                   providers::to_string(test->status));
-  }
-  nlohmann::json json = test ? test_json(options.name, platform.name, *test)
-                             : nlohmann::json{{"name", options.name},
-                                              {"platform", platform.name},
-                                              {"status", "unknown"}};
-  json["credential_source"] = source;
-  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
-                              options.name,
-                              {{"platform", platform.name},
-                               {"credential_source", source},
-                               {"account_id", test ? test->account_id : ""},
-                               {"replace", options.replace}}));
-  if (format == "json") {
-    ctx.out().json(json);
-    return;
-  }
-  ctx.out().info(fmt::format("connected {} integration '{}' (credentials from {}, stored "
-                             "encrypted)",
-                             platform.name, options.name, source));
-  if (test) {
-    print_test(ctx, format, json);
-  }
-}
-
-// The trimmed content of a secret file; throws UsageError naming the option when it is empty.
-std::string read_secret_file(const std::string& path, const char* option) {
-  std::string text = fs::read_file(path);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  if (text.empty()) {
-    throw UsageError(fmt::format("{} {} is empty", option, path), "put the secret in the file");
-  }
-  return text;
-}
-
-void connect_github(Context& ctx, const ConnectOptions& options) {
-  ctx.format({"table", "json"});
-  store::check_integration_name(options.name);
-  providers::github::Settings settings;
-  settings.org = options.org;
-  if (options.api_url) {
-    settings.api_url = *options.api_url;
-    while (settings.api_url.ends_with('/')) {
-      settings.api_url.pop_back();
-    }
-  }
-  settings.max_wait_seconds = options.max_wait;
-  std::string token;
-  if (options.token_file) {
-    token = read_secret_file(*options.token_file, "--token-file");
-    settings.credential_source = "--token-file";
-  } else if (auto value = env::get("GITHUB_TOKEN"); value && !value->empty()) {
-    token = *value;
-    settings.credential_source = "GITHUB_TOKEN";
-  } else if (auto gh = env::get("GH_TOKEN"); gh && !gh->empty()) {
-    token = *gh;
-    settings.credential_source = "GH_TOKEN";
-  } else {
-    throw UsageError("no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset and no --token-file "
-                     "was given",
-                     "export GITHUB_TOKEN=... or pass --token-file FILE (never the token itself)");
-  }
-  settings.validate();
-  store_integration(ctx, options, providers::github::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "github",
-                                                 .settings = settings.to_json(),
-                                                 .secret = token},
-                    settings.credential_source);
-}
-
-std::string without_trailing_slash(std::string url) {
-  while (url.ends_with('/')) {
-    url.pop_back();
-  }
-  return url;
-}
-
-void connect_gcp(Context& ctx, const ConnectOptions& options) {
-  ctx.format({"table", "json"});
-  store::check_integration_name(options.name);
-  std::string path;
-  providers::gcp::Settings settings;
-  if (options.key_file) {
-    path = *options.key_file;
-    settings.credential_source = "--key-file";
-  } else if (auto value = env::get("GOOGLE_APPLICATION_CREDENTIALS"); value && !value->empty()) {
-    path = *value;
-    settings.credential_source = "GOOGLE_APPLICATION_CREDENTIALS";
-  } else {
-    throw UsageError("no service-account key: pass --key-file or set "
-                     "GOOGLE_APPLICATION_CREDENTIALS",
-                     "download a JSON key for the service account and pass --key-file sa.json");
-  }
-  const std::string text = fs::read_file(path);
-  const providers::gcp::ServiceAccountKey key = providers::gcp::parse_key(text, path);
-  settings.project_id = options.project.value_or(key.project_id);
-  settings.client_email = key.client_email;
-  if (options.token_uri) {
-    settings.token_uri = *options.token_uri;
-  } else if (!key.token_uri.empty()) {
-    settings.token_uri = key.token_uri;
-  }
-  if (options.api_endpoint) {
-    settings.api_endpoint = without_trailing_slash(*options.api_endpoint);
-  }
-  settings.validate();
-  store_integration(ctx, options, providers::gcp::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "gcp",
-                                                 .settings = settings.to_json(),
-                                                 .secret = text},
-                    settings.credential_source);
-}
-
-// AZURE_* variables, as azure-identity's EnvironmentCredential reads them, or the same names
-// as KEY=VALUE lines of --credentials-file.
-void connect_azure(Context& ctx, const ConnectOptions& options) {
-  ctx.format({"table", "json"});
-  store::check_integration_name(options.name);
-  std::map<std::string, std::string> values;
-  providers::azure::Settings settings;
-  if (options.credentials_file) {
-    const std::string text = fs::read_file(*options.credentials_file);
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      std::string line = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                     : end - start);
-      start = end == std::string::npos ? text.size() : end + 1;
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
-        line.pop_back();
-      }
-      if (line.starts_with("export ")) {
-        line = line.substr(7);
-      }
-      const size_t equals = line.find('=');
-      if (line.empty() || line.front() == '#' || equals == std::string::npos) {
-        continue;
-      }
-      std::string value = line.substr(equals + 1);
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-          value.back() == value.front()) {
-        value = value.substr(1, value.size() - 2);
-      }
-      values[line.substr(0, equals)] = value;
-    }
-    settings.credential_source = "--credentials-file";
-  } else {
-    for (const char* name : {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
-                             "AZURE_SUBSCRIPTION_ID", "AZURE_AUTHORITY_HOST"}) {
-      if (auto value = env::get(name)) {
-        values[name] = *value;
-      }
-    }
-    settings.credential_source = "AZURE_* environment";
-  }
-  settings.tenant_id = values["AZURE_TENANT_ID"];
-  settings.client_id = values["AZURE_CLIENT_ID"];
-  settings.subscription_id = values["AZURE_SUBSCRIPTION_ID"];
-  const std::string secret = values["AZURE_CLIENT_SECRET"];
-  if (secret.empty()) {
-    throw UsageError("AZURE_CLIENT_SECRET is missing",
-                     "set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
-                     "AZURE_SUBSCRIPTION_ID (or pass --credentials-file)");
-  }
-  if (options.authority_host) {
-    settings.authority_host = without_trailing_slash(*options.authority_host);
-  } else if (!values["AZURE_AUTHORITY_HOST"].empty()) {
-    settings.authority_host = without_trailing_slash(values["AZURE_AUTHORITY_HOST"]);
-  }
-  if (options.arm_endpoint) {
-    settings.arm_endpoint = without_trailing_slash(*options.arm_endpoint);
-  }
-  settings.validate();
-  store_integration(ctx, options, providers::azure::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "azure",
-                                                 .settings = settings.to_json(),
-                                                 .secret = secret},
-                    settings.credential_source);
-}
 
 nlohmann::json integration_json(const store::IntegrationRecord& record) {
   nlohmann::json settings = nlohmann::json::parse(record.settings, nullptr, false);
@@ -507,8 +169,8 @@ void test_integration(Context& ctx, const std::string& name, const HttpOptions& 
                                {"status", std::string(providers::to_string(test.status))},
                                {"error_code", test.error_code}},
                               usable ? audit::Outcome::success : audit::Outcome::failure));
-  print_test(ctx, format, test_json(record.name, record.platform, test));
-  throw_if_unhealthy(test, record.name, record.platform);
+  connect::print_test(ctx, format, connect::test_json(record.name, record.platform, test));
+  connect::throw_if_unhealthy(test, record.name, record.platform);
 }
 
 void remove_integration(Context& ctx, const std::string& name) {
@@ -600,7 +262,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   aws->add_flag("--replace", options->replace, "replace an integration of the same name");
   aws->add_flag("--no-test", options->no_test, "store without calling STS GetCallerIdentity");
   add_http_options(*aws, options->http, false);
-  aws->callback([&ctx, options] { connect_aws(ctx, *options); });
+  aws->callback([&ctx, options] { connect::connect_aws(ctx, *options); });
 
   CLI::App* github = command.add_subcommand(
     "github", "connect a GitHub organisation; the token comes from GITHUB_TOKEN / GH_TOKEN or "
@@ -619,7 +281,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   github->add_flag("--replace", options->replace, "replace an integration of the same name");
   github->add_flag("--no-test", options->no_test, "store without calling GET /user");
   add_http_options(*github, options->http, false);
-  github->callback([&ctx, options] { connect_github(ctx, *options); });
+  github->callback([&ctx, options] { connect::connect_github(ctx, *options); });
 
   CLI::App* gcp = command.add_subcommand(
     "gcp", "connect a Google Cloud project with a service-account key file (--key-file or "
@@ -636,7 +298,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   gcp->add_flag("--replace", options->replace, "replace an integration of the same name");
   gcp->add_flag("--no-test", options->no_test, "store without calling projects.get");
   add_http_options(*gcp, options->http, false);
-  gcp->callback([&ctx, options] { connect_gcp(ctx, *options); });
+  gcp->callback([&ctx, options] { connect::connect_gcp(ctx, *options); });
 
   CLI::App* azure = command.add_subcommand(
     "azure", "connect an Azure subscription; AZURE_TENANT_ID, AZURE_CLIENT_ID, "
@@ -654,7 +316,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   azure->add_flag("--replace", options->replace, "replace an integration of the same name");
   azure->add_flag("--no-test", options->no_test, "store without calling GET subscription");
   add_http_options(*azure, options->http, false);
-  azure->callback([&ctx, options] { connect_azure(ctx, *options); });
+  azure->callback([&ctx, options] { connect::connect_azure(ctx, *options); });
 
   CLI::App* list = command.add_subcommand("list", "list the integrations");
   list->callback([&ctx] { list_integrations(ctx); });
