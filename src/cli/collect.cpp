@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -29,6 +31,7 @@ struct CollectOptions {
   std::optional<std::string> fail_on;
   std::optional<std::string> metrics_file;
   bool wait = false;
+  std::optional<int64_t> max_wait;
   HttpOptions http;
 };
 
@@ -207,6 +210,12 @@ void collect(Context& ctx, const CollectOptions& options) {
     request.types = split_types(options.types);
     request.wait = options.wait ? providers::LockWait::yes : providers::LockWait::no;
     request.provider = provider_options(options.http);
+    if (options.max_wait) {
+      request.provider.max_wait = std::chrono::seconds(*options.max_wait);
+      request.provider.client.max_retry_after =
+        std::min<std::chrono::milliseconds>(request.provider.client.max_retry_after,
+                                            *request.provider.max_wait);
+    }
     request.lock_dir = state.path().parent_path() / "locks";
     if (progress) {
       request.provider.on_progress = [name = record.name](std::string_view line) {
@@ -321,6 +330,11 @@ void setup_collect(CLI::App& command, Context& ctx) {
     ->option_text("FILE");
   command.add_flag("--wait", options->wait,
                    "wait for a collection of the same integration to finish instead of exiting 1");
+  command.add_option("--max-wait", options->max_wait,
+                     "longest wait for rate limits, in seconds: in all for GitHub (over the "
+                     "integration's own --max-wait), per call for a Retry-After (default 120)")
+    ->option_text("SECONDS")
+    ->check(CLI::NonNegativeNumber);
   add_http_options(command, options->http, true);
   command.footer("--format table (default), json (one document with every finding) or jsonl "
                  "(one finding per line as it is stored, then a summary line).");

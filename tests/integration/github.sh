@@ -128,6 +128,33 @@ expect_rc 6
 expect_out_contains "max-wait"
 stop_fake
 
+TEST "collect --max-wait 0 gives up a wait the integration would allow"
+start_fake github --scenario pass --set 'secondary={"after":3,"times":1,"status":403,"retry_after":1}'
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace
+expect_rc 0
+run collect --max-wait 0
+expect_rc 6
+expect_err_contains "beyond the 0 s --max-wait of this collection"
+stop_fake
+
+TEST "collect --max-wait 5 waits out a limit the integration's --max-wait 0 would not"
+start_fake github --scenario pass --set 'secondary={"after":3,"times":1,"status":403,"retry_after":1}'
+GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" \
+  --replace --max-wait 0
+expect_rc 0
+run collect --max-wait 5 --format json
+expect_rc 0
+expect_status github_branch_protection_enabled "acme-corp/api:main" PASS
+stop_fake
+
+TEST "collect --max-wait must be a number of seconds, not negative"
+run collect --max-wait -1
+expect_rc 2
+expect_err_contains "--max-wait"
+run collect --max-wait soon
+expect_rc 2
+expect_err_contains "--max-wait"
+
 TEST "GitHub Enterprise Server: /api/v3 prefix"
 start_fake github --scenario pass
 GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL/api/v3" --replace

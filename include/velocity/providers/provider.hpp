@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +37,9 @@ struct ProviderOptions {
   std::shared_ptr<net::HttpClient> http;
   // Told about progress ("policies: 12 calls"), for a TTY progress line or --verbose.
   std::function<void(std::string_view line)> on_progress;
+  // `collect --max-wait`: the longest this run waits out rate limits in all, over what the
+  // integration was connected with.
+  std::optional<std::chrono::seconds> max_wait;
 };
 
 // Receives each finished batch as soon as its evidence type is done for an account, so it can

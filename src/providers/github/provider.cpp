@@ -176,7 +176,7 @@ private:
                        error_message(response));
   }
 
-  // One GET, waiting out rate limits within the integration's --max-wait.
+  // One GET, waiting out rate limits within the --max-wait of the collection or integration.
   net::Response get(const std::string& url) {
     const net::Request request{.method = "GET",
                                .url = url,
@@ -193,15 +193,18 @@ private:
         }
         return response;
       }
-      if (m_waited.count() + wait->count() > m_settings.max_wait_seconds) {
+      const int64_t max_wait = m_options.max_wait ? m_options.max_wait->count()
+                                                  : m_settings.max_wait_seconds;
+      if (m_waited.count() + wait->count() > max_wait) {
         ++m_result.api_errors;
-        response.body = nlohmann::json{{"message",
-                                        fmt::format("rate limited; GitHub asks to wait {} s, "
-                                                    "beyond the {} s --max-wait of this "
-                                                    "integration ({})",
-                                                    wait->count(), m_settings.max_wait_seconds,
-                                                    error_message(response))}}
-                          .dump();
+        response.body =
+          nlohmann::json{{"message",
+                          fmt::format("rate limited; GitHub asks to wait {} s, beyond the {} s "
+                                      "--max-wait of this {} ({})",
+                                      wait->count(), max_wait,
+                                      m_options.max_wait ? "collection" : "integration",
+                                      error_message(response))}}
+            .dump();
         return response;
       }
       if (wait->count() >= k_announce_wait_seconds) {
