@@ -24,7 +24,6 @@ import botocore.exceptions
 
 CALLS = 0
 LOCK = threading.Lock()
-LOCAL = threading.local()
 
 
 def count(n=1):
@@ -34,23 +33,24 @@ def count(n=1):
 
 
 class Clients:
+    """One client per service and region, shared by every thread: boto3 clients are thread-safe
+    once created, sessions are not, so clients are created under a lock from one session."""
+
     def __init__(self, endpoint):
         self.endpoint = endpoint
         self.session = boto3.session.Session()
         self.config = botocore.config.Config(retries={"max_attempts": 4, "mode": "standard"},
                                              max_pool_connections=32)
+        self.cache = {}
+        self.lock = threading.Lock()
 
     def get(self, service, region="us-east-1"):
-        # boto3 clients are not to be shared between threads: one per thread and region.
-        cache = getattr(LOCAL, "clients", None)
-        if cache is None:
-            cache = LOCAL.clients = {}
-            LOCAL.session = boto3.session.Session()
         key = (service, region)
-        if key not in cache:
-            cache[key] = LOCAL.session.client(service, endpoint_url=self.endpoint,
-                                              region_name=region, config=self.config)
-        return cache[key]
+        with self.lock:
+            if key not in self.cache:
+                self.cache[key] = self.session.client(service, endpoint_url=self.endpoint,
+                                                      region_name=region, config=self.config)
+            return self.cache[key]
 
 
 def call(client, operation, **kwargs):
@@ -87,8 +87,10 @@ def main():
     pool = ThreadPoolExecutor(args.threads) if args.threads > 1 else None
 
     call(clients.get("sts"), "get_caller_identity")
+    # The enabled regions of the aws partition, as velocity takes them.
     regions = [r["RegionName"] for r in call(clients.get("ec2"), "describe_regions")["Regions"]
-               if not r["RegionName"].startswith(("us-gov-", "cn-"))]
+               if r.get("OptInStatus") != "not-opted-in"
+               and not r["RegionName"].startswith(("us-gov-", "cn-"))]
     iam = lambda: clients.get("iam")
 
     # First round: the listings.

@@ -11,7 +11,10 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 quiet sts get-caller-identity
-REGIONS=$(a ec2 describe-regions --query 'Regions[].RegionName' | tr '\t' '\n' | grep -v -e '^us-gov-' -e '^cn-')
+# The enabled regions of the aws partition, as velocity takes them: not the opt-in regions the
+# account has not opted into, not GovCloud or China.
+REGIONS=$(a ec2 describe-regions --query "Regions[?OptInStatus!='not-opted-in'].RegionName" |
+  tr '\t' '\n' | grep -v -e '^us-gov-' -e '^cn-')
 quiet iam get-account-summary
 quiet iam get-account-password-policy
 for user in $(a iam list-users --query 'Users[].UserName'); do
