@@ -67,7 +67,8 @@ audit::EventInput sample_event(int64_t i) {
   event.action = "evidence.read";
   event.resource_type = "evidence";
   event.resource_id = fmt::format("arn:aws:s3:::bucket-{}", i % 977);
-  event.details = {{"integration", "aws-prod"}, {"region", "eu-west-1"}, {"bytes", 1000 + i % 5000}};
+  event.details = {
+    {"integration", "aws-prod"}, {"region", "eu-west-1"}, {"bytes", 1000 + i % 5000}};
   return event;
 }
 
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
   const std::filesystem::path state_path = dir / "velocity.db";
   store::State::initialize(state_path, store::NewKeySource::automatic, {});
   store::State state = store::State::open(state_path, {});
-  audit::Recorder recorder(state, "default", audit::Identity{"bench", "0123456789abcdef0123456789abcdef"});
+  audit::Recorder recorder(state, "default",
+                           audit::Identity{"bench", "0123456789abcdef0123456789abcdef"});
 
   // Appends committed one by one (no caller transaction): bound by the commit's fsync.
   const int64_t single = 200;
@@ -137,23 +139,28 @@ int main(int argc, char** argv) {
   const double mb = bytes / 1e6;
   std::printf("audit log: %lld events, %lld per command (transaction + signed head)\n",
               static_cast<long long>(events), static_cast<long long>(batch));
-  std::printf("append, inside a command's transaction: %.2f us/event (%.1f s for %lld; signing heads "
-              "%.1f ms of it)\n",
-              append_s / static_cast<double>(appended) * 1e6, append_s, static_cast<long long>(appended),
-              sign_s * 1e3);
-  std::printf("append, each committed on its own:       %.1f us/event (%lld events; the commit's fsync)\n",
-              single_s / static_cast<double>(single) * 1e6, static_cast<long long>(single));
+  std::printf(
+    "append, inside a command's transaction: %.2f us/event (%.1f s for %lld; signing heads "
+    "%.1f ms of it)\n",
+    append_s / static_cast<double>(appended) * 1e6, append_s, static_cast<long long>(appended),
+    sign_s * 1e3);
+  std::printf(
+    "append, each committed on its own:       %.1f us/event (%lld events; the commit's fsync)\n",
+    single_s / static_cast<double>(single) * 1e6, static_cast<long long>(single));
   std::printf("verify in the state:   %.2f s (%s, %lld events, %lld heads)\n", state_s,
               in_state.ok() ? "intact" : in_state.failure->message.c_str(),
-              static_cast<long long>(in_state.events_checked), static_cast<long long>(in_state.heads_checked));
+              static_cast<long long>(in_state.events_checked),
+              static_cast<long long>(in_state.heads_checked));
   std::printf("export jsonl:          %.2f s, %.1f MB\n", export_s, mb);
   std::printf("sha256sum of export:   %.3f s, %.0f MB/s (best of 3)\n", sha_s, mb / sha_s);
-  std::printf("verify export offline: %.3f s, %.0f MB/s, %.2f us/event (best of 3; %s, %lld events, "
-              "%lld heads)\n",
-              verify_s, mb / verify_s, verify_s / static_cast<double>(events) * 1e6,
-              offline.ok() ? "intact" : offline.failure->message.c_str(),
-              static_cast<long long>(offline.events_checked), static_cast<long long>(offline.heads_checked));
-  std::printf("ratio: verification runs at %.2fx sha256sum's throughput (target >= 0.5x)\n", sha_s / verify_s);
+  std::printf(
+    "verify export offline: %.3f s, %.0f MB/s, %.2f us/event (best of 3; %s, %lld events, "
+    "%lld heads)\n",
+    verify_s, mb / verify_s, verify_s / static_cast<double>(events) * 1e6,
+    offline.ok() ? "intact" : offline.failure->message.c_str(),
+    static_cast<long long>(offline.events_checked), static_cast<long long>(offline.heads_checked));
+  std::printf("ratio: verification runs at %.2fx sha256sum's throughput (target >= 0.5x)\n",
+              sha_s / verify_s);
 
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

@@ -80,9 +80,9 @@ void fill(store::State& state, const store::Org& org, int evidence_count, int pe
                                       i % 4 != 0, padding)});
       for (int k = 0; k < per_evidence; ++k) {
         const char* check = k % 2 == 0 ? "aws_iam_user_mfa_enabled" : "aws_iam_root_mfa_enabled";
-        findings.push_back({check, k % 2 == 0 ? "high" : "critical", (i + k) % 5 == 0 ? "FAIL" : "PASS",
-                            fmt::format("{}/{}", id, k), "123456789012", "us-east-1",
-                            "bench finding", evidence.size() - 1});
+        findings.push_back({check, k % 2 == 0 ? "high" : "critical",
+                            (i + k) % 5 == 0 ? "FAIL" : "PASS", fmt::format("{}/{}", id, k),
+                            "123456789012", "us-east-1", "bench finding", evidence.size() - 1});
       }
     }
     store::save_batch(state.db(), org, integration_id, evidence, findings, time::now());
@@ -105,8 +105,8 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   fill(state, org, evidence_count, per_evidence);
   audit::Recorder recorder(state, "default", audit::current_identity());
-  std::vector<audit::EventInput> events(1000, audit::EventInput{audit::Category::data_access,
-                                                                "bench.read", "evidence", "x"});
+  std::vector<audit::EventInput> events(
+    1000, audit::EventInput{audit::Category::data_access, "bench.read", "evidence", "x"});
   recorder.record_all(events);
   recorder.checkpoint();
   fmt::print("setup: {} evidence items, {} findings, 1,000 audit events in {:.1f} s\n",
@@ -145,13 +145,12 @@ int main(int argc, char** argv) {
   const auto bundle = dir / "bench.tar.gz";
   reset_peak();
   start = std::chrono::steady_clock::now();
-  const report::BundleSummary summary =
-    report::write_report_bundle(recorder, library, report::TemplateSet::open(std::nullopt),
-                                request, bundle);
+  const report::BundleSummary summary = report::write_report_bundle(
+    recorder, library, report::TemplateSet::open(std::nullopt), request, bundle);
   const double bundle_s = seconds_since(start);
   fmt::print("report bundle: {} files, {} MiB compressed, {:.2f} s, peak +{} KiB RSS\n",
-             summary.manifest.files.size() + 2, std::filesystem::file_size(bundle) >> 20,
-             bundle_s, peak_kib() - base);
+             summary.manifest.files.size() + 2, std::filesystem::file_size(bundle) >> 20, bundle_s,
+             peak_kib() - base);
 
   reset_peak();
   start = std::chrono::steady_clock::now();

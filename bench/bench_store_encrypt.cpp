@@ -32,7 +32,9 @@ double insert_all(store::Database& db, const std::string& table, const store::Or
     "collected_at) VALUES (?, ?, 'bench', 'bench', ?, '', ?, '2026-01-01T00:00:00.000Z')",
     table));
   for (int64_t id = 1; id <= k_values; ++id) {
-    insert.bind(1, id).bind(2, org != nullptr ? org->id() : int64_t{1}).bind(3, fmt::format("r{}", id));
+    insert.bind(1, id)
+      .bind(2, org != nullptr ? org->id() : int64_t{1})
+      .bind(3, fmt::format("r{}", id));
     if (org != nullptr) {
       insert.bind_blob(4, org->seal({"evidence", "payload", id}, value));
     } else {

@@ -104,16 +104,18 @@ bool ChainWalker::add(const Seen& event, const RenumberProbe& probe) {
     }
   } else if (event.prev != m_last.hash) {
     if (m_before_last && event.prev == *m_before_last) {
-      fail(Problem::inserted, m_last.seq,
-           fmt::format("event {}{} was inserted or moved here: event {} chains directly from event {}",
-                       m_last.seq, at_line(m_last), seq, m_last.seq - 1));
+      fail(
+        Problem::inserted, m_last.seq,
+        fmt::format("event {}{} was inserted or moved here: event {} chains directly from event {}",
+                    m_last.seq, at_line(m_last), seq, m_last.seq - 1));
       return false;
     }
     if (m_source == Source::state) {
-      fail(Problem::changed, m_last.seq,
-           fmt::format("event {} was changed and its hash recomputed: event {} recorded a different "
-                       "hash for it",
-                       m_last.seq, seq));
+      fail(
+        Problem::changed, m_last.seq,
+        fmt::format("event {} was changed and its hash recomputed: event {} recorded a different "
+                    "hash for it",
+                    m_last.seq, seq));
       return false;
     }
     // Either the previous event was changed or this one: the next event tells.
@@ -134,17 +136,18 @@ bool ChainWalker::check_head(const TreeHead& head, const crypto::VerifyKey& key,
     return false;
   }
   if (!signature_valid(head, key)) {
-    fail(Problem::forged_head, std::nullopt,
-         fmt::format("the tree head{} of {} events signed at {} does not verify with key {}: it was "
-                     "forged or altered, or re-signed with another key",
-                     where, head.size, head.time, key.fingerprint()));
+    fail(
+      Problem::forged_head, std::nullopt,
+      fmt::format("the tree head{} of {} events signed at {} does not verify with key {}: it was "
+                  "forged or altered, or re-signed with another key",
+                  where, head.size, head.time, key.fingerprint()));
     return false;
   }
   const merkle::Frontier& frontier = extra != nullptr ? *extra : m_frontier;
   if (frontier.size() != static_cast<uint64_t>(head.size)) {
     fail(Problem::malformed, std::nullopt,
-         fmt::format("the tree head{} of {} events is out of place: {} events come before it", where,
-                     head.size, frontier.size()));
+         fmt::format("the tree head{} of {} events is out of place: {} events come before it",
+                     where, head.size, frontier.size()));
     return false;
   }
   if (frontier.root() != head.root) {
@@ -217,8 +220,9 @@ void ChainWalker::resolve(const Seen* next) {
     const int64_t first = m_verified_size + 1;
     if (next != nullptr && next->prev != m_last.hash) {
       fail(Problem::changed, m_last.seq,
-           fmt::format("event {}{} was changed: neither the signed tree head{} nor event {} matches it",
-                       m_last.seq, at_line(m_last), pending.where, next->seq));
+           fmt::format(
+             "event {}{} was changed: neither the signed tree head{} nor event {} matches it",
+             m_last.seq, at_line(m_last), pending.where, next->seq));
     } else if (next != nullptr || first == size) {
       fail(Problem::changed, first == size ? size : first,
            fmt::format("{} {} changed{}: the signed tree head{} of {} events does not match",
@@ -226,10 +230,11 @@ void ChainWalker::resolve(const Seen* next) {
                        first == size ? "" : " and the chain after the change recomputed",
                        pending.where, size));
     } else {
-      fail(Problem::changed, size,
-           fmt::format("event {}{} (or an earlier one back to event {}, with the chain after it "
-                       "recomputed) was changed: the signed tree head{} of {} events does not match",
-                       size, at_line(m_last), first, pending.where, size));
+      fail(
+        Problem::changed, size,
+        fmt::format("event {}{} (or an earlier one back to event {}, with the chain after it "
+                    "recomputed) was changed: the signed tree head{} of {} events does not match",
+                    size, at_line(m_last), first, pending.where, size));
     }
     return;
   }

@@ -60,8 +60,8 @@ private:
   enum class Anomaly { gap, link, head_root };
   struct Pending {
     Anomaly anomaly;
-    Seen event;       // gap, link: the event that showed it
-    TreeHead head;    // head_root: the head that did not match
+    Seen event;        // gap, link: the event that showed it
+    TreeHead head;     // head_root: the head that did not match
     std::string where; // head_root: where that head is
   };
 

@@ -69,9 +69,13 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 } // namespace
 
-std::string_view to_string(Category category) { return k_categories.at(static_cast<size_t>(category)); }
+std::string_view to_string(Category category) {
+  return k_categories.at(static_cast<size_t>(category));
+}
 
-std::string_view to_string(Outcome outcome) { return k_outcomes.at(static_cast<size_t>(outcome)); }
+std::string_view to_string(Outcome outcome) {
+  return k_outcomes.at(static_cast<size_t>(outcome));
+}
 
 std::optional<Category> parse_category(std::string_view name) {
   for (size_t i = 0; i < k_categories.size(); ++i) {
@@ -169,7 +173,9 @@ Hash event_hash(std::string_view canonical_bytes) {
   return event_hash(canonical_bytes, scratch);
 }
 
-bool looks_like_event(std::string_view line) { return line.substr(0, k_prefix.size()) == k_prefix; }
+bool looks_like_event(std::string_view line) {
+  return line.substr(0, k_prefix.size()) == k_prefix;
+}
 
 std::optional<EventPrefix> read_event_prefix(std::string_view line) {
   if (!looks_like_event(line) || line.back() != '}') {
@@ -180,8 +186,8 @@ std::optional<EventPrefix> read_event_prefix(std::string_view line) {
   EventPrefix prefix{};
   const auto [after_seq, ec] = std::from_chars(begin, end, prefix.seq);
   // Canonical decimals: no sign, no leading zero.
-  if (ec != std::errc() || *begin == '-' || *begin == '+' || (*begin == '0' && after_seq - begin > 1) ||
-      prefix.seq < 1) {
+  if (ec != std::errc() || *begin == '-' || *begin == '+' ||
+      (*begin == '0' && after_seq - begin > 1) || prefix.seq < 1) {
     return std::nullopt;
   }
   const auto rest = static_cast<size_t>(end - after_seq);
@@ -241,7 +247,8 @@ std::optional<Event> parse_event(std::string_view line) {
     if (at == std::string_view::npos || !json.at("details").is_object()) {
       return std::nullopt;
     }
-    event.details = std::string(line.substr(at + marker.size(), line.size() - at - marker.size() - 1));
+    event.details =
+      std::string(line.substr(at + marker.size(), line.size() - at - marker.size() - 1));
     if (canonical(event) != line) {
       return std::nullopt; // not canonical: some field was written differently
     }
@@ -271,9 +278,13 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
-Hash zero_hash() { return Hash{}; }
+Hash zero_hash() {
+  return Hash{};
+}
 
-std::string hex(const Hash& hash) { return crypto::to_hex(hash); }
+std::string hex(const Hash& hash) {
+  return crypto::to_hex(hash);
+}
 
 std::optional<Hash> hash_from_hex(std::string_view text) {
   if (text.size() != k_hash_hex) {

@@ -36,7 +36,8 @@ private:
   std::string m_buffer;
 };
 
-std::vector<Hash> stored_hashes(store::AuditStore& audit_store, int64_t org_id, int64_t from, int64_t to) {
+std::vector<Hash> stored_hashes(store::AuditStore& audit_store, int64_t org_id, int64_t from,
+                                int64_t to) {
   std::vector<Hash> hashes;
   for (const std::string& bytes : audit_store.event_hashes(org_id, from, to)) {
     hashes.push_back(hash_from_bytes(bytes).value_or(zero_hash()));
@@ -56,7 +57,8 @@ nlohmann::json hex_list(const std::vector<Hash>& hashes) {
   return list;
 }
 
-void write_csv(Recorder& recorder, BufferedFile& out, const store::AuditEventQuery& query, ExportResult& result) {
+void write_csv(Recorder& recorder, BufferedFile& out, const store::AuditEventQuery& query,
+               ExportResult& result) {
   store::AuditStore audit_store(recorder.state().db());
   out.line("seq,time,category,actor,action,resource_type,resource_id,outcome,correlation_id,"
            "details,prev_hash,hash");
@@ -80,7 +82,8 @@ void write_csv(Recorder& recorder, BufferedFile& out, const store::AuditEventQue
 
 std::string csv_field(std::string_view text) {
   std::string field(text);
-  if (!field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) {
+  if (!field.empty() &&
+      std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos) {
     field.insert(field.begin(), '\'');
   }
   if (field.find_first_of(",\"\r\n") == std::string::npos) {
@@ -148,8 +151,8 @@ ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, E
     while (next_head < heads.size() && heads[next_head].size <= at) {
       const store::AuditHeadRow& h = heads[next_head++];
       if (h.size == at) {
-        const TreeHead head{recorder.log_name(), h.size, hash_from_bytes(h.root).value_or(zero_hash()),
-                            h.time, h.signature};
+        const TreeHead head{recorder.log_name(), h.size,
+                            hash_from_bytes(h.root).value_or(zero_hash()), h.time, h.signature};
         out.line(to_line(head));
         ++result.heads;
       }
@@ -160,7 +163,8 @@ ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, E
     for (const Hash& hash : stored_hashes(audit_store, org_id, 1, from - 1)) {
       prefix.append(hash);
     }
-    out.line(nlohmann::json{{"type", "range_prefix"}, {"size", from - 1}, {"nodes", hex_list(prefix.nodes())}}
+    out.line(nlohmann::json{
+      {"type", "range_prefix"}, {"size", from - 1}, {"nodes", hex_list(prefix.nodes())}}
                .dump());
     write_heads_at(from - 1);
   }
@@ -175,20 +179,27 @@ ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, E
   });
   if (to < size) {
     const std::vector<Hash> after = stored_hashes(audit_store, org_id, to + 1, size);
-    out.line(nlohmann::json{{"type", "range_suffix"},
-                            {"from", to},
-                            {"tree_size", size},
-                            {"nodes", hex_list(merkle::range_nodes(static_cast<uint64_t>(to), after))}}
-               .dump());
+    out.line(
+      nlohmann::json{{"type", "range_suffix"},
+                     {"from", to},
+                     {"tree_size", size},
+                     {"nodes", hex_list(merkle::range_nodes(static_cast<uint64_t>(to), after))}}
+        .dump());
     const store::AuditHeadRow& latest = heads.back();
     out.line(to_line(TreeHead{recorder.log_name(), latest.size,
                               hash_from_bytes(latest.root).value_or(zero_hash()), latest.time,
                               latest.signature}));
     ++result.heads;
   }
-  ExportSeal seal{recorder.log_name(), from, to, result.events, result.heads, size,
+  ExportSeal seal{recorder.log_name(),
+                  from,
+                  to,
+                  result.events,
+                  result.heads,
+                  size,
                   hash_from_bytes(heads.back().root).value_or(zero_hash()),
-                  time::to_iso8601(time::now()), {}};
+                  time::to_iso8601(time::now()),
+                  {}};
   recorder.sign(seal);
   out.line(to_line(seal));
   out.commit();

@@ -10,7 +10,9 @@ namespace {
 constexpr size_t k_hash_size = std::tuple_size_v<Hash>;
 
 // The largest power of two strictly below `n` (n >= 2).
-uint64_t split_point(uint64_t n) { return std::bit_floor(n - 1); }
+uint64_t split_point(uint64_t n) {
+  return std::bit_floor(n - 1);
+}
 
 } // namespace
 
@@ -22,7 +24,9 @@ Hash node_hash(const Hash& left, const Hash& right) {
   return crypto::sha256(std::string_view(buffer.data(), buffer.size()));
 }
 
-Hash empty_root() { return crypto::sha256(""); }
+Hash empty_root() {
+  return crypto::sha256("");
+}
 
 std::optional<Frontier> Frontier::from_bytes(uint64_t size, std::string_view nodes) {
   if (nodes.size() != static_cast<size_t>(std::popcount(size)) * k_hash_size) {

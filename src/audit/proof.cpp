@@ -11,8 +11,8 @@ nlohmann::json prove(Recorder& recorder, int64_t seq) {
   recorder.checkpoint();
   const int64_t size = recorder.size();
   if (seq < 1 || seq > size) {
-    throw UsageError(fmt::format("the audit log of '{}' has events 1..{}, not {}", recorder.log_name(),
-                                 size, seq));
+    throw UsageError(fmt::format("the audit log of '{}' has events 1..{}, not {}",
+                                 recorder.log_name(), size, seq));
   }
   const int64_t org_id = recorder.org().id();
   store::AuditStore audit_store(recorder.state().db());
@@ -32,13 +32,14 @@ nlohmann::json prove(Recorder& recorder, int64_t seq) {
     leaves.push_back(hash_from_bytes(bytes).value_or(zero_hash()));
   }
   if (crypto::to_bytes(leaf) != row->hash || static_cast<int64_t>(leaves.size()) != size) {
-    throw IntegrityError(fmt::format("audit event {} of '{}' does not match its recorded hash",
-                                     seq, recorder.log_name()),
+    throw IntegrityError(fmt::format("audit event {} of '{}' does not match its recorded hash", seq,
+                                     recorder.log_name()),
                          "run `velocity audit verify`");
   }
   const store::AuditHeadRow& latest = heads.back();
-  const TreeHead head{recorder.log_name(), latest.size, hash_from_bytes(latest.root).value_or(zero_hash()),
-                      latest.time, latest.signature};
+  const TreeHead head{recorder.log_name(), latest.size,
+                      hash_from_bytes(latest.root).value_or(zero_hash()), latest.time,
+                      latest.signature};
   nlohmann::json path = nlohmann::json::array();
   for (const Hash& node : merkle::inclusion_path(static_cast<uint64_t>(seq - 1), leaves)) {
     path.push_back(hex(node));
@@ -60,7 +61,8 @@ ProofCheck verify_proof(const nlohmann::json& proof, const crypto::VerifyKey& ke
     check.failure = std::move(why);
     return check;
   };
-  if (!proof.is_object() || proof.value("type", "") != "inclusion_proof" || proof.value("v", 0) != 1) {
+  if (!proof.is_object() || proof.value("type", "") != "inclusion_proof" ||
+      proof.value("v", 0) != 1) {
     return fail("this is not a velocity inclusion proof");
   }
   check.event = proof.value("event", "");
@@ -94,8 +96,9 @@ ProofCheck verify_proof(const nlohmann::json& proof, const crypto::VerifyKey& ke
     }
     path.push_back(*hash);
   }
-  if (!merkle::verify_inclusion(static_cast<uint64_t>(prefix->seq - 1), static_cast<uint64_t>(head->size),
-                        event_hash(check.event), path, head->root)) {
+  if (!merkle::verify_inclusion(static_cast<uint64_t>(prefix->seq - 1),
+                                static_cast<uint64_t>(head->size), event_hash(check.event), path,
+                                head->root)) {
     return fail(fmt::format("event {} is not in the tree of {} events the head signs: the event or "
                             "the path was changed",
                             prefix->seq, head->size));

@@ -15,14 +15,18 @@ constexpr size_t k_nonce_size = 16;
 // Appending retries this often when another process moved the tail in between.
 constexpr int k_attempts = 3;
 
-std::string bytes_of(const Hash& hash) { return crypto::to_bytes(hash); }
+std::string bytes_of(const Hash& hash) {
+  return crypto::to_bytes(hash);
+}
 
 IntegrityError tampered(const store::Org& org, std::string_view what) {
   return IntegrityError(
-    fmt::format("the audit log of organisation '{}' was modified outside velocity: {}", org.name(), what),
-    fmt::format("run `velocity --org {} audit verify` to find what changed; velocity will not append "
-                "to a log whose end it cannot authenticate: restore the state from a backup",
-                org.name()));
+    fmt::format("the audit log of organisation '{}' was modified outside velocity: {}", org.name(),
+                what),
+    fmt::format(
+      "run `velocity --org {} audit verify` to find what changed; velocity will not append "
+      "to a log whose end it cannot authenticate: restore the state from a backup",
+      org.name()));
 }
 
 } // namespace
@@ -62,18 +66,20 @@ Recorder::Recorder(store::State& state, std::string_view org_name, Identity iden
     m_keys = LogKeys::unseal(m_org, *row);
     adopt(*row);
     if (row->public_key != m_keys->signing.verify_key().raw()) {
-      m_warnings.push_back(fmt::format("the public key stored with the audit log of '{}' is not the "
-                                       "key its sealed seed gives: it was replaced",
-                                       m_org.name()));
+      m_warnings.push_back(
+        fmt::format("the public key stored with the audit log of '{}' is not the "
+                    "key its sealed seed gives: it was replaced",
+                    m_org.name()));
     }
     const auto last = m_store.last_event(m_org.id());
     const bool matches = m_tail.size == 0
                            ? !last.has_value()
                            : last && last->seq == m_tail.size && last->hash == m_tail.last_hash;
     if (!matches) {
-      m_warnings.push_back(fmt::format("the events of the audit log of '{}' do not end where its "
-                                       "authenticated tail says (event {}): run `velocity audit verify`",
-                                       m_org.name(), m_tail.size));
+      m_warnings.push_back(
+        fmt::format("the events of the audit log of '{}' do not end where its "
+                    "authenticated tail says (event {}): run `velocity audit verify`",
+                    m_org.name(), m_tail.size));
     }
     return;
   }
@@ -120,7 +126,8 @@ void Recorder::adopt(const store::AuditLogRow& row) {
   if (!crypto::constant_time_equal(tail_mac(m_keys->mac_key, m_org.id(), row.tail), row.tail.mac)) {
     throw tampered(m_org, "its authenticated tail (size, last hash, tree heads) does not verify");
   }
-  auto frontier = merkle::Frontier::from_bytes(static_cast<uint64_t>(row.tail.size), row.tail.frontier);
+  auto frontier =
+    merkle::Frontier::from_bytes(static_cast<uint64_t>(row.tail.size), row.tail.frontier);
   if (!frontier || row.tail.last_hash.size() != std::tuple_size_v<Hash>) {
     throw tampered(m_org, "its authenticated tail is malformed");
   }
@@ -161,8 +168,8 @@ int64_t Recorder::append(const EventInput& input) {
   event.outcome = std::string(to_string(input.outcome));
   event.correlation_id = valid_utf8(m_identity.correlation_id);
   event.nonce = crypto::random_bytes(k_nonce_size);
-  event.details = details_text(input.details.is_object() ? input.details
-                                                         : nlohmann::json{{"value", input.details}});
+  event.details = details_text(
+    input.details.is_object() ? input.details : nlohmann::json{{"value", input.details}});
 
   store::AuditTail next;
   merkle::Frontier frontier;
@@ -180,9 +187,9 @@ int64_t Recorder::append(const EventInput& input) {
       break;
     }
     if (attempt + 1 == k_attempts) {
-      throw StateError(fmt::format("cannot append to the audit log of '{}': its end keeps moving",
-                                   m_org.name()),
-                       "another velocity process is appending; run the command again");
+      throw StateError(
+        fmt::format("cannot append to the audit log of '{}': its end keeps moving", m_org.name()),
+        "another velocity process is appending; run the command again");
     }
     reload();
   }
@@ -260,7 +267,8 @@ std::optional<TreeHead> Recorder::checkpoint() {
       savepoint.release();
       return std::nullopt;
     }
-    head = TreeHead{m_org.name(), m_tail.size, m_frontier.root(), time::to_iso8601(time::now()), {}};
+    head =
+      TreeHead{m_org.name(), m_tail.size, m_frontier.root(), time::to_iso8601(time::now()), {}};
     audit::sign(head, m_keys->signing);
     next = m_tail;
     next.heads = m_tail.heads + 1;
@@ -270,19 +278,21 @@ std::optional<TreeHead> Recorder::checkpoint() {
       break;
     }
     if (attempt + 1 == k_attempts) {
-      throw StateError(fmt::format("cannot sign the audit log of '{}': its end keeps moving",
-                                   m_org.name()),
-                       "another velocity process is appending; run the command again");
+      throw StateError(
+        fmt::format("cannot sign the audit log of '{}': its end keeps moving", m_org.name()),
+        "another velocity process is appending; run the command again");
     }
     reload();
   }
-  m_store.insert_head(m_org.id(), store::AuditHeadRow{0, head.size, bytes_of(head.root), head.time,
-                                                      head.signature});
+  m_store.insert_head(
+    m_org.id(), store::AuditHeadRow{0, head.size, bytes_of(head.root), head.time, head.signature});
   savepoint.release();
   m_tail = std::move(next);
   return head;
 }
 
-void Recorder::sign(ExportSeal& seal) const { audit::sign(seal, m_keys->signing); }
+void Recorder::sign(ExportSeal& seal) const {
+  audit::sign(seal, m_keys->signing);
+}
 
 } // namespace velocity::audit

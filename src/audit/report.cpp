@@ -11,9 +11,17 @@ namespace {
 
 EventView view_of(const store::Org& org, const store::AuditEventRow& row) {
   const Event event = detail::require_event(org, row);
-  EventView view{row.seq,         row.time,          row.category,     row.actor,
-                 row.action,      row.resource_type, row.resource_id,  row.outcome,
-                 row.correlation_id, crypto::to_hex(row.hash), nlohmann::json::object()};
+  EventView view{row.seq,
+                 row.time,
+                 row.category,
+                 row.actor,
+                 row.action,
+                 row.resource_type,
+                 row.resource_id,
+                 row.outcome,
+                 row.correlation_id,
+                 crypto::to_hex(row.hash),
+                 nlohmann::json::object()};
   view.details = nlohmann::json::parse(event.details, nullptr, false);
   if (view.details.is_discarded()) {
     view.details = event.details; // shown as recorded
@@ -151,8 +159,9 @@ std::string render_markdown(const Report& report) {
     out += "| seq | time | category | actor | action | resource | outcome |\n"
            "| ---: | --- | --- | --- | --- | --- | --- |\n";
     for (const EventView& e : report.notable) {
-      out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", e.seq, e.time, md_cell(e.category),
-                         md_cell(e.actor), md_cell(e.action), md_cell(resource(e)), md_cell(e.outcome));
+      out +=
+        fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", e.seq, e.time, md_cell(e.category),
+                    md_cell(e.actor), md_cell(e.action), md_cell(resource(e)), md_cell(e.outcome));
     }
   }
   if (report.notable_total > static_cast<int64_t>(report.notable.size())) {
@@ -164,7 +173,8 @@ std::string render_markdown(const Report& report) {
 
 std::string render_html(const Report& report) {
   std::string out = fmt::format(
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report: {0}</title>"
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report: "
+    "{0}</title>"
     "<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}"
     "td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}}.bad{{color:#b00}}</style>"
     "</head><body>\n<h1>Audit report: {0}</h1>\n<p>Period {1} to {2}, generated {3}.</p>\n",

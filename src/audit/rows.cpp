@@ -42,8 +42,8 @@ Event require_event(const store::Org& org, const store::AuditEventRow& row) {
   auto event = open_event(org, row);
   if (!event) {
     throw IntegrityError(
-      fmt::format("the details of audit event {} of '{}' do not open: they were replaced",
-                  row.seq, org.name()),
+      fmt::format("the details of audit event {} of '{}' do not open: they were replaced", row.seq,
+                  org.name()),
       fmt::format("run `velocity --org {} audit verify`", org.name()));
   }
   return std::move(*event);

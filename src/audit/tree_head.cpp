@@ -25,8 +25,7 @@ std::string with_signature(std::string bytes, std::string_view signature) {
   return bytes;
 }
 
-template <typename T>
-std::optional<T> get(const nlohmann::json& record, const char* name) {
+template <typename T> std::optional<T> get(const nlohmann::json& record, const char* name) {
   const auto it = record.find(name);
   if (it == record.end()) {
     return std::nullopt;
@@ -76,9 +75,13 @@ std::string signed_bytes(const ExportSeal& seal) {
   return out;
 }
 
-void sign(TreeHead& head, const crypto::SigningKey& key) { head.signature = key.sign(signed_bytes(head)); }
+void sign(TreeHead& head, const crypto::SigningKey& key) {
+  head.signature = key.sign(signed_bytes(head));
+}
 
-void sign(ExportSeal& seal, const crypto::SigningKey& key) { seal.signature = key.sign(signed_bytes(seal)); }
+void sign(ExportSeal& seal, const crypto::SigningKey& key) {
+  seal.signature = key.sign(signed_bytes(seal));
+}
 
 bool signature_valid(const TreeHead& head, const crypto::VerifyKey& key) {
   return key.verify(signed_bytes(head), head.signature);
@@ -88,9 +91,13 @@ bool signature_valid(const ExportSeal& seal, const crypto::VerifyKey& key) {
   return key.verify(signed_bytes(seal), seal.signature);
 }
 
-std::string to_line(const TreeHead& head) { return with_signature(signed_bytes(head), head.signature); }
+std::string to_line(const TreeHead& head) {
+  return with_signature(signed_bytes(head), head.signature);
+}
 
-std::string to_line(const ExportSeal& seal) { return with_signature(signed_bytes(seal), seal.signature); }
+std::string to_line(const ExportSeal& seal) {
+  return with_signature(signed_bytes(seal), seal.signature);
+}
 
 std::optional<TreeHead> head_from_json(const nlohmann::json& record) {
   const auto log = get<std::string>(record, "log");
@@ -126,8 +133,8 @@ std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
   if (!root_hash) {
     return std::nullopt;
   }
-  return ExportSeal{*log,       *from,      *to,  *events, *heads, *tree_size, *root_hash,
-                    *time,      std::move(*signature)};
+  return ExportSeal{
+    *log, *from, *to, *events, *heads, *tree_size, *root_hash, *time, std::move(*signature)};
 }
 
 // The record head_from_json reads back (an inclusion proof carries it): type and version too.

@@ -5,9 +5,9 @@
 namespace velocity::audit {
 
 std::string_view to_string(Problem problem) {
-  static constexpr std::array<std::string_view, 9> names = {
-    "changed", "deleted", "deleted_tail", "inserted", "reordered", "forged_head", "resigned",
-    "tail",    "malformed"};
+  static constexpr std::array<std::string_view, 9> names = {"changed",  "deleted",   "deleted_tail",
+                                                            "inserted", "reordered", "forged_head",
+                                                            "resigned", "tail",      "malformed"};
   return names.at(static_cast<size_t>(problem));
 }
 
@@ -26,9 +26,10 @@ nlohmann::json to_json(const VerifyResult& result) {
     json["latest_head"] = to_json(*result.latest_head);
   }
   if (result.failure) {
-    json["failure"] = {{"problem", to_string(result.failure->problem)},
-                       {"seq", result.failure->seq ? nlohmann::json(*result.failure->seq) : nullptr},
-                       {"message", result.failure->message}};
+    json["failure"] = {
+      {"problem", to_string(result.failure->problem)},
+      {"seq", result.failure->seq ? nlohmann::json(*result.failure->seq) : nullptr},
+      {"message", result.failure->message}};
   }
   return json;
 }

@@ -96,7 +96,8 @@ private:
 
 std::optional<nlohmann::json> parse_record(std::string_view line) {
   auto json = nlohmann::json::parse(line, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("type") || !json["type"].is_string()) {
+  if (json.is_discarded() || !json.is_object() || !json.contains("type") ||
+      !json["type"].is_string()) {
     return std::nullopt;
   }
   return json;
@@ -259,7 +260,8 @@ private:
     const auto prefix = read_event_prefix(line);
     if (!prefix) {
       fail(Problem::changed, std::nullopt,
-           fmt::format("line {} is an event that is no longer in canonical form: it was edited", number));
+           fmt::format("line {} is an event that is no longer in canonical form: it was edited",
+                       number));
       return;
     }
     detail::Seen seen;
@@ -299,18 +301,20 @@ private:
       m_head_ahead = std::make_pair(*head, number);
       return;
     }
-    fail(Problem::reordered, std::nullopt,
-         fmt::format("the tree head at line {} covers {} events but comes after event {}: lines were "
-                     "moved",
-                     number, head->size, w.next_seq() - 1));
+    fail(
+      Problem::reordered, std::nullopt,
+      fmt::format("the tree head at line {} covers {} events but comes after event {}: lines were "
+                  "moved",
+                  number, head->size, w.next_seq() - 1));
   }
 
   // A validly signed head covers events that are not before it: they were deleted.
   void head_ahead_fails(bool at_end) {
     const auto& [head, number] = *m_head_ahead;
     const int64_t have = walker().next_seq() - 1;
-    const std::string events = have + 1 == head.size ? fmt::format("event {} was", head.size)
-                                                     : fmt::format("events {}..{} were", have + 1, head.size);
+    const std::string events = have + 1 == head.size
+                                 ? fmt::format("event {} was", head.size)
+                                 : fmt::format("events {}..{} were", have + 1, head.size);
     fail(at_end ? Problem::deleted_tail : Problem::deleted, have + 1,
          fmt::format("{} deleted{}: the signed tree head at line {} covers {} events, only {} come "
                      "before it",
@@ -348,7 +352,8 @@ private:
       return;
     }
     merkle::Frontier frontier = w.frontier();
-    const auto levels = merkle::range_levels(static_cast<uint64_t>(*from), static_cast<uint64_t>(*size));
+    const auto levels =
+      merkle::range_levels(static_cast<uint64_t>(*from), static_cast<uint64_t>(*size));
     for (size_t i = 0; i < levels.size(); ++i) {
       frontier.append_subtree((*nodes)[i], levels[i]);
     }
@@ -379,8 +384,9 @@ private:
     if (seal->to_seq > last) {
       fail(Problem::deleted_tail, last + 1,
            fmt::format("{} deleted at the tail: the export's signed seal covers events up to {}",
-                       last + 1 == seal->to_seq ? fmt::format("event {} was", last + 1)
-                                                : fmt::format("events {}..{} were", last + 1, seal->to_seq),
+                       last + 1 == seal->to_seq
+                         ? fmt::format("event {} was", last + 1)
+                         : fmt::format("events {}..{} were", last + 1, seal->to_seq),
                        seal->to_seq));
       return;
     }
@@ -388,7 +394,8 @@ private:
       fail(Problem::inserted, std::nullopt,
            fmt::format("the export holds events {}..{} ({}), its signed seal says {}..{} ({}): "
                        "events were added or removed",
-                       w.first_seq(), last, w.events(), seal->from_seq, seal->to_seq, seal->events));
+                       w.first_seq(), last, w.events(), seal->from_seq, seal->to_seq,
+                       seal->events));
       return;
     }
     if (seal->heads != w.heads()) {
@@ -417,8 +424,9 @@ private:
       head_ahead_fails(true);
     }
     if (!m_result.failure && !m_sealed) {
-      fail(Problem::deleted_tail, std::nullopt,
-           fmt::format("the export ends at line {} without its signed seal: it was truncated", lines));
+      fail(
+        Problem::deleted_tail, std::nullopt,
+        fmt::format("the export ends at line {} without its signed seal: it was truncated", lines));
     }
     m_result.events_checked = w.events();
     m_result.first_seq = w.events() > 0 ? w.first_seq() : 0;

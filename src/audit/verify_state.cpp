@@ -22,32 +22,37 @@ void check_tail(detail::ChainWalker& walker, const store::AuditTail& tail,
                 const std::vector<store::AuditHeadRow>& heads) {
   const int64_t walked = walker.next_seq() - 1;
   if (walked < tail.size) {
-    walker.fail(Problem::deleted_tail, walked + 1,
-                fmt::format("{} deleted at the tail: the log's authenticated tail records {} events, "
-                            "only {} remain",
-                            walked + 1 == tail.size ? fmt::format("event {} was", tail.size)
-                                                    : fmt::format("events {}..{} were", walked + 1, tail.size),
-                            tail.size, walked));
+    walker.fail(
+      Problem::deleted_tail, walked + 1,
+      fmt::format("{} deleted at the tail: the log's authenticated tail records {} events, "
+                  "only {} remain",
+                  walked + 1 == tail.size
+                    ? fmt::format("event {} was", tail.size)
+                    : fmt::format("events {}..{} were", walked + 1, tail.size),
+                  tail.size, walked));
     return;
   }
   if (walked > tail.size) {
-    walker.fail(Problem::inserted, tail.size + 1,
-                fmt::format("event {} was inserted at the tail: the log's authenticated tail records "
-                            "only {} events",
-                            tail.size + 1, tail.size));
+    walker.fail(
+      Problem::inserted, tail.size + 1,
+      fmt::format("event {} was inserted at the tail: the log's authenticated tail records "
+                  "only {} events",
+                  tail.size + 1, tail.size));
     return;
   }
-  if (walker.frontier().to_bytes() != tail.frontier || crypto::to_bytes(walker.last_hash()) != tail.last_hash) {
+  if (walker.frontier().to_bytes() != tail.frontier ||
+      crypto::to_bytes(walker.last_hash()) != tail.last_hash) {
     walker.fail(Problem::changed, std::nullopt,
                 "the events do not hash to the log's authenticated tail: events were changed and "
                 "their hashes recomputed");
     return;
   }
   if (static_cast<int64_t>(heads.size()) != tail.heads) {
-    walker.fail(Problem::forged_head, std::nullopt,
-                fmt::format("the log signed {} tree heads and {} remain: tree heads were {}",
-                            tail.heads, heads.size(),
-                            static_cast<int64_t>(heads.size()) < tail.heads ? "deleted" : "inserted"));
+    walker.fail(
+      Problem::forged_head, std::nullopt,
+      fmt::format("the log signed {} tree heads and {} remain: tree heads were {}", tail.heads,
+                  heads.size(),
+                  static_cast<int64_t>(heads.size()) < tail.heads ? "deleted" : "inserted"));
     return;
   }
   const int64_t latest = heads.empty() ? 0 : heads.back().size;
@@ -163,12 +168,13 @@ VerifyResult verify_state(store::State& state, std::string_view org_name) {
   if (!walker.failure() && next_head < heads.size()) {
     const store::AuditHeadRow& h = heads[next_head];
     const int64_t walked = walker.next_seq() - 1;
-    walker.fail(Problem::deleted_tail, walked + 1,
-                fmt::format("{} deleted at the tail: the signed tree head #{} ({}) covers {} events, "
-                            "only {} remain",
-                            walked + 1 == h.size ? fmt::format("event {} was", h.size)
-                                                 : fmt::format("events {}..{} were", walked + 1, h.size),
-                            next_head + 1, h.time, h.size, walked));
+    walker.fail(
+      Problem::deleted_tail, walked + 1,
+      fmt::format("{} deleted at the tail: the signed tree head #{} ({}) covers {} events, "
+                  "only {} remain",
+                  walked + 1 == h.size ? fmt::format("event {} was", h.size)
+                                       : fmt::format("events {}..{} were", walked + 1, h.size),
+                  next_head + 1, h.time, h.size, walked));
   }
   if (!walker.failure()) {
     check_tail(walker, row->tail, heads);

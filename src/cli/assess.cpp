@@ -90,9 +90,13 @@ std::string scores_json(const compliance::Evaluation& evaluation) {
 
 void audit_completed(Context& ctx, int64_t id, const std::vector<std::string>& frameworks,
                      const std::string& variant) {
-  ctx.audit({audit::Category::system_security, "assess.complete", "assessment", std::to_string(id),
-             audit::Outcome::success,
-             {{"frameworks", fmt::format("{}", fmt::join(frameworks, ","))}, {"variant", variant}}});
+  ctx.audit(
+    {audit::Category::system_security,
+     "assess.complete",
+     "assessment",
+     std::to_string(id),
+     audit::Outcome::success,
+     {{"frameworks", fmt::format("{}", fmt::join(frameworks, ","))}, {"variant", variant}}});
 }
 
 std::string scope_title(const compliance::Evaluation& evaluation) {
@@ -107,7 +111,8 @@ std::string scope_title(const compliance::Evaluation& evaluation) {
   return title;
 }
 
-void print_evaluation(Context& ctx, const std::string& format, const compliance::Evaluation& evaluation,
+void print_evaluation(Context& ctx, const std::string& format,
+                      const compliance::Evaluation& evaluation,
                       const compliance::Questionnaire& questionnaire,
                       const compliance::Answers& answers, const Meta& meta) {
   if (format == "json") {
@@ -117,7 +122,8 @@ void print_evaluation(Context& ctx, const std::string& format, const compliance:
       {"status", meta.status},
       {"org", meta.org},
       {"started_at", meta.started_at},
-      {"completed_at", meta.completed_at ? nlohmann::json(*meta.completed_at) : nlohmann::json(nullptr)},
+      {"completed_at",
+       meta.completed_at ? nlohmann::json(*meta.completed_at) : nlohmann::json(nullptr)},
       {"catalogues", meta.catalogues}};
     json["assessment"] = assessment;
     ctx.out().json(json);
@@ -159,13 +165,16 @@ std::string read_answers_text(const std::string& path) {
   }
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    throw UsageError(fmt::format("answers file {} does not exist", path),
-                     "`velocity assess template --framework ID > answers.yaml` writes one to fill in");
+    throw UsageError(
+      fmt::format("answers file {} does not exist", path),
+      "`velocity assess template --framework ID > answers.yaml` writes one to fill in");
   }
   return fs::read_file(path);
 }
 
-std::string today_string() { return time::to_iso8601(time::now()); }
+std::string today_string() {
+  return time::to_iso8601(time::now());
+}
 
 // An answers file run: check, score, store, print.
 void run_answers_file(Context& ctx, const Options& options) {
@@ -175,7 +184,8 @@ void run_answers_file(Context& ctx, const Options& options) {
   const std::string source = *options.answers_path == "-" ? "<stdin>" : *options.answers_path;
   const compliance::AnswerFile file =
     compliance::read_answer_file(read_answers_text(*options.answers_path), source, questionnaire);
-  std::vector<std::string> frameworks = options.frameworks.empty() ? file.frameworks : options.frameworks;
+  std::vector<std::string> frameworks =
+    options.frameworks.empty() ? file.frameworks : options.frameworks;
   if (frameworks.empty()) {
     throw UsageError(fmt::format("{}: says no framework, and --framework is not given", source),
                      "add `framework: soc2` to the file or pass --framework soc2");
@@ -184,7 +194,8 @@ void run_answers_file(Context& ctx, const Options& options) {
   std::string variant = options.variant;
   if (variant.empty() && !file.variant.empty()) {
     for (const std::string& id : frameworks) {
-      if (library.has_framework(id) && library.framework(id).find_variant(file.variant) != nullptr) {
+      if (library.has_framework(id) &&
+          library.framework(id).find_variant(file.variant) != nullptr) {
         variant = file.variant;
       }
     }
@@ -215,9 +226,11 @@ void run_answers_file(Context& ctx, const Options& options) {
     record.variant = scope.variant;
     record.catalog_sha256 = library.digest(scope.frameworks);
     record.answers = compliance::answers_to_json(answers).dump();
-    meta.id = store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
+    meta.id =
+      store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
     assess::audit_completed(ctx, *meta.id, scope.frameworks, scope.variant);
-    ctx.out().info(fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
+    ctx.out().info(
+      fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
   }
   assess::print_evaluation(ctx, format, evaluation, questionnaire, answers, meta);
   assess::check_fail_under(options, evaluation);
@@ -242,20 +255,24 @@ void add_plan_options(CLI::App& command, Options& options) {
   command.add_option("--hourly-rate", options.hourly_rate, "cost of an hour of effort in USD")
     ->capture_default_str()
     ->check(CLI::PositiveNumber);
-  command.add_option("--hours-per-week", options.hours_per_week,
-                     "hours of remediation work per week, for the roadmap")
+  command
+    .add_option("--hours-per-week", options.hours_per_week,
+                "hours of remediation work per week, for the roadmap")
     ->capture_default_str()
     ->check(CLI::PositiveNumber);
-  command.add_option("--audit-cost", options.audit_cost,
-                     "external audit cost in USD, replacing the per-framework estimates")
+  command
+    .add_option("--audit-cost", options.audit_cost,
+                "external audit cost in USD, replacing the per-framework estimates")
     ->check(CLI::NonNegativeNumber);
   command.add_option("--start", options.start, "roadmap start date, YYYY-MM-DD (default today)");
-  command.add_option("--observation-days", options.observation_days,
-                     "Type II observation period after remediation")
+  command
+    .add_option("--observation-days", options.observation_days,
+                "Type II observation period after remediation")
     ->capture_default_str()
     ->check(CLI::NonNegativeNumber);
-  command.add_option("--fail-under", options.fail_under,
-                     "exit 1 when a framework scores under N (0-100)")
+  command
+    .add_option("--fail-under", options.fail_under,
+                "exit 1 when a framework scores under N (0-100)")
     ->check(CLI::Range(0.0, 100.0));
 }
 
@@ -264,17 +281,20 @@ void add_plan_options(CLI::App& command, Options& options) {
 void setup_assess(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<Options>();
   auto framework_values = std::make_shared<std::vector<std::string>>();
-  command.add_option("-f,--framework", *framework_values,
-                     "framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`)")
+  command
+    .add_option("-f,--framework", *framework_values,
+                "framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`)")
     ->option_text("ID[,ID]");
   command.add_option("--variant", options->variant, "variant, e.g. type1 or type2 for SOC 2");
-  command.add_option("--answers", options->answers_path,
-                     "take the answers from FILE (YAML; - reads stdin) instead of asking")
+  command
+    .add_option("--answers", options->answers_path,
+                "take the answers from FILE (YAML; - reads stdin) instead of asking")
     ->option_text("FILE");
   command.add_flag("--resume", options->resume, "continue the assessment in progress");
   command.add_flag("--no-save", options->no_save, "do not store the assessment");
-  command.add_option("--frameworks-dir", options->frameworks_dir,
-                     "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
+  command
+    .add_option("--frameworks-dir", options->frameworks_dir,
+                "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
     ->option_text("DIR");
   add_plan_options(command, *options);
   command.footer(
@@ -295,7 +315,8 @@ void setup_assess(CLI::App& command, Context& ctx) {
       throw UsageError("assess template needs --framework",
                        "e.g. `velocity assess template --framework soc2 > answers.yaml`");
     }
-    const compliance::Scope scope = assess::resolve_scope(library, options->frameworks, options->variant);
+    const compliance::Scope scope =
+      assess::resolve_scope(library, options->frameworks, options->variant);
     const auto frameworks = assess::load_frameworks(library, scope);
     compliance::Answers prefill;
     if (options->answers_path) {
@@ -305,7 +326,8 @@ void setup_assess(CLI::App& command, Context& ctx) {
         prefill[entry.id] = entry.answer;
       }
     }
-    ctx.out().data(compliance::answer_template(library.questionnaire(), frameworks, scope, prefill));
+    ctx.out().data(
+      compliance::answer_template(library.questionnaire(), frameworks, scope, prefill));
   });
 
   CLI::App* list = command.add_subcommand("list", "list the stored assessments");

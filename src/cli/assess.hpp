@@ -63,7 +63,8 @@ void audit_completed(Context& ctx, int64_t id, const std::vector<std::string>& f
                      const std::string& variant);
 
 // Prints an evaluation in the --format asked for (table, json or md) on stdout.
-void print_evaluation(Context& ctx, const std::string& format, const compliance::Evaluation& evaluation,
+void print_evaluation(Context& ctx, const std::string& format,
+                      const compliance::Evaluation& evaluation,
                       const compliance::Questionnaire& questionnaire,
                       const compliance::Answers& answers, const Meta& meta);
 
@@ -75,7 +76,8 @@ std::string scope_title(const compliance::Evaluation& evaluation);
 
 // The interactive questionnaire; returns the id of the assessment it completed, or nothing when
 // the user saved and quit. Throws Error(ExitCode::interrupted) on Ctrl-C after saving.
-std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& library, Options& options);
+std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& library,
+                                       Options& options);
 
 // Table and Markdown renderings of an evaluation.
 std::string render_table(const Output& out, const compliance::Evaluation& evaluation,

@@ -49,7 +49,8 @@ struct Loaded {
   compliance::Evaluation evaluation;
 };
 
-Loaded evaluate_record(Context& ctx, compliance::Library& library, const Options& options, int64_t id) {
+Loaded evaluate_record(Context& ctx, compliance::Library& library, const Options& options,
+                       int64_t id) {
   Loaded loaded;
   loaded.record = load_record(ctx, id);
   const store::AssessmentRecord& record = loaded.record;
@@ -153,8 +154,8 @@ void run_assess_list(Context& ctx) {
   Table table({"ID", "STATUS", "FRAMEWORKS", "VARIANT", "SCORES", "WHEN (UTC)"});
   for (const auto& record : records) {
     const bool done = record.status == store::AssessmentStatus::completed;
-    table.add_row({std::to_string(record.id), done ? "completed" : "in progress",
-                   record.frameworks, record.variant.empty() ? "-" : record.variant,
+    table.add_row({std::to_string(record.id), done ? "completed" : "in progress", record.frameworks,
+                   record.variant.empty() ? "-" : record.variant,
                    done ? format_scores(record.scores) : "-",
                    short_time(record.completed_at.value_or(record.updated_at))});
   }
@@ -263,10 +264,10 @@ void run_assess_diff(Context& ctx, const Options& options) {
       if (answer == nullptr || !answer->design) {
         return nlohmann::json(nullptr);
       }
-      return nlohmann::json{{"answer", compliance::to_string(*answer->design)},
-                            {"operating", answer->operating
-                                            ? nlohmann::json(compliance::to_string(*answer->operating))
-                                            : nlohmann::json(nullptr)}};
+      return nlohmann::json{
+        {"answer", compliance::to_string(*answer->design)},
+        {"operating", answer->operating ? nlohmann::json(compliance::to_string(*answer->operating))
+                                        : nlohmann::json(nullptr)}};
     };
     for (const auto* control : changed) {
       changes.push_back({{"id", control->id},
@@ -283,10 +284,10 @@ void run_assess_diff(Context& ctx, const Options& options) {
     return;
   }
 
-  std::string text = fmt::format("Assessment {} ({}) -> {} ({})\n\n", a.record.id,
-                                 short_time(a.record.completed_at.value_or(a.record.updated_at)),
-                                 b.record.id,
-                                 short_time(b.record.completed_at.value_or(b.record.updated_at)));
+  std::string text =
+    fmt::format("Assessment {} ({}) -> {} ({})\n\n", a.record.id,
+                short_time(a.record.completed_at.value_or(a.record.updated_at)), b.record.id,
+                short_time(b.record.completed_at.value_or(b.record.updated_at)));
   Table scores({"FRAMEWORK", "A", "B", "CHANGE"});
   for (const Row& row : rows) {
     const auto show = [](const std::optional<double>& score) {
@@ -306,7 +307,8 @@ void run_assess_diff(Context& ctx, const Options& options) {
   if (!changed.empty()) {
     Table answers({"QUESTION", "A", "B"});
     for (const auto* control : changed) {
-      answers.add_row({compliance::truncate(control->title, 44), answer_text(answer_of(a, control->id)),
+      answers.add_row({compliance::truncate(control->title, 44),
+                       answer_text(answer_of(a, control->id)),
                        answer_text(answer_of(b, control->id))});
     }
     text += answers.render();

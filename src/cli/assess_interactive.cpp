@@ -25,13 +25,18 @@ class Session {
 public:
   Session(Context& ctx, Terminal& term, compliance::Library& library, compliance::Scope scope,
           store::AssessmentRecord record)
-    : m_ctx(ctx), m_term(term), m_library(library),
-      m_questionnaire(library.questionnaire()), m_scope(std::move(scope)),
+    : m_ctx(ctx),
+      m_term(term),
+      m_library(library),
+      m_questionnaire(library.questionnaire()),
+      m_scope(std::move(scope)),
       m_record(std::move(record)),
       m_questions(compliance::questions_for(m_questionnaire, m_scope.frameworks)),
       m_frameworks(load_frameworks(library, m_scope)) {
-    m_answers = compliance::answers_from_json(nlohmann::json::parse(m_record.answers, nullptr, false));
-    m_index = static_cast<size_t>(std::clamp(m_record.position, 0, static_cast<int>(m_questions.size())));
+    m_answers =
+      compliance::answers_from_json(nlohmann::json::parse(m_record.answers, nullptr, false));
+    m_index =
+      static_cast<size_t>(std::clamp(m_record.position, 0, static_cast<int>(m_questions.size())));
   }
 
   // Runs until finish (true) or save and quit (false).
@@ -106,8 +111,8 @@ std::string Session::render() const {
   const compliance::Domain* domain = m_questionnaire.find_domain(control.domain);
 
   std::vector<std::string> lines;
-  const std::string right = fmt::format("question {} of {} · {} answered", m_index + 1,
-                                        m_questions.size(), answered());
+  const std::string right =
+    fmt::format("question {} of {} · {} answered", m_index + 1, m_questions.size(), answered());
   const std::string left = compliance::truncate(fmt::format("velocity assess · {}", title),
                                                 width - display_width(right) - 2);
   lines.push_back(m_term.paint(left, Color::bold) +
@@ -115,21 +120,20 @@ std::string Session::render() const {
   lines.push_back(fmt::format("{} · {} of {}", domain != nullptr ? domain->name : control.domain,
                               in_domain, domain_total));
   lines.push_back(m_term.paint(std::string(width, '-'), Color::dim));
-  const std::string meta = fmt::format("{} risk · weight {}", compliance::to_string(control.risk),
-                                       control.weight);
+  const std::string meta =
+    fmt::format("{} risk · weight {}", compliance::to_string(control.risk), control.weight);
   const std::string heading = compliance::truncate(control.title, width - display_width(meta) - 2);
-  lines.push_back(m_term.paint(heading, Color::bold) +
-                  std::string(width - display_width(heading) - display_width(meta), ' ') +
-                  m_term.paint(meta, control.risk == compliance::Risk::critical ? Color::red
-                                                                                : Color::dim));
+  lines.push_back(
+    m_term.paint(heading, Color::bold) +
+    std::string(width - display_width(heading) - display_width(meta), ' ') +
+    m_term.paint(meta, control.risk == compliance::Risk::critical ? Color::red : Color::dim));
   lines.emplace_back();
 
   std::vector<std::string> question;
   if (m_stage == Stage::operating) {
-    lines.push_back(fmt::format("Type II, operating effectiveness (the control itself: {})",
-                                answer != nullptr && answer->design
-                                  ? compliance::to_string(*answer->design)
-                                  : "-"));
+    lines.push_back(fmt::format(
+      "Type II, operating effectiveness (the control itself: {})",
+      answer != nullptr && answer->design ? compliance::to_string(*answer->design) : "-"));
     question = compliance::wrap(control.type2_question, width);
   } else {
     question = compliance::wrap(control.question, width);
@@ -154,7 +158,8 @@ std::string Session::render() const {
     }
   }
   if (answer != nullptr && answer->design) {
-    std::string current_text = fmt::format("Your answer: {}", compliance::to_string(*answer->design));
+    std::string current_text =
+      fmt::format("Your answer: {}", compliance::to_string(*answer->design));
     if (answer->operating) {
       current_text += fmt::format(", operating {}", compliance::to_string(*answer->operating));
     }
@@ -170,9 +175,10 @@ std::string Session::render() const {
   if (!m_message.empty()) {
     tail.push_back(m_term.paint(compliance::truncate(m_message, width), Color::yellow));
   }
-  tail.push_back(m_stage == Stage::operating
-                   ? "[y]es  [p]artially  [n]o   add a note after the letter: p missed Q2"
-                   : "[y]es  [p]artially  [n]o  n/[a]   add a note after the letter: p admins only");
+  tail.push_back(
+    m_stage == Stage::operating
+      ? "[y]es  [p]artially  [n]o   add a note after the letter: p missed Q2"
+      : "[y]es  [p]artially  [n]o  n/[a]   add a note after the letter: p admins only");
   tail.push_back("[b]ack  [s]kip  [e] LINK evidence  [g] N go to  [?] help  [q] save and quit");
 
   // The guidance takes what is left of the screen, so a question always fits.
@@ -180,8 +186,8 @@ std::string Session::render() const {
   const auto guidance = compliance::wrap("Guidance: " + control.guidance, width);
   for (size_t i = 0; i < guidance.size() && i < budget; ++i) {
     const bool cut = i + 1 == budget && guidance.size() > budget;
-    lines.push_back(m_term.paint(cut ? compliance::truncate(guidance[i] + " …", width) : guidance[i],
-                                 Color::dim));
+    lines.push_back(m_term.paint(
+      cut ? compliance::truncate(guidance[i] + " …", width) : guidance[i], Color::dim));
   }
   if (!guidance.empty() && budget > 0) {
     lines.emplace_back();
@@ -290,7 +296,8 @@ bool Session::handle(const std::string& line) {
   std::string word = input.substr(0, space);
   std::transform(word.begin(), word.end(), word.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::string rest = space == std::string::npos ? "" : Terminal::trim(input.substr(space + 1));
+  const std::string rest =
+    space == std::string::npos ? "" : Terminal::trim(input.substr(space + 1));
   const bool at_end = m_index >= m_questions.size();
 
   if (word == "q" || word == "quit") {
@@ -359,14 +366,16 @@ bool Session::handle(const std::string& line) {
   }
   if (word.empty()) {
     const compliance::Answer* answer = answer_of(current());
-    const bool has = answer != nullptr &&
-                     (m_stage == Stage::design ? answer->design.has_value() : answer->operating.has_value());
+    const bool has =
+      answer != nullptr &&
+      (m_stage == Stage::design ? answer->design.has_value() : answer->operating.has_value());
     if (!has) {
       m_message = m_stage == Stage::operating ? "answer y, p or n (or s to skip)"
                                               : "answer y, p, n or a (or s to skip)";
       return false;
     }
-    if (m_stage == Stage::design && compliance::asks_operating(current(), m_scope, answer->design)) {
+    if (m_stage == Stage::design &&
+        compliance::asks_operating(current(), m_scope, answer->design)) {
       m_stage = Stage::operating;
     } else {
       advance();
@@ -405,7 +414,8 @@ bool Session::run() {
 
 } // namespace
 
-std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& library, Options& options) {
+std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& library,
+                                       Options& options) {
   const bool color = !ctx.options.no_color && !env::get("NO_COLOR") && ::isatty(STDERR_FILENO) != 0;
   Terminal term(color);
   InterruptGuard guard;
@@ -440,15 +450,16 @@ std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& librar
       scope = resolve_scope(library, frameworks, variant);
       const std::string joined = fmt::format("{}", fmt::join(scope.frameworks, ","));
       if (existing && existing->frameworks == joined && existing->variant == scope.variant) {
-        const auto answers = compliance::answers_from_json(
-          nlohmann::json::parse(existing->answers, nullptr, false));
+        const auto answers =
+          compliance::answers_from_json(nlohmann::json::parse(existing->answers, nullptr, false));
         // Wrapped to the terminal, the question on a line of its own.
-        const std::string text = fmt::format(
-          "An assessment of {} is in progress (number {}, {} answers, last saved {}).", joined,
-          existing->id, answers.size(), existing->updated_at.substr(0, 16));
-        if (term.confirm(fmt::format("{}\nResume it?",
-                                     fmt::join(compliance::wrap(text, Terminal::size().first - 1), "\n")),
-                         true)) {
+        const std::string text =
+          fmt::format("An assessment of {} is in progress (number {}, {} answers, last saved {}).",
+                      joined, existing->id, answers.size(), existing->updated_at.substr(0, 16));
+        if (term.confirm(
+              fmt::format("{}\nResume it?",
+                          fmt::join(compliance::wrap(text, Terminal::size().first - 1), "\n")),
+              true)) {
           record = existing;
         }
       }
@@ -472,7 +483,8 @@ std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& librar
   } catch (const Interrupted&) {
     term.write("\n");
     if (!session) {
-      throw Error(ExitCode::interrupted, "interrupted before the first question; nothing was saved");
+      throw Error(ExitCode::interrupted,
+                  "interrupted before the first question; nothing was saved");
     }
     throw Error(ExitCode::interrupted,
                 fmt::format("interrupted; the {} answers given are saved in assessment {}",

@@ -52,7 +52,8 @@ std::string heading(const Output& out, std::string_view text) {
 
 std::string when_line(const Meta& meta) {
   const std::string when = meta.completed_at.value_or(meta.started_at);
-  const std::string shown = when.size() >= 16 ? when.substr(0, 10) + " " + when.substr(11, 5) + " UTC" : when;
+  const std::string shown =
+    when.size() >= 16 ? when.substr(0, 10) + " " + when.substr(11, 5) + " UTC" : when;
   if (meta.id) {
     return fmt::format("assessment {} · {} · {}", *meta.id,
                        meta.status == "completed" ? shown : "in progress", meta.org);
@@ -87,9 +88,10 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
   text += heading(out, scope_title(evaluation));
   text += when_line(meta) + "\n";
   const int unanswered = evaluation.questions - evaluation.answered;
-  text += fmt::format("{} questions: {} answered ({} n/a){}\n\n", evaluation.questions,
-                      evaluation.answered, evaluation.not_applicable,
-                      unanswered > 0 ? fmt::format(", {} unanswered (not scored)", unanswered) : "");
+  text +=
+    fmt::format("{} questions: {} answered ({} n/a){}\n\n", evaluation.questions,
+                evaluation.answered, evaluation.not_applicable,
+                unanswered > 0 ? fmt::format(", {} unanswered (not scored)", unanswered) : "");
 
   // Scores.
   text += heading(out, "Scores");
@@ -114,8 +116,8 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
     text += "\n" + heading(out, fmt::format("{} by {}", result.framework->name,
                                             result.groups.empty() ? "category" : "function"));
-    const auto line = [&](const std::string& id, const std::string& name, const compliance::ScoreSum& sum,
-                          std::string_view indent) {
+    const auto line = [&](const std::string& id, const std::string& name,
+                          const compliance::ScoreSum& sum, std::string_view indent) {
       const auto score = sum.score();
       text += fmt::format("{}{:<8} {:<40} {:>5}  {}\n", indent, compliance::truncate(id, 8),
                           compliance::truncate(name, 40), score_text(score),
@@ -151,10 +153,11 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
       }
       const Color risk_color = gap.control->risk == compliance::Risk::critical ? Color::red
                                : gap.control->risk == compliance::Risk::high   ? Color::yellow
-                                                                                : Color::none;
+                                                                               : Color::none;
       gaps.add_row({std::to_string(i + 1), fmt::format("{:.2f}", gap.priority),
                     out.paint(compliance::to_string(gap.control->risk), risk_color), answer,
-                    format_decimal(gap.remaining_hours), compliance::truncate(gap.control->title, 40)});
+                    format_decimal(gap.remaining_hours),
+                    compliance::truncate(gap.control->title, 40)});
     }
     text += gaps.render();
     text += "\n" + heading(out, "Next actions");
@@ -211,7 +214,8 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
                                       fmt::format("{}-{}", phase.start_day, phase.end_day),
                                       date_after(roadmap.start, phase.end_day),
                                       std::to_string(phase.actions.size()),
-                                      format_decimal(phase.hours), format_usd(phase.cost)};
+                                      format_decimal(phase.hours),
+                                      format_usd(phase.cost)};
       for (const auto& projected : phase.projected) {
         row.push_back(score_text(projected));
       }
@@ -231,13 +235,13 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
       }
     }
   }
-  const std::string completion = date_after(roadmap.start, roadmap.work_days + roadmap.observation_days);
-  text += fmt::format(
-    "Full compliance: {} ({} days of work{})\n", out.paint(completion, Color::bold),
-    roadmap.work_days,
-    roadmap.observation_days > 0
-      ? fmt::format(" + {} days of Type II observation", roadmap.observation_days)
-      : "");
+  const std::string completion =
+    date_after(roadmap.start, roadmap.work_days + roadmap.observation_days);
+  text += fmt::format("Full compliance: {} ({} days of work{})\n",
+                      out.paint(completion, Color::bold), roadmap.work_days,
+                      roadmap.observation_days > 0
+                        ? fmt::format(" + {} days of Type II observation", roadmap.observation_days)
+                        : "");
   text += "  Assumptions:\n" + bullets(roadmap.assumptions, "   ", k_width);
   return text;
 }
@@ -274,24 +278,25 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
         "assessed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
     using compliance::ControlStatus;
-    md += fmt::format("| {}{} | {} | {} | {} | {} | {} | {} |\n", result.framework->name,
-                      result.variant != nullptr ? " " + result.variant->name : "",
-                      score_text(result.sum.score()), result.count(ControlStatus::met),
-                      result.count(ControlStatus::partially_met), result.count(ControlStatus::not_met),
-                      result.count(ControlStatus::not_applicable),
-                      result.count(ControlStatus::not_assessed));
+    md += fmt::format(
+      "| {}{} | {} | {} | {} | {} | {} | {} |\n", result.framework->name,
+      result.variant != nullptr ? " " + result.variant->name : "", score_text(result.sum.score()),
+      result.count(ControlStatus::met), result.count(ControlStatus::partially_met),
+      result.count(ControlStatus::not_met), result.count(ControlStatus::not_applicable),
+      result.count(ControlStatus::not_assessed));
   }
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
     md += fmt::format("\n### {} by category\n\n| Category | Name | Score |\n| --- | --- | ---: |\n",
                       result.framework->name);
     for (const compliance::CategoryResult& category : result.categories) {
-      md += fmt::format("| {} | {} | {} |\n", category.category->id, md_cell(category.category->name),
-                        score_text(category.sum.score()));
+      md += fmt::format("| {} | {} | {} |\n", category.category->id,
+                        md_cell(category.category->name), score_text(category.sum.score()));
     }
   }
 
-  md += fmt::format("\n## Gaps ({})\n\nOrdered by priority = risk factor × weight ÷ effort hours.\n\n",
-                    evaluation.gaps.size());
+  md +=
+    fmt::format("\n## Gaps ({})\n\nOrdered by priority = risk factor × weight ÷ effort hours.\n\n",
+                evaluation.gaps.size());
   if (!evaluation.gaps.empty()) {
     md += "| # | Priority | Question | Risk | Answer | Hours left | Frameworks |\n"
           "| ---: | ---: | --- | --- | --- | ---: | --- |\n";
@@ -309,7 +314,8 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
     md += "\n### Remediation\n";
     for (size_t i = 0; i < evaluation.gaps.size(); ++i) {
       const compliance::Gap& gap = evaluation.gaps[i];
-      md += fmt::format("\n**{}. {}** (`{}`)\n\n", i + 1, md_cell(gap.control->title), gap.control->id);
+      md +=
+        fmt::format("\n**{}. {}** (`{}`)\n\n", i + 1, md_cell(gap.control->title), gap.control->id);
       if (gap.kind == compliance::GapKind::operating) {
         md += "- Run the control throughout the audit period and keep the records that show it\n";
       }
@@ -353,8 +359,9 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
       md += fmt::format("\n### {}\n\n", phase.name);
       for (const compliance::RoadmapAction& action : phase.actions) {
         const compliance::Gap& gap = evaluation.gaps[action.gap];
-        md += fmt::format("- days {}-{}: {} (`{}`), {} h\n", action.start_day, action.end_day,
-                          md_cell(gap.control->title), gap.control->id, format_decimal(action.hours));
+        md +=
+          fmt::format("- days {}-{}: {} (`{}`), {} h\n", action.start_day, action.end_day,
+                      md_cell(gap.control->title), gap.control->id, format_decimal(action.hours));
       }
     }
   }
@@ -383,8 +390,8 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
       note = found->second.note;
       evidence = found->second.evidence;
     }
-    md += fmt::format("| {} (`{}`) | {} | {} | {} |\n", md_cell(control->title), control->id, answer,
-                      md_cell(note), md_cell(evidence));
+    md += fmt::format("| {} (`{}`) | {} | {} | {} |\n", md_cell(control->title), control->id,
+                      answer, md_cell(note), md_cell(evidence));
   }
   return md;
 }

@@ -17,7 +17,9 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-extern "C" void on_interrupt(int) { g_interrupted = 1; }
+extern "C" void on_interrupt(int) {
+  g_interrupted = 1;
+}
 
 } // namespace
 
@@ -30,7 +32,9 @@ InterruptGuard::InterruptGuard() {
   ::sigaction(SIGINT, &action, &m_previous);
 }
 
-InterruptGuard::~InterruptGuard() { ::sigaction(SIGINT, &m_previous, nullptr); }
+InterruptGuard::~InterruptGuard() {
+  ::sigaction(SIGINT, &m_previous, nullptr);
+}
 
 std::optional<std::string> Terminal::read_line() {
   for (;;) {
@@ -139,7 +143,8 @@ std::string choose_variant(Terminal& term, compliance::Library& library,
     if (framework.variants.empty()) {
       continue;
     }
-    term.write(fmt::format("\n{} comes in {} variants:\n", framework.name, framework.variants.size()));
+    term.write(
+      fmt::format("\n{} comes in {} variants:\n", framework.name, framework.variants.size()));
     for (size_t i = 0; i < framework.variants.size(); ++i) {
       term.write(fmt::format("  {}  {:<8} {}\n", i + 1, framework.variants[i].name,
                              framework.variants[i].description));
@@ -178,7 +183,8 @@ void ensure_state(Context& ctx, Terminal& term) {
                      "--answers FILE --no-save`");
   }
   const auto prompt = [&ctx](const std::string& q) { return ctx.prompt_secret(q); };
-  const store::InitResult result = store::State::initialize(path, store::NewKeySource::automatic, prompt);
+  const store::InitResult result =
+    store::State::initialize(path, store::NewKeySource::automatic, prompt);
   term.write(fmt::format("created it (master key: {}):\n  {}\n", result.key_source, path.string()));
 }
 

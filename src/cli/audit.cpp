@@ -54,10 +54,11 @@ std::string parse_time(const std::string& text, const char* option, Bound bound)
 // A period that ends before it starts selects nothing: a mistake to point out, not an empty answer.
 // Both bounds are parse_time's output (same format, UTC), so they compare as text.
 void check_period(const std::string& start, const std::string& end, const char* start_option,
-                  const std::string& start_text, const char* end_option, const std::string& end_text) {
+                  const std::string& start_text, const char* end_option,
+                  const std::string& end_text) {
   if (start > end) {
-    throw UsageError(fmt::format("{} {} is after {} {}: the period is empty", start_option, start_text,
-                                 end_option, end_text),
+    throw UsageError(fmt::format("{} {} is after {} {}: the period is empty", start_option,
+                                 start_text, end_option, end_text),
                      "give the earlier time as the start");
   }
 }
@@ -126,10 +127,10 @@ void print_verify(Context& ctx, const audit::VerifyResult& result, const std::st
     ctx.out().data(text);
   }
   if (!result.ok()) {
-    throw IntegrityError(fmt::format("audit log '{}' failed verification: {}", result.log,
-                                     result.failure->message),
-                         "the log was modified outside velocity; compare with an earlier export "
-                         "or restore the state from a backup");
+    throw IntegrityError(
+      fmt::format("audit log '{}' failed verification: {}", result.log, result.failure->message),
+      "the log was modified outside velocity; compare with an earlier export "
+      "or restore the state from a backup");
   }
 }
 
@@ -157,18 +158,22 @@ void setup_key_command(CLI::App& audit_app, Context& ctx) {
       return;
     }
     ctx.out().data(key_pem.to_pem());
-    ctx.out().info(fmt::format("fingerprint {} (audit log of '{}')", key_pem.fingerprint(), log.log_name()));
+    ctx.out().info(
+      fmt::format("fingerprint {} (audit log of '{}')", key_pem.fingerprint(), log.log_name()));
   });
 }
 
 void setup_log_command(CLI::App& audit_app, Context& ctx) {
   auto options = std::make_shared<LogOptions>();
   CLI::App* log = audit_app.add_subcommand("log", "list audit events, oldest first");
-  log->add_option("--since", options->since, "events at or after this time (ISO 8601, UTC)")->option_text("TIME");
-  log->add_option("--until", options->until, "events at or before this time (a date: the whole day)")
+  log->add_option("--since", options->since, "events at or after this time (ISO 8601, UTC)")
     ->option_text("TIME");
-  log->add_option("--category", options->category,
-                  "authentication, authorization, data_access, agent_activity or system_security")
+  log
+    ->add_option("--until", options->until, "events at or before this time (a date: the whole day)")
+    ->option_text("TIME");
+  log
+    ->add_option("--category", options->category,
+                 "authentication, authorization, data_access, agent_activity or system_security")
     ->option_text("C");
   log->add_option("--actor", options->actor, "who acted")->option_text("A");
   log->add_option("--action", options->action, "e.g. org.create")->option_text("A");
@@ -177,8 +182,9 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
   log->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     if (options->category && !audit::parse_category(*options->category)) {
-      throw UsageError(fmt::format("unknown category '{}'", *options->category),
-                       "use authentication, authorization, data_access, agent_activity or system_security");
+      throw UsageError(
+        fmt::format("unknown category '{}'", *options->category),
+        "use authentication, authorization, data_access, agent_activity or system_security");
     }
     if (options->outcome && !audit::parse_outcome(*options->outcome)) {
       throw UsageError(fmt::format("unknown outcome '{}'", *options->outcome),
@@ -188,15 +194,19 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
       throw UsageError("--limit must be at least 1");
     }
     store::AuditEventQuery query;
-    query.since = options->since ? std::optional(parse_time(*options->since, "--since", Bound::start)) : std::nullopt;
-    query.until = options->until ? std::optional(parse_time(*options->until, "--until", Bound::end)) : std::nullopt;
+    query.since = options->since
+                    ? std::optional(parse_time(*options->since, "--since", Bound::start))
+                    : std::nullopt;
+    query.until = options->until ? std::optional(parse_time(*options->until, "--until", Bound::end))
+                                 : std::nullopt;
     query.category = options->category;
     query.actor = options->actor;
     query.action = options->action;
     query.outcome = options->outcome;
     query.limit = options->limit;
     if (query.since && query.until) {
-      check_period(*query.since, *query.until, "--since", *options->since, "--until", *options->until);
+      check_period(*query.since, *query.until, "--since", *options->since, "--until",
+                   *options->until);
     }
     const store::Org org = ctx.org();
     const auto events = audit::read_events(ctx.state(), org, query);
@@ -209,7 +219,8 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
     } else {
       Table table({"SEQ", "TIME", "CATEGORY", "ACTOR", "ACTION", "RESOURCE", "OUTCOME"});
       for (const auto& e : events) {
-        const std::string resource = e.resource_id.empty() ? e.resource_type : e.resource_type + ":" + e.resource_id;
+        const std::string resource =
+          e.resource_id.empty() ? e.resource_type : e.resource_type + ":" + e.resource_id;
         const Color color = e.outcome == "success" ? Color::none : Color::red;
         table.add_row({std::to_string(e.seq), e.time, e.category, e.actor, e.action, resource,
                        ctx.out().paint(e.outcome, color)});
@@ -226,9 +237,12 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
   CLI::App* verify = audit_app.add_subcommand(
     "verify", "check the audit log (in the state, or an export with --file and --pubkey): exit 5 "
               "on any tampering");
-  verify->add_option("--file", options->file, "an export (jsonl) to check offline, without the state")
+  verify
+    ->add_option("--file", options->file, "an export (jsonl) to check offline, without the state")
     ->option_text("FILE");
-  verify->add_option("--pubkey", options->pubkey, "the organisation's public key (PEM), from a source you trust")
+  verify
+    ->add_option("--pubkey", options->pubkey,
+                 "the organisation's public key (PEM), from a source you trust")
     ->option_text("PEM");
   verify->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
@@ -245,8 +259,13 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
                       audit::Outcome::failure, nlohmann::json::object()});
     const audit::VerifyResult result = audit::verify_state(ctx.state(), org);
     print_verify(ctx, result, format);
-    ctx.audit({audit::Category::system_security, "audit.verify", "audit_log", org, audit::Outcome::success,
-               {{"events_checked", result.events_checked}, {"heads_checked", result.heads_checked}}});
+    ctx.audit(
+      {audit::Category::system_security,
+       "audit.verify",
+       "audit_log",
+       org,
+       audit::Outcome::success,
+       {{"events_checked", result.events_checked}, {"heads_checked", result.heads_checked}}});
   });
 }
 
@@ -257,11 +276,14 @@ void setup_export_command(CLI::App& audit_app, Context& ctx) {
   exporter->add_option("--output", options->output, "the file to write (atomically, mode 0600)")
     ->option_text("FILE")
     ->required();
-  exporter->add_option("--from-seq", options->from_seq, "first event (default 1)")->option_text("N");
-  exporter->add_option("--to-seq", options->to_seq, "last event (default the latest)")->option_text("M");
+  exporter->add_option("--from-seq", options->from_seq, "first event (default 1)")
+    ->option_text("N");
+  exporter->add_option("--to-seq", options->to_seq, "last event (default the latest)")
+    ->option_text("M");
   exporter->callback([&ctx, options] {
     // The global default "table" means no --format was given: jsonl, the verifiable one.
-    const std::string format = ctx.options.format == "table" ? "jsonl" : ctx.format({"jsonl", "csv"});
+    const std::string format =
+      ctx.options.format == "table" ? "jsonl" : ctx.format({"jsonl", "csv"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
     ctx.audit_intent(access_event("audit.export", log.log_name(), {{"format", format}}));
     const audit::ExportResult result =
@@ -288,15 +310,20 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
   auto options = std::make_shared<FileOptions>();
   CLI::App* report = audit_app.add_subcommand(
     "report", "counts by category, outcome and actor over a period, and the notable events");
-  report->add_option("--from", options->from, "start of the period (default: the first event)")->option_text("TIME");
-  report->add_option("--to", options->to, "end of the period (a date: the whole day; default now)")->option_text("TIME");
-  report->add_option("--output", options->output, "write to this file instead of stdout")->option_text("FILE");
+  report->add_option("--from", options->from, "start of the period (default: the first event)")
+    ->option_text("TIME");
+  report->add_option("--to", options->to, "end of the period (a date: the whole day; default now)")
+    ->option_text("TIME");
+  report->add_option("--output", options->output, "write to this file instead of stdout")
+    ->option_text("FILE");
   report->footer("--format md (default), html or json. The report also verifies the whole log.");
   report->callback([&ctx, options] {
-    const std::string format = ctx.options.format == "table" ? "md" : ctx.format({"md", "html", "json"});
-    const std::string from = options->from ? parse_time(*options->from, "--from", Bound::start) : std::string();
-    const std::string to = options->to ? parse_time(*options->to, "--to", Bound::end)
-                                       : time::to_iso8601(time::now());
+    const std::string format =
+      ctx.options.format == "table" ? "md" : ctx.format({"md", "html", "json"});
+    const std::string from =
+      options->from ? parse_time(*options->from, "--from", Bound::start) : std::string();
+    const std::string to =
+      options->to ? parse_time(*options->to, "--to", Bound::end) : time::to_iso8601(time::now());
     if (options->from && options->to) {
       check_period(from, to, "--from", *options->from, "--to", *options->to);
     }
@@ -308,11 +335,13 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
                              : format == "html" ? audit::render_html(report_data)
                                                 : audit::render_markdown(report_data);
     write_output(ctx, options->output, text);
-    ctx.audit(access_event("audit.report", org.name(), {{"from", from}, {"to", to}, {"format", format}}));
+    ctx.audit(
+      access_event("audit.report", org.name(), {{"from", from}, {"to", to}, {"format", format}}));
     if (!report_data.integrity->ok()) {
-      throw IntegrityError(fmt::format("audit log '{}' failed verification: {}", org.name(),
-                                       report_data.integrity->failure->message),
-                           "the report was written; the log it counts was modified outside velocity");
+      throw IntegrityError(
+        fmt::format("audit log '{}' failed verification: {}", org.name(),
+                    report_data.integrity->failure->message),
+        "the report was written; the log it counts was modified outside velocity");
     }
   });
 }
@@ -322,7 +351,8 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   CLI::App* prove = audit_app.add_subcommand(
     "prove", "an inclusion proof (RFC 9162) of one event against the latest signed tree head");
   prove->add_option("SEQ", options->seq, "the event's sequence number")->required();
-  prove->add_option("--output", options->output, "write to this file instead of stdout")->option_text("FILE");
+  prove->add_option("--output", options->output, "write to this file instead of stdout")
+    ->option_text("FILE");
   prove->callback([&ctx, options] {
     ctx.format({"table", "json"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
@@ -334,7 +364,9 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   auto check = std::make_shared<FileOptions>();
   CLI::App* verify_proof = audit_app.add_subcommand(
     "verify-proof", "check an inclusion proof offline with the organisation's public key");
-  verify_proof->add_option("--file", check->file, "the proof (JSON)")->option_text("FILE")->required();
+  verify_proof->add_option("--file", check->file, "the proof (JSON)")
+    ->option_text("FILE")
+    ->required();
   verify_proof->add_option("--pubkey", check->pubkey, "the organisation's public key (PEM)")
     ->option_text("PEM")
     ->required();
@@ -344,18 +376,19 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
     const auto json = nlohmann::json::parse(read_text(*check->file, "proof"), nullptr, false);
     const audit::ProofCheck result = audit::verify_proof(json, key);
     if (format == "json") {
-      ctx.out().json({{"ok", !result.failure},
-                      {"seq", result.seq},
-                      {"tree_size", result.head ? result.head->size : 0},
-                      {"failure", result.failure ? nlohmann::json(*result.failure) : nlohmann::json(nullptr)}});
+      ctx.out().json(
+        {{"ok", !result.failure},
+         {"seq", result.seq},
+         {"tree_size", result.head ? result.head->size : 0},
+         {"failure", result.failure ? nlohmann::json(*result.failure) : nlohmann::json(nullptr)}});
     } else if (!result.failure) {
-      ctx.out().data(fmt::format("event {} is in the log '{}' of {} events (tree head signed {}, key {})\n",
-                                 result.seq, result.head->log, result.head->size, result.head->time,
-                                 key.fingerprint()));
+      ctx.out().data(fmt::format(
+        "event {} is in the log '{}' of {} events (tree head signed {}, key {})\n", result.seq,
+        result.head->log, result.head->size, result.head->time, key.fingerprint()));
     }
     if (result.failure) {
-      throw IntegrityError(fmt::format("the inclusion proof {} does not hold: {}", *check->file,
-                                       *result.failure));
+      throw IntegrityError(
+        fmt::format("the inclusion proof {} does not hold: {}", *check->file, *result.failure));
     }
   });
 }

@@ -44,9 +44,9 @@ std::vector<store::IntegrationRecord> chosen_integrations(Context& ctx,
   }
   auto records = store::list_integrations(state.db(), org);
   if (records.empty()) {
-    throw UsageError(fmt::format("organisation '{}' has no integration to collect from",
-                                 org.name()),
-                     "connect one first, e.g. `velocity connect aws --name prod`");
+    throw UsageError(
+      fmt::format("organisation '{}' has no integration to collect from", org.name()),
+      "connect one first, e.g. `velocity connect aws --name prod`");
   }
   if (!options.all && records.size() > 1) {
     throw UsageError("several integrations are connected; say which one",
@@ -61,8 +61,8 @@ std::vector<std::string> split_types(const std::vector<std::string>& values) {
     size_t start = 0;
     while (start <= value.size()) {
       const size_t comma = value.find(',', start);
-      std::string type = value.substr(start, comma == std::string::npos ? std::string::npos
-                                                                        : comma - start);
+      std::string type =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!type.empty()) {
         types.push_back(std::move(type));
       }
@@ -83,11 +83,11 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
   for (const auto& record : chosen_integrations(ctx, options)) {
     const providers::Platform& platform = find_platform(record.platform);
     const auto types = platform.select_types(split_types(options.types));
-    providers::IntegrationConfig config{
-      .name = record.name,
-      .platform = record.platform,
-      .settings = nlohmann::json::parse(record.settings),
-      .secret = store::open_integration_secret(state.db(), org, record)};
+    providers::IntegrationConfig config{.name = record.name,
+                                        .platform = record.platform,
+                                        .settings = nlohmann::json::parse(record.settings),
+                                        .secret =
+                                          store::open_integration_secret(state.db(), org, record)};
     const auto calls = platform.open(config, provider_options(options.http))->plan(types);
     for (const auto& call : calls) {
       const std::string name = call.service + ":" + call.operation;
@@ -176,7 +176,8 @@ void collect(Context& ctx, const CollectOptions& options) {
   }
   if (options.metrics_file) {
     // Refused before collecting: a cron job should learn of a typo at once, not after a run.
-    const std::filesystem::path dir = std::filesystem::absolute(*options.metrics_file).parent_path();
+    const std::filesystem::path dir =
+      std::filesystem::absolute(*options.metrics_file).parent_path();
     if (!std::filesystem::is_directory(dir)) {
       throw UsageError(fmt::format("cannot write the metrics file {}: {} is not a directory",
                                    *options.metrics_file, dir.string()),
@@ -212,9 +213,8 @@ void collect(Context& ctx, const CollectOptions& options) {
     request.provider = provider_options(options.http);
     if (options.max_wait) {
       request.provider.max_wait = std::chrono::seconds(*options.max_wait);
-      request.provider.client.max_retry_after =
-        std::min<std::chrono::milliseconds>(request.provider.client.max_retry_after,
-                                            *request.provider.max_wait);
+      request.provider.client.max_retry_after = std::min<std::chrono::milliseconds>(
+        request.provider.client.max_retry_after, *request.provider.max_wait);
     }
     request.lock_dir = state.path().parent_path() / "locks";
     if (progress) {
@@ -227,7 +227,8 @@ void collect(Context& ctx, const CollectOptions& options) {
     ctx.out().verbose(fmt::format("collecting integration {} ({})", record.name, record.platform));
     ctx.audit_intent(integration_event(audit::Category::data_access, "evidence.collect",
                                        record.name, {{"platform", record.platform}}));
-    runs.push_back(providers::collect_integration(state, org, record, platform, request, on_finding));
+    runs.push_back(
+      providers::collect_integration(state, org, record, platform, request, on_finding));
     const providers::RunSummary& run = runs.back();
     ctx.audit(integration_event(
       audit::Category::data_access, "evidence.collect", record.name,
@@ -278,9 +279,10 @@ void collect(Context& ctx, const CollectOptions& options) {
       if (runs.size() == 1) {
         throw Error(run.error_code, run.error, run.error_help);
       }
-      throw Error(run.error_code, fmt::format("the collection of integration {} failed: {}",
-                                              run.integration, run.error),
-                  run.error_help);
+      throw Error(
+        run.error_code,
+        fmt::format("the collection of integration {} failed: {}", run.integration, run.error),
+        run.error_help);
     }
   }
   for (const auto& run : runs) {
@@ -311,28 +313,32 @@ void collect(Context& ctx, const CollectOptions& options) {
 
 void setup_collect(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<CollectOptions>();
-  auto* integration = command.add_option("-i,--integration", options->integration,
-                                         "integration to collect from")
-                        ->option_text("NAME");
+  auto* integration =
+    command.add_option("-i,--integration", options->integration, "integration to collect from")
+      ->option_text("NAME");
   command.add_flag("--all", options->all, "collect from every integration")->excludes(integration);
-  command.add_option("-t,--types", options->types,
-                     "evidence types to collect, comma-separated (default: all)")
+  command
+    .add_option("-t,--types", options->types,
+                "evidence types to collect, comma-separated (default: all)")
     ->option_text("T,...");
   command.add_flag("--dry-run", options->dry_run,
                    "print each API call it would make and the evidence type it feeds; send "
                    "nothing, write nothing");
-  command.add_option("--fail-on", options->fail_on,
-                     "exit 1 when a FAIL of this severity or above exists (low, medium, high, "
-                     "critical)")
+  command
+    .add_option("--fail-on", options->fail_on,
+                "exit 1 when a FAIL of this severity or above exists (low, medium, high, "
+                "critical)")
     ->option_text("SEVERITY");
-  command.add_option("--metrics-file", options->metrics_file,
-                     "write Prometheus text metrics to FILE (atomically)")
+  command
+    .add_option("--metrics-file", options->metrics_file,
+                "write Prometheus text metrics to FILE (atomically)")
     ->option_text("FILE");
   command.add_flag("--wait", options->wait,
                    "wait for a collection of the same integration to finish instead of exiting 1");
-  command.add_option("--max-wait", options->max_wait,
-                     "longest wait for rate limits, in seconds: in all for GitHub (over the "
-                     "integration's own --max-wait), per call for a Retry-After (default 120)")
+  command
+    .add_option("--max-wait", options->max_wait,
+                "longest wait for rate limits, in seconds: in all for GitHub (over the "
+                "integration's own --max-wait), per call for a Retry-After (default 120)")
     ->option_text("SECONDS")
     ->check(CLI::NonNegativeNumber);
   add_http_options(command, options->http, true);

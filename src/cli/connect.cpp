@@ -2,11 +2,13 @@
 // remove, and show what a platform can collect.
 
 #include "connect.hpp"
+
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/provider.hpp>
 #include <velocity/providers/azure/provider.hpp>
@@ -14,7 +16,6 @@
 #include <velocity/providers/github/provider.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/integrations.hpp>
-#include <velocity/core/fs.hpp>
 
 #include <fmt/format.h>
 
@@ -78,24 +79,22 @@ void throw_if_unhealthy(const providers::ConnectionTest& test, const std::string
   case providers::TestFailure::denied:
     throw PermissionError(test.message, "grant the permission to the integration's identity");
   case providers::TestFailure::unreachable:
-    throw RemoteError(fmt::format("cannot reach the platform for integration {}: {}", name,
-                                  test.message),
-                      "check the endpoint URL, the network and proxy variables");
+    throw RemoteError(
+      fmt::format("cannot reach the platform for integration {}: {}", name, test.message),
+      "check the endpoint URL, the network and proxy variables");
   case providers::TestFailure::none:
   case providers::TestFailure::other:
     break;
   }
-  throw RemoteError(fmt::format("the connection test of integration {} failed: {}", name,
-                                test.message));
+  throw RemoteError(
+    fmt::format("the connection test of integration {} failed: {}", name, test.message));
 }
-
 
 } // namespace connect
 
 namespace {
 
 using connect::ConnectOptions;
-
 
 nlohmann::json integration_json(const store::IntegrationRecord& record) {
   nlohmann::json settings = nlohmann::json::parse(record.settings, nullptr, false);
@@ -155,15 +154,15 @@ void test_integration(Context& ctx, const std::string& name, const HttpOptions& 
   providers::IntegrationConfig config{.name = record.name,
                                       .platform = record.platform,
                                       .settings = nlohmann::json::parse(record.settings),
-                                      .secret = store::open_integration_secret(state.db(), org,
-                                                                               record)};
+                                      .secret =
+                                        store::open_integration_secret(state.db(), org, record)};
   ctx.audit_intent(integration_event(audit::Category::authentication, "integration.test",
                                      record.name, {{"platform", record.platform}}));
   const providers::ConnectionTest test = platform.open(config, provider_options(http))->test();
   store::record_integration_test(state.db(), record.id, time::now(),
                                  providers::to_string(test.status));
-  const bool usable = test.status == providers::Health::healthy ||
-                      test.status == providers::Health::degraded;
+  const bool usable =
+    test.status == providers::Health::healthy || test.status == providers::Health::degraded;
   ctx.audit(integration_event(audit::Category::authentication, "integration.test", record.name,
                               {{"platform", record.platform},
                                {"status", std::string(providers::to_string(test.status))},
@@ -236,28 +235,33 @@ void setup_connect(CLI::App& command, Context& ctx) {
     "aws", "connect an AWS account (or organisation); keys come from AWS_ACCESS_KEY_ID / "
            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --credentials-file, never from arguments");
   aws->add_option("--name", options->name, "name of the integration")->required();
-  aws->add_option("--region", options->regions,
-                  "regions to collect (repeat or comma-separate); default: every enabled region")
+  aws
+    ->add_option("--region", options->regions,
+                 "regions to collect (repeat or comma-separate); default: every enabled region")
     ->option_text("REGION");
-  aws->add_option("--endpoint-url", options->endpoint_url,
-                  "send every call to this URL (an emulator); env AWS_ENDPOINT_URL")
+  aws
+    ->add_option("--endpoint-url", options->endpoint_url,
+                 "send every call to this URL (an emulator); env AWS_ENDPOINT_URL")
     ->option_text("URL");
   aws->add_option("--role-arn", options->role_arn, "assume this role (STS AssumeRole) to collect")
     ->option_text("ARN");
   aws->add_option("--external-id", options->external_id, "external id for --role-arn")
     ->option_text("ID");
-  aws->add_option("--organization-role", options->organization_role,
-                  "collect every account of the organisation by assuming this role in each")
+  aws
+    ->add_option("--organization-role", options->organization_role,
+                 "collect every account of the organisation by assuming this role in each")
     ->option_text("NAME");
   aws->add_option("--profile", options->profile, "profile of ~/.aws/credentials and ~/.aws/config");
-  aws->add_option("--credentials-file", options->credentials_file,
-                  "read keys from this file (~/.aws/credentials format) instead")
+  aws
+    ->add_option("--credentials-file", options->credentials_file,
+                 "read keys from this file (~/.aws/credentials format) instead")
     ->option_text("FILE");
   // Keys typed on a command line end up in shell history and `ps`: these options exist only to
   // refuse them without echoing the value.
-  aws->add_option("--aws-access-key-id,--access-key-id,--aws-secret-access-key,"
-                  "--secret-access-key,--aws-session-token,--session-token",
-                  options->argv_secret)
+  aws
+    ->add_option("--aws-access-key-id,--access-key-id,--aws-secret-access-key,"
+                 "--secret-access-key,--aws-session-token,--session-token",
+                 options->argv_secret)
     ->group("");
   aws->add_flag("--replace", options->replace, "replace an integration of the same name");
   aws->add_flag("--no-test", options->no_test, "store without calling STS GetCallerIdentity");
@@ -269,13 +273,15 @@ void setup_connect(CLI::App& command, Context& ctx) {
               "--token-file, never from arguments");
   github->add_option("--name", options->name, "name of the integration")->required();
   github->add_option("--org", options->org, "the organisation's login")->required();
-  github->add_option("--api-url", options->api_url,
-                     "REST API root (GitHub Enterprise Server: https://HOST/api/v3)")
+  github
+    ->add_option("--api-url", options->api_url,
+                 "REST API root (GitHub Enterprise Server: https://HOST/api/v3)")
     ->option_text("URL");
   github->add_option("--token-file", options->token_file, "read the token from this file")
     ->option_text("FILE");
-  github->add_option("--max-wait", options->max_wait,
-                     "seconds a collection may wait in total for rate limits")
+  github
+    ->add_option("--max-wait", options->max_wait,
+                 "seconds a collection may wait in total for rate limits")
     ->capture_default_str()
     ->check(CLI::Range(int64_t{0}, int64_t{86400}));
   github->add_flag("--replace", options->replace, "replace an integration of the same name");
@@ -292,8 +298,9 @@ void setup_connect(CLI::App& command, Context& ctx) {
   gcp->add_option("--project", options->project, "project id (default: the key's project_id)");
   gcp->add_option("--token-uri", options->token_uri, "OAuth 2.0 token endpoint override")
     ->option_text("URL");
-  gcp->add_option("--api-endpoint", options->api_endpoint,
-                  "send every API call to this base URL (fakes, private endpoints)")
+  gcp
+    ->add_option("--api-endpoint", options->api_endpoint,
+                 "send every API call to this base URL (fakes, private endpoints)")
     ->option_text("URL");
   gcp->add_flag("--replace", options->replace, "replace an integration of the same name");
   gcp->add_flag("--no-test", options->no_test, "store without calling projects.get");
@@ -305,11 +312,13 @@ void setup_connect(CLI::App& command, Context& ctx) {
              "AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID come from the environment or "
              "--credentials-file, never from arguments");
   azure->add_option("--name", options->name, "name of the integration")->required();
-  azure->add_option("--credentials-file", options->credentials_file,
-                    "read the AZURE_* values from this file (KEY=VALUE lines)")
+  azure
+    ->add_option("--credentials-file", options->credentials_file,
+                 "read the AZURE_* values from this file (KEY=VALUE lines)")
     ->option_text("FILE");
-  azure->add_option("--authority-host", options->authority_host,
-                    "Microsoft identity platform host (env AZURE_AUTHORITY_HOST)")
+  azure
+    ->add_option("--authority-host", options->authority_host,
+                 "Microsoft identity platform host (env AZURE_AUTHORITY_HOST)")
     ->option_text("URL");
   azure->add_option("--arm-endpoint", options->arm_endpoint, "Azure Resource Manager base URL")
     ->option_text("URL");
@@ -326,13 +335,13 @@ void setup_connect(CLI::App& command, Context& ctx) {
   add_http_options(*test, options->http, false);
   test->callback([&ctx, options] { test_integration(ctx, options->name, options->http); });
 
-  CLI::App* remove = command.add_subcommand(
-    "remove", "remove an integration with its credentials and evidence");
+  CLI::App* remove =
+    command.add_subcommand("remove", "remove an integration with its credentials and evidence");
   remove->add_option("NAME", options->name, "integration name")->required();
   remove->callback([&ctx, options] { remove_integration(ctx, options->name); });
 
-  CLI::App* types = command.add_subcommand("evidence-types",
-                                           "list what a platform collects and checks");
+  CLI::App* types =
+    command.add_subcommand("evidence-types", "list what a platform collects and checks");
   types->add_option("PLATFORM", options->platform, "platform (aws)")->required();
   types->callback([&ctx, options] { evidence_types(ctx, options->platform); });
 }

@@ -6,6 +6,7 @@
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/provider.hpp>
 #include <velocity/providers/azure/provider.hpp>
@@ -13,8 +14,9 @@
 #include <velocity/providers/github/provider.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/integrations.hpp>
-#include <velocity/core/fs.hpp>
+
 #include <fmt/format.h>
+
 #include <map>
 
 namespace velocity::cli::connect {
@@ -52,8 +54,8 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
       start = comma + 1;
     }
   }
-  settings.home_region = !settings.regions.empty() ? settings.regions.front()
-                                                   : resolved.region.value_or("us-east-1");
+  settings.home_region =
+    !settings.regions.empty() ? settings.regions.front() : resolved.region.value_or("us-east-1");
   settings.endpoint_url = options.endpoint_url ? options.endpoint_url : resolved.endpoint_url;
   if (settings.endpoint_url && settings.endpoint_url->ends_with('/')) {
     settings.endpoint_url->pop_back();
@@ -66,11 +68,11 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
   settings.access_key_hint = key_id.size() > 4 ? key_id.substr(key_id.size() - 4) : "";
   settings.validate();
 
-  providers::IntegrationConfig config{.name = options.name,
-                                      .platform = "aws",
-                                      .settings = settings.to_json(),
-                                      .secret = providers::aws::serialise_credentials(
-                                        resolved.credentials)};
+  providers::IntegrationConfig config{
+    .name = options.name,
+    .platform = "aws",
+    .settings = settings.to_json(),
+    .secret = providers::aws::serialise_credentials(resolved.credentials)};
   std::optional<providers::ConnectionTest> test;
   if (!options.no_test) {
     auto provider = providers::aws::platform().open(config, provider_options(options.http));
@@ -84,22 +86,21 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
   const store::Org org = ctx.org();
   ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
                                      options.name, {{"platform", "aws"}}));
-  const store::IntegrationRecord record = store::add_integration(
-    state.db(), org,
-    store::NewIntegration{.name = options.name,
-                          .platform = "aws",
-                          .settings = config.settings.dump(),
-                          .secret = config.secret},
-    options.replace ? store::OnExisting::replace : store::OnExisting::fail);
+  const store::IntegrationRecord record =
+    store::add_integration(state.db(), org,
+                           store::NewIntegration{.name = options.name,
+                                                 .platform = "aws",
+                                                 .settings = config.settings.dump(),
+                                                 .secret = config.secret},
+                           options.replace ? store::OnExisting::replace : store::OnExisting::fail);
   if (test) {
     store::record_integration_test(state.db(), record.id, time::now(),
                                    providers::to_string(test->status));
   }
 
-  nlohmann::json json = test ? test_json(options.name, "aws", *test)
-                             : nlohmann::json{{"name", options.name},
-                                              {"platform", "aws"},
-                                              {"status", "unknown"}};
+  nlohmann::json json =
+    test ? test_json(options.name, "aws", *test)
+         : nlohmann::json{{"name", options.name}, {"platform", "aws"}, {"status", "unknown"}};
   json["credential_source"] = settings.credential_source;
   json["regions"] = settings.regions;
   if (settings.role_arn) {
@@ -108,8 +109,7 @@ void connect_aws(Context& ctx, const ConnectOptions& options) {
   if (settings.organization_role) {
     json["organization_role"] = *settings.organization_role;
   }
-  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
-                              options.name,
+  ctx.audit(integration_event(audit::Category::authentication, "integration.connect", options.name,
                               {{"platform", "aws"},
                                {"credential_source", settings.credential_source},
                                {"account_id", test ? test->account_id : ""},
@@ -143,24 +143,23 @@ void store_integration(Context& ctx, const ConnectOptions& options,
   store::State& state = ctx.state();
   ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
                                      options.name, {{"platform", platform.name}}));
-  const store::IntegrationRecord record = store::add_integration(
-    state.db(), ctx.org(),
-    store::NewIntegration{.name = options.name,
-                          .platform = platform.name,
-                          .settings = config.settings.dump(),
-                          .secret = config.secret},
-    options.replace ? store::OnExisting::replace : store::OnExisting::fail);
+  const store::IntegrationRecord record =
+    store::add_integration(state.db(), ctx.org(),
+                           store::NewIntegration{.name = options.name,
+                                                 .platform = platform.name,
+                                                 .settings = config.settings.dump(),
+                                                 .secret = config.secret},
+                           options.replace ? store::OnExisting::replace : store::OnExisting::fail);
   if (test) {
     store::record_integration_test(state.db(), record.id, time::now(),
                                    providers::to_string(test->status));
   }
-  nlohmann::json json = test ? test_json(options.name, platform.name, *test)
-                             : nlohmann::json{{"name", options.name},
-                                              {"platform", platform.name},
-                                              {"status", "unknown"}};
+  nlohmann::json json =
+    test
+      ? test_json(options.name, platform.name, *test)
+      : nlohmann::json{{"name", options.name}, {"platform", platform.name}, {"status", "unknown"}};
   json["credential_source"] = source;
-  ctx.audit(integration_event(audit::Category::authentication, "integration.connect",
-                              options.name,
+  ctx.audit(integration_event(audit::Category::authentication, "integration.connect", options.name,
                               {{"platform", platform.name},
                                {"credential_source", source},
                                {"account_id", test ? test->account_id : ""},
@@ -223,12 +222,11 @@ void connect_github(Context& ctx, const ConnectOptions& options) {
                      "export GITHUB_TOKEN=... or pass --token-file FILE (never the token itself)");
   }
   settings.validate();
-  store_integration(ctx, options, providers::github::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "github",
-                                                 .settings = settings.to_json(),
-                                                 .secret = token},
-                    settings.credential_source);
+  store_integration(
+    ctx, options, providers::github::platform(),
+    providers::IntegrationConfig{
+      .name = options.name, .platform = "github", .settings = settings.to_json(), .secret = token},
+    settings.credential_source);
 }
 
 namespace {
@@ -271,12 +269,11 @@ void connect_gcp(Context& ctx, const ConnectOptions& options) {
     settings.api_endpoint = without_trailing_slash(*options.api_endpoint);
   }
   settings.validate();
-  store_integration(ctx, options, providers::gcp::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "gcp",
-                                                 .settings = settings.to_json(),
-                                                 .secret = text},
-                    settings.credential_source);
+  store_integration(
+    ctx, options, providers::gcp::platform(),
+    providers::IntegrationConfig{
+      .name = options.name, .platform = "gcp", .settings = settings.to_json(), .secret = text},
+    settings.credential_source);
 }
 
 // AZURE_* variables, as azure-identity's EnvironmentCredential reads them, or the same names
@@ -291,8 +288,8 @@ void connect_azure(Context& ctx, const ConnectOptions& options) {
     size_t start = 0;
     while (start < text.size()) {
       size_t end = text.find('\n', start);
-      std::string line = text.substr(start, end == std::string::npos ? std::string::npos
-                                                                     : end - start);
+      std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
       start = end == std::string::npos ? text.size() : end + 1;
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
         line.pop_back();
@@ -339,12 +336,11 @@ void connect_azure(Context& ctx, const ConnectOptions& options) {
     settings.arm_endpoint = without_trailing_slash(*options.arm_endpoint);
   }
   settings.validate();
-  store_integration(ctx, options, providers::azure::platform(),
-                    providers::IntegrationConfig{.name = options.name,
-                                                 .platform = "azure",
-                                                 .settings = settings.to_json(),
-                                                 .secret = secret},
-                    settings.credential_source);
+  store_integration(
+    ctx, options, providers::azure::platform(),
+    providers::IntegrationConfig{
+      .name = options.name, .platform = "azure", .settings = settings.to_json(), .secret = secret},
+    settings.credential_source);
 }
 
 } // namespace velocity::cli::connect

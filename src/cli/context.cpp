@@ -46,7 +46,9 @@ store::State& Context::state() {
   return *m_state;
 }
 
-store::Org Context::org() { return state().org(options.org); }
+store::Org Context::org() {
+  return state().org(options.org);
+}
 
 std::string Context::format(std::initializer_list<std::string_view> allowed) const {
   for (const std::string_view name : allowed) {
@@ -104,7 +106,9 @@ audit::Recorder& Context::audit_log(const std::string& org_name) {
   return *it->second;
 }
 
-void Context::audit(const audit::EventInput& event) { audit(options.org, event); }
+void Context::audit(const audit::EventInput& event) {
+  audit(options.org, event);
+}
 
 void Context::audit(const std::string& org_name, const audit::EventInput& event) {
   std::string target = org_name;
@@ -119,7 +123,9 @@ void Context::audit(const std::string& org_name, const audit::EventInput& event)
   audit_log(target).record(event);
 }
 
-void Context::audit_intent(audit::EventInput intent) { m_intent = std::move(intent); }
+void Context::audit_intent(audit::EventInput intent) {
+  m_intent = std::move(intent);
+}
 
 void Context::audit_failure(const std::exception& error, const std::string& command) noexcept {
   const auto* known = dynamic_cast<const Error*>(&error);
@@ -132,15 +138,16 @@ void Context::audit_failure(const std::exception& error, const std::string& comm
     if (m_intent) {
       event = *m_intent;
     } else {
-      event.category = code == static_cast<int>(ExitCode::permission) ? audit::Category::authorization
-                                                                       : audit::Category::system_security;
+      event.category = code == static_cast<int>(ExitCode::permission)
+                         ? audit::Category::authorization
+                         : audit::Category::system_security;
       event.action = command;
       std::replace(event.action.begin(), event.action.end(), ' ', '.');
       event.resource_type = "command";
       event.resource_id = command;
     }
     event.outcome = code == static_cast<int>(ExitCode::permission) ? audit::Outcome::denied
-                                                                    : audit::Outcome::failure;
+                                                                   : audit::Outcome::failure;
     event.details = {{"command", command}, {"error", error.what()}, {"exit_code", code}};
     audit(event);
     audit_checkpoint();

@@ -29,7 +29,8 @@ time::TimePoint end_day(const std::optional<std::string>& end) {
   if (end) {
     const auto parsed = time::parse_iso8601(*end);
     if (!parsed || end->size() != 10) {
-      throw UsageError(fmt::format("--end {} is not a date", *end), "use YYYY-MM-DD, e.g. --end 2025-06-30");
+      throw UsageError(fmt::format("--end {} is not a date", *end),
+                       "use YYYY-MM-DD, e.g. --end 2025-06-30");
     }
     return *parsed;
   }
@@ -51,14 +52,16 @@ store::Org prepare_org(Context& ctx, const std::string& name, bool reset, bool& 
   const auto existing = state.find_org(name);
   was_reset = false;
   if (existing && existing->kind != store::OrgKind::demo) {
-    throw UsageError(fmt::format("organisation '{}' is not a demo organisation; `velocity demo` never "
-                                 "writes into a real organisation's data",
-                                 name),
-                     "drop --org to use demo-<scenario>, or give the name of a demo organisation");
+    throw UsageError(
+      fmt::format("organisation '{}' is not a demo organisation; `velocity demo` never "
+                  "writes into a real organisation's data",
+                  name),
+      "drop --org to use demo-<scenario>, or give the name of a demo organisation");
   }
   if (existing && !reset) {
     throw UsageError(fmt::format("demo organisation '{}' exists already", name),
-                     "`velocity demo --reset ...` rebuilds it; `velocity org delete " + name + " --yes` removes it");
+                     "`velocity demo --reset ...` rebuilds it; `velocity org delete " + name +
+                       " --yes` removes it");
   }
   if (existing) {
     // Deleting destroys its data key and every row it owns, audit log included.
@@ -94,26 +97,30 @@ std::string render_summary(const compliance::DemoSummary& summary) {
   }
   table.add_row({"organisation", summary.org + " (marked demo)"});
   table.add_row({"scenario", summary.scenario + ": " + summary.title});
-  table.add_row({"history", fmt::format("{} to {} ({} days, seed {})", summary.first_day, summary.last_day,
-                                        summary.days, summary.seed)});
+  table.add_row({"history", fmt::format("{} to {} ({} days, seed {})", summary.first_day,
+                                        summary.last_day, summary.days, summary.seed)});
   table.add_row({"frameworks", frameworks});
   table.add_row({"integrations", std::to_string(summary.integrations)});
   table.add_row({"collection runs", fmt::format("{} ({} incomplete, {} failed)", summary.runs,
                                                 summary.runs_incomplete, summary.runs_failed)});
   table.add_row({"evidence", fmt::format("{} resources", summary.evidence)});
-  table.add_row({"findings", fmt::format("{} ({} failing, {} passing)", summary.findings, summary.findings_failing,
+  table.add_row({"findings", fmt::format("{} ({} failing, {} passing)", summary.findings,
+                                         summary.findings_failing,
                                          summary.findings - summary.findings_failing)});
-  table.add_row({"changes", fmt::format("{} drifted, {} remediated, {} new resources", summary.drifts,
-                                        summary.remediations, summary.new_resources)});
+  table.add_row(
+    {"changes", fmt::format("{} drifted, {} remediated, {} new resources", summary.drifts,
+                            summary.remediations, summary.new_resources)});
   for (const compliance::DemoAssessmentSummary& assessment : summary.assessments) {
     std::string scores;
     for (const auto& [framework, score] : assessment.scores) {
       scores += fmt::format("{}{} {}", scores.empty() ? "" : ", ", framework, score_text(score));
     }
     table.add_row({fmt::format("assessment {}", assessment.id),
-                   fmt::format("{} (day {}): {}", assessment.completed_at.substr(0, 10), assessment.day + 1, scores)});
+                   fmt::format("{} (day {}): {}", assessment.completed_at.substr(0, 10),
+                               assessment.day + 1, scores)});
   }
-  table.add_row({"audit events", fmt::format("{} (dated now; simulated_at in their details)", summary.audit_events.size())});
+  table.add_row({"audit events", fmt::format("{} (dated now; simulated_at in their details)",
+                                             summary.audit_events.size())});
   return table.render();
 }
 
@@ -121,26 +128,36 @@ std::string render_summary(const compliance::DemoSummary& summary) {
 
 void setup_demo(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<DemoCommandOptions>();
-  command.add_option("--scenario", options->scenario,
-                     "startup-soc2, healthcare-hipaa, fintech-pci or enterprise-iso27001")
+  command
+    .add_option("--scenario", options->scenario,
+                "startup-soc2, healthcare-hipaa, fintech-pci or enterprise-iso27001")
     ->option_text("NAME");
-  command.add_option("--days", options->days, "days of history to generate (1-366)")->capture_default_str();
-  command.add_option("--seed", options->seed, "seed of the history: the same seed gives the same history")
+  command.add_option("--days", options->days, "days of history to generate (1-366)")
     ->capture_default_str();
-  command.add_option("--end", options->end, "date of the last day of history, YYYY-MM-DD (default today, UTC)")
+  command
+    .add_option("--seed", options->seed,
+                "seed of the history: the same seed gives the same history")
+    ->capture_default_str();
+  command
+    .add_option("--end", options->end,
+                "date of the last day of history, YYYY-MM-DD (default today, UTC)")
     ->option_text("DATE");
   command.add_flag("--reset", options->reset, "delete the demo organisation first and rebuild it");
   command.add_flag("--list", options->list, "list the scenarios");
-  command.footer("The demo organisation (demo-<scenario>, or --org NAME) is marked demo; velocity demo never writes "
-                 "into an organisation that is not. Its accounts are made up: evidence, report, audit, roi and "
-                 "pathway work on it without any cloud account; connect test and collect do not.");
+  command.footer(
+    "The demo organisation (demo-<scenario>, or --org NAME) is marked demo; velocity demo never "
+    "writes "
+    "into an organisation that is not. Its accounts are made up: evidence, report, audit, roi and "
+    "pathway work on it without any cloud account; connect test and collect do not.");
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     if (options->list) {
       if (format == "json") {
         nlohmann::json list = nlohmann::json::array();
         for (const compliance::ScenarioInfo& info : compliance::scenarios()) {
-          list.push_back({{"name", info.name}, {"title", info.title}, {"frameworks", info.frameworks},
+          list.push_back({{"name", info.name},
+                          {"title", info.title},
+                          {"frameworks", info.frameworks},
                           {"org", compliance::demo_org_name(info.id)}});
         }
         ctx.out().json(list);
@@ -158,37 +175,55 @@ void setup_demo(CLI::App& command, Context& ctx) {
       return;
     }
     if (options->scenario.empty()) {
-      throw UsageError("--scenario is required", "one of: " + scenario_list() + " (`velocity demo --list`)");
+      throw UsageError("--scenario is required",
+                       "one of: " + scenario_list() + " (`velocity demo --list`)");
     }
     const auto scenario = compliance::parse_scenario(options->scenario);
     if (!scenario) {
-      throw UsageError(fmt::format("unknown scenario '{}'", options->scenario), "one of: " + scenario_list());
+      throw UsageError(fmt::format("unknown scenario '{}'", options->scenario),
+                       "one of: " + scenario_list());
     }
     compliance::DemoOptions demo{*scenario, options->days, options->seed, end_day(options->end)};
     compliance::validate(demo);
     compliance::Library library = compliance::Library::open(std::nullopt);
 
-    const std::string name = ctx.options.org != store::State::k_default_org ? ctx.options.org
-                                                                          : compliance::demo_org_name(*scenario);
-    ctx.audit_intent({audit::Category::system_security, "demo.generate", "organization", name,
-                      audit::Outcome::success, {{"scenario", options->scenario}}});
+    const std::string name = ctx.options.org != store::State::k_default_org
+                               ? ctx.options.org
+                               : compliance::demo_org_name(*scenario);
+    ctx.audit_intent({audit::Category::system_security,
+                      "demo.generate",
+                      "organization",
+                      name,
+                      audit::Outcome::success,
+                      {{"scenario", options->scenario}}});
     bool was_reset = false;
     const store::Org org = prepare_org(ctx, name, options->reset, was_reset);
-    ctx.out().info(fmt::format("{} demo organisation '{}': {} days of {}", was_reset ? "rebuilding" : "writing",
-                               name, demo.days, options->scenario));
+    ctx.out().info(fmt::format("{} demo organisation '{}': {} days of {}",
+                               was_reset ? "rebuilding" : "writing", name, demo.days,
+                               options->scenario));
     const compliance::DemoSummary summary =
       compliance::write_demo_history(ctx.state().db(), org, library, demo);
 
     std::vector<audit::EventInput> events;
-    events.push_back({audit::Category::system_security, "org.create", "organization", name, audit::Outcome::success,
+    events.push_back({audit::Category::system_security,
+                      "org.create",
+                      "organization",
+                      name,
+                      audit::Outcome::success,
                       {{"demo", true}, {"reset", was_reset}}});
     for (const compliance::DemoAuditEvent& event : summary.audit_events) {
       events.push_back(to_event(event));
     }
-    events.push_back({audit::Category::system_security, "demo.generate", "organization", name,
+    events.push_back({audit::Category::system_security,
+                      "demo.generate",
+                      "organization",
+                      name,
                       audit::Outcome::success,
-                      {{"scenario", summary.scenario}, {"days", summary.days}, {"seed", summary.seed},
-                       {"from", summary.first_day}, {"to", summary.last_day}}});
+                      {{"scenario", summary.scenario},
+                       {"days", summary.days},
+                       {"seed", summary.seed},
+                       {"from", summary.first_day},
+                       {"to", summary.last_day}}});
     ctx.audit_log(name).record_all(events);
 
     if (format == "json") {
@@ -196,9 +231,10 @@ void setup_demo(CLI::App& command, Context& ctx) {
     } else {
       ctx.out().data(render_summary(summary));
     }
-    ctx.out().info(fmt::format("next: velocity --org {0} evidence list | report | audit verify | roi --from-state | "
-                               "pathway",
-                               name));
+    ctx.out().info(fmt::format(
+      "next: velocity --org {0} evidence list | report | audit verify | roi --from-state | "
+      "pathway",
+      name));
   });
 }
 

@@ -98,31 +98,36 @@ void show(Context& ctx, int64_t id) {
   store::for_each_finding(state.db(), org, filter, [&](const store::FindingRecord& finding) {
     findings.push_back(finding_json(finding));
   });
-  ctx.audit({audit::Category::data_access, "evidence.read", "evidence", std::to_string(id),
+  ctx.audit({audit::Category::data_access,
+             "evidence.read",
+             "evidence",
+             std::to_string(id),
              audit::Outcome::success,
-             {{"integration", record->integration}, {"evidence_type", record->type},
+             {{"integration", record->integration},
+              {"evidence_type", record->type},
               {"resource_id", record->resource_id}}});
   nlohmann::json payload = nlohmann::json::parse(record->payload, nullptr, false);
-  nlohmann::json json = {{"id", record->id},
-                         {"integration", record->integration},
-                         {"platform", record->platform},
-                         {"evidence_type", record->type},
-                         {"resource_id", record->resource_id},
-                         {"account_id", record->account_id},
-                         {"region", record->region},
-                         {"raw_sha256", record->raw_sha256},
-                         {"first_collected_at", record->first_collected_at},
-                         {"collected_at", record->collected_at},
-                         {"data", payload.is_discarded() ? nlohmann::json(record->payload) : payload},
-                         {"findings", findings}};
+  nlohmann::json json = {
+    {"id", record->id},
+    {"integration", record->integration},
+    {"platform", record->platform},
+    {"evidence_type", record->type},
+    {"resource_id", record->resource_id},
+    {"account_id", record->account_id},
+    {"region", record->region},
+    {"raw_sha256", record->raw_sha256},
+    {"first_collected_at", record->first_collected_at},
+    {"collected_at", record->collected_at},
+    {"data", payload.is_discarded() ? nlohmann::json(record->payload) : payload},
+    {"findings", findings}};
   if (format == "json") {
     ctx.out().json(json);
     return;
   }
   std::string text;
-  for (const char* key : {"id", "integration", "platform", "evidence_type", "resource_id",
-                          "account_id", "region", "raw_sha256", "first_collected_at",
-                          "collected_at"}) {
+  for (const char* key :
+       {"id", "integration", "platform", "evidence_type", "resource_id", "account_id", "region",
+        "raw_sha256", "first_collected_at", "collected_at"}) {
     const nlohmann::json& value = json[key];
     text += fmt::format("{:<20}{}\n", std::string(key) + ":",
                         value.is_string() ? value.get<std::string>() : value.dump());
@@ -136,8 +141,8 @@ void show(Context& ctx, int64_t id) {
         controls += (controls.empty() ? "" : " ") + control["framework"].get<std::string>() + ":" +
                     control["control"].get<std::string>();
       }
-      table.add_row({finding["check_id"], finding["status"], finding["severity"], finding["reason"],
-                     controls});
+      table.add_row(
+        {finding["check_id"], finding["status"], finding["severity"], finding["reason"], controls});
     }
     text += "\n" + table.render();
   }

@@ -147,16 +147,18 @@ void run_show(Context& ctx, const FrameworksOptions& options) {
     ctx.out().json(json);
     return;
   }
-  std::string text = ctx.out().paint(fmt::format("{} ({})", framework.name, framework.id), Color::bold) + "\n";
+  std::string text =
+    ctx.out().paint(fmt::format("{} ({})", framework.name, framework.id), Color::bold) + "\n";
   text += fmt::format("Version:    {}\nPublisher:  {}\n", framework.version, framework.publisher);
   for (size_t i = 0; i < framework.variants.size(); ++i) {
     const auto& variant = framework.variants[i];
     text += fmt::format("{:<12}{} ({}): {}\n", i == 0 ? "Variants:" : "", variant.id, variant.name,
                         variant.description);
   }
-  text += fmt::format("Controls:   {} in {} categories; {} questions of the questionnaire reach them\n",
-                      framework.control_count(), framework.categories.size(),
-                      compliance::questions_for(questionnaire, {framework.id}).size());
+  text +=
+    fmt::format("Controls:   {} in {} categories; {} questions of the questionnaire reach them\n",
+                framework.control_count(), framework.categories.size(),
+                compliance::questions_for(questionnaire, {framework.id}).size());
   for (const std::string& line : compliance::wrap(framework.description, 78)) {
     text += line + "\n";
   }
@@ -207,9 +209,8 @@ void sort_by_catalogue(const compliance::Framework& framework, std::vector<std::
       position.emplace(control.id, position.size());
     }
   }
-  std::sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& b) {
-    return position[a] < position[b];
-  });
+  std::sort(ids.begin(), ids.end(),
+            [&](const std::string& a, const std::string& b) { return position[a] < position[b]; });
 }
 
 struct Match {
@@ -263,7 +264,8 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
   nlohmann::json matches_json = nlohmann::json::array();
   std::string text;
 
-  const auto control_list = [&](const std::string& framework_id, const std::vector<std::string>& ids) {
+  const auto control_list = [&](const std::string& framework_id,
+                                const std::vector<std::string>& ids) {
     const compliance::Framework& framework = library.framework(framework_id);
     nlohmann::json list = nlohmann::json::array();
     for (const std::string& id : ids) {
@@ -308,9 +310,10 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
   } else {
     const auto matches = find_controls(library, options.id);
     if (matches.empty()) {
-      throw UsageError(fmt::format("no common control or framework control has the id '{}'", options.id),
-                       "ids are exact (CC6.1, A.5.1, 164.312(d), PR.AA-01, mfa-all-users); prefix "
-                       "the framework to pick one: soc2:CC6.1");
+      throw UsageError(
+        fmt::format("no common control or framework control has the id '{}'", options.id),
+        "ids are exact (CC6.1, A.5.1, 164.312(d), PR.AA-01, mfa-all-users); prefix "
+        "the framework to pick one: soc2:CC6.1");
     }
     for (const Match& match : matches) {
       std::vector<const compliance::CommonControl*> reaching;
@@ -330,9 +333,8 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
         common_json.push_back({{"id", control->id}, {"title", control->title}});
         common_ids += common_ids.empty() ? control->id : ", " + control->id;
       }
-      for (const std::string& line : compliance::wrap(fmt::format("Questions reaching it ({}): {}",
-                                                                  reaching.size(), common_ids),
-                                                      78)) {
+      for (const std::string& line : compliance::wrap(
+             fmt::format("Questions reaching it ({}): {}", reaching.size(), common_ids), 78)) {
         text += line + "\n";
       }
       nlohmann::json equivalents = nlohmann::json::object();
@@ -360,11 +362,12 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
         }
       }
       text += table.render() + "\n";
-      matches_json.push_back({{"kind", "framework_control"},
-                              {"framework", match.framework->id},
-                              {"control", {{"id", match.control->id}, {"title", match.control->title}}},
-                              {"common_controls", common_json},
-                              {"equivalents", equivalents}});
+      matches_json.push_back(
+        {{"kind", "framework_control"},
+         {"framework", match.framework->id},
+         {"control", {{"id", match.control->id}, {"title", match.control->title}}},
+         {"common_controls", common_json},
+         {"equivalents", equivalents}});
     }
   }
   if (format == "json") {
@@ -403,15 +406,17 @@ void run_check(Context& ctx, const FrameworksOptions& options) {
 void setup_frameworks(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<FrameworksOptions>();
   command.require_subcommand(1);
-  command.add_option("--frameworks-dir", options->dir,
-                     "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
+  command
+    .add_option("--frameworks-dir", options->dir,
+                "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
     ->option_text("DIR");
 
   CLI::App* list = command.add_subcommand("list", "list the frameworks");
   list->fallthrough();
   list->callback([&ctx, options] { run_list(ctx, *options); });
 
-  CLI::App* show = command.add_subcommand("show", "describe a framework, its categories and controls");
+  CLI::App* show =
+    command.add_subcommand("show", "describe a framework, its categories and controls");
   show->fallthrough();
   show->add_option("ID", options->id, "framework id (soc2, iso27001, ...)")->required();
   show->add_flag("--controls", options->controls, "list every control");
@@ -420,8 +425,9 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   CLI::App* map = command.add_subcommand(
     "map", "a control's equivalents in every framework, through the common controls");
   map->fallthrough();
-  map->add_option("CONTROL", options->id,
-                  "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
+  map
+    ->add_option("CONTROL", options->id,
+                 "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
     ->required();
   map->callback([&ctx, options] { run_map(ctx, *options); });
 

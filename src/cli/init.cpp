@@ -21,10 +21,15 @@ void setup_init(CLI::App& command, Context& ctx) {
       path, *passphrase ? store::NewKeySource::passphrase : store::NewKeySource::automatic, prompt);
     // The state's first audit event. Skipped when the passphrase was typed: opening the state to
     // record it would ask for the passphrase once more; the log then starts with the next command.
-    const bool typed = *passphrase && !env::get("VELOCITY_PASSPHRASE") && !env::get("VELOCITY_MASTER_KEY");
+    const bool typed =
+      *passphrase && !env::get("VELOCITY_PASSPHRASE") && !env::get("VELOCITY_MASTER_KEY");
     if (result.created && !typed) {
-      ctx.audit({audit::Category::system_security, "state.init", "state", path.string(),
-                 audit::Outcome::success, {{"key_source", result.key_source}}});
+      ctx.audit({audit::Category::system_security,
+                 "state.init",
+                 "state",
+                 path.string(),
+                 audit::Outcome::success,
+                 {{"key_source", result.key_source}}});
     }
     if (format == "json") {
       ctx.out().json({{"state", path.string()},
@@ -40,7 +45,8 @@ void setup_init(CLI::App& command, Context& ctx) {
     ctx.out().info(fmt::format("created state {}", path.string()));
     ctx.out().info(fmt::format("master key: {}", result.key_source));
     if (result.key_file_written) {
-      ctx.out().info("keep a copy of the key file somewhere safe: without it the state cannot be read");
+      ctx.out().info(
+        "keep a copy of the key file somewhere safe: without it the state cannot be read");
     }
   });
 }

@@ -21,16 +21,17 @@ void setup_key(CLI::App& command, Context& ctx) {
     "rotate", "replace the master key: rewrap every organisation's data key under a new one");
   rotate->add_flag("--reencrypt", options->reencrypt,
                    "also replace every data key and re-encrypt every value (one transaction)");
-  rotate->add_option("--key-file", options->key_file,
-                     "where to write the new master key (default VELOCITY_KEY_FILE or "
-                     "$XDG_CONFIG_HOME/velocity/master.key)")
+  rotate
+    ->add_option("--key-file", options->key_file,
+                 "where to write the new master key (default VELOCITY_KEY_FILE or "
+                 "$XDG_CONFIG_HOME/velocity/master.key)")
     ->option_text("PATH");
   rotate->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     store::State& state = ctx.state();
-    const audit::EventInput event{audit::Category::system_security, "key.rotate", "master_key", "",
-                                  audit::Outcome::success,
-                                  {{"reencrypt", options->reencrypt}}};
+    const audit::EventInput event{
+      audit::Category::system_security,   "key.rotate", "master_key", "", audit::Outcome::success,
+      {{"reencrypt", options->reencrypt}}};
     ctx.audit_intent(event);
     const crypto::KeyOrigin old_origin = state.master_key().origin;
     const std::filesystem::path target =
@@ -50,10 +51,11 @@ void setup_key(CLI::App& command, Context& ctx) {
                       {"values_reencrypted", result.values_reencrypted}});
     } else {
       ctx.out().info(fmt::format("new master key written to {}", result.key_file.string()));
-      ctx.out().info(fmt::format("rewrapped the data keys of {} organisation(s)", result.organizations));
+      ctx.out().info(
+        fmt::format("rewrapped the data keys of {} organisation(s)", result.organizations));
       if (options->reencrypt) {
-        ctx.out().info(fmt::format("re-encrypted {} value(s) under new data keys",
-                                   result.values_reencrypted));
+        ctx.out().info(
+          fmt::format("re-encrypted {} value(s) under new data keys", result.values_reencrypted));
       }
     }
     if (old_origin == crypto::KeyOrigin::environment) {
@@ -64,8 +66,8 @@ void setup_key(CLI::App& command, Context& ctx) {
       ctx.out().warn("the state no longer uses a passphrase: it now opens with the new key file");
     }
     if (options->key_file && *options->key_file != crypto::configured_key_file().string()) {
-      ctx.out().warn(fmt::format("set VELOCITY_KEY_FILE={} so velocity finds the new key",
-                                 *options->key_file));
+      ctx.out().warn(
+        fmt::format("set VELOCITY_KEY_FILE={} so velocity finds the new key", *options->key_file));
     }
   });
 }

@@ -27,7 +27,11 @@ nlohmann::json to_json(const store::OrgInfo& org) {
 // in the log of the --org organisation (of the default one when that is the one deleted).
 audit::EventInput org_event(const char* action, const std::string& name,
                             nlohmann::json details = nlohmann::json::object()) {
-  return {audit::Category::system_security, action, "organization", name, audit::Outcome::success,
+  return {audit::Category::system_security,
+          action,
+          "organization",
+          name,
+          audit::Outcome::success,
           std::move(details)};
 }
 
@@ -57,7 +61,8 @@ void setup_org(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<OrgOptions>();
   command.require_subcommand(1);
 
-  CLI::App* create = command.add_subcommand("create", "create an organisation with its own data key");
+  CLI::App* create =
+    command.add_subcommand("create", "create an organisation with its own data key");
   create->add_option("NAME", options->name, "organisation name")->required();
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});

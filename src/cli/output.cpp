@@ -36,7 +36,9 @@ void write_line(std::FILE* stream, std::string_view line) {
 } // namespace
 
 Output::Output(Verbosity verbosity, bool color_stdout, bool color_stderr)
-  : m_verbosity(verbosity), m_color_stdout(color_stdout), m_color_stderr(color_stderr) {}
+  : m_verbosity(verbosity),
+    m_color_stdout(color_stdout),
+    m_color_stderr(color_stderr) {}
 
 void Output::info(std::string_view line) const {
   if (m_verbosity != Verbosity::quiet) {

@@ -16,7 +16,8 @@ struct PathwayOptions {
 };
 
 constexpr compliance::Stage k_stages[] = {compliance::Stage::discovery, compliance::Stage::pilot,
-                                          compliance::Stage::rollout, compliance::Stage::production};
+                                          compliance::Stage::rollout,
+                                          compliance::Stage::production};
 
 std::string stage_line(const Output& out, compliance::Stage current) {
   std::string line;
@@ -39,40 +40,50 @@ std::vector<std::array<std::string, 2>> metric_rows(const compliance::PathwayFac
   std::vector<std::array<std::string, 2>> rows;
   rows.push_back({"evidence automated",
                   fmt::format("{:.0f} % of {} controls in scope ({} of {} automatable: {:.0f} %)",
-                              pathway.automated_share_of_scope, facts.controls_in_scope, facts.controls_automated,
-                              facts.controls_automatable, pathway.automated_share_of_automatable)});
-  rows.push_back({"hours saved a month",
-                  fmt::format("{} h ({} manual h x {} automated of {} answered)",
-                              compliance::format_decimal(std::round(pathway.hours_saved_per_month * 10) / 10),
-                              compliance::format_decimal(pathway.manual_hours_per_month), facts.controls_automated,
-                              facts.controls_answered)});
+                              pathway.automated_share_of_scope, facts.controls_in_scope,
+                              facts.controls_automated, facts.controls_automatable,
+                              pathway.automated_share_of_automatable)});
+  rows.push_back(
+    {"hours saved a month",
+     fmt::format("{} h ({} manual h x {} automated of {} answered)",
+                 compliance::format_decimal(std::round(pathway.hours_saved_per_month * 10) / 10),
+                 compliance::format_decimal(pathway.manual_hours_per_month),
+                 facts.controls_automated, facts.controls_answered)});
   for (const auto& change : pathway.score_changes) {
     std::string delta;
     if (change.first && change.latest) {
       delta = fmt::format(" ({:+.1f})", *change.latest - *change.first);
     }
-    rows.push_back({"score " + change.framework,
-                    fmt::format("{} -> {}{} since the first assessment", score(change.first), score(change.latest), delta)});
+    rows.push_back(
+      {"score " + change.framework, fmt::format("{} -> {}{} since the first assessment",
+                                                score(change.first), score(change.latest), delta)});
   }
-  rows.push_back({"collection", fmt::format("{} runs ({} failed) on {} days, {} in a row{}", facts.collection_runs,
-                                            facts.collection_runs_failed, facts.collection_days, facts.collection_streak,
-                                            facts.last_collection_day.empty() ? "" : ", last " + facts.last_collection_day)});
-  rows.push_back({"findings", fmt::format("{} failing ({} critical), {} remediated, {} in all", facts.findings_failing,
-                                          facts.findings_failing_critical, facts.findings_remediated, facts.findings)});
-  rows.push_back({"integrations", fmt::format("{} connected, {} verified", facts.integrations, facts.integrations_verified)});
+  rows.push_back(
+    {"collection",
+     fmt::format("{} runs ({} failed) on {} days, {} in a row{}", facts.collection_runs,
+                 facts.collection_runs_failed, facts.collection_days, facts.collection_streak,
+                 facts.last_collection_day.empty() ? "" : ", last " + facts.last_collection_day)});
+  rows.push_back({"findings", fmt::format("{} failing ({} critical), {} remediated, {} in all",
+                                          facts.findings_failing, facts.findings_failing_critical,
+                                          facts.findings_remediated, facts.findings)});
+  rows.push_back({"integrations", fmt::format("{} connected, {} verified", facts.integrations,
+                                              facts.integrations_verified)});
   return rows;
 }
 
-std::string render_table(const Output& out, const std::string& org, const compliance::PathwayFacts& facts,
+std::string render_table(const Output& out, const std::string& org,
+                         const compliance::PathwayFacts& facts,
                          const compliance::Pathway& pathway) {
-  std::string text = fmt::format("Trust pathway of '{}': {}\n{}\n\n", org,
-                                 out.paint(std::string(compliance::to_string(pathway.stage)), Color::bold),
-                                 stage_line(out, pathway.stage));
+  std::string text =
+    fmt::format("Trust pathway of '{}': {}\n{}\n\n", org,
+                out.paint(std::string(compliance::to_string(pathway.stage)), Color::bold),
+                stage_line(out, pathway.stage));
   Table milestones({"STAGE", "MET", "MILESTONE", "MEASURED"});
   for (const compliance::Milestone& milestone : pathway.milestones) {
-    milestones.add_row({std::string(compliance::to_string(milestone.stage)),
-                        milestone.met ? out.paint("yes", Color::green) : out.paint("no", Color::red), milestone.title,
-                        milestone.measured});
+    milestones.add_row(
+      {std::string(compliance::to_string(milestone.stage)),
+       milestone.met ? out.paint("yes", Color::green) : out.paint("no", Color::red),
+       milestone.title, milestone.measured});
   }
   text += milestones.render() + "\n";
   if (pathway.next) {
@@ -94,12 +105,13 @@ std::string render_table(const Output& out, const std::string& org, const compli
 
 std::string render_markdown(const std::string& org, const compliance::PathwayFacts& facts,
                             const compliance::Pathway& pathway) {
-  std::string text = fmt::format("# Trust pathway of {}\n\nStage: **{}** (discovery -> pilot -> rollout -> production)\n\n"
-                                 "## Milestones\n\n| stage | met | milestone | measured |\n| --- | --- | --- | --- |\n",
-                                 org, compliance::to_string(pathway.stage));
+  std::string text = fmt::format(
+    "# Trust pathway of {}\n\nStage: **{}** (discovery -> pilot -> rollout -> production)\n\n"
+    "## Milestones\n\n| stage | met | milestone | measured |\n| --- | --- | --- | --- |\n",
+    org, compliance::to_string(pathway.stage));
   for (const compliance::Milestone& milestone : pathway.milestones) {
-    text += fmt::format("| {} | {} | {} | {} |\n", compliance::to_string(milestone.stage), milestone.met ? "yes" : "no",
-                        milestone.title, milestone.measured);
+    text += fmt::format("| {} | {} | {} | {} |\n", compliance::to_string(milestone.stage),
+                        milestone.met ? "yes" : "no", milestone.title, milestone.measured);
   }
   text += "\n## Success metrics\n\n| metric | measured |\n| --- | --- |\n";
   for (const auto& row : metric_rows(facts, pathway)) {
@@ -112,15 +124,22 @@ std::string render_markdown(const std::string& org, const compliance::PathwayFac
 
 void setup_pathway(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<PathwayOptions>();
-  command.add_option("--size", options->size,
-                     "organisation size for the manual hours hours saved are measured against (default medium)")
+  command
+    .add_option(
+      "--size", options->size,
+      "organisation size for the manual hours hours saved are measured against (default medium)")
     ->option_text("SIZE");
-  command.add_option("--manual-hours", options->manual_hours, "manual compliance hours a month, instead of --size")
+  command
+    .add_option("--manual-hours", options->manual_hours,
+                "manual compliance hours a month, instead of --size")
     ->check(CLI::NonNegativeNumber)
     ->option_text("N");
-  command.footer("Stages: discovery (start) -> pilot (an assessment, a verified integration) -> rollout (half the "
-                 "automatable controls with automated evidence, 7 days of collection) -> production (80 %, 30 days, "
-                 "re-assessed, no failing critical finding). Everything is measured from the state.");
+  command.footer(
+    "Stages: discovery (start) -> pilot (an assessment, a verified integration) -> rollout (half "
+    "the "
+    "automatable controls with automated evidence, 7 days of collection) -> production (80 %, 30 "
+    "days, "
+    "re-assessed, no failing critical finding). Everything is measured from the state.");
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     compliance::RoiInputs roi;
@@ -133,11 +152,13 @@ void setup_pathway(CLI::App& command, Context& ctx) {
       roi.size = *size;
     }
     if (options->manual_hours) {
-      roi.manual_hours = compliance::Assumption{*options->manual_hours, compliance::Origin::flag, {}};
+      roi.manual_hours =
+        compliance::Assumption{*options->manual_hours, compliance::Origin::flag, {}};
     }
     compliance::Library library = compliance::Library::open(std::nullopt);
     const store::Org org = ctx.org();
-    const compliance::PathwayFacts facts = compliance::gather_pathway_facts(ctx.state().db(), org, library);
+    const compliance::PathwayFacts facts =
+      compliance::gather_pathway_facts(ctx.state().db(), org, library);
     const compliance::Pathway pathway = compliance::evaluate_pathway(facts, {}, roi);
     if (format == "json") {
       nlohmann::json json = compliance::pathway_to_json(facts, pathway);

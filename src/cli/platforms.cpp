@@ -16,10 +16,9 @@
 namespace velocity::cli {
 
 const std::vector<const providers::Platform*>& platforms() {
-  static const std::vector<const providers::Platform*> all = {&providers::aws::platform(),
-                                                              &providers::gcp::platform(),
-                                                              &providers::azure::platform(),
-                                                              &providers::github::platform()};
+  static const std::vector<const providers::Platform*> all = {
+    &providers::aws::platform(), &providers::gcp::platform(), &providers::azure::platform(),
+    &providers::github::platform()};
   return all;
 }
 
@@ -38,11 +37,13 @@ const providers::Platform& find_platform(std::string_view name) {
 }
 
 void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs) {
-  command.add_option("--ca-bundle", options.ca_bundle,
-                     "PEM file of CA certificates to trust (env AWS_CA_BUNDLE); TLS "
-                     "verification stays on")
+  command
+    .add_option("--ca-bundle", options.ca_bundle,
+                "PEM file of CA certificates to trust (env AWS_CA_BUNDLE); TLS "
+                "verification stays on")
     ->option_text("PEM");
-  command.add_option("--timeout", options.timeout_seconds, "seconds one attempt of a call may take")
+  command
+    .add_option("--timeout", options.timeout_seconds, "seconds one attempt of a call may take")
     ->capture_default_str()
     ->check(CLI::Range(0.1, 3600.0));
   command.add_option("--retries", options.retries, "retries of a throttled or failed call")
@@ -109,8 +110,8 @@ nlohmann::json finding_json(const store::FindingRecord& finding) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
   };
   return {{"id", finding.id},
-          {"evidence_id", finding.evidence_id ? nlohmann::json(*finding.evidence_id)
-                                              : nlohmann::json(nullptr)},
+          {"evidence_id",
+           finding.evidence_id ? nlohmann::json(*finding.evidence_id) : nlohmann::json(nullptr)},
           {"integration", finding.integration},
           {"platform", finding.platform},
           {"evidence_type", finding.evidence_type},

@@ -109,8 +109,8 @@ audit::EventInput report_event(std::string action, const std::string& framework,
 }
 
 // Streams a findings listing to --output (atomically) or stdout.
-void stream_findings(Context& ctx, const ReportOptions& options, const report::ReportRequest& request,
-                     report::Format format) {
+void stream_findings(Context& ctx, const ReportOptions& options,
+                     const report::ReportRequest& request, report::Format format) {
   store::Database& db = ctx.state().db();
   const store::Org org = ctx.org();
   const auto write = [&](const report::Sink& sink) {
@@ -188,9 +188,8 @@ void run_report(Context& ctx, const ReportOptions& options) {
   if (options.output) {
     ctx.out().info(fmt::format("wrote the {} report of '{}' ({}, score {}) to {}",
                                report::to_string(format), ctx.options.org, request.framework,
-                               doc["summary"]["score"].is_number()
-                                 ? doc["summary"]["score"].dump()
-                                 : std::string("not scored"),
+                               doc["summary"]["score"].is_number() ? doc["summary"]["score"].dump()
+                                                                   : std::string("not scored"),
                                *options.output));
   }
 }
@@ -205,9 +204,9 @@ void run_bundle(Context& ctx, const ReportOptions& options) {
   const auto templates = report::TemplateSet::open(
     options.template_dir ? std::optional<std::filesystem::path>(*options.template_dir)
                          : std::nullopt);
-  auto event = report_event(
-    "report.bundle", request.framework,
-    {{"output", std::filesystem::path(*options.output).filename().string()}});
+  auto event =
+    report_event("report.bundle", request.framework,
+                 {{"output", std::filesystem::path(*options.output).filename().string()}});
   ctx.audit_intent(event);
   audit::Recorder& recorder = ctx.audit_log(ctx.options.org);
   const auto started = std::chrono::steady_clock::now();
@@ -250,9 +249,9 @@ void run_verify(Context& ctx, const ReportOptions& options) {
   if (options.pubkey) {
     trusted = crypto::VerifyKey::from_pem(fs::read_file(*options.pubkey));
     if (!trusted) {
-      throw UsageError(fmt::format("--pubkey {} is not an Ed25519 public key in PEM form",
-                                   *options.pubkey),
-                       "ask the organisation for its key (`velocity audit key` prints it)");
+      throw UsageError(
+        fmt::format("--pubkey {} is not an Ed25519 public key in PEM form", *options.pubkey),
+        "ask the organisation for its key (`velocity audit key` prints it)");
     }
   }
   const auto started = std::chrono::steady_clock::now();
@@ -279,8 +278,9 @@ void run_verify(Context& ctx, const ReportOptions& options) {
       out["organization"] = info.organization;
       out["framework"] = info.framework;
       out["created_at"] = info.created_at;
-      out["period"] = {{"from", info.period_from ? nlohmann::json(*info.period_from) : nlohmann::json()},
-                       {"to", info.period_to ? nlohmann::json(*info.period_to) : nlohmann::json()}};
+      out["period"] = {
+        {"from", info.period_from ? nlohmann::json(*info.period_from) : nlohmann::json()},
+        {"to", info.period_to ? nlohmann::json(*info.period_to) : nlohmann::json()}};
     }
     ctx.out().json(out);
   }
@@ -289,11 +289,11 @@ void run_verify(Context& ctx, const ReportOptions& options) {
       ctx.out().warn(fmt::format("FAILED {}: {}", problem.path, problem.message));
     }
     const auto& first = result.problems.front();
-    throw IntegrityError(
-      fmt::format("bundle {} does not verify: {} problem{} (first: {}: {})", options.bundle,
-                  result.problems.size(), result.problems.size() == 1 ? "" : "s", first.path,
-                  first.message),
-      "do not rely on this bundle; ask its sender for a fresh copy");
+    throw IntegrityError(fmt::format("bundle {} does not verify: {} problem{} (first: {}: {})",
+                                     options.bundle, result.problems.size(),
+                                     result.problems.size() == 1 ? "" : "s", first.path,
+                                     first.message),
+                         "do not rely on this bundle; ask its sender for a fresh copy");
   }
   if (from_bundle) {
     ctx.out().warn(fmt::format(
@@ -316,17 +316,21 @@ void run_verify(Context& ctx, const ReportOptions& options) {
 }
 
 void add_report_options(CLI::App& command, ReportOptions& options) {
-  command.add_option("--framework", options.framework, "framework id (default: that of the latest assessment)")
+  command
+    .add_option("--framework", options.framework,
+                "framework id (default: that of the latest assessment)")
     ->option_text("ID");
   command.add_option("--from", options.from, "start of the period (YYYY-MM-DD or ISO 8601 UTC)")
     ->option_text("TIME");
   command.add_option("--to", options.to, "end of the period; a date includes that whole day")
     ->option_text("TIME");
-  command.add_option("--template-dir", options.template_dir,
-                     "directory of *.mustache files replacing the built-in templates")
+  command
+    .add_option("--template-dir", options.template_dir,
+                "directory of *.mustache files replacing the built-in templates")
     ->option_text("DIR");
-  command.add_option("--frameworks-dir", options.frameworks_dir,
-                     "catalogues to use instead of the built-in ones")
+  command
+    .add_option("--frameworks-dir", options.frameworks_dir,
+                "catalogues to use instead of the built-in ones")
     ->envname("VELOCITY_FRAMEWORKS_DIR")
     ->option_text("DIR");
   command.add_option("--hourly-rate", options.hourly_rate, "USD per hour of remediation effort")
@@ -345,11 +349,13 @@ void setup_report(CLI::App& command, Context& ctx) {
                              "jsonl and findings-csv list every finding.",
                              k_formats));
   add_report_options(command, *options);
-  command.add_option("-o,--output", options->output, "write to FILE (atomically) instead of stdout")
+  command
+    .add_option("-o,--output", options->output, "write to FILE (atomically) instead of stdout")
     ->option_text("FILE");
 
   CLI::App* bundle = command.add_subcommand(
-    "bundle", "a signed tar.gz of the reports, evidence and audit log that auditors verify offline");
+    "bundle",
+    "a signed tar.gz of the reports, evidence and audit log that auditors verify offline");
   add_report_options(*bundle, *options);
   bundle->add_option("-o,--output", options->output, "the bundle to write (FILE.tar.gz)")
     ->required()
@@ -359,8 +365,9 @@ void setup_report(CLI::App& command, Context& ctx) {
   CLI::App* verify = command.add_subcommand(
     "verify", "check a bundle offline: signature, every digest, no file missing or added");
   verify->add_option("BUNDLE", options->bundle, "the bundle (.tar.gz)")->required();
-  verify->add_option("--pubkey", options->pubkey,
-                     "the organisation's public key (PEM); without it the bundle's own key is trusted")
+  verify
+    ->add_option("--pubkey", options->pubkey,
+                 "the organisation's public key (PEM); without it the bundle's own key is trusted")
     ->option_text("PEM");
   verify->callback([&ctx, options] { run_verify(ctx, *options); });
 

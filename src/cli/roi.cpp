@@ -55,11 +55,13 @@ std::string money(double amount) {
   }
   const double cents = std::round(std::fabs(amount) * 100.0);
   const double whole = std::floor(cents / 100.0);
-  return fmt::format("{}{}.{:02}", amount < 0 ? "-" : "",
-                     compliance::format_usd(whole), static_cast<int>(cents - whole * 100.0));
+  return fmt::format("{}{}.{:02}", amount < 0 ? "-" : "", compliance::format_usd(whole),
+                     static_cast<int>(cents - whole * 100.0));
 }
 
-std::string percent(double value) { return compliance::format_decimal(std::round(value * 10) / 10) + " %"; }
+std::string percent(double value) {
+  return compliance::format_decimal(std::round(value * 10) / 10) + " %";
+}
 
 std::string show(const compliance::AssumptionInfo& info, double value) {
   if (info.percent) {
@@ -102,7 +104,8 @@ void apply_flags(RoiInputs& inputs, const RoiOptions& options) {
     const auto value = compliance::parse_roi_number(*text, flag.percent);
     if (!value) {
       throw UsageError(fmt::format("{}: '{}' is not a number", flag.flag, *text),
-                       flag.percent ? "give a percentage such as 90 or 90%" : "give a number such as 150 or 1500.50");
+                       flag.percent ? "give a percentage such as 90 or 90%"
+                                    : "give a number such as 150 or 1500.50");
     }
     const std::string_view name = flag.flag;
     Assumption assumption{*value, Origin::flag, {}};
@@ -129,20 +132,23 @@ void apply_flags(RoiInputs& inputs, const RoiOptions& options) {
 }
 
 // The result lines: label, value, how it was computed.
-std::vector<std::array<std::string, 3>> result_lines(const RoiInputs& inputs, const RoiResult& result) {
+std::vector<std::array<std::string, 3>> result_lines(const RoiInputs& inputs,
+                                                     const RoiResult& result) {
   std::vector<std::array<std::string, 3>> lines = {
-    {"hours saved a month", compliance::format_decimal(std::round(result.hours_saved_per_month * 10) / 10) + " h",
+    {"hours saved a month",
+     compliance::format_decimal(std::round(result.hours_saved_per_month * 10) / 10) + " h",
      fmt::format("{} h x {}", compliance::format_decimal(result.manual_hours_per_month),
                  percent(inputs.automation_share.value))},
     {"monthly time savings", money(result.monthly_time_savings),
      fmt::format("hours saved x {}", money(inputs.hourly_rate.value))},
     {"annual time savings", money(result.annual_time_savings), "monthly x 12"},
     {"annual audit savings", money(result.annual_audit_savings),
-     fmt::format("{} x {} framework{} x {}", money(inputs.audit_cost.value), inputs.frameworks.size(),
-                 inputs.frameworks.size() == 1 ? "" : "s", percent(inputs.audit_reduction.value))},
+     fmt::format("{} x {} framework{} x {}", money(inputs.audit_cost.value),
+                 inputs.frameworks.size(), inputs.frameworks.size() == 1 ? "" : "s",
+                 percent(inputs.audit_reduction.value))},
     {"risk-reduction value", money(result.risk_reduction_value),
-     fmt::format("{} x {} x {}", money(inputs.breach_cost.value), percent(inputs.risk_reduction.value),
-                 percent(inputs.breach_probability.value))},
+     fmt::format("{} x {} x {}", money(inputs.breach_cost.value),
+                 percent(inputs.risk_reduction.value), percent(inputs.breach_probability.value))},
     {"total annual value", money(result.total_annual_value), "time + audit + risk"},
   };
   if (result.annual_cost) {
@@ -150,11 +156,12 @@ std::vector<std::array<std::string, 3>> result_lines(const RoiInputs& inputs, co
                      origin_text(*inputs.annual_cost)});
     lines.push_back({"net annual value", money(*result.net_annual_value), "value - cost"});
     lines.push_back({"ROI", percent(*result.roi_percent), "(value - cost) / cost"});
-    lines.push_back({"payback",
-                     result.payback_months
-                       ? compliance::format_decimal(std::round(*result.payback_months * 10) / 10) + " months"
-                       : std::string("never (the programme saves nothing)"),
-                     "cost / (value / 12)"});
+    lines.push_back(
+      {"payback",
+       result.payback_months
+         ? compliance::format_decimal(std::round(*result.payback_months * 10) / 10) + " months"
+         : std::string("never (the programme saves nothing)"),
+       "cost / (value / 12)"});
   } else {
     lines.push_back({"ROI", "n/a", "needs --annual-cost"});
     lines.push_back({"payback", "n/a", "needs --annual-cost"});
@@ -167,8 +174,9 @@ std::string headline(const RoiInputs& inputs) {
   for (const std::string& id : inputs.frameworks) {
     ids += (ids.empty() ? "" : ", ") + id;
   }
-  return fmt::format("ROI estimate: {} organisation, {} framework{} ({})", compliance::to_string(inputs.size),
-                     inputs.frameworks.size(), inputs.frameworks.size() == 1 ? "" : "s", ids);
+  return fmt::format("ROI estimate: {} organisation, {} framework{} ({})",
+                     compliance::to_string(inputs.size), inputs.frameworks.size(),
+                     inputs.frameworks.size() == 1 ? "" : "s", ids);
 }
 
 std::string render_table(const RoiInputs& inputs, const RoiResult& result) {
@@ -203,12 +211,14 @@ std::string md_cell(std::string_view text) {
 }
 
 std::string render_markdown(const RoiInputs& inputs, const RoiResult& result) {
-  std::string out = fmt::format("# {}\n\n## Assumptions\n\n| assumption | value | from | flag / config key |\n"
-                                "| --- | ---: | --- | --- |\n",
-                                headline(inputs));
+  std::string out =
+    fmt::format("# {}\n\n## Assumptions\n\n| assumption | value | from | flag / config key |\n"
+                "| --- | ---: | --- | --- |\n",
+                headline(inputs));
   for (const auto& [info, value] : compliance::list_assumptions(inputs)) {
-    out += fmt::format("| {} | {} | {} | `{}` / `{}` |\n", md_cell(info.label), md_cell(show(info, value->value)),
-                       md_cell(origin_text(*value)), info.flag, info.key);
+    out += fmt::format("| {} | {} | {} | `{}` / `{}` |\n", md_cell(info.label),
+                       md_cell(show(info, value->value)), md_cell(origin_text(*value)), info.flag,
+                       info.key);
   }
   out += "\n## Result\n\n| result | value | computed as |\n| --- | ---: | --- |\n";
   for (const auto& line : result_lines(inputs, result)) {
@@ -221,21 +231,28 @@ std::string render_markdown(const RoiInputs& inputs, const RoiResult& result) {
 
 void setup_roi(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<RoiOptions>();
-  command.add_option("--size", options->size, "organisation size: small, medium or large (default medium)")
+  command
+    .add_option("--size", options->size,
+                "organisation size: small, medium or large (default medium)")
     ->option_text("SIZE");
-  command.add_option("--frameworks", options->frameworks, "frameworks to be audited, comma-separated")
+  command
+    .add_option("--frameworks", options->frameworks, "frameworks to be audited, comma-separated")
     ->delimiter(',')
     ->option_text("ID,...");
-  command.add_option("--config", options->config,
-                     "YAML or JSON file of assumptions (flags override it; README lists the keys)")
+  command
+    .add_option("--config", options->config,
+                "YAML or JSON file of assumptions (flags override it; README lists the keys)")
     ->option_text("FILE");
-  command.add_flag("--from-state", options->from_state,
-                   "use what the organisation's state measured: automation share, hours, frameworks");
+  command.add_flag(
+    "--from-state", options->from_state,
+    "use what the organisation's state measured: automation share, hours, frameworks");
   for (const NumericFlag& flag : k_numeric_flags) {
-    command.add_option(flag.flag, options->numbers[flag.flag], flag.help)->option_text(flag.percent ? "PCT" : "N");
+    command.add_option(flag.flag, options->numbers[flag.flag], flag.help)
+      ->option_text(flag.percent ? "PCT" : "N");
   }
-  command.footer("Every assumption is printed with the result and where it came from (built-in, config, flag, "
-                 "state). ROI and payback are computed only from --annual-cost (or annual_cost in the config).");
+  command.footer(
+    "Every assumption is printed with the result and where it came from (built-in, config, flag, "
+    "state). ROI and payback are computed only from --annual-cost (or annual_cost in the config).");
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     RoiInputs inputs;
@@ -252,11 +269,13 @@ void setup_roi(CLI::App& command, Context& ctx) {
     if (options->from_state) {
       // Measured values replace the config's; flags still have the last word.
       const store::Org org = ctx.org();
-      const compliance::PathwayFacts facts = compliance::gather_pathway_facts(ctx.state().db(), org, library);
+      const compliance::PathwayFacts facts =
+        compliance::gather_pathway_facts(ctx.state().db(), org, library);
       if (facts.assessments.empty()) {
-        ctx.out().warn(fmt::format("--from-state: organisation '{}' has no completed assessment; the automation "
-                                   "share, hours and frameworks stay as given",
-                                   org.name()));
+        ctx.out().warn(
+          fmt::format("--from-state: organisation '{}' has no completed assessment; the automation "
+                      "share, hours and frameworks stay as given",
+                      org.name()));
       }
       compliance::apply_state_measurements(inputs, facts);
     }

@@ -22,18 +22,22 @@ int report(const Error& error) {
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& options) {
-  app.add_option("--state", options.state_path,
-                 "state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)")
+  app
+    .add_option("--state", options.state_path,
+                "state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)")
     ->option_text("PATH");
   app.add_option("--org", options.org, "organisation to work on")
     ->envname("VELOCITY_ORG")
     ->capture_default_str()
     ->option_text("NAME");
-  app.add_option("--format", options.format, "output format: table, json, and per command md, html, csv, jsonl ...")
+  app
+    .add_option("--format", options.format,
+                "output format: table, json, and per command md, html, csv, jsonl ...")
     ->capture_default_str()
     ->option_text("FORMAT");
   app.add_flag("-q,--quiet", options.quiet, "print only data and errors");
-  app.add_flag("-v,--verbose", options.verbose, "say more on stderr (which key was used, each step)");
+  app.add_flag("-v,--verbose", options.verbose,
+               "say more on stderr (which key was used, each step)");
   app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
 }
 
@@ -167,8 +171,9 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
     return static_cast<int>(ExitCode::state);
   } catch (const std::exception& e) {
     ctx.audit_failure(e, command_path(app));
-    std::fprintf(stderr, "velocity: internal error: %s\nhelp: this is a bug in velocity; please "
-                         "report it with the command you ran\n",
+    std::fprintf(stderr,
+                 "velocity: internal error: %s\nhelp: this is a bug in velocity; please "
+                 "report it with the command you ran\n",
                  e.what());
     return 70;
   }

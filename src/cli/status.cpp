@@ -39,7 +39,8 @@ void setup_status(CLI::App& command, Context& ctx) {
     Table table({"ORGANISATION", "CREATED", "KEY VERSION", "INTEGRATIONS", "EVIDENCE"});
     for (const auto& row : org_rows) {
       table.add_row({row["name"].get<std::string>() + (row["demo"].get<bool>() ? " (demo)" : ""),
-                     row["created_at"].get<std::string>(), std::to_string(row["key_version"].get<int>()),
+                     row["created_at"].get<std::string>(),
+                     std::to_string(row["key_version"].get<int>()),
                      std::to_string(row["integrations"].get<int64_t>()),
                      std::to_string(row["evidence"].get<int64_t>())});
     }

@@ -72,11 +72,10 @@ std::vector<const CommonControl*> questions_for(const Questionnaire& questionnai
       questions.push_back(&control);
     }
   }
-  std::stable_sort(questions.begin(), questions.end(),
-                   [&](const CommonControl* a, const CommonControl* b) {
-                     return questionnaire.domain_position(a->domain) <
-                            questionnaire.domain_position(b->domain);
-                   });
+  std::stable_sort(
+    questions.begin(), questions.end(), [&](const CommonControl* a, const CommonControl* b) {
+      return questionnaire.domain_position(a->domain) < questionnaire.domain_position(b->domain);
+    });
   return questions;
 }
 
@@ -93,12 +92,12 @@ constexpr std::string_view k_answers_help =
   "fix the lines above; `velocity assess template --framework ID --answers FILE` writes a complete "
   "file that keeps the answers you already gave";
 
-void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Questionnaire& questionnaire,
-                std::vector<std::string>& known_ids, std::unordered_set<std::string>& seen,
-                AnswerFile& file) {
-  const std::string what =
-    node.IsMap() && node["id"] && node["id"].IsScalar() ? fmt::format("'{}'", node["id"].Scalar())
-                                                         : std::string("answer entry");
+void read_entry(const YAML::Node& node, Diagnostics& diagnostics,
+                const Questionnaire& questionnaire, std::vector<std::string>& known_ids,
+                std::unordered_set<std::string>& seen, AnswerFile& file) {
+  const std::string what = node.IsMap() && node["id"] && node["id"].IsScalar()
+                             ? fmt::format("'{}'", node["id"].Scalar())
+                             : std::string("answer entry");
   Fields fields(node, diagnostics, what, {"id", "answer", "operating", "note", "evidence"});
   AnswerFile::Entry entry;
   entry.line = node.Mark().line + 1;
@@ -115,8 +114,9 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
       }
     }
     const std::string guess = detail::closest(entry.id, known_ids);
-    fields.error("id", fmt::format("is not a question of the questionnaire{}",
-                                   guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
+    fields.error("id",
+                 fmt::format("is not a question of the questionnaire{}",
+                             guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
     return;
   }
   if (!seen.insert(entry.id).second) {
@@ -136,7 +136,8 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics, const Question
     entry.answer.design = value;
   }
   if (const auto operating = fields.node("operating", Need::optional)) {
-    const auto value = operating->IsScalar() ? parse_answer_value(operating->Scalar()) : std::nullopt;
+    const auto value =
+      operating->IsScalar() ? parse_answer_value(operating->Scalar()) : std::nullopt;
     if (control->type2_question.empty()) {
       fields.error("operating", "is set, but this control has no Type II question; remove it");
       entry.invalid = true;
@@ -211,8 +212,9 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
     }
     const CommonControl& control = *questionnaire.find(entry.id);
     if (!entry.answer.design) {
-      diagnostics.error_at_line(entry.answer_line != 0 ? entry.answer_line : entry.line,
-                                fmt::format("'{}': 'answer' is empty; {}", entry.id, k_values_help));
+      diagnostics.error_at_line(
+        entry.answer_line != 0 ? entry.answer_line : entry.line,
+        fmt::format("'{}': 'answer' is empty; {}", entry.id, k_values_help));
       continue;
     }
     Answer answer = entry.answer;
@@ -220,8 +222,8 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
       if (!answer.operating) {
         diagnostics.error_at_line(
           entry.operating_line != 0 ? entry.operating_line : entry.line,
-          fmt::format("'{}': 'operating' is {}: Type II asks \"{}\" (yes, partially or no)", entry.id,
-                      entry.has_operating_field ? "empty" : "missing",
+          fmt::format("'{}': 'operating' is {}: Type II asks \"{}\" (yes, partially or no)",
+                      entry.id, entry.has_operating_field ? "empty" : "missing",
                       truncate(control.type2_question, 90)));
         continue;
       }
@@ -239,8 +241,8 @@ Answers answers_for_scope(const AnswerFile& file, const Questionnaire& questionn
   constexpr size_t k_listed = 5;
   if (missing.size() <= k_listed) {
     for (const CommonControl* control : missing) {
-      diagnostics.error_at_line(file.answers_line, fmt::format("no answer for '{}' ({})",
-                                                               control->id, control->title));
+      diagnostics.error_at_line(
+        file.answers_line, fmt::format("no answer for '{}' ({})", control->id, control->title));
     }
   } else {
     std::string ids;
@@ -309,7 +311,8 @@ std::string answer_template(const Questionnaire& questionnaire,
       domain = control->domain;
       const Domain* info = questionnaire.find_domain(domain);
       const std::string heading = info != nullptr ? info->name : domain;
-      out += fmt::format("\n  # == {} {}\n", heading, std::string(90 - std::min<size_t>(heading.size(), 80), '='));
+      out += fmt::format("\n  # == {} {}\n", heading,
+                         std::string(90 - std::min<size_t>(heading.size(), 80), '='));
     }
     const auto found = prefill.find(control->id);
     const Answer* answer = found == prefill.end() ? nullptr : &found->second;
@@ -330,9 +333,9 @@ std::string answer_template(const Questionnaire& questionnaire,
                                                  ? " " + std::string(to_string(*answer->operating))
                                                  : "");
     }
-    out += fmt::format("    note:{}\n", answer != nullptr && !answer->note.empty()
-                                          ? " " + yaml_quote(answer->note)
-                                          : "");
+    out +=
+      fmt::format("    note:{}\n",
+                  answer != nullptr && !answer->note.empty() ? " " + yaml_quote(answer->note) : "");
     out += fmt::format("    evidence:{}\n", answer != nullptr && !answer->evidence.empty()
                                               ? " " + yaml_quote(answer->evidence)
                                               : "");

@@ -50,22 +50,24 @@ double initial_fail_factor(std::string_view severity) {
   return 1.5;
 }
 
-constexpr double k_drift_rate = 0.004;       // a passing check breaks, per check per day
-constexpr double k_new_resource_fail = 0.6;  // a check of a new, hand-made resource fails
+constexpr double k_drift_rate = 0.004;      // a passing check breaks, per check per day
+constexpr double k_new_resource_fail = 0.6; // a check of a new, hand-made resource fails
 
 nlohmann::json user_payload(const DemoResource& resource) {
   const bool mfa_missing = resource.checks.at(0).failing;
   const bool key_old = resource.checks.at(1).failing;
   const size_t name_hash = fnv1a(resource.name);
-  return {{"name", resource.name},
-          {"arn", resource.resource_id},
-          {"console_password", true},
-          {"mfa_devices", mfa_missing ? nlohmann::json::array()
-                                      : nlohmann::json::array({{{"serial", resource.resource_id + "-mfa"}}})},
-          {"access_keys",
-           nlohmann::json::array({{{"id", fmt::format("AKIA{:016X}", name_hash & 0xffffffffffffULL)},
-                                   {"status", "Active"},
-                                   {"age_days", key_old ? 180 + name_hash % 200 : 10 + name_hash % 70}}})}};
+  return {
+    {"name", resource.name},
+    {"arn", resource.resource_id},
+    {"console_password", true},
+    {"mfa_devices", mfa_missing
+                      ? nlohmann::json::array()
+                      : nlohmann::json::array({{{"serial", resource.resource_id + "-mfa"}}})},
+    {"access_keys", nlohmann::json::array(
+                      {{{"id", fmt::format("AKIA{:016X}", name_hash & 0xffffffffffffULL)},
+                        {"status", "Active"},
+                        {"age_days", key_old ? 180 + name_hash % 200 : 10 + name_hash % 70}}})}};
 }
 
 } // namespace
@@ -78,7 +80,9 @@ uint64_t DemoRandom::next() {
   return z ^ (z >> 31);
 }
 
-double DemoRandom::unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double DemoRandom::unit() {
+  return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
 
 int64_t DemoRandom::between(int64_t low, int64_t high) {
   const auto span = static_cast<uint64_t>(high - low) + 1;
@@ -87,18 +91,38 @@ int64_t DemoRandom::between(int64_t low, int64_t high) {
 
 const std::vector<ScenarioInfo>& scenarios() {
   static const std::vector<ScenarioInfo> list = {
-    {Scenario::startup_soc2, "startup-soc2",
-     "Acme Cloud: a 40-person SaaS startup preparing for its first SOC 2 Type II", {"soc2"}, "type2",
-     OrgSize::small, 0.35, 0.30},
-    {Scenario::healthcare_hipaa, "healthcare-hipaa",
-     "Northwind Health: a telehealth provider storing PHI, working towards HIPAA", {"hipaa"}, "",
-     OrgSize::medium, 0.30, 0.40},
-    {Scenario::fintech_pci, "fintech-pci",
+    {Scenario::startup_soc2,
+     "startup-soc2",
+     "Acme Cloud: a 40-person SaaS startup preparing for its first SOC 2 Type II",
+     {"soc2"},
+     "type2",
+     OrgSize::small,
+     0.35,
+     0.30},
+    {Scenario::healthcare_hipaa,
+     "healthcare-hipaa",
+     "Northwind Health: a telehealth provider storing PHI, working towards HIPAA",
+     {"hipaa"},
+     "",
+     OrgSize::medium,
+     0.30,
+     0.40},
+    {Scenario::fintech_pci,
+     "fintech-pci",
      "Ledgerly: a payments platform with a cardholder data environment in scope for PCI DSS",
-     {"pci-dss"}, "", OrgSize::medium, 0.22, 0.50},
-    {Scenario::enterprise_iso27001, "enterprise-iso27001",
+     {"pci-dss"},
+     "",
+     OrgSize::medium,
+     0.22,
+     0.50},
+    {Scenario::enterprise_iso27001,
+     "enterprise-iso27001",
      "Globex: a 2,000-person enterprise certifying ISO 27001 with GDPR obligations",
-     {"iso27001", "gdpr"}, "", OrgSize::large, 0.15, 0.60},
+     {"iso27001", "gdpr"},
+     "",
+     OrgSize::large,
+     0.15,
+     0.60},
   };
   return list;
 }
@@ -133,7 +157,9 @@ void validate(const DemoOptions& options) {
 }
 
 DemoWorld::DemoWorld(const DemoOptions& options)
-  : m_options(options), m_info(scenario_info(options.scenario)), m_random(options.seed) {
+  : m_options(options),
+    m_info(scenario_info(options.scenario)),
+    m_random(options.seed) {
   validate(options);
   m_integrations = build_demo_integrations(m_info, m_random);
   for (DemoIntegration& integration : m_integrations) {
@@ -143,9 +169,11 @@ DemoWorld::DemoWorld(const DemoOptions& options)
   schedule_demo_drift(m_integrations, options.days, m_random);
   for (DemoIntegration& integration : m_integrations) {
     for (DemoResource& resource : integration.resources) {
-      const double share = resource.appears_on_day > 0 ? k_new_resource_fail : m_info.initial_failure_share;
+      const double share =
+        resource.appears_on_day > 0 ? k_new_resource_fail : m_info.initial_failure_share;
       for (DemoCheck& check : resource.checks) {
-        const double factor = resource.appears_on_day > 0 ? 1.0 : initial_fail_factor(check.severity);
+        const double factor =
+          resource.appears_on_day > 0 ? 1.0 : initial_fail_factor(check.severity);
         check.failing = m_random.chance(std::min(0.95, share * factor));
       }
     }
@@ -155,21 +183,24 @@ DemoWorld::DemoWorld(const DemoOptions& options)
 time::TimePoint DemoWorld::day_start(int day) const {
   const int64_t end_ms = time::to_unix_ms(m_options.end);
   const int64_t end_midnight = end_ms - ((end_ms % k_day_ms) + k_day_ms) % k_day_ms;
-  return time::from_unix_ms(end_midnight - static_cast<int64_t>(m_options.days - 1 - day) * k_day_ms);
+  return time::from_unix_ms(end_midnight -
+                            static_cast<int64_t>(m_options.days - 1 - day) * k_day_ms);
 }
 
 std::vector<DemoChange> DemoWorld::advance() {
   ++m_day;
   std::vector<DemoChange> changes;
   // The programme gets into its stride: fixes come faster as the history goes on.
-  const double progress = m_options.days > 1 ? static_cast<double>(m_day) / (m_options.days - 1) : 1.0;
+  const double progress =
+    m_options.days > 1 ? static_cast<double>(m_day) / (m_options.days - 1) : 1.0;
   for (DemoIntegration& integration : m_integrations) {
     if (m_day < integration.connected_on_day) {
       continue;
     }
     for (DemoResource& resource : integration.resources) {
       if (resource.appears_on_day == m_day) {
-        changes.push_back({m_day, DemoChangeKind::new_resource, integration.name, resource.resource_id, ""});
+        changes.push_back(
+          {m_day, DemoChangeKind::new_resource, integration.name, resource.resource_id, ""});
         continue;
       }
       if (!exists(resource)) {
@@ -178,10 +209,12 @@ std::vector<DemoChange> DemoWorld::advance() {
       for (DemoCheck& check : resource.checks) {
         if (check.failing && m_random.chance(fix_rate(check.severity) * (0.5 + progress))) {
           check.failing = false;
-          changes.push_back({m_day, DemoChangeKind::remediation, integration.name, resource.resource_id, check.id});
+          changes.push_back(
+            {m_day, DemoChangeKind::remediation, integration.name, resource.resource_id, check.id});
         } else if (!check.failing && m_random.chance(k_drift_rate)) {
           check.failing = true;
-          changes.push_back({m_day, DemoChangeKind::drift, integration.name, resource.resource_id, check.id});
+          changes.push_back(
+            {m_day, DemoChangeKind::drift, integration.name, resource.resource_id, check.id});
         }
       }
     }
@@ -212,74 +245,105 @@ nlohmann::json demo_payload(const DemoResource& resource) {
   const auto failing = [&](size_t i) { return resource.checks.at(i).failing; };
   const std::string& kind = resource.kind;
   if (kind == "aws_root") {
-    return {{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", failing(0) ? 0 : 1}, {"AccountAccessKeysPresent", 0}}}};
+    return {
+      {"kind", "account_summary"},
+      {"summary", {{"AccountMFAEnabled", failing(0) ? 0 : 1}, {"AccountAccessKeysPresent", 0}}}};
   }
   if (kind == "aws_password_policy") {
     return {{"kind", "password_policy"},
-            {"policy", {{"MinimumPasswordLength", failing(0) ? 8 : 14},
-                        {"PasswordReusePrevention", failing(0) ? 0 : 24},
-                        {"RequireSymbols", true},
-                        {"RequireNumbers", true},
-                        {"RequireUppercaseCharacters", true},
-                        {"RequireLowercaseCharacters", true}}}};
+            {"policy",
+             {{"MinimumPasswordLength", failing(0) ? 8 : 14},
+              {"PasswordReusePrevention", failing(0) ? 0 : 24},
+              {"RequireSymbols", true},
+              {"RequireNumbers", true},
+              {"RequireUppercaseCharacters", true},
+              {"RequireLowercaseCharacters", true}}}};
   }
   if (kind == "aws_user") {
     return user_payload(resource);
   }
   if (kind == "aws_policy") {
-    const nlohmann::json statement = failing(0)
-      ? nlohmann::json{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}
-      : nlohmann::json{{"Effect", "Allow"}, {"Action", {"s3:GetObject", "s3:ListBucket"}}, {"Resource", "arn:aws:s3:::*"}};
-    return {{"name", resource.name}, {"arn", resource.resource_id},
+    const nlohmann::json statement =
+      failing(0) ? nlohmann::json{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}
+                 : nlohmann::json{{"Effect", "Allow"},
+                                  {"Action", {"s3:GetObject", "s3:ListBucket"}},
+                                  {"Resource", "arn:aws:s3:::*"}};
+    return {{"name", resource.name},
+            {"arn", resource.resource_id},
             {"document", {{"Version", "2012-10-17"}, {"Statement", {statement}}}}};
   }
   if (kind == "aws_sg") {
-    nlohmann::json rules = nlohmann::json::array({{{"protocol", "tcp"}, {"from_port", 443}, {"to_port", 443}, {"cidr", "0.0.0.0/0"}}});
+    nlohmann::json rules = nlohmann::json::array(
+      {{{"protocol", "tcp"}, {"from_port", 443}, {"to_port", 443}, {"cidr", "0.0.0.0/0"}}});
     if (failing(0)) {
-      rules.push_back({{"protocol", "tcp"}, {"from_port", 22}, {"to_port", 22}, {"cidr", "0.0.0.0/0"}});
+      rules.push_back(
+        {{"protocol", "tcp"}, {"from_port", 22}, {"to_port", 22}, {"cidr", "0.0.0.0/0"}});
     }
     if (failing(1)) {
-      rules.push_back({{"protocol", "tcp"}, {"from_port", 3389}, {"to_port", 3389}, {"cidr", "0.0.0.0/0"}});
+      rules.push_back(
+        {{"protocol", "tcp"}, {"from_port", 3389}, {"to_port", 3389}, {"cidr", "0.0.0.0/0"}});
     }
     if (failing(2)) {
       rules.push_back({{"protocol", "-1"}, {"cidr", "0.0.0.0/0"}});
     }
     return {{"group_id", resource.resource_id.substr(resource.resource_id.rfind('/') + 1)},
-            {"name", resource.name}, {"region", resource.region}, {"ingress", rules}};
+            {"name", resource.name},
+            {"region", resource.region},
+            {"ingress", rules}};
   }
   if (kind == "aws_bucket") {
     return {{"name", resource.name},
             {"region", resource.region},
-            {"encryption", failing(0) ? nlohmann::json(nullptr) : nlohmann::json{{"rules", {{{"algorithm", "AES256"}}}}}},
-            {"public_access_block", {{"BlockPublicAcls", true}, {"IgnorePublicAcls", true},
-                                     {"BlockPublicPolicy", !failing(1)}, {"RestrictPublicBuckets", !failing(1)}}},
+            {"encryption", failing(0) ? nlohmann::json(nullptr)
+                                      : nlohmann::json{{"rules", {{{"algorithm", "AES256"}}}}}},
+            {"public_access_block",
+             {{"BlockPublicAcls", true},
+              {"IgnorePublicAcls", true},
+              {"BlockPublicPolicy", !failing(1)},
+              {"RestrictPublicBuckets", !failing(1)}}},
             {"versioning", {{"status", failing(2) ? "Suspended" : "Enabled"}}}};
   }
   if (kind == "aws_trail") {
-    return {{"name", resource.name}, {"arn", resource.resource_id}, {"home_region", resource.region},
-            {"is_multi_region_trail", !failing(0)}, {"log_file_validation", !failing(1)}, {"is_logging", !failing(2)}};
+    return {{"name", resource.name},
+            {"arn", resource.resource_id},
+            {"home_region", resource.region},
+            {"is_multi_region_trail", !failing(0)},
+            {"log_file_validation", !failing(1)},
+            {"is_logging", !failing(2)}};
   }
   if (kind == "aws_config_rule") {
-    return {{"name", resource.name}, {"region", resource.region},
+    return {{"name", resource.name},
+            {"region", resource.region},
             {"compliance", failing(0) ? "NON_COMPLIANT" : "COMPLIANT"}};
   }
   if (kind == "github_org") {
-    return {{"kind", "organization"}, {"organization", {{"login", resource.name}, {"two_factor_requirement_enabled", !failing(0)}}}};
+    return {{"kind", "organization"},
+            {"organization",
+             {{"login", resource.name}, {"two_factor_requirement_enabled", !failing(0)}}}};
   }
   if (kind == "github_repo") {
     return {{"kind", "repository"},
-            {"repository", {{"full_name", resource.name}, {"archived", false}, {"default_branch", "main"},
-                            {"security_and_analysis", {{"secret_scanning", {{"status", failing(0) ? "disabled" : "enabled"}}}}}}}};
+            {"repository",
+             {{"full_name", resource.name},
+              {"archived", false},
+              {"default_branch", "main"},
+              {"security_and_analysis",
+               {{"secret_scanning", {{"status", failing(0) ? "disabled" : "enabled"}}}}}}}};
   }
   if (kind == "github_branch") {
     const std::string repo = resource.name.substr(0, resource.name.rfind(':'));
     nlohmann::json protection = nullptr;
     if (!failing(0)) {
-      protection = {{"required_pull_request_reviews", failing(1) ? nlohmann::json(nullptr)
-                                                                 : nlohmann::json{{"required_approving_review_count", 1}, {"dismiss_stale_reviews", true}}},
+      protection = {{"required_pull_request_reviews",
+                     failing(1) ? nlohmann::json(nullptr)
+                                : nlohmann::json{{"required_approving_review_count", 1},
+                                                 {"dismiss_stale_reviews", true}}},
                     {"enforce_admins", {{"enabled", !failing(2)}}}};
     }
-    return {{"kind", "branch_protection"}, {"repository", repo}, {"branch", "main"}, {"protection", protection}};
+    return {{"kind", "branch_protection"},
+            {"repository", repo},
+            {"branch", "main"},
+            {"protection", protection}};
   }
   return {{"name", resource.name}};
 }
@@ -289,7 +353,8 @@ Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world,
   const Scope scope{info.frameworks, info.variant};
   const auto tally = world.tally();
   // The share of manual controls in place grows from the scenario's start towards 90 %.
-  const double yes_share = info.initial_yes_share + (0.9 - info.initial_yes_share) * std::clamp(progress, 0.0, 1.0);
+  const double yes_share =
+    info.initial_yes_share + (0.9 - info.initial_yes_share) * std::clamp(progress, 0.0, 1.0);
   Answers answers;
   for (const CommonControl* control : questions_for(questionnaire, info.frameworks)) {
     // One fixed draw per control and seed: a control in place stays in place as the share grows.
@@ -311,23 +376,26 @@ Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world,
       }
     }
     if (pass + fail > 0) {
-      answer.design = fail == 0 ? AnswerValue::yes : pass > 0 ? AnswerValue::partially : AnswerValue::no;
+      answer.design = fail == 0  ? AnswerValue::yes
+                      : pass > 0 ? AnswerValue::partially
+                                 : AnswerValue::no;
       answer.note = "answered from automated checks: " + automated;
       answer.evidence = "velocity evidence (collected daily)";
     } else if (applicability < 0.03) {
       answer.design = AnswerValue::not_applicable;
       answer.note = "not applicable to this organisation";
     } else {
-      answer.design = standing < yes_share           ? AnswerValue::yes
+      answer.design = standing < yes_share          ? AnswerValue::yes
                       : standing < yes_share + 0.15 ? AnswerValue::partially
-                                                     : AnswerValue::no;
+                                                    : AnswerValue::no;
       if (answer.design == AnswerValue::yes) {
         answer.evidence = "policy document and ticket history";
       }
     }
     if (asks_operating(*control, scope, answer.design)) {
       // Early in the observation period some controls in place have not run long enough.
-      answer.operating = operating_draw < 0.25 * (1.0 - progress) ? AnswerValue::partially : *answer.design;
+      answer.operating =
+        operating_draw < 0.25 * (1.0 - progress) ? AnswerValue::partially : *answer.design;
     }
     answers.emplace(control->id, std::move(answer));
   }

@@ -13,30 +13,35 @@ namespace velocity::compliance {
 namespace {
 
 constexpr std::array<std::string_view, 32> k_people = {
-  "alice", "bilal", "chen", "dana", "emeka", "fatima", "goran", "hana", "ivan", "jia", "kofi",
-  "lena", "marco", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "victor",
-  "wei", "ximena", "yusuf", "zoe", "arjun", "bea", "carlos", "dmitri", "elif", "farah"};
+  "alice", "bilal", "chen",  "dana",  "emeka",  "fatima", "goran", "hana",
+  "ivan",  "jia",   "kofi",  "lena",  "marco",  "nadia",  "omar",  "priya",
+  "quinn", "rosa",  "sven",  "tariq", "uma",    "victor", "wei",   "ximena",
+  "yusuf", "zoe",   "arjun", "bea",   "carlos", "dmitri", "elif",  "farah"};
 
 constexpr std::array<std::string_view, 12> k_bucket_purposes = {
-  "app-uploads", "backups", "logs", "static-assets", "data-lake", "invoices",
-  "exports", "ml-datasets", "terraform-state", "audit-archive", "reports", "media"};
+  "app-uploads",     "backups",       "logs",    "static-assets",
+  "data-lake",       "invoices",      "exports", "ml-datasets",
+  "terraform-state", "audit-archive", "reports", "media"};
 
 constexpr std::array<std::string_view, 10> k_sg_purposes = {
   "web", "api", "db", "bastion", "workers", "cache", "vpn", "batch", "admin", "legacy"};
 
 constexpr std::array<std::string_view, 8> k_config_rules = {
-  "s3-bucket-ssl-requests-only", "rds-storage-encrypted", "ebs-encrypted-volumes",
-  "iam-user-unused-credentials-check", "restricted-ssh", "cloudtrail-enabled",
-  "root-account-mfa-enabled", "vpc-flow-logs-enabled"};
+  "s3-bucket-ssl-requests-only",       "rds-storage-encrypted", "ebs-encrypted-volumes",
+  "iam-user-unused-credentials-check", "restricted-ssh",        "cloudtrail-enabled",
+  "root-account-mfa-enabled",          "vpc-flow-logs-enabled"};
 
 constexpr std::array<std::string_view, 8> k_policies = {
   "DeployPipeline", "ReadOnlyAnalysts", "BreakGlassAdmin", "SupportTooling",
   "BackupOperator", "LegacyFullAccess", "DataEngineering", "BillingViewer"};
 
 constexpr std::array<std::string_view, 16> k_repos = {
-  "api", "web", "infra", "mobile", "billing", "auth-service", "data-pipeline", "docs",
-  "terraform-modules", "design-system", "notifications", "search", "admin-console",
-  "sdk-python", "sdk-js", "load-tests"};
+  "api",           "web",           "infra",
+  "mobile",        "billing",       "auth-service",
+  "data-pipeline", "docs",          "terraform-modules",
+  "design-system", "notifications", "search",
+  "admin-console", "sdk-python",    "sdk-js",
+  "load-tests"};
 
 struct Counts {
   int users;
@@ -64,7 +69,9 @@ std::string account_id(DemoRandom& random) {
   return fmt::format("{:012}", random.between(100'000'000'000, 999'999'999'999));
 }
 
-std::string hex8(DemoRandom& random) { return fmt::format("{:08x}", random.next() & 0xffffffffu); }
+std::string hex8(DemoRandom& random) {
+  return fmt::format("{:08x}", random.next() & 0xffffffffu);
+}
 
 DemoCheck check(std::string id, std::string severity, std::string pass, std::string fail) {
   return DemoCheck{std::move(id), std::move(severity), false, std::move(pass), std::move(fail)};
@@ -74,35 +81,54 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                        const Counts& counts, std::string_view prefix, DemoRandom& random) {
   const std::string& acct = integration.account_id;
   auto& out = integration.resources;
-  out.push_back({"aws_root", "policies", fmt::format("arn:aws:iam::{}:root", acct), acct, "", "root",
-                 0, {check("aws_iam_root_mfa_enabled", "critical", "the root user has MFA enabled",
-                           "the root user has no MFA device")}});
-  out.push_back({"aws_password_policy", "policies",
-                 fmt::format("arn:aws:iam::{}:account-password-policy", acct), acct, "",
-                 "password-policy", 0,
-                 {check("aws_iam_password_policy_strong", "medium",
-                        "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
-                        "case required",
-                        "password policy too weak: minimum length 8 < 14, reuse prevention 0 < 24")}});
+  out.push_back({"aws_root",
+                 "policies",
+                 fmt::format("arn:aws:iam::{}:root", acct),
+                 acct,
+                 "",
+                 "root",
+                 0,
+                 {check("aws_iam_root_mfa_enabled", "critical", "the root user has MFA enabled",
+                        "the root user has no MFA device")}});
+  out.push_back(
+    {"aws_password_policy",
+     "policies",
+     fmt::format("arn:aws:iam::{}:account-password-policy", acct),
+     acct,
+     "",
+     "password-policy",
+     0,
+     {check("aws_iam_password_policy_strong", "medium",
+            "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
+            "case required",
+            "password policy too weak: minimum length 8 < 14, reuse prevention 0 < 24")}});
   for (int i = 0; i < counts.users; ++i) {
     const std::string name =
       fmt::format("{}{}", k_people[static_cast<size_t>(i) % k_people.size()],
                   i >= static_cast<int>(k_people.size()) ? std::to_string(i / 32 + 1) : "");
     DemoResource user{"aws_user", "policies", fmt::format("arn:aws:iam::{}:user/{}", acct, name),
-                      acct, "", name, 0, {}};
-    user.checks.push_back(check("aws_iam_user_mfa_enabled", "high",
-                                fmt::format("user {} signs in to the console with MFA", name),
-                                fmt::format("user {} has a console password and no MFA device", name)));
-    user.checks.push_back(check("aws_iam_access_key_rotated_90d", "medium",
-                                fmt::format("user {}: every active access key is at most 90 days old", name),
-                                fmt::format("user {}: active access key not rotated in 90 days: AKIA{} ({} days old)",
-                                            name, hex8(random), random.between(95, 400))));
+                      acct,       "",         name,
+                      0,          {}};
+    user.checks.push_back(
+      check("aws_iam_user_mfa_enabled", "high",
+            fmt::format("user {} signs in to the console with MFA", name),
+            fmt::format("user {} has a console password and no MFA device", name)));
+    user.checks.push_back(
+      check("aws_iam_access_key_rotated_90d", "medium",
+            fmt::format("user {}: every active access key is at most 90 days old", name),
+            fmt::format("user {}: active access key not rotated in 90 days: AKIA{} ({} days old)",
+                        name, hex8(random), random.between(95, 400))));
     out.push_back(std::move(user));
   }
   for (int i = 0; i < counts.policies; ++i) {
     const std::string name(k_policies[static_cast<size_t>(i) % k_policies.size()]);
-    out.push_back({"aws_policy", "policies", fmt::format("arn:aws:iam::{}:policy/{}", acct, name), acct,
-                   "", name, 0,
+    out.push_back({"aws_policy",
+                   "policies",
+                   fmt::format("arn:aws:iam::{}:policy/{}", acct, name),
+                   acct,
+                   "",
+                   name,
+                   0,
                    {check("aws_iam_policy_no_admin_star", "high",
                           fmt::format("policy {} allows no '*' action on '*' resource", name),
                           fmt::format("policy {} allows action * on resource *", name))}});
@@ -110,91 +136,137 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
   for (int i = 0; i < counts.security_groups; ++i) {
     const std::string& region = regions[static_cast<size_t>(i) % regions.size()];
     const std::string group = "sg-0" + hex8(random) + hex8(random).substr(0, 8);
-    const std::string name = fmt::format("{}-{}", prefix, k_sg_purposes[static_cast<size_t>(i) % k_sg_purposes.size()]);
+    const std::string name =
+      fmt::format("{}-{}", prefix, k_sg_purposes[static_cast<size_t>(i) % k_sg_purposes.size()]);
     const std::string label = fmt::format("{} ({})", group, name);
-    out.push_back({"aws_sg", "security_groups",
-                   fmt::format("arn:aws:ec2:{}:{}:security-group/{}", region, acct, group), acct, region,
-                   name, 0,
-                   {check("aws_ec2_sg_no_ingress_world_ssh", "high",
-                          fmt::format("security group {} does not open port 22 to the internet", label),
-                          fmt::format("security group {} allows port 22 from the internet", label)),
-                    check("aws_ec2_sg_no_ingress_world_rdp", "high",
-                          fmt::format("security group {} does not open port 3389 to the internet", label),
-                          fmt::format("security group {} allows port 3389 from the internet", label)),
-                    check("aws_ec2_sg_no_ingress_world_all", "critical",
-                          fmt::format("security group {} does not open all ports to the internet", label),
-                          fmt::format("security group {} allows all traffic from the internet", label))}});
+    out.push_back(
+      {"aws_sg",
+       "security_groups",
+       fmt::format("arn:aws:ec2:{}:{}:security-group/{}", region, acct, group),
+       acct,
+       region,
+       name,
+       0,
+       {check("aws_ec2_sg_no_ingress_world_ssh", "high",
+              fmt::format("security group {} does not open port 22 to the internet", label),
+              fmt::format("security group {} allows port 22 from the internet", label)),
+        check("aws_ec2_sg_no_ingress_world_rdp", "high",
+              fmt::format("security group {} does not open port 3389 to the internet", label),
+              fmt::format("security group {} allows port 3389 from the internet", label)),
+        check("aws_ec2_sg_no_ingress_world_all", "critical",
+              fmt::format("security group {} does not open all ports to the internet", label),
+              fmt::format("security group {} allows all traffic from the internet", label))}});
   }
   for (int i = 0; i < counts.buckets; ++i) {
     const std::string& region = regions[static_cast<size_t>(i) % regions.size()];
-    const std::string name =
-      fmt::format("{}-{}-{}", prefix, k_bucket_purposes[static_cast<size_t>(i) % k_bucket_purposes.size()],
-                  acct.substr(8));
-    out.push_back({"aws_bucket", "encryption_status", name, acct, region, name, 0,
-                   {check("aws_s3_bucket_default_encryption", "medium",
-                          fmt::format("bucket {} encrypts new objects by default (AES256)", name),
-                          fmt::format("bucket {} has no default encryption", name)),
-                    check("aws_s3_bucket_public_access_block", "high",
-                          fmt::format("bucket {} blocks public access (all four settings on)", name),
-                          fmt::format("bucket {} public access block has BlockPublicPolicy, "
-                                      "RestrictPublicBuckets off",
-                                      name)),
-                    check("aws_s3_bucket_versioning", "low",
-                          fmt::format("bucket {} has versioning enabled", name),
-                          fmt::format("bucket {} has versioning off", name))}});
+    const std::string name = fmt::format(
+      "{}-{}-{}", prefix, k_bucket_purposes[static_cast<size_t>(i) % k_bucket_purposes.size()],
+      acct.substr(8));
+    out.push_back(
+      {"aws_bucket",
+       "encryption_status",
+       name,
+       acct,
+       region,
+       name,
+       0,
+       {check("aws_s3_bucket_default_encryption", "medium",
+              fmt::format("bucket {} encrypts new objects by default (AES256)", name),
+              fmt::format("bucket {} has no default encryption", name)),
+        check("aws_s3_bucket_public_access_block", "high",
+              fmt::format("bucket {} blocks public access (all four settings on)", name),
+              fmt::format("bucket {} public access block has BlockPublicPolicy, "
+                          "RestrictPublicBuckets off",
+                          name)),
+        check("aws_s3_bucket_versioning", "low",
+              fmt::format("bucket {} has versioning enabled", name),
+              fmt::format("bucket {} has versioning off", name))}});
   }
   for (int i = 0; i < counts.trails; ++i) {
     const std::string& region = regions.front();
-    const std::string name = i == 0 ? fmt::format("{}-org-trail", prefix) : fmt::format("{}-data-events", prefix);
-    out.push_back({"aws_trail", "audit_logs",
-                   fmt::format("arn:aws:cloudtrail:{}:{}:trail/{}", region, acct, name), acct, region, name, 0,
-                   {check("aws_cloudtrail_multi_region_enabled", "high",
-                          fmt::format("trail {} records every region", name),
-                          fmt::format("trail {} records its home region only", name)),
-                    check("aws_cloudtrail_log_file_validation", "medium",
-                          fmt::format("trail {} validates its log files", name),
-                          fmt::format("trail {} has log file validation off", name)),
-                    check("aws_cloudtrail_logging_on", "high", fmt::format("trail {} is logging", name),
-                          fmt::format("trail {} is not logging", name))}});
+    const std::string name =
+      i == 0 ? fmt::format("{}-org-trail", prefix) : fmt::format("{}-data-events", prefix);
+    out.push_back(
+      {"aws_trail",
+       "audit_logs",
+       fmt::format("arn:aws:cloudtrail:{}:{}:trail/{}", region, acct, name),
+       acct,
+       region,
+       name,
+       0,
+       {check("aws_cloudtrail_multi_region_enabled", "high",
+              fmt::format("trail {} records every region", name),
+              fmt::format("trail {} records its home region only", name)),
+        check("aws_cloudtrail_log_file_validation", "medium",
+              fmt::format("trail {} validates its log files", name),
+              fmt::format("trail {} has log file validation off", name)),
+        check("aws_cloudtrail_logging_on", "high", fmt::format("trail {} is logging", name),
+              fmt::format("trail {} is not logging", name))}});
   }
   for (int i = 0; i < counts.config_rules; ++i) {
     const std::string& region = regions[static_cast<size_t>(i) % regions.size()];
     const std::string name(k_config_rules[static_cast<size_t>(i) % k_config_rules.size()]);
-    out.push_back({"aws_config_rule", "compliance_rules",
-                   fmt::format("arn:aws:config:{}:{}:config-rule/{}", region, acct, name), acct, region,
-                   name, 0,
+    out.push_back({"aws_config_rule",
+                   "compliance_rules",
+                   fmt::format("arn:aws:config:{}:{}:config-rule/{}", region, acct, name),
+                   acct,
+                   region,
+                   name,
+                   0,
                    {check("aws_config_rules_compliant", "medium",
                           fmt::format("config rule {} is compliant", name),
                           fmt::format("config rule {} is not compliant ({} resources)", name,
                                       random.between(1, 9)))}});
   }
-  integration.types = {"policies", "security_groups", "encryption_status", "audit_logs", "compliance_rules"};
+  integration.types = {"policies", "security_groups", "encryption_status", "audit_logs",
+                       "compliance_rules"};
 }
 
 void add_github_resources(DemoIntegration& integration, const Counts& counts) {
   const std::string& org = integration.account_id;
   auto& out = integration.resources;
-  out.push_back({"github_org", "configurations", org, org, "", org, 0,
-                 {check("github_org_2fa_required", "high",
-                        fmt::format("organisation {} requires two-factor authentication", org),
-                        fmt::format("organisation {} does not require two-factor authentication", org))}});
+  out.push_back(
+    {"github_org",
+     "configurations",
+     org,
+     org,
+     "",
+     org,
+     0,
+     {check("github_org_2fa_required", "high",
+            fmt::format("organisation {} requires two-factor authentication", org),
+            fmt::format("organisation {} does not require two-factor authentication", org))}});
   for (int i = 0; i < counts.repos; ++i) {
-    const std::string repo = fmt::format("{}/{}", org, k_repos[static_cast<size_t>(i) % k_repos.size()]);
-    out.push_back({"github_repo", "configurations", repo, org, "", repo, 0,
+    const std::string repo =
+      fmt::format("{}/{}", org, k_repos[static_cast<size_t>(i) % k_repos.size()]);
+    out.push_back({"github_repo",
+                   "configurations",
+                   repo,
+                   org,
+                   "",
+                   repo,
+                   0,
                    {check("github_repo_secret_scanning_enabled", "medium",
                           fmt::format("repository {} has secret scanning enabled", repo),
                           fmt::format("repository {} has secret scanning disabled", repo))}});
     const std::string branch = repo + ":main";
-    out.push_back({"github_branch", "security_groups", branch, org, "", branch, 0,
-                   {check("github_branch_protection_enabled", "high",
-                          fmt::format("default branch main of {} is protected", repo),
-                          fmt::format("default branch main of {} is not protected", repo)),
-                    check("github_branch_protection_required_reviews", "medium",
-                          fmt::format("{}: main needs 1 approving review, stale reviews dismissed", repo),
-                          fmt::format("{}: main can be merged without an approving review", repo)),
-                    check("github_branch_protection_enforce_admins", "medium",
-                          fmt::format("{}: branch protection applies to administrators", repo),
-                          fmt::format("{}: administrators bypass branch protection", repo))}});
+    out.push_back(
+      {"github_branch",
+       "security_groups",
+       branch,
+       org,
+       "",
+       branch,
+       0,
+       {check("github_branch_protection_enabled", "high",
+              fmt::format("default branch main of {} is protected", repo),
+              fmt::format("default branch main of {} is not protected", repo)),
+        check("github_branch_protection_required_reviews", "medium",
+              fmt::format("{}: main needs 1 approving review, stale reviews dismissed", repo),
+              fmt::format("{}: main can be merged without an approving review", repo)),
+        check("github_branch_protection_enforce_admins", "medium",
+              fmt::format("{}: branch protection applies to administrators", repo),
+              fmt::format("{}: administrators bypass branch protection", repo))}});
   }
   integration.types = {"configurations", "security_groups"};
 }
@@ -206,11 +278,12 @@ DemoIntegration aws(std::string name, std::vector<std::string> regions, int conn
   integration.platform = "aws";
   integration.account_id = account_id(random);
   integration.connected_on_day = connected_on_day;
-  integration.settings = {{"account_id", integration.account_id},
-                          {"regions", regions},
-                          {"identity", fmt::format("arn:aws:iam::{}:role/velocity-readonly", integration.account_id)},
-                          {"credential_source", "demo (no credentials: this account is made up)"},
-                          {"demo", true}};
+  integration.settings = {
+    {"account_id", integration.account_id},
+    {"regions", regions},
+    {"identity", fmt::format("arn:aws:iam::{}:role/velocity-readonly", integration.account_id)},
+    {"credential_source", "demo (no credentials: this account is made up)"},
+    {"demo", true}};
   return integration;
 }
 
@@ -262,7 +335,8 @@ std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, D
   }
   case Scenario::healthcare_hipaa: {
     integrations.push_back(aws("aws-phi", {"us-east-1", "us-east-2"}, 0, random));
-    add_aws_resources(integrations.back(), {"us-east-1", "us-east-2"}, counts, "northwind-phi", random);
+    add_aws_resources(integrations.back(), {"us-east-1", "us-east-2"}, counts, "northwind-phi",
+                      random);
     integrations.push_back(aws("aws-shared-services", {"us-east-1"}, 3, random));
     Counts shared = counts;
     shared.users = counts.users / 2;
@@ -271,7 +345,8 @@ std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, D
   }
   case Scenario::fintech_pci: {
     integrations.push_back(aws("aws-cde", {"eu-west-1", "eu-central-1"}, 0, random));
-    add_aws_resources(integrations.back(), {"eu-west-1", "eu-central-1"}, counts, "ledgerly-cde", random);
+    add_aws_resources(integrations.back(), {"eu-west-1", "eu-central-1"}, counts, "ledgerly-cde",
+                      random);
     integrations.push_back(aws("aws-corporate", {"eu-west-1"}, 1, random));
     Counts corporate = counts;
     corporate.buckets = counts.buckets / 2;
@@ -281,8 +356,10 @@ std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, D
     break;
   }
   case Scenario::enterprise_iso27001: {
-    integrations.push_back(aws("aws-prod", {"eu-west-1", "us-east-1", "ap-southeast-2"}, 0, random));
-    add_aws_resources(integrations.back(), {"eu-west-1", "us-east-1", "ap-southeast-2"}, counts, "globex-prod", random);
+    integrations.push_back(
+      aws("aws-prod", {"eu-west-1", "us-east-1", "ap-southeast-2"}, 0, random));
+    add_aws_resources(integrations.back(), {"eu-west-1", "us-east-1", "ap-southeast-2"}, counts,
+                      "globex-prod", random);
     integrations.push_back(aws("aws-staging", {"eu-west-1"}, 1, random));
     Counts staging = counts;
     staging.users = counts.users / 3;

@@ -24,7 +24,9 @@ time::TimePoint at(time::TimePoint day, int64_t ms) {
   return time::from_unix_ms(time::to_unix_ms(day) + ms);
 }
 
-std::string date_of(time::TimePoint t) { return time::to_iso8601(t).substr(0, 10); }
+std::string date_of(time::TimePoint t) {
+  return time::to_iso8601(t).substr(0, 10);
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -65,20 +67,30 @@ struct Writer {
     store::set_integration_created_at(db, org, record.id, when);
     store::record_integration_test(db, record.id, at(when, k_minute_ms), "healthy");
     integration_ids[index] = record.id;
-    summary.audit_events.push_back({when, "authentication", "integration.connect", "integration", integration.name,
-                                    "success",
-                                    {{"platform", integration.platform}, {"account_id", integration.account_id}}});
-    summary.audit_events.push_back({at(when, k_minute_ms), "authentication", "integration.test", "integration",
-                                    integration.name, "success",
-                                    {{"platform", integration.platform}, {"status", "healthy"},
-                                     {"read_only", true}}});
+    summary.audit_events.push_back(
+      {when,
+       "authentication",
+       "integration.connect",
+       "integration",
+       integration.name,
+       "success",
+       {{"platform", integration.platform}, {"account_id", integration.account_id}}});
+    summary.audit_events.push_back(
+      {at(when, k_minute_ms),
+       "authentication",
+       "integration.test",
+       "integration",
+       integration.name,
+       "success",
+       {{"platform", integration.platform}, {"status", "healthy"}, {"read_only", true}}});
   }
 
   void collect(size_t index) {
     const DemoIntegration& integration = world.integrations()[index];
     DemoRandom& random = world.random();
     // Scheduled from cron at 02:00 UTC, give or take the scheduler's jitter.
-    const time::TimePoint started = at(world.day_start(world.day()), 2 * k_hour_ms + random.between(0, 40) * k_minute_ms);
+    const time::TimePoint started =
+      at(world.day_start(world.day()), 2 * k_hour_ms + random.between(0, 40) * k_minute_ms);
     store::RunRecord run;
     run.id = store::start_run(db, org, integration_ids[index], join(integration.types), started);
     int64_t elapsed_ms = 0;
@@ -88,14 +100,20 @@ struct Writer {
       run.api_errors = 4;
       elapsed_ms = random.between(30'000, 95'000);
       run.duration_ms = elapsed_ms;
-      run.message = integration.platform == "aws"
-                      ? "sts:GetCallerIdentity: could not reach sts.amazonaws.com after 4 attempts (timed out)"
-                      : "GET /orgs: could not reach api.github.com after 4 attempts (timed out)";
+      run.message =
+        integration.platform == "aws"
+          ? "sts:GetCallerIdentity: could not reach sts.amazonaws.com after 4 attempts (timed out)"
+          : "GET /orgs: could not reach api.github.com after 4 attempts (timed out)";
       store::finish_run(db, run, at(started, elapsed_ms));
       ++summary.runs;
       ++summary.runs_failed;
-      summary.audit_events.push_back({started, "data_access", "evidence.collect", "integration", integration.name,
-                                      "failure", {{"error", run.message}}});
+      summary.audit_events.push_back({started,
+                                      "data_access",
+                                      "evidence.collect",
+                                      "integration",
+                                      integration.name,
+                                      "failure",
+                                      {{"error", run.message}}});
       return;
     }
     run.outcome = "success";
@@ -113,9 +131,10 @@ struct Writer {
         evidence.push_back({integration.platform, type, resource.resource_id, resource.account_id,
                             resource.region, crypto::to_hex(crypto::sha256(payload)), payload});
         for (const DemoCheck& check : resource.checks) {
-          findings.push_back({check.id, check.severity, check.failing ? "FAIL" : "PASS", resource.resource_id,
-                              resource.account_id, resource.region,
-                              check.failing ? check.fail_reason : check.pass_reason, evidence.size() - 1});
+          findings.push_back({check.id, check.severity, check.failing ? "FAIL" : "PASS",
+                              resource.resource_id, resource.account_id, resource.region,
+                              check.failing ? check.fail_reason : check.pass_reason,
+                              evidence.size() - 1});
           (check.failing ? fail : pass) += 1;
         }
       }
@@ -132,16 +151,23 @@ struct Writer {
       run.resources += static_cast<int64_t>(evidence.size());
       run.findings_pass += pass;
       run.findings_fail += fail;
-      store::save_batch(db, org, integration_ids[index], evidence, findings, at(started, elapsed_ms));
+      store::save_batch(db, org, integration_ids[index], evidence, findings,
+                        at(started, elapsed_ms));
     }
     run.duration_ms = elapsed_ms;
     store::finish_run(db, run, at(started, elapsed_ms));
     ++summary.runs;
     summary.runs_incomplete += run.outcome == "incomplete" ? 1 : 0;
-    summary.audit_events.push_back({started, "data_access", "evidence.collect", "integration", integration.name,
+    summary.audit_events.push_back({started,
+                                    "data_access",
+                                    "evidence.collect",
+                                    "integration",
+                                    integration.name,
                                     "success",
-                                    {{"outcome", run.outcome}, {"resources", run.resources},
-                                     {"findings_pass", run.findings_pass}, {"findings_fail", run.findings_fail}}});
+                                    {{"outcome", run.outcome},
+                                     {"resources", run.resources},
+                                     {"findings_pass", run.findings_pass},
+                                     {"findings_fail", run.findings_fail}}});
   }
 
   void assess(double progress) {
@@ -163,7 +189,9 @@ struct Writer {
     for (const FrameworkResult& result : evaluation.frameworks) {
       scores[result.framework->id] = score_json(result.sum.score());
       assessment.scores[result.framework->id] =
-        scores[result.framework->id].is_null() ? std::nullopt : std::optional<double>(scores[result.framework->id].get<double>());
+        scores[result.framework->id].is_null()
+          ? std::nullopt
+          : std::optional<double>(scores[result.framework->id].get<double>());
     }
     store::NewAssessment record;
     record.frameworks = join(info.frameworks);
@@ -174,8 +202,12 @@ struct Writer {
     store::set_assessment_times(db, org, assessment.id, started, completed);
     assessment.day = world.day();
     assessment.completed_at = time::to_iso8601(completed);
-    summary.audit_events.push_back({completed, "system_security", "assess.complete", "assessment",
-                                    std::to_string(assessment.id), "success",
+    summary.audit_events.push_back({completed,
+                                    "system_security",
+                                    "assess.complete",
+                                    "assessment",
+                                    std::to_string(assessment.id),
+                                    "success",
                                     {{"frameworks", info.frameworks}, {"scores", scores}}});
     summary.assessments.push_back(std::move(assessment));
   }
@@ -219,11 +251,18 @@ struct Writer {
     if (failing.empty()) {
       return;
     }
-    const DemoResource& resource = *failing[static_cast<size_t>(random.between(0, static_cast<int64_t>(failing.size()) - 1))];
+    const DemoResource& resource =
+      *failing[static_cast<size_t>(random.between(0, static_cast<int64_t>(failing.size()) - 1))];
     const time::TimePoint when =
       at(world.day_start(world.day()), 10 * k_hour_ms + random.between(0, 420) * k_minute_ms);
-    summary.audit_events.push_back({when, "data_access", "evidence.read", "evidence", resource.resource_id,
-                                    "success", {{"type", resource.type}, {"reason", "reviewing a failing finding"}}});
+    summary.audit_events.push_back(
+      {when,
+       "data_access",
+       "evidence.read",
+       "evidence",
+       resource.resource_id,
+       "success",
+       {{"type", resource.type}, {"reason", "reviewing a failing finding"}}});
   }
 };
 
@@ -275,7 +314,8 @@ DemoSummary write_demo_history(store::Database& db, const store::Org& org, Libra
     }
     writer.look_at_evidence();
     if (std::find(assessed.begin(), assessed.end(), day) != assessed.end()) {
-      const double progress = options.days > 1 ? static_cast<double>(day) / (options.days - 1) : 1.0;
+      const double progress =
+        options.days > 1 ? static_cast<double>(day) / (options.days - 1) : 1.0;
       writer.assess(progress);
     }
   }
@@ -286,7 +326,9 @@ DemoSummary write_demo_history(store::Database& db, const store::Org& org, Libra
     summary.findings_failing += finding.status == "FAIL" ? 1 : 0;
   });
   std::stable_sort(summary.audit_events.begin(), summary.audit_events.end(),
-                   [](const DemoAuditEvent& a, const DemoAuditEvent& b) { return a.simulated_at < b.simulated_at; });
+                   [](const DemoAuditEvent& a, const DemoAuditEvent& b) {
+                     return a.simulated_at < b.simulated_at;
+                   });
   return summary;
 }
 
@@ -297,8 +339,10 @@ nlohmann::json demo_summary_to_json(const DemoSummary& summary) {
     for (const auto& [framework, score] : assessment.scores) {
       scores[framework] = score ? nlohmann::json(*score) : nlohmann::json(nullptr);
     }
-    assessments.push_back({{"id", assessment.id}, {"day", assessment.day},
-                           {"completed_at", assessment.completed_at}, {"scores", scores}});
+    assessments.push_back({{"id", assessment.id},
+                           {"day", assessment.day},
+                           {"completed_at", assessment.completed_at},
+                           {"scores", scores}});
   }
   return {{"org", summary.org},
           {"scenario", summary.scenario},
@@ -309,11 +353,19 @@ nlohmann::json demo_summary_to_json(const DemoSummary& summary) {
           {"to", summary.last_day},
           {"frameworks", summary.frameworks},
           {"integrations", summary.integrations},
-          {"collection_runs", {{"total", summary.runs}, {"incomplete", summary.runs_incomplete}, {"failed", summary.runs_failed}}},
+          {"collection_runs",
+           {{"total", summary.runs},
+            {"incomplete", summary.runs_incomplete},
+            {"failed", summary.runs_failed}}},
           {"evidence", summary.evidence},
-          {"findings", {{"total", summary.findings}, {"failing", summary.findings_failing},
-                        {"passing", summary.findings - summary.findings_failing}}},
-          {"changes", {{"drift", summary.drifts}, {"remediated", summary.remediations}, {"new_resources", summary.new_resources}}},
+          {"findings",
+           {{"total", summary.findings},
+            {"failing", summary.findings_failing},
+            {"passing", summary.findings - summary.findings_failing}}},
+          {"changes",
+           {{"drift", summary.drifts},
+            {"remediated", summary.remediations},
+            {"new_resources", summary.new_resources}}},
           {"assessments", assessments},
           {"audit_events", summary.audit_events.size()}};
 }

@@ -19,8 +19,8 @@ namespace velocity::compliance {
 namespace {
 
 // The shipped frameworks, in the order people usually meet them.
-constexpr std::string_view k_shipped[] = {"soc2",   "iso27001", "hipaa",     "gdpr",
-                                          "pci-dss", "cis-v8",  "nist-csf-2"};
+constexpr std::string_view k_shipped[] = {"soc2",    "iso27001", "hipaa",     "gdpr",
+                                          "pci-dss", "cis-v8",   "nist-csf-2"};
 
 size_t shipped_position(std::string_view id) {
   const auto it = std::find(std::begin(k_shipped), std::end(k_shipped), id);
@@ -31,7 +31,7 @@ size_t shipped_position(std::string_view id) {
 
 // One catalogue file: its text is embedded, or read from disk on first use.
 struct Library::Source {
-  std::string name;   // shown in messages
+  std::string name; // shown in messages
   std::filesystem::path path;
   std::string_view text;
   std::string owned_text;
@@ -79,10 +79,10 @@ Library Library::built_in() {
 Library Library::from_directory(const std::filesystem::path& dir) {
   std::error_code error;
   if (!std::filesystem::is_directory(dir, error)) {
-    throw UsageError(fmt::format("frameworks directory {} does not exist or is not a directory",
-                                 dir.string()),
-                     "pass a directory holding <id>.yaml catalogues and common-controls.yaml "
-                     "(--frameworks-dir or VELOCITY_FRAMEWORKS_DIR)");
+    throw UsageError(
+      fmt::format("frameworks directory {} does not exist or is not a directory", dir.string()),
+      "pass a directory holding <id>.yaml catalogues and common-controls.yaml "
+      "(--frameworks-dir or VELOCITY_FRAMEWORKS_DIR)");
   }
   Library library;
   library.m_description = dir.string();
@@ -97,10 +97,10 @@ Library Library::from_directory(const std::filesystem::path& dir) {
     library.m_sources.emplace(path.stem().string(), std::move(source));
   }
   if (library.m_sources.find("common-controls") == library.m_sources.end()) {
-    throw UsageError(fmt::format("frameworks directory {} has no common-controls.yaml",
-                                 dir.string()),
-                     "a catalogue directory needs the questionnaire too; start from a copy of the "
-                     "shipped frameworks/ folder");
+    throw UsageError(
+      fmt::format("frameworks directory {} has no common-controls.yaml", dir.string()),
+      "a catalogue directory needs the questionnaire too; start from a copy of the "
+      "shipped frameworks/ folder");
   }
   for (const auto& [stem, source] : library.m_sources) {
     if (stem != "common-controls") {

@@ -68,8 +68,8 @@ void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::s
     } else if (*requirement == "addressable") {
       control.requirement = Requirement::addressable;
     } else {
-      fields.error("requirement", fmt::format("is '{}'; use standard, required or addressable",
-                                              *requirement));
+      fields.error("requirement",
+                   fmt::format("is '{}'; use standard, required or addressable", *requirement));
     }
   }
   control.parent = fields.text("parent", Need::optional).value_or("");
@@ -79,7 +79,8 @@ void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::s
     fields.error("parent", "is missing: an implementation specification names its standard");
   }
   const bool cis = framework_id == "cis-v8";
-  if (const auto groups = fields.node("implementation_groups", cis ? Need::required : Need::optional)) {
+  if (const auto groups =
+        fields.node("implementation_groups", cis ? Need::required : Need::optional)) {
     bool ok = groups->IsSequence() && groups->size() > 0;
     int previous = 0;
     for (size_t i = 0; ok && i < groups->size(); ++i) {
@@ -105,9 +106,9 @@ Framework parse_framework(std::string_view text, const std::string& source,
 
   Framework framework;
   framework.source = source;
-  Fields top(root, diagnostics, "catalogue",
-             {"id", "name", "version", "publisher", "description", "variants", "groups",
-              "categories"});
+  Fields top(
+    root, diagnostics, "catalogue",
+    {"id", "name", "version", "publisher", "description", "variants", "groups", "categories"});
   framework.id = top.text("id", Need::required).value_or("");
   if (!framework.id.empty() && framework.id != expected_id) {
     top.error("id", fmt::format("is '{}' but the file is named {}.yaml; they must match",
@@ -208,8 +209,9 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
                          const Questionnaire& questionnaire,
                          const std::vector<std::string>& framework_ids, CommonControl& control) {
   Fields fields(node, diagnostics, what,
-                {"id", "domain", "title", "question", "guidance", "type2_question", "weight", "risk",
-                 "effort_hours", "tooling_cost", "remediation", "depends_on", "checks", "maps"});
+                {"id", "domain", "title", "question", "guidance", "type2_question", "weight",
+                 "risk", "effort_hours", "tooling_cost", "remediation", "depends_on", "checks",
+                 "maps"});
   control.line = node.Mark().line + 1;
   control.id = fields.text("id", Need::required).value_or("");
   if (!control.id.empty() && !detail::is_kebab_case(control.id)) {
@@ -264,7 +266,8 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
     }
     control.remediation = *remediation;
   }
-  control.depends_on = fields.text_list("depends_on", Need::optional).value_or(std::vector<std::string>{});
+  control.depends_on =
+    fields.text_list("depends_on", Need::optional).value_or(std::vector<std::string>{});
   control.checks = fields.text_list("checks", Need::optional).value_or(std::vector<std::string>{});
   for (const std::string& check : control.checks) {
     if (!detail::is_snake_case(check)) {
@@ -283,10 +286,10 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
     const std::string framework = entry.first.Scalar();
     if (std::find(framework_ids.begin(), framework_ids.end(), framework) == framework_ids.end()) {
       const std::string guess = detail::closest(framework, framework_ids);
-      diagnostics.error(entry.first.Mark(),
-                        fmt::format("{}: 'maps' names framework '{}', which has no catalogue{}",
-                                    what, framework,
-                                    guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
+      diagnostics.error(
+        entry.first.Mark(),
+        fmt::format("{}: 'maps' names framework '{}', which has no catalogue{}", what, framework,
+                    guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
       continue;
     }
     if (control.maps_to(framework)) {
@@ -297,21 +300,21 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
     FrameworkMapping mapping;
     mapping.framework = framework;
     if (!entry.second.IsSequence() || entry.second.size() == 0) {
-      diagnostics.error(entry.second.Mark(),
-                        fmt::format("{}: 'maps.{}' must be a non-empty list of control ids", what,
-                                    framework));
+      diagnostics.error(
+        entry.second.Mark(),
+        fmt::format("{}: 'maps.{}' must be a non-empty list of control ids", what, framework));
       continue;
     }
     for (const YAML::Node& id : entry.second) {
       if (!id.IsScalar() || id.Scalar().empty()) {
-        diagnostics.error(id.Mark(), fmt::format("{}: 'maps.{}' items must be control ids", what,
-                                                 framework));
+        diagnostics.error(id.Mark(),
+                          fmt::format("{}: 'maps.{}' items must be control ids", what, framework));
         continue;
       }
       if (std::find(mapping.controls.begin(), mapping.controls.end(), id.Scalar()) !=
           mapping.controls.end()) {
-        diagnostics.error(id.Mark(), fmt::format("{}: 'maps.{}' lists '{}' twice", what, framework,
-                                                 id.Scalar()));
+        diagnostics.error(
+          id.Mark(), fmt::format("{}: 'maps.{}' lists '{}' twice", what, framework, id.Scalar()));
         continue;
       }
       mapping.controls.push_back(id.Scalar());
@@ -341,9 +344,9 @@ void check_dependencies(const Questionnaire& questionnaire, Diagnostics& diagnos
         for (auto it = start; it != path.end(); ++it) {
           cycle += *it + " -> ";
         }
-        diagnostics.error_at_line(control.line,
-                          fmt::format("common control '{}': 'depends_on' makes a cycle: {}{}",
-                                      control.id, cycle, dependency));
+        diagnostics.error_at_line(
+          control.line, fmt::format("common control '{}': 'depends_on' makes a cycle: {}{}",
+                                    control.id, cycle, dependency));
       } else if (state == Mark::none) {
         visit(*next);
       }
@@ -407,8 +410,8 @@ Questionnaire parse_questionnaire(std::string_view text, const std::string& sour
     const CommonControl& control = questionnaire.controls[i];
     for (const std::string& dependency : control.depends_on) {
       if (dependency == control.id) {
-        diagnostics.error(marks[i], fmt::format("common control '{}': 'depends_on' names itself",
-                                                control.id));
+        diagnostics.error(
+          marks[i], fmt::format("common control '{}': 'depends_on' names itself", control.id));
       } else if (questionnaire.find(dependency) == nullptr) {
         diagnostics.error(marks[i], fmt::format("common control '{}': 'depends_on' names '{}', "
                                                 "which is not a common control",
@@ -434,10 +437,11 @@ void check_mappings(const Questionnaire& questionnaire, const Framework& framewo
       for (size_t i = 0; i < mapping.controls.size(); ++i) {
         const std::string& id = mapping.controls[i];
         if (framework.find_control(id) == nullptr) {
-          diagnostics.error_at_line(mapping.lines[i],
-                            fmt::format("common control '{}': 'maps.{}' names '{}', which is not a "
-                                        "control in {}",
-                                        control.id, framework.id, id, framework.source));
+          diagnostics.error_at_line(
+            mapping.lines[i],
+            fmt::format("common control '{}': 'maps.{}' names '{}', which is not a "
+                        "control in {}",
+                        control.id, framework.id, id, framework.source));
         }
         reached.insert(id);
       }

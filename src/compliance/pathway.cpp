@@ -35,7 +35,9 @@ double percent_of(int part, int whole) {
   return whole > 0 ? 100.0 * part / whole : 0.0;
 }
 
-std::string percent_text(double value) { return fmt::format("{:.0f} %", value); }
+std::string percent_text(double value) {
+  return fmt::format("{:.0f} %", value);
+}
 
 // Days between two YYYY-MM-DD dates, through the time functions (no hand-written calendar).
 int64_t days_between(const std::string& from, const std::string& to) {
@@ -87,15 +89,16 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
     PathwayFacts::Assessment assessment;
     assessment.id = record.id;
     assessment.completed_at = record.completed_at.value_or(record.updated_at);
-    const nlohmann::json scores = nlohmann::json::parse(record.scores.empty() ? "{}" : record.scores, nullptr, false);
+    const nlohmann::json scores =
+      nlohmann::json::parse(record.scores.empty() ? "{}" : record.scores, nullptr, false);
     for (const std::string& framework : split(record.frameworks)) {
       std::optional<double> score;
       if (scores.is_object() && scores.contains(framework) && scores[framework].is_number()) {
         score = scores[framework].get<double>();
       }
       assessment.scores[framework] = score;
-      if (std::find(facts.frameworks_assessed.begin(), facts.frameworks_assessed.end(), framework) ==
-          facts.frameworks_assessed.end()) {
+      if (std::find(facts.frameworks_assessed.begin(), facts.frameworks_assessed.end(),
+                    framework) == facts.frameworks_assessed.end()) {
         facts.frameworks_assessed.push_back(framework);
       }
     }
@@ -107,7 +110,8 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
 
   for (const store::IntegrationRecord& integration : store::list_integrations(db, org)) {
     ++facts.integrations;
-    facts.integrations_verified += integration.last_test_status == std::optional<std::string>("healthy") ? 1 : 0;
+    facts.integrations_verified +=
+      integration.last_test_status == std::optional<std::string>("healthy") ? 1 : 0;
   }
 
   std::set<std::string, std::less<>> checks_with_findings;
@@ -129,7 +133,8 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
     const auto full = store::find_assessment(db, org, latest->id);
     facts.frameworks = split(latest->frameworks);
     if (full) {
-      answers = answers_from_json(nlohmann::json::parse(full->answers.empty() ? "{}" : full->answers, nullptr, false));
+      answers = answers_from_json(
+        nlohmann::json::parse(full->answers.empty() ? "{}" : full->answers, nullptr, false));
     }
   }
   std::vector<std::string> known;
@@ -149,7 +154,8 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
                   : questions_for(questionnaire, known);
   for (const CommonControl* control : scope_controls) {
     const auto answer = answers.find(control->id);
-    const bool not_applicable = answer != answers.end() && answer->second.design == AnswerValue::not_applicable;
+    const bool not_applicable =
+      answer != answers.end() && answer->second.design == AnswerValue::not_applicable;
     if (not_applicable) {
       continue;
     }
@@ -159,9 +165,9 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
     }
     if (!control->checks.empty()) {
       ++facts.controls_automatable;
-      const bool automated = std::any_of(control->checks.begin(), control->checks.end(), [&](const std::string& check) {
-        return checks_with_findings.contains(check);
-      });
+      const bool automated =
+        std::any_of(control->checks.begin(), control->checks.end(),
+                    [&](const std::string& check) { return checks_with_findings.contains(check); });
       facts.controls_automated += automated ? 1 : 0;
     }
   }
@@ -173,7 +179,8 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
     }
     const Scope scope{known, latest->variant};
     PlanOptions plan;
-    plan.start = time::parse_iso8601(facts.assessments.back().completed_at).value_or(time::TimePoint{});
+    plan.start =
+      time::parse_iso8601(facts.assessments.back().completed_at).value_or(time::TimePoint{});
     const Evaluation evaluation = evaluate(questionnaire, frameworks, scope, answers, plan);
     for (const Phase& phase : evaluation.roadmap.phases) {
       facts.roadmap_hours += phase.hours;
@@ -190,44 +197,59 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
   return facts;
 }
 
-Pathway evaluate_pathway(const PathwayFacts& facts, const PathwayThresholds& thresholds, const RoiInputs& roi) {
+Pathway evaluate_pathway(const PathwayFacts& facts, const PathwayThresholds& thresholds,
+                         const RoiInputs& roi) {
   Pathway pathway;
   pathway.automated_share_of_scope = percent_of(facts.controls_automated, facts.controls_in_scope);
-  pathway.automated_share_of_automatable = percent_of(facts.controls_automated, facts.controls_automatable);
+  pathway.automated_share_of_automatable =
+    percent_of(facts.controls_automated, facts.controls_automatable);
   const double automatable = pathway.automated_share_of_automatable;
   const std::string automated_text =
-    fmt::format("{} of {} automatable controls ({})", facts.controls_automated, facts.controls_automatable,
-                percent_text(automatable));
+    fmt::format("{} of {} automatable controls ({})", facts.controls_automated,
+                facts.controls_automatable, percent_text(automatable));
 
   auto& m = pathway.milestones;
-  m.push_back({"assessment", Stage::pilot, "a self-assessment completed", !facts.assessments.empty(),
-               fmt::format("{} completed", facts.assessments.size())});
-  m.push_back({"integration_verified", Stage::pilot, "a cloud account connected and its connection test healthy",
+  m.push_back({"assessment", Stage::pilot, "a self-assessment completed",
+               !facts.assessments.empty(), fmt::format("{} completed", facts.assessments.size())});
+  m.push_back({"integration_verified", Stage::pilot,
+               "a cloud account connected and its connection test healthy",
                facts.integrations_verified > 0,
-               fmt::format("{} of {} integrations verified", facts.integrations_verified, facts.integrations)});
+               fmt::format("{} of {} integrations verified", facts.integrations_verified,
+                           facts.integrations)});
   m.push_back({"automated_evidence_rollout", Stage::rollout,
-               fmt::format("automated evidence for {:.0f} % of the automatable controls", thresholds.automated_share_rollout),
-               facts.controls_automatable > 0 && automatable >= thresholds.automated_share_rollout, automated_text});
-  m.push_back({"collection_rollout", Stage::rollout,
-               fmt::format("{} consecutive days of evidence collection", thresholds.streak_rollout),
-               facts.collection_streak >= thresholds.streak_rollout,
-               fmt::format("{} day{} in a row{}", facts.collection_streak, facts.collection_streak == 1 ? "" : "s",
-                           facts.last_collection_day.empty() ? "" : ", last " + facts.last_collection_day)});
-  m.push_back({"automated_evidence_production", Stage::production,
-               fmt::format("automated evidence for {:.0f} % of the automatable controls", thresholds.automated_share_production),
-               facts.controls_automatable > 0 && automatable >= thresholds.automated_share_production, automated_text});
-  m.push_back({"collection_production", Stage::production,
-               fmt::format("{} consecutive days of evidence collection", thresholds.streak_production),
-               facts.collection_streak >= thresholds.streak_production,
-               fmt::format("{} day{} in a row", facts.collection_streak, facts.collection_streak == 1 ? "" : "s")});
-  m.push_back({"reassessed", Stage::production,
-               fmt::format("re-assessed: {} completed assessments", thresholds.assessments_production),
-               static_cast<int>(facts.assessments.size()) >= thresholds.assessments_production,
-               fmt::format("{} completed", facts.assessments.size())});
+               fmt::format("automated evidence for {:.0f} % of the automatable controls",
+                           thresholds.automated_share_rollout),
+               facts.controls_automatable > 0 && automatable >= thresholds.automated_share_rollout,
+               automated_text});
+  m.push_back(
+    {"collection_rollout", Stage::rollout,
+     fmt::format("{} consecutive days of evidence collection", thresholds.streak_rollout),
+     facts.collection_streak >= thresholds.streak_rollout,
+     fmt::format("{} day{} in a row{}", facts.collection_streak,
+                 facts.collection_streak == 1 ? "" : "s",
+                 facts.last_collection_day.empty() ? "" : ", last " + facts.last_collection_day)});
+  m.push_back(
+    {"automated_evidence_production", Stage::production,
+     fmt::format("automated evidence for {:.0f} % of the automatable controls",
+                 thresholds.automated_share_production),
+     facts.controls_automatable > 0 && automatable >= thresholds.automated_share_production,
+     automated_text});
+  m.push_back(
+    {"collection_production", Stage::production,
+     fmt::format("{} consecutive days of evidence collection", thresholds.streak_production),
+     facts.collection_streak >= thresholds.streak_production,
+     fmt::format("{} day{} in a row", facts.collection_streak,
+                 facts.collection_streak == 1 ? "" : "s")});
+  m.push_back(
+    {"reassessed", Stage::production,
+     fmt::format("re-assessed: {} completed assessments", thresholds.assessments_production),
+     static_cast<int>(facts.assessments.size()) >= thresholds.assessments_production,
+     fmt::format("{} completed", facts.assessments.size())});
   m.push_back({"no_critical_findings", Stage::production, "no failing critical finding",
                facts.findings > 0 && facts.findings_failing_critical == 0,
-               facts.findings == 0 ? std::string("no findings collected yet")
-                                   : fmt::format("{} failing critical", facts.findings_failing_critical)});
+               facts.findings == 0
+                 ? std::string("no findings collected yet")
+                 : fmt::format("{} failing critical", facts.findings_failing_critical)});
 
   // A stage is reached when its milestones and those of every stage before it are met.
   for (const Stage stage : {Stage::pilot, Stage::rollout, Stage::production}) {
@@ -242,7 +264,9 @@ Pathway evaluate_pathway(const PathwayFacts& facts, const PathwayThresholds& thr
   }
 
   pathway.manual_hours_per_month = roi.effective_manual_hours().value;
-  pathway.hours_saved_per_month = pathway.manual_hours_per_month * percent_of(facts.controls_automated, facts.controls_answered) / 100.0;
+  pathway.hours_saved_per_month = pathway.manual_hours_per_month *
+                                  percent_of(facts.controls_automated, facts.controls_answered) /
+                                  100.0;
   if (!facts.assessments.empty()) {
     for (const auto& [framework, latest] : facts.assessments.back().scores) {
       std::optional<double> first;
@@ -268,8 +292,9 @@ void apply_state_measurements(RoiInputs& inputs, const PathwayFacts& facts) {
   }
   if (facts.roadmap_hours > 0 && facts.roadmap_months > 0) {
     const double months = std::max(1.0, facts.roadmap_months);
-    inputs.manual_hours = Assumption{facts.roadmap_hours / months, Origin::state,
-                                     fmt::format("roadmap: {:.0f} h over {:.1f} months", facts.roadmap_hours, months)};
+    inputs.manual_hours =
+      Assumption{facts.roadmap_hours / months, Origin::state,
+                 fmt::format("roadmap: {:.0f} h over {:.1f} months", facts.roadmap_hours, months)};
   }
   if (!facts.frameworks_assessed.empty()) {
     inputs.frameworks = facts.frameworks_assessed;
@@ -302,29 +327,42 @@ nlohmann::json pathway_to_json(const PathwayFacts& facts, const Pathway& pathway
     changes.push_back({{"framework", change.framework},
                        {"first", score(change.first)},
                        {"latest", score(change.latest)},
-                       {"change", change.first && change.latest ? nlohmann::json(round1(*change.latest - *change.first))
-                                                                : nlohmann::json(nullptr)}});
+                       {"change", change.first && change.latest
+                                    ? nlohmann::json(round1(*change.latest - *change.first))
+                                    : nlohmann::json(nullptr)}});
   }
   return {
     {"stage", to_string(pathway.stage)},
-    {"next_stage", pathway.next ? nlohmann::json(to_string(*pathway.next)) : nlohmann::json(nullptr)},
+    {"next_stage",
+     pathway.next ? nlohmann::json(to_string(*pathway.next)) : nlohmann::json(nullptr)},
     {"next_milestones", next},
     {"milestones", milestones},
     {"metrics",
      {{"evidence_automated_percent", round1(pathway.automated_share_of_scope)},
       {"automatable_covered_percent", round1(pathway.automated_share_of_automatable)},
-      {"controls", {{"in_scope", facts.controls_in_scope}, {"automatable", facts.controls_automatable},
-                    {"automated", facts.controls_automated}, {"answered", facts.controls_answered}}},
+      {"controls",
+       {{"in_scope", facts.controls_in_scope},
+        {"automatable", facts.controls_automatable},
+        {"automated", facts.controls_automated},
+        {"answered", facts.controls_answered}}},
       {"hours_saved_per_month", round1(pathway.hours_saved_per_month)},
       {"manual_hours_per_month", round1(pathway.manual_hours_per_month)},
       {"score_change", changes},
-      {"collection", {{"runs", facts.collection_runs}, {"failed_runs", facts.collection_runs_failed},
-                      {"days", facts.collection_days}, {"streak_days", facts.collection_streak},
-                      {"last_day", facts.last_collection_day.empty() ? nlohmann::json(nullptr)
-                                                                      : nlohmann::json(facts.last_collection_day)}}},
-      {"findings", {{"total", facts.findings}, {"failing", facts.findings_failing},
-                    {"failing_critical", facts.findings_failing_critical}, {"remediated", facts.findings_remediated}}},
-      {"integrations", {{"connected", facts.integrations}, {"verified", facts.integrations_verified}}},
+      {"collection",
+       {{"runs", facts.collection_runs},
+        {"failed_runs", facts.collection_runs_failed},
+        {"days", facts.collection_days},
+        {"streak_days", facts.collection_streak},
+        {"last_day", facts.last_collection_day.empty()
+                       ? nlohmann::json(nullptr)
+                       : nlohmann::json(facts.last_collection_day)}}},
+      {"findings",
+       {{"total", facts.findings},
+        {"failing", facts.findings_failing},
+        {"failing_critical", facts.findings_failing_critical},
+        {"remediated", facts.findings_remediated}}},
+      {"integrations",
+       {{"connected", facts.integrations}, {"verified", facts.integrations_verified}}},
       {"assessments", facts.assessments.size()}}},
     {"frameworks", facts.frameworks},
   };

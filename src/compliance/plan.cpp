@@ -15,7 +15,8 @@ std::string_view to_string(GapKind kind) noexcept {
 }
 
 std::vector<Gap> find_gaps(const Questionnaire& questionnaire, const Scope& scope,
-                           const std::vector<const Framework*>& frameworks, const Answers& answers) {
+                           const std::vector<const Framework*>& frameworks,
+                           const Answers& answers) {
   std::vector<Gap> gaps;
   std::unordered_map<const CommonControl*, size_t> order;
   for (const CommonControl* control : questions_for(questionnaire, scope.frameworks)) {
@@ -105,7 +106,8 @@ AuditEstimate audit_estimate(const Framework& framework, const Scope& scope) {
     }
     return {framework.id, std::string(entry.what), entry.amount, std::string(entry.range)};
   }
-  return {framework.id, fmt::format("{}: no estimate for a custom framework", framework.name), 0, ""};
+  return {framework.id, fmt::format("{}: no estimate for a custom framework", framework.name), 0,
+          ""};
 }
 
 } // namespace
@@ -137,13 +139,13 @@ Cost estimate_cost(const std::vector<Gap>& gaps, const std::vector<const Framewo
                                 "period needs {}% of it",
                                 static_cast<int>(k_operating_effort_share * 100))
                   : ""));
-  cost.assumptions.push_back(fmt::format("labour at {}/hour (--hourly-rate)",
-                                         format_usd(options.hourly_rate)));
+  cost.assumptions.push_back(
+    fmt::format("labour at {}/hour (--hourly-rate)", format_usd(options.hourly_rate)));
   cost.assumptions.push_back("tooling: one-off purchases the catalogue names (EDR, scanners, "
                              "penetration tests...), halved for 'partially'; no recurring fees");
   if (options.audit_cost) {
-    cost.assumptions.push_back(fmt::format("external audit: {} (--audit-cost)",
-                                           format_usd(*options.audit_cost)));
+    cost.assumptions.push_back(
+      fmt::format("external audit: {} (--audit-cost)", format_usd(*options.audit_cost)));
   } else {
     for (const AuditEstimate& audit : cost.audits) {
       cost.assumptions.push_back(
@@ -255,7 +257,8 @@ Roadmap plan_roadmap(const std::vector<Gap>& gaps, const Questionnaire& question
   };
   const auto add_projection = [&](Phase& phase) {
     for (const Framework* framework : frameworks) {
-      phase.projected.push_back(score_framework(*framework, questionnaire, projected, scope).sum.score());
+      phase.projected.push_back(
+        score_framework(*framework, questionnaire, projected, scope).sum.score());
     }
   };
 
@@ -269,7 +272,8 @@ Roadmap plan_roadmap(const std::vector<Gap>& gaps, const Questionnaire& question
     action.hours = gap.remaining_hours;
     action.start_day = static_cast<int>(std::floor(elapsed / hours_per_day)) + 1;
     elapsed += gap.remaining_hours;
-    action.end_day = std::max(action.start_day, static_cast<int>(std::ceil(elapsed / hours_per_day)));
+    action.end_day =
+      std::max(action.start_day, static_cast<int>(std::ceil(elapsed / hours_per_day)));
 
     const bool quick_win = quick[index];
     if (in_quick_wins && !quick_win) {
@@ -322,13 +326,13 @@ Roadmap plan_roadmap(const std::vector<Gap>& gaps, const Questionnaire& question
     "{} hours of remediation work per week (--hours-per-week), one action at a time: quick wins "
     "(at most {} hours each) first, then by priority, never before what an action depends on",
     format_decimal(options.hours_per_week), format_decimal(options.quick_win_hours)));
-  roadmap.assumptions.push_back(
-    fmt::format("work starts on {} (--start); days count from then", time::to_iso8601(options.start).substr(0, 10)));
+  roadmap.assumptions.push_back(fmt::format("work starts on {} (--start); days count from then",
+                                            time::to_iso8601(options.start).substr(0, 10)));
   if (roadmap.observation_days > 0) {
-    roadmap.assumptions.push_back(fmt::format(
-      "Type II: the controls must then operate for an observation period of {} days "
-      "(--observation-days) before the audit",
-      roadmap.observation_days));
+    roadmap.assumptions.push_back(
+      fmt::format("Type II: the controls must then operate for an observation period of {} days "
+                  "(--observation-days) before the audit",
+                  roadmap.observation_days));
   }
   return roadmap;
 }

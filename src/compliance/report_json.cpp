@@ -79,9 +79,9 @@ nlohmann::json evaluation_to_json(const Evaluation& evaluation, const Questionna
                                   const Answers& answers) {
   const Scope& scope = evaluation.scope;
   nlohmann::json json = {{"schema", k_assessment_schema}};
-  json["scope"] = {{"frameworks", scope.frameworks},
-                   {"variant", scope.variant.empty() ? nlohmann::json(nullptr)
-                                                     : nlohmann::json(scope.variant)}};
+  json["scope"] = {
+    {"frameworks", scope.frameworks},
+    {"variant", scope.variant.empty() ? nlohmann::json(nullptr) : nlohmann::json(scope.variant)}};
   json["summary"] = {{"questions", evaluation.questions},
                      {"answered", evaluation.answered},
                      {"not_applicable", evaluation.not_applicable},
@@ -179,13 +179,13 @@ nlohmann::json evaluation_to_json(const Evaluation& evaluation, const Questionna
                       {"projected_scores", projected},
                       {"actions", actions}});
   }
-  json["roadmap"] = {{"start_date", date_after(roadmap.start, 0)},
-                     {"work_days", roadmap.work_days},
-                     {"observation_days", roadmap.observation_days},
-                     {"completion_date", date_after(roadmap.start, roadmap.work_days +
-                                                                      roadmap.observation_days)},
-                     {"phases", phases},
-                     {"assumptions", roadmap.assumptions}};
+  json["roadmap"] = {
+    {"start_date", date_after(roadmap.start, 0)},
+    {"work_days", roadmap.work_days},
+    {"observation_days", roadmap.observation_days},
+    {"completion_date", date_after(roadmap.start, roadmap.work_days + roadmap.observation_days)},
+    {"phases", phases},
+    {"assumptions", roadmap.assumptions}};
   return json;
 }
 

@@ -1,7 +1,7 @@
+#include "yaml_reader.hpp"
+
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/error.hpp>
-
-#include "yaml_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -15,10 +15,14 @@ namespace {
 
 constexpr std::array<std::string_view, 3> k_size_names = {"small", "medium", "large"};
 
-size_t size_index(OrgSize size) { return static_cast<size_t>(size); }
+size_t size_index(OrgSize size) {
+  return static_cast<size_t>(size);
+}
 
 // Rounds for output: cents for money, hundredths for percentages, months and hours.
-double round2(double value) { return std::round(value * 100.0) / 100.0; }
+double round2(double value) {
+  return std::round(value * 100.0) / 100.0;
+}
 
 nlohmann::json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::json(round2(*value)) : nlohmann::json(nullptr);
@@ -52,7 +56,9 @@ std::optional<OrgSize> parse_org_size(std::string_view text) {
   return std::nullopt;
 }
 
-std::string_view to_string(OrgSize size) noexcept { return k_size_names[size_index(size)]; }
+std::string_view to_string(OrgSize size) noexcept {
+  return k_size_names[size_index(size)];
+}
 
 std::string_view to_string(Origin origin) noexcept {
   switch (origin) {
@@ -78,10 +84,12 @@ const Assumption& RoiInputs::effective_manual_hours() const {
   return manual_hours ? *manual_hours : manual_hours_by_size[size_index(size)];
 }
 
-std::vector<std::pair<AssumptionInfo, const Assumption*>> list_assumptions(const RoiInputs& inputs) {
+std::vector<std::pair<AssumptionInfo, const Assumption*>>
+list_assumptions(const RoiInputs& inputs) {
   const std::string hours_label =
-    inputs.manual_hours ? std::string("manual compliance hours a month")
-                        : fmt::format("manual compliance hours a month ({})", to_string(inputs.size));
+    inputs.manual_hours
+      ? std::string("manual compliance hours a month")
+      : fmt::format("manual compliance hours a month ({})", to_string(inputs.size));
   return {
     {{hours_label, "manual_hours", "--manual-hours", false, false},
      &inputs.effective_manual_hours()},
@@ -110,10 +118,10 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
   }
   if (inputs.annual_cost &&
       (!std::isfinite(inputs.annual_cost->value) || inputs.annual_cost->value <= 0)) {
-    problems.push_back(describe({"annual cost of the programme", "annual_cost", "--annual-cost",
-                                 false, true},
-                                *inputs.annual_cost) +
-                       ": must be more than 0 (ROI and payback divide by it)");
+    problems.push_back(
+      describe({"annual cost of the programme", "annual_cost", "--annual-cost", false, true},
+               *inputs.annual_cost) +
+      ": must be more than 0 (ROI and payback divide by it)");
   }
   if (inputs.frameworks.empty()) {
     problems.push_back("no frameworks: give --frameworks soc2,iso27001 (or `frameworks:` in the "
@@ -130,9 +138,10 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
     }
     if (std::find(known_frameworks.begin(), known_frameworks.end(), id) == known_frameworks.end()) {
       const std::string guess = detail::closest(id, known_frameworks);
-      problems.push_back(fmt::format("unknown framework '{}'{}; known: {}", id,
-                                     guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess),
-                                     join(known_frameworks, ", ")));
+      problems.push_back(
+        fmt::format("unknown framework '{}'{}; known: {}", id,
+                    guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess),
+                    join(known_frameworks, ", ")));
     }
   }
   if (problems.empty()) {
@@ -152,7 +161,8 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
 RoiResult compute_roi(const RoiInputs& inputs) {
   RoiResult result;
   result.manual_hours_per_month = inputs.effective_manual_hours().value;
-  result.hours_saved_per_month = result.manual_hours_per_month * inputs.automation_share.value / 100.0;
+  result.hours_saved_per_month =
+    result.manual_hours_per_month * inputs.automation_share.value / 100.0;
   result.monthly_time_savings = result.hours_saved_per_month * inputs.hourly_rate.value;
   result.annual_time_savings = result.monthly_time_savings * 12.0;
   result.annual_audit_savings = inputs.audit_cost.value *
@@ -273,18 +283,15 @@ void apply_roi_config(RoiInputs& inputs, std::string_view text, const std::strin
 nlohmann::json roi_to_json(const RoiInputs& inputs, const RoiResult& result) {
   nlohmann::json assumptions = nlohmann::json::object();
   const auto entry = [](const Assumption& value, std::string_view unit) {
-    nlohmann::json out = {{"value", value.value},
-                          {"unit", unit},
-                          {"origin", to_string(value.origin)}};
+    nlohmann::json out = {
+      {"value", value.value}, {"unit", unit}, {"origin", to_string(value.origin)}};
     if (!value.note.empty()) {
       out["note"] = value.note;
     }
     return out;
   };
   for (const auto& [info, value] : list_assumptions(inputs)) {
-    const std::string_view unit = info.percent ? "percent"
-                                  : info.money ? "USD"
-                                               : "hours/month";
+    const std::string_view unit = info.percent ? "percent" : info.money ? "USD" : "hours/month";
     assumptions[std::string(info.key)] = entry(*value, unit);
   }
   if (inputs.annual_cost) {

@@ -51,7 +51,8 @@ void Diagnostics::error(const YAML::Mark& mark, std::string_view message) {
     error(message);
     return;
   }
-  m_messages.push_back(fmt::format("{}:{}:{}: {}", m_file, mark.line + 1, mark.column + 1, message));
+  m_messages.push_back(
+    fmt::format("{}:{}:{}: {}", m_file, mark.line + 1, mark.column + 1, message));
 }
 
 void Diagnostics::error_at_line(int line, std::string_view message) {
@@ -66,9 +67,9 @@ void Diagnostics::throw_if_any(std::string_view what, std::string help) const {
   if (m_messages.empty()) {
     return;
   }
-  std::string text = m_messages.size() == 1
-                       ? fmt::format("invalid {} {}:", what, m_file)
-                       : fmt::format("invalid {} {} ({} problems):", what, m_file, m_messages.size());
+  std::string text = m_messages.size() == 1 ? fmt::format("invalid {} {}:", what, m_file)
+                                            : fmt::format("invalid {} {} ({} problems):", what,
+                                                          m_file, m_messages.size());
   const size_t shown = std::min(m_messages.size(), k_max_shown);
   for (size_t i = 0; i < shown; ++i) {
     text += "\n  " + m_messages[i];
@@ -76,9 +77,10 @@ void Diagnostics::throw_if_any(std::string_view what, std::string help) const {
   if (shown < m_messages.size()) {
     text += fmt::format("\n  ... and {} more", m_messages.size() - shown);
   }
-  throw UsageError(text, help.empty() ? "fix the file and run the command again; frameworks/README.md "
-                                        "describes the format"
-                                      : std::move(help));
+  throw UsageError(text, help.empty()
+                           ? "fix the file and run the command again; frameworks/README.md "
+                             "describes the format"
+                           : std::move(help));
 }
 
 YAML::Node parse_yaml(std::string_view text, Diagnostics& diagnostics) {
@@ -92,7 +94,9 @@ YAML::Node parse_yaml(std::string_view text, Diagnostics& diagnostics) {
 
 Fields::Fields(const YAML::Node& map, Diagnostics& diagnostics, std::string what,
                std::initializer_list<std::string_view> known)
-  : m_diagnostics(diagnostics), m_what(std::move(what)), m_mark(map.Mark()) {
+  : m_diagnostics(diagnostics),
+    m_what(std::move(what)),
+    m_mark(map.Mark()) {
   if (!map.IsMap()) {
     m_diagnostics.error(m_mark, fmt::format("{}: expected a mapping of fields, found {}", m_what,
                                             describe_type(map)));
@@ -108,11 +112,10 @@ Fields::Fields(const YAML::Node& map, Diagnostics& diagnostics, std::string what
     const std::string name = key.Scalar();
     if (std::find(known_names.begin(), known_names.end(), name) == known_names.end()) {
       const std::string guess = closest(name, known_names);
-      m_diagnostics.error(key.Mark(),
-                          guess.empty()
-                            ? fmt::format("{}: unknown field '{}'", m_what, name)
-                            : fmt::format("{}: unknown field '{}' (did you mean '{}'?)", m_what,
-                                          name, guess));
+      m_diagnostics.error(key.Mark(), guess.empty()
+                                        ? fmt::format("{}: unknown field '{}'", m_what, name)
+                                        : fmt::format("{}: unknown field '{}' (did you mean '{}'?)",
+                                                      m_what, name, guess));
       continue;
     }
     if (find(name) != nullptr) {
@@ -244,8 +247,9 @@ std::optional<YAML::Node> Fields::list(std::string_view key, Need need) {
     return std::nullopt;
   }
   if (!found->IsSequence() || found->size() == 0) {
-    error(key, found->IsSequence() ? std::string("must not be empty")
-                                   : fmt::format("must be a list, found {}", describe_type(*found)));
+    error(key, found->IsSequence()
+                 ? std::string("must not be empty")
+                 : fmt::format("must be a list, found {}", describe_type(*found)));
     return std::nullopt;
   }
   return found;
@@ -283,8 +287,12 @@ bool is_word_list(std::string_view id, char separator) {
 
 } // namespace
 
-bool is_kebab_case(std::string_view id) { return is_word_list(id, '-'); }
+bool is_kebab_case(std::string_view id) {
+  return is_word_list(id, '-');
+}
 
-bool is_snake_case(std::string_view id) { return is_word_list(id, '_'); }
+bool is_snake_case(std::string_view id) {
+  return is_word_list(id, '_');
+}
 
 } // namespace velocity::compliance::detail

@@ -3,6 +3,8 @@
 namespace velocity {
 
 Error::Error(ExitCode code, const std::string& message, std::string help)
-  : std::runtime_error(message), m_code(code), m_help(std::move(help)) {}
+  : std::runtime_error(message),
+    m_code(code),
+    m_help(std::move(help)) {}
 
 } // namespace velocity

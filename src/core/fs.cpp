@@ -15,7 +15,9 @@ namespace velocity::fs {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 std::string random_suffix() {
   std::random_device rd;

@@ -7,13 +7,15 @@
 
 namespace velocity::time {
 
-TimePoint now() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
+TimePoint now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
+}
 
 std::string to_iso8601(TimePoint t) {
   const int64_t ms = to_unix_ms(t);
   const std::time_t seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   const int64_t millis = ms - static_cast<int64_t>(seconds) * 1000;
-  std::tm tm {};
+  std::tm tm{};
   ::gmtime_r(&seconds, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
@@ -71,8 +73,12 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
                    std::chrono::seconds(second) + std::chrono::milliseconds(millis));
 }
 
-int64_t to_unix_ms(TimePoint t) { return t.time_since_epoch().count(); }
+int64_t to_unix_ms(TimePoint t) {
+  return t.time_since_epoch().count();
+}
 
-TimePoint from_unix_ms(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+TimePoint from_unix_ms(int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
 
 } // namespace velocity::time

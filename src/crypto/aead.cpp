@@ -107,7 +107,9 @@ std::optional<SecretKey> SecretKey::from_bytes(std::string_view bytes) {
   return key;
 }
 
-SecretKey::~SecretKey() { OPENSSL_cleanse(m_bytes.data(), m_bytes.size()); }
+SecretKey::~SecretKey() {
+  OPENSSL_cleanse(m_bytes.data(), m_bytes.size());
+}
 
 std::string seal(const SecretKey& key, std::string_view plaintext, std::string_view aad) {
   std::string out(k_nonce_size + plaintext.size() + k_tag_size, '\0');
@@ -117,12 +119,10 @@ std::string seal(const SecretKey& key, std::string_view plaintext, std::string_v
   EVP_CIPHER_CTX* ctx = context_for(key, 1);
   int length = 0;
   if (EVP_EncryptInit_ex2(ctx, nullptr, nullptr, as_uchar(nonce), nullptr) != 1 ||
-      EVP_EncryptUpdate(ctx, nullptr, &length, as_uchar(aad), static_cast<int>(aad.size())) !=
-        1 ||
+      EVP_EncryptUpdate(ctx, nullptr, &length, as_uchar(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx, as_uchar(out, k_nonce_size), &length, as_uchar(plaintext),
                         static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx, as_uchar(out, k_nonce_size + plaintext.size()), &length) !=
-        1 ||
+      EVP_EncryptFinal_ex(ctx, as_uchar(out, k_nonce_size + plaintext.size()), &length) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(k_tag_size),
                           as_uchar(out, k_nonce_size + plaintext.size())) != 1) {
     fail("AES-256-GCM encryption");
@@ -144,12 +144,11 @@ std::optional<std::string> open(const SecretKey& key, std::string_view sealed,
   EVP_CIPHER_CTX* ctx = context_for(key, 0);
   int length = 0;
   if (EVP_DecryptInit_ex2(ctx, nullptr, nullptr, as_uchar(nonce), nullptr) != 1 ||
-      EVP_DecryptUpdate(ctx, nullptr, &length, as_uchar(aad), static_cast<int>(aad.size())) !=
-        1 ||
+      EVP_DecryptUpdate(ctx, nullptr, &length, as_uchar(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx, as_uchar(plaintext), &length, as_uchar(ciphertext),
                         static_cast<int>(ciphertext.size())) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(k_tag_size),
-                          tag.data()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(k_tag_size), tag.data()) !=
+        1) {
     fail("AES-256-GCM decryption");
   }
   if (EVP_DecryptFinal_ex(ctx, as_uchar(plaintext, ciphertext.size()), &length) != 1) {

@@ -85,7 +85,9 @@ std::string to_bytes(const Sha256Digest& digest) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
-std::string to_hex(const Sha256Digest& digest) { return to_hex(to_bytes(digest)); }
+std::string to_hex(const Sha256Digest& digest) {
+  return to_hex(to_bytes(digest));
+}
 
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');

@@ -107,14 +107,18 @@ std::string VerifyKey::raw() const {
   return out;
 }
 
-std::string VerifyKey::fingerprint() const { return "SHA256:" + to_hex(sha256(raw())); }
+std::string VerifyKey::fingerprint() const {
+  return "SHA256:" + to_hex(sha256(raw()));
+}
 
 SigningKey::SigningKey(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 SigningKey::~SigningKey() = default;
 
-SigningKey SigningKey::generate() { return *from_seed(random_bytes(k_raw_size)); }
+SigningKey SigningKey::generate() {
+  return *from_seed(random_bytes(k_raw_size));
+}
 
 std::optional<SigningKey> SigningKey::from_seed(std::string_view seed) {
   if (seed.size() != k_raw_size) {

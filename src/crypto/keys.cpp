@@ -5,7 +5,6 @@
 #include <velocity/crypto/keys.hpp>
 
 #include <fmt/format.h>
-
 #include <openssl/crypto.h>
 
 namespace velocity::crypto {
@@ -30,7 +29,9 @@ MasterKey from_file(const std::filesystem::path& path, KeyOrigin origin) {
 
 } // namespace
 
-std::filesystem::path default_key_file() { return env::config_home() / "velocity" / "master.key"; }
+std::filesystem::path default_key_file() {
+  return env::config_home() / "velocity" / "master.key";
+}
 
 std::filesystem::path configured_key_file() {
   if (auto path = env::get("VELOCITY_KEY_FILE")) {
@@ -73,7 +74,9 @@ void write_key_file(const std::filesystem::path& path, const SecretKey& key) {
 MasterKey find_master_key(const std::optional<PassphraseSettings>& passphrase,
                           const PassphrasePrompt& prompt) {
   if (auto text = env::get("VELOCITY_MASTER_KEY")) {
-    return MasterKey{parse_master_key(*text, "VELOCITY_MASTER_KEY"), KeyOrigin::environment, {},
+    return MasterKey{parse_master_key(*text, "VELOCITY_MASTER_KEY"),
+                     KeyOrigin::environment,
+                     {},
                      "VELOCITY_MASTER_KEY"};
   }
   if (auto path = env::get("VELOCITY_KEY_FILE")) {
@@ -97,7 +100,9 @@ MasterKey find_master_key(const std::optional<PassphraseSettings>& passphrase,
   return from_file(default_key_file(), KeyOrigin::default_key_file);
 }
 
-std::string make_check_value(const SecretKey& kek) { return seal(kek, k_check_plaintext, k_check_aad); }
+std::string make_check_value(const SecretKey& kek) {
+  return seal(kek, k_check_plaintext, k_check_aad);
+}
 
 bool matches_check_value(const SecretKey& kek, std::string_view check_value) {
   const auto plaintext = open(kek, check_value, k_check_aad);

@@ -104,16 +104,17 @@ RsaPublicKey RsaPublicKey::from_pem(std::string_view pem, std::string_view origi
   // The decoder reads both SubjectPublicKeyInfo and PKCS#1 "RSA PUBLIC KEY" without the
   // deprecated RSA_* functions.
   EVP_PKEY* raw = nullptr;
-  Decoder decoder(OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, "RSA",
-                                                EVP_PKEY_PUBLIC_KEY, nullptr, nullptr));
+  Decoder decoder(OSSL_DECODER_CTX_new_for_pkey(&raw, "PEM", nullptr, "RSA", EVP_PKEY_PUBLIC_KEY,
+                                                nullptr, nullptr));
   if (!decoder) {
     fail("OSSL_DECODER_CTX_new_for_pkey");
   }
   const unsigned char* data = as_uchar(pem);
   size_t length = pem.size();
   if (OSSL_DECODER_from_data(decoder.get(), &data, &length) != 1 || raw == nullptr) {
-    bad_key(origin, "it is not an RSA public key",
-            "give a PEM RSA public key (-----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY-----)");
+    bad_key(
+      origin, "it is not an RSA public key",
+      "give a PEM RSA public key (-----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY-----)");
   }
   Pkey key(raw);
   if (!is_rsa(key.get())) {
@@ -159,8 +160,9 @@ RsaPrivateKey::~RsaPrivateKey() = default;
 
 RsaPrivateKey RsaPrivateKey::from_pem(std::string_view pem, std::string_view origin) {
   if (pem.find("-----BEGIN ") == std::string_view::npos) {
-    bad_key(origin, "it is not PEM (no -----BEGIN line)",
-            "give the PEM text of the key (-----BEGIN PRIVATE KEY-----), as in a service-account JSON");
+    bad_key(
+      origin, "it is not PEM (no -----BEGIN line)",
+      "give the PEM text of the key (-----BEGIN PRIVATE KEY-----), as in a service-account JSON");
   }
   if (pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos ||
       pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos) {
@@ -170,8 +172,9 @@ RsaPrivateKey RsaPrivateKey::from_pem(std::string_view pem, std::string_view ori
   const Bio bio = memory_bio(pem);
   Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
   if (!key) {
-    bad_key(origin, "it is not a PEM private key",
-            "give the PEM text of the key (-----BEGIN PRIVATE KEY-----), as in a service-account JSON");
+    bad_key(
+      origin, "it is not a PEM private key",
+      "give the PEM text of the key (-----BEGIN PRIVATE KEY-----), as in a service-account JSON");
   }
   if (!is_rsa(key.get())) {
     bad_key(origin, "it is not an RSA key", "RS256 needs an RSA private key");
@@ -203,8 +206,8 @@ std::string RsaPrivateKey::sign_rs256(std::string_view message) const {
 }
 
 RsaPublicKey RsaPrivateKey::public_key() const {
-  return RsaPublicKey(std::make_unique<RsaPublicKey::Impl>(
-    RsaPublicKey::Impl{public_half(m_impl->key.get())}));
+  return RsaPublicKey(
+    std::make_unique<RsaPublicKey::Impl>(RsaPublicKey::Impl{public_half(m_impl->key.get())}));
 }
 
 int RsaPrivateKey::bits() const {

@@ -1,13 +1,11 @@
-#include <velocity/net/client.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/net/client.hpp>
 
 #include <stdexcept>
 
 namespace velocity::net {
 
-std::optional<std::chrono::milliseconds> default_retry_classifier(const Response& response)
-{
+std::optional<std::chrono::milliseconds> default_retry_classifier(const Response& response) {
   switch (response.status) {
   case 429:
   case 500:
@@ -20,8 +18,7 @@ std::optional<std::chrono::milliseconds> default_retry_classifier(const Response
   }
 }
 
-void throw_transport_error(const TransportError& error)
-{
+void throw_transport_error(const TransportError& error) {
   if (error.kind == TransportFailure::invalid_request) {
     throw UsageError(error.message);
   }
@@ -41,32 +38,28 @@ void throw_transport_error(const TransportError& error)
   throw RemoteError(error.message, std::move(help));
 }
 
-const Response& Outcome::response() const&
-{
+const Response& Outcome::response() const& {
   if (const auto* error = std::get_if<TransportError>(&m_value)) {
     throw_transport_error(*error);
   }
   return std::get<Response>(m_value);
 }
 
-Response&& Outcome::response() &&
-{
+Response&& Outcome::response() && {
   if (const auto* error = std::get_if<TransportError>(&m_value)) {
     throw_transport_error(*error);
   }
   return std::get<Response>(std::move(m_value));
 }
 
-const TransportError& Outcome::error() const
-{
+const TransportError& Outcome::error() const {
   if (const auto* error = std::get_if<TransportError>(&m_value)) {
     return *error;
   }
   throw std::logic_error("Outcome::error() called on an outcome that holds a response");
 }
 
-Response HttpClient::perform(const Request& request)
-{
+Response HttpClient::perform(const Request& request) {
   std::vector<Outcome> outcomes = perform_all(std::span<const Request>(&request, 1));
   if (outcomes.size() != 1) {
     throw std::logic_error("HttpClient::perform_all returned the wrong number of outcomes");

@@ -1,10 +1,9 @@
 #include "curl_handles.hpp"
 #include "curl_transfer.hpp"
 
+#include <velocity/core/error.hpp>
 #include <velocity/net/curl_client.hpp>
 #include <velocity/net/retry.hpp>
-
-#include <velocity/core/error.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -26,8 +25,7 @@ using std::chrono::milliseconds;
 // Upper bound of one wait in the event loop, so a stuck transfer cannot stall the loop unseen.
 constexpr milliseconds k_max_poll_wait{1000};
 
-void init_curl_once()
-{
+void init_curl_once() {
   static std::once_flag once;
   std::call_once(once, [] {
     CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -37,15 +35,16 @@ void init_curl_once()
   });
 }
 
-void validate(const ClientOptions& options)
-{
+void validate(const ClientOptions& options) {
   if (options.max_concurrency < 1 || options.max_concurrency > 1024) {
     throw UsageError("HTTP client: max concurrency " + std::to_string(options.max_concurrency) +
-                     " is out of range", "use a value between 1 and 1024");
+                       " is out of range",
+                     "use a value between 1 and 1024");
   }
   if (options.max_retries < 0 || options.max_retries > 100) {
     throw UsageError("HTTP client: max retries " + std::to_string(options.max_retries) +
-                     " is out of range", "use a value between 0 and 100");
+                       " is out of range",
+                     "use a value between 0 and 100");
   }
   if (options.connect_timeout.count() <= 0 || options.attempt_timeout.count() <= 0) {
     throw UsageError("HTTP client: timeouts must be positive");
@@ -70,8 +69,7 @@ void validate(const ClientOptions& options)
 }
 
 // The multi interface fails only when out of memory or misused: nothing a retry would fix.
-void check(CURLMcode code)
-{
+void check(CURLMcode code) {
   if (code != CURLM_OK) {
     throw RemoteError(std::string("HTTP client failure: ") + curl_multi_strerror(code));
   }
@@ -89,8 +87,7 @@ struct Job {
 struct Ready {
   Clock::time_point at;
   size_t job;
-  bool operator>(const Ready& other) const
-  {
+  bool operator>(const Ready& other) const {
     return at != other.at ? at > other.at : job > other.job;
   }
 };
@@ -100,9 +97,9 @@ struct Ready {
 class Session {
 public:
   explicit Session(const ClientOptions& options)
-    : m_options(options), m_multi(detail::make_multi()), m_rng(std::random_device{}())
-  {
-  }
+    : m_options(options),
+      m_multi(detail::make_multi()),
+      m_rng(std::random_device{}()) {}
 
   std::vector<Outcome> run(std::span<const Request> requests);
 
@@ -129,8 +126,7 @@ private:
   size_t m_remaining = 0;
 };
 
-std::vector<Outcome> Session::run(std::span<const Request> requests)
-{
+std::vector<Outcome> Session::run(std::span<const Request> requests) {
   m_jobs.assign(requests.size(), Job{});
   m_ready = {};
   m_remaining = requests.size();
@@ -141,8 +137,7 @@ std::vector<Outcome> Session::run(std::span<const Request> requests)
   }
   milliseconds rate_interval{0};
   if (m_options.max_requests_per_second > 0) {
-    rate_interval = milliseconds{
-      static_cast<int64_t>(1000.0 / m_options.max_requests_per_second)};
+    rate_interval = milliseconds{static_cast<int64_t>(1000.0 / m_options.max_requests_per_second)};
   }
   Clock::time_point next_start_allowed = begin;
 
@@ -201,8 +196,7 @@ std::vector<Outcome> Session::run(std::span<const Request> requests)
   return outcomes;
 }
 
-void Session::start(size_t job_index, Clock::time_point now)
-{
+void Session::start(size_t job_index, Clock::time_point now) {
   Job& job = m_jobs[job_index];
   if (job.attempts == 0) {
     job.first_start = now;
@@ -222,17 +216,16 @@ void Session::start(size_t job_index, Clock::time_point now)
   if (failure) {
     job.attempts += 1;
     m_idle_easy.push_back(std::move(transfer->easy));
-    complete(job_index, TransportError{failure->kind,
-                                       detail::failure_message(*job.request, failure->cause,
-                                                               job.attempts),
-                                       job.attempts});
+    complete(job_index,
+             TransportError{failure->kind,
+                            detail::failure_message(*job.request, failure->cause, job.attempts),
+                            job.attempts});
     return;
   }
   m_running.push_back(std::move(transfer));
 }
 
-void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_point now)
-{
+void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_point now) {
   auto it = std::find_if(m_running.begin(), m_running.end(),
                          [transfer](const TransferPtr& p) { return p.get() == transfer; });
   if (it == m_running.end()) {
@@ -244,8 +237,8 @@ void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_poin
 
   Job& job = m_jobs[owned->job];
   job.attempts += 1;
-  bool may_retry = job.request->retry == RetryPolicy::allowed &&
-                   job.attempts <= m_options.max_retries;
+  bool may_retry =
+    job.request->retry == RetryPolicy::allowed && job.attempts <= m_options.max_retries;
   std::optional<detail::Failure> failure = detail::classify(code, *owned, *job.request, m_options);
 
   if (!failure) {
@@ -270,8 +263,8 @@ void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_poin
 
   m_idle_easy.push_back(std::move(owned->easy));
   if (may_retry && failure->retryable) {
-    milliseconds delay = backoff_delay(job.attempts, m_options.backoff_base,
-                                       m_options.backoff_cap, m_rng);
+    milliseconds delay =
+      backoff_delay(job.attempts, m_options.backoff_base, m_options.backoff_cap, m_rng);
     schedule_retry(owned->job, delay, failure->cause, now);
     return;
   }
@@ -282,11 +275,10 @@ void Session::finish(detail::Transfer* transfer, CURLcode code, Clock::time_poin
 }
 
 std::optional<milliseconds> Session::response_retry_delay(const Job& job,
-                                                          const Response& response)
-{
+                                                          const Response& response) {
   const RetryClassifier& classifier = m_options.retry_classifier;
-  std::optional<milliseconds> wanted = classifier ? classifier(response)
-                                                  : default_retry_classifier(response);
+  std::optional<milliseconds> wanted =
+    classifier ? classifier(response) : default_retry_classifier(response);
   if (!wanted) {
     return std::nullopt;
   }
@@ -298,14 +290,13 @@ std::optional<milliseconds> Session::response_retry_delay(const Job& job,
       return std::max(*asked, *wanted);
     }
   }
-  milliseconds backoff = backoff_delay(job.attempts, m_options.backoff_base,
-                                       m_options.backoff_cap, m_rng);
+  milliseconds backoff =
+    backoff_delay(job.attempts, m_options.backoff_base, m_options.backoff_cap, m_rng);
   return std::max(backoff, *wanted);
 }
 
 void Session::schedule_retry(size_t job_index, milliseconds delay, const std::string& reason,
-                             Clock::time_point now)
-{
+                             Clock::time_point now) {
   Job& job = m_jobs[job_index];
   if (m_options.on_retry) {
     m_options.on_retry(*job.request, job.attempts, delay, reason);
@@ -313,14 +304,12 @@ void Session::schedule_retry(size_t job_index, milliseconds delay, const std::st
   m_ready.push(Ready{now + delay, job_index});
 }
 
-void Session::complete(size_t job_index, Outcome outcome)
-{
+void Session::complete(size_t job_index, Outcome outcome) {
   m_jobs[job_index].outcome.emplace(std::move(outcome));
   m_remaining -= 1;
 }
 
-void Session::release_all() noexcept
-{
+void Session::release_all() noexcept {
   for (TransferPtr& transfer : m_running) {
     curl_multi_remove_handle(m_multi.get(), transfer->easy.get());
   }
@@ -337,8 +326,7 @@ struct CurlHttpClient::Impl {
   std::vector<std::unique_ptr<Session>> idle_sessions;
 };
 
-CurlHttpClient::CurlHttpClient(ClientOptions options) : m_impl(std::make_unique<Impl>())
-{
+CurlHttpClient::CurlHttpClient(ClientOptions options) : m_impl(std::make_unique<Impl>()) {
   validate(options);
   init_curl_once();
   m_impl->options = std::move(options);
@@ -346,13 +334,11 @@ CurlHttpClient::CurlHttpClient(ClientOptions options) : m_impl(std::make_unique<
 
 CurlHttpClient::~CurlHttpClient() = default;
 
-const ClientOptions& CurlHttpClient::options() const noexcept
-{
+const ClientOptions& CurlHttpClient::options() const noexcept {
   return m_impl->options;
 }
 
-std::vector<Outcome> CurlHttpClient::perform_all(std::span<const Request> requests)
-{
+std::vector<Outcome> CurlHttpClient::perform_all(std::span<const Request> requests) {
   if (requests.empty()) {
     return {};
   }

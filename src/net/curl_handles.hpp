@@ -11,15 +11,13 @@
 // raw pointer on their own: get() is explicit, so a handle cannot leak into a call by accident.
 namespace velocity::net::detail {
 
-template <typename T, auto Free>
-class CurlOwner {
+template <typename T, auto Free> class CurlOwner {
 public:
   CurlOwner() noexcept = default;
   explicit CurlOwner(T* handle) noexcept : m_handle(handle) {}
   ~CurlOwner() { reset(); }
   CurlOwner(CurlOwner&& other) noexcept : m_handle(std::exchange(other.m_handle, nullptr)) {}
-  CurlOwner& operator=(CurlOwner&& other) noexcept
-  {
+  CurlOwner& operator=(CurlOwner&& other) noexcept {
     if (this != &other) {
       reset();
       m_handle = std::exchange(other.m_handle, nullptr);
@@ -33,8 +31,7 @@ public:
   // Gives up ownership: the caller frees the handle.
   T* release() noexcept { return std::exchange(m_handle, nullptr); }
   explicit operator bool() const noexcept { return m_handle != nullptr; }
-  void reset() noexcept
-  {
+  void reset() noexcept {
     if (m_handle != nullptr) {
       Free(m_handle);
       m_handle = nullptr;
@@ -56,8 +53,7 @@ static_assert(!std::is_convertible_v<MultiHandle, CURLM*>);
 static_assert(std::is_nothrow_move_constructible_v<EasyHandle>);
 
 // A new easy handle; throws std::bad_alloc when libcurl cannot allocate one.
-inline EasyHandle make_easy()
-{
+inline EasyHandle make_easy() {
   EasyHandle handle(curl_easy_init());
   if (!handle) {
     throw std::bad_alloc();
@@ -66,8 +62,7 @@ inline EasyHandle make_easy()
 }
 
 // A new multi handle; throws std::bad_alloc when libcurl cannot allocate one.
-inline MultiHandle make_multi()
-{
+inline MultiHandle make_multi() {
   MultiHandle handle(curl_multi_init());
   if (!handle) {
     throw std::bad_alloc();
@@ -79,8 +74,7 @@ inline MultiHandle make_multi()
 class HeaderList {
 public:
   // Appends one "Name: value" line (copied by libcurl). Throws std::bad_alloc on failure.
-  void append(const std::string& line)
-  {
+  void append(const std::string& line) {
     curl_slist* head = curl_slist_append(m_list.get(), line.c_str());
     if (head == nullptr) {
       throw std::bad_alloc();

@@ -12,8 +12,7 @@ namespace {
 // Response headers beyond this are a broken or hostile server, not an API.
 constexpr size_t k_max_header_bytes = size_t{1} << 20;
 
-std::string_view trim(std::string_view text) noexcept
-{
+std::string_view trim(std::string_view text) noexcept {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
     text.remove_prefix(1);
   }
@@ -24,8 +23,7 @@ std::string_view trim(std::string_view text) noexcept
   return text;
 }
 
-size_t on_body(char* data, size_t size, size_t count, void* user)
-{
+size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
   if (bytes > transfer->max_body_bytes - transfer->body.size()) {
@@ -36,8 +34,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user)
   return bytes;
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user)
-{
+size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
   transfer->header_bytes += bytes;
@@ -68,13 +65,11 @@ size_t on_header(char* data, size_t size, size_t count, void* user)
   return bytes;
 }
 
-bool has_line_break(std::string_view text) noexcept
-{
+bool has_line_break(std::string_view text) noexcept {
   return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
-bool has_header(const Request& request, std::string_view name) noexcept
-{
+bool has_header(const Request& request, std::string_view name) noexcept {
   for (const auto& [key, value] : request.headers) {
     if (iequals(key, name)) {
       return true;
@@ -88,9 +83,7 @@ class Setter {
 public:
   explicit Setter(CURL* easy) : m_easy(easy) {}
 
-  template <typename T>
-  Setter& set(CURLoption option, T value)
-  {
+  template <typename T> Setter& set(CURLoption option, T value) {
     if (m_result == CURLE_OK) {
       m_result = curl_easy_setopt(m_easy, option, value);
     }
@@ -103,13 +96,11 @@ private:
   CURLcode m_result = CURLE_OK;
 };
 
-std::string attempts_text(int attempts)
-{
+std::string attempts_text(int attempts) {
   return std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
 }
 
-std::string detail_or(const Transfer& transfer, CURLcode code)
-{
+std::string detail_or(const Transfer& transfer, CURLcode code) {
   if (transfer.error_buffer[0] != '\0') {
     return std::string(trim(transfer.error_buffer.data()));
   }
@@ -119,8 +110,7 @@ std::string detail_or(const Transfer& transfer, CURLcode code)
 } // namespace
 
 std::optional<Failure> configure(Transfer& transfer, const Request& request,
-                                 const ClientOptions& options)
-{
+                                 const ClientOptions& options) {
   CURL* easy = transfer.easy.get();
   // A reset easy handle keeps its connection and TLS session caches but no option of the
   // previous request, so nothing leaks from one request to the next.
@@ -199,15 +189,14 @@ std::optional<Failure> configure(Transfer& transfer, const Request& request,
 }
 
 std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const Request& request,
-                                const ClientOptions& options)
-{
+                                const ClientOptions& options) {
   CURL* easy = transfer.easy.get();
   switch (code) {
   case CURLE_OK:
     return std::nullopt;
   case CURLE_COULDNT_RESOLVE_HOST:
-    return Failure{TransportFailure::dns, "cannot resolve host " + url_host(request.url) +
-                                            " (DNS lookup failed)", true};
+    return Failure{TransportFailure::dns,
+                   "cannot resolve host " + url_host(request.url) + " (DNS lookup failed)", true};
   case CURLE_COULDNT_RESOLVE_PROXY:
     return Failure{TransportFailure::dns, "cannot resolve the proxy's host (DNS lookup failed)",
                    true};
@@ -217,8 +206,8 @@ std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const R
     if (os_errno == ECONNREFUSED) {
       return Failure{TransportFailure::connection_refused, "connection refused", true};
     }
-    std::string reason = os_errno != 0 ? std::strerror(static_cast<int>(os_errno))
-                                       : detail_or(transfer, code);
+    std::string reason =
+      os_errno != 0 ? std::strerror(static_cast<int>(os_errno)) : detail_or(transfer, code);
     return Failure{TransportFailure::connect_failed,
                    "cannot connect to " + url_host(request.url) + ": " + reason, true};
   }
@@ -232,10 +221,9 @@ std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const R
                      true};
     }
     auto timeout = request.timeout.value_or(options.attempt_timeout);
-    return Failure{TransportFailure::timeout,
-                   "timed out: no complete response within " + std::to_string(timeout.count()) +
-                     " ms",
-                   true};
+    return Failure{
+      TransportFailure::timeout,
+      "timed out: no complete response within " + std::to_string(timeout.count()) + " ms", true};
   }
   case CURLE_SEND_ERROR:
   case CURLE_RECV_ERROR:
@@ -259,8 +247,7 @@ std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const R
   case CURLE_FILESIZE_EXCEEDED:
   case CURLE_WRITE_ERROR:
     if (transfer.headers_too_large) {
-      return Failure{TransportFailure::body_too_large, "response headers larger than 1 MiB",
-                     false};
+      return Failure{TransportFailure::body_too_large, "response headers larger than 1 MiB", false};
     }
     return Failure{TransportFailure::body_too_large,
                    "response body larger than the limit of " +
@@ -268,8 +255,8 @@ std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const R
                    false};
   case CURLE_SSL_CONNECT_ERROR:
     // Also what a reset during the handshake looks like, so worth another attempt.
-    return Failure{TransportFailure::tls, "TLS handshake failed (" + detail_or(transfer, code) +
-                                            ")", true};
+    return Failure{TransportFailure::tls,
+                   "TLS handshake failed (" + detail_or(transfer, code) + ")", true};
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CACERT_BADFILE:
   case CURLE_SSL_CERTPROBLEM:
@@ -293,8 +280,7 @@ std::optional<Failure> classify(CURLcode code, const Transfer& transfer, const R
   }
 }
 
-std::string failure_message(const Request& request, const std::string& cause, int attempts)
-{
+std::string failure_message(const Request& request, const std::string& cause, int attempts) {
   return request.method + " " + redact_url(request.url) + ": " + cause + " (after " +
          attempts_text(attempts) + ")";
 }

@@ -7,13 +7,11 @@ namespace velocity::net {
 
 namespace {
 
-char ascii_lower(char c) noexcept
-{
+char ascii_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool icontains(std::string_view haystack, std::string_view needle) noexcept
-{
+bool icontains(std::string_view haystack, std::string_view needle) noexcept {
   if (needle.size() > haystack.size()) {
     return false;
   }
@@ -27,8 +25,7 @@ bool icontains(std::string_view haystack, std::string_view needle) noexcept
 
 // Query parameter names whose values are credentials: presigned-URL signatures and security
 // tokens, OAuth tokens, API keys.
-bool is_secret_parameter(std::string_view name) noexcept
-{
+bool is_secret_parameter(std::string_view name) noexcept {
   constexpr std::array<std::string_view, 7> k_secret_words = {
     "signature", "token", "key", "secret", "password", "credential", "auth"};
   for (std::string_view word : k_secret_words) {
@@ -39,8 +36,7 @@ bool is_secret_parameter(std::string_view name) noexcept
   return false;
 }
 
-std::string redact_query(std::string_view query)
-{
+std::string redact_query(std::string_view query) {
   std::string out;
   size_t start = 0;
   while (start <= query.size()) {
@@ -66,8 +62,7 @@ std::string redact_query(std::string_view query)
 }
 
 // The authority of `url` ("user@host:port") and where it starts, or npos when there is none.
-std::pair<size_t, size_t> authority_span(std::string_view url) noexcept
-{
+std::pair<size_t, size_t> authority_span(std::string_view url) noexcept {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
     return {std::string_view::npos, 0};
@@ -82,8 +77,7 @@ std::pair<size_t, size_t> authority_span(std::string_view url) noexcept
 
 } // namespace
 
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
+bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) {
     return false;
   }
@@ -95,8 +89,7 @@ bool iequals(std::string_view a, std::string_view b) noexcept
   return true;
 }
 
-std::optional<std::string> Response::header(std::string_view name) const
-{
+std::optional<std::string> Response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) {
       return value;
@@ -105,8 +98,7 @@ std::optional<std::string> Response::header(std::string_view name) const
   return std::nullopt;
 }
 
-std::vector<std::string> Response::header_values(std::string_view name) const
-{
+std::vector<std::string> Response::header_values(std::string_view name) const {
   std::vector<std::string> values;
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) {
@@ -116,8 +108,7 @@ std::vector<std::string> Response::header_values(std::string_view name) const
   return values;
 }
 
-std::string redact_url(std::string_view url)
-{
+std::string redact_url(std::string_view url) {
   std::string out;
   auto [auth_start, auth_size] = authority_span(url);
   if (auth_start != std::string_view::npos) {
@@ -141,8 +132,7 @@ std::string redact_url(std::string_view url)
   return out;
 }
 
-std::string url_host(std::string_view url)
-{
+std::string url_host(std::string_view url) {
   auto [auth_start, auth_size] = authority_span(url);
   if (auth_start == std::string_view::npos) {
     return {};

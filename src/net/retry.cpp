@@ -10,8 +10,7 @@
 namespace velocity::net {
 
 std::chrono::milliseconds backoff_delay(int retry, std::chrono::milliseconds base,
-                                        std::chrono::milliseconds cap, std::mt19937_64& rng)
-{
+                                        std::chrono::milliseconds cap, std::mt19937_64& rng) {
   using std::chrono::milliseconds;
   if (retry < 1 || base.count() <= 0 || cap.count() <= 0) {
     return milliseconds{0};
@@ -26,9 +25,8 @@ std::chrono::milliseconds backoff_delay(int retry, std::chrono::milliseconds bas
   return milliseconds{pick(rng)};
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(
-  std::string_view value, std::chrono::system_clock::time_point now)
-{
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
     value.remove_prefix(1);

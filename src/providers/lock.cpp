@@ -1,9 +1,8 @@
-#include <velocity/providers/lock.hpp>
-
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/core/time.hpp>
+#include <velocity/providers/lock.hpp>
 
 #include <fmt/format.h>
 
@@ -35,8 +34,8 @@ IntegrationLock::IntegrationLock(const std::filesystem::path& path, const std::s
   fs::create_private_directories(path.parent_path());
   m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (m_fd < 0) {
-    throw StateError(fmt::format("cannot open the lock file {}: {}", path.string(),
-                                 std::strerror(errno)));
+    throw StateError(
+      fmt::format("cannot open the lock file {}: {}", path.string(), std::strerror(errno)));
   }
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {
@@ -60,9 +59,8 @@ IntegrationLock::IntegrationLock(const std::filesystem::path& path, const std::s
       }
     }
   }
-  const std::string holder =
-    fmt::format("pid {} (user {}) since {}\n", ::getpid(), env::user_name(),
-                time::to_iso8601(time::now()));
+  const std::string holder = fmt::format("pid {} (user {}) since {}\n", ::getpid(),
+                                         env::user_name(), time::to_iso8601(time::now()));
   if (::ftruncate(m_fd, 0) == 0) {
     [[maybe_unused]] const ssize_t written = ::pwrite(m_fd, holder.data(), holder.size(), 0);
   }

@@ -1,6 +1,5 @@
-#include <velocity/providers/provider.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/providers/provider.hpp>
 
 #include <fmt/format.h>
 

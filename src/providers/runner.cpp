@@ -1,5 +1,4 @@
 #include <velocity/providers/runner.hpp>
-
 #include <velocity/store/evidence.hpp>
 
 #include <fmt/format.h>
@@ -46,8 +45,8 @@ public:
                                              .reason = finding.reason,
                                              .evidence = finding.evidence});
     }
-    std::vector<store::FindingRecord> stored = store::save_batch(
-      m_state.db(), m_org, m_integration.id, evidence, findings, time::now());
+    std::vector<store::FindingRecord> stored =
+      store::save_batch(m_state.db(), m_org, m_integration.id, evidence, findings, time::now());
     m_summary.resources += static_cast<int64_t>(evidence.size());
     for (size_t i = 0; i < stored.size(); ++i) {
       store::FindingRecord& record = stored[i];
@@ -68,7 +67,8 @@ public:
       }
     }
     for (const std::string& problem : batch.problems) {
-      m_summary.problems.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
+      m_summary.problems.push_back(
+        fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
     }
   }
 
@@ -114,9 +114,8 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
   summary.platform = integration.platform;
   summary.types = platform.select_types(request.types);
 
-  const IntegrationLock lock(
-    request.lock_dir / fmt::format("{}-{}.lock", org.id(), integration.id),
-    fmt::format("integration {}", integration.name), request.wait);
+  const IntegrationLock lock(request.lock_dir / fmt::format("{}-{}.lock", org.id(), integration.id),
+                             fmt::format("integration {}", integration.name), request.wait);
 
   const auto started_clock = std::chrono::steady_clock::now();
   store::Database& db = state.db();
@@ -137,7 +136,8 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
     summary.accounts = result.accounts;
     summary.failed_accounts = result.failed_accounts;
     for (const AccountFailure& failure : result.failed_accounts) {
-      summary.problems.push_back(fmt::format("account {}: {}", failure.account_id, failure.message));
+      summary.problems.push_back(
+        fmt::format("account {}: {}", failure.account_id, failure.message));
     }
     summary.outcome = summary.problems.empty() ? "success" : "incomplete";
   } catch (const Error& error) {

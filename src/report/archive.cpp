@@ -1,15 +1,14 @@
 #include <velocity/core/error.hpp>
 #include <velocity/report/archive.hpp>
 
-#include <fmt/format.h>
-
 #include <archive.h>
 #include <archive_entry.h>
+#include <fmt/format.h>
+
+#include <vector>
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-
-#include <vector>
 
 namespace velocity::report {
 
@@ -110,7 +109,8 @@ struct TarGzWriter::Impl {
     if (failure) {
       std::rethrow_exception(failure);
     }
-    throw StateError(fmt::format("cannot write the archive ({}): {}", what, error_of(handle.get())));
+    throw StateError(
+      fmt::format("cannot write the archive ({}): {}", what, error_of(handle.get())));
   }
 
   void check(int rc, std::string_view what) {
@@ -168,9 +168,8 @@ TarGzWriter::TarGzWriter(Sink sink, int64_t mtime) : m_impl(std::make_unique<Imp
   m_impl->check(archive_write_set_format_pax_restricted(handle), "pax format");
   // No padding to a 10 KiB record: the output is compressed anyway.
   m_impl->check(archive_write_set_bytes_in_last_block(handle, 1), "block size");
-  m_impl->check(archive_write_open2(handle, m_impl.get(), nullptr, &Impl::on_write, nullptr,
-                                    nullptr),
-                "open");
+  m_impl->check(
+    archive_write_open2(handle, m_impl.get(), nullptr, &Impl::on_write, nullptr, nullptr), "open");
 }
 
 TarGzWriter::~TarGzWriter() = default;
@@ -184,8 +183,8 @@ void TarGzWriter::write(std::string_view data) {
     throw StateError("archive data written outside a file entry");
   }
   if (static_cast<int64_t>(data.size()) > m_impl->remaining) {
-    throw StateError(fmt::format("archive entry {} is longer than its declared size",
-                                 m_impl->current));
+    throw StateError(
+      fmt::format("archive entry {} is longer than its declared size", m_impl->current));
   }
   while (!data.empty()) {
     const la_ssize_t written = archive_write_data(m_impl->handle.get(), data.data(), data.size());
@@ -210,9 +209,13 @@ void TarGzWriter::add_hardlink(std::string_view path, std::string_view target) {
   m_impl->header(path, AE_IFREG, 0, {}, target);
 }
 
-void TarGzWriter::add_directory(std::string_view path) { m_impl->header(path, AE_IFDIR, 0, {}, {}); }
+void TarGzWriter::add_directory(std::string_view path) {
+  m_impl->header(path, AE_IFDIR, 0, {}, {});
+}
 
-void TarGzWriter::add_device(std::string_view path) { m_impl->header(path, AE_IFCHR, 0, {}, {}); }
+void TarGzWriter::add_device(std::string_view path) {
+  m_impl->header(path, AE_IFCHR, 0, {}, {});
+}
 
 void TarGzWriter::close() {
   if (m_impl->closed) {

@@ -21,7 +21,9 @@ struct Seen {
 class Scan {
 public:
   Scan(const std::filesystem::path& path, const VerifyLimits& limits, VerifyResult& result)
-    : m_path(path), m_limits(limits), m_result(result) {}
+    : m_path(path),
+      m_limits(limits),
+      m_result(result) {}
 
   bool run() {
     try {
@@ -56,7 +58,8 @@ private:
                   fmt::format("refused: more than {} entries", m_limits.max_entries));
     }
     if (entry.type != EntryType::regular) {
-      std::string what = fmt::format("refused: a {} entry, not a regular file", to_string(entry.type));
+      std::string what =
+        fmt::format("refused: a {} entry, not a regular file", to_string(entry.type));
       if (!entry.link_target.empty()) {
         what += fmt::format(" (to {})", entry.link_target);
       }
@@ -173,11 +176,11 @@ void check_members(const Manifest& manifest, const Scan& scan, VerifyResult& res
       continue;
     }
     if (it->second.size != file.size) {
-      add(result, file.path, fmt::format("size {} differs from the manifest's {}",
-                                         it->second.size, file.size));
+      add(result, file.path,
+          fmt::format("size {} differs from the manifest's {}", it->second.size, file.size));
     } else if (it->second.sha256 != file.sha256) {
-      add(result, file.path, fmt::format("SHA-256 {} differs from the manifest's {}",
-                                         it->second.sha256, file.sha256));
+      add(result, file.path,
+          fmt::format("SHA-256 {} differs from the manifest's {}", it->second.sha256, file.sha256));
     }
   }
   for (const auto& [path, seen] : scan.seen) {

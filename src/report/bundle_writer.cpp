@@ -98,11 +98,13 @@ void BundleWriter::add_file(std::string_view path, const std::filesystem::path& 
   if (total != size) {
     throw StateError(fmt::format("{} changed while it was added to the bundle", source.string()));
   }
-  m_impl->files.push_back({std::string(path), static_cast<int64_t>(size),
-                           crypto::to_hex(hasher.finish())});
+  m_impl->files.push_back(
+    {std::string(path), static_cast<int64_t>(size), crypto::to_hex(hasher.finish())});
 }
 
-size_t BundleWriter::size() const noexcept { return m_impl->files.size(); }
+size_t BundleWriter::size() const noexcept {
+  return m_impl->files.size();
+}
 
 Manifest BundleWriter::finish(const BundleInfo& info, const crypto::SigningKey& key) {
   const crypto::VerifyKey public_key = key.verify_key();
@@ -111,8 +113,8 @@ Manifest BundleWriter::finish(const BundleInfo& info, const crypto::SigningKey& 
   manifest.key_fingerprint = public_key.fingerprint();
 
   m_impl->add(k_public_key_path, public_key.to_pem(), true);
-  m_impl->add(k_verify_path,
-              verify_instructions(manifest, m_impl->output.filename().string()), true);
+  m_impl->add(k_verify_path, verify_instructions(manifest, m_impl->output.filename().string()),
+              true);
   manifest.files = m_impl->files;
 
   const std::string bytes = manifest_bytes(manifest);

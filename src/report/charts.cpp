@@ -96,17 +96,16 @@ std::string category_bars(const nlohmann::json& categories) {
     const std::string name = category.value("name", std::string());
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>",
                        k_label - 8, y + 15, xml_escape(truncate_label(name, 36)));
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>",
-                       k_label, y + 3, k_bar, k_track);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"16\" fill=\"{}\"/>", k_label,
+                       y + 3, k_bar, k_track);
     if (score.is_number()) {
       const double value = std::clamp(score.get<double>(), 0.0, 100.0);
       svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" fill=\"{}\"/>",
                          k_label, y + 3, k_bar * value / 100.0, color_of(value));
     }
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", k_label + k_bar + 6,
-                       y + 15,
-                       score.is_number() ? compliance::format_decimal(score.get<double>())
-                                         : std::string("n/a"));
+    svg += fmt::format(
+      "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", k_label + k_bar + 6, y + 15,
+      score.is_number() ? compliance::format_decimal(score.get<double>()) : std::string("n/a"));
     y += k_row;
   }
   return svg + "</svg>";
@@ -132,8 +131,8 @@ std::string severity_bars(const nlohmann::json& fail_by_severity) {
                        y + 15, name);
     svg += fmt::format("<rect x=\"80\" y=\"{}\" width=\"{:.1f}\" height=\"18\" fill=\"{}\"/>",
                        y + 2, width, color);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"12\">{}</text>", 86 + width,
-                       y + 15, count);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" font-size=\"12\">{}</text>", 86 + width, y + 15,
+                       count);
     y += 26;
   }
   return svg + "</svg>";
@@ -159,10 +158,11 @@ std::string score_history(const nlohmann::json& history) {
     if (!score.is_number()) {
       continue;
     }
-    const double x =
-      count == 1 ? k_left + k_width / 2.0
-                 : k_left + k_width * static_cast<double>(i) / static_cast<double>(count - 1);
-    const double y = k_top + k_height - k_height * std::clamp(score.get<double>(), 0.0, 100.0) / 100;
+    const double x = count == 1
+                       ? k_left + k_width / 2.0
+                       : k_left + k_width * static_cast<double>(i) / static_cast<double>(count - 1);
+    const double y =
+      k_top + k_height - k_height * std::clamp(score.get<double>(), 0.0, 100.0) / 100;
     points.emplace_back(x, y);
   }
   if (points.size() > 1) {

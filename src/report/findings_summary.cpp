@@ -53,11 +53,14 @@ nlohmann::json Tally::to_json() const {
   for (size_t i = 0; i < k_severities.size(); ++i) {
     by_severity[std::string(k_severities[i])] = fail_by_severity[i];
   }
-  return {{"total", pass + fail}, {"pass", pass}, {"fail", fail}, {"fail_by_severity", by_severity}};
+  return {
+    {"total", pass + fail}, {"pass", pass}, {"fail", fail}, {"fail_by_severity", by_severity}};
 }
 
 FindingsSummary::FindingsSummary(compliance::Library& library, std::string framework, size_t top)
-  : m_library(library), m_framework(std::move(framework)), m_top(top) {}
+  : m_library(library),
+    m_framework(std::move(framework)),
+    m_top(top) {}
 
 CheckTally& FindingsSummary::check(const std::string& check_id, const std::string& severity) {
   const auto found = m_checks.find(check_id);
@@ -67,9 +70,8 @@ CheckTally& FindingsSummary::check(const std::string& check_id, const std::strin
   CheckTally tally;
   tally.severity = severity;
   for (const compliance::CheckMapping& mapping : m_library.controls_for_check(check_id)) {
-    if (mapping.framework == m_framework &&
-        std::find(tally.controls.begin(), tally.controls.end(), mapping.control) ==
-          tally.controls.end()) {
+    if (mapping.framework == m_framework && std::find(tally.controls.begin(), tally.controls.end(),
+                                                      mapping.control) == tally.controls.end()) {
       tally.controls.push_back(mapping.control);
     }
   }
@@ -118,8 +120,8 @@ nlohmann::json finding_json(const store::FindingRecord& finding) {
           {"status", finding.status},
           {"integration", finding.integration},
           {"platform", finding.platform},
-          {"evidence_id", finding.evidence_id ? nlohmann::json(*finding.evidence_id)
-                                              : nlohmann::json(nullptr)},
+          {"evidence_id",
+           finding.evidence_id ? nlohmann::json(*finding.evidence_id) : nlohmann::json(nullptr)},
           {"evidence_type", finding.evidence_type},
           {"resource_id", finding.resource_id},
           {"account_id", finding.account_id},

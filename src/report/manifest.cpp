@@ -29,7 +29,9 @@ bool is_hex64(std::string_view text) {
   return true;
 }
 
-std::string json_string(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
+std::string json_string(std::string_view text) {
+  return nlohmann::json(std::string(text)).dump();
+}
 
 std::string json_optional(const std::optional<std::string>& text) {
   return text ? json_string(*text) : std::string("null");
@@ -118,9 +120,9 @@ std::string manifest_bytes(const Manifest& manifest) {
   out += fmt::format("  \"format_version\": {},\n", k_bundle_format_version);
   out += fmt::format("  \"organization\": {},\n", json_string(manifest.info.organization));
   out += fmt::format("  \"framework\": {},\n", json_string(manifest.info.framework));
-  out += fmt::format("  \"period\": {{\"from\": {}, \"to\": {}}},\n",
-                     json_optional(manifest.info.period_from),
-                     json_optional(manifest.info.period_to));
+  out +=
+    fmt::format("  \"period\": {{\"from\": {}, \"to\": {}}},\n",
+                json_optional(manifest.info.period_from), json_optional(manifest.info.period_to));
   out += fmt::format("  \"created_at\": {},\n", json_string(manifest.info.created_at));
   out += fmt::format("  \"tool\": {},\n", json_string(manifest.info.tool));
   out += fmt::format("  \"key_fingerprint\": {},\n", json_string(manifest.key_fingerprint));
@@ -177,8 +179,8 @@ Manifest parse_manifest(std::string_view bytes, size_t max_files) {
     bad_manifest("\"files\" is missing or is not a list");
   }
   if (files->size() > max_files) {
-    bad_manifest(fmt::format("it lists {} files, more than the limit of {}", files->size(),
-                             max_files));
+    bad_manifest(
+      fmt::format("it lists {} files, more than the limit of {}", files->size(), max_files));
   }
   std::set<std::string, std::less<>> seen;
   manifest.files.reserve(files->size());
@@ -230,9 +232,8 @@ std::string verify_instructions(const Manifest& manifest, std::string_view bundl
   const std::string fingerprint_hex = manifest.key_fingerprint.starts_with("SHA256:")
                                         ? manifest.key_fingerprint.substr(7)
                                         : manifest.key_fingerprint;
-  const std::string period =
-    fmt::format("{} to {}", info.period_from.value_or("the first record"),
-                info.period_to.value_or(info.created_at));
+  const std::string period = fmt::format("{} to {}", info.period_from.value_or("the first record"),
+                                         info.period_to.value_or(info.created_at));
 
   std::string text;
   text += fmt::format("# Verifying {}\n\n", bundle_name);
@@ -271,8 +272,9 @@ std::string verify_instructions(const Manifest& manifest, std::string_view bundl
   text += "openssl pkey -pubin -in public-key.pem -outform DER | tail -c 32 | sha256sum\n```\n\n";
 
   text += "## 4. Check the signature of the manifest\n\n";
-  text += "Prints `Signature Verified Successfully`. With the organisation's own key file, replace\n"
-          "`public-key.pem` by its path.\n\n```sh\n";
+  text +=
+    "Prints `Signature Verified Successfully`. With the organisation's own key file, replace\n"
+    "`public-key.pem` by its path.\n\n```sh\n";
   text += "openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json "
           "-sigfile manifest.sig\n```\n\n";
 

@@ -105,8 +105,9 @@ json status_counts(const std::array<int, 5>& counts) {
   return object;
 }
 
-json gap_json(size_t rank, const compliance::Gap& gap, const compliance::Questionnaire& questionnaire,
-              const std::string& framework, double hourly_rate) {
+json gap_json(size_t rank, const compliance::Gap& gap,
+              const compliance::Questionnaire& questionnaire, const std::string& framework,
+              double hourly_rate) {
   const compliance::CommonControl& control = *gap.control;
   const compliance::Domain* domain = questionnaire.find_domain(control.domain);
   return {{"rank", rank},
@@ -132,9 +133,10 @@ json cost_json(const compliance::Cost& cost, double hourly_rate) {
                       {"amount", audit.amount},
                       {"range", audit.range}});
   }
-  return {{"hours", cost.hours},         {"hourly_rate", hourly_rate}, {"labour", cost.labour},
-          {"tooling", cost.tooling},     {"audit", cost.audit},        {"total", cost.total},
-          {"audits", audits},            {"assumptions", cost.assumptions}};
+  return {{"hours", cost.hours},   {"hourly_rate", hourly_rate},
+          {"labour", cost.labour}, {"tooling", cost.tooling},
+          {"audit", cost.audit},   {"total", cost.total},
+          {"audits", audits},      {"assumptions", cost.assumptions}};
 }
 
 json roadmap_json(const compliance::Roadmap& roadmap, const std::vector<compliance::Gap>& gaps) {
@@ -189,7 +191,8 @@ json controls_json(const compliance::FrameworkResult& result,
           answered.push_back(
             {{"common_control", common->id},
              {"question", common->question},
-             {"answer", answer != answers.end() ? answer_value(answer->second.design) : json(nullptr)},
+             {"answer",
+              answer != answers.end() ? answer_value(answer->second.design) : json(nullptr)},
              {"operating",
               answer != answers.end() ? answer_value(answer->second.operating) : json(nullptr)},
              {"note", answer != answers.end() ? answer->second.note : std::string()},
@@ -208,8 +211,8 @@ json controls_json(const compliance::FrameworkResult& result,
         }
       }
       // Answered as met while automated checks fail on it: the auditor should look here first.
-      const bool conflict = control.status == compliance::ControlStatus::met && tally != nullptr &&
-                            tally->fail > 0;
+      const bool conflict =
+        control.status == compliance::ControlStatus::met && tally != nullptr && tally->fail > 0;
       contradicted += conflict ? 1 : 0;
       controls.push_back({{"id", control.control->id},
                           {"title", control.control->title},
@@ -264,15 +267,14 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
   doc["organization"] = org.name();
   doc["period"] = {{"from", optional_json(request.period.from)},
                    {"to", optional_json(request.period.to)}};
-  doc["framework"] = {
-    {"id", framework.id},
-    {"name", framework.name},
-    {"version", framework.version},
-    {"publisher", framework.publisher},
-    {"variant", result.variant != nullptr
-                  ? json{{"id", result.variant->id}, {"name", result.variant->name}}
-                  : json(nullptr)},
-    {"controls", framework.control_count()}};
+  doc["framework"] = {{"id", framework.id},
+                      {"name", framework.name},
+                      {"version", framework.version},
+                      {"publisher", framework.publisher},
+                      {"variant", result.variant != nullptr ? json{{"id", result.variant->id},
+                                                                   {"name", result.variant->name}}
+                                                            : json(nullptr)},
+                      {"controls", framework.control_count()}};
   doc["assessment"] =
     latest == nullptr
       ? json(nullptr)
@@ -282,14 +284,13 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
              {"answered", result.answered},
              {"not_applicable", result.not_applicable},
              {"not_assessed", result.not_assessed},
-             {"catalogs_changed",
-              library.digest(split_commas(latest->record.frameworks)) !=
-                latest->record.catalog_sha256}};
-  doc["previous_assessment"] = previous == nullptr
-                                 ? json(nullptr)
-                                 : json{{"id", previous->record.id},
-                                        {"completed_at", optional_json(previous->record.completed_at)},
-                                        {"score", previous->score}};
+             {"catalogs_changed", library.digest(split_commas(latest->record.frameworks)) !=
+                                    latest->record.catalog_sha256}};
+  doc["previous_assessment"] =
+    previous == nullptr ? json(nullptr)
+                        : json{{"id", previous->record.id},
+                               {"completed_at", optional_json(previous->record.completed_at)},
+                               {"score", previous->score}};
 
   int64_t contradicted = 0;
   json controls = controls_json(result, questionnaire, answers, findings, contradicted);
@@ -301,8 +302,8 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
   }
   json gaps = json::array();
   for (size_t i = 0; i < evaluation.gaps.size(); ++i) {
-    gaps.push_back(gap_json(i + 1, evaluation.gaps[i], questionnaire, framework.id,
-                            plan.hourly_rate));
+    gaps.push_back(
+      gap_json(i + 1, evaluation.gaps[i], questionnaire, framework.id, plan.hourly_rate));
   }
   json top_gaps = json::array();
   for (size_t i = 0; i < gaps.size() && i < 5; ++i) {

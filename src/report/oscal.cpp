@@ -116,7 +116,8 @@ json render_oscal(const json& doc) {
                                answer["question"].get<std::string>(),
                                text_or(answer["answer"], "unanswered"));
         if (answer["operating"].is_string()) {
-          answers += fmt::format(" (operating effectively: {})", answer["operating"].get<std::string>());
+          answers +=
+            fmt::format(" (operating effectively: {})", answer["operating"].get<std::string>());
         }
         answers += ".";
       }
@@ -134,20 +135,20 @@ json render_oscal(const json& doc) {
         related.push_back({{"observation-uuid", found->second}});
       }
     }
-    json target = {{"type", "objective-id"},
-                   {"target-id", token},
-                   {"props", json::array({prop("label", id)})},
-                   {"status", {{"state", status == "met" || status == "not_applicable"
-                                           ? "satisfied"
-                                           : "not-satisfied"}}},
-                   {"implementation-status", {{"state", implementation_state(status)}}}};
-    json finding = {{"uuid", uuid4()},
-                    {"title", fmt::format("{} {}", id, control["title"].get<std::string>())},
-                    {"description",
-                     fmt::format("{}: {}. Automated checks: {} passed, {} failed.", id,
-                                 status, control["findings"]["pass"].get<int64_t>(),
-                                 control["findings"]["fail"].get<int64_t>())},
-                    {"target", target}};
+    json target = {
+      {"type", "objective-id"},
+      {"target-id", token},
+      {"props", json::array({prop("label", id)})},
+      {"status",
+       {{"state", status == "met" || status == "not_applicable" ? "satisfied" : "not-satisfied"}}},
+      {"implementation-status", {{"state", implementation_state(status)}}}};
+    json finding = {
+      {"uuid", uuid4()},
+      {"title", fmt::format("{} {}", id, control["title"].get<std::string>())},
+      {"description", fmt::format("{}: {}. Automated checks: {} passed, {} failed.", id, status,
+                                  control["findings"]["pass"].get<int64_t>(),
+                                  control["findings"]["fail"].get<int64_t>())},
+      {"target", target}};
     if (!related.empty()) {
       finding["related-observations"] = related;
     }
@@ -193,22 +194,22 @@ json render_oscal(const json& doc) {
     {"title", fmt::format("velocity assessment plan for {}", framework_name)},
     {"description", "A weighted questionnaire of common controls mapped to the framework, plus "
                     "automated checks of connected cloud accounts mapped to the same controls."}};
-  return {{"assessment-results",
-           {{"uuid", uuid4()},
-            {"metadata",
-             {{"title", fmt::format("{} assessment results: {}", framework_name, organization)},
-              {"last-modified", generated},
-              {"version", generated},
-              {"oscal-version", k_oscal_version},
-              {"parties", json::array({json{{"uuid", party_uuid},
-                                            {"type", "organization"},
-                                            {"name", organization}}})}}},
-            {"import-ap",
-             {{"href", "#" + plan_uuid},
-              {"remarks", "velocity has no separate assessment plan: the back-matter resource "
-                          "describes the questionnaire and the automated checks."}}},
-            {"results", json::array({result})},
-            {"back-matter", {{"resources", json::array({resource})}}}}}};
+  return {
+    {"assessment-results",
+     {{"uuid", uuid4()},
+      {"metadata",
+       {{"title", fmt::format("{} assessment results: {}", framework_name, organization)},
+        {"last-modified", generated},
+        {"version", generated},
+        {"oscal-version", k_oscal_version},
+        {"parties", json::array({json{
+                      {"uuid", party_uuid}, {"type", "organization"}, {"name", organization}}})}}},
+      {"import-ap",
+       {{"href", "#" + plan_uuid},
+        {"remarks", "velocity has no separate assessment plan: the back-matter resource "
+                    "describes the questionnaire and the automated checks."}}},
+      {"results", json::array({result})},
+      {"back-matter", {{"resources", json::array({resource})}}}}}};
 }
 
 } // namespace velocity::report

@@ -34,8 +34,8 @@ public:
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "velocity-pdf.XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      throw StateError(fmt::format("cannot create a temporary directory for Chromium: {}",
-                                   std::strerror(errno)));
+      throw StateError(
+        fmt::format("cannot create a temporary directory for Chromium: {}", std::strerror(errno)));
     }
     m_path = pattern;
   }
@@ -172,7 +172,8 @@ void print_pdf(std::string_view html, const std::filesystem::path& output,
                      "try --format html, or run again on a less busy machine");
   }
   std::error_code error;
-  const bool made = std::filesystem::exists(pdf, error) && std::filesystem::file_size(pdf, error) > 4;
+  const bool made =
+    std::filesystem::exists(pdf, error) && std::filesystem::file_size(pdf, error) > 4;
   if (*status != 0 || !made) {
     throw StateError(fmt::format("Chromium ({}) failed to print the report (exit {}): {}",
                                  chromium->string(), *status, tail_of(log)),

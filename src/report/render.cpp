@@ -61,17 +61,17 @@ json view_of(const json& doc) {
   extra["score_class"] = score_class(summary["score"]);
   if (summary["change"].is_number()) {
     const double change = summary["change"].get<double>();
-    extra["change_text"] =
-      fmt::format("{}{} since the assessment of {}", change > 0 ? "+" : "",
-                  compliance::format_decimal(change),
-                  text_or(doc["previous_assessment"]["completed_at"], "?").substr(0, 10));
+    extra["change_text"] = fmt::format(
+      "{}{} since the assessment of {}", change > 0 ? "+" : "", compliance::format_decimal(change),
+      text_or(doc["previous_assessment"]["completed_at"], "?").substr(0, 10));
   } else {
     extra["change_text"] = doc["previous_assessment"].is_null()
                              ? "no earlier assessment to compare with"
                              : "no change can be computed";
   }
-  extra["period_text"] = fmt::format("{} to {}", text_or(doc["period"]["from"], "the beginning"),
-                                     text_or(doc["period"]["to"], doc["generated_at"].get<std::string>()));
+  extra["period_text"] =
+    fmt::format("{} to {}", text_or(doc["period"]["from"], "the beginning"),
+                text_or(doc["period"]["to"], doc["generated_at"].get<std::string>()));
   extra["assessed"] = !doc["assessment"].is_null();
   json statuses = json::array();
   for (const auto& status : k_status_views) {
@@ -82,9 +82,8 @@ json view_of(const json& doc) {
   extra["statuses"] = statuses;
   json severities = json::array();
   for (const std::string_view severity : k_severities) {
-    severities.push_back(
-      {{"severity", severity},
-       {"fail", doc["findings"]["fail_by_severity"][std::string(severity)]}});
+    severities.push_back({{"severity", severity},
+                          {"fail", doc["findings"]["fail_by_severity"][std::string(severity)]}});
   }
   extra["severities"] = severities;
   std::string severity_text;
@@ -111,11 +110,10 @@ json view_of(const json& doc) {
     }
     control["answers_text"] = answers.empty() ? "no question maps here" : answers;
     const json& findings = control["findings"];
-    control["checks_text"] =
-      findings["total"].get<int64_t>() == 0
-        ? std::string("-")
-        : fmt::format("{} pass, {} fail", findings["pass"].get<int64_t>(),
-                      findings["fail"].get<int64_t>());
+    control["checks_text"] = findings["total"].get<int64_t>() == 0
+                               ? std::string("-")
+                               : fmt::format("{} pass, {} fail", findings["pass"].get<int64_t>(),
+                                             findings["fail"].get<int64_t>());
   }
   for (json& category : view["categories"]) {
     category["score_text"] = score_text(category["score"]);
@@ -154,7 +152,9 @@ std::string csv_row(std::initializer_list<std::string> fields) {
   return row + "\r\n";
 }
 
-std::string optional_text(const std::optional<std::string>& text) { return text.value_or(""); }
+std::string optional_text(const std::optional<std::string>& text) {
+  return text.value_or("");
+}
 
 } // namespace
 
@@ -246,16 +246,17 @@ std::string render_controls_csv(const json& doc) {
     const json& findings = control["findings"];
     const json& severity = findings["fail_by_severity"];
     const bool answered = !control["answers"].empty();
-    out += csv_row({framework, control["id"].get<std::string>(), control["title"].get<std::string>(),
-                    control["category"].get<std::string>(), control["status"].get<std::string>(),
-                    answered ? control["answers_text"].get<std::string>() : std::string(),
-                    std::to_string(findings["pass"].get<int64_t>()),
-                    std::to_string(findings["fail"].get<int64_t>()),
-                    std::to_string(severity["critical"].get<int64_t>()),
-                    std::to_string(severity["high"].get<int64_t>()),
-                    std::to_string(severity["medium"].get<int64_t>()),
-                    std::to_string(severity["low"].get<int64_t>()),
-                    control["contradicted"].get<bool>() ? "yes" : "no"});
+    out +=
+      csv_row({framework, control["id"].get<std::string>(), control["title"].get<std::string>(),
+               control["category"].get<std::string>(), control["status"].get<std::string>(),
+               answered ? control["answers_text"].get<std::string>() : std::string(),
+               std::to_string(findings["pass"].get<int64_t>()),
+               std::to_string(findings["fail"].get<int64_t>()),
+               std::to_string(severity["critical"].get<int64_t>()),
+               std::to_string(severity["high"].get<int64_t>()),
+               std::to_string(severity["medium"].get<int64_t>()),
+               std::to_string(severity["low"].get<int64_t>()),
+               control["contradicted"].get<bool>() ? "yes" : "no"});
   }
   return out;
 }
@@ -270,16 +271,16 @@ void write_findings_jsonl(store::Database& db, const store::Org& org,
   });
 }
 
-void write_findings_csv(store::Database& db, const store::Org& org,
-                        const store::TimeWindow& period, const Sink& sink) {
+void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
+                        const Sink& sink) {
   sink(csv_row({"id", "check", "severity", "status", "integration", "platform", "evidence_id",
-                "evidence_type", "resource_id", "account_id", "region", "reason",
-                "first_seen_at", "first_failed_at", "last_seen_at", "passed_again_at"}));
+                "evidence_type", "resource_id", "account_id", "region", "reason", "first_seen_at",
+                "first_failed_at", "last_seen_at", "passed_again_at"}));
   store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& f) {
-    sink(csv_row({std::to_string(f.id), f.check_id, f.severity, f.status, f.integration,
-                  f.platform, f.evidence_id ? std::to_string(*f.evidence_id) : std::string(),
-                  f.evidence_type, f.resource_id, f.account_id, f.region, f.reason,
-                  f.first_seen_at, optional_text(f.first_failed_at), f.last_seen_at,
+    sink(csv_row({std::to_string(f.id), f.check_id, f.severity, f.status, f.integration, f.platform,
+                  f.evidence_id ? std::to_string(*f.evidence_id) : std::string(), f.evidence_type,
+                  f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at,
+                  optional_text(f.first_failed_at), f.last_seen_at,
                   optional_text(f.passed_again_at)}));
   });
 }

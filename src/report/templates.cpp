@@ -159,8 +159,8 @@ std::string TemplateSet::render(std::string_view name, const nlohmann::json& con
                                 Escape escape) const {
   mustache::mustache view(text(name));
   if (!view.is_valid()) {
-    throw UsageError(fmt::format("template {} ({}) does not parse: {}", name, origin(name),
-                                 view.error_message()));
+    throw UsageError(
+      fmt::format("template {} ({}) does not parse: {}", name, origin(name), view.error_message()));
   }
   if (escape == Escape::markdown) {
     view.set_custom_escape(escape_markdown);

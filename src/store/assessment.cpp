@@ -1,7 +1,6 @@
-#include <velocity/store/assessment.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/core/time.hpp>
+#include <velocity/store/assessment.hpp>
 
 #include <fmt/format.h>
 
@@ -33,7 +32,10 @@ AssessmentRecord read_record(const Statement& statement) {
 
 void seal_answers(Database& db, const Org& org, int64_t id, std::string_view answers) {
   const std::string sealed = org.seal(Field{k_table, k_column, id}, answers);
-  db.prepare("UPDATE assessments SET answers = ?1 WHERE id = ?2").bind_blob(1, sealed).bind(2, id).run();
+  db.prepare("UPDATE assessments SET answers = ?1 WHERE id = ?2")
+    .bind_blob(1, sealed)
+    .bind(2, id)
+    .run();
 }
 
 int64_t insert(Database& db, const Org& org, const NewAssessment& assessment,
@@ -76,9 +78,14 @@ void save_assessment_progress(Database& db, const Org& org, int64_t id, std::str
   Transaction transaction(db);
   Statement update = db.prepare("UPDATE assessments SET position = ?1, updated_at = ?2 "
                                 "WHERE id = ?3 AND org_id = ?4 AND status = 'in_progress'");
-  update.bind(1, position).bind(2, time::to_iso8601(time::now())).bind(3, id).bind(4, org.id()).run();
+  update.bind(1, position)
+    .bind(2, time::to_iso8601(time::now()))
+    .bind(3, id)
+    .bind(4, org.id())
+    .run();
   if (db.changes() != 1) {
-    throw StateError(fmt::format("assessment {} is not in progress; its answers were not saved", id));
+    throw StateError(
+      fmt::format("assessment {} is not in progress; its answers were not saved", id));
   }
   seal_answers(db, org, id, answers);
   transaction.commit();
@@ -112,8 +119,8 @@ int64_t add_completed_assessment(Database& db, const Org& org, const NewAssessme
 }
 
 std::optional<AssessmentRecord> find_assessment(Database& db, const Org& org, int64_t id) {
-  Statement statement = db.prepare(fmt::format(
-    "SELECT {}, answers FROM assessments WHERE id = ?1 AND org_id = ?2", k_columns));
+  Statement statement = db.prepare(
+    fmt::format("SELECT {}, answers FROM assessments WHERE id = ?1 AND org_id = ?2", k_columns));
   statement.bind(1, id).bind(2, org.id());
   if (!statement.step()) {
     return std::nullopt;
@@ -124,8 +131,8 @@ std::optional<AssessmentRecord> find_assessment(Database& db, const Org& org, in
 }
 
 std::vector<AssessmentRecord> list_assessments(Database& db, const Org& org) {
-  Statement statement = db.prepare(
-    fmt::format("SELECT {} FROM assessments WHERE org_id = ?1 ORDER BY id", k_columns));
+  Statement statement =
+    db.prepare(fmt::format("SELECT {} FROM assessments WHERE org_id = ?1 ORDER BY id", k_columns));
   statement.bind(1, org.id());
   std::vector<AssessmentRecord> records;
   while (statement.step()) {
@@ -135,8 +142,9 @@ std::vector<AssessmentRecord> list_assessments(Database& db, const Org& org) {
 }
 
 std::optional<AssessmentRecord> latest_in_progress(Database& db, const Org& org) {
-  Statement statement = db.prepare("SELECT id FROM assessments WHERE org_id = ?1 AND "
-                                   "status = 'in_progress' ORDER BY updated_at DESC, id DESC LIMIT 1");
+  Statement statement =
+    db.prepare("SELECT id FROM assessments WHERE org_id = ?1 AND "
+               "status = 'in_progress' ORDER BY updated_at DESC, id DESC LIMIT 1");
   statement.bind(1, org.id());
   if (!statement.step()) {
     return std::nullopt;
@@ -145,7 +153,10 @@ std::optional<AssessmentRecord> latest_in_progress(Database& db, const Org& org)
 }
 
 bool delete_assessment(Database& db, const Org& org, int64_t id) {
-  db.prepare("DELETE FROM assessments WHERE id = ?1 AND org_id = ?2").bind(1, id).bind(2, org.id()).run();
+  db.prepare("DELETE FROM assessments WHERE id = ?1 AND org_id = ?2")
+    .bind(1, id)
+    .bind(2, org.id())
+    .run();
   return db.changes() == 1;
 }
 

@@ -33,7 +33,9 @@ AuditEventRow read_event(const Statement& stmt) {
 
 // Cached statements: appending runs a savepoint per event, and parsing SQL each time would cost
 // more than the insert.
-Savepoint::Savepoint(Database& db) : m_db(db) { m_db.cached("SAVEPOINT velocity_audit").run(); }
+Savepoint::Savepoint(Database& db) : m_db(db) {
+  m_db.cached("SAVEPOINT velocity_audit").run();
+}
 
 Savepoint::~Savepoint() {
   if (m_done) {
@@ -179,9 +181,9 @@ void AuditStore::scan_events(int64_t org_id, const AuditEventQuery& query,
                               " AND (?6 IS NULL OR category = ?6) AND (?7 IS NULL OR actor = ?7)"
                               " AND (?8 IS NULL OR action = ?8) AND (?9 IS NULL OR outcome = ?9)";
   // With a limit: the latest `limit` matches, handed out oldest first like every other listing.
-  const std::string sql =
-    query.limit ? "SELECT * FROM (" + matches + " ORDER BY seq DESC, id DESC LIMIT ?10) ORDER BY seq, id"
-                : matches + " ORDER BY seq, id";
+  const std::string sql = query.limit ? "SELECT * FROM (" + matches +
+                                          " ORDER BY seq DESC, id DESC LIMIT ?10) ORDER BY seq, id"
+                                      : matches + " ORDER BY seq, id";
   Statement stmt = m_db.prepare(sql);
   stmt.bind(1, org_id).bind(2, query.from_seq).bind(3, query.to_seq);
   stmt.bind(4, query.since).bind(5, query.until).bind(6, query.category).bind(7, query.actor);
@@ -196,7 +198,8 @@ void AuditStore::scan_events(int64_t org_id, const AuditEventQuery& query,
   }
 }
 
-std::vector<std::string> AuditStore::event_hashes(int64_t org_id, int64_t from_seq, int64_t to_seq) {
+std::vector<std::string> AuditStore::event_hashes(int64_t org_id, int64_t from_seq,
+                                                  int64_t to_seq) {
   std::vector<std::string> hashes;
   if (to_seq >= from_seq) {
     hashes.reserve(static_cast<size_t>(to_seq - from_seq + 1));

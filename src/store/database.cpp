@@ -2,7 +2,6 @@
 #include <velocity/store/database.hpp>
 
 #include <fmt/format.h>
-
 #include <sqlite3.h>
 
 #include <utility>
@@ -46,7 +45,8 @@ constexpr int k_busy_timeout_ms = 10000;
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
 
 Statement::Statement(Statement&& other) noexcept
-  : m_db(other.m_db), m_stmt(std::exchange(other.m_stmt, nullptr)) {}
+  : m_db(other.m_db),
+    m_stmt(std::exchange(other.m_stmt, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
@@ -57,9 +57,13 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-void Statement::fail(int rc, std::string_view what) const { throw_error(m_db, rc, what); }
+void Statement::fail(int rc, std::string_view what) const {
+  throw_error(m_db, rc, what);
+}
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+  sqlite3_finalize(m_stmt);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
   if (const int rc = sqlite3_bind_int64(m_stmt, index, value); rc != SQLITE_OK) {
@@ -76,8 +80,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  if (const int rc = sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                                         SQLITE_UTF8);
+  if (const int rc =
+        sqlite3_bind_text64(m_stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       rc != SQLITE_OK) {
     fail(rc, "bind");
   }
@@ -130,22 +134,31 @@ void Statement::reset() {
   sqlite3_clear_bindings(m_stmt);
 }
 
-bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
 
-int64_t Statement::column_int(int column) const { return sqlite3_column_int64(m_stmt, column); }
+int64_t Statement::column_int(int column) const {
+  return sqlite3_column_int64(m_stmt, column);
+}
 
-double Statement::column_double(int column) const { return sqlite3_column_double(m_stmt, column); }
+double Statement::column_double(int column) const {
+  return sqlite3_column_double(m_stmt, column);
+}
 
 std::string Statement::column_text(int column) const {
   const auto* text = sqlite3_column_text(m_stmt, column);
   const int size = sqlite3_column_bytes(m_stmt, column);
-  return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
+  return text == nullptr
+           ? std::string()
+           : std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size));
 }
 
 std::string Statement::column_blob(int column) const {
   const void* blob = sqlite3_column_blob(m_stmt, column);
   const int size = sqlite3_column_bytes(m_stmt, column);
-  return blob == nullptr ? std::string() : std::string(static_cast<const char*>(blob), static_cast<size_t>(size));
+  return blob == nullptr ? std::string()
+                         : std::string(static_cast<const char*>(blob), static_cast<size_t>(size));
 }
 
 std::optional<std::string> Statement::column_optional_text(int column) const {
@@ -163,7 +176,8 @@ std::optional<int64_t> Statement::column_optional_int(int column) const {
 }
 
 Database::Database(sqlite3* handle, std::filesystem::path path)
-  : m_handle(handle), m_path(std::move(path)) {}
+  : m_handle(handle),
+    m_path(std::move(path)) {}
 
 Database::Database(Database&& other) noexcept
   : m_handle(std::exchange(other.m_handle, nullptr)),
@@ -216,7 +230,8 @@ void Database::execute(std::string_view sql) {
 
 Statement Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v2(m_handle, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc =
+    sqlite3_prepare_v2(m_handle, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     fail(rc, sql);
   }
@@ -233,9 +248,13 @@ Statement& Database::cached(const std::string& sql) {
   return *it->second;
 }
 
-int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_handle); }
+int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_handle);
+}
 
-int64_t Database::changes() const { return sqlite3_changes64(m_handle); }
+int64_t Database::changes() const {
+  return sqlite3_changes64(m_handle);
+}
 
 int Database::user_version() {
   Statement stmt = prepare("PRAGMA user_version");
@@ -247,7 +266,9 @@ void Database::set_user_version(int version) {
   execute(fmt::format("PRAGMA user_version = {}", version));
 }
 
-void Database::fail(int rc, std::string_view what) const { throw_error(m_handle, rc, what); }
+void Database::fail(int rc, std::string_view what) const {
+  throw_error(m_handle, rc, what);
+}
 
 Transaction::Transaction(Database& db, TransactionKind kind) : m_db(db) {
   m_db.execute(kind == TransactionKind::immediate ? "BEGIN IMMEDIATE" : "BEGIN");

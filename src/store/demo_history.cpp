@@ -1,6 +1,5 @@
-#include <velocity/store/demo_history.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/store/demo_history.hpp>
 
 #include <fmt/format.h>
 

@@ -24,8 +24,7 @@ const std::string k_set_payload = "UPDATE evidence SET payload = ?1 WHERE id = ?
 
 std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t integration_id,
                                       std::span<const EvidenceInput> evidence,
-                                      std::span<const FindingInput> findings,
-                                      time::TimePoint now) {
+                                      std::span<const FindingInput> findings, time::TimePoint now) {
   Transaction transaction(db);
   const std::string when = time::to_iso8601(now);
   std::vector<int64_t> ids;
@@ -65,19 +64,19 @@ std::optional<EvidenceRecord> find_evidence(Database& db, const Org& org, int64_
   if (!statement.step()) {
     return std::nullopt;
   }
-  return EvidenceRecord{
-    .id = statement.column_int(0),
-    .integration_id = statement.column_optional_int(1).value_or(0),
-    .integration = statement.column_text(2),
-    .platform = statement.column_text(3),
-    .type = statement.column_text(4),
-    .resource_id = statement.column_text(5),
-    .account_id = statement.column_text(6),
-    .region = statement.column_text(7),
-    .raw_sha256 = statement.column_text(8),
-    .payload = org.open(Field{"evidence", "payload", id}, statement.column_blob(9)),
-    .first_collected_at = statement.column_text(10),
-    .collected_at = statement.column_text(11)};
+  return EvidenceRecord{.id = statement.column_int(0),
+                        .integration_id = statement.column_optional_int(1).value_or(0),
+                        .integration = statement.column_text(2),
+                        .platform = statement.column_text(3),
+                        .type = statement.column_text(4),
+                        .resource_id = statement.column_text(5),
+                        .account_id = statement.column_text(6),
+                        .region = statement.column_text(7),
+                        .raw_sha256 = statement.column_text(8),
+                        .payload =
+                          org.open(Field{"evidence", "payload", id}, statement.column_blob(9)),
+                        .first_collected_at = statement.column_text(10),
+                        .collected_at = statement.column_text(11)};
 }
 
 std::vector<EvidenceSummary> list_evidence(Database& db, const Org& org,
@@ -130,11 +129,11 @@ void finish_run(Database& db, const RunRecord& run, time::TimePoint finished) {
 }
 
 std::optional<RunRecord> last_successful_run(Database& db, int64_t integration_id) {
-  Statement statement = db.prepare(
-    "SELECT id, integration_id, started_at, finished_at, outcome, types, resources, "
-    "findings_pass, findings_fail, api_calls, api_errors, duration_ms, message "
-    "FROM collection_runs WHERE integration_id = ?1 AND outcome = 'success' "
-    "ORDER BY finished_at DESC, id DESC LIMIT 1");
+  Statement statement =
+    db.prepare("SELECT id, integration_id, started_at, finished_at, outcome, types, resources, "
+               "findings_pass, findings_fail, api_calls, api_errors, duration_ms, message "
+               "FROM collection_runs WHERE integration_id = ?1 AND outcome = 'success' "
+               "ORDER BY finished_at DESC, id DESC LIMIT 1");
   statement.bind(1, integration_id);
   if (!statement.step()) {
     return std::nullopt;

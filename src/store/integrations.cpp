@@ -1,6 +1,5 @@
-#include <velocity/store/integrations.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/store/integrations.hpp>
 
 #include <fmt/format.h>
 
@@ -48,8 +47,8 @@ IntegrationRecord add_integration(Database& db, const Org& org, const NewIntegra
                                    integration.name));
     }
     if (existing->platform != integration.platform) {
-      throw UsageError(fmt::format("integration '{}' is a {} integration, not {}",
-                                   integration.name, existing->platform, integration.platform),
+      throw UsageError(fmt::format("integration '{}' is a {} integration, not {}", integration.name,
+                                   existing->platform, integration.platform),
                        "choose another --name, or remove it first");
     }
     id = existing->id;
@@ -69,8 +68,7 @@ IntegrationRecord add_integration(Database& db, const Org& org, const NewIntegra
       .run();
     id = db.last_insert_rowid();
   }
-  const std::string sealed =
-    org.seal(Field{"integrations", "credentials", id}, integration.secret);
+  const std::string sealed = org.seal(Field{"integrations", "credentials", id}, integration.secret);
   db.prepare("UPDATE integrations SET credentials = ?1 WHERE id = ?2")
     .bind_blob(1, sealed)
     .bind(2, id)

@@ -161,10 +161,16 @@ constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
 
 } // namespace
 
-std::span<const std::string_view> migrations() { return k_migrations; }
+std::span<const std::string_view> migrations() {
+  return k_migrations;
+}
 
-int latest_schema_version() { return static_cast<int>(k_migrations.size()); }
+int latest_schema_version() {
+  return static_cast<int>(k_migrations.size());
+}
 
-std::span<const EncryptedColumn> encrypted_columns() { return k_encrypted_columns; }
+std::span<const EncryptedColumn> encrypted_columns() {
+  return k_encrypted_columns;
+}
 
 } // namespace velocity::store

@@ -72,11 +72,12 @@ void check_sqlite_file(const std::filesystem::path& path) {
   const auto got = static_cast<size_t>(in.gcount());
   const std::string_view view(header.data(), got);
   if (got < k_sqlite_header_size || view.substr(0, k_sqlite_magic.size()) != k_sqlite_magic) {
-    throw StateError(fmt::format("{} is not a velocity state file (not an SQLite database)",
-                                 path.string()),
-                     "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
+    throw StateError(
+      fmt::format("{} is not a velocity state file (not an SQLite database)", path.string()),
+      "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
   }
-  uint64_t page_size = (static_cast<unsigned char>(view[16]) << 8) | static_cast<unsigned char>(view[17]);
+  uint64_t page_size =
+    (static_cast<unsigned char>(view[16]) << 8) | static_cast<unsigned char>(view[17]);
   if (page_size == 1) {
     page_size = 65536;
   }
@@ -84,18 +85,18 @@ void check_sqlite_file(const std::filesystem::path& path) {
   const uint64_t expected = page_size * pages;
   const uint64_t actual = std::filesystem::file_size(path);
   if (actual < expected) {
-    throw StateError(fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual,
-                                 expected),
-                     "restore the state file from a backup");
+    throw StateError(
+      fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual, expected),
+      "restore the state file from a backup");
   }
 }
 
 void check_writable(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   if (::access(dir.c_str(), W_OK) != 0) {
-    throw StateError(fmt::format("cannot write in {}, the directory of state {}", dir.string(),
-                                 path.string()),
-                     "velocity keeps its journal beside the state: make the directory writable");
+    throw StateError(
+      fmt::format("cannot write in {}, the directory of state {}", dir.string(), path.string()),
+      "velocity keeps its journal beside the state: make the directory writable");
   }
   if (std::filesystem::exists(path) && ::access(path.c_str(), W_OK) != 0) {
     throw StateError(fmt::format("state {} is not writable", path.string()),
@@ -158,8 +159,8 @@ std::optional<crypto::PassphraseSettings> read_passphrase_settings(Database& db)
     settings.params.p = json.at("p").get<uint64_t>();
     return settings;
   } catch (const std::exception&) {
-    throw StateError(fmt::format("state {}: the passphrase settings are corrupt",
-                                 db.path().string()));
+    throw StateError(
+      fmt::format("state {}: the passphrase settings are corrupt", db.path().string()));
   }
 }
 
@@ -191,7 +192,11 @@ crypto::SecretKey unwrap_org_key(const crypto::SecretKey& kek, std::string_view 
 } // namespace
 
 Org::Org(int64_t id, std::string name, OrgKind kind, uint32_t key_version, crypto::SecretKey key)
-  : m_id(id), m_name(std::move(name)), m_kind(kind), m_key_version(key_version), m_key(key) {}
+  : m_id(id),
+    m_name(std::move(name)),
+    m_kind(kind),
+    m_key_version(key_version),
+    m_key(key) {}
 
 std::string Org::seal(const Field& field, std::string_view plaintext) const {
   std::string out;
@@ -218,7 +223,8 @@ std::string Org::open(const Field& field, std::string_view sealed) const {
     throw fail(fmt::format("sealed under data key version {}, the current one is {}", version,
                            m_key_version));
   }
-  auto plaintext = crypto::open(m_key, sealed.substr(k_sealed_header), field_identity(field, version));
+  auto plaintext =
+    crypto::open(m_key, sealed.substr(k_sealed_header), field_identity(field, version));
   if (!plaintext) {
     throw fail("it was tampered with or copied from another row");
   }
@@ -236,7 +242,9 @@ std::filesystem::path State::resolve_path(const std::optional<std::string>& expl
 }
 
 State::State(Database db, std::filesystem::path path, crypto::MasterKey key)
-  : m_db(std::move(db)), m_path(std::move(path)), m_master_key(std::move(key)) {}
+  : m_db(std::move(db)),
+    m_path(std::move(path)),
+    m_master_key(std::move(key)) {}
 
 InitResult State::initialize(const std::filesystem::path& path, NewKeySource source,
                              const crypto::PassphrasePrompt& prompt) {
@@ -291,7 +299,8 @@ InitResult State::initialize(const std::filesystem::path& path, NewKeySource sou
   try {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-      throw StateError(fmt::format("cannot create state {}: {}", path.string(), std::strerror(errno)));
+      throw StateError(
+        fmt::format("cannot create state {}: {}", path.string(), std::strerror(errno)));
     }
     ::close(fd);
     Database db = Database::open(path, OpenMode::read_write);
@@ -307,7 +316,8 @@ InitResult State::initialize(const std::filesystem::path& path, NewKeySource sou
       write_meta(db, "kdf", passphrase_settings_json(*passphrase));
     }
     tx.commit();
-    State state(std::move(db), path, crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source});
+    State state(std::move(db), path,
+                crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source});
     state.create_org(k_default_org, OrgKind::regular);
   } catch (...) {
     remove_state_files(path);
@@ -346,9 +356,9 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
   }
   const auto check_value = version > 0 ? read_meta(db, "kcv") : std::nullopt;
   if (!check_value) {
-    throw StateError(fmt::format("{} is not a velocity state file (no key check value)",
-                                 path.string()),
-                     "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
+    throw StateError(
+      fmt::format("{} is not a velocity state file (no key check value)", path.string()),
+      "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
   }
 
   crypto::MasterKey key = crypto::find_master_key(read_passphrase_settings(db), prompt);
@@ -365,8 +375,8 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
       throw StateError(fmt::format("wrong master key for {}", path.string()), key_help(key));
     }
     std::filesystem::rename(pending, key_file);
-    notices.push_back(fmt::format("finished an interrupted key rotation: the master key is now in {}",
-                                  key_file.string()));
+    notices.push_back(fmt::format(
+      "finished an interrupted key rotation: the master key is now in {}", key_file.string()));
     key = crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, key_file,
                             "key file " + key_file.string()};
   }
@@ -389,8 +399,8 @@ std::optional<OrgInfo> State::find_org(std::string_view name) {
 }
 
 Org State::org(std::string_view name) {
-  Statement stmt = m_db.prepare(
-    "SELECT id, is_demo, key_version, wrapped_key FROM organizations WHERE name = ?");
+  Statement stmt =
+    m_db.prepare("SELECT id, is_demo, key_version, wrapped_key FROM organizations WHERE name = ?");
   stmt.bind(1, name);
   if (!stmt.step()) {
     throw UsageError(fmt::format("no organisation named '{}' in {}", name, m_path.string()),
@@ -421,8 +431,9 @@ OrgInfo State::create_org(std::string_view name, OrgKind kind) {
     throw UsageError(fmt::format("an organisation named '{}' already exists", name));
   }
   const std::string created_at = time::to_iso8601(time::now());
-  m_db.prepare("INSERT INTO organizations (name, created_at, is_demo, key_version, wrapped_key) "
-               "VALUES (?, ?, ?, 1, x'')")
+  m_db
+    .prepare("INSERT INTO organizations (name, created_at, is_demo, key_version, wrapped_key) "
+             "VALUES (?, ?, ?, 1, x'')")
     .bind(1, name)
     .bind(2, created_at)
     .bind(3, kind == OrgKind::demo ? 1 : 0)
@@ -463,11 +474,11 @@ RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Ree
         ++version;
         const Org new_org(info.id, info.name, info.kind, version, dek);
         for (const EncryptedColumn& column : encrypted_columns()) {
-          Statement select = m_db.prepare(
-            fmt::format("SELECT id, {1} FROM {0} WHERE org_id = ? AND {1} IS NOT NULL",
-                        column.table, column.column));
-          Statement update =
-            m_db.prepare(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", column.table, column.column));
+          Statement select =
+            m_db.prepare(fmt::format("SELECT id, {1} FROM {0} WHERE org_id = ? AND {1} IS NOT NULL",
+                                     column.table, column.column));
+          Statement update = m_db.prepare(
+            fmt::format("UPDATE {} SET {} = ? WHERE id = ?", column.table, column.column));
           select.bind(1, info.id);
           while (select.step()) {
             const Field field{column.table, column.column, select.column_int(0)};

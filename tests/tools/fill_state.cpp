@@ -27,7 +27,8 @@ int fill(store::State& state, const store::Org& org, int64_t count) {
     "first_collected_at, collected_at) VALUES (?, ?, 'test', 'filler', ?, ?, ?, "
     "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
   for (int64_t id = first; id < first + count; ++id) {
-    const std::string payload = fmt::format("{{\"n\":{},\"pad\":\"{}\"}}", id, std::string(1000, 'x'));
+    const std::string payload =
+      fmt::format("{{\"n\":{},\"pad\":\"{}\"}}", id, std::string(1000, 'x'));
     insert.bind(1, id)
       .bind(2, org.id())
       .bind(3, fmt::format("resource-{}", id))

@@ -28,12 +28,13 @@ Event sample() {
 
 TEST_CASE("canonical") {
   SUBCASE("fixed field order, escaping and details written as recorded") {
-    CHECK(canonical(sample()) ==
-          R"({"type":"audit_event","v":1,"seq":17,"prev":")" + std::string(62, '0') +
-            R"(ab","time":"2026-11-23T07:59:04.123Z","category":"system_security","actor":"alice",)"
-            R"("action":"org.create","resource_type":"organization","resource_id":"acme \"corp\"\n\u0001",)"
-            R"("outcome":"success","correlation_id":"c0ffee","nonce":"11111111111111111111111111111111",)"
-            R"("details":{"a":1,"b":"x"}})");
+    CHECK(
+      canonical(sample()) ==
+      R"({"type":"audit_event","v":1,"seq":17,"prev":")" + std::string(62, '0') +
+        R"(ab","time":"2026-11-23T07:59:04.123Z","category":"system_security","actor":"alice",)"
+        R"("action":"org.create","resource_type":"organization","resource_id":"acme \"corp\"\n\u0001",)"
+        R"("outcome":"success","correlation_id":"c0ffee","nonce":"11111111111111111111111111111111",)"
+        R"("details":{"a":1,"b":"x"}})");
   }
   SUBCASE("the hash is the RFC 9162 leaf hash of the canonical bytes") {
     const std::string bytes = canonical(sample());
@@ -44,18 +45,42 @@ TEST_CASE("canonical") {
     for (int field = 0; field < 12; ++field) {
       Event e = sample();
       switch (field) {
-      case 0: e.seq = 18; break;
-      case 1: e.prev[0] ^= 1; break;
-      case 2: e.time = "2026-11-23T07:59:04.124Z"; break;
-      case 3: e.category = "data_access"; break;
-      case 4: e.actor = "mallory"; break;
-      case 5: e.action = "org.delete"; break;
-      case 6: e.resource_type = "org"; break;
-      case 7: e.resource_id = "acme"; break;
-      case 8: e.outcome = "failure"; break;
-      case 9: e.correlation_id = "c0ffef"; break;
-      case 10: e.nonce[0] = 'x'; break;
-      default: e.details = R"({"a":2,"b":"x"})"; break;
+      case 0:
+        e.seq = 18;
+        break;
+      case 1:
+        e.prev[0] ^= 1;
+        break;
+      case 2:
+        e.time = "2026-11-23T07:59:04.124Z";
+        break;
+      case 3:
+        e.category = "data_access";
+        break;
+      case 4:
+        e.actor = "mallory";
+        break;
+      case 5:
+        e.action = "org.delete";
+        break;
+      case 6:
+        e.resource_type = "org";
+        break;
+      case 7:
+        e.resource_id = "acme";
+        break;
+      case 8:
+        e.outcome = "failure";
+        break;
+      case 9:
+        e.correlation_id = "c0ffef";
+        break;
+      case 10:
+        e.nonce[0] = 'x';
+        break;
+      default:
+        e.details = R"({"a":2,"b":"x"})";
+        break;
       }
       CAPTURE(field);
       CHECK(event_hash(canonical(e)) != base);

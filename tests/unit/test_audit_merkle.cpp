@@ -12,7 +12,12 @@ namespace {
 
 // The Certificate Transparency reference leaves and the RFC 6962 roots of their first n.
 const std::vector<std::string> k_leaves = {
-  "", std::string(1, '\0'), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+  "",
+  std::string(1, '\0'),
+  "\x10",
+  "\x20\x21",
+  "\x30\x31",
+  "\x40\x41\x42\x43",
   "\x50\x51\x52\x53\x54\x55\x56\x57",
   "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
 const std::vector<std::string> k_roots = {
@@ -99,14 +104,16 @@ TEST_CASE("Frontier::append_subtree") {
 TEST_CASE("inclusion_path") {
   const auto leaves = reference_leaves();
   SUBCASE("matches the RFC 6962 reference paths") {
-    CHECK(hexes(merkle::inclusion_path(0, leaves)) ==
-          std::vector<std::string>{"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                                   "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                                   "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"});
-    CHECK(hexes(merkle::inclusion_path(5, leaves)) ==
-          std::vector<std::string>{"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                                   "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                                   "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"});
+    CHECK(
+      hexes(merkle::inclusion_path(0, leaves)) ==
+      std::vector<std::string>{"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                               "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                               "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"});
+    CHECK(
+      hexes(merkle::inclusion_path(5, leaves)) ==
+      std::vector<std::string>{"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                               "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                               "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"});
   }
   SUBCASE("every leaf of every tree size verifies, and a wrong leaf, index or root does not") {
     const auto many = many_leaves(37);

@@ -25,7 +25,9 @@ EventInput input(std::string action, Outcome outcome = Outcome::success) {
   return event;
 }
 
-Identity who() { return Identity{"tester", "0123456789abcdef0123456789abcdef"}; }
+Identity who() {
+  return Identity{"tester", "0123456789abcdef0123456789abcdef"};
+}
 
 } // namespace
 
@@ -44,7 +46,8 @@ TEST_CASE("Recorder::Recorder") {
     CHECK_FALSE(again.created());
     CHECK(again.public_key().fingerprint() == fingerprint);
     CHECK(again.warnings().empty());
-    const auto first = store::AuditStore(temp.state->db()).event_at(temp.state->org("default").id(), 1);
+    const auto first =
+      store::AuditStore(temp.state->db()).event_at(temp.state->org("default").id(), 1);
     REQUIRE(first);
     CHECK(first->action == "audit.log.create");
     CHECK(first->category == "system_security");
@@ -147,7 +150,8 @@ TEST_CASE("Recorder::checkpoint") {
     }
     temp.state->db().execute(
       "INSERT INTO audit_events (org_id, seq, time, category, actor, action, resource_type, "
-      "resource_id, outcome, correlation_id, prev_hash, hash, details) SELECT org_id, seq + 1, time, "
+      "resource_id, outcome, correlation_id, prev_hash, hash, details) SELECT org_id, seq + 1, "
+      "time, "
       "category, actor, action, resource_type, resource_id, outcome, correlation_id, hash, hash, "
       "details FROM audit_events WHERE seq = 2");
     const VerifyResult result = verify_state(*temp.state, "default");
@@ -164,7 +168,8 @@ TEST_CASE("Recorder survives key rotation") {
     recorder.checkpoint();
   }
   const auto key_file = temp.dir() / "new.key";
-  const store::RotateResult rotated = temp.state->rotate_master_key(key_file, store::Reencrypt::yes);
+  const store::RotateResult rotated =
+    temp.state->rotate_master_key(key_file, store::Reencrypt::yes);
   CHECK(rotated.values_reencrypted == 3); // the log's keys and its two events
   Recorder after(*temp.state, "default", who());
   after.record(input("after"));
@@ -197,7 +202,9 @@ TEST_CASE("verify_state on a 100,000-event log") {
   CHECK(result.ok());
   CHECK(result.events_checked == 100001);
   CHECK(result.heads_checked == 100);
-  const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+  const auto ms = [](auto d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
   MESSAGE("appended 100,000 events in " << ms(appended - start) << " ms, verified in "
                                         << ms(verified - appended) << " ms");
 }

@@ -16,7 +16,8 @@ namespace velocity::audit::test {
 class TempState {
 public:
   TempState() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "velocity-audit-XXXXXX").string();
+    std::string pattern =
+      (std::filesystem::temp_directory_path() / "velocity-audit-XXXXXX").string();
     m_dir = ::mkdtemp(pattern.data());
     if (const char* old = std::getenv("VELOCITY_MASTER_KEY")) {
       m_old_key = old;

@@ -115,17 +115,19 @@ TEST_CASE("verify_state") {
     CHECK(f.message.find("tree head") != std::string::npos);
   }
   SUBCASE("the tail and its heads deleted too: the authenticated tail catches it") {
-    db.execute("DELETE FROM audit_events WHERE seq >= 18; DELETE FROM audit_heads WHERE size >= 18");
+    db.execute(
+      "DELETE FROM audit_events WHERE seq >= 18; DELETE FROM audit_heads WHERE size >= 18");
     const Failure f = failure_of(*temp.state);
     CHECK(f.problem == Problem::deleted_tail);
   }
   SUBCASE("an event inserted, the ones after renumbered") {
-    db.execute("UPDATE audit_events SET seq = -seq WHERE seq >= 7;"
-               "UPDATE audit_events SET seq = 1 - seq WHERE seq < 0;"
-               "INSERT INTO audit_events (org_id, seq, time, category, actor, action, resource_type, "
-               "resource_id, outcome, correlation_id, prev_hash, hash, details) SELECT org_id, 7, "
-               "time, category, 'mallory', action, resource_type, resource_id, outcome, correlation_id, "
-               "prev_hash, hash, details FROM audit_events WHERE seq = 6");
+    db.execute(
+      "UPDATE audit_events SET seq = -seq WHERE seq >= 7;"
+      "UPDATE audit_events SET seq = 1 - seq WHERE seq < 0;"
+      "INSERT INTO audit_events (org_id, seq, time, category, actor, action, resource_type, "
+      "resource_id, outcome, correlation_id, prev_hash, hash, details) SELECT org_id, 7, "
+      "time, category, 'mallory', action, resource_type, resource_id, outcome, correlation_id, "
+      "prev_hash, hash, details FROM audit_events WHERE seq = 6");
     const Failure f = failure_of(*temp.state);
     CHECK(f.problem == Problem::inserted);
     CHECK(f.seq == 7);
@@ -222,7 +224,8 @@ TEST_CASE("verify_export") {
   }
   SUBCASE("a forged tree head") {
     for (std::string& line : lines) {
-      if (line.find("\"type\":\"tree_head\"") != std::string::npos && line.find("\"size\":10,") != std::string::npos) {
+      if (line.find("\"type\":\"tree_head\"") != std::string::npos &&
+          line.find("\"size\":10,") != std::string::npos) {
         replace(line, "\"root\":\"", "\"root\":\"00");
         line.erase(line.find("\"root\":\"00") + 72, 2);
       }

@@ -11,8 +11,7 @@ using compliance::AnswerValue;
 
 namespace {
 
-template <typename Fn>
-std::string usage_error_of(Fn fn) {
+template <typename Fn> std::string usage_error_of(Fn fn) {
   try {
     fn();
   } catch (const velocity::UsageError& e) {
@@ -65,7 +64,8 @@ TEST_CASE("answer_template") {
     const compliance::Scope type1{{"soc2"}, "type1"};
     const std::string text = filled_template(library, type1, "yes");
     size_t entries = 0;
-    for (size_t at = text.find("  - id: "); at != std::string::npos; at = text.find("  - id: ", at + 1)) {
+    for (size_t at = text.find("  - id: "); at != std::string::npos;
+         at = text.find("  - id: ", at + 1)) {
       ++entries;
     }
     CHECK(entries == 82);
@@ -149,7 +149,8 @@ answers:
   SUBCASE("a file that is not an answers file") {
     const std::string message = usage_error_of(
       [&] { compliance::read_answer_file("- just\n- a list\n", "a.yaml", questionnaire); });
-    CHECK(message.find("a.yaml:1:1: answers file: expected a mapping of fields") != std::string::npos);
+    CHECK(message.find("a.yaml:1:1: answers file: expected a mapping of fields") !=
+          std::string::npos);
     const std::string syntax = usage_error_of(
       [&] { compliance::read_answer_file("answers: [\n", "a.yaml", questionnaire); });
     CHECK(syntax.find("a.yaml:2:1: not valid YAML") != std::string::npos);
@@ -165,15 +166,18 @@ answers:
     std::string missing = type2;
     missing.replace(missing.find("    operating: yes"), 18, "    operating:");
     const auto missing_file = compliance::read_answer_file(missing, "t.yaml", questionnaire);
-    const std::string message = usage_error_of(
-      [&] { compliance::answers_for_scope(missing_file, questionnaire, {{"soc2"}, "type2"}); });
-    CHECK(message.find("'security-policy': 'operating' is empty: Type II asks") != std::string::npos);
+    const std::string message = usage_error_of([&] {
+      compliance::answers_for_scope(missing_file, questionnaire, {{"soc2"}, "type2"});
+    });
+    CHECK(message.find("'security-policy': 'operating' is empty: Type II asks") !=
+          std::string::npos);
     // With a "no" the operating question is not asked, so nothing is missing.
     std::string no_design = missing;
     const size_t at = no_design.find("    answer: yes");
     no_design.replace(at, 15, "    answer: no");
     const auto no_file = compliance::read_answer_file(no_design, "t.yaml", questionnaire);
-    const auto answers_no = compliance::answers_for_scope(no_file, questionnaire, {{"soc2"}, "type2"});
+    const auto answers_no =
+      compliance::answers_for_scope(no_file, questionnaire, {{"soc2"}, "type2"});
     CHECK(answers_no.at("security-policy").design == AnswerValue::no);
   }
 }

@@ -38,22 +38,26 @@ std::string written_history(const DemoOptions& options) {
   const DemoSummary summary = write_demo_history(state.db(), org, library, options);
   std::string text = demo_summary_to_json(summary).dump() + "\n";
   for (const DemoAuditEvent& event : summary.audit_events) {
-    text += time::to_iso8601(event.simulated_at) + " " + event.action + " " + event.resource_id + "\n";
+    text +=
+      time::to_iso8601(event.simulated_at) + " " + event.action + " " + event.resource_id + "\n";
   }
   for (const auto& integration : store::list_integrations(state.db(), org)) {
     text += integration.name + " " + integration.settings + " " + integration.created_at + "\n";
   }
   for (const auto& row : store::list_evidence(state.db(), org, std::nullopt)) {
     const auto evidence = store::find_evidence(state.db(), org, row.id);
-    text += row.resource_id + " " + row.collected_at + " " + evidence->payload + " " + evidence->first_collected_at + "\n";
+    text += row.resource_id + " " + row.collected_at + " " + evidence->payload + " " +
+            evidence->first_collected_at + "\n";
   }
   store::for_each_finding(state.db(), org, {}, [&](const store::FindingRecord& finding) {
-    text += finding.check_id + " " + finding.resource_id + " " + finding.status + " " + finding.first_seen_at + " " +
-            finding.first_failed_at.value_or("-") + " " + finding.passed_again_at.value_or("-") + "\n";
+    text += finding.check_id + " " + finding.resource_id + " " + finding.status + " " +
+            finding.first_seen_at + " " + finding.first_failed_at.value_or("-") + " " +
+            finding.passed_again_at.value_or("-") + "\n";
   });
   for (const auto& assessment : store::list_assessments(state.db(), org)) {
     const auto full = store::find_assessment(state.db(), org, assessment.id);
-    text += assessment.scores + " " + assessment.completed_at.value_or("") + " " + full->answers + "\n";
+    text +=
+      assessment.scores + " " + assessment.completed_at.value_or("") + " " + full->answers + "\n";
   }
   return text;
 }
@@ -125,8 +129,9 @@ TEST_CASE("build_demo_integrations") {
       for (const DemoIntegration& integration : build_demo_integrations(info, random)) {
         for (const DemoResource& resource : integration.resources) {
           for (const DemoCheck& check : resource.checks) {
-            const auto found = std::find_if(catalogue.begin(), catalogue.end(),
-                                            [&](const providers::CheckInfo& c) { return c.id == check.id; });
+            const auto found =
+              std::find_if(catalogue.begin(), catalogue.end(),
+                           [&](const providers::CheckInfo& c) { return c.id == check.id; });
             REQUIRE_MESSAGE(found != catalogue.end(), check.id);
             CHECK(providers::to_string(found->severity) == check.severity);
             CHECK_MESSAGE(found->evidence_type == resource.type, check.id);
@@ -206,7 +211,9 @@ TEST_CASE("demo_answers") {
       if (pass + fail == 0) {
         continue;
       }
-      const AnswerValue expected = fail == 0 ? AnswerValue::yes : pass > 0 ? AnswerValue::partially : AnswerValue::no;
+      const AnswerValue expected = fail == 0  ? AnswerValue::yes
+                                   : pass > 0 ? AnswerValue::partially
+                                              : AnswerValue::no;
       CHECK_MESSAGE(first.at(control->id).design == expected, control->id);
     }
   }
@@ -277,13 +284,15 @@ TEST_CASE("write_demo_history") {
     store::State state = temp.open();
     Library library = Library::built_in();
     const store::Org regular = state.org("default");
-    CHECK_THROWS_AS(write_demo_history(state.db(), regular, library, options_for(Scenario::startup_soc2, 3, 1)),
-                    StateError);
+    CHECK_THROWS_AS(
+      write_demo_history(state.db(), regular, library, options_for(Scenario::startup_soc2, 3, 1)),
+      StateError);
     CHECK(store::list_integrations(state.db(), regular).empty());
     state.create_org("demo-y", store::OrgKind::demo);
     const store::Org demo = state.org("demo-y");
     write_demo_history(state.db(), demo, library, options_for(Scenario::startup_soc2, 3, 1));
-    CHECK_THROWS_AS(write_demo_history(state.db(), demo, library, options_for(Scenario::startup_soc2, 3, 1)),
-                    StateError);
+    CHECK_THROWS_AS(
+      write_demo_history(state.db(), demo, library, options_for(Scenario::startup_soc2, 3, 1)),
+      StateError);
   }
 }

@@ -15,8 +15,7 @@ namespace stdfs = std::filesystem;
 namespace {
 
 // The message of the UsageError `fn` throws; fails the test when it throws nothing.
-template <typename Fn>
-std::string usage_error_of(Fn fn) {
+template <typename Fn> std::string usage_error_of(Fn fn) {
   try {
     fn();
   } catch (const velocity::UsageError& e) {
@@ -75,8 +74,8 @@ TEST_CASE("Library::built_in") {
   compliance::Library library = compliance::Library::built_in();
 
   SUBCASE("lists the seven shipped frameworks in their usual order") {
-    const std::vector<std::string> expected = {"soc2",   "iso27001", "hipaa",     "gdpr",
-                                               "pci-dss", "cis-v8",  "nist-csf-2"};
+    const std::vector<std::string> expected = {"soc2",    "iso27001", "hipaa",     "gdpr",
+                                               "pci-dss", "cis-v8",   "nist-csf-2"};
     CHECK(library.framework_ids() == expected);
   }
 
@@ -157,21 +156,35 @@ TEST_CASE("Library::controls_for_check") {
   }
 
   SUBCASE("every check named in the README is mapped") {
-    for (const char* check :
-         {"aws_iam_root_mfa_enabled", "aws_iam_user_mfa_enabled", "aws_iam_access_key_rotated_90d",
-          "aws_iam_password_policy_strong", "aws_iam_policy_no_admin_star",
-          "aws_ec2_sg_no_ingress_world_ssh", "aws_ec2_sg_no_ingress_world_rdp",
-          "aws_ec2_sg_no_ingress_world_all", "aws_s3_bucket_default_encryption",
-          "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning",
-          "aws_cloudtrail_multi_region_enabled", "aws_cloudtrail_log_file_validation",
-          "aws_cloudtrail_logging_on", "aws_config_rules_compliant",
-          "gcp_iam_no_primitive_roles_for_users", "gcp_iam_no_public_members",
-          "gcp_audit_logs_all_services", "gcp_iam_sa_no_admin_roles", "azure_storage_https_only",
-          "azure_storage_min_tls_12", "azure_storage_no_public_blob",
-          "azure_nsg_no_ingress_world_ssh_rdp", "azure_rbac_owner_count_limited",
-          "github_org_2fa_required", "github_branch_protection_enabled",
-          "github_branch_protection_required_reviews", "github_branch_protection_enforce_admins",
-          "github_repo_secret_scanning_enabled"}) {
+    for (const char* check : {"aws_iam_root_mfa_enabled",
+                              "aws_iam_user_mfa_enabled",
+                              "aws_iam_access_key_rotated_90d",
+                              "aws_iam_password_policy_strong",
+                              "aws_iam_policy_no_admin_star",
+                              "aws_ec2_sg_no_ingress_world_ssh",
+                              "aws_ec2_sg_no_ingress_world_rdp",
+                              "aws_ec2_sg_no_ingress_world_all",
+                              "aws_s3_bucket_default_encryption",
+                              "aws_s3_bucket_public_access_block",
+                              "aws_s3_bucket_versioning",
+                              "aws_cloudtrail_multi_region_enabled",
+                              "aws_cloudtrail_log_file_validation",
+                              "aws_cloudtrail_logging_on",
+                              "aws_config_rules_compliant",
+                              "gcp_iam_no_primitive_roles_for_users",
+                              "gcp_iam_no_public_members",
+                              "gcp_audit_logs_all_services",
+                              "gcp_iam_sa_no_admin_roles",
+                              "azure_storage_https_only",
+                              "azure_storage_min_tls_12",
+                              "azure_storage_no_public_blob",
+                              "azure_nsg_no_ingress_world_ssh_rdp",
+                              "azure_rbac_owner_count_limited",
+                              "github_org_2fa_required",
+                              "github_branch_protection_enabled",
+                              "github_branch_protection_required_reviews",
+                              "github_branch_protection_enforce_admins",
+                              "github_repo_secret_scanning_enabled"}) {
       CAPTURE(check);
       CHECK(!library.controls_for_check(check).empty());
     }
@@ -237,15 +250,16 @@ TEST_CASE("parse_framework") {
   }
 
   SUBCASE("HIPAA specifications need a requirement and an existing parent") {
-    const std::string text = replaced(replaced(k_minimal_framework, "id: demo", "id: hipaa"),
-                                      "        title: Two\n",
-                                      "        title: Two\n        requirement: required\n"
-                                      "        parent: \"A.9\"\n");
+    const std::string text =
+      replaced(replaced(k_minimal_framework, "id: demo", "id: hipaa"), "        title: Two\n",
+               "        title: Two\n        requirement: required\n"
+               "        parent: \"A.9\"\n");
     const std::string message =
       usage_error_of([&] { compliance::parse_framework(text, "hipaa.yaml", "hipaa"); });
     CHECK(message.find("hipaa.yaml:10:9: control 'A.1': 'requirement' is missing") !=
           std::string::npos);
-    CHECK(message.find("hipaa.yaml:13:9: control 'A.2': 'parent' names 'A.9'") != std::string::npos);
+    CHECK(message.find("hipaa.yaml:13:9: control 'A.2': 'parent' names 'A.9'") !=
+          std::string::npos);
   }
 
   SUBCASE("CIS implementation groups must be an ascending subset of 1..3") {
@@ -276,8 +290,9 @@ TEST_CASE("parse_questionnaire") {
     text = replaced(text, "Is there a policy?", "Is there a policy");
     const std::string message =
       usage_error_of([&] { compliance::parse_questionnaire(text, "cc.yaml", frameworks); });
-    CHECK(message.find("cc.yaml:10:13: common control 'policy': 'weight' is 9; it must be 1 to 5") !=
-          std::string::npos);
+    CHECK(
+      message.find("cc.yaml:10:13: common control 'policy': 'weight' is 9; it must be 1 to 5") !=
+      std::string::npos);
     CHECK(message.find("cc.yaml:11:11: common control 'policy': 'risk' is 'severe'") !=
           std::string::npos);
     CHECK(message.find("cc.yaml:8:15: common control 'policy': 'question' must end with '?'") !=

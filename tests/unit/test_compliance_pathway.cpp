@@ -82,7 +82,8 @@ TEST_CASE("evaluate_pathway") {
     // 5 / 17 = 29.4 % of the automatable controls, 5 / 82 = 6.1 % of the scope.
     CHECK(pathway.automated_share_of_automatable == doctest::Approx(29.4118).epsilon(1e-4));
     CHECK(pathway.automated_share_of_scope == doctest::Approx(6.0976).epsilon(1e-4));
-    CHECK(milestone(pathway, "automated_evidence_rollout").measured == "5 of 17 automatable controls (29 %)");
+    CHECK(milestone(pathway, "automated_evidence_rollout").measured ==
+          "5 of 17 automatable controls (29 %)");
     // 160 h x 5 / 80 answered = 10 h a month.
     CHECK(pathway.hours_saved_per_month == doctest::Approx(10));
   }
@@ -182,8 +183,8 @@ TEST_CASE("gather_pathway_facts") {
   }
 
   SUBCASE("a hand-built pilot") {
-    const auto integration =
-      store::add_integration(state.db(), org, {"aws-test", "aws", "{}", "secret"}, store::OnExisting::fail);
+    const auto integration = store::add_integration(
+      state.db(), org, {"aws-test", "aws", "{}", "secret"}, store::OnExisting::fail);
     store::record_integration_test(state.db(), integration.id, time::now(), "healthy");
     // Runs on 1, 2 and 3 March, a failed one on 4 March, then one on 6 March: streak 1.
     const auto run_on = [&](const std::string& day, const std::string& outcome) {
@@ -208,12 +209,16 @@ TEST_CASE("gather_pathway_facts") {
     CHECK(facts.collection_streak == 1);
 
     // One bucket, failing then fixed: a finding for a check two SOC 2 controls list.
-    const std::vector<store::EvidenceInput> evidence = {{"aws", "encryption_status", "bucket-a", "111", "us-east-1", "00", "{}"}};
-    std::vector<store::FindingInput> findings = {
-      {"aws_s3_bucket_default_encryption", "medium", "FAIL", "bucket-a", "111", "us-east-1", "no encryption", 0}};
-    store::save_batch(state.db(), org, integration.id, evidence, findings, *time::parse_iso8601("2025-03-01"));
+    const std::vector<store::EvidenceInput> evidence = {
+      {"aws", "encryption_status", "bucket-a", "111", "us-east-1", "00", "{}"}};
+    std::vector<store::FindingInput> findings = {{"aws_s3_bucket_default_encryption", "medium",
+                                                  "FAIL", "bucket-a", "111", "us-east-1",
+                                                  "no encryption", 0}};
+    store::save_batch(state.db(), org, integration.id, evidence, findings,
+                      *time::parse_iso8601("2025-03-01"));
     findings[0].status = "PASS";
-    store::save_batch(state.db(), org, integration.id, evidence, findings, *time::parse_iso8601("2025-03-02"));
+    store::save_batch(state.db(), org, integration.id, evidence, findings,
+                      *time::parse_iso8601("2025-03-02"));
 
     // An assessment of SOC 2 answering every question yes, one n/a.
     Answers answers;
@@ -247,7 +252,10 @@ TEST_CASE("gather_pathway_facts") {
         continue;
       }
       automatable += control->checks.empty() ? 0 : 1;
-      listing += std::count(control->checks.begin(), control->checks.end(), "aws_s3_bucket_default_encryption") > 0 ? 1 : 0;
+      listing += std::count(control->checks.begin(), control->checks.end(),
+                            "aws_s3_bucket_default_encryption") > 0
+                   ? 1
+                   : 0;
     }
     CHECK(listing >= 1);
     CHECK(facts.controls_automated == listing);

@@ -172,7 +172,9 @@ TEST_CASE("validate") {
     CHECK(validation_message(inputs).find("3 problems") != std::string::npos);
   }
 
-  SUBCASE("the defaults are valid") { CHECK(validation_message(medium_soc2_iso()).empty()); }
+  SUBCASE("the defaults are valid") {
+    CHECK(validation_message(medium_soc2_iso()).empty());
+  }
 }
 
 TEST_CASE("apply_roi_config") {

@@ -101,8 +101,7 @@ common_controls:
 )";
 
 struct Fixture {
-  compliance::Framework framework =
-    compliance::parse_framework(k_framework, "demo.yaml", "demo");
+  compliance::Framework framework = compliance::parse_framework(k_framework, "demo.yaml", "demo");
   compliance::Questionnaire questionnaire =
     compliance::parse_questionnaire(k_questionnaire, "cc.yaml", {"demo"});
   std::vector<const compliance::Framework*> frameworks{&framework};
@@ -123,7 +122,8 @@ compliance::Answers known_answers() {
           {"training", answer(AnswerValue::no)}};
 }
 
-compliance::ControlStatus status_of(const compliance::FrameworkResult& result, std::string_view id) {
+compliance::ControlStatus status_of(const compliance::FrameworkResult& result,
+                                    std::string_view id) {
   for (const auto& category : result.categories) {
     for (const auto& control : category.controls) {
       if (control.control->id == id) {
@@ -154,7 +154,8 @@ TEST_CASE("score_framework") {
   const compliance::Scope scope{{"demo"}, "type1"};
 
   SUBCASE("weighted score, computed by hand") {
-    const auto result = compliance::score_framework(f.framework, f.questionnaire, known_answers(), scope);
+    const auto result =
+      compliance::score_framework(f.framework, f.questionnaire, known_answers(), scope);
     // (4×1 + 5×0 + 3×0.5 + 2×0) / (4 + 5 + 3 + 2) = 5.5 / 14
     REQUIRE(result.sum.score().has_value());
     CHECK(*result.sum.score() == doctest::Approx(100.0 * 5.5 / 14));
@@ -229,9 +230,8 @@ TEST_CASE("score_framework") {
     const compliance::Answers answers = {{"mfa-all-users", answer(AnswerValue::yes)},
                                          {"access-reviews", answer(AnswerValue::partially)},
                                          {"security-policy", answer(AnswerValue::no)}};
-    const auto result = compliance::score_framework(library.framework("soc2"),
-                                                    library.questionnaire(), answers,
-                                                    {{"soc2"}, "type1"});
+    const auto result = compliance::score_framework(
+      library.framework("soc2"), library.questionnaire(), answers, {{"soc2"}, "type1"});
     // 100 × (5×1 + 4×0.5 + 4×0) / (5 + 4 + 4) = 53.8
     CHECK(*result.sum.score() == doctest::Approx(100.0 * 7 / 13));
     CHECK(result.answered == 3);
@@ -293,7 +293,7 @@ TEST_CASE("estimate_cost") {
   SUBCASE("effort × rate + tooling + audit") {
     options.audit_cost = 5000;
     const auto cost = compliance::estimate_cost(gaps, f.frameworks, scope, options);
-    CHECK(cost.hours == doctest::Approx(44));      // 20 + 4 + 20
+    CHECK(cost.hours == doctest::Approx(44)); // 20 + 4 + 20
     CHECK(cost.labour == doctest::Approx(4400));
     CHECK(cost.tooling == doctest::Approx(2000)); // 1000 + half of 2000
     CHECK(cost.audit == doctest::Approx(5000));
@@ -355,7 +355,8 @@ TEST_CASE("plan_roadmap") {
     const compliance::Scope type2{{"demo"}, "type2"};
     compliance::Answers with_operating = answers;
     with_operating["policy"].operating = AnswerValue::yes;
-    const auto type2_gaps = compliance::find_gaps(f.questionnaire, type2, f.frameworks, with_operating);
+    const auto type2_gaps =
+      compliance::find_gaps(f.questionnaire, type2, f.frameworks, with_operating);
     const auto roadmap = compliance::plan_roadmap(type2_gaps, f.questionnaire, f.frameworks, type2,
                                                   with_operating, options);
     CHECK(roadmap.work_days == 44);
@@ -382,7 +383,8 @@ TEST_CASE("plan_roadmap") {
       all_no[control.id] = answer(AnswerValue::no);
     }
     const compliance::Scope soc2_scope{{"soc2"}, "type1"};
-    const auto soc2_gaps = compliance::find_gaps(library.questionnaire(), soc2_scope, {&soc2}, all_no);
+    const auto soc2_gaps =
+      compliance::find_gaps(library.questionnaire(), soc2_scope, {&soc2}, all_no);
     CHECK(soc2_gaps.size() == 82);
     const auto roadmap = compliance::plan_roadmap(soc2_gaps, library.questionnaire(), {&soc2},
                                                   soc2_scope, all_no, options);

@@ -21,10 +21,14 @@ std::string from_hex_for_test(std::string_view hex) {
 
 TEST_CASE("seal") {
   const SecretKey key = SecretKey::generate();
-  const std::string sealed = seal(key, "secret payload", "table\0column\0""1"sv);
+  const std::string sealed = seal(key, "secret payload",
+                                  "table\0column\0"
+                                  "1"sv);
 
   SUBCASE("opens with the same key and associated data") {
-    CHECK(open(key, sealed, "table\0column\0""1"sv) == std::optional<std::string>("secret payload"));
+    CHECK(open(key, sealed,
+               "table\0column\0"
+               "1"sv) == std::optional<std::string>("secret payload"));
     CHECK(sealed.size() == k_nonce_size + 14 + k_tag_size);
   }
   SUBCASE("a fresh nonce every time") {
@@ -34,12 +38,21 @@ TEST_CASE("seal") {
     for (size_t i = 0; i < sealed.size(); ++i) {
       std::string tampered = sealed;
       tampered[i] = static_cast<char>(tampered[i] ^ 0x01);
-      CHECK_FALSE(open(key, tampered, "table\0column\0""1"sv).has_value());
+      CHECK_FALSE(open(key, tampered,
+                       "table\0column\0"
+                       "1"sv)
+                    .has_value());
     }
   }
   SUBCASE("other associated data or key is refused") {
-    CHECK_FALSE(open(key, sealed, "table\0column\0""2"sv).has_value());
-    CHECK_FALSE(open(SecretKey::generate(), sealed, "table\0column\0""1"sv).has_value());
+    CHECK_FALSE(open(key, sealed,
+                     "table\0column\0"
+                     "2"sv)
+                  .has_value());
+    CHECK_FALSE(open(SecretKey::generate(), sealed,
+                     "table\0column\0"
+                     "1"sv)
+                  .has_value());
     CHECK_FALSE(open(key, sealed.substr(0, 10), "x").has_value());
   }
   SUBCASE("many keys in turn on one thread") {
@@ -88,12 +101,14 @@ TEST_CASE("SigningKey") {
     CHECK(again->verify_key().raw() == public_key.raw());
   }
   SUBCASE("RFC 8032 test 1") {
-    const auto seed = from_hex_for_test("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    const auto seed =
+      from_hex_for_test("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
     const auto rfc = SigningKey::from_seed(seed);
     REQUIRE(rfc.has_value());
     CHECK(to_hex(rfc->verify_key().raw()) ==
           "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
     CHECK(to_hex(rfc->sign("")) ==
-          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
+          "1cf9b46bd25bf5f0595bbe24655141438e7a100b");
   }
 }

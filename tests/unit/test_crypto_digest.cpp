@@ -8,8 +8,7 @@ TEST_CASE("sha256") {
   SUBCASE("known answers (FIPS 180-2)") {
     CHECK(to_hex(sha256("abc")) ==
           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    CHECK(to_hex(sha256("")) ==
-          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(to_hex(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
   SUBCASE("incremental equals one shot") {
     Sha256 hasher;

@@ -5,8 +5,9 @@
 #include <velocity/crypto/rsa.hpp>
 
 #include <doctest/doctest.h>
-#include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <string>
 
 using namespace velocity::crypto;
@@ -27,7 +28,8 @@ nlohmann::json kat() {
 // The google-auth-library-python test key as its service-account JSON carries it (PKCS#1).
 RsaPrivateKey test_key_pkcs1() {
   const auto account = read_json(k_gcp / "google-auth-library-python" / "service_account.json");
-  return RsaPrivateKey::from_pem(account.at("private_key").get<std::string>(), "service_account.json");
+  return RsaPrivateKey::from_pem(account.at("private_key").get<std::string>(),
+                                 "service_account.json");
 }
 
 // The same key in PKCS#8, as real service-account JSON files carry it.
@@ -107,7 +109,8 @@ TEST_CASE("RsaPublicKey::verify_rs256") {
   const auto input = vector.at("signing_input").get<std::string>();
   const auto signature = test_key_pkcs1().sign_rs256(input);
   const auto published = RsaPublicKey::from_pem(
-    velocity::fs::read_file(k_gcp / "google-auth-library-python" / "privatekey.pub"), "privatekey.pub");
+    velocity::fs::read_file(k_gcp / "google-auth-library-python" / "privatekey.pub"),
+    "privatekey.pub");
 
   SUBCASE("the published public key verifies the signature") {
     CHECK(published.bits() == 2048);

@@ -3,9 +3,8 @@
 
 #include "test_net_fault_server.hpp"
 
-#include <velocity/net/curl_client.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/net/curl_client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -26,8 +25,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-ClientOptions batch_options(size_t concurrency)
-{
+ClientOptions batch_options(size_t concurrency) {
   ClientOptions options;
   options.max_concurrency = concurrency;
   options.backoff_base = 10ms;
@@ -35,32 +33,28 @@ ClientOptions batch_options(size_t concurrency)
   return options;
 }
 
-Request get(const std::string& url)
-{
+Request get(const std::string& url) {
   return Request{.method = "GET", .url = url};
 }
 
 // Connections the server has accepted so far. The probe keeps its own single connection, so
 // the difference between two readings is what other clients opened in between.
-long connections(CurlHttpClient& probe, const FaultServer& server)
-{
+long connections(CurlHttpClient& probe, const FaultServer& server) {
   return json_number(probe.perform(get(server.url("/stats"))).body, "connections");
 }
 
 } // namespace
 
-TEST_CASE("CurlHttpClient::perform_all")
-{
+TEST_CASE("CurlHttpClient::perform_all") {
   FaultServer& server = velocity::net::testing::shared_fault_server();
 
-  SUBCASE("runs up to max_concurrency requests at once and keeps request order")
-  {
+  SUBCASE("runs up to max_concurrency requests at once and keeps request order") {
     CurlHttpClient client(batch_options(8));
     std::vector<Request> requests;
     for (int i = 0; i < 8; ++i) {
       // Later requests answer sooner, so completion order is the reverse of request order.
-      requests.push_back(get(server.url("/slow?ms=" + std::to_string(450 - 20 * i) +
-                                        "&tag=" + std::to_string(i))));
+      requests.push_back(
+        get(server.url("/slow?ms=" + std::to_string(450 - 20 * i) + "&tag=" + std::to_string(i))));
     }
     auto started = Clock::now();
     std::vector<Outcome> outcomes = client.perform_all(requests);
@@ -76,8 +70,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     CHECK(took < 1000ms);
   }
 
-  SUBCASE("never runs more than max_concurrency at once")
-  {
+  SUBCASE("never runs more than max_concurrency at once") {
     CurlHttpClient client(batch_options(2));
     std::vector<Request> requests(4, get(server.url("/slow?ms=300")));
     auto started = Clock::now();
@@ -88,8 +81,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     CHECK(took < 1150ms); // one at a time would take 1200 ms
   }
 
-  SUBCASE("a failed request does not fail the others")
-  {
+  SUBCASE("a failed request does not fail the others") {
     CurlHttpClient client(batch_options(4));
     int port = velocity::net::testing::unused_port();
     std::string refused = "http://127.0.0.1:" + std::to_string(port) + "/down";
@@ -110,8 +102,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     CHECK(outcomes[3].response().attempts == 2);
   }
 
-  SUBCASE("a request waiting for its retry does not hold up the others")
-  {
+  SUBCASE("a request waiting for its retry does not hold up the others") {
     CurlHttpClient client(batch_options(1));
     std::vector<Request> requests = {get(server.url("/throttle?key=wait&times=1&retry_after=1")),
                                      get(server.url("/slow?ms=200")),
@@ -126,8 +117,7 @@ TEST_CASE("CurlHttpClient::perform_all")
     CHECK(took < 1300ms);
   }
 
-  SUBCASE("spaces request starts to max_requests_per_second")
-  {
+  SUBCASE("spaces request starts to max_requests_per_second") {
     ClientOptions options = batch_options(8);
     options.max_requests_per_second = 10;
     CurlHttpClient client(options);
@@ -140,22 +130,19 @@ TEST_CASE("CurlHttpClient::perform_all")
     CHECK(took < 1000ms);
   }
 
-  SUBCASE("an empty batch returns nothing")
-  {
+  SUBCASE("an empty batch returns nothing") {
     CurlHttpClient client(batch_options(2));
     CHECK(client.perform_all({}).empty());
   }
 }
 
-TEST_CASE("CurlHttpClient connection reuse")
-{
+TEST_CASE("CurlHttpClient connection reuse") {
   FaultServer& server = velocity::net::testing::shared_fault_server();
 
   CurlHttpClient probe(batch_options(1));
   long before = connections(probe, server);
 
-  SUBCASE("sequential requests share one kept-alive connection")
-  {
+  SUBCASE("sequential requests share one kept-alive connection") {
     CurlHttpClient client(batch_options(8));
     for (int i = 0; i < 10; ++i) {
       CHECK(client.perform(get(server.url("/ok"))).status == 200);
@@ -163,8 +150,7 @@ TEST_CASE("CurlHttpClient connection reuse")
     CHECK(connections(probe, server) - before == 1);
   }
 
-  SUBCASE("a second batch reuses the connections of the first")
-  {
+  SUBCASE("a second batch reuses the connections of the first") {
     CurlHttpClient client(batch_options(4));
     std::vector<Request> requests(4, get(server.url("/slow?ms=100")));
     client.perform_all(requests);
@@ -173,8 +159,7 @@ TEST_CASE("CurlHttpClient connection reuse")
     CHECK(connections(probe, server) - before == 4);
   }
 
-  SUBCASE("a reset connection is replaced by a new one")
-  {
+  SUBCASE("a reset connection is replaced by a new one") {
     CurlHttpClient client(batch_options(1));
     CHECK(client.perform(get(server.url("/ok"))).status == 200);
     CHECK(client.perform(get(server.url("/reset?key=reuse&times=1"))).status == 200);
@@ -182,15 +167,13 @@ TEST_CASE("CurlHttpClient connection reuse")
     CHECK(connections(probe, server) - before == 2);
   }
 
-  SUBCASE("threads sharing a client each get a working session")
-  {
+  SUBCASE("threads sharing a client each get a working session") {
     CurlHttpClient client(batch_options(2));
     std::vector<std::thread> threads;
     std::vector<int> statuses(4, 0);
     for (size_t i = 0; i < statuses.size(); ++i) {
-      threads.emplace_back([&, i] {
-        statuses[i] = client.perform(get(server.url("/slow?ms=100"))).status;
-      });
+      threads.emplace_back(
+        [&, i] { statuses[i] = client.perform(get(server.url("/slow?ms=100"))).status; });
     }
     for (std::thread& thread : threads) {
       thread.join();

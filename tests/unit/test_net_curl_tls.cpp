@@ -4,17 +4,16 @@
 
 #include "test_net_fault_server.hpp"
 
-#include <velocity/net/curl_client.hpp>
-
 #include <velocity/core/error.hpp>
+#include <velocity/net/curl_client.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 using namespace std::chrono_literals;
 using velocity::net::ClientOptions;
@@ -27,8 +26,7 @@ namespace {
 // A temporary directory holding a self-signed certificate for 127.0.0.1 (IP SAN only).
 class SelfSignedCertificate {
 public:
-  SelfSignedCertificate()
-  {
+  SelfSignedCertificate() {
     std::string pattern = (std::filesystem::temp_directory_path() / "velocity-tls-XXXXXX");
     if (mkdtemp(pattern.data()) == nullptr) {
       throw std::runtime_error("mkdtemp failed");
@@ -40,8 +38,7 @@ public:
                           key().string() + "' -out '" + cert().string() + "' 2>/dev/null";
     m_ok = std::system(command.c_str()) == 0 && std::filesystem::exists(cert());
   }
-  ~SelfSignedCertificate()
-  {
+  ~SelfSignedCertificate() {
     std::error_code ignored;
     std::filesystem::remove_all(m_dir, ignored);
   }
@@ -57,8 +54,7 @@ private:
   bool m_ok = false;
 };
 
-std::string remote_error(CurlHttpClient& client, const std::string& url)
-{
+std::string remote_error(CurlHttpClient& client, const std::string& url) {
   try {
     client.perform(Request{.method = "GET", .url = url});
     FAIL("expected a RemoteError");
@@ -73,8 +69,7 @@ struct TlsFixture {
   SelfSignedCertificate certificate;
   std::optional<FaultServer> server;
 
-  TlsFixture()
-  {
+  TlsFixture() {
     if (certificate.ok()) {
       server.emplace(60, std::vector<std::string>{"--tls-cert", certificate.cert().string(),
                                                   "--tls-key", certificate.key().string()});
@@ -82,16 +77,14 @@ struct TlsFixture {
   }
 };
 
-TlsFixture& tls_fixture()
-{
+TlsFixture& tls_fixture() {
   static TlsFixture fixture;
   return fixture;
 }
 
 } // namespace
 
-TEST_CASE("CurlHttpClient::perform over TLS")
-{
+TEST_CASE("CurlHttpClient::perform over TLS") {
   TlsFixture& fixture = tls_fixture();
   if (!fixture.server) {
     MESSAGE("skipped: the openssl command cannot make a test certificate");
@@ -103,8 +96,7 @@ TEST_CASE("CurlHttpClient::perform over TLS")
   options.backoff_base = 10ms;
   options.backoff_cap = 20ms;
 
-  SUBCASE("an untrusted certificate is refused, without retrying")
-  {
+  SUBCASE("an untrusted certificate is refused, without retrying") {
     CurlHttpClient client(options);
     int attempts = 0;
     std::string url = server.https_url("127.0.0.1", "/ok?key=untrusted");
@@ -121,18 +113,16 @@ TEST_CASE("CurlHttpClient::perform over TLS")
     CHECK(attempts == 1);
   }
 
-  SUBCASE("the CA bundle option makes it trusted")
-  {
+  SUBCASE("the CA bundle option makes it trusted") {
     options.ca_bundle = certificate.cert();
     CurlHttpClient client(options);
-    auto response = client.perform(
-      Request{.method = "GET", .url = server.https_url("127.0.0.1", "/echo")});
+    auto response =
+      client.perform(Request{.method = "GET", .url = server.https_url("127.0.0.1", "/echo")});
     CHECK(response.status == 200);
     CHECK(response.body.find(R"("method": "GET")") != std::string::npos);
   }
 
-  SUBCASE("a trusted certificate for another host name is still refused")
-  {
+  SUBCASE("a trusted certificate for another host name is still refused") {
     options.ca_bundle = certificate.cert();
     options.max_retries = 0;
     CurlHttpClient client(options);

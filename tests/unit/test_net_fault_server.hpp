@@ -5,6 +5,12 @@
 // Python takes up to a second to start on a loaded machine, so the tests share one server
 // (shared_fault_server()) and keep apart by using their own keys.
 
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -15,12 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <stdexcept>
-#include <string>
-#include <thread>
-#include <vector>
-
 extern char** environ;
 
 namespace velocity::net::testing {
@@ -29,8 +29,7 @@ class FaultServer {
 public:
   // Starts the server with `extra_args` (e.g. --tls-cert); it stops by itself after
   // `idle_seconds` without a request.
-  explicit FaultServer(int idle_seconds = 30, std::vector<std::string> extra_args = {})
-  {
+  explicit FaultServer(int idle_seconds = 30, std::vector<std::string> extra_args = {}) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
       throw std::runtime_error("pipe2 failed");
@@ -59,8 +58,7 @@ public:
     m_port = std::stoi(line);
   }
 
-  ~FaultServer()
-  {
+  ~FaultServer() {
     kill(m_pid, SIGTERM);
     // The server stops within its 0.1 s poll interval; SIGKILL only if it did not.
     for (int i = 0; i < 50; ++i) {
@@ -77,18 +75,15 @@ public:
   FaultServer& operator=(const FaultServer&) = delete;
 
   int port() const { return m_port; }
-  std::string url(const std::string& path) const
-  {
+  std::string url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(m_port) + path;
   }
-  std::string https_url(const std::string& host, const std::string& path) const
-  {
+  std::string https_url(const std::string& host, const std::string& path) const {
     return "https://" + host + ":" + std::to_string(m_port) + path;
   }
 
 private:
-  static std::string read_line(int fd)
-  {
+  static std::string read_line(int fd) {
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -114,15 +109,13 @@ private:
 
 // The server every net test uses, started on first use and stopped when the test binary exits
 // (or, should it crash, when the server sees its parent gone).
-inline FaultServer& shared_fault_server()
-{
+inline FaultServer& shared_fault_server() {
   static FaultServer server(600);
   return server;
 }
 
 // A loopback port nobody listens on: bound, read and closed again.
-inline int unused_port()
-{
+inline int unused_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -136,8 +129,7 @@ inline int unused_port()
 }
 
 // The number after `"name": ` in a flat JSON object, or -1.
-inline long json_number(const std::string& json, const std::string& name)
-{
+inline long json_number(const std::string& json, const std::string& name) {
   std::string needle = "\"" + name + "\": ";
   size_t at = json.find(needle);
   if (at == std::string::npos) {

@@ -1,7 +1,6 @@
+#include <velocity/core/error.hpp>
 #include <velocity/net/client.hpp>
 #include <velocity/net/http.hpp>
-
-#include <velocity/core/error.hpp>
 
 #include <doctest/doctest.h>
 
@@ -22,8 +21,7 @@ class ScriptedClient : public velocity::net::HttpClient {
 public:
   explicit ScriptedClient(std::vector<Outcome> script) : m_script(std::move(script)) {}
 
-  std::vector<Outcome> perform_all(std::span<const Request> requests) override
-  {
+  std::vector<Outcome> perform_all(std::span<const Request> requests) override {
     std::vector<Outcome> outcomes;
     for (size_t i = 0; i < requests.size(); ++i) {
       outcomes.push_back(m_script.at(m_next++));
@@ -38,46 +36,38 @@ private:
 
 } // namespace
 
-TEST_CASE("Response::header")
-{
+TEST_CASE("Response::header") {
   Response response;
-  response.headers = {{"Content-Type", "text/xml"}, {"Link", "<a>; rel=\"next\""},
-                      {"link", "<b>; rel=\"last\""}};
+  response.headers = {
+    {"Content-Type", "text/xml"}, {"Link", "<a>; rel=\"next\""}, {"link", "<b>; rel=\"last\""}};
 
-  SUBCASE("finds the first value whatever the case")
-  {
+  SUBCASE("finds the first value whatever the case") {
     CHECK(response.header("content-type") == "text/xml");
     CHECK(response.header("LINK") == "<a>; rel=\"next\"");
     CHECK_FALSE(response.header("Content").has_value());
   }
 
-  SUBCASE("header_values returns every value in order")
-  {
+  SUBCASE("header_values returns every value in order") {
     CHECK(response.header_values("Link") ==
           std::vector<std::string>{"<a>; rel=\"next\"", "<b>; rel=\"last\""});
     CHECK(response.header_values("X-None").empty());
   }
 }
 
-TEST_CASE("iequals")
-{
+TEST_CASE("iequals") {
   CHECK(velocity::net::iequals("Retry-After", "retry-after"));
   CHECK_FALSE(velocity::net::iequals("Retry-After", "Retry-Afte"));
   CHECK_FALSE(velocity::net::iequals("a", "b"));
 }
 
-TEST_CASE("redact_url")
-{
+TEST_CASE("redact_url") {
   using velocity::net::redact_url;
 
-  SUBCASE("removes user information")
-  {
-    CHECK(redact_url("https://user:pw@example.com:8443/a?b=1") ==
-          "https://example.com:8443/a?b=1");
+  SUBCASE("removes user information") {
+    CHECK(redact_url("https://user:pw@example.com:8443/a?b=1") == "https://example.com:8443/a?b=1");
   }
 
-  SUBCASE("redacts credential-like query values and keeps the rest")
-  {
+  SUBCASE("redacts credential-like query values and keeps the rest") {
     CHECK(redact_url("https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Security-Token=t&"
                      "X-Amz-Expires=60&access_token=z") ==
           "https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED&"
@@ -86,15 +76,13 @@ TEST_CASE("redact_url")
           "http://h/?Action=DescribeRegions&Version=2016-11-15");
   }
 
-  SUBCASE("drops the fragment and leaves plain URLs alone")
-  {
+  SUBCASE("drops the fragment and leaves plain URLs alone") {
     CHECK(redact_url("https://example.com/a#token=x") == "https://example.com/a");
     CHECK(redact_url("https://example.com") == "https://example.com");
   }
 }
 
-TEST_CASE("url_host")
-{
+TEST_CASE("url_host") {
   using velocity::net::url_host;
   CHECK(url_host("https://example.com/x") == "example.com");
   CHECK(url_host("http://u:p@127.0.0.1:8080") == "127.0.0.1");
@@ -102,8 +90,7 @@ TEST_CASE("url_host")
   CHECK(url_host("not a url").empty());
 }
 
-TEST_CASE("default_retry_classifier")
-{
+TEST_CASE("default_retry_classifier") {
   Response response;
   for (int status : {429, 500, 502, 503, 504}) {
     response.status = status;
@@ -115,10 +102,8 @@ TEST_CASE("default_retry_classifier")
   }
 }
 
-TEST_CASE("Outcome::response")
-{
-  SUBCASE("a response is returned whatever its status")
-  {
+TEST_CASE("Outcome::response") {
+  SUBCASE("a response is returned whatever its status") {
     Response response;
     response.status = 500;
     Outcome outcome(response);
@@ -127,8 +112,7 @@ TEST_CASE("Outcome::response")
     CHECK_THROWS_AS(outcome.error(), std::logic_error);
   }
 
-  SUBCASE("a transport error throws RemoteError with its message")
-  {
+  SUBCASE("a transport error throws RemoteError with its message") {
     Outcome outcome(TransportError{TransportFailure::timeout, "GET http://h/: timed out", 4});
     CHECK_FALSE(outcome.ok());
     CHECK(outcome.error().attempts == 4);
@@ -141,25 +125,21 @@ TEST_CASE("Outcome::response")
     }
   }
 
-  SUBCASE("an invalid request throws UsageError")
-  {
+  SUBCASE("an invalid request throws UsageError") {
     Outcome outcome(TransportError{TransportFailure::invalid_request, "bad", 1});
     CHECK_THROWS_AS((void)outcome.response(), velocity::UsageError);
   }
 }
 
-TEST_CASE("HttpClient::perform")
-{
-  SUBCASE("returns the one response of a batch of one")
-  {
+TEST_CASE("HttpClient::perform") {
+  SUBCASE("returns the one response of a batch of one") {
     Response response;
     response.status = 204;
     ScriptedClient client({Outcome(response)});
     CHECK(client.perform(Request{}).status == 204);
   }
 
-  SUBCASE("throws the transport error of a batch of one")
-  {
+  SUBCASE("throws the transport error of a batch of one") {
     ScriptedClient client(
       {Outcome(TransportError{TransportFailure::connection_refused, "refused", 4})});
     CHECK_THROWS_AS(client.perform(Request{}), velocity::RemoteError);

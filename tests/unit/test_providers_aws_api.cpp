@@ -1,9 +1,8 @@
 // The AWS wire protocols: requests signed exactly as boto3 signed the moto captures, endpoints,
 // and the one error parser over every error body format.
 
-#include <velocity/providers/aws/api.hpp>
-
 #include <velocity/core/fs.hpp>
+#include <velocity/providers/aws/api.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -45,7 +44,8 @@ void check_like_boto3(const std::string& name, const ApiCall& call) {
   CHECK(request.method == expected["method"].get<std::string>());
   CHECK(request.url == expected["url"].get<std::string>());
   CHECK(request.body == expected.value("body", ""));
-  CHECK(header(request, "Authorization") == expected["headers"]["Authorization"].get<std::string>());
+  CHECK(header(request, "Authorization") ==
+        expected["headers"]["Authorization"].get<std::string>());
 }
 
 net::Response response(int status, std::string body, net::Headers headers = {}) {
@@ -125,8 +125,8 @@ TEST_CASE("Endpoints::url_of") {
 
 TEST_CASE("parse_error") {
   SUBCASE("query protocol (IAM NoSuchEntity, moto)") {
-    const AwsError error =
-      parse_error(response(404, fs::read_file(k_moto + "iam-GetAccountPasswordPolicy.NoSuchEntity.xml")));
+    const AwsError error = parse_error(
+      response(404, fs::read_file(k_moto + "iam-GetAccountPasswordPolicy.NoSuchEntity.xml")));
     CHECK(error.code == "NoSuchEntity");
     CHECK(error.message.find("Password Policy") != std::string::npos);
     CHECK(!error.request_id.empty());
@@ -153,7 +153,8 @@ TEST_CASE("parse_error") {
     }
   }
   SUBCASE("JSON 1.1, with and without a namespace") {
-    CHECK(parse_error(response(400, fs::read_file(k_moto + "cloudtrail-GetTrailStatus.TrailNotFound.json")))
+    CHECK(parse_error(
+            response(400, fs::read_file(k_moto + "cloudtrail-GetTrailStatus.TrailNotFound.json")))
             .code == "TrailNotFoundException");
     const AwsError error = parse_error(response(
       400, R"({"__type": "com.amazonaws.coral.service#AccessDeniedException", "Message": "no"})"));
@@ -161,13 +162,14 @@ TEST_CASE("parse_error") {
     CHECK(error.message == "no");
   }
   SUBCASE("X-Amzn-ErrorType when the body says nothing") {
-    const AwsError error =
-      parse_error(response(400, "", {{"x-amzn-ErrorType", "ThrottlingException:http://internal/"}}));
+    const AwsError error = parse_error(
+      response(400, "", {{"x-amzn-ErrorType", "ThrottlingException:http://internal/"}}));
     CHECK(error.code == "ThrottlingException");
   }
   SUBCASE("an HTML 500 (moto's NotImplementedError) and an empty 403") {
-    const AwsError html = parse_error(response(
-      500, "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"));
+    const AwsError html =
+      parse_error(response(500, "<!doctype html>\n<html lang=en>\n<title>500 Internal Server "
+                                "Error</title>\n<h1>Internal Server Error</h1>"));
     CHECK(html.code == "HTTP 500");
     CHECK(html.message.find("Internal Server Error") != std::string::npos);
     CHECK(parse_error(response(403, "")).code == "AccessDenied");
@@ -179,13 +181,17 @@ TEST_CASE("parse_error") {
 
 TEST_CASE("retry_classifier") {
   SUBCASE("throttling codes in 400 answers are retried") {
-    CHECK(retry_classifier(response(400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")));
-    CHECK(retry_classifier(response(400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>")));
+    CHECK(retry_classifier(
+      response(400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")));
+    CHECK(retry_classifier(response(
+      400,
+      "<Response><Errors><Error><Code>RequestLimitExceeded</Code></Error></Errors></Response>")));
     CHECK(retry_classifier(response(400, R"({"__type": "ThrottlingException"})")));
   }
   SUBCASE("other 4xx answers are final; 5xx and 429 are retried") {
     CHECK_FALSE(retry_classifier(response(403, "<Error><Code>AccessDenied</Code></Error>")));
-    CHECK_FALSE(retry_classifier(response(400, "<ErrorResponse><Error><Code>ValidationError</Code></Error></ErrorResponse>")));
+    CHECK_FALSE(retry_classifier(
+      response(400, "<ErrorResponse><Error><Code>ValidationError</Code></Error></ErrorResponse>")));
     CHECK(retry_classifier(response(503, "")));
     CHECK(retry_classifier(response(429, "")));
   }

@@ -41,7 +41,8 @@ std::string status(const Batch& batch, const std::string& check, size_t index = 
 }
 
 nlohmann::json group(nlohmann::json ingress) {
-  return {{"kind", "security_group"}, {"group_id", "sg-1"}, {"group_name", "g"}, {"ingress", ingress}};
+  return {
+    {"kind", "security_group"}, {"group_id", "sg-1"}, {"group_name", "g"}, {"ingress", ingress}};
 }
 
 nlohmann::json rule(const std::string& protocol, nlohmann::json from, nlohmann::json to,
@@ -64,14 +65,18 @@ TEST_CASE("check_catalogue") {
 
 TEST_CASE("evaluate_checks") {
   SUBCASE("aws_iam_root_mfa_enabled") {
-    auto on = batch_of("policies", {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 1}}}}});
-    auto off = batch_of("policies", {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 0}}}}});
+    auto on = batch_of("policies",
+                       {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 1}}}}});
+    auto off = batch_of("policies",
+                        {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 0}}}}});
     CHECK(status(on, "aws_iam_root_mfa_enabled") == "PASS");
     CHECK(status(off, "aws_iam_root_mfa_enabled") == "FAIL");
   }
   SUBCASE("aws_iam_password_policy_strong") {
-    nlohmann::json strong = {{"MinimumPasswordLength", 14}, {"PasswordReusePrevention", 24},
-                             {"RequireSymbols", true}, {"RequireNumbers", true},
+    nlohmann::json strong = {{"MinimumPasswordLength", 14},
+                             {"PasswordReusePrevention", 24},
+                             {"RequireSymbols", true},
+                             {"RequireNumbers", true},
                              {"RequireUppercaseCharacters", true},
                              {"RequireLowercaseCharacters", true}};
     nlohmann::json weak = strong;
@@ -87,42 +92,76 @@ TEST_CASE("evaluate_checks") {
     CHECK(status(none, "aws_iam_password_policy_strong") == "FAIL");
   }
   SUBCASE("aws_iam_user_mfa_enabled: only users with a console password") {
-    auto users = batch_of("policies", {
-      {{"kind", "user"}, {"name", "a"}, {"console_password", true}, {"mfa_devices", {{{"serial", "x"}}}}},
-      {{"kind", "user"}, {"name", "b"}, {"console_password", true}, {"mfa_devices", nlohmann::json::array()}},
-      {{"kind", "user"}, {"name", "c"}, {"console_password", false}, {"mfa_devices", nlohmann::json::array()}}});
+    auto users = batch_of("policies", {{{"kind", "user"},
+                                        {"name", "a"},
+                                        {"console_password", true},
+                                        {"mfa_devices", {{{"serial", "x"}}}}},
+                                       {{"kind", "user"},
+                                        {"name", "b"},
+                                        {"console_password", true},
+                                        {"mfa_devices", nlohmann::json::array()}},
+                                       {{"kind", "user"},
+                                        {"name", "c"},
+                                        {"console_password", false},
+                                        {"mfa_devices", nlohmann::json::array()}}});
     CHECK(status(users, "aws_iam_user_mfa_enabled", 0) == "PASS");
     CHECK(status(users, "aws_iam_user_mfa_enabled", 1) == "FAIL");
     CHECK(status(users, "aws_iam_user_mfa_enabled", 2) == "none");
   }
   SUBCASE("aws_iam_access_key_rotated_90d: active keys only, 90 days") {
-    auto users = batch_of("policies", {
-      {{"kind", "user"}, {"name", "fresh"}, {"access_keys", {{{"id", "K1"}, {"status", "Active"}, {"create_date", "2026-10-01T00:00:00Z"}}}}},
-      {{"kind", "user"}, {"name", "old"}, {"access_keys", {{{"id", "K2"}, {"status", "Active"}, {"create_date", "2026-05-07T10:11:12.123456+00:00"}}}}},
-      {{"kind", "user"}, {"name", "inactive"}, {"access_keys", {{{"id", "K3"}, {"status", "Inactive"}, {"create_date", "2020-01-01T00:00:00Z"}}}}}});
+    auto users = batch_of(
+      "policies",
+      {{{"kind", "user"},
+        {"name", "fresh"},
+        {"access_keys",
+         {{{"id", "K1"}, {"status", "Active"}, {"create_date", "2026-10-01T00:00:00Z"}}}}},
+       {{"kind", "user"},
+        {"name", "old"},
+        {"access_keys",
+         {{{"id", "K2"},
+           {"status", "Active"},
+           {"create_date", "2026-05-07T10:11:12.123456+00:00"}}}}},
+       {{"kind", "user"},
+        {"name", "inactive"},
+        {"access_keys",
+         {{{"id", "K3"}, {"status", "Inactive"}, {"create_date", "2020-01-01T00:00:00Z"}}}}}});
     CHECK(status(users, "aws_iam_access_key_rotated_90d", 0) == "PASS");
     CHECK(status(users, "aws_iam_access_key_rotated_90d", 1) == "FAIL");
     CHECK(status(users, "aws_iam_access_key_rotated_90d", 2) == "none");
   }
   SUBCASE("aws_iam_policy_no_admin_star") {
-    auto policies = batch_of("policies", {
-      {{"kind", "policy"}, {"name", "admin"}, {"document", {{"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}}}},
-      {{"kind", "policy"}, {"name", "list"}, {"document", {{"Statement", {{{"Effect", "Allow"}, {"Action", {"s3:*", "*"}}, {"Resource", {"*"}}}}}}}},
-      {{"kind", "policy"}, {"name", "read"}, {"document", {{"Statement", {{"Effect", "Allow"}, {"Action", "s3:Get*"}, {"Resource", "*"}}}}}},
-      {{"kind", "policy"}, {"name", "deny"}, {"document", {{"Statement", {{{"Effect", "Deny"}, {"Action", "*"}, {"Resource", "*"}}}}}}}});
+    auto policies = batch_of(
+      "policies",
+      {{{"kind", "policy"},
+        {"name", "admin"},
+        {"document", {{"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}}}},
+       {{"kind", "policy"},
+        {"name", "list"},
+        {"document",
+         {{"Statement", {{{"Effect", "Allow"}, {"Action", {"s3:*", "*"}}, {"Resource", {"*"}}}}}}}},
+       {{"kind", "policy"},
+        {"name", "read"},
+        {"document",
+         {{"Statement", {{"Effect", "Allow"}, {"Action", "s3:Get*"}, {"Resource", "*"}}}}}},
+       {{"kind", "policy"},
+        {"name", "deny"},
+        {"document",
+         {{"Statement", {{{"Effect", "Deny"}, {"Action", "*"}, {"Resource", "*"}}}}}}}});
     CHECK(status(policies, "aws_iam_policy_no_admin_star", 0) == "FAIL");
     CHECK(status(policies, "aws_iam_policy_no_admin_star", 1) == "FAIL");
     CHECK(status(policies, "aws_iam_policy_no_admin_star", 2) == "PASS");
     CHECK(status(policies, "aws_iam_policy_no_admin_star", 3) == "PASS");
   }
   SUBCASE("security group checks") {
-    auto groups = batch_of("security_groups", {
-      group(nlohmann::json::array({rule("tcp", 22, 22, {"0.0.0.0/0"})})),
-      group(nlohmann::json::array({rule("tcp", 3389, 3389, nlohmann::json::array(), {"::/0"})})),
-      group(nlohmann::json::array({rule("-1", nullptr, nullptr, {"0.0.0.0/0"})})),
-      group(nlohmann::json::array({rule("tcp", 0, 65535, {"0.0.0.0/0"})})),
-      group(nlohmann::json::array({rule("tcp", 22, 22, {"10.0.0.0/8"}), rule("tcp", 443, 443, {"0.0.0.0/0"})})),
-      group(nlohmann::json::array({rule("udp", 0, 65535, {"0.0.0.0/0"})}))});
+    auto groups = batch_of(
+      "security_groups",
+      {group(nlohmann::json::array({rule("tcp", 22, 22, {"0.0.0.0/0"})})),
+       group(nlohmann::json::array({rule("tcp", 3389, 3389, nlohmann::json::array(), {"::/0"})})),
+       group(nlohmann::json::array({rule("-1", nullptr, nullptr, {"0.0.0.0/0"})})),
+       group(nlohmann::json::array({rule("tcp", 0, 65535, {"0.0.0.0/0"})})),
+       group(nlohmann::json::array(
+         {rule("tcp", 22, 22, {"10.0.0.0/8"}), rule("tcp", 443, 443, {"0.0.0.0/0"})})),
+       group(nlohmann::json::array({rule("udp", 0, 65535, {"0.0.0.0/0"})}))});
     CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 0) == "FAIL");
     CHECK(status(groups, "aws_ec2_sg_no_ingress_world_rdp", 0) == "PASS");
     CHECK(status(groups, "aws_ec2_sg_no_ingress_world_all", 0) == "PASS");
@@ -137,16 +176,32 @@ TEST_CASE("evaluate_checks") {
     CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 5) == "PASS");
   }
   SUBCASE("bucket checks") {
-    auto buckets = batch_of("encryption_status", {
-      {{"kind", "bucket"}, {"name", "good"}, {"encryption", {{"rules", {{{"algorithm", "AES256"}}}}}},
-       {"public_access_block", {{"BlockPublicAcls", true}, {"IgnorePublicAcls", true}, {"BlockPublicPolicy", true}, {"RestrictPublicBuckets", true}}},
-       {"versioning", {{"status", "Enabled"}}}},
-      {{"kind", "bucket"}, {"name", "bad"}, {"encryption", nullptr},
-       {"public_access_block", {{"BlockPublicAcls", true}, {"IgnorePublicAcls", true}, {"BlockPublicPolicy", false}, {"RestrictPublicBuckets", true}}},
-       {"versioning", {{"status", "Suspended"}}}},
-      {{"kind", "bucket"}, {"name", "bare"}, {"encryption", nullptr}, {"public_access_block", nullptr}, {"versioning", nullptr}}});
-    for (const char* check : {"aws_s3_bucket_default_encryption", "aws_s3_bucket_public_access_block",
-                              "aws_s3_bucket_versioning"}) {
+    auto buckets =
+      batch_of("encryption_status", {{{"kind", "bucket"},
+                                      {"name", "good"},
+                                      {"encryption", {{"rules", {{{"algorithm", "AES256"}}}}}},
+                                      {"public_access_block",
+                                       {{"BlockPublicAcls", true},
+                                        {"IgnorePublicAcls", true},
+                                        {"BlockPublicPolicy", true},
+                                        {"RestrictPublicBuckets", true}}},
+                                      {"versioning", {{"status", "Enabled"}}}},
+                                     {{"kind", "bucket"},
+                                      {"name", "bad"},
+                                      {"encryption", nullptr},
+                                      {"public_access_block",
+                                       {{"BlockPublicAcls", true},
+                                        {"IgnorePublicAcls", true},
+                                        {"BlockPublicPolicy", false},
+                                        {"RestrictPublicBuckets", true}}},
+                                      {"versioning", {{"status", "Suspended"}}}},
+                                     {{"kind", "bucket"},
+                                      {"name", "bare"},
+                                      {"encryption", nullptr},
+                                      {"public_access_block", nullptr},
+                                      {"versioning", nullptr}}});
+    for (const char* check : {"aws_s3_bucket_default_encryption",
+                              "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning"}) {
       CAPTURE(check);
       CHECK(status(buckets, check, 0) == "PASS");
       CHECK(status(buckets, check, 1) == "FAIL");
@@ -154,12 +209,19 @@ TEST_CASE("evaluate_checks") {
     }
   }
   SUBCASE("trail checks") {
-    auto trails = batch_of("audit_logs", {
-      {{"kind", "trail"}, {"name", "good"}, {"multi_region", true}, {"log_file_validation", true}, {"is_logging", true}},
-      {{"kind", "trail"}, {"name", "bad"}, {"multi_region", false}, {"log_file_validation", false}, {"is_logging", false}},
-      {{"kind", "trails_summary"}, {"trails", 0}}});
-    for (const char* check : {"aws_cloudtrail_multi_region_enabled", "aws_cloudtrail_log_file_validation",
-                              "aws_cloudtrail_logging_on"}) {
+    auto trails = batch_of("audit_logs", {{{"kind", "trail"},
+                                           {"name", "good"},
+                                           {"multi_region", true},
+                                           {"log_file_validation", true},
+                                           {"is_logging", true}},
+                                          {{"kind", "trail"},
+                                           {"name", "bad"},
+                                           {"multi_region", false},
+                                           {"log_file_validation", false},
+                                           {"is_logging", false}},
+                                          {{"kind", "trails_summary"}, {"trails", 0}}});
+    for (const char* check : {"aws_cloudtrail_multi_region_enabled",
+                              "aws_cloudtrail_log_file_validation", "aws_cloudtrail_logging_on"}) {
       CAPTURE(check);
       CHECK(status(trails, check, 0) == "PASS");
       CHECK(status(trails, check, 1) == "FAIL");
@@ -167,11 +229,15 @@ TEST_CASE("evaluate_checks") {
     CHECK(status(trails, "aws_cloudtrail_multi_region_enabled", 2) == "FAIL");
   }
   SUBCASE("aws_config_rules_compliant") {
-    auto rules = batch_of("compliance_rules", {
-      {{"kind", "config_rule"}, {"name", "a"}, {"compliance", "COMPLIANT"}},
-      {{"kind", "config_rule"}, {"name", "b"}, {"compliance", "NON_COMPLIANT"}, {"non_compliant_resources", 2}},
-      {{"kind", "config_rule"}, {"name", "c"}, {"compliance", "INSUFFICIENT_DATA"}},
-      {{"kind", "config_rule"}, {"name", "d"}, {"compliance", nullptr}}});
+    auto rules =
+      batch_of("compliance_rules",
+               {{{"kind", "config_rule"}, {"name", "a"}, {"compliance", "COMPLIANT"}},
+                {{"kind", "config_rule"},
+                 {"name", "b"},
+                 {"compliance", "NON_COMPLIANT"},
+                 {"non_compliant_resources", 2}},
+                {{"kind", "config_rule"}, {"name", "c"}, {"compliance", "INSUFFICIENT_DATA"}},
+                {{"kind", "config_rule"}, {"name", "d"}, {"compliance", nullptr}}});
     CHECK(status(rules, "aws_config_rules_compliant", 0) == "PASS");
     CHECK(status(rules, "aws_config_rules_compliant", 1) == "FAIL");
     CHECK(rules.findings[1].reason.find("2 resources") != std::string::npos);

@@ -1,10 +1,9 @@
 // The AWS credential chain, read as the AWS CLI reads it, with a fake environment.
 
-#include <velocity/providers/aws/credentials.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/aws/credentials.hpp>
 
 #include <doctest/doctest.h>
 
@@ -41,8 +40,9 @@ struct FakeHome {
 } // namespace
 
 TEST_CASE("parse_ini") {
-  const IniFile ini = parse_ini("# comment\n[default]\naws_access_key_id = A\r\n; note\n"
-                                "[profile x]\nRegion=eu-west-1\ns3 =\n  max_concurrent_requests = 2\n");
+  const IniFile ini =
+    parse_ini("# comment\n[default]\naws_access_key_id = A\r\n; note\n"
+              "[profile x]\nRegion=eu-west-1\ns3 =\n  max_concurrent_requests = 2\n");
   CHECK(ini.at("default").at("aws_access_key_id") == "A");
   CHECK(ini.at("profile x").at("region") == "eu-west-1");
   CHECK_FALSE(ini.at("profile x").contains("max_concurrent_requests"));
@@ -99,7 +99,8 @@ TEST_CASE("resolve_credentials") {
     CHECK(resolved.external_id == "xyz");
   }
   SUBCASE("--credentials-file") {
-    fs::write_file_atomic(home.dir / "keys.ini", "[default]\naws_access_key_id=F\naws_secret_access_key=f\n",
+    fs::write_file_atomic(home.dir / "keys.ini",
+                          "[default]\naws_access_key_id=F\naws_secret_access_key=f\n",
                           fs::Mode::private_file);
     ChainOptions options;
     options.credentials_file = home.dir / "keys.ini";

@@ -1,9 +1,8 @@
 // Reading successful AWS answers: moto captures, botocore's documentation samples (compared
 // with what botocore parsed), and the constructed Config answer moto cannot give.
 
-#include <velocity/providers/aws/parse.hpp>
-
 #include <velocity/core/fs.hpp>
+#include <velocity/providers/aws/parse.hpp>
 
 #include <doctest/doctest.h>
 
@@ -19,7 +18,8 @@ std::string moto(const std::string& name) {
 }
 
 std::string botocore(const std::string& name) {
-  return fs::read_file(std::string(VELOCITY_TESTDATA_DIR) + "/aws/botocore-response-parsing/" + name);
+  return fs::read_file(std::string(VELOCITY_TESTDATA_DIR) + "/aws/botocore-response-parsing/" +
+                       name);
 }
 
 } // namespace
@@ -126,8 +126,9 @@ TEST_CASE("parse_bucket_encryption") {
     CHECK(encryption["rules"][0]["bucket_key"] == true);
   }
   SUBCASE("SSE-S3 default, as real S3 answers since 2023") {
-    const nlohmann::json encryption = parse_bucket_encryption(fs::read_file(
-      std::string(VELOCITY_TESTDATA_DIR) + "/aws/constructed/s3-GetBucketEncryption.default-SSE-S3.xml"));
+    const nlohmann::json encryption = parse_bucket_encryption(
+      fs::read_file(std::string(VELOCITY_TESTDATA_DIR) +
+                    "/aws/constructed/s3-GetBucketEncryption.default-SSE-S3.xml"));
     CHECK(encryption["rules"][0]["algorithm"] == "AES256");
   }
 }
@@ -150,8 +151,9 @@ TEST_CASE("parse_caller_identity") {
 TEST_CASE("parse_json_object") {
   SUBCASE("CloudTrail and Config answers") {
     CHECK(parse_json_object(moto("cloudtrail-DescribeTrails.json"))["trailList"].size() == 1);
-    const auto compliance = parse_json_object(fs::read_file(
-      std::string(VELOCITY_TESTDATA_DIR) + "/aws/constructed/config-DescribeComplianceByConfigRule.response.json"));
+    const auto compliance = parse_json_object(
+      fs::read_file(std::string(VELOCITY_TESTDATA_DIR) +
+                    "/aws/constructed/config-DescribeComplianceByConfigRule.response.json"));
     CHECK(compliance["NextToken"] == "EXAMPLE-next-token");
   }
   SUBCASE("cut-off JSON") {
@@ -165,7 +167,8 @@ TEST_CASE("parse_regions") {
     "<DescribeRegionsResponse><regionInfo><item><regionName>us-east-1</regionName>"
     "<optInStatus>opt-in-not-required</optInStatus></item><item><regionName>af-south-1"
     "</regionName><optInStatus>not-opted-in</optInStatus></item><item><regionName>eu-south-2"
-    "</regionName><optInStatus>opted-in</optInStatus></item></regionInfo></DescribeRegionsResponse>");
+    "</regionName><optInStatus>opted-in</optInStatus></item></regionInfo></"
+    "DescribeRegionsResponse>");
   CHECK(regions == std::vector<std::string>{"us-east-1", "eu-south-2"});
 }
 

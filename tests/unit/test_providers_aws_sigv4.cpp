@@ -1,9 +1,8 @@
-#include <velocity/providers/aws/sigv4.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/aws/sigv4.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -21,8 +20,8 @@ namespace {
 const stdfs::path k_suite_dir = stdfs::path(VELOCITY_TESTDATA_DIR) / "aws-sigv4";
 
 // The parameters every case of both suites shares (aws-sigv4/README.md).
-const aws::Credentials k_suite_credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                           ""};
+const aws::Credentials k_suite_credentials{"AKIDEXAMPLE",
+                                           "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
 const aws::Scope k_suite_scope{"us-east-1", "service"};
 constexpr std::string_view k_suite_time = "2015-08-30T12:36:00Z";
 constexpr std::string_view k_empty_sha256 =
@@ -224,8 +223,7 @@ TEST_CASE("sign: every case of the aws-c-auth v4 suite (header signing)") {
                                  json_credentials.value("token", std::string())};
     const aws::Scope scope{context.at("region").get<std::string>(),
                            context.at("service").get<std::string>()};
-    const auto when =
-      velocity::time::parse_iso8601(context.at("timestamp").get<std::string>());
+    const auto when = velocity::time::parse_iso8601(context.at("timestamp").get<std::string>());
     REQUIRE(when.has_value());
     aws::SigningOptions options;
     // The unnormalised cases model S3's path handling but still encode once: only the
@@ -257,9 +255,9 @@ TEST_CASE("sign: every case of the aws-c-auth v4 suite (header signing)") {
     CHECK(headers_match);
     for (const aws::Header& added : signed_request.headers_to_add) {
       INFO("added header ", added.name);
-      const bool present =
-        std::any_of(expected_signed.request.headers.begin(), expected_signed.request.headers.end(),
-                    [&](const aws::Header& h) { return h.name == added.name && h.value == added.value; });
+      const bool present = std::any_of(
+        expected_signed.request.headers.begin(), expected_signed.request.headers.end(),
+        [&](const aws::Header& h) { return h.name == added.name && h.value == added.value; });
       CHECK(present);
       headers_match = headers_match && present;
     }
@@ -292,9 +290,11 @@ TEST_CASE("sign") {
       aws::sign(request, k_suite_credentials, {"us-east-1", "s3"}, when, aws::s3_signing_options());
     CHECK(signed_request.canonical_request ==
           "GET\n/\nencryption=\nhost:examplebucket.s3.amazonaws.com\n"
-          "x-amz-content-sha256:" + std::string(k_empty_sha256) + "\n"
-          "x-amz-date:20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-date\n" +
-          std::string(k_empty_sha256));
+          "x-amz-content-sha256:" +
+            std::string(k_empty_sha256) +
+            "\n"
+            "x-amz-date:20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-date\n" +
+            std::string(k_empty_sha256));
     // Computed independently (Python hmac/hashlib) from the canonical request above.
     CHECK(signed_request.signature ==
           "a8d7628695064f5284ce8b4e3787562af80d1e2bdb12538c3f2e45134f1e6969");
@@ -372,17 +372,14 @@ TEST_CASE("sign") {
     credentials.session_token = "token";
     const aws::Request request{
       "GET", "/", "", {{"Host", "example.amazonaws.com"}, {"X-Amz-Security-Token", "other"}},
-      "", {}};
+      "",    {}};
     CHECK_THROWS_AS(aws::sign(request, credentials, k_suite_scope, when), velocity::UsageError);
   }
 
   SUBCASE("S3 path is signed as sent: no normalisation, no second encoding") {
-    const aws::Request request{"PUT",
-                               "/my-object//example//photo%20one.user",
-                               "",
-                               {{"Host", "examplebucket.s3.amazonaws.com"}},
-                               "hello",
-                               std::nullopt};
+    const aws::Request request{"PUT",   "/my-object//example//photo%20one.user",
+                               "",      {{"Host", "examplebucket.s3.amazonaws.com"}},
+                               "hello", std::nullopt};
     const auto signed_request =
       aws::sign(request, k_suite_credentials, {"us-east-1", "s3"}, when, aws::s3_signing_options());
     const std::string body_hash = velocity::crypto::to_hex(velocity::crypto::sha256("hello"));
@@ -393,8 +390,9 @@ TEST_CASE("sign") {
   }
 
   SUBCASE("a precomputed payload hash replaces the body") {
-    aws::Request request{"PUT", "/key", "", {{"Host", "b.s3.amazonaws.com"}}, "ignored",
-                         std::string("UNSIGNED-PAYLOAD")};
+    aws::Request request{"PUT",     "/key",
+                         "",        {{"Host", "b.s3.amazonaws.com"}},
+                         "ignored", std::string("UNSIGNED-PAYLOAD")};
     auto signed_request =
       aws::sign(request, k_suite_credentials, {"us-east-1", "s3"}, when, aws::s3_signing_options());
     CHECK(signed_request.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
@@ -410,8 +408,8 @@ TEST_CASE("sign") {
     const aws::Request no_host{"GET", "/", "", {{"X-Other", "1"}}, "", {}};
     CHECK_THROWS_AS(aws::sign(no_host, k_suite_credentials, k_suite_scope, when),
                     velocity::UsageError);
-    const aws::Request has_authorization{
-      "GET", "/", "", {{"Host", "h"}, {"Authorization", "x"}}, "", {}};
+    const aws::Request has_authorization{"GET", "/", "", {{"Host", "h"}, {"Authorization", "x"}},
+                                         "",    {}};
     CHECK_THROWS_AS(aws::sign(has_authorization, k_suite_credentials, k_suite_scope, when),
                     velocity::UsageError);
     const aws::Request stale_date{

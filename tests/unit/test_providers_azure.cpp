@@ -12,11 +12,14 @@ constexpr const char* k_subscription = "00000000-0000-0000-0000-000000000000";
 
 std::vector<Status> statuses(nlohmann::json data, const std::string& check) {
   Batch batch;
-      batch.type = "configurations";
-      batch.account_id = k_subscription;
-  batch.evidence.push_back(
-    Evidence{.type = "configurations", .resource_id = "r", .account_id = k_subscription,
-             .region = "", .data = std::move(data), .raw_sha256 = ""});
+  batch.type = "configurations";
+  batch.account_id = k_subscription;
+  batch.evidence.push_back(Evidence{.type = "configurations",
+                                    .resource_id = "r",
+                                    .account_id = k_subscription,
+                                    .region = "",
+                                    .data = std::move(data),
+                                    .raw_sha256 = ""});
   azure::run_checks(batch, k_subscription);
   std::vector<Status> out;
   for (const Finding& finding : batch.findings) {
@@ -32,8 +35,9 @@ nlohmann::json storage(nlohmann::json properties) {
 }
 
 nlohmann::json nsg(nlohmann::json rule) {
-  return {{"kind", "network_security_group"},
-          {"group", {{"properties", {{"securityRules", {{{"name", "r1"}, {"properties", rule}}}}}}}}};
+  return {
+    {"kind", "network_security_group"},
+    {"group", {{"properties", {{"securityRules", {{{"name", "r1"}, {"properties", rule}}}}}}}}};
 }
 
 } // namespace
@@ -66,22 +70,30 @@ TEST_CASE("run_checks") {
   }
   SUBCASE("network security groups") {
     const std::string check = "azure_nsg_no_ingress_world_ssh_rdp";
-    CHECK(statuses(nsg({{"access", "Allow"}, {"direction", "Inbound"},
-                        {"sourceAddressPrefix", "*"}, {"destinationPortRange", "22"}}),
+    CHECK(statuses(nsg({{"access", "Allow"},
+                        {"direction", "Inbound"},
+                        {"sourceAddressPrefix", "*"},
+                        {"destinationPortRange", "22"}}),
                    check) == std::vector{Status::fail});
-    CHECK(statuses(nsg({{"access", "Allow"}, {"direction", "Inbound"},
+    CHECK(statuses(nsg({{"access", "Allow"},
+                        {"direction", "Inbound"},
                         {"sourceAddressPrefix", "Internet"},
                         {"destinationPortRanges", {"443", "3389"}}}),
                    check) == std::vector{Status::fail});
-    CHECK(statuses(nsg({{"access", "Allow"}, {"direction", "Inbound"},
+    CHECK(statuses(nsg({{"access", "Allow"},
+                        {"direction", "Inbound"},
                         {"sourceAddressPrefixes", {"0.0.0.0/0"}},
                         {"destinationPortRange", "20-25"}}),
                    check) == std::vector{Status::fail});
-    CHECK(statuses(nsg({{"access", "Allow"}, {"direction", "Inbound"},
-                        {"sourceAddressPrefix", "10.0.0.0/8"}, {"destinationPortRange", "22"}}),
+    CHECK(statuses(nsg({{"access", "Allow"},
+                        {"direction", "Inbound"},
+                        {"sourceAddressPrefix", "10.0.0.0/8"},
+                        {"destinationPortRange", "22"}}),
                    check) == std::vector{Status::pass});
-    CHECK(statuses(nsg({{"access", "Deny"}, {"direction", "Inbound"},
-                        {"sourceAddressPrefix", "*"}, {"destinationPortRange", "3389"}}),
+    CHECK(statuses(nsg({{"access", "Deny"},
+                        {"direction", "Inbound"},
+                        {"sourceAddressPrefix", "*"},
+                        {"destinationPortRange", "3389"}}),
                    check) == std::vector{Status::pass});
   }
   SUBCASE("owners at subscription scope only") {

@@ -11,8 +11,8 @@ namespace {
 
 std::map<std::string, Status> verdicts_for(nlohmann::json policy) {
   Batch batch;
-      batch.type = "policies";
-      batch.account_id = "p";
+  batch.type = "policies";
+  batch.account_id = "p";
   batch.evidence.push_back(Evidence{.type = "policies",
                                     .resource_id = "projects/p/iamPolicy",
                                     .account_id = "p",

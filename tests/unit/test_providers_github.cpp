@@ -49,11 +49,11 @@ TEST_CASE("next_link") {
 
 TEST_CASE("rate_limit_wait") {
   SUBCASE("a permission error is not a rate limit") {
-    CHECK_FALSE(github::rate_limit_wait(
-                  answer(403, {{"x-ratelimit-remaining", "4999"}},
-                         R"({"message":"Must have admin rights to Repository."})"),
-                  1000)
-                  .has_value());
+    CHECK_FALSE(
+      github::rate_limit_wait(answer(403, {{"x-ratelimit-remaining", "4999"}},
+                                     R"({"message":"Must have admin rights to Repository."})"),
+                              1000)
+        .has_value());
     CHECK_FALSE(github::rate_limit_wait(answer(404, {}), 1000).has_value());
   }
   SUBCASE("primary limit waits until the reset") {
@@ -68,10 +68,10 @@ TEST_CASE("rate_limit_wait") {
     CHECK(wait->count() == 7);
   }
   SUBCASE("secondary limit without a header waits a minute") {
-    const auto wait = github::rate_limit_wait(
-      answer(403, {{"x-ratelimit-remaining", "10"}},
-             R"({"message":"You have exceeded a secondary rate limit."})"),
-      1000);
+    const auto wait =
+      github::rate_limit_wait(answer(403, {{"x-ratelimit-remaining", "10"}},
+                                     R"({"message":"You have exceeded a secondary rate limit."})"),
+                              1000);
     REQUIRE(wait.has_value());
     CHECK(wait->count() == 60);
   }
@@ -80,16 +80,16 @@ TEST_CASE("rate_limit_wait") {
 TEST_CASE("run_checks") {
   SUBCASE("protected branch with reviews and admins passes") {
     Batch batch;
-      batch.type = "security_groups";
-      batch.account_id = "acme";
-    batch.evidence.push_back(evidence(
-      {{"kind", "branch_protection"},
-       {"branch", "main"},
-       {"protected", true},
-       {"protection",
-        {{"enforce_admins", {{"enabled", true}}},
-         {"required_pull_request_reviews",
-          {{"required_approving_review_count", 1}, {"dismiss_stale_reviews", true}}}}}}));
+    batch.type = "security_groups";
+    batch.account_id = "acme";
+    batch.evidence.push_back(
+      evidence({{"kind", "branch_protection"},
+                {"branch", "main"},
+                {"protected", true},
+                {"protection",
+                 {{"enforce_admins", {{"enabled", true}}},
+                  {"required_pull_request_reviews",
+                   {{"required_approving_review_count", 1}, {"dismiss_stale_reviews", true}}}}}}));
     github::run_checks(batch);
     const auto got = verdicts(batch);
     CHECK(got.at("github_branch_protection_enabled") == Status::pass);
@@ -99,17 +99,17 @@ TEST_CASE("run_checks") {
   SUBCASE("stale reviews kept or zero reviews fail") {
     for (const auto& reviews :
          {nlohmann::json{{"required_approving_review_count", 2}, {"dismiss_stale_reviews", false}},
-          nlohmann::json{{"required_approving_review_count", 0}, {"dismiss_stale_reviews", true}}}) {
+          nlohmann::json{{"required_approving_review_count", 0},
+                         {"dismiss_stale_reviews", true}}}) {
       Batch batch;
       batch.type = "security_groups";
       batch.account_id = "acme";
-      batch.evidence.push_back(
-        evidence({{"kind", "branch_protection"},
-                  {"branch", "main"},
-                  {"protected", true},
-                  {"protection",
-                   {{"enforce_admins", {{"enabled", false}}},
-                    {"required_pull_request_reviews", reviews}}}}));
+      batch.evidence.push_back(evidence({{"kind", "branch_protection"},
+                                         {"branch", "main"},
+                                         {"protected", true},
+                                         {"protection",
+                                          {{"enforce_admins", {{"enabled", false}}},
+                                           {"required_pull_request_reviews", reviews}}}}));
       github::run_checks(batch);
       const auto got = verdicts(batch);
       CHECK(got.at("github_branch_protection_required_reviews") == Status::fail);
@@ -118,8 +118,8 @@ TEST_CASE("run_checks") {
   }
   SUBCASE("unprotected branch fails all three") {
     Batch batch;
-      batch.type = "security_groups";
-      batch.account_id = "acme";
+    batch.type = "security_groups";
+    batch.account_id = "acme";
     batch.evidence.push_back(
       evidence({{"kind", "branch_protection"}, {"branch", "main"}, {"protected", false}}));
     github::run_checks(batch);
@@ -130,8 +130,8 @@ TEST_CASE("run_checks") {
   }
   SUBCASE("organisation 2FA and repository secret scanning") {
     Batch batch;
-      batch.type = "configurations";
-      batch.account_id = "acme";
+    batch.type = "configurations";
+    batch.account_id = "acme";
     batch.evidence.push_back(evidence(
       {{"kind", "organization"}, {"organization", {{"two_factor_requirement_enabled", false}}}},
       "acme"));
@@ -149,8 +149,8 @@ TEST_CASE("run_checks") {
   }
   SUBCASE("no verdict without the owner-only field") {
     Batch batch;
-      batch.type = "configurations";
-      batch.account_id = "acme";
+    batch.type = "configurations";
+    batch.account_id = "acme";
     batch.evidence.push_back(
       evidence({{"kind", "organization"}, {"organization", {{"login", "acme"}}}}, "acme"));
     github::run_checks(batch);

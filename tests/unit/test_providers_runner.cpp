@@ -1,10 +1,9 @@
 // The collection runner, for any platform: batches stored once per resource, freshness across
 // runs, failures recorded rather than thrown, the lock, and the Prometheus metrics.
 
-#include <velocity/providers/runner.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/runner.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/integrations.hpp>
 
@@ -108,7 +107,9 @@ TEST_CASE("collect_integration") {
   RunRequest request;
   request.lock_dir = temp.dir / "locks";
   std::vector<store::FindingRecord> seen;
-  const FindingVisitor visit = [&](const store::FindingRecord& finding) { seen.push_back(finding); };
+  const FindingVisitor visit = [&](const store::FindingRecord& finding) {
+    seen.push_back(finding);
+  };
 
   SUBCASE("stores evidence and findings, and re-runs update in place with their history") {
     RunSummary first = collect_integration(state, org, integration, platform, request, visit);
@@ -191,12 +192,15 @@ TEST_CASE("render_metrics") {
   run.last_success_at = "2026-11-23T00:00:00.000Z";
   const std::string text = render_metrics({run});
   CHECK(text.find("# TYPE velocity_collect_duration_seconds gauge") != std::string::npos);
-  CHECK(text.find("velocity_collect_duration_seconds{integration=\"prod\",platform=\"aws\"} 1.500") !=
-        std::string::npos);
-  CHECK(text.find("velocity_collect_findings{integration=\"prod\",platform=\"aws\",status=\"FAIL\"} 2") !=
+  CHECK(
+    text.find("velocity_collect_duration_seconds{integration=\"prod\",platform=\"aws\"} 1.500") !=
+    std::string::npos);
+  CHECK(text.find(
+          "velocity_collect_findings{integration=\"prod\",platform=\"aws\",status=\"FAIL\"} 2") !=
         std::string::npos);
   CHECK(text.find("check=\"aws_x\",status=\"PASS\"} 5") != std::string::npos);
-  CHECK(text.find("velocity_collect_last_success_timestamp_seconds{integration=\"prod\",platform=\"aws\"} 1795392000.000") !=
+  CHECK(text.find("velocity_collect_last_success_timestamp_seconds{integration=\"prod\",platform="
+                  "\"aws\"} 1795392000.000") != std::string::npos);
+  CHECK(text.find("velocity_collect_success{integration=\"prod\",platform=\"aws\"} 1") !=
         std::string::npos);
-  CHECK(text.find("velocity_collect_success{integration=\"prod\",platform=\"aws\"} 1") != std::string::npos);
 }

@@ -163,8 +163,9 @@ TEST_CASE("verify_bundle") {
 
   SUBCASE("the manifest or its signature removed") {
     for (const std::string gone : {"manifest.json", "manifest.sig"}) {
-      rewrite(bundle, tampered,
-              [&](Members& all) { std::erase_if(all, [&](const auto& m) { return m.entry.path == gone; }); });
+      rewrite(bundle, tampered, [&](Members& all) {
+        std::erase_if(all, [&](const auto& m) { return m.entry.path == gone; });
+      });
       const auto result = verify_bundle(tampered, key.verify_key());
       CHECK_FALSE(result.valid());
       CHECK(names(result, gone));
@@ -241,8 +242,9 @@ TEST_CASE("verify_bundle") {
   }
 
   SUBCASE("a '..' entry is refused and named") {
-    rewrite(bundle, tampered, [](Members&) {},
-            [](TarGzWriter& writer) { writer.add_file("../outside.txt", "x"); });
+    rewrite(
+      bundle, tampered, [](Members&) {},
+      [](TarGzWriter& writer) { writer.add_file("../outside.txt", "x"); });
     const auto result = verify_bundle(tampered, key.verify_key());
     REQUIRE(result.problems.size() == 1);
     CHECK(result.problems[0].path == "../outside.txt");
@@ -253,8 +255,8 @@ TEST_CASE("verify_bundle") {
     for (const std::string bad : {"evidence/../../etc/passwd", "/etc/passwd", "./report.md",
                                   "evidence//1.json", "a\\b", "tab\there"}) {
       CAPTURE(bad);
-      rewrite(bundle, tampered, [](Members&) {},
-              [&](TarGzWriter& writer) { writer.add_file(bad, "x"); });
+      rewrite(
+        bundle, tampered, [](Members&) {}, [&](TarGzWriter& writer) { writer.add_file(bad, "x"); });
       const auto result = verify_bundle(tampered, key.verify_key());
       REQUIRE(result.problems.size() == 1);
       CHECK(result.problems[0].message.find("refused") != std::string::npos);
@@ -262,8 +264,9 @@ TEST_CASE("verify_bundle") {
   }
 
   SUBCASE("a symlink entry is refused and named") {
-    rewrite(bundle, tampered, [](Members&) {},
-            [](TarGzWriter& writer) { writer.add_symlink("evidence/link.json", "/etc/passwd"); });
+    rewrite(
+      bundle, tampered, [](Members&) {},
+      [](TarGzWriter& writer) { writer.add_symlink("evidence/link.json", "/etc/passwd"); });
     const auto result = verify_bundle(tampered, key.verify_key());
     REQUIRE(result.problems.size() == 1);
     CHECK(result.problems[0].path == "evidence/link.json");
@@ -278,7 +281,8 @@ TEST_CASE("verify_bundle") {
     };
     for (const auto& [add, what] : cases) {
       CAPTURE(what);
-      rewrite(bundle, tampered, [](Members&) {}, add);
+      rewrite(
+        bundle, tampered, [](Members&) {}, add);
       const auto result = verify_bundle(tampered, key.verify_key());
       REQUIRE(result.problems.size() == 1);
       CHECK(result.problems[0].message.find(what) != std::string::npos);
@@ -286,17 +290,20 @@ TEST_CASE("verify_bundle") {
   }
 
   SUBCASE("a member twice is refused") {
-    rewrite(bundle, tampered, [](Members&) {},
-            [](TarGzWriter& writer) { writer.add_file("report.md", "# forged\n"); });
+    rewrite(
+      bundle, tampered, [](Members&) {},
+      [](TarGzWriter& writer) { writer.add_file("report.md", "# forged\n"); });
     const auto result = verify_bundle(tampered, key.verify_key());
     REQUIRE(result.problems.size() == 1);
     CHECK(result.problems[0].path == "report.md");
   }
 
   SUBCASE("a decompression bomb is refused by its inflated size") {
-    rewrite(bundle, tampered, [](Members&) {}, [](TarGzWriter& writer) {
-      writer.add_file("evidence/zeros.json", std::string(size_t{8} << 20, '\0'));
-    });
+    rewrite(
+      bundle, tampered, [](Members&) {},
+      [](TarGzWriter& writer) {
+        writer.add_file("evidence/zeros.json", std::string(size_t{8} << 20, '\0'));
+      });
     CHECK(std::filesystem::file_size(tampered) < 100'000);
     VerifyLimits limits;
     limits.max_member_bytes = 1 << 20;
@@ -435,8 +442,9 @@ TEST_CASE("verify_instructions") {
     CHECK(out.find("Signature Verification Failure") != std::string::npos);
   }
   SUBCASE("an added file fails the members step") {
-    const auto [rc, out] = tamper_and_run(
-      [](Members& all) { all.push_back({{"extra.txt", EntryType::regular, 1, {}}, "x"}); });
+    const auto [rc, out] = tamper_and_run([](Members& all) {
+      all.push_back({{"extra.txt", EntryType::regular, 1, {}}, "x"});
+    });
     CHECK(rc == 9);
     CHECK(out.find("> extra.txt") != std::string::npos);
   }

@@ -67,8 +67,7 @@ struct ReportState {
   void add_findings(int count) {
     if (integration_id == 0) {
       store::NewIntegration integration{"aws-prod", "aws", "{}", "secret"};
-      integration_id =
-        store::add_integration(db(), *org, integration, store::OnExisting::fail).id;
+      integration_id = store::add_integration(db(), *org, integration, store::OnExisting::fail).id;
     }
     std::vector<store::EvidenceInput> evidence;
     std::vector<store::FindingInput> findings;
@@ -79,13 +78,13 @@ struct ReportState {
       findings.push_back({"aws_iam_user_mfa_enabled", "high", i % 3 == 0 ? "FAIL" : "PASS", id,
                           "123456789012", "", i % 3 == 0 ? "no MFA device" : "MFA enabled",
                           evidence.size() - 1});
-      findings.push_back({"aws_unknown_check", "low", "PASS", id, "123456789012", "", "fine",
-                          evidence.size() - 1});
+      findings.push_back(
+        {"aws_unknown_check", "low", "PASS", id, "123456789012", "", "fine", evidence.size() - 1});
     }
     evidence.push_back({"aws", "account", "root", "123456789012", "", std::string(64, 'b'),
                         R"({"root_mfa":false})"});
-    findings.push_back({"aws_iam_root_mfa_enabled", "critical", "FAIL", "root", "123456789012",
-                        "", "the root user has no MFA", evidence.size() - 1});
+    findings.push_back({"aws_iam_root_mfa_enabled", "critical", "FAIL", "root", "123456789012", "",
+                        "the root user has no MFA", evidence.size() - 1});
     store::save_batch(db(), *org, integration_id, evidence, findings, time::now());
   }
 };

@@ -81,7 +81,9 @@ TEST_CASE("Org::seal") {
   const store::Field field{"evidence", "payload", 42};
   const std::string sealed = org.seal(field, "{\"mfa\":true}");
 
-  SUBCASE("opens for the same row") { CHECK(org.open(field, sealed) == "{\"mfa\":true}"); }
+  SUBCASE("opens for the same row") {
+    CHECK(org.open(field, sealed) == "{\"mfa\":true}");
+  }
   SUBCASE("refuses another row, column or table") {
     CHECK_THROWS_WITH_AS(org.open({"evidence", "payload", 43}, sealed),
                          doctest::Contains("copied from another row"), StateError);

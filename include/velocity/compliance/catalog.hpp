@@ -17,8 +17,8 @@ struct Control {
   std::string id;
   std::string title;
   std::string description;
-  std::string category;                 // id of the category holding it
-  std::string parent;                   // HIPAA: the standard of an implementation specification
+  std::string category; // id of the category holding it
+  std::string parent;   // HIPAA: the standard of an implementation specification
   Requirement requirement = Requirement::none;
   std::vector<int> implementation_groups; // CIS v8: IG1..IG3
 };

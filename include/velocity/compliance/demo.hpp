@@ -29,7 +29,7 @@ struct ScenarioInfo {
   std::string_view name;
   std::string_view title;
   std::vector<std::string> frameworks;
-  std::string variant;  // "type2" for SOC 2, else empty
+  std::string variant; // "type2" for SOC 2, else empty
   OrgSize size;
   double initial_failure_share; // share of checks failing on day 0
   double initial_yes_share;     // share of manual controls in place at the first assessment
@@ -137,7 +137,9 @@ public:
   DemoRandom& random() noexcept { return m_random; }
 
   // True when `resource` exists on the current day.
-  bool exists(const DemoResource& resource) const noexcept { return resource.appears_on_day <= m_day; }
+  bool exists(const DemoResource& resource) const noexcept {
+    return resource.appears_on_day <= m_day;
+  }
   // Failing and passing checks of every existing resource today, by check id.
   struct CheckTally {
     int pass = 0;

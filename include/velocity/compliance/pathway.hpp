@@ -32,7 +32,7 @@ struct PathwayFacts {
     std::map<std::string, std::optional<double>> scores;
   };
   std::vector<Assessment> assessments;
-  std::vector<std::string> frameworks; // in scope: the latest assessment's, else none
+  std::vector<std::string> frameworks;          // in scope: the latest assessment's, else none
   std::vector<std::string> frameworks_assessed; // by any completed assessment, first seen first
 
   int integrations = 0;
@@ -64,16 +64,16 @@ struct PathwayFacts {
 
 // The thresholds a stage needs, shown with each milestone.
 struct PathwayThresholds {
-  double automated_share_rollout = 50;    // % of automatable controls with automated evidence
+  double automated_share_rollout = 50; // % of automatable controls with automated evidence
   double automated_share_production = 80;
-  int streak_rollout = 7;                 // consecutive days of collection
+  int streak_rollout = 7; // consecutive days of collection
   int streak_production = 30;
   int assessments_production = 2;
 };
 
 struct Milestone {
-  std::string id;    // stable: "assessment", "integration_verified", ...
-  Stage stage;       // the stage it opens
+  std::string id; // stable: "assessment", "integration_verified", ...
+  Stage stage;    // the stage it opens
   std::string title;
   bool met = false;
   std::string measured; // "3 of 17 automatable controls (18 %)"
@@ -101,7 +101,8 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
 
 // The stage, milestones and metrics of `facts`. Hours saved are the ROI model's: the manual hours
 // of `roi` times the measured automation share.
-Pathway evaluate_pathway(const PathwayFacts& facts, const PathwayThresholds& thresholds, const RoiInputs& roi);
+Pathway evaluate_pathway(const PathwayFacts& facts, const PathwayThresholds& thresholds,
+                         const RoiInputs& roi);
 
 nlohmann::json pathway_to_json(const PathwayFacts& facts, const Pathway& pathway);
 

@@ -23,9 +23,9 @@ struct Gap {
   const CommonControl* control = nullptr;
   Answer answer;
   GapKind kind = GapKind::design;
-  double priority = 0;        // risk factor × weight ÷ effort_hours
-  double remaining_hours = 0; // effort left to close it
-  double tooling_cost = 0;    // one-off purchases left to make
+  double priority = 0;                 // risk factor × weight ÷ effort_hours
+  double remaining_hours = 0;          // effort left to close it
+  double tooling_cost = 0;             // one-off purchases left to make
   std::vector<std::string> frameworks; // in-scope frameworks whose score it lowers
 };
 
@@ -40,12 +40,12 @@ std::vector<Gap> find_gaps(const Questionnaire& questionnaire, const Scope& scop
                            const std::vector<const Framework*>& frameworks, const Answers& answers);
 
 struct PlanOptions {
-  double hourly_rate = 150;                // USD per hour of internal or contractor effort
-  std::optional<double> audit_cost;        // replaces the per-framework audit estimates
-  double hours_per_week = 40;              // effort available for remediation
+  double hourly_rate = 150;                  // USD per hour of internal or contractor effort
+  std::optional<double> audit_cost;          // replaces the per-framework audit estimates
+  double hours_per_week = 40;                // effort available for remediation
   time::TimePoint start = time::TimePoint{}; // roadmap day 0
-  int observation_days = 90;               // Type II observation period before the audit
-  double quick_win_hours = 8;              // at most this much effort makes a quick win
+  int observation_days = 90;                 // Type II observation period before the audit
+  double quick_win_hours = 8;                // at most this much effort makes a quick win
 };
 
 struct AuditEstimate {
@@ -71,7 +71,7 @@ Cost estimate_cost(const std::vector<Gap>& gaps, const std::vector<const Framewo
                    const Scope& scope, const PlanOptions& options);
 
 struct RoadmapAction {
-  size_t gap = 0;  // index into the gaps
+  size_t gap = 0; // index into the gaps
   double hours = 0;
   int start_day = 0;
   int end_day = 0;
@@ -111,8 +111,8 @@ struct Evaluation {
   std::vector<Gap> gaps;
   Cost cost;
   Roadmap roadmap;
-  int questions = 0;     // in the scope
-  int answered = 0;      // with a design answer (n/a included)
+  int questions = 0; // in the scope
+  int answered = 0;  // with a design answer (n/a included)
   int not_applicable = 0;
 };
 

@@ -48,14 +48,14 @@ struct RoiInputs {
   std::array<Assumption, 3> manual_hours_by_size = {
     {{80, Origin::built_in, {}}, {160, Origin::built_in, {}}, {320, Origin::built_in, {}}}};
   std::optional<Assumption> manual_hours;
-  Assumption automation_share{90, Origin::built_in, {}};    // % of the manual hours automated
-  Assumption hourly_rate{150, Origin::built_in, {}};        // cost of one hour of staff time
-  Assumption audit_cost{50'000, Origin::built_in, {}};      // external audit, per framework
-  Assumption audit_reduction{60, Origin::built_in, {}};     // % of audit cost saved
-  Assumption breach_cost{4'450'000, Origin::built_in, {}};  // cost of one breach
-  Assumption risk_reduction{70, Origin::built_in, {}};      // % of breach risk removed
-  Assumption breach_probability{1, Origin::built_in, {}};   // % chance of a breach in a year
-  std::optional<Assumption> annual_cost;                    // cost of the programme a year
+  Assumption automation_share{90, Origin::built_in, {}};   // % of the manual hours automated
+  Assumption hourly_rate{150, Origin::built_in, {}};       // cost of one hour of staff time
+  Assumption audit_cost{50'000, Origin::built_in, {}};     // external audit, per framework
+  Assumption audit_reduction{60, Origin::built_in, {}};    // % of audit cost saved
+  Assumption breach_cost{4'450'000, Origin::built_in, {}}; // cost of one breach
+  Assumption risk_reduction{70, Origin::built_in, {}};     // % of breach risk removed
+  Assumption breach_probability{1, Origin::built_in, {}};  // % chance of a breach in a year
+  std::optional<Assumption> annual_cost;                   // cost of the programme a year
 
   // The manual hours a month the model uses: `manual_hours` or the figure for `size`.
   const Assumption& effective_manual_hours() const;

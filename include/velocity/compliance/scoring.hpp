@@ -62,10 +62,10 @@ struct FrameworkResult {
   const Variant* variant = nullptr; // the scope's variant when the framework has it
   bool operating = false;           // Type II: operating answers count
   ScoreSum sum;
-  int questions = 0;      // common controls mapped to the framework
-  int answered = 0;       // answered yes, partially or no (and counted)
+  int questions = 0; // common controls mapped to the framework
+  int answered = 0;  // answered yes, partially or no (and counted)
   int not_applicable = 0;
-  int not_assessed = 0;   // unanswered, or a Type II operating answer missing
+  int not_assessed = 0; // unanswered, or a Type II operating answer missing
   std::vector<CategoryResult> categories;
   std::vector<GroupResult> groups;
   std::array<int, 5> status_counts{}; // by ControlStatus

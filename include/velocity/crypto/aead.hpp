@@ -40,7 +40,8 @@ inline constexpr size_t k_tag_size = 16;
 std::string seal(const SecretKey& key, std::string_view plaintext, std::string_view aad);
 
 // Opens what seal() produced. Nothing when the key, the associated data or any byte is wrong.
-std::optional<std::string> open(const SecretKey& key, std::string_view sealed, std::string_view aad);
+std::optional<std::string> open(const SecretKey& key, std::string_view sealed,
+                                std::string_view aad);
 
 // scrypt cost parameters, kept in the state beside the salt.
 struct ScryptParams {

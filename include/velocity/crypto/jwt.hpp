@@ -1,12 +1,12 @@
 #pragma once
 
+#include <velocity/crypto/rsa.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <velocity/crypto/rsa.hpp>
 
 // Compact JWTs signed with RS256 (RFC 7519 / RFC 7515), as the OAuth 2.0 JWT-bearer grant
 // (RFC 7523) sends them.

@@ -22,9 +22,9 @@ using RetryClassifier = std::function<std::optional<std::chrono::milliseconds>(c
 
 // Told before each wait between attempts, e.g. to print a --verbose line. `reason` names the
 // status or transport failure; it never contains header values.
-using RetryObserver = std::function<void(const Request& request, int failed_attempts,
-                                         std::chrono::milliseconds delay,
-                                         const std::string& reason)>;
+using RetryObserver =
+  std::function<void(const Request& request, int failed_attempts, std::chrono::milliseconds delay,
+                     const std::string& reason)>;
 
 // Retries 429, 500, 502, 503 and 504 after the backoff (or the Retry-After the server sent).
 std::optional<std::chrono::milliseconds> default_retry_classifier(const Response& response);

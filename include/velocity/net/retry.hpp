@@ -17,7 +17,7 @@ std::chrono::milliseconds backoff_delay(int retry, std::chrono::milliseconds bas
 // The wait a Retry-After header value asks for: delta-seconds ("120") or an HTTP-date
 // ("Wed, 21 Oct 2015 07:28:00 GMT") relative to `now`; a date in the past means zero.
 // Returns nothing for a value that is neither.
-std::optional<std::chrono::milliseconds> parse_retry_after(
-  std::string_view value, std::chrono::system_clock::time_point now);
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now);
 
 } // namespace velocity::net

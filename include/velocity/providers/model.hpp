@@ -108,7 +108,7 @@ struct ConnectionTest {
   std::string account_id;
   std::string identity; // the caller's ARN or principal
   std::string region;
-  std::string message;  // why it is not healthy; "" when healthy
+  std::string message;    // why it is not healthy; "" when healthy
   std::string error_code; // the remote error code when one came back
 };
 

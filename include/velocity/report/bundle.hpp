@@ -43,11 +43,11 @@ private:
 
 // Bounds on what verification reads, so a hostile archive cannot exhaust memory or disk time.
 struct VerifyLimits {
-  int64_t max_member_bytes = int64_t{2} << 30;  // one member: 2 GiB
-  int64_t max_total_bytes = int64_t{16} << 30;  // all members, uncompressed: 16 GiB
+  int64_t max_member_bytes = int64_t{2} << 30; // one member: 2 GiB
+  int64_t max_total_bytes = int64_t{16} << 30; // all members, uncompressed: 16 GiB
   int64_t max_entries = 1'000'000;
   int64_t max_manifest_bytes = int64_t{256} << 20; // manifest.json: 256 MiB
-  int64_t max_key_bytes = 16 << 10;               // public-key.pem
+  int64_t max_key_bytes = 16 << 10;                // public-key.pem
 };
 
 // Where the key that checked the signature came from.

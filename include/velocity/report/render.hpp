@@ -39,7 +39,7 @@ using Sink = std::function<void(std::string_view bytes)>;
 void write_findings_jsonl(store::Database& db, const store::Org& org,
                           const store::TimeWindow& period, const Sink& sink);
 // The same as CSV with a header row.
-void write_findings_csv(store::Database& db, const store::Org& org,
-                        const store::TimeWindow& period, const Sink& sink);
+void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
+                        const Sink& sink);
 
 } // namespace velocity::report

@@ -20,7 +20,7 @@ struct AssessmentRecord {
   std::string frameworks; // framework ids joined by ','
   std::string variant;    // empty when none
   AssessmentStatus status = AssessmentStatus::in_progress;
-  int position = 0;       // the question an interactive run was at
+  int position = 0; // the question an interactive run was at
   std::string catalog_sha256;
   std::string scores;  // JSON object: framework id -> score or null
   std::string answers; // JSON, opened; empty in listings

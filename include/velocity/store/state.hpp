@@ -78,7 +78,8 @@ class State {
 public:
   static constexpr std::string_view k_default_org = "default";
 
-  // The state path: `explicit_path`, else $VELOCITY_STATE, else $XDG_DATA_HOME/velocity/velocity.db.
+  // The state path: `explicit_path`, else $VELOCITY_STATE, else
+  // $XDG_DATA_HOME/velocity/velocity.db.
   static std::filesystem::path resolve_path(const std::optional<std::string>& explicit_path);
 
   // Creates the state at `path` with its master key and the default organisation. When a state

@@ -1,8 +1,7 @@
-#include <velocity/providers/aws/api.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/net/client.hpp>
 #include <velocity/net/retry.hpp>
+#include <velocity/providers/aws/api.hpp>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -106,8 +105,8 @@ bool parse_xml_error(const net::Response& response, AwsError& error) {
     // Query services answer <ErrorResponse><Error>, EC2 <Response><Errors><Error>; moto's
     // signature check mixes them (<ErrorResponse><Errors><Error>).
     node = root.child("Error") ? root.child("Error") : root.child("Errors").child("Error");
-    error.request_id = name == "Response" ? root.child_value("RequestID")
-                                          : root.child_value("RequestId");
+    error.request_id =
+      name == "Response" ? root.child_value("RequestID") : root.child_value("RequestId");
   } else if (name == "Error") {
     node = root;
     error.request_id = root.child_value("RequestId");
@@ -328,24 +327,30 @@ AwsError parse_error(const net::Response& response) {
 
 bool is_credential_rejection(std::string_view code) {
   static constexpr std::array<std::string_view, 10> k_codes = {
-    "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
-    "AuthFailure",          "InvalidAccessKeyId",    "ExpiredToken",
-    "ExpiredTokenException", "InvalidToken",         "MissingAuthenticationToken",
+    "InvalidClientTokenId",  "SignatureDoesNotMatch", "UnrecognizedClientException",
+    "AuthFailure",           "InvalidAccessKeyId",    "ExpiredToken",
+    "ExpiredTokenException", "InvalidToken",          "MissingAuthenticationToken",
     "IncompleteSignature"};
   return std::find(k_codes.begin(), k_codes.end(), code) != k_codes.end();
 }
 
 bool is_access_denied(std::string_view code) {
   static constexpr std::array<std::string_view, 6> k_codes = {
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-    "UnauthorizedAccess", "Forbidden"};
+    "AccessDenied",       "AccessDeniedException", "UnauthorizedOperation",
+    "AuthorizationError", "UnauthorizedAccess",    "Forbidden"};
   return std::find(k_codes.begin(), k_codes.end(), code) != k_codes.end();
 }
 
 bool is_throttling(std::string_view code) {
   static constexpr std::array<std::string_view, 9> k_codes = {
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "RequestLimitExceeded", "SlowDown", "TooManyRequestsException", "RequestThrottled",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "TooManyRequestsException",
+    "RequestThrottled",
     "ProvisionedThroughputExceededException"};
   return std::find(k_codes.begin(), k_codes.end(), code) != k_codes.end();
 }

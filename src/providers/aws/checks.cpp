@@ -20,8 +20,7 @@ const CheckInfo& info(std::string_view id) {
 }
 
 // Adds a finding about `batch.evidence[index]`.
-void add(Batch& batch, size_t index, std::string_view check_id, Status status,
-         std::string reason) {
+void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
   const Evidence& evidence = batch.evidence[index];
   const CheckInfo& check = info(check_id);
   batch.findings.push_back(Finding{.check_id = check.id,
@@ -96,7 +95,8 @@ void check_password_policy(Batch& batch, size_t index) {
     weak.push_back(fmt::format("minimum length {} < 14", number(policy, "MinimumPasswordLength")));
   }
   if (number(policy, "PasswordReusePrevention") < 24) {
-    weak.push_back(fmt::format("reuse prevention {} < 24", number(policy, "PasswordReusePrevention")));
+    weak.push_back(
+      fmt::format("reuse prevention {} < 24", number(policy, "PasswordReusePrevention")));
   }
   for (const char* rule : {"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
                            "RequireLowercaseCharacters"}) {
@@ -156,8 +156,8 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
     keys += (keys.empty() ? "" : ", ") + key;
   }
   add(batch, index, "aws_iam_access_key_rotated_90d", Status::fail,
-      fmt::format("user {}: active access key not rotated in {} days: {}", name,
-                  k_key_max_age_days, keys));
+      fmt::format("user {}: active access key not rotated in {} days: {}", name, k_key_max_age_days,
+                  keys));
 }
 
 bool contains_star(const nlohmann::json& value) {
@@ -304,10 +304,9 @@ void check_bucket(Batch& batch, size_t index) {
                                    : std::string();
   add(batch, index, "aws_s3_bucket_versioning",
       versioning == "Enabled" ? Status::pass : Status::fail,
-      versioning == "Enabled"
-        ? fmt::format("bucket {} has versioning enabled", name)
-        : fmt::format("bucket {} has versioning {}", name,
-                      versioning.empty() ? "never enabled" : "suspended"));
+      versioning == "Enabled" ? fmt::format("bucket {} has versioning enabled", name)
+                              : fmt::format("bucket {} has versioning {}", name,
+                                            versioning.empty() ? "never enabled" : "suspended"));
 }
 
 // --- trails and config rules --------------------------------------------------------------
@@ -320,13 +319,13 @@ void check_trail(Batch& batch, size_t index) {
       multi ? fmt::format("trail {} records every region", name)
             : fmt::format("trail {} records its home region only", name));
   const bool validation = trail.value("log_file_validation", false);
-  add(batch, index, "aws_cloudtrail_log_file_validation",
-      validation ? Status::pass : Status::fail,
+  add(batch, index, "aws_cloudtrail_log_file_validation", validation ? Status::pass : Status::fail,
       validation ? fmt::format("trail {} validates its log files", name)
                  : fmt::format("trail {} has log file validation off", name));
   const nlohmann::json& logging = trail["is_logging"];
   if (logging.is_boolean()) {
-    add(batch, index, "aws_cloudtrail_logging_on", logging.get<bool>() ? Status::pass : Status::fail,
+    add(batch, index, "aws_cloudtrail_logging_on",
+        logging.get<bool>() ? Status::pass : Status::fail,
         logging.get<bool>() ? fmt::format("trail {} is logging", name)
                             : fmt::format("trail {} is not logging", name));
   }
@@ -366,7 +365,8 @@ const std::vector<CheckInfo>& check_catalogue() {
     {"aws_iam_access_key_rotated_90d", Severity::medium, "policies",
      "active access keys are at most 90 days old"},
     {"aws_iam_password_policy_strong", Severity::medium, "policies",
-     "password policy: length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case"},
+     "password policy: length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
+     "case"},
     {"aws_iam_policy_no_admin_star", Severity::high, "policies",
      "no customer-managed policy allows '*' on '*'"},
     {"aws_ec2_sg_no_ingress_world_ssh", Severity::high, "security_groups",
@@ -394,19 +394,24 @@ const std::vector<CheckInfo>& check_catalogue() {
 
 const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
   static const std::vector<EvidenceTypeInfo> types = {
-    {"policies", "IAM: account summary, password policy, users with MFA, keys and console access, customer-managed policies",
+    {"policies",
+     "IAM: account summary, password policy, users with MFA, keys and console access, "
+     "customer-managed policies",
      {"iam:GetAccountSummary", "iam:GetAccountPasswordPolicy", "iam:ListUsers",
-      "iam:ListMFADevices", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed",
-      "iam:GetLoginProfile", "iam:ListPolicies", "iam:GetPolicyVersion",
-      "iam:ListAttachedUserPolicies"}},
-    {"security_groups", "EC2 security groups and their ingress rules, every enabled region",
+      "iam:ListMFADevices", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile",
+      "iam:ListPolicies", "iam:GetPolicyVersion", "iam:ListAttachedUserPolicies"}},
+    {"security_groups",
+     "EC2 security groups and their ingress rules, every enabled region",
      {"ec2:DescribeSecurityGroups"}},
-    {"encryption_status", "S3 buckets: default encryption, public access block, versioning",
+    {"encryption_status",
+     "S3 buckets: default encryption, public access block, versioning",
      {"s3:ListBuckets", "s3:GetBucketEncryption", "s3:GetPublicAccessBlock",
       "s3:GetBucketVersioning"}},
-    {"audit_logs", "CloudTrail trails and whether they are logging, every enabled region",
+    {"audit_logs",
+     "CloudTrail trails and whether they are logging, every enabled region",
      {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}},
-    {"compliance_rules", "AWS Config rules and their compliance, every enabled region",
+    {"compliance_rules",
+     "AWS Config rules and their compliance, every enabled region",
      {"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"}},
   };
   return types;

@@ -17,7 +17,9 @@ std::string Account::global_region() const {
   return partition == "aws-us-gov" ? "us-gov-west-1" : "us-east-1";
 }
 
-std::string Account::root_arn() const { return fmt::format("arn:{}:iam::{}:root", partition, id); }
+std::string Account::root_arn() const {
+  return fmt::format("arn:{}:iam::{}:root", partition, id);
+}
 
 std::string Sources::digest() const {
   if (m_items.size() == 1) {
@@ -70,8 +72,8 @@ void TypeRun::call(ApiCall api_call, std::function<void(CallResult&)> handle) {
                       try {
                         handle(result);
                       } catch (const MalformedResponse& malformed) {
-                        self->problem(fmt::format("{}: malformed answer: {}", result.name(),
-                                                  malformed.what()));
+                        self->problem(
+                          fmt::format("{}: malformed answer: {}", result.name(), malformed.what()));
                       }
                     }
                     self->finished_one();
@@ -101,7 +103,9 @@ void TypeRun::problem(const CallResult& result) {
   }
 }
 
-void TypeRun::problem(const std::string& line) { m_problems.push_back({line, {}}); }
+void TypeRun::problem(const std::string& line) {
+  m_problems.push_back({line, {}});
+}
 
 void TypeRun::unexpected(CallResult& result) {
   // EC2 answers AuthFailure in a region the account cannot use, so only the other rejection
@@ -137,13 +141,13 @@ void TypeRun::finished_one() {
     } else if (regions.size() == 1) {
       m_batch.problems.push_back(fmt::format("{} (in {})", text, regions.front()));
     } else {
-      m_batch.problems.push_back(fmt::format("{} (in {} regions: {}, ...)", text, regions.size(),
-                                             regions.front()));
+      m_batch.problems.push_back(
+        fmt::format("{} (in {} regions: {}, ...)", text, regions.size(), regions.front()));
     }
   }
   if (m_account->aborted) {
-    m_batch.problems.push_back(
-      fmt::format("AWS rejected the credentials ({}); collection stopped", m_account->abort_reason));
+    m_batch.problems.push_back(fmt::format("AWS rejected the credentials ({}); collection stopped",
+                                           m_account->abort_reason));
   }
   evaluate_checks(m_batch, m_now);
   m_done(std::move(m_batch));
@@ -152,9 +156,10 @@ void TypeRun::finished_one() {
 void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::string>& token)> make,
               std::function<std::optional<std::string>(CallResult& result)> page) {
   struct Pager {
-    static void next(TypeRun& run, const std::optional<std::string>& token,
-                     std::shared_ptr<std::function<ApiCall(const std::optional<std::string>&)>> make,
-                     std::shared_ptr<std::function<std::optional<std::string>(CallResult&)>> page) {
+    static void
+    next(TypeRun& run, const std::optional<std::string>& token,
+         std::shared_ptr<std::function<ApiCall(const std::optional<std::string>&)>> make,
+         std::shared_ptr<std::function<std::optional<std::string>(CallResult&)>> page) {
       run.call((*make)(token), [&run, make, page](CallResult& result) {
         if (auto more = (*page)(result)) {
           next(run, more, make, page);
@@ -162,11 +167,10 @@ void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::strin
       });
     }
   };
-  Pager::next(run, std::nullopt,
-              std::make_shared<std::function<ApiCall(const std::optional<std::string>&)>>(
-                std::move(make)),
-              std::make_shared<std::function<std::optional<std::string>(CallResult&)>>(
-                std::move(page)));
+  Pager::next(
+    run, std::nullopt,
+    std::make_shared<std::function<ApiCall(const std::optional<std::string>&)>>(std::move(make)),
+    std::make_shared<std::function<std::optional<std::string>(CallResult&)>>(std::move(page)));
 }
 
 } // namespace velocity::providers::aws

@@ -49,8 +49,10 @@ public:
     paginate(
       run,
       [](const std::optional<std::string>& marker) {
-        return iam_call("ListUsers", marker ? std::vector<std::pair<std::string, std::string>>{{"Marker", *marker}}
-                                            : std::vector<std::pair<std::string, std::string>>{});
+        return iam_call("ListUsers",
+                        marker
+                          ? std::vector<std::pair<std::string, std::string>>{{"Marker", *marker}}
+                          : std::vector<std::pair<std::string, std::string>>{});
       },
       [this, &run](CallResult& result) -> std::optional<std::string> {
         if (!result.ok()) {
@@ -113,8 +115,9 @@ private:
     return "arn:" + account.partition + ":iam::" + account.id + ":" + resource;
   }
 
-  static std::vector<std::pair<std::string, std::string>> with_marker(
-    std::vector<std::pair<std::string, std::string>> params, const std::optional<std::string>& marker) {
+  static std::vector<std::pair<std::string, std::string>>
+  with_marker(std::vector<std::pair<std::string, std::string>> params,
+              const std::optional<std::string>& marker) {
     if (marker) {
       params.emplace_back("Marker", *marker);
     }
@@ -134,20 +137,21 @@ private:
     user.sources.add(listed);
     m_user_order.push_back(name);
 
-    run.call(iam_call("GetLoginProfile", {{"UserName", name}}), [this, &run, name](CallResult& result) {
-      User& target = m_users[name];
-      if (!result.ok() && result.error->code == "NoSuchEntity") {
-        result.expected = true; // no console password
-        target.sources.add(result);
-        return;
-      }
-      if (!result.ok()) {
-        return run.unexpected(result);
-      }
-      target.data["console_password"] = true;
-      target.data["login_profile"] = parse_login_profile(result.body);
-      target.sources.add(result);
-    });
+    run.call(iam_call("GetLoginProfile", {{"UserName", name}}),
+             [this, &run, name](CallResult& result) {
+               User& target = m_users[name];
+               if (!result.ok() && result.error->code == "NoSuchEntity") {
+                 result.expected = true; // no console password
+                 target.sources.add(result);
+                 return;
+               }
+               if (!result.ok()) {
+                 return run.unexpected(result);
+               }
+               target.data["console_password"] = true;
+               target.data["login_profile"] = parse_login_profile(result.body);
+               target.sources.add(result);
+             });
     paginate(
       run,
       [name](const std::optional<std::string>& marker) {
@@ -250,6 +254,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Collector> make_iam_collector() { return std::make_unique<IamCollector>(); }
+std::unique_ptr<Collector> make_iam_collector() {
+  return std::make_unique<IamCollector>();
+}
 
 } // namespace velocity::providers::aws

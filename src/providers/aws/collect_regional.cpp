@@ -11,7 +11,8 @@ namespace velocity::providers::aws {
 
 namespace {
 
-constexpr std::string_view k_cloudtrail_target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
+constexpr std::string_view k_cloudtrail_target =
+  "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101";
 constexpr std::string_view k_config_target = "StarlingDoveService";
 
 class SecurityGroupCollector final : public Collector {
@@ -65,7 +66,8 @@ public:
                  }
                  const nlohmann::json answer = parse_json_object(result.body);
                  m_describe_sources.add(result);
-                 for (const nlohmann::json& trail : answer.value("trailList", nlohmann::json::array())) {
+                 for (const nlohmann::json& trail :
+                      answer.value("trailList", nlohmann::json::array())) {
                    add_trail(run, trail, result);
                  }
                });
@@ -219,7 +221,9 @@ private:
 std::unique_ptr<Collector> make_security_group_collector() {
   return std::make_unique<SecurityGroupCollector>();
 }
-std::unique_ptr<Collector> make_trail_collector() { return std::make_unique<TrailCollector>(); }
+std::unique_ptr<Collector> make_trail_collector() {
+  return std::make_unique<TrailCollector>();
+}
 std::unique_ptr<Collector> make_config_rule_collector() {
   return std::make_unique<ConfigRuleCollector>();
 }

@@ -75,47 +75,48 @@ private:
     bucket.data = std::move(item);
     bucket.sources.add(listed);
     m_order.push_back(name);
-    ask(run, name, region, "GetBucketEncryption", "encryption", "encryption", parse_bucket_encryption);
+    ask(run, name, region, "GetBucketEncryption", "encryption", "encryption",
+        parse_bucket_encryption);
     ask(run, name, region, "GetPublicAccessBlock", "publicAccessBlock", "public_access_block",
         parse_public_access_block);
     ask(run, name, region, "GetBucketVersioning", "versioning", "versioning",
         parse_bucket_versioning);
   }
 
-  void ask(TypeRun& run, const std::string& name, const std::string& region,
-           const char* operation, const char* sub_resource, const char* field,
-           nlohmann::json (*parse)(std::string_view), bool redirected = false) {
-    run.call(s3_call(operation, region, name, sub_resource),
-             [this, &run, name, operation, sub_resource, field, parse,
-              redirected](CallResult& result) {
-               Bucket& bucket = m_buckets[name];
-               if (!result.ok()) {
-                 // A bucket in another region: S3 says where with a 301 and a header.
-                 if (result.status == 301 && !redirected) {
-                   for (const auto& [header, value] : result.headers) {
-                     if (net::iequals(header, "x-amz-bucket-region") && !value.empty()) {
-                       result.expected = true;
-                       bucket.data["region"] = value;
-                       ask(run, name, value, operation, sub_resource, field, parse, true);
-                       return;
-                     }
-                   }
-                 }
-                 if (result.error->code == "NoSuchBucket") {
-                   result.expected = true; // deleted since it was listed
-                   bucket.data["gone"] = true;
-                   return;
-                 }
-                 if (is_missing_configuration(result)) {
-                   result.expected = true;
-                   bucket.sources.add(result);
-                   return;
-                 }
-                 return run.unexpected(result);
-               }
-               bucket.data[field] = parse(result.body);
-               bucket.sources.add(result);
-             });
+  void ask(TypeRun& run, const std::string& name, const std::string& region, const char* operation,
+           const char* sub_resource, const char* field, nlohmann::json (*parse)(std::string_view),
+           bool redirected = false) {
+    run.call(
+      s3_call(operation, region, name, sub_resource),
+      [this, &run, name, operation, sub_resource, field, parse, redirected](CallResult& result) {
+        Bucket& bucket = m_buckets[name];
+        if (!result.ok()) {
+          // A bucket in another region: S3 says where with a 301 and a header.
+          if (result.status == 301 && !redirected) {
+            for (const auto& [header, value] : result.headers) {
+              if (net::iequals(header, "x-amz-bucket-region") && !value.empty()) {
+                result.expected = true;
+                bucket.data["region"] = value;
+                ask(run, name, value, operation, sub_resource, field, parse, true);
+                return;
+              }
+            }
+          }
+          if (result.error->code == "NoSuchBucket") {
+            result.expected = true; // deleted since it was listed
+            bucket.data["gone"] = true;
+            return;
+          }
+          if (is_missing_configuration(result)) {
+            result.expected = true;
+            bucket.sources.add(result);
+            return;
+          }
+          return run.unexpected(result);
+        }
+        bucket.data[field] = parse(result.body);
+        bucket.sources.add(result);
+      });
   }
 
   std::map<std::string, Bucket> m_buckets;
@@ -124,6 +125,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Collector> make_bucket_collector() { return std::make_unique<BucketCollector>(); }
+std::unique_ptr<Collector> make_bucket_collector() {
+  return std::make_unique<BucketCollector>();
+}
 
 } // namespace velocity::providers::aws

@@ -1,7 +1,6 @@
-#include <velocity/providers/aws/credentials.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/providers/aws/credentials.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -194,9 +193,9 @@ ResolvedCredentials resolve_credentials(const ChainOptions& options, const EnvLo
   files.credentials = read_ini(files.credentials_path);
   files.config = options.credentials_file ? std::nullopt : read_ini(files.config_path);
   if (options.credentials_file && !files.credentials) {
-    throw UsageError(fmt::format("cannot read the credentials file {}",
-                                 options.credentials_file->string()),
-                     "pass a readable file in the ~/.aws/credentials format");
+    throw UsageError(
+      fmt::format("cannot read the credentials file {}", options.credentials_file->string()),
+      "pass a readable file in the ~/.aws/credentials format");
   }
 
   ResolvedCredentials resolved;
@@ -207,14 +206,13 @@ ResolvedCredentials resolve_credentials(const ChainOptions& options, const EnvLo
     resolved.credentials = Credentials{*id, *secret, env("AWS_SESSION_TOKEN").value_or("")};
     resolved.source = "environment variables";
   } else if (!explicit_profile && (id || secret)) {
-    throw UsageError(fmt::format("{} is set but {} is not", id ? "AWS_ACCESS_KEY_ID"
-                                                               : "AWS_SECRET_ACCESS_KEY",
+    throw UsageError(fmt::format("{} is set but {} is not",
+                                 id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
                                  id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID"),
                      "set both, or neither to use a profile");
   } else {
-    const std::string profile =
-      options.profile.value_or(env("AWS_PROFILE").value_or(env("AWS_DEFAULT_PROFILE")
-                                                              .value_or("default")));
+    const std::string profile = options.profile.value_or(
+      env("AWS_PROFILE").value_or(env("AWS_DEFAULT_PROFILE").value_or("default")));
     if (!files.credentials && !files.config && (options.profile || env("AWS_PROFILE"))) {
       throw UsageError(fmt::format("AWS profile '{}' not found: there is no {} nor {}", profile,
                                    files.credentials_path.string(), files.config_path.string()),

@@ -1,6 +1,5 @@
-#include <velocity/providers/aws/engine.hpp>
-
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/aws/engine.hpp>
 
 #include <fmt/format.h>
 
@@ -21,9 +20,8 @@ std::string CallResult::describe_error() const {
   if (!error) {
     return name();
   }
-  std::string where = call != nullptr && !call->region.empty() && call->service != "iam"
-                        ? " in " + call->region
-                        : "";
+  std::string where =
+    call != nullptr && !call->region.empty() && call->service != "iam" ? " in " + call->region : "";
   if (transport_failure) {
     return fmt::format("{}{}: {}", name(), where, error->message);
   }
@@ -32,7 +30,8 @@ std::string CallResult::describe_error() const {
 }
 
 Engine::Engine(net::HttpClient& http, Endpoints endpoints)
-  : m_http(http), m_endpoints(std::move(endpoints)) {}
+  : m_http(http),
+    m_endpoints(std::move(endpoints)) {}
 
 void Engine::submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done) {
   m_queue.push_back(Pending{std::move(credentials), std::move(call), std::move(done)});

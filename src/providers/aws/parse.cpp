@@ -35,7 +35,9 @@ pugi::xml_node result_of(const pugi::xml_document& doc, const char* result_name)
   return node;
 }
 
-std::string text(pugi::xml_node node, const char* name) { return node.child_value(name); }
+std::string text(pugi::xml_node node, const char* name) {
+  return node.child_value(name);
+}
 
 bool flag(pugi::xml_node node, const char* name) {
   return std::strcmp(node.child_value(name), "true") == 0;
@@ -137,7 +139,8 @@ std::vector<std::string> parse_regions(std::string_view body) {
 nlohmann::json parse_account_summary(std::string_view body) {
   pugi::xml_document doc = load(body, "GetAccountSummaryResponse");
   nlohmann::json summary = nlohmann::json::object();
-  for (pugi::xml_node entry : result_of(doc, "GetAccountSummaryResult").child("SummaryMap").children("entry")) {
+  for (pugi::xml_node entry :
+       result_of(doc, "GetAccountSummaryResult").child("SummaryMap").children("entry")) {
     summary[text(entry, "key")] = typed_value(entry.child_value("value"));
   }
   return summary;
@@ -203,11 +206,10 @@ Page parse_attached_policies(std::string_view body) {
 
 Page parse_policies(std::string_view body) {
   return query_page(body, "ListPolicies", "Policies", [](pugi::xml_node member) {
-    return nlohmann::json{
-      {"name", text(member, "PolicyName")},
-      {"arn", text(member, "Arn")},
-      {"default_version", text(member, "DefaultVersionId")},
-      {"attachment_count", typed_value(member.child_value("AttachmentCount"))}};
+    return nlohmann::json{{"name", text(member, "PolicyName")},
+                          {"arn", text(member, "Arn")},
+                          {"default_version", text(member, "DefaultVersionId")},
+                          {"attachment_count", typed_value(member.child_value("AttachmentCount"))}};
   });
 }
 

@@ -1,5 +1,3 @@
-#include <velocity/providers/aws/provider.hpp>
-
 #include "collect.hpp"
 
 #include <velocity/core/error.hpp>
@@ -7,6 +5,7 @@
 #include <velocity/providers/aws/checks.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/parse.hpp>
+#include <velocity/providers/aws/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -85,7 +84,8 @@ private:
 
   ApiCall assume_role_call(const std::string& role_arn) const {
     std::vector<std::pair<std::string, std::string>> params = {
-      {"RoleArn", role_arn}, {"RoleSessionName", "velocity-" + m_config.name},
+      {"RoleArn", role_arn},
+      {"RoleSessionName", "velocity-" + m_config.name},
       {"DurationSeconds", "3600"}};
     if (m_settings.external_id) {
       params.emplace_back("ExternalId", *m_settings.external_id);
@@ -96,12 +96,12 @@ private:
   // Throws the error for an identity or discovery call that failed before collection began.
   [[noreturn]] void fail_setup(const CallResult& result, const std::string& what) const {
     if (result.transport_failure) {
-      throw RemoteError(fmt::format("cannot reach AWS for integration {}: {}", m_config.name,
-                                    result.error->message),
-                        m_settings.endpoint_url
-                          ? fmt::format("check that {} is up and reachable",
-                                        *m_settings.endpoint_url)
-                          : "check the network, proxy variables and --ca-bundle");
+      throw RemoteError(
+        fmt::format("cannot reach AWS for integration {}: {}", m_config.name,
+                    result.error->message),
+        m_settings.endpoint_url
+          ? fmt::format("check that {} is up and reachable", *m_settings.endpoint_url)
+          : "check the network, proxy variables and --ca-bundle");
     }
     if (is_credential_rejection(result.error->code)) {
       throw StateError(rejected_message(m_config.name, result.error->code),
@@ -110,8 +110,8 @@ private:
                                    m_settings.credential_source, m_config.name));
     }
     if (is_access_denied(result.error->code)) {
-      throw PermissionError(fmt::format("AWS denied {} for integration {}: {}", what,
-                                        m_config.name, result.describe_error()),
+      throw PermissionError(fmt::format("AWS denied {} for integration {}: {}", what, m_config.name,
+                                        result.describe_error()),
                             "grant the permission to the integration's IAM identity");
     }
     throw RemoteError(fmt::format("AWS {} failed for integration {}: {}", what, m_config.name,
@@ -123,11 +123,11 @@ private:
                    const std::string& regions_problem) {
     const time::TimePoint now = time::now();
     for (const std::string& type : types) {
-      auto run = std::make_shared<TypeRun>(engine, account, type, make_collector(type),
-                                           [&sink](Batch batch) { sink.on_batch(std::move(batch)); },
-                                           now);
-      const bool regional = type == "security_groups" || type == "audit_logs" ||
-                            type == "compliance_rules";
+      auto run = std::make_shared<TypeRun>(
+        engine, account, type, make_collector(type),
+        [&sink](Batch batch) { sink.on_batch(std::move(batch)); }, now);
+      const bool regional =
+        type == "security_groups" || type == "audit_logs" || type == "compliance_rules";
       if (regional && !regions_problem.empty()) {
         run->problem(regions_problem);
       }
@@ -241,13 +241,14 @@ ConnectionTest AwsProvider::test() {
     test.message = std::string("malformed answer from STS: ") + malformed.what();
   }
   if (test.status == Health::healthy && m_settings.organization_role) {
-    engine.submit(m_credentials, json_call("organizations", "ListAccounts", "us-east-1",
-                                           k_organizations_target, nlohmann::json::object()),
+    engine.submit(m_credentials,
+                  json_call("organizations", "ListAccounts", "us-east-1", k_organizations_target,
+                            nlohmann::json::object()),
                   [&](CallResult& result) {
                     if (!result.ok()) {
                       test.status = Health::degraded;
-                      test.message = "cannot list the organisation's accounts: " +
-                                     result.describe_error();
+                      test.message =
+                        "cannot list the organisation's accounts: " + result.describe_error();
                     }
                   });
     engine.run();
@@ -288,8 +289,7 @@ std::vector<PlannedCall> AwsProvider::plan(std::span<const std::string> types) c
   }
   if (m_settings.regions.empty()) {
     add("", "ec2", "DescribeRegions", home,
-        m_settings.organization_role ? "per account: the enabled regions"
-                                     : "the enabled regions");
+        m_settings.organization_role ? "per account: the enabled regions" : "the enabled regions");
   }
   for (const std::string& type : types) {
     for (const CallSketch& sketch : sketch_calls(type)) {
@@ -371,9 +371,9 @@ void AwsProvider::collect_organization(Engine& engine, const std::vector<std::st
     }
     engine.submit(
       m_credentials,
-      json_call("organizations", "ListAccounts", partition_of(m_settings.home_region) == "aws"
-                                                   ? "us-east-1"
-                                                   : m_settings.home_region,
+      json_call("organizations", "ListAccounts",
+                partition_of(m_settings.home_region) == "aws" ? "us-east-1"
+                                                              : m_settings.home_region,
                 k_organizations_target, body),
       [this, &engine, &types, &sink, &outcome, management_account, list_page](CallResult& result) {
         if (!result.ok()) {
@@ -390,21 +390,21 @@ void AwsProvider::collect_organization(Engine& engine, const std::vector<std::st
             start_account(engine, new_account(id, m_credentials), types, sink);
             continue;
           }
-          const std::string role = fmt::format("arn:{}:iam::{}:role/{}",
-                                               partition_of(m_settings.home_region), id,
-                                               *m_settings.organization_role);
-          engine.submit(m_credentials, assume_role_call(role),
-                        [this, &engine, &types, &sink, &outcome, id, role](CallResult& assumed) {
-                          if (!assumed.ok()) {
-                            outcome.failed_accounts.push_back(
-                              {id, fmt::format("cannot assume {}: {}", role,
-                                               assumed.describe_error())});
-                            return;
-                          }
-                          auto credentials =
-                            std::make_shared<const Credentials>(parse_assume_role(assumed.body));
-                          start_account(engine, new_account(id, credentials), types, sink);
-                        });
+          const std::string role =
+            fmt::format("arn:{}:iam::{}:role/{}", partition_of(m_settings.home_region), id,
+                        *m_settings.organization_role);
+          engine.submit(
+            m_credentials, assume_role_call(role),
+            [this, &engine, &types, &sink, &outcome, id, role](CallResult& assumed) {
+              if (!assumed.ok()) {
+                outcome.failed_accounts.push_back(
+                  {id, fmt::format("cannot assume {}: {}", role, assumed.describe_error())});
+                return;
+              }
+              auto credentials =
+                std::make_shared<const Credentials>(parse_assume_role(assumed.body));
+              start_account(engine, new_account(id, credentials), types, sink);
+            });
         }
         if (answer.contains("NextToken") && answer["NextToken"].is_string()) {
           (*list_page)(answer["NextToken"].get<std::string>());
@@ -428,8 +428,8 @@ void Settings::validate() const {
     throw UsageError(fmt::format("'{}' is not an AWS region name", home_region),
                      "regions look like us-east-1 or eu-west-2");
   }
-  if (endpoint_url && !(endpoint_url->starts_with("https://") ||
-                        endpoint_url->starts_with("http://"))) {
+  if (endpoint_url &&
+      !(endpoint_url->starts_with("https://") || endpoint_url->starts_with("http://"))) {
     throw UsageError(fmt::format("endpoint URL '{}' is not an http(s) URL", *endpoint_url),
                      "pass e.g. --endpoint-url http://127.0.0.1:5000");
   }
@@ -440,8 +440,9 @@ void Settings::validate() const {
   }
   if (organization_role && (organization_role->empty() ||
                             organization_role->find_first_of(":/ ") != std::string::npos)) {
-    throw UsageError(fmt::format("'{}' is not a role name", *organization_role),
-                     "pass the role's name, e.g. --organization-role OrganizationAccountAccessRole");
+    throw UsageError(
+      fmt::format("'{}' is not a role name", *organization_role),
+      "pass the role's name, e.g. --organization-role OrganizationAccountAccessRole");
   }
   if (organization_role && role_arn) {
     throw UsageError("--role-arn and --organization-role cannot be combined",
@@ -498,10 +499,8 @@ const Platform& platform() {
     .title = "Amazon Web Services",
     .evidence_types = evidence_type_catalogue(),
     .checks = check_catalogue(),
-    .open = [](const IntegrationConfig& config,
-               const ProviderOptions& options) -> std::unique_ptr<Provider> {
-      return std::make_unique<AwsProvider>(config, options);
-    }};
+    .open = [](const IntegrationConfig& config, const ProviderOptions& options)
+      -> std::unique_ptr<Provider> { return std::make_unique<AwsProvider>(config, options); }};
   return aws;
 }
 

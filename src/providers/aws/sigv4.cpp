@@ -1,7 +1,6 @@
-#include <velocity/providers/aws/sigv4.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/aws/sigv4.hpp>
 
 #include <fmt/format.h>
 
@@ -130,9 +129,8 @@ bool is_header_name_char(char c) {
 
 void check_header_value(std::string_view name, std::string_view value) {
   if (value.find_first_of("\r\n") != std::string_view::npos) {
-    throw UsageError(
-      fmt::format("cannot sign an AWS request: header {} holds a line break", name),
-      "unfold the value onto one line (a folded header is a space) before signing");
+    throw UsageError(fmt::format("cannot sign an AWS request: header {} holds a line break", name),
+                     "unfold the value onto one line (a folded header is a space) before signing");
   }
 }
 
@@ -149,11 +147,11 @@ std::string payload_hash(const Request& request) {
   }
   const std::string& given = *request.payload_sha256;
   const bool is_digest = given.size() == 64 && is_lower_hex(given);
-  const bool is_marker = given == k_unsigned_payload ||
-                         (given.starts_with(k_streaming_prefix) &&
-                          std::all_of(given.begin(), given.end(), [](char c) {
-                            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-                          }));
+  const bool is_marker =
+    given == k_unsigned_payload ||
+    (given.starts_with(k_streaming_prefix) && std::all_of(given.begin(), given.end(), [](char c) {
+       return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+     }));
   if (!is_digest && !is_marker) {
     throw UsageError(
       fmt::format("cannot sign an AWS request: payload hash \"{}\" is not 64 lower-case hex "
@@ -253,9 +251,8 @@ std::string canonical_uri(std::string_view path, PathNormalisation normalisation
       "pass the absolute path of the URL, such as \"/\" or \"/bucket/key\"");
   }
   if (path.find_first_of("?#") != std::string_view::npos) {
-    throw UsageError(
-      fmt::format("cannot sign an AWS request: path \"{}\" holds '?' or '#'", path),
-      "pass the query string separately in Request::query, and drop any fragment");
+    throw UsageError(fmt::format("cannot sign an AWS request: path \"{}\" holds '?' or '#'", path),
+                     "pass the query string separately in Request::query, and drop any fragment");
   }
   std::string result;
   if (normalisation == PathNormalisation::keep) {
@@ -414,17 +411,15 @@ SignedRequest sign(const Request& request, const Credentials& credentials, const
 
   const std::string credential_scope =
     fmt::format("{}/{}/{}/{}", date, scope.region, scope.service, k_terminator);
-  result.string_to_sign =
-    fmt::format("{}\n{}\n{}\n{}", k_algorithm, date_time, credential_scope,
-                crypto::to_hex(crypto::sha256(result.canonical_request)));
+  result.string_to_sign = fmt::format("{}\n{}\n{}\n{}", k_algorithm, date_time, credential_scope,
+                                      crypto::to_hex(crypto::sha256(result.canonical_request)));
 
   const std::string key =
     derive_signing_key(credentials.secret_access_key, date, scope.region, scope.service);
   result.signature = crypto::to_hex(crypto::hmac_sha256(key, result.string_to_sign));
-  result.authorization =
-    fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", k_algorithm,
-                credentials.access_key_id, credential_scope, result.signed_headers,
-                result.signature);
+  result.authorization = fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}",
+                                     k_algorithm, credentials.access_key_id, credential_scope,
+                                     result.signed_headers, result.signature);
   result.headers_to_add.push_back(Header{"Authorization", result.authorization});
   return result;
 }

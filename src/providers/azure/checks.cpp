@@ -20,8 +20,7 @@ const CheckInfo& info(std::string_view id) {
   throw std::logic_error("unknown Azure check " + std::string(id));
 }
 
-void add(Batch& batch, size_t index, std::string_view check_id, Status status,
-         std::string reason) {
+void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
   const Evidence& evidence = batch.evidence[index];
   const CheckInfo& check = info(check_id);
   batch.findings.push_back(Finding{.check_id = check.id,
@@ -110,7 +109,8 @@ void check_nsg(Batch& batch, size_t index) {
   for (const std::string& item : open) {
     listed += (listed.empty() ? "" : ", ") + item;
   }
-  add(batch, index, "azure_nsg_no_ingress_world_ssh_rdp", open.empty() ? Status::pass : Status::fail,
+  add(batch, index, "azure_nsg_no_ingress_world_ssh_rdp",
+      open.empty() ? Status::pass : Status::fail,
       open.empty() ? "no inbound rule allows SSH or RDP from the internet"
                    : "SSH/RDP open to the internet: " + listed);
 }

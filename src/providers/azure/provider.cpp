@@ -1,8 +1,7 @@
-#include <velocity/providers/azure/provider.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/net/curl_client.hpp>
+#include <velocity/providers/azure/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -70,7 +69,7 @@ public:
     if (!token.ok()) {
       test.status = Health::unhealthy;
       test.failure = token.status == 400 || token.status == 401 ? TestFailure::rejected_credentials
-                                                                  : TestFailure::other;
+                                                                : TestFailure::other;
       test.error_code = std::to_string(token.status);
       test.message = rejected_message(token);
       return test;
@@ -150,8 +149,8 @@ public:
 private:
   net::HttpClient& http() {
     if (!m_http) {
-      m_http = m_options.http ? m_options.http
-                              : std::make_shared<net::CurlHttpClient>(m_options.client);
+      m_http =
+        m_options.http ? m_options.http : std::make_shared<net::CurlHttpClient>(m_options.client);
     }
     return *m_http;
   }
@@ -174,13 +173,13 @@ private:
   }
 
   net::Response fetch_token() {
-    const net::Request request{
-      .method = "POST",
-      .url = token_url(),
-      .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-      .body = "client_id=" + form_encode(m_settings.client_id) +
-              "&client_secret=" + form_encode(m_config.secret) + "&scope=" + form_encode(k_scope) +
-              "&grant_type=client_credentials"};
+    const net::Request request{.method = "POST",
+                               .url = token_url(),
+                               .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                               .body = "client_id=" + form_encode(m_settings.client_id) +
+                                       "&client_secret=" + form_encode(m_config.secret) +
+                                       "&scope=" + form_encode(k_scope) +
+                                       "&grant_type=client_credentials"};
     net::Response response = http().perform(request);
     ++m_result.api_calls;
     if (!response.ok()) {
@@ -189,14 +188,15 @@ private:
     }
     const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string()) {
-      throw RemoteError(fmt::format("the token endpoint {} answered without an access_token",
-                                    token_url()));
+      throw RemoteError(
+        fmt::format("the token endpoint {} answered without an access_token", token_url()));
     }
     m_token = body["access_token"].get<std::string>();
     const nlohmann::json expires = body.value("expires_in", nlohmann::json(3599));
-    m_token_expiry = now_epoch() + (expires.is_number() ? expires.get<int64_t>()
-                                                        : std::strtoll(expires.get<std::string>().c_str(),
-                                                                       nullptr, 10));
+    m_token_expiry =
+      now_epoch() + (expires.is_number()
+                       ? expires.get<int64_t>()
+                       : std::strtoll(expires.get<std::string>().c_str(), nullptr, 10));
     return response;
   }
 
@@ -214,9 +214,8 @@ private:
   }
 
   net::Response call(const std::string& url) {
-    const net::Request request{.method = "GET",
-                               .url = url,
-                               .headers = {{"Authorization", "Bearer " + token()}}};
+    const net::Request request{
+      .method = "GET", .url = url, .headers = {{"Authorization", "Bearer " + token()}}};
     net::Response response = http().perform(request);
     ++m_result.api_calls;
     if (!response.ok()) {
@@ -255,8 +254,8 @@ private:
     }
   }
 
-  void add_evidence(Batch& batch, std::string resource_id, std::string region,
-                    nlohmann::json data, std::string_view raw) {
+  void add_evidence(Batch& batch, std::string resource_id, std::string region, nlohmann::json data,
+                    std::string_view raw) {
     batch.evidence.push_back(Evidence{.type = batch.type,
                                       .resource_id = std::move(resource_id),
                                       .account_id = m_settings.subscription_id,
@@ -288,18 +287,17 @@ private:
     collect_list(batch,
                  subscription_url("/providers/Microsoft.Storage/storageAccounts", "2023-01-01"),
                  "storageAccounts.list", "storage_account", "account");
-    collect_list(batch,
-                 subscription_url("/providers/Microsoft.Network/networkSecurityGroups",
-                                  "2023-04-01"),
-                 "networkSecurityGroups.list", "network_security_group", "group");
+    collect_list(
+      batch, subscription_url("/providers/Microsoft.Network/networkSecurityGroups", "2023-04-01"),
+      "networkSecurityGroups.list", "network_security_group", "group");
   }
 
   void collect_policies(Batch& batch) {
     nlohmann::json definitions = nlohmann::json::array();
     std::string raw;
-    std::string problem = list(
-      subscription_url("/providers/Microsoft.Authorization/roleDefinitions", "2022-04-01"),
-      "roleDefinitions.list", definitions, raw);
+    std::string problem =
+      list(subscription_url("/providers/Microsoft.Authorization/roleDefinitions", "2022-04-01"),
+           "roleDefinitions.list", definitions, raw);
     if (!problem.empty()) {
       batch.problems.push_back(problem);
     }
@@ -308,8 +306,7 @@ private:
       std::string guid = definition.value("name", "");
       std::transform(guid.begin(), guid.end(), guid.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      names[guid] =
-        definition.value("properties", nlohmann::json::object()).value("roleName", "");
+      names[guid] = definition.value("properties", nlohmann::json::object()).value("roleName", "");
     }
     nlohmann::json assignments = nlohmann::json::array();
     problem = list(assignments_url(), "roleAssignments.list", assignments, raw);
@@ -353,9 +350,9 @@ bool is_http_url(const std::string& url) {
 } // namespace
 
 void Settings::validate() const {
-  for (const auto& [value, name] : {std::pair{&tenant_id, "AZURE_TENANT_ID"},
-                                    std::pair{&client_id, "AZURE_CLIENT_ID"},
-                                    std::pair{&subscription_id, "AZURE_SUBSCRIPTION_ID"}}) {
+  for (const auto& [value, name] :
+       {std::pair{&tenant_id, "AZURE_TENANT_ID"}, std::pair{&client_id, "AZURE_CLIENT_ID"},
+        std::pair{&subscription_id, "AZURE_SUBSCRIPTION_ID"}}) {
     if (value->empty() || value->find_first_of("/?# ") != std::string::npos) {
       throw UsageError(fmt::format("{} is missing or malformed", name),
                        "set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
@@ -392,15 +389,16 @@ const Platform& platform() {
   static const Platform azure{
     .name = "azure",
     .title = "Microsoft Azure",
-    .evidence_types =
-      {EvidenceTypeInfo{.id = "configurations",
-                        .description = "resource groups, storage accounts, network security "
-                                       "groups",
-                        .calls = {"resourceGroups.list", "storageAccounts.list",
-                                  "networkSecurityGroups.list"}},
-       EvidenceTypeInfo{.id = "policies",
-                        .description = "role assignments at the subscription with role names",
-                        .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
+    .evidence_types = {EvidenceTypeInfo{.id = "configurations",
+                                        .description =
+                                          "resource groups, storage accounts, network security "
+                                          "groups",
+                                        .calls = {"resourceGroups.list", "storageAccounts.list",
+                                                  "networkSecurityGroups.list"}},
+                       EvidenceTypeInfo{.id = "policies",
+                                        .description =
+                                          "role assignments at the subscription with role names",
+                                        .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
     .checks = {CheckInfo{.id = "azure_storage_https_only",
                          .severity = Severity::high,
                          .evidence_type = "configurations",
@@ -421,10 +419,8 @@ const Platform& platform() {
                          .severity = Severity::medium,
                          .evidence_type = "policies",
                          .title = "at most 3 Owners on the subscription"}},
-    .open = [](const IntegrationConfig& config,
-               const ProviderOptions& options) -> std::unique_ptr<Provider> {
-      return std::make_unique<AzureProvider>(config, options);
-    }};
+    .open = [](const IntegrationConfig& config, const ProviderOptions& options)
+      -> std::unique_ptr<Provider> { return std::make_unique<AzureProvider>(config, options); }};
   return azure;
 }
 

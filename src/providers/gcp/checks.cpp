@@ -18,8 +18,7 @@ const CheckInfo& info(std::string_view id) {
   throw std::logic_error("unknown GCP check " + std::string(id));
 }
 
-void add(Batch& batch, size_t index, std::string_view check_id, Status status,
-         std::string reason) {
+void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
   const Evidence& evidence = batch.evidence[index];
   const CheckInfo& check = info(check_id);
   batch.findings.push_back(Finding{.check_id = check.id,

@@ -1,10 +1,9 @@
-#include <velocity/providers/gcp/provider.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/crypto/jwt.hpp>
 #include <velocity/crypto/rsa.hpp>
 #include <velocity/net/curl_client.hpp>
+#include <velocity/providers/gcp/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -80,7 +79,7 @@ public:
     if (!token.ok()) {
       test.status = Health::unhealthy;
       test.failure = token.status == 400 || token.status == 401 ? TestFailure::rejected_credentials
-                                                                  : TestFailure::other;
+                                                                : TestFailure::other;
       test.error_code = std::to_string(token.status);
       test.message = rejected_message(token);
       return test;
@@ -95,8 +94,8 @@ public:
                      : project.status == 403 ? TestFailure::denied
                                              : TestFailure::other;
       test.error_code = std::to_string(project.status);
-      test.message = fmt::format("projects.get {}: {}", m_settings.project_id,
-                                 error_message(project));
+      test.message =
+        fmt::format("projects.get {}: {}", m_settings.project_id, error_message(project));
       return test;
     }
     test.status = test.response_time_ms > k_degraded_after_ms ? Health::degraded : Health::healthy;
@@ -149,8 +148,8 @@ public:
 private:
   net::HttpClient& http() {
     if (!m_http) {
-      m_http = m_options.http ? m_options.http
-                              : std::make_shared<net::CurlHttpClient>(m_options.client);
+      m_http =
+        m_options.http ? m_options.http : std::make_shared<net::CurlHttpClient>(m_options.client);
     }
     return *m_http;
   }
@@ -297,9 +296,9 @@ private:
         break;
       }
       for (const nlohmann::json& service : body.value("services", nlohmann::json::array())) {
-        data["enabled_services"].push_back(
-          service.contains("config") ? service["config"].value("name", "")
-                                     : service.value("name", ""));
+        data["enabled_services"].push_back(service.contains("config")
+                                             ? service["config"].value("name", "")
+                                             : service.value("name", ""));
       }
       const std::string next = body.value("nextPageToken", "");
       if (next.empty()) {
@@ -333,9 +332,9 @@ ServiceAccountKey parse_key(const std::string& json_text, const std::string& ori
     throw UsageError(fmt::format("{} is not JSON", origin), help);
   }
   if (json.value("type", "") != "service_account") {
-    throw UsageError(fmt::format("{} is not a service-account key (type is '{}')", origin,
-                                 json.value("type", "")),
-                     help);
+    throw UsageError(
+      fmt::format("{} is not a service-account key (type is '{}')", origin, json.value("type", "")),
+      help);
   }
   ServiceAccountKey key;
   key.client_email = json.value("client_email", "");
@@ -416,10 +415,8 @@ const Platform& platform() {
                          .severity = Severity::high,
                          .evidence_type = "policies",
                          .title = "no service account holds an owner, editor or admin role"}},
-    .open = [](const IntegrationConfig& config,
-               const ProviderOptions& options) -> std::unique_ptr<Provider> {
-      return std::make_unique<GcpProvider>(config, options);
-    }};
+    .open = [](const IntegrationConfig& config, const ProviderOptions& options)
+      -> std::unique_ptr<Provider> { return std::make_unique<GcpProvider>(config, options); }};
   return gcp;
 }
 

@@ -17,8 +17,7 @@ const CheckInfo& info(std::string_view id) {
   throw std::logic_error("unknown GitHub check " + std::string(id));
 }
 
-void add(Batch& batch, size_t index, std::string_view check_id, Status status,
-         std::string reason) {
+void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
   const Evidence& evidence = batch.evidence[index];
   const CheckInfo& check = info(check_id);
   batch.findings.push_back(Finding{.check_id = check.id,
@@ -31,7 +30,9 @@ void add(Batch& batch, size_t index, std::string_view check_id, Status status,
                                    .evidence = index});
 }
 
-Status status_of(bool ok) { return ok ? Status::pass : Status::fail; }
+Status status_of(bool ok) {
+  return ok ? Status::pass : Status::fail;
+}
 
 void check_organization(Batch& batch, size_t index) {
   const nlohmann::json& org = batch.evidence[index].data["organization"];

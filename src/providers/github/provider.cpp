@@ -1,9 +1,8 @@
-#include <velocity/providers/github/provider.hpp>
-
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/net/curl_client.hpp>
 #include <velocity/net/retry.hpp>
+#include <velocity/providers/github/provider.hpp>
 
 #include <fmt/format.h>
 
@@ -193,17 +192,17 @@ private:
         }
         return response;
       }
-      const int64_t max_wait = m_options.max_wait ? m_options.max_wait->count()
-                                                  : m_settings.max_wait_seconds;
+      const int64_t max_wait =
+        m_options.max_wait ? m_options.max_wait->count() : m_settings.max_wait_seconds;
       if (m_waited.count() + wait->count() > max_wait) {
         ++m_result.api_errors;
         response.body =
-          nlohmann::json{{"message",
-                          fmt::format("rate limited; GitHub asks to wait {} s, beyond the {} s "
-                                      "--max-wait of this {} ({})",
-                                      wait->count(), max_wait,
-                                      m_options.max_wait ? "collection" : "integration",
-                                      error_message(response))}}
+          nlohmann::json{
+            {"message",
+             fmt::format("rate limited; GitHub asks to wait {} s, beyond the {} s "
+                         "--max-wait of this {} ({})",
+                         wait->count(), max_wait, m_options.max_wait ? "collection" : "integration",
+                         error_message(response))}}
             .dump();
         return response;
       }
@@ -259,10 +258,9 @@ private:
     if (!m_repos_listed) {
       m_repos_listed = true;
       m_repos = nlohmann::json::array();
-      m_repos_problem =
-        get_all(fmt::format("{}/orgs/{}/repos?type=all&per_page=100", m_settings.api_url,
-                            encode_path(m_settings.org)),
-                "GET /orgs/" + m_settings.org + "/repos", m_repos, m_repos_raw);
+      m_repos_problem = get_all(fmt::format("{}/orgs/{}/repos?type=all&per_page=100",
+                                            m_settings.api_url, encode_path(m_settings.org)),
+                                "GET /orgs/" + m_settings.org + "/repos", m_repos, m_repos_raw);
     }
     if (!m_repos_problem.empty()) {
       batch.problems.push_back(m_repos_problem);
@@ -281,8 +279,8 @@ private:
   }
 
   void collect_configurations(Batch& batch) {
-    const net::Response org = get(fmt::format("{}/orgs/{}", m_settings.api_url,
-                                              encode_path(m_settings.org)));
+    const net::Response org =
+      get(fmt::format("{}/orgs/{}", m_settings.api_url, encode_path(m_settings.org)));
     fail_on_rejection(org);
     if (!org.ok()) {
       batch.problems.push_back(describe("GET /orgs/" + m_settings.org, org));
@@ -327,10 +325,10 @@ private:
       add_evidence(batch, full_name, std::move(data), raw);
     }
     if (analysis_hidden) {
-      batch.problems.push_back(fmt::format(
-        "GET /orgs/{}/repos: security_and_analysis is not visible (the token is not an "
-        "organisation owner's), so secret scanning was not checked",
-        m_settings.org));
+      batch.problems.push_back(
+        fmt::format("GET /orgs/{}/repos: security_and_analysis is not visible (the token is not an "
+                    "organisation owner's), so secret scanning was not checked",
+                    m_settings.org));
     }
   }
 
@@ -348,9 +346,8 @@ private:
         get(fmt::format("{}/repos/{}/branches/{}/protection", m_settings.api_url,
                         encode_path(full_name), encode_path(branch)));
       fail_on_rejection(response);
-      nlohmann::json data = {{"kind", "branch_protection"},
-                             {"repository", full_name},
-                             {"branch", branch}};
+      nlohmann::json data = {
+        {"kind", "branch_protection"}, {"repository", full_name}, {"branch", branch}};
       if (response.ok()) {
         data["protected"] = true;
         data["protection"] = nlohmann::json::parse(response.body, nullptr, false);
@@ -368,8 +365,8 @@ private:
     nlohmann::json members = nlohmann::json::array();
     std::string raw;
     const std::string problem =
-      get_all(fmt::format("{}/orgs/{}/members?filter=2fa_disabled&per_page=100",
-                          m_settings.api_url, encode_path(m_settings.org)),
+      get_all(fmt::format("{}/orgs/{}/members?filter=2fa_disabled&per_page=100", m_settings.api_url,
+                          encode_path(m_settings.org)),
               "GET /orgs/" + m_settings.org + "/members?filter=2fa_disabled", members, raw);
     if (!problem.empty()) {
       batch.problems.push_back(problem);
@@ -519,10 +516,8 @@ const Platform& platform() {
                          .severity = Severity::medium,
                          .evidence_type = "security_groups",
                          .title = "branch protection applies to administrators"}},
-    .open = [](const IntegrationConfig& config,
-               const ProviderOptions& options) -> std::unique_ptr<Provider> {
-      return std::make_unique<GithubProvider>(config, options);
-    }};
+    .open = [](const IntegrationConfig& config, const ProviderOptions& options)
+      -> std::unique_ptr<Provider> { return std::make_unique<GithubProvider>(config, options); }};
   return github;
 }
 

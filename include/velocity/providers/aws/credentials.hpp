@@ -36,11 +36,11 @@ struct ChainOptions {
 // settings the profile or environment carries.
 struct ResolvedCredentials {
   Credentials credentials;
-  std::string source;                       // "environment variables", "profile prod of /x"
-  std::optional<std::string> region;        // AWS_REGION, AWS_DEFAULT_REGION or the profile's
-  std::optional<std::string> endpoint_url;  // AWS_ENDPOINT_URL or the profile's endpoint_url
-  std::optional<std::string> role_arn;      // the profile's role_arn (with source_profile)
-  std::optional<std::string> external_id;   // the profile's external_id
+  std::string source;                      // "environment variables", "profile prod of /x"
+  std::optional<std::string> region;       // AWS_REGION, AWS_DEFAULT_REGION or the profile's
+  std::optional<std::string> endpoint_url; // AWS_ENDPOINT_URL or the profile's endpoint_url
+  std::optional<std::string> role_arn;     // the profile's role_arn (with source_profile)
+  std::optional<std::string> external_id;  // the profile's external_id
 };
 
 // Resolves credentials in the AWS CLI's order: an explicit profile (--profile or

@@ -18,10 +18,10 @@ namespace velocity::providers::aws {
 // One call's answer: a 2xx response, an AWS error, or a transport failure.
 struct CallResult {
   const ApiCall* call = nullptr;
-  std::string url;          // where it went (redacted), for messages
-  int status = 0;           // 0 after a transport failure
+  std::string url; // where it went (redacted), for messages
+  int status = 0;  // 0 after a transport failure
   net::Headers headers;
-  std::string body;         // the raw body
+  std::string body; // the raw body
   std::optional<AwsError> error;
   bool transport_failure = false;
   // Set by a callback when the error is an expected answer ("no password policy"), so it is not

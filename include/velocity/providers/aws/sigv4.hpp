@@ -48,11 +48,11 @@ struct Header {
 
 // The request to sign, as it will go on the wire. `body` must outlive the call to `sign`.
 struct Request {
-  std::string method;              // "GET", "POST", ...
-  std::string path;                // as sent, starting with '/' ("" means "/"); no query
-  std::string query;               // as sent, without the leading '?'; "" when none
-  std::vector<Header> headers;     // every header to sign, Host included
-  std::string_view body;           // hashed unless `payload_sha256` is set
+  std::string method;          // "GET", "POST", ...
+  std::string path;            // as sent, starting with '/' ("" means "/"); no query
+  std::string query;           // as sent, without the leading '?'; "" when none
+  std::vector<Header> headers; // every header to sign, Host included
+  std::string_view body;       // hashed unless `payload_sha256` is set
   // Lower-case hex SHA-256 of the payload (or "UNSIGNED-PAYLOAD"), for a body streamed from
   // elsewhere; when set, `body` is not read.
   std::optional<std::string> payload_sha256;
@@ -77,9 +77,9 @@ struct Scope {
 struct SignedRequest {
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signature;       // lower-case hex
-  std::string authorization;   // the Authorization header's value
-  std::string signed_headers;  // "host;x-amz-date", as in the Authorization header
+  std::string signature;      // lower-case hex
+  std::string authorization;  // the Authorization header's value
+  std::string signed_headers; // "host;x-amz-date", as in the Authorization header
   // Headers the caller must add to the request before sending it, Authorization last. A header
   // the request already carries with the same value is not repeated.
   std::vector<Header> headers_to_add;
