@@ -363,8 +363,11 @@ void AwsProvider::collect_organization(Engine& engine, const std::vector<std::st
                                        CollectionSink& sink, CollectResult& outcome,
                                        const std::string& management_account) {
   auto list_page = std::make_shared<std::function<void(std::optional<std::string>)>>();
+  // The function holds itself weakly (a strong self-reference is a cycle, never freed); the
+  // pending ListAccounts call holds it strongly until its answer asks for the next page.
   *list_page = [this, &engine, &types, &sink, &outcome, management_account,
-                list_page](std::optional<std::string> token) {
+                weak_self = std::weak_ptr(list_page)](std::optional<std::string> token) {
+    auto self = weak_self.lock();
     nlohmann::json body = nlohmann::json::object();
     if (token) {
       body["NextToken"] = *token;
@@ -375,7 +378,7 @@ void AwsProvider::collect_organization(Engine& engine, const std::vector<std::st
                 partition_of(m_settings.home_region) == "aws" ? "us-east-1"
                                                               : m_settings.home_region,
                 k_organizations_target, body),
-      [this, &engine, &types, &sink, &outcome, management_account, list_page](CallResult& result) {
+      [this, &engine, &types, &sink, &outcome, management_account, self](CallResult& result) {
         if (!result.ok()) {
           fail_setup(result, "organizations:ListAccounts");
         }
@@ -407,7 +410,7 @@ void AwsProvider::collect_organization(Engine& engine, const std::vector<std::st
             });
         }
         if (answer.contains("NextToken") && answer["NextToken"].is_string()) {
-          (*list_page)(answer["NextToken"].get<std::string>());
+          (*self)(answer["NextToken"].get<std::string>());
         }
       });
   };
