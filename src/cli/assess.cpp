@@ -1,5 +1,7 @@
 #include "assess.hpp"
 
+#include "number_checks.hpp"
+
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/report_json.hpp>
 #include <velocity/compliance/text.hpp>
@@ -254,22 +256,22 @@ std::vector<std::string> split_ids(const std::vector<std::string>& values) {
 void add_plan_options(CLI::App& command, Options& options) {
   command.add_option("--hourly-rate", options.hourly_rate, "cost of an hour of effort in USD")
     ->capture_default_str()
-    ->check(CLI::PositiveNumber);
+    ->check(positive());
   command
     .add_option("--hours-per-week", options.hours_per_week,
                 "hours of remediation work per week, for the roadmap")
     ->capture_default_str()
-    ->check(CLI::PositiveNumber);
+    ->check(positive());
   command
     .add_option("--audit-cost", options.audit_cost,
                 "external audit cost in USD, replacing the per-framework estimates")
-    ->check(CLI::NonNegativeNumber);
+    ->check(non_negative());
   command.add_option("--start", options.start, "roadmap start date, YYYY-MM-DD (default today)");
   command
     .add_option("--observation-days", options.observation_days,
                 "Type II observation period after remediation")
     ->capture_default_str()
-    ->check(CLI::NonNegativeNumber);
+    ->check(non_negative());
   command
     .add_option("--fail-under", options.fail_under,
                 "exit 1 when a framework scores under N (0-100)")

@@ -1,6 +1,7 @@
 // `velocity collect`: evidence and check results from connected platforms, safe for cron:
 // locked per integration, never prompting, progress only on a terminal, metrics for Prometheus.
 
+#include "number_checks.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -340,7 +341,7 @@ void setup_collect(CLI::App& command, Context& ctx) {
                 "longest wait for rate limits, in seconds: in all for GitHub (over the "
                 "integration's own --max-wait), per call for a Retry-After (default 120)")
     ->option_text("SECONDS")
-    ->check(CLI::NonNegativeNumber);
+    ->check(non_negative());
   add_http_options(command, options->http, true);
   command.footer("--format table (default), json (one document with every finding) or jsonl "
                  "(one finding per line as it is stored, then a summary line).");

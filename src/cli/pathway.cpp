@@ -1,3 +1,5 @@
+#include "number_checks.hpp"
+
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/pathway.hpp>
@@ -125,14 +127,13 @@ std::string render_markdown(const std::string& org, const compliance::PathwayFac
 void setup_pathway(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<PathwayOptions>();
   command
-    .add_option(
-      "--size", options->size,
-      "organisation size for the manual hours hours saved are measured against (default medium)")
+    .add_option("--size", options->size,
+                "organisation size the hours saved are measured against (default medium)")
     ->option_text("SIZE");
   command
     .add_option("--manual-hours", options->manual_hours,
                 "manual compliance hours a month, instead of --size")
-    ->check(CLI::NonNegativeNumber)
+    ->check(non_negative())
     ->option_text("N");
   command.footer(
     "Stages: discovery (start) -> pilot (an assessment, a verified integration) -> rollout (half "

@@ -150,10 +150,10 @@ stop_fake
 TEST "collect --max-wait must be a number of seconds, not negative"
 run collect --max-wait -1
 expect_rc 2
-expect_err_contains "--max-wait"
+expect_err_contains "--max-wait: must be 0 or more, not -1"
 run collect --max-wait soon
 expect_rc 2
-expect_err_contains "--max-wait"
+expect_err_contains "--max-wait: 'soon' is not a number"
 
 TEST "GitHub Enterprise Server: /api/v3 prefix"
 start_fake github --scenario pass
