@@ -342,7 +342,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
 
   CLI::App* types =
     command.add_subcommand("evidence-types", "list what a platform collects and checks");
-  types->add_option("PLATFORM", options->platform, "platform (aws)")->required();
+  types->add_option("PLATFORM", options->platform, "platform (aws, github, gcp or azure)")
+    ->required();
   types->callback([&ctx, options] { evidence_types(ctx, options->platform); });
 }
 

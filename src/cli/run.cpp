@@ -139,7 +139,8 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
   app.fallthrough();
   add_global_options(app, ctx.options);
   app.footer("Exit codes: 0 success, 1 a check failed, 2 usage error, 3 state or key error, "
-             "4 permission denied, 5 integrity violation, 6 remote API error.\n"
+             "4 permission denied, 5 integrity violation, 6 remote API error, 70 internal "
+             "error, 130 interrupted.\n"
              "Run `velocity COMMAND --help` for a command's options.");
   for (const Command& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
