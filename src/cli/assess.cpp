@@ -165,13 +165,24 @@ std::string read_answers_text(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
+  // Not only regular files: `--answers <(generate-answers)` is a pipe.
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) {
     throw UsageError(
       fmt::format("answers file {} does not exist", path),
       "`velocity assess template --framework ID > answers.yaml` writes one to fill in");
   }
-  return fs::read_file(path);
+  if (std::filesystem::is_directory(status)) {
+    throw UsageError(fmt::format("answers file {} is a directory", path),
+                     "pass the YAML file of answers, e.g. --answers answers.yaml");
+  }
+  try {
+    return fs::read_file(path);
+  } catch (const StateError& unreadable) {
+    // An input file, not the state: a usage error (exit 2), not a state error (exit 3).
+    throw UsageError(unreadable.what(), "check the file's permissions, or pass --answers -");
+  }
 }
 
 std::string today_string() {

@@ -113,6 +113,15 @@ expect_equal "$(json_get 'd["frameworks"][0]["score"], d["summary"]["not_applica
 # security-policy: 24 h; access-reviews partially: half of 16 h; at $200/h, no tooling, audit 1000
 run assess --answers example.yaml --format json --no-save --hourly-rate 200 --audit-cost 1000
 expect_equal "$(json_get 'd["cost"]["hours"], d["cost"]["labour"], d["cost"]["total"]')" "32.0 6400.0 7400.0"
+run assess --answers . --no-save
+expect_rc 2
+expect_err_contains "answers file . is a directory"
+run assess --answers /dev/null --no-save
+expect_rc 2
+expect_err_contains "expected a mapping of fields, found empty"
+run assess --answers <(cat example.yaml) --format json --no-save
+expect_rc 0
+expect_equal "$(json_get 'd["frameworks"][0]["score"]')" "53.8" "answers read from a pipe"
 run assess --answers example.yaml --no-save --hourly-rate 0
 expect_rc 2
 expect_err_contains "--hourly-rate: must be more than 0, not 0"
