@@ -172,7 +172,7 @@ void test_integration(Context& ctx, const std::string& name, const HttpOptions& 
   connect::throw_if_unhealthy(test, record.name, record.platform);
 }
 
-void remove_integration(Context& ctx, const std::string& name) {
+void remove_integration(Context& ctx, const std::string& name, bool yes) {
   ctx.format({"table", "json"});
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
@@ -180,6 +180,11 @@ void remove_integration(Context& ctx, const std::string& name) {
   const size_t evidence = store::list_evidence(state.db(), org, record.id).size();
   ctx.audit_intent(integration_event(audit::Category::system_security, "integration.remove", name,
                                      {{"platform", record.platform}}));
+  ctx.confirm_destruction(
+    fmt::format("removing integration '{}' deletes its credentials and {} evidence record{} "
+                "with their findings",
+                name, evidence, evidence == 1 ? "" : "s"),
+    name, yes, fmt::format("velocity connect remove {} --yes", name));
   store::remove_integration(state.db(), org, name);
   ctx.audit(integration_event(audit::Category::system_security, "integration.remove", name,
                               {{"platform", record.platform}, {"evidence_removed", evidence}}));
@@ -338,7 +343,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
   CLI::App* remove =
     command.add_subcommand("remove", "remove an integration with its credentials and evidence");
   remove->add_option("NAME", options->name, "integration name")->required();
-  remove->callback([&ctx, options] { remove_integration(ctx, options->name); });
+  remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
+  remove->callback([&ctx, options] { remove_integration(ctx, options->name, options->yes); });
 
   CLI::App* types =
     command.add_subcommand("evidence-types", "list what a platform collects and checks");

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <string>
 #include <typeinfo>
 
 #include <termios.h>
@@ -67,6 +68,23 @@ std::string Context::format(std::initializer_list<std::string_view> allowed) con
 
 bool Context::interactive() const {
   return ::isatty(STDIN_FILENO) != 0 && ::isatty(STDERR_FILENO) != 0;
+}
+
+void Context::confirm_destruction(const std::string& what, const std::string& name, bool yes,
+                                  const std::string& rerun) const {
+  if (yes) {
+    return;
+  }
+  if (!interactive()) {
+    throw UsageError(fmt::format("{}; refusing without --yes", what),
+                     fmt::format("run `{}`", rerun));
+  }
+  std::cerr << fmt::format("{}; it cannot be undone.\nType '{}' to confirm: ", what, name);
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != name) {
+    throw UsageError("confirmation did not match; nothing was deleted");
+  }
 }
 
 std::optional<std::string> Context::prompt_secret(const std::string& question) const {

@@ -3,8 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
-
 namespace velocity::cli {
 
 namespace {
@@ -33,26 +31,6 @@ audit::EventInput org_event(const char* action, const std::string& name,
           name,
           audit::Outcome::success,
           std::move(details)};
-}
-
-void confirm_delete(Context& ctx, const std::string& name, bool yes) {
-  if (yes) {
-    return;
-  }
-  if (!ctx.interactive()) {
-    throw UsageError(fmt::format("deleting organisation '{}' destroys its data key and every row "
-                                 "it owns; refusing without --yes",
-                                 name),
-                     fmt::format("run `velocity org delete {} --yes`", name));
-  }
-  std::cerr << fmt::format("This destroys the data key of '{}' and every row it owns; it cannot "
-                           "be undone.\nType the organisation's name to confirm: ",
-                           name);
-  std::string answer;
-  std::getline(std::cin, answer);
-  if (answer != name) {
-    throw UsageError("confirmation did not match; nothing was deleted");
-  }
 }
 
 } // namespace
@@ -108,7 +86,11 @@ void setup_org(CLI::App& command, Context& ctx) {
       throw UsageError(fmt::format("no organisation named '{}'", options->name),
                        "`velocity org list` shows them");
     }
-    confirm_delete(ctx, options->name, options->yes);
+    ctx.confirm_destruction(fmt::format("deleting organisation '{}' destroys its data key and "
+                                        "every row it owns",
+                                        options->name),
+                            options->name, options->yes,
+                            fmt::format("velocity org delete {} --yes", options->name));
     state.delete_org(options->name);
     ctx.audit(org_event("org.delete", options->name, {{"data_key_destroyed", true}}));
     ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));

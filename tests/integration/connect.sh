@@ -136,12 +136,19 @@ run connect evidence-types nimbus
 expect_rc 2
 expect_err_contains "unknown platform"
 
-TEST "connect remove"
+TEST "connect remove: refused without --yes when nobody can confirm, then done with it"
 run connect remove from-file
+expect_rc 2
+expect_err_contains "removing integration 'from-file' deletes its credentials and 0 evidence records with their findings; refusing without --yes"
+expect_err_contains "velocity connect remove from-file --yes"
+run connect list --format json
+expect_out_contains "from-file"
+run connect remove from-file --yes
 expect_rc 0
+expect_err_contains "removed integration 'from-file'"
 run connect list --format json
 expect_out_lacks "from-file"
-run connect remove from-file
+run connect remove from-file --yes
 expect_rc 2
 
 TEST "connect test of a stored integration whose keys were revoked: exit 3"

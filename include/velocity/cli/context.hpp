@@ -50,6 +50,11 @@ public:
   bool interactive() const;
   // Asks for a secret on the terminal without echo; nothing when there is no terminal.
   std::optional<std::string> prompt_secret(const std::string& question) const;
+  // The confirmation of a command that destroys `name`: passes with `yes`; on a terminal the user
+  // types the name; without one the command is refused, exit 2, naming `rerun` (the command with
+  // --yes). `what` says what is destroyed: "deleting organisation 'acme' destroys its data key".
+  void confirm_destruction(const std::string& what, const std::string& name, bool yes,
+                           const std::string& rerun) const;
 
   // Appends `event` to the audit log of the --org organisation (of `org_name` when given; of the
   // default organisation when that one no longer exists), as this run's actor and correlation id.
