@@ -321,6 +321,11 @@ void setup_assess(CLI::App& command, Context& ctx) {
 
   CLI::App* templ = command.add_subcommand("template", "write a fill-in answers file to stdout");
   templ->fallthrough();
+  // Subcommands inherit the parent's footer; these say what applies to them instead.
+  templ->footer(
+    "Takes these options of `velocity assess`: --framework ID[,ID] (required), "
+    "--variant, --answers FILE (answers to keep in the new file), --frameworks-dir.\n"
+    "Example: velocity assess template --framework soc2 --variant type2 > answers.yaml");
   templ->callback([&ctx, options, prepare] {
     prepare();
     compliance::Library library = compliance::Library::open(options->frameworks_dir);
@@ -345,10 +350,12 @@ void setup_assess(CLI::App& command, Context& ctx) {
 
   CLI::App* list = command.add_subcommand("list", "list the stored assessments");
   list->fallthrough();
+  list->footer("");
   list->callback([&ctx] { run_assess_list(ctx); });
 
   CLI::App* show = command.add_subcommand("show", "print a stored assessment's results again");
   show->fallthrough();
+  show->footer("");
   show->add_option("ID", options->id, "assessment id (`velocity assess list`)")->required();
   show->callback([&ctx, options, prepare] {
     prepare();
@@ -357,12 +364,14 @@ void setup_assess(CLI::App& command, Context& ctx) {
 
   CLI::App* diff = command.add_subcommand("diff", "compare two stored assessments");
   diff->fallthrough();
+  diff->footer("");
   diff->add_option("A", options->id, "the earlier assessment id")->required();
   diff->add_option("B", options->other_id, "the later assessment id")->required();
   diff->callback([&ctx, options] { run_assess_diff(ctx, *options); });
 
   CLI::App* remove = command.add_subcommand("delete", "delete a stored assessment");
   remove->fallthrough();
+  remove->footer("");
   remove->add_option("ID", options->id, "assessment id")->required();
   remove->callback([&ctx, options] { run_assess_delete(ctx, *options); });
 
