@@ -122,8 +122,14 @@ void stream_findings(Context& ctx, const ReportOptions& options,
   };
   if (options.output) {
     fs::AtomicFile file(*options.output, fs::Mode::private_file);
-    write([&](std::string_view bytes) { file.write(bytes); });
+    uint64_t bytes_written = 0;
+    write([&](std::string_view bytes) {
+      file.write(bytes);
+      bytes_written += bytes.size();
+    });
     file.commit();
+    ctx.out().info(fmt::format("wrote the findings of '{}' as {} ({} bytes) to {}", ctx.options.org,
+                               report::to_string(format), bytes_written, *options.output));
   } else {
     write([](std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); });
     std::fflush(stdout);

@@ -97,6 +97,7 @@ expect_rc 0
 expect_equal "$(printf '%s\n' "$OUT" | grep -c '"check"')" "$FINDINGS"
 run report --framework soc2 --format findings-csv --output "$WORK/findings.csv"
 expect_equal "$(wc -l <"$WORK/findings.csv")" "$((FINDINGS + 1))"
+expect_err_contains "as findings-csv ($(wc -c <"$WORK/findings.csv") bytes) to $WORK/findings.csv"
 
 TEST "report --template-dir replaces a template; the others stay built in"
 mkdir -p "$WORK/templates"
