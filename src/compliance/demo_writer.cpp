@@ -340,7 +340,7 @@ nlohmann::json demo_summary_to_json(const DemoSummary& summary) {
       scores[framework] = score ? nlohmann::json(*score) : nlohmann::json(nullptr);
     }
     assessments.push_back({{"id", assessment.id},
-                           {"day", assessment.day},
+                           {"day", assessment.day + 1}, // 1-based, as the table shows it
                            {"completed_at", assessment.completed_at},
                            {"scores", scores}});
   }

@@ -4,7 +4,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require python3
 
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
 # fill FILE VALUE: sets every empty `answer:` (and `operating:`) of a template to VALUE.
 fill() { sed -i "s/^    answer:\$/    answer: $2/; s/^    operating:\$/    operating: $2/" "$1"; }
 # set_answer FILE ID VALUE: the answer of one entry.

@@ -156,7 +156,6 @@ $SCREEN"
 # colours FILE: how many SGR (colour/attribute) sequences velocity wrote.
 colours() { grep -c $'\e\\[[0-9;]*m' "$1"; }
 
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
 
 TEST "without a terminal it never prompts: exit 2 and a pointer to --answers"
 CI=true run assess --framework soc2 </dev/null

@@ -20,7 +20,6 @@ ME=$(id -un)
 
 sql() { sqlite3 "$STATE" "$@"; }
 # json_get EXPR: EXPR over d, the JSON on stdout of the last run.
-json_get() { "$PY" -c "import json, sys; d = json.loads(sys.stdin.read()); print($1)" <<<"$OUT"; }
 # offline ARGS...: velocity with no state, no master key, no key file and an empty home.
 offline() {
   OUT=$(env -u VELOCITY_MASTER_KEY -u VELOCITY_KEY_FILE -u VELOCITY_PASSPHRASE HOME="$NOWHERE" \

@@ -17,6 +17,8 @@ echo "$OUT" >"$WORK/first.json"
 expect_out_contains '"org": "demo-startup-soc2"'
 expect_out_contains '"from": "2025-03-18"'
 expect_out_contains '"to": "2025-03-31"'
+expect_equal "$(json_get '[(a["day"], a["completed_at"][:10]) for a in d["assessments"]][-1]')" \
+  "(14, '2025-03-31')" "the last assessment on day 14 of 14, as the table numbers it"
 run org list --format json
 python3 -c 'import json, sys
 orgs = {o["name"]: o for o in json.load(sys.stdin)}

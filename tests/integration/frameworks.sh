@@ -4,7 +4,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require python3
 
-json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
 
 TEST "list shows the seven catalogues from any directory"
 OUT=$(cd / && "$VELOCITY_BIN" frameworks list 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?

@@ -48,6 +48,12 @@ fail() {
 
 pass() { PASSED=$((PASSED + 1)); }
 
+# json_get EXPR: prints EXPR, Python over the JSON document in $OUT bound to `d`; "a, b" prints
+# both values with a space between them, as print(a, b) does.
+json_get() {
+  python3 -c 'import json, sys; d = json.loads(sys.stdin.read()); exec("print(" + sys.argv[1] + ")")' "$1" <<<"$OUT"
+}
+
 # run ARGS...: runs velocity; sets OUT, ERR and RC.
 run() {
   OUT=$("$VELOCITY_BIN" "$@" 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?

@@ -76,9 +76,6 @@ with_moto_keys() {
 }
 
 # json_get EXPRESSION: evaluates a Python expression on the JSON in $OUT (bound to `d`).
-json_get() {
-  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1" <<<"$OUT"
-}
 
 # init_state: a fresh state with a master key in the environment.
 init_state() {

@@ -7,8 +7,8 @@ require python3
 WORK="$SUITE_DIR/work"
 mkdir -p "$WORK"
 
-# json_get PATH: the value at a dotted path of the JSON in $OUT ("result.roi_percent").
-json_get() {
+# json_path PATH: the value at a dotted path of the JSON in $OUT ("result.roi_percent").
+json_path() {
   python3 -c 'import json, sys
 value = json.loads(sys.stdin.read())
 for key in sys.argv[1].split("."):
@@ -18,7 +18,7 @@ print(json.dumps(value))' "$1" <<<"$OUT"
 
 expect_json() {
   local got
-  got=$(json_get "$1")
+  got=$(json_path "$1")
   expect_equal "$got" "$2" "$1"
 }
 
@@ -169,7 +169,7 @@ expect_json assumptions.automation_share.origin '"state"'
 expect_json frameworks.origin '"state"'
 expect_json frameworks.ids '["soc2"]'
 expect_json assumptions.manual_hours.origin '"state"'
-note=$(json_get assumptions.automation_share.note)
+note=$(json_path assumptions.automation_share.note)
 grep -qE '^"[0-9]+ of [0-9]+ answered controls have automated evidence"$' <<<"$note" && pass || fail "note: $note"
 # A flag still has the last word.
 run --org demo-startup-soc2 roi --from-state --automation-share 90 --format json
