@@ -1,3 +1,5 @@
+#include "rows.hpp"
+
 #include <velocity/store/evidence.hpp>
 
 #include <fmt/format.h>
@@ -56,27 +58,14 @@ std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t inte
 
 std::optional<EvidenceRecord> find_evidence(Database& db, const Org& org, int64_t id) {
   Statement statement = db.prepare(
-    "SELECT e.id, e.integration_id, COALESCE(i.name, ''), e.platform, e.evidence_type, "
-    "e.resource_id, e.account_id, e.region, e.raw_sha256, e.payload, e.first_collected_at, "
-    "e.collected_at FROM evidence e LEFT JOIN integrations i ON i.id = e.integration_id "
-    "WHERE e.org_id = ?1 AND e.id = ?2");
+    fmt::format("SELECT {} FROM evidence e LEFT JOIN integrations i ON i.id = e.integration_id "
+                "WHERE e.org_id = ?1 AND e.id = ?2",
+                k_evidence_columns));
   statement.bind(1, org.id()).bind(2, id);
   if (!statement.step()) {
     return std::nullopt;
   }
-  return EvidenceRecord{.id = statement.column_int(0),
-                        .integration_id = statement.column_optional_int(1).value_or(0),
-                        .integration = statement.column_text(2),
-                        .platform = statement.column_text(3),
-                        .type = statement.column_text(4),
-                        .resource_id = statement.column_text(5),
-                        .account_id = statement.column_text(6),
-                        .region = statement.column_text(7),
-                        .raw_sha256 = statement.column_text(8),
-                        .payload =
-                          org.open(Field{"evidence", "payload", id}, statement.column_blob(9)),
-                        .first_collected_at = statement.column_text(10),
-                        .collected_at = statement.column_text(11)};
+  return evidence_from_row(statement, org);
 }
 
 std::vector<EvidenceSummary> list_evidence(Database& db, const Org& org,

@@ -1,3 +1,5 @@
+#include "rows.hpp"
+
 #include <velocity/store/findings.hpp>
 
 #include <fmt/format.h>
@@ -30,10 +32,7 @@ ON CONFLICT (org_id, integration_id, check_id, account_id, region, resource_id) 
 RETURNING id, first_seen_at, first_failed_at, last_seen_at, passed_again_at
 )sql";
 
-constexpr std::string_view k_select = R"sql(
-SELECT f.id, f.evidence_id, i.name, i.platform, COALESCE(e.evidence_type, ''), f.check_id,
-       f.severity, f.status, f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at,
-       f.first_failed_at, f.last_seen_at, f.passed_again_at
+constexpr std::string_view k_from = R"sql(
 FROM findings f
 JOIN integrations i ON i.id = f.integration_id
 LEFT JOIN evidence e ON e.id = f.evidence_id
@@ -70,7 +69,7 @@ FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_i
 
 void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
                       const std::function<void(const FindingRecord&)>& visit) {
-  std::string sql(k_select);
+  std::string sql = fmt::format("SELECT {}{}", k_finding_columns, k_from);
   if (filter.check_id) {
     sql += " AND f.check_id = ?2";
   }
@@ -99,22 +98,7 @@ void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
     statement.bind(5, *filter.evidence_id);
   }
   while (statement.step()) {
-    visit(FindingRecord{.id = statement.column_int(0),
-                        .evidence_id = statement.column_optional_int(1),
-                        .integration = statement.column_text(2),
-                        .platform = statement.column_text(3),
-                        .evidence_type = statement.column_text(4),
-                        .check_id = statement.column_text(5),
-                        .severity = statement.column_text(6),
-                        .status = statement.column_text(7),
-                        .resource_id = statement.column_text(8),
-                        .account_id = statement.column_text(9),
-                        .region = statement.column_text(10),
-                        .reason = statement.column_text(11),
-                        .first_seen_at = statement.column_text(12),
-                        .first_failed_at = statement.column_optional_text(13),
-                        .last_seen_at = statement.column_text(14),
-                        .passed_again_at = statement.column_optional_text(15)});
+    visit(finding_from_row(statement));
   }
 }
 

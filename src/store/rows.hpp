@@ -1,0 +1,35 @@
+#pragma once
+
+// Internal to the store module: the columns the evidence and findings queries select, and the
+// records read from them, so every query reads a row the same way.
+
+#include <velocity/store/database.hpp>
+#include <velocity/store/evidence.hpp>
+#include <velocity/store/findings.hpp>
+#include <velocity/store/state.hpp>
+
+#include <string_view>
+
+namespace velocity::store {
+
+// Evidence `e` with its integration `i` (LEFT JOIN), in the order evidence_from_row reads them.
+inline constexpr std::string_view k_evidence_columns =
+  "e.id, e.integration_id, COALESCE(i.name, ''), e.platform, e.evidence_type, e.resource_id, "
+  "e.account_id, e.region, e.raw_sha256, e.payload, e.first_collected_at, e.collected_at";
+inline constexpr int k_evidence_column_count = 12;
+
+// The evidence record in the first k_evidence_column_count columns of the current row, its
+// payload opened with `org`'s data key.
+EvidenceRecord evidence_from_row(const Statement& statement, const Org& org);
+
+// Findings `f` with their integration `i` (JOIN) and evidence `e` (LEFT JOIN), in the order
+// finding_from_row reads them.
+inline constexpr std::string_view k_finding_columns =
+  "f.id, f.evidence_id, i.name, i.platform, COALESCE(e.evidence_type, ''), f.check_id, "
+  "f.severity, f.status, f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at, "
+  "f.first_failed_at, f.last_seen_at, f.passed_again_at";
+
+// The finding record in the k_finding_columns of the current row.
+FindingRecord finding_from_row(const Statement& statement);
+
+} // namespace velocity::store
