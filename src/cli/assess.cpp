@@ -1,6 +1,6 @@
 #include "assess.hpp"
 
-#include "number_checks.hpp"
+#include "option_values.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/report_json.hpp>
@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 namespace velocity::cli {
 
@@ -250,20 +249,6 @@ void run_answers_file(Context& ctx, const Options& options) {
 }
 
 // Splits "soc2,iso27001" options into ids.
-std::vector<std::string> split_ids(const std::vector<std::string>& values) {
-  std::vector<std::string> ids;
-  for (const std::string& value : values) {
-    std::stringstream stream(value);
-    std::string id;
-    while (std::getline(stream, id, ',')) {
-      if (!id.empty()) {
-        ids.push_back(id);
-      }
-    }
-  }
-  return ids;
-}
-
 void add_plan_options(CLI::App& command, Options& options) {
   command.add_option("--hourly-rate", options.hourly_rate, "cost of an hour of effort in USD")
     ->capture_default_str()
@@ -316,7 +301,7 @@ void setup_assess(CLI::App& command, Context& ctx) {
     "--format json is documented in docs/assess-json.md.");
 
   const auto prepare = [options, framework_values] {
-    options->frameworks = split_ids(*framework_values);
+    options->frameworks = split_comma_lists(*framework_values);
   };
 
   CLI::App* templ = command.add_subcommand("template", "write a fill-in answers file to stdout");

@@ -1,7 +1,7 @@
 // `velocity collect`: evidence and check results from connected platforms, safe for cron:
 // locked per integration, never prompting, progress only on a terminal, metrics for Prometheus.
 
-#include "number_checks.hpp"
+#include "option_values.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -56,26 +56,6 @@ std::vector<store::IntegrationRecord> chosen_integrations(Context& ctx,
   return records;
 }
 
-std::vector<std::string> split_types(const std::vector<std::string>& values) {
-  std::vector<std::string> types;
-  for (const std::string& value : values) {
-    size_t start = 0;
-    while (start <= value.size()) {
-      const size_t comma = value.find(',', start);
-      std::string type =
-        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!type.empty()) {
-        types.push_back(std::move(type));
-      }
-      if (comma == std::string::npos) {
-        break;
-      }
-      start = comma + 1;
-    }
-  }
-  return types;
-}
-
 void dry_run(Context& ctx, const CollectOptions& options, const std::string& format) {
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
@@ -83,7 +63,7 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
   Table table({"INTEGRATION", "TYPE", "CALL", "REGION", "ENDPOINT", "NOTE"});
   for (const auto& record : chosen_integrations(ctx, options)) {
     const providers::Platform& platform = find_platform(record.platform);
-    const auto types = platform.select_types(split_types(options.types));
+    const auto types = platform.select_types(split_comma_lists(options.types));
     providers::IntegrationConfig config{.name = record.name,
                                         .platform = record.platform,
                                         .settings = nlohmann::json::parse(record.settings),
@@ -209,7 +189,7 @@ void collect(Context& ctx, const CollectOptions& options) {
   for (const auto& record : integrations) {
     const providers::Platform& platform = find_platform(record.platform);
     providers::RunRequest request;
-    request.types = split_types(options.types);
+    request.types = split_comma_lists(options.types);
     request.wait = options.wait ? providers::LockWait::yes : providers::LockWait::no;
     request.provider = provider_options(options.http);
     if (options.max_wait) {

@@ -2,6 +2,7 @@
 // tested, and stored sealed.
 
 #include "connect.hpp"
+#include "option_values.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/env.hpp>
@@ -21,117 +22,15 @@
 
 namespace velocity::cli::connect {
 
-void connect_aws(Context& ctx, const ConnectOptions& options) {
-  if (options.argv_secret) {
-    throw UsageError("AWS keys are never taken from the command line",
-                     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use AWS_PROFILE, or pass "
-                     "--credentials-file FILE");
-  }
-  const std::string format = ctx.format({"table", "json"});
-  store::check_integration_name(options.name);
-  providers::aws::ChainOptions chain;
-  if (options.credentials_file) {
-    chain.credentials_file = *options.credentials_file;
-  }
-  chain.profile = options.profile;
-  const providers::aws::ResolvedCredentials resolved =
-    providers::aws::resolve_credentials(chain, [](const char* name) { return env::get(name); });
-
-  providers::aws::Settings settings;
-  for (const std::string& list : options.regions) {
-    // --region a,b and --region a --region b both work.
-    size_t start = 0;
-    while (start <= list.size()) {
-      const size_t comma = list.find(',', start);
-      const std::string region =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!region.empty()) {
-        settings.regions.push_back(region);
-      }
-      if (comma == std::string::npos) {
-        break;
-      }
-      start = comma + 1;
-    }
-  }
-  settings.home_region =
-    !settings.regions.empty() ? settings.regions.front() : resolved.region.value_or("us-east-1");
-  settings.endpoint_url = options.endpoint_url ? options.endpoint_url : resolved.endpoint_url;
-  if (settings.endpoint_url && settings.endpoint_url->ends_with('/')) {
-    settings.endpoint_url->pop_back();
-  }
-  settings.role_arn = options.role_arn ? options.role_arn : resolved.role_arn;
-  settings.external_id = options.external_id ? options.external_id : resolved.external_id;
-  settings.organization_role = options.organization_role;
-  settings.credential_source = resolved.source;
-  const std::string& key_id = resolved.credentials.access_key_id;
-  settings.access_key_hint = key_id.size() > 4 ? key_id.substr(key_id.size() - 4) : "";
-  settings.validate();
-
-  providers::IntegrationConfig config{
-    .name = options.name,
-    .platform = "aws",
-    .settings = settings.to_json(),
-    .secret = providers::aws::serialise_credentials(resolved.credentials)};
-  std::optional<providers::ConnectionTest> test;
-  if (!options.no_test) {
-    auto provider = providers::aws::platform().open(config, provider_options(options.http));
-    test = provider->test();
-    throw_if_unhealthy(*test, options.name);
-    config.settings["account_id"] = test->account_id;
-    config.settings["identity"] = test->identity;
-  }
-
-  store::State& state = ctx.state();
-  const store::Org org = ctx.org();
-  ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
-                                     options.name, {{"platform", "aws"}}));
-  const store::IntegrationRecord record =
-    store::add_integration(state.db(), org,
-                           store::NewIntegration{.name = options.name,
-                                                 .platform = "aws",
-                                                 .settings = config.settings.dump(),
-                                                 .secret = config.secret},
-                           options.replace ? store::OnExisting::replace : store::OnExisting::fail);
-  if (test) {
-    store::record_integration_test(state.db(), record.id, time::now(),
-                                   providers::to_string(test->status));
-  }
-
-  nlohmann::json json =
-    test ? test_json(options.name, "aws", *test)
-         : nlohmann::json{{"name", options.name}, {"platform", "aws"}, {"status", "unknown"}};
-  json["credential_source"] = settings.credential_source;
-  json["regions"] = settings.regions;
-  if (settings.role_arn) {
-    json["role_arn"] = *settings.role_arn;
-  }
-  if (settings.organization_role) {
-    json["organization_role"] = *settings.organization_role;
-  }
-  ctx.audit(integration_event(audit::Category::authentication, "integration.connect", options.name,
-                              {{"platform", "aws"},
-                               {"credential_source", settings.credential_source},
-                               {"account_id", test ? test->account_id : ""},
-                               {"replace", options.replace}}));
-  if (format == "json") {
-    ctx.out().json(json);
-    return;
-  }
-  ctx.out().info(fmt::format("connected aws integration '{}' (keys from {}, stored encrypted)",
-                             options.name, settings.credential_source));
-  if (test) {
-    print_test(ctx, format, json);
-  }
-}
-
 namespace {
 
-// Tests (unless --no-test), stores the integration with its sealed secret and reports it;
-// for every platform but AWS, whose report says more.
+// Tests (unless --no-test), stores the integration with its sealed secret and reports it.
+// `source` says where the `secret_kind` ("keys", "credentials") came from; `details` are
+// platform settings the report shows besides.
 void store_integration(Context& ctx, const ConnectOptions& options,
                        const providers::Platform& platform, providers::IntegrationConfig config,
-                       const std::string& source) {
+                       const std::string& source, std::string_view secret_kind,
+                       const nlohmann::json& details = nlohmann::json::object()) {
   const std::string format = ctx.format({"table", "json"});
   std::optional<providers::ConnectionTest> test;
   if (!options.no_test) {
@@ -158,6 +57,7 @@ void store_integration(Context& ctx, const ConnectOptions& options,
     test
       ? test_json(options.name, platform.name, *test)
       : nlohmann::json{{"name", options.name}, {"platform", platform.name}, {"status", "unknown"}};
+  json.update(details);
   json["credential_source"] = source;
   ctx.audit(integration_event(audit::Category::authentication, "integration.connect", options.name,
                               {{"platform", platform.name},
@@ -168,15 +68,62 @@ void store_integration(Context& ctx, const ConnectOptions& options,
     ctx.out().json(json);
     return;
   }
-  ctx.out().info(fmt::format("connected {} integration '{}' (credentials from {}, stored "
-                             "encrypted)",
-                             platform.name, options.name, source));
+  ctx.out().info(fmt::format("connected {} integration '{}' ({} from {}, stored encrypted)",
+                             platform.name, options.name, secret_kind, source));
   if (test) {
     print_test(ctx, format, json);
   }
 }
 
 } // namespace
+
+void connect_aws(Context& ctx, const ConnectOptions& options) {
+  if (options.argv_secret) {
+    throw UsageError("AWS keys are never taken from the command line",
+                     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use AWS_PROFILE, or pass "
+                     "--credentials-file FILE");
+  }
+  ctx.format({"table", "json"});
+  store::check_integration_name(options.name);
+  providers::aws::ChainOptions chain;
+  if (options.credentials_file) {
+    chain.credentials_file = *options.credentials_file;
+  }
+  chain.profile = options.profile;
+  const providers::aws::ResolvedCredentials resolved =
+    providers::aws::resolve_credentials(chain, [](const char* name) { return env::get(name); });
+
+  providers::aws::Settings settings;
+  settings.regions = split_comma_lists(options.regions); // --region a,b or --region a --region b
+  settings.home_region =
+    !settings.regions.empty() ? settings.regions.front() : resolved.region.value_or("us-east-1");
+  settings.endpoint_url = options.endpoint_url ? options.endpoint_url : resolved.endpoint_url;
+  if (settings.endpoint_url && settings.endpoint_url->ends_with('/')) {
+    settings.endpoint_url->pop_back();
+  }
+  settings.role_arn = options.role_arn ? options.role_arn : resolved.role_arn;
+  settings.external_id = options.external_id ? options.external_id : resolved.external_id;
+  settings.organization_role = options.organization_role;
+  settings.credential_source = resolved.source;
+  const std::string& key_id = resolved.credentials.access_key_id;
+  settings.access_key_hint = key_id.size() > 4 ? key_id.substr(key_id.size() - 4) : "";
+  settings.validate();
+
+  providers::IntegrationConfig config{
+    .name = options.name,
+    .platform = "aws",
+    .settings = settings.to_json(),
+    .secret = providers::aws::serialise_credentials(resolved.credentials)};
+  nlohmann::json details = {{"regions", settings.regions}};
+  if (settings.role_arn) {
+    details["role_arn"] = *settings.role_arn;
+  }
+  if (settings.organization_role) {
+    details["organization_role"] = *settings.organization_role;
+  }
+  store_integration(ctx, options, providers::aws::platform(), std::move(config),
+                    settings.credential_source, "keys", details);
+}
 
 namespace {
 
@@ -226,7 +173,7 @@ void connect_github(Context& ctx, const ConnectOptions& options) {
     ctx, options, providers::github::platform(),
     providers::IntegrationConfig{
       .name = options.name, .platform = "github", .settings = settings.to_json(), .secret = token},
-    settings.credential_source);
+    settings.credential_source, "credentials");
 }
 
 namespace {
@@ -273,7 +220,7 @@ void connect_gcp(Context& ctx, const ConnectOptions& options) {
     ctx, options, providers::gcp::platform(),
     providers::IntegrationConfig{
       .name = options.name, .platform = "gcp", .settings = settings.to_json(), .secret = text},
-    settings.credential_source);
+    settings.credential_source, "credentials");
 }
 
 // AZURE_* variables, as azure-identity's EnvironmentCredential reads them, or the same names
@@ -340,7 +287,7 @@ void connect_azure(Context& ctx, const ConnectOptions& options) {
     ctx, options, providers::azure::platform(),
     providers::IntegrationConfig{
       .name = options.name, .platform = "azure", .settings = settings.to_json(), .secret = secret},
-    settings.credential_source);
+    settings.credential_source, "credentials");
 }
 
 } // namespace velocity::cli::connect

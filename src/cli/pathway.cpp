@@ -1,4 +1,4 @@
-#include "number_checks.hpp"
+#include "option_values.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/library.hpp>

@@ -1,6 +1,7 @@
-#include "number_checks.hpp"
+#include "option_values.hpp"
 
 #include <string>
+#include <vector>
 
 namespace velocity::cli {
 
@@ -29,6 +30,26 @@ CLI::Validator non_negative() {
 
 CLI::Validator positive() {
   return lower_bound(false);
+}
+
+std::vector<std::string> split_comma_lists(const std::vector<std::string>& values) {
+  std::vector<std::string> items;
+  for (const std::string& value : values) {
+    size_t start = 0;
+    while (start <= value.size()) {
+      const size_t comma = value.find(',', start);
+      std::string item =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!item.empty()) {
+        items.push_back(std::move(item));
+      }
+      if (comma == std::string::npos) {
+        break;
+      }
+      start = comma + 1;
+    }
+  }
+  return items;
 }
 
 } // namespace velocity::cli
