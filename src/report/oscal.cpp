@@ -5,7 +5,7 @@
 
 #include <map>
 
-// OSCAL assessment-results 1.0.4 (NIST's schema in ../shared/testdata/oscal/): one result for the
+// OSCAL assessment-results 1.0.4 (NIST's schema in tests/data/oscal/): one result for the
 // report's framework, an observation per answered control and per automated check, and a
 // finding per assessed control, whose target is the control.
 namespace velocity::report {

@@ -17,7 +17,7 @@ import fakelib  # noqa: E402
 from selftest_lib import HERE, Checks, Fake  # noqa: E402
 
 TESTDATA = os.environ.get("VELOCITY_TESTDATA_DIR",
-                          os.path.join(HERE, "..", "..", "..", "shared", "testdata"))
+                          os.path.join(HERE, "..", "data"))
 GOOGLE = "https://oauth2.googleapis.com/token"
 READ_ONLY = "https://www.googleapis.com/auth/cloud-platform.read-only"
 EMAIL = "velocity-test@tokyo-rain-123.iam.gserviceaccount.com"

@@ -5,7 +5,7 @@ set -u
 
 : "${VELOCITY_BIN:?VELOCITY_BIN must point at the built velocity binary}"
 : "${VELOCITY_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-: "${VELOCITY_TESTDATA_DIR:=$VELOCITY_SOURCE_DIR/../shared/testdata}"
+: "${VELOCITY_TESTDATA_DIR:=$VELOCITY_SOURCE_DIR/tests/data}"
 
 SUITE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/velocity-it.XXXXXX")
 export HOME="$SUITE_DIR/home" XDG_DATA_HOME="$SUITE_DIR/home/.local/share" \

@@ -8,7 +8,7 @@ require openssl
 require sha256sum
 require_moto
 TAMPER="$VELOCITY_SOURCE_DIR/tests/integration/report_tamper.py"
-OSCAL_VALIDATE="$VELOCITY_TESTDATA_DIR/../tools/oscal-validate"
+OSCAL_VALIDATE="$VELOCITY_SOURCE_DIR/tests/tools/oscal_validate.py"
 WORK="$SUITE_DIR/work"
 mkdir -p "$WORK"
 

@@ -199,7 +199,7 @@ TEST_CASE("render_oscal") {
   const auto dir = fixture.dir / "oscal";
   std::filesystem::create_directories(dir);
   fs::write_file_atomic(dir / "ar.json", oscal.dump(2), fs::Mode::private_file);
-  const std::string validator = VELOCITY_TESTDATA_DIR "/../tools/oscal-validate";
+  const std::string validator = VELOCITY_TESTS_DIR "/tools/oscal_validate.py";
   const std::string command =
     validator + " '" + (dir / "ar.json").string() + "' > '" + (dir / "out.txt").string() + "' 2>&1";
   const int status = std::system(command.c_str());
