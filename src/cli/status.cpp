@@ -13,19 +13,13 @@ void setup_status(CLI::App& command, Context& ctx) {
     const auto orgs = state.list_orgs();
     nlohmann::json org_rows = nlohmann::json::array();
     for (const auto& org : orgs) {
-      auto count = [&](const char* table) {
-        store::Statement stmt =
-          state.db().prepare(fmt::format("SELECT count(*) FROM {} WHERE org_id = ?", table));
-        stmt.bind(1, org.id);
-        stmt.step();
-        return stmt.column_int(0);
-      };
+      const store::OrgCounts counts = state.org_counts(org.id);
       org_rows.push_back({{"name", org.name},
                           {"demo", org.kind == store::OrgKind::demo},
                           {"created_at", org.created_at},
                           {"key_version", org.key_version},
-                          {"integrations", count("integrations")},
-                          {"evidence", count("evidence")}});
+                          {"integrations", counts.integrations},
+                          {"evidence", counts.evidence}});
     }
     if (format == "json") {
       ctx.out().json({{"state", state.path().string()},

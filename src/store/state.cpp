@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cerrno>
 #include <fstream>
 
 #include <fcntl.h>
@@ -22,6 +23,7 @@ namespace {
 constexpr char k_sealed_format = 0x01;
 constexpr size_t k_sealed_header = 5;
 constexpr size_t k_sqlite_header_size = 100;
+constexpr uintmax_t k_wal_header_size = 32;
 constexpr std::string_view k_sqlite_magic{"SQLite format 3\0", 16};
 
 std::string field_identity(const Field& field, uint32_t key_version) {
@@ -64,6 +66,11 @@ void check_org_name(std::string_view name) {
 void check_sqlite_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
+    if (::access(path.c_str(), R_OK) != 0 && errno == EACCES) {
+      throw PermissionError(fmt::format("cannot read state {}: permission denied", path.string()),
+                            "the state belongs to another user: run velocity as that user, or "
+                            "point --state at a state of yours");
+    }
     throw StateError(fmt::format("cannot read state {}", path.string()),
                      "check that the file is readable by you");
   }
@@ -84,23 +91,48 @@ void check_sqlite_file(const std::filesystem::path& path) {
   const uint64_t pages = read_be32(view.substr(28, 4));
   const uint64_t expected = page_size * pages;
   const uint64_t actual = std::filesystem::file_size(path);
-  if (actual < expected) {
+  // Pages still in the write-ahead log belong to the state too: a checkpoint stopped by a full
+  // disk leaves the header counting pages that only the log holds, and SQLite finishes it.
+  std::error_code ec;
+  const auto wal_size = std::filesystem::file_size(path.string() + "-wal", ec);
+  const bool wal_has_frames = !ec && wal_size > k_wal_header_size;
+  if (actual < expected && !wal_has_frames) {
     throw StateError(
       fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual, expected),
       "restore the state file from a backup");
   }
 }
 
+// Files that hold secrets and that other users may read: said every time until mended, as ssh
+// does (a world-readable key file is refused outright when it is read).
+std::vector<std::string> exposure_warnings(const std::filesystem::path& state,
+                                           const crypto::MasterKey& key) {
+  std::vector<std::string> warnings;
+  const auto warn_if_shared = [&warnings](const std::filesystem::path& file, const char* what) {
+    const unsigned mode = fs::permissions_of(file);
+    if ((mode & 0077U) != 0) {
+      warnings.push_back(fmt::format("{} {} may be read by other users (mode {:04o}): run "
+                                     "`chmod 600 {}`",
+                                     what, file.string(), mode, file.string()));
+    }
+  };
+  warn_if_shared(state, "state");
+  if (!key.file.empty()) {
+    warn_if_shared(key.file, "master key file");
+  }
+  return warnings;
+}
+
 void check_writable(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   if (::access(dir.c_str(), W_OK) != 0) {
-    throw StateError(
+    throw PermissionError(
       fmt::format("cannot write in {}, the directory of state {}", dir.string(), path.string()),
       "velocity keeps its journal beside the state: make the directory writable");
   }
   if (std::filesystem::exists(path) && ::access(path.c_str(), W_OK) != 0) {
-    throw StateError(fmt::format("state {} is not writable", path.string()),
-                     "check the file's owner and permissions (it should be yours, mode 0600)");
+    throw PermissionError(fmt::format("state {} is not writable", path.string()),
+                          "check the file's owner and permissions (it should be yours, mode 0600)");
   }
 }
 
@@ -332,7 +364,13 @@ InitResult State::initialize(const std::filesystem::path& path, NewKeySource sou
 
 State State::open(const std::filesystem::path& path, const crypto::PassphrasePrompt& prompt) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
+  const bool exists = std::filesystem::exists(path, ec);
+  if (ec == std::errc::permission_denied) {
+    throw PermissionError(fmt::format("cannot read state {}: permission denied", path.string()),
+                          "the state and its directory belong to another user: run velocity as "
+                          "that user, or point --state at a state of yours");
+  }
+  if (!exists) {
     throw StateError(fmt::format("no velocity state at {}", path.string()),
                      "run `velocity init` first, or point --state (or VELOCITY_STATE) at a state");
   }
@@ -343,6 +381,7 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
   check_writable(path);
 
   Database db = Database::open(path, OpenMode::read_write);
+  db.checkpoint_on_close(false);
   // WAL with synchronous=NORMAL stays consistent after a crash and loses at most the last
   // transactions on power loss; a larger page cache keeps big collection batches off the disk.
   db.execute("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL; "
@@ -380,9 +419,11 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
     key = crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, key_file,
                             "key file " + key_file.string()};
   }
+  db.checkpoint_on_close(true);
   apply_migrations(db);
   State state(std::move(db), path, std::move(key));
   state.m_notices = std::move(notices);
+  state.m_warnings = exposure_warnings(path, state.m_master_key);
   return state;
 }
 
@@ -422,6 +463,14 @@ std::vector<OrgInfo> State::list_orgs() {
                            static_cast<uint32_t>(stmt.column_int(4))});
   }
   return orgs;
+}
+
+OrgCounts State::org_counts(int64_t org_id) {
+  Statement stmt = m_db.prepare("SELECT (SELECT count(*) FROM integrations WHERE org_id = ?1), "
+                                "(SELECT count(*) FROM evidence WHERE org_id = ?1)");
+  stmt.bind(1, org_id);
+  stmt.step();
+  return OrgCounts{stmt.column_int(0), stmt.column_int(1)};
 }
 
 OrgInfo State::create_org(std::string_view name, OrgKind kind) {

@@ -73,6 +73,12 @@ struct RotateResult {
 
 enum class Reencrypt { no, yes };
 
+// How much an organisation holds, for `velocity status`.
+struct OrgCounts {
+  int64_t integrations;
+  int64_t evidence;
+};
+
 // The state file: the SQLite database with its master key checked and migrations applied.
 class State {
 public:
@@ -97,11 +103,14 @@ public:
   const std::filesystem::path& path() const noexcept { return m_path; }
   // Things the user should know about that happened while opening (a finished key rotation).
   const std::vector<std::string>& notices() const noexcept { return m_notices; }
+  // What is wrong but does not stop the command (files others may read), shown even with -q.
+  const std::vector<std::string>& warnings() const noexcept { return m_warnings; }
 
   // The organisation called `name` with its data key. Throws UsageError when there is none.
   Org org(std::string_view name);
   std::optional<OrgInfo> find_org(std::string_view name);
   std::vector<OrgInfo> list_orgs();
+  OrgCounts org_counts(int64_t org_id);
   // Creates an organisation with a fresh data key. Throws UsageError when the name is taken.
   OrgInfo create_org(std::string_view name, OrgKind kind);
   // Deletes the organisation, its rows and its data key (crypto-erase).
@@ -119,6 +128,7 @@ private:
   std::filesystem::path m_path;
   crypto::MasterKey m_master_key;
   std::vector<std::string> m_notices;
+  std::vector<std::string> m_warnings;
 };
 
 } // namespace velocity::store
