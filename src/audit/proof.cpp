@@ -1,3 +1,4 @@
+#include "json_field.hpp"
 #include "rows.hpp"
 
 #include <velocity/audit/proof.hpp>
@@ -61,11 +62,16 @@ ProofCheck verify_proof(const nlohmann::json& proof, const crypto::VerifyKey& ke
     check.failure = std::move(why);
     return check;
   };
-  if (!proof.is_object() || proof.value("type", "") != "inclusion_proof" ||
-      proof.value("v", 0) != 1) {
-    return fail("this is not a velocity inclusion proof");
+  using detail::json_field;
+  if (json_field<std::string>(proof, "type") != "inclusion_proof" ||
+      json_field<int>(proof, "v") != 1) {
+    return fail("this is not a velocity inclusion proof (its \"type\" and \"v\" fields)");
   }
-  check.event = proof.value("event", "");
+  const auto event = json_field<std::string>(proof, "event");
+  if (!event) {
+    return fail("the proof's \"event\" field is missing or not a string");
+  }
+  check.event = *event;
   const auto prefix = read_event_prefix(check.event);
   if (!prefix) {
     return fail("the proof's event is not an audit event line: it was changed");
@@ -81,9 +87,13 @@ ProofCheck verify_proof(const nlohmann::json& proof, const crypto::VerifyKey& ke
                             "altered, or signed with another key",
                             key.fingerprint()));
   }
-  if (proof.value("leaf_index", int64_t{-1}) != prefix->seq - 1) {
-    return fail(fmt::format("the proof is for leaf {} but its event is number {}",
-                            proof.value("leaf_index", int64_t{-1}), prefix->seq));
+  const auto leaf_index = json_field<int64_t>(proof, "leaf_index");
+  if (!leaf_index) {
+    return fail("the proof's \"leaf_index\" field is missing or not a whole number");
+  }
+  if (*leaf_index != prefix->seq - 1) {
+    return fail(
+      fmt::format("the proof is for leaf {} but its event is number {}", *leaf_index, prefix->seq));
   }
   std::vector<Hash> path;
   if (!proof.contains("path") || !proof["path"].is_array()) {

@@ -1,3 +1,5 @@
+#include "json_field.hpp"
+
 #include <velocity/audit/tree_head.hpp>
 
 namespace velocity::audit {
@@ -25,20 +27,10 @@ std::string with_signature(std::string bytes, std::string_view signature) {
   return bytes;
 }
 
-template <typename T> std::optional<T> get(const nlohmann::json& record, const char* name) {
-  const auto it = record.find(name);
-  if (it == record.end()) {
-    return std::nullopt;
-  }
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
-  }
-}
+using detail::json_field;
 
 std::optional<std::string> signature_of(const nlohmann::json& record) {
-  const auto text = get<std::string>(record, "signature");
+  const auto text = json_field<std::string>(record, "signature");
   if (!text) {
     return std::nullopt;
   }
@@ -100,12 +92,13 @@ std::string to_line(const ExportSeal& seal) {
 }
 
 std::optional<TreeHead> head_from_json(const nlohmann::json& record) {
-  const auto log = get<std::string>(record, "log");
-  const auto size = get<int64_t>(record, "size");
-  const auto root = get<std::string>(record, "root");
-  const auto time = get<std::string>(record, "time");
+  const auto log = json_field<std::string>(record, "log");
+  const auto size = json_field<int64_t>(record, "size");
+  const auto root = json_field<std::string>(record, "root");
+  const auto time = json_field<std::string>(record, "time");
   auto signature = signature_of(record);
-  if (!log || !size || !root || !time || !signature || *size < 0 || get<int>(record, "v") != 1) {
+  if (!log || !size || !root || !time || !signature || *size < 0 ||
+      json_field<int>(record, "v") != 1) {
     return std::nullopt;
   }
   const auto root_hash = hash_from_hex(*root);
@@ -116,17 +109,17 @@ std::optional<TreeHead> head_from_json(const nlohmann::json& record) {
 }
 
 std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
-  const auto log = get<std::string>(record, "log");
-  const auto from = get<int64_t>(record, "from_seq");
-  const auto to = get<int64_t>(record, "to_seq");
-  const auto events = get<int64_t>(record, "events");
-  const auto heads = get<int64_t>(record, "heads");
-  const auto tree_size = get<int64_t>(record, "tree_size");
-  const auto root = get<std::string>(record, "root");
-  const auto time = get<std::string>(record, "time");
+  const auto log = json_field<std::string>(record, "log");
+  const auto from = json_field<int64_t>(record, "from_seq");
+  const auto to = json_field<int64_t>(record, "to_seq");
+  const auto events = json_field<int64_t>(record, "events");
+  const auto heads = json_field<int64_t>(record, "heads");
+  const auto tree_size = json_field<int64_t>(record, "tree_size");
+  const auto root = json_field<std::string>(record, "root");
+  const auto time = json_field<std::string>(record, "time");
   auto signature = signature_of(record);
   if (!log || !from || !to || !events || !heads || !tree_size || !root || !time || !signature ||
-      get<int>(record, "v") != 1) {
+      json_field<int>(record, "v") != 1) {
     return std::nullopt;
   }
   const auto root_hash = hash_from_hex(*root);

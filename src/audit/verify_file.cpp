@@ -1,4 +1,5 @@
 #include "chain.hpp"
+#include "json_field.hpp"
 
 #include <velocity/audit/verify.hpp>
 #include <velocity/core/error.hpp>
@@ -16,6 +17,8 @@ namespace velocity::audit {
 namespace {
 
 constexpr size_t k_read_size = size_t{4} << 20;
+// No event velocity writes comes near this; a longer line is not an export (/dev/zero, a binary).
+constexpr size_t k_max_line_bytes = size_t{16} << 20;
 
 // Hands out the lines of a file without their newline, reading it in large blocks so that the
 // verifier's speed is bound by hashing, not by I/O calls.
@@ -61,6 +64,12 @@ private:
   void fill() {
     // Keep the partial line, then read behind it.
     const size_t kept = m_end - m_pos;
+    if (kept > k_max_line_bytes) {
+      throw UsageError(fmt::format("line {} of {} is longer than an audit event can be ({} bytes "
+                                   "without a line break)",
+                                   m_line + 1, m_path.string(), kept),
+                       "give the file `velocity audit export --format jsonl` wrote");
+    }
     if (m_pos > 0) {
       std::memmove(m_buffer.data(), m_buffer.data() + m_pos, kept);
     }
@@ -119,14 +128,6 @@ std::optional<std::vector<Hash>> hashes_of(const nlohmann::json& record, const c
   return hashes;
 }
 
-std::optional<int64_t> int_of(const nlohmann::json& record, const char* name) {
-  const auto it = record.find(name);
-  if (it == record.end() || !it->is_number_integer()) {
-    return std::nullopt;
-  }
-  return it->get<int64_t>();
-}
-
 // The state of one export's verification, fed line by line.
 class ExportCheck {
 public:
@@ -167,7 +168,8 @@ private:
   bool header(LineReader& reader) {
     const auto line = reader.next();
     const auto record = line ? parse_record(*line) : std::nullopt;
-    if (!record || (*record)["type"] != "audit_export" || int_of(*record, "v") != 1) {
+    if (!record || (*record)["type"] != "audit_export" ||
+        detail::json_field<int64_t>(*record, "v") != 1) {
       fail(Problem::malformed, std::nullopt,
            "line 1 is not the header of a velocity audit export: this is not an export, or its "
            "header was changed");
@@ -180,9 +182,10 @@ private:
   bool public_key(LineReader& reader) {
     const auto line = reader.next();
     const auto record = line ? parse_record(*line) : std::nullopt;
-    const auto key = record && (*record)["type"] == "public_key"
-                       ? crypto::VerifyKey::from_pem(record->value("pem", ""))
-                       : std::nullopt;
+    const auto key =
+      record && (*record)["type"] == "public_key"
+        ? crypto::VerifyKey::from_pem(detail::json_field<std::string>(*record, "pem").value_or(""))
+        : std::nullopt;
     if (!key) {
       fail(Problem::malformed, std::nullopt,
            "line 2 is not the export's public key record: it was changed or removed");
@@ -221,7 +224,7 @@ private:
     if (type == "tree_head") {
       head_line(*record, number);
     } else if (type == "range_prefix" && !m_walker) {
-      const auto size = int_of(*record, "size");
+      const auto size = detail::json_field<int64_t>(*record, "size");
       const auto nodes = hashes_of(*record, "nodes");
       std::string bytes;
       for (const Hash& node : nodes.value_or(std::vector<Hash>{})) {
@@ -331,8 +334,8 @@ private:
       head_ahead_fails(true);
       return;
     }
-    const auto from = int_of(record, "from");
-    const auto size = int_of(record, "tree_size");
+    const auto from = detail::json_field<int64_t>(record, "from");
+    const auto size = detail::json_field<int64_t>(record, "tree_size");
     const auto nodes = hashes_of(record, "nodes");
     if (!from || !size || !nodes || *from < 0 || *size <= *from ||
         merkle::range_levels(static_cast<uint64_t>(*from), static_cast<uint64_t>(*size)).size() !=

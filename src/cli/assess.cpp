@@ -7,6 +7,7 @@
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 
 #include <fmt/format.h>
 
@@ -177,7 +178,7 @@ std::string read_answers_text(const std::string& path) {
                      "pass the YAML file of answers, e.g. --answers answers.yaml");
   }
   try {
-    return fs::read_file(path);
+    return fs::read_file(path, limits::answers_file, fs::Source::file_or_pipe);
   } catch (const StateError& unreadable) {
     // An input file, not the state: a usage error (exit 2), not a state error (exit 3).
     throw UsageError(unreadable.what(), "check the file's permissions, or pass --answers -");
@@ -378,6 +379,15 @@ void setup_assess(CLI::App& command, Context& ctx) {
         "velocity assess asks its questions on a terminal, and stdin or stderr is not one",
         "without a terminal pass the answers in a file: `velocity assess template --framework "
         "soc2 > answers.yaml`, fill it in, then `velocity assess --answers answers.yaml`");
+    }
+    if (options->no_save) {
+      // The questionnaire is saved after every answer so that it can be resumed: refusing is
+      // the honest answer, where going ahead would store what the user asked not to store.
+      throw UsageError("--no-save works with --answers FILE only: an interactive assessment is "
+                       "saved after every answer so that --resume can continue it",
+                       "answer in a file (`velocity assess template --framework soc2 > a.yaml`) "
+                       "and run `velocity assess --answers a.yaml --no-save`, or delete the "
+                       "stored one afterwards with `velocity assess delete ID`");
     }
     const std::string format = ctx.format({"table", "json", "md"});
     compliance::Library library = compliance::Library::open(options->frameworks_dir);

@@ -6,6 +6,7 @@
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 #include <velocity/core/time.hpp>
 
 #include <fmt/format.h>
@@ -63,9 +64,9 @@ void check_period(const std::string& start, const std::string& end, const char* 
   }
 }
 
-std::string read_text(const std::string& path, const char* what) {
+std::string read_text(const std::string& path, const char* what, size_t max_bytes) {
   try {
-    return fs::read_file(path);
+    return fs::read_file(path, max_bytes, fs::Source::file_or_pipe);
   } catch (const StateError&) {
     throw UsageError(fmt::format("cannot read {} {}", what, path), "check the path");
   }
@@ -77,7 +78,7 @@ crypto::VerifyKey read_pubkey(const std::optional<std::string>& path) {
                      "get the organisation's key with `velocity audit key > key.pem` from a "
                      "source you trust, not from the file being checked");
   }
-  auto key = crypto::VerifyKey::from_pem(read_text(*path, "public key"));
+  auto key = crypto::VerifyKey::from_pem(read_text(*path, "public key", limits::public_key_file));
   if (!key) {
     throw UsageError(fmt::format("{} is not an Ed25519 public key in PEM form", *path),
                      "`velocity audit key` prints one");
@@ -373,7 +374,8 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   verify_proof->callback([&ctx, check] {
     const std::string format = ctx.format({"table", "json"});
     const crypto::VerifyKey key = read_pubkey(check->pubkey);
-    const auto json = nlohmann::json::parse(read_text(*check->file, "proof"), nullptr, false);
+    const auto json = nlohmann::json::parse(
+      read_text(*check->file, "proof", limits::audit_proof_file), nullptr, false);
     const audit::ProofCheck result = audit::verify_proof(json, key);
     if (format == "json") {
       ctx.out().json(

@@ -158,7 +158,8 @@ void test_integration(Context& ctx, const std::string& name, const HttpOptions& 
                                         store::open_integration_secret(state.db(), org, record)};
   ctx.audit_intent(integration_event(audit::Category::authentication, "integration.test",
                                      record.name, {{"platform", record.platform}}));
-  const providers::ConnectionTest test = platform.open(config, provider_options(http))->test();
+  const providers::ConnectionTest test =
+    platform.open_integration(config, provider_options(http))->test();
   store::record_integration_test(state.db(), record.id, time::now(),
                                  providers::to_string(test.status));
   const bool usable =
@@ -230,6 +231,12 @@ void evidence_types(Context& ctx, const std::string& platform_name) {
   ctx.out().data(table.render());
 }
 
+void add_insecure_http_flag(CLI::App& platform, connect::ConnectOptions& options) {
+  platform.add_flag("--allow-insecure-http", options.allow_insecure_http,
+                    "allow plain http:// to other machines (credentials in cleartext); "
+                    "loopback needs no flag");
+}
+
 } // namespace
 
 void setup_connect(CLI::App& command, Context& ctx) {
@@ -271,6 +278,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   aws->add_flag("--replace", options->replace, "replace an integration of the same name");
   aws->add_flag("--no-test", options->no_test, "store without calling STS GetCallerIdentity");
   add_http_options(*aws, options->http, false);
+  add_insecure_http_flag(*aws, *options);
   aws->callback([&ctx, options] { connect::connect_aws(ctx, *options); });
 
   CLI::App* github = command.add_subcommand(
@@ -292,6 +300,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   github->add_flag("--replace", options->replace, "replace an integration of the same name");
   github->add_flag("--no-test", options->no_test, "store without calling GET /user");
   add_http_options(*github, options->http, false);
+  add_insecure_http_flag(*github, *options);
   github->callback([&ctx, options] { connect::connect_github(ctx, *options); });
 
   CLI::App* gcp = command.add_subcommand(
@@ -310,6 +319,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   gcp->add_flag("--replace", options->replace, "replace an integration of the same name");
   gcp->add_flag("--no-test", options->no_test, "store without calling projects.get");
   add_http_options(*gcp, options->http, false);
+  add_insecure_http_flag(*gcp, *options);
   gcp->callback([&ctx, options] { connect::connect_gcp(ctx, *options); });
 
   CLI::App* azure = command.add_subcommand(
@@ -330,6 +340,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
   azure->add_flag("--replace", options->replace, "replace an integration of the same name");
   azure->add_flag("--no-test", options->no_test, "store without calling GET subscription");
   add_http_options(*azure, options->http, false);
+  add_insecure_http_flag(*azure, *options);
   azure->callback([&ctx, options] { connect::connect_azure(ctx, *options); });
 
   CLI::App* list = command.add_subcommand("list", "list the integrations");

@@ -29,6 +29,7 @@ struct ConnectOptions {
   std::optional<std::string> argv_secret;
   bool replace = false;
   bool no_test = false;
+  bool allow_insecure_http = false;
   bool yes = false;
   HttpOptions http;
   std::string platform;

@@ -8,6 +8,7 @@
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/provider.hpp>
 #include <velocity/providers/azure/provider.hpp>
@@ -32,9 +33,15 @@ void store_integration(Context& ctx, const ConnectOptions& options,
                        const std::string& source, std::string_view secret_kind,
                        const nlohmann::json& details = nlohmann::json::object()) {
   const std::string format = ctx.format({"table", "json"});
+  if (options.allow_insecure_http) {
+    config.settings[providers::k_allow_insecure_http] = true;
+    ctx.out().warn(fmt::format("integration '{}' may send its credentials over plain http:// to "
+                               "other machines (--allow-insecure-http)",
+                               options.name));
+  }
   std::optional<providers::ConnectionTest> test;
   if (!options.no_test) {
-    test = platform.open(config, provider_options(options.http))->test();
+    test = platform.open_integration(config, provider_options(options.http))->test();
     throw_if_unhealthy(*test, options.name, platform.name);
     config.settings["account_id"] = test->account_id;
     config.settings["identity"] = test->identity;
@@ -129,7 +136,7 @@ namespace {
 
 // The trimmed content of a secret file; throws UsageError naming the option when it is empty.
 std::string read_secret_file(const std::string& path, const char* option) {
-  std::string text = fs::read_file(path);
+  std::string text = fs::read_file(path, limits::credentials_file);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
@@ -203,7 +210,7 @@ void connect_gcp(Context& ctx, const ConnectOptions& options) {
                      "GOOGLE_APPLICATION_CREDENTIALS",
                      "download a JSON key for the service account and pass --key-file sa.json");
   }
-  const std::string text = fs::read_file(path);
+  const std::string text = fs::read_file(path, limits::credentials_file);
   const providers::gcp::ServiceAccountKey key = providers::gcp::parse_key(text, path);
   settings.project_id = options.project.value_or(key.project_id);
   settings.client_email = key.client_email;
@@ -231,7 +238,7 @@ void connect_azure(Context& ctx, const ConnectOptions& options) {
   std::map<std::string, std::string> values;
   providers::azure::Settings settings;
   if (options.credentials_file) {
-    const std::string text = fs::read_file(*options.credentials_file);
+    const std::string text = fs::read_file(*options.credentials_file, limits::credentials_file);
     size_t start = 0;
     while (start < text.size()) {
       size_t end = text.find('\n', start);

@@ -43,6 +43,9 @@ store::State& Context::state() {
     for (const std::string& notice : m_state->notices()) {
       out().info(notice);
     }
+    for (const std::string& warning : m_state->warnings()) {
+      out().warn(warning);
+    }
   }
   return *m_state;
 }

@@ -32,7 +32,8 @@ time::TimePoint end_day(const std::optional<std::string>& end) {
       throw UsageError(fmt::format("--end {} is not a date", *end),
                        "use YYYY-MM-DD, e.g. --end 2025-06-30");
     }
-    return *parsed;
+    // The whole of that day: the history may use every hour of it.
+    return time::from_unix_ms(time::to_unix_ms(*parsed) + 24 * k_hour_ms - 1);
   }
   return time::from_unix_ms(time::to_unix_ms(time::now()) - 3 * k_hour_ms);
 }

@@ -5,6 +5,7 @@
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/suggest.hpp>
 #include <velocity/providers/model.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/findings.hpp>
@@ -39,11 +40,31 @@ std::string gap_text(const store::FindingRecord& finding) {
   return "";
 }
 
+// A check id no platform has would list nothing and look like a clean bill of health.
+void require_known_check(const std::string& id) {
+  std::vector<std::string> known;
+  for (const providers::Platform* platform : platforms()) {
+    if (platform->find_check(id) != nullptr) {
+      return;
+    }
+    for (const providers::CheckInfo& check : platform->checks) {
+      known.push_back(check.id);
+    }
+  }
+  const std::string guess = suggest::closest(id, known);
+  throw UsageError(fmt::format("--check {}: no platform has a check with this id", id),
+                   guess.empty() ? "`velocity connect evidence-types PLATFORM` lists the checks"
+                                 : fmt::format("did you mean --check {}?", guess));
+}
+
 void list(Context& ctx, const EvidenceOptions& options) {
   const std::string format = ctx.format({"table", "json", "jsonl"});
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   store::FindingFilter filter;
+  if (options.check) {
+    require_known_check(*options.check);
+  }
   filter.check_id = options.check;
   if (options.status) {
     const auto status = providers::parse_status(*options.status);

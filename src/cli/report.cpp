@@ -1,6 +1,7 @@
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/report/bundle.hpp>
 #include <velocity/report/model.hpp>
@@ -86,6 +87,13 @@ report::Format format_of(const Context& ctx, const ReportOptions& options) {
     if (options.output) {
       if (const auto implied = report::format_for_path(*options.output)) {
         return *implied;
+      }
+      if (std::filesystem::path(*options.output).has_extension()) {
+        throw UsageError(
+          fmt::format("--output {}: velocity does not know which format '{}' is", *options.output,
+                      std::filesystem::path(*options.output).extension().string()),
+          "name the file .md, .html, .json, .csv, .oscal.json, .jsonl or .pdf, or choose the "
+          "format with --format");
       }
     }
     return report::Format::markdown;
@@ -253,7 +261,7 @@ void run_verify(Context& ctx, const ReportOptions& options) {
   const std::string format = ctx.format({"table", "json"});
   std::optional<crypto::VerifyKey> trusted;
   if (options.pubkey) {
-    trusted = crypto::VerifyKey::from_pem(fs::read_file(*options.pubkey));
+    trusted = crypto::VerifyKey::from_pem(fs::read_file(*options.pubkey, limits::public_key_file));
     if (!trusted) {
       throw UsageError(
         fmt::format("--pubkey {} is not an Ed25519 public key in PEM form", *options.pubkey),

@@ -5,6 +5,7 @@
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 
 #include <fmt/format.h>
 
@@ -262,7 +263,7 @@ void setup_roi(CLI::App& command, Context& ctx) {
         throw UsageError(fmt::format("--config {}: no such file", *options->config),
                          "give a YAML or JSON file of assumptions (README.md, `velocity roi`)");
       }
-      const std::string text = fs::read_file(*options->config);
+      const std::string text = fs::read_file(*options->config, limits::config_file);
       compliance::apply_roi_config(inputs, text, *options->config);
     }
     compliance::Library library = compliance::Library::open(std::nullopt);

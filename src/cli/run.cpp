@@ -1,5 +1,6 @@
 #include <velocity/cli/context.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
@@ -14,9 +15,10 @@ namespace velocity::cli {
 namespace {
 
 int report(const Error& error) {
-  std::fprintf(stderr, "velocity: error: %s\n", error.what());
+  // Messages quote what servers and files said: shown, never obeyed by the terminal.
+  std::fprintf(stderr, "velocity: error: %s\n", terminal_safe(error.what()).c_str());
   if (!error.help().empty()) {
-    std::fprintf(stderr, "help: %s\n", error.help().c_str());
+    std::fprintf(stderr, "help: %s\n", terminal_safe(error.help()).c_str());
   }
   return static_cast<int>(error.code());
 }
@@ -39,23 +41,6 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_flag("-v,--verbose", options.verbose,
                "say more on stderr (which key was used, each step)");
   app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // The first word that is not an option (nor an option's value), where the command should be.
@@ -83,7 +68,7 @@ void check_command_word(int argc, char** argv, const std::vector<Command>& comma
     if (*word == command.name) {
       return;
     }
-    const size_t distance = edit_distance(*word, command.name);
+    const size_t distance = suggest::edit_distance(*word, command.name);
     if (distance < best) {
       best = distance;
       closest = &command;
@@ -175,7 +160,7 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
     std::fprintf(stderr,
                  "velocity: internal error: %s\nhelp: this is a bug in velocity; please "
                  "report it with the command you ran\n",
-                 e.what());
+                 terminal_safe(e.what()).c_str());
     return 70;
   }
   return 0;

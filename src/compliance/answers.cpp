@@ -2,6 +2,7 @@
 
 #include <velocity/compliance/answers.hpp>
 #include <velocity/compliance/text.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
@@ -113,7 +114,7 @@ void read_entry(const YAML::Node& node, Diagnostics& diagnostics,
         known_ids.push_back(c.id);
       }
     }
-    const std::string guess = detail::closest(entry.id, known_ids);
+    const std::string guess = suggest::closest(entry.id, known_ids);
     fields.error("id",
                  fmt::format("is not a question of the questionnaire{}",
                              guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));

@@ -187,6 +187,20 @@ time::TimePoint DemoWorld::day_start(int day) const {
                             static_cast<int64_t>(m_options.days - 1 - day) * k_day_ms);
 }
 
+time::TimePoint DemoWorld::moment(int day, int64_t ms_into_day) const {
+  const int64_t start_ms = time::to_unix_ms(day_start(day));
+  const int64_t end_ms = time::to_unix_ms(m_options.end);
+  if (start_ms + k_day_ms <= end_ms) {
+    return time::from_unix_ms(start_ms + ms_into_day);
+  }
+  const int64_t elapsed = std::max<int64_t>(0, end_ms - start_ms);
+  return time::from_unix_ms(start_ms + ms_into_day * elapsed / k_day_ms);
+}
+
+time::TimePoint DemoWorld::after(time::TimePoint from, int64_t ms) const {
+  return time::from_unix_ms(std::min(time::to_unix_ms(from) + ms, time::to_unix_ms(m_options.end)));
+}
+
 std::vector<DemoChange> DemoWorld::advance() {
   ++m_day;
   std::vector<DemoChange> changes;

@@ -20,10 +20,6 @@ namespace {
 constexpr int64_t k_minute_ms = 60'000;
 constexpr int64_t k_hour_ms = 60 * k_minute_ms;
 
-time::TimePoint at(time::TimePoint day, int64_t ms) {
-  return time::from_unix_ms(time::to_unix_ms(day) + ms);
-}
-
 std::string date_of(time::TimePoint t) {
   return time::to_iso8601(t).substr(0, 10);
 }
@@ -58,14 +54,14 @@ struct Writer {
 
   void connect(size_t index) {
     const DemoIntegration& integration = world.integrations()[index];
-    const time::TimePoint when = at(world.day_start(world.day()), 9 * k_hour_ms + 20 * k_minute_ms);
+    const time::TimePoint when = world.moment(world.day(), 9 * k_hour_ms + 20 * k_minute_ms);
     const store::IntegrationRecord record = store::add_integration(
       db, org,
       store::NewIntegration{integration.name, integration.platform, integration.settings.dump(),
                             R"({"demo":true,"note":"made-up account, no credentials"})"},
       store::OnExisting::fail);
     store::set_integration_created_at(db, org, record.id, when);
-    store::record_integration_test(db, record.id, at(when, k_minute_ms), "healthy");
+    store::record_integration_test(db, record.id, world.after(when, k_minute_ms), "healthy");
     integration_ids[index] = record.id;
     summary.audit_events.push_back(
       {when,
@@ -76,7 +72,7 @@ struct Writer {
        "success",
        {{"platform", integration.platform}, {"account_id", integration.account_id}}});
     summary.audit_events.push_back(
-      {at(when, k_minute_ms),
+      {world.after(when, k_minute_ms),
        "authentication",
        "integration.test",
        "integration",
@@ -90,7 +86,7 @@ struct Writer {
     DemoRandom& random = world.random();
     // Scheduled from cron at 02:00 UTC, give or take the scheduler's jitter.
     const time::TimePoint started =
-      at(world.day_start(world.day()), 2 * k_hour_ms + random.between(0, 40) * k_minute_ms);
+      world.moment(world.day(), 2 * k_hour_ms + random.between(0, 40) * k_minute_ms);
     store::RunRecord run;
     run.id = store::start_run(db, org, integration_ids[index], join(integration.types), started);
     int64_t elapsed_ms = 0;
@@ -104,7 +100,7 @@ struct Writer {
         integration.platform == "aws"
           ? "sts:GetCallerIdentity: could not reach sts.amazonaws.com after 4 attempts (timed out)"
           : "GET /orgs: could not reach api.github.com after 4 attempts (timed out)";
-      store::finish_run(db, run, at(started, elapsed_ms));
+      store::finish_run(db, run, world.after(started, elapsed_ms));
       ++summary.runs;
       ++summary.runs_failed;
       summary.audit_events.push_back({started,
@@ -152,10 +148,10 @@ struct Writer {
       run.findings_pass += pass;
       run.findings_fail += fail;
       store::save_batch(db, org, integration_ids[index], evidence, findings,
-                        at(started, elapsed_ms));
+                        world.after(started, elapsed_ms));
     }
     run.duration_ms = elapsed_ms;
-    store::finish_run(db, run, at(started, elapsed_ms));
+    store::finish_run(db, run, world.after(started, elapsed_ms));
     ++summary.runs;
     summary.runs_incomplete += run.outcome == "incomplete" ? 1 : 0;
     summary.audit_events.push_back({started,
@@ -179,8 +175,8 @@ struct Writer {
       frameworks.push_back(&library.framework(id));
     }
     const Answers answers = demo_answers(questionnaire, world, progress);
-    const time::TimePoint started = at(world.day_start(world.day()), 14 * k_hour_ms);
-    const time::TimePoint completed = at(started, 95 * k_minute_ms);
+    const time::TimePoint started = world.moment(world.day(), 14 * k_hour_ms);
+    const time::TimePoint completed = world.after(started, 95 * k_minute_ms);
     PlanOptions plan;
     plan.start = completed;
     const Evaluation evaluation = evaluate(questionnaire, frameworks, scope, answers, plan);
@@ -254,7 +250,7 @@ struct Writer {
     const DemoResource& resource =
       *failing[static_cast<size_t>(random.between(0, static_cast<int64_t>(failing.size()) - 1))];
     const time::TimePoint when =
-      at(world.day_start(world.day()), 10 * k_hour_ms + random.between(0, 420) * k_minute_ms);
+      world.moment(world.day(), 10 * k_hour_ms + random.between(0, 420) * k_minute_ms);
     summary.audit_events.push_back(
       {when,
        "data_access",

@@ -6,6 +6,8 @@
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
+#include <velocity/core/suggest.hpp>
 #include <velocity/crypto/digest.hpp>
 
 #include <fmt/format.h>
@@ -116,7 +118,7 @@ Library Library::from_directory(const std::filesystem::path& dir) {
 
 std::string_view Library::text_of(Source& source) {
   if (!source.loaded) {
-    source.owned_text = fs::read_file(source.path);
+    source.owned_text = fs::read_file(source.path, limits::framework_file);
     source.text = source.owned_text;
     source.loaded = true;
   }
@@ -135,7 +137,7 @@ void Library::require_framework(std::string_view id) const {
   for (const std::string& name : m_ids) {
     known += known.empty() ? name : ", " + name;
   }
-  const std::string guess = detail::closest(id, m_ids);
+  const std::string guess = suggest::closest(id, m_ids);
   throw UsageError(fmt::format("unknown framework '{}'{}", id,
                                guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)),
                    fmt::format("frameworks: {}; `velocity frameworks list` describes them", known));

@@ -1,6 +1,7 @@
 #include "yaml_reader.hpp"
 
 #include <velocity/compliance/loader.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
@@ -285,7 +286,7 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
   for (const auto& entry : *maps) {
     const std::string framework = entry.first.Scalar();
     if (std::find(framework_ids.begin(), framework_ids.end(), framework) == framework_ids.end()) {
-      const std::string guess = detail::closest(framework, framework_ids);
+      const std::string guess = suggest::closest(framework, framework_ids);
       diagnostics.error(
         entry.first.Mark(),
         fmt::format("{}: 'maps' names framework '{}', which has no catalogue{}", what, framework,

@@ -2,6 +2,7 @@
 
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
@@ -137,7 +138,7 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
       continue;
     }
     if (std::find(known_frameworks.begin(), known_frameworks.end(), id) == known_frameworks.end()) {
-      const std::string guess = detail::closest(id, known_frameworks);
+      const std::string guess = suggest::closest(id, known_frameworks);
       problems.push_back(
         fmt::format("unknown framework '{}'{}; known: {}", id,
                     guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess),

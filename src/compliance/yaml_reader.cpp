@@ -1,6 +1,7 @@
 #include "yaml_reader.hpp"
 
 #include <velocity/core/error.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
@@ -9,24 +10,6 @@
 namespace velocity::compliance::detail {
 
 namespace {
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      const size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string describe_type(const YAML::Node& node) {
   switch (node.Type()) {
@@ -111,7 +94,7 @@ Fields::Fields(const YAML::Node& map, Diagnostics& diagnostics, std::string what
     }
     const std::string name = key.Scalar();
     if (std::find(known_names.begin(), known_names.end(), name) == known_names.end()) {
-      const std::string guess = closest(name, known_names);
+      const std::string guess = suggest::closest(name, known_names);
       m_diagnostics.error(key.Mark(), guess.empty()
                                         ? fmt::format("{}: unknown field '{}'", m_what, name)
                                         : fmt::format("{}: unknown field '{}' (did you mean '{}'?)",
@@ -253,19 +236,6 @@ std::optional<YAML::Node> Fields::list(std::string_view key, Need need) {
     return std::nullopt;
   }
   return found;
-}
-
-std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
-  for (const std::string& candidate : candidates) {
-    const size_t distance = edit_distance(word, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  return best;
 }
 
 namespace {

@@ -85,9 +85,6 @@ private:
   std::vector<int> m_key_lines;
 };
 
-// The closest of `candidates` to `word` when it is a plausible typo, else empty.
-std::string closest(std::string_view word, const std::vector<std::string>& candidates);
-
 // True when `id` is kebab-case: [a-z0-9]+(-[a-z0-9]+)*.
 bool is_kebab_case(std::string_view id);
 // True when `id` is snake_case: [a-z0-9]+(_[a-z0-9]+)*.

@@ -3,11 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <random>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,33 +18,164 @@ namespace velocity::fs {
 
 namespace {
 
-std::string errno_text() {
-  return std::strerror(errno);
+std::string errno_text(int error = errno) {
+  return std::strerror(error);
 }
+
+// Temporary files are `<target>.tmp.<8 hex digits>`, beside their target.
+constexpr std::string_view k_tmp_infix = ".tmp.";
+constexpr size_t k_tmp_suffix_size = 8;
+// A temporary file younger than this may belong to a writer that has created it but not yet
+// locked it: left alone.
+constexpr auto k_stale_after = std::chrono::seconds(10);
 
 std::string random_suffix() {
   std::random_device rd;
   return fmt::format("{:08x}", rd());
 }
 
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+// Why writing `target` failed, in the exit code and words a user can act on.
+[[noreturn]] void throw_write_error(const std::filesystem::path& target, int error) {
+  const std::string directory = directory_of(target).string();
+  switch (error) {
+  case EACCES:
+  case EPERM:
+  case EROFS:
+    throw PermissionError(fmt::format("cannot write {}: {}", target.string(), errno_text(error)),
+                          fmt::format("check that you may write to {}", directory));
+  case ENOENT:
+  case ENOTDIR:
+    throw UsageError(
+      fmt::format("cannot write {}: the directory {} does not exist", target.string(), directory),
+      "create the directory first, or choose another path");
+  case EISDIR:
+    throw UsageError(fmt::format("cannot write {}: it is a directory", target.string()),
+                     "give a file name");
+  case ENOSPC:
+  case EDQUOT:
+    throw StateError(fmt::format("no space left on the device of {} ({} is unchanged)",
+                                 target.string(), target.filename().string()),
+                     "free some space and run the command again");
+  default:
+    throw StateError(fmt::format("cannot write {}: {}", target.string(), errno_text(error)));
+  }
+}
+
+bool is_temporary_of(std::string_view name, std::string_view target) {
+  if (name.size() != target.size() + k_tmp_infix.size() + k_tmp_suffix_size ||
+      name.substr(0, target.size()) != target ||
+      name.substr(target.size(), k_tmp_infix.size()) != k_tmp_infix) {
+    return false;
+  }
+  const std::string_view suffix = name.substr(target.size() + k_tmp_infix.size());
+  return suffix.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Removes the temporary files of `target` whose writer is gone: not locked, and old enough that
+// no writer can be between creating and locking it.
+void remove_stale_temporaries(const std::filesystem::path& target) {
+  std::error_code ec;
+  const std::string name = target.filename().string();
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (const auto& entry : std::filesystem::directory_iterator(directory_of(target), ec)) {
+    const std::string candidate = entry.path().filename().string();
+    if (!is_temporary_of(candidate, name) || !entry.is_regular_file(ec) ||
+        now - entry.last_write_time(ec) < k_stale_after) {
+      continue;
+    }
+    const int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      continue;
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      ::unlink(entry.path().c_str());
+    }
+    ::close(fd);
+  }
+}
+
+// Makes a rename in `directory` durable: without it a crash can bring the old file back.
+void sync_directory(const std::filesystem::path& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+class FileDescriptor {
+public:
+  explicit FileDescriptor(int fd) : m_fd(fd) {}
+  ~FileDescriptor() { reset(-1); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return m_fd; }
+  void reset(int fd) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = fd;
+  }
+
+private:
+  int m_fd;
+};
+
+// Why reading `path` failed: a wrong path is the user's to fix (2), a file they may not read is
+// permission denied (4).
+[[noreturn]] void throw_read_error(const std::filesystem::path& path, int error) {
+  switch (error) {
+  case EACCES:
+  case EPERM:
+    throw PermissionError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)),
+                          "check the file's permissions");
+  case ENOENT:
+  case ENOTDIR:
+    throw UsageError(fmt::format("{} does not exist", path.string()), "check the path");
+  default:
+    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)));
+  }
+}
+
+UsageError too_large(const std::filesystem::path& path, size_t max_bytes) {
+  return UsageError(fmt::format("{} is larger than velocity reads ({} at most)", path.string(),
+                                size_in_words(max_bytes)),
+                    "check that this is the file you meant; the README lists the limits");
+}
+
+const char* kind_of(mode_t mode) {
+  if (S_ISFIFO(mode)) {
+    return "a pipe";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "a device";
+}
+
 } // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path path, Mode mode)
   : m_path(std::move(path)),
-    m_tmp_path(m_path.string() + ".tmp." + random_suffix()) {
+    m_tmp_path(m_path.string() + std::string(k_tmp_infix) + random_suffix()) {
+  remove_stale_temporaries(m_path);
   const mode_t bits = mode == Mode::private_file ? 0600 : 0644;
   m_fd = ::open(m_tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, bits);
   if (m_fd < 0) {
-    throw Error(errno == EACCES ? ExitCode::permission : ExitCode::state,
-                fmt::format("cannot write {}: {}", m_path.string(), errno_text()),
-                "check that the directory exists and is writable");
+    throw_write_error(m_path, errno);
   }
+  // Held until the file is closed: tells remove_stale_temporaries that its writer is alive.
+  ::flock(m_fd, LOCK_EX);
 }
 
 AtomicFile::~AtomicFile() {
   if (m_fd >= 0) {
-    ::close(m_fd);
     ::unlink(m_tmp_path.c_str());
+    ::close(m_fd);
   }
 }
 
@@ -52,7 +186,7 @@ void AtomicFile::write(std::string_view data) {
       if (errno == EINTR) {
         continue;
       }
-      throw StateError(fmt::format("cannot write {}: {}", m_path.string(), errno_text()));
+      throw_write_error(m_path, errno);
     }
     data.remove_prefix(static_cast<size_t>(written));
   }
@@ -60,15 +194,14 @@ void AtomicFile::write(std::string_view data) {
 
 void AtomicFile::commit() {
   if (::fsync(m_fd) != 0) {
-    throw StateError(fmt::format("cannot write {}: {}", m_path.string(), errno_text()));
+    throw_write_error(m_path, errno);
+  }
+  if (::rename(m_tmp_path.c_str(), m_path.c_str()) != 0) {
+    throw_write_error(m_path, errno);
   }
   ::close(m_fd);
   m_fd = -1;
-  if (::rename(m_tmp_path.c_str(), m_path.c_str()) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(m_tmp_path.c_str());
-    throw StateError(fmt::format("cannot replace {}: {}", m_path.string(), reason));
-  }
+  sync_directory(directory_of(m_path));
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode) {
@@ -77,30 +210,63 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data,
   file.commit();
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text()));
+std::string size_in_words(size_t bytes) {
+  constexpr size_t k_kib = 1024;
+  for (const auto& [unit, name] : {std::pair{k_kib * k_kib * k_kib, "GiB"},
+                                   std::pair{k_kib * k_kib, "MiB"}, std::pair{k_kib, "KiB"}}) {
+    if (bytes >= unit && bytes % unit == 0) {
+      return fmt::format("{} {}", bytes / unit, name);
+    }
+  }
+  return fmt::format("{} bytes", bytes);
+}
+
+std::string read_file(const std::filesystem::path& path, size_t max_bytes, Source source) {
+  // Non-blocking, so that opening a FIFO with no writer cannot hang before it is refused.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  struct stat st {};
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+    throw_read_error(path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw UsageError(fmt::format("{} is a directory, not a file", path.string()));
+  }
+  const bool streamed = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+  if (!S_ISREG(st.st_mode) && !(streamed && source == Source::file_or_pipe)) {
+    throw UsageError(
+      fmt::format("{} is not a regular file but {}", path.string(), kind_of(st.st_mode)),
+      "give the path of a regular file");
+  }
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
+    throw too_large(path, max_bytes);
+  }
+  if (S_ISFIFO(st.st_mode)) {
+    // A named FIFO's writer may open it later: wait for it as a blocking open would.
+    fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      throw_read_error(path, errno);
+    }
+  } else if (streamed) {
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   }
   std::string content;
-  char buffer[65536];
+  std::array<char, 65536> buffer{};
   for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n < 0) {
-      const std::string reason = errno_text();
-      ::close(fd);
-      throw StateError(fmt::format("cannot read {}: {}", path.string(), reason));
+      throw_read_error(path, errno);
     }
     if (n == 0) {
-      break;
+      return content;
     }
-    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() + static_cast<size_t>(n) > max_bytes) {
+      throw too_large(path, max_bytes);
+    }
+    content.append(buffer.data(), static_cast<size_t>(n));
   }
-  ::close(fd);
-  return content;
 }
 
 void create_private_directories(const std::filesystem::path& dir) {
@@ -113,8 +279,14 @@ void create_private_directories(const std::filesystem::path& dir) {
   }
   create_private_directories(dir.parent_path());
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw StateError(fmt::format("cannot create directory {}: {}", dir.string(), errno_text()),
-                     "check that its parent directory exists and is writable by you");
+    const int error = errno;
+    const std::string message =
+      fmt::format("cannot create directory {}: {}", dir.string(), errno_text(error));
+    const char* help = "check that its parent directory exists and is writable by you";
+    if (error == EACCES || error == EPERM || error == EROFS) {
+      throw PermissionError(message, help);
+    }
+    throw StateError(message, help);
   }
 }
 

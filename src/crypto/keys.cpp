@@ -1,6 +1,7 @@
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
+#include <velocity/core/input_limits.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/crypto/keys.hpp>
 
@@ -63,7 +64,20 @@ SecretKey read_key_file(const std::filesystem::path& path) {
                      "set VELOCITY_KEY_FILE or VELOCITY_MASTER_KEY to the key this state was "
                      "created with, or run `velocity init` for a new state");
   }
-  return parse_master_key(fs::read_file(path), "master key file " + path.string());
+  std::string text = fs::read_file(path, limits::master_key_file);
+  const unsigned mode = fs::permissions_of(path);
+  if ((mode & 0004U) != 0) {
+    OPENSSL_cleanse(text.data(), text.size());
+    throw StateError(fmt::format("master key file {} may be read by every user (mode {:04o}): "
+                                 "refused",
+                                 path.string(), mode),
+                     fmt::format("run `chmod 600 {}`, and consider the key exposed: rotate it "
+                                 "with `velocity key rotate` once it is private again",
+                                 path.string()));
+  }
+  SecretKey key = parse_master_key(text, "master key file " + path.string());
+  OPENSSL_cleanse(text.data(), text.size());
+  return key;
 }
 
 void write_key_file(const std::filesystem::path& path, const SecretKey& key) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string_view>
 
 namespace velocity::net::detail {
@@ -107,6 +109,34 @@ std::string detail_or(const Transfer& transfer, CURLcode code) {
   return curl_easy_strerror(code);
 }
 
+// Why `url` may not be sent: plain http:// to a host that is not this machine would put the
+// request's credential on the network in cleartext.
+std::optional<std::string> cleartext_reason(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return std::nullopt; // libcurl reports the malformed URL itself
+  }
+  char* scheme = nullptr;
+  char* host = nullptr;
+  curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme, 0);
+  curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0);
+  const std::string scheme_text = scheme != nullptr ? scheme : "";
+  const std::string host_text = host != nullptr ? host : "";
+  curl_free(scheme);
+  curl_free(host);
+  if (scheme_text != "http") {
+    return std::nullopt;
+  }
+  const bool loopback = host_text == "localhost" || host_text.starts_with("127.") ||
+                        host_text == "[::1]" || host_text == "::1";
+  if (loopback) {
+    return std::nullopt;
+  }
+  return "refused to send credentials in cleartext to http://" + host_text +
+         " (not this machine): use https://, or connect the integration again with "
+         "--allow-insecure-http if this network is trusted";
+}
+
 } // namespace
 
 std::optional<Failure> configure(Transfer& transfer, const Request& request,
@@ -122,6 +152,11 @@ std::optional<Failure> configure(Transfer& transfer, const Request& request,
                                [](char c) { return (c >= 'A' && c <= 'Z') || c == '-'; });
   if (!method_ok) {
     return Failure{TransportFailure::invalid_request, "invalid HTTP method", false};
+  }
+  if (!options.allow_insecure_http) {
+    if (auto reason = cleartext_reason(request.url)) {
+      return Failure{TransportFailure::invalid_request, std::move(*reason), false};
+    }
   }
   for (const auto& [name, value] : request.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value) ||
@@ -155,6 +190,7 @@ std::optional<Failure> configure(Transfer& transfer, const Request& request,
     // These are libcurl's defaults; set anyway so no code path can ever run without them.
     .set(CURLOPT_SSL_VERIFYPEER, 1L)
     .set(CURLOPT_SSL_VERIFYHOST, 2L)
+    .set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2))
     .set(CURLOPT_USERAGENT, options.user_agent.c_str())
     .set(CURLOPT_ACCEPT_ENCODING, "")
     .set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes))

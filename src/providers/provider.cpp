@@ -7,6 +7,14 @@
 
 namespace velocity::providers {
 
+std::unique_ptr<Provider> Platform::open_integration(const IntegrationConfig& config,
+                                                     ProviderOptions options) const {
+  const auto allowed = config.settings.find(k_allow_insecure_http);
+  options.client.allow_insecure_http =
+    allowed != config.settings.end() && allowed->is_boolean() && allowed->get<bool>();
+  return open(config, options);
+}
+
 const EvidenceTypeInfo* Platform::find_type(std::string_view id) const {
   for (const EvidenceTypeInfo& type : evidence_types) {
     if (type.id == id) {

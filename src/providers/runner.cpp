@@ -128,7 +128,7 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
                              .platform = integration.platform,
                              .settings = nlohmann::json::parse(integration.settings),
                              .secret = store::open_integration_secret(db, org, integration)};
-    std::unique_ptr<Provider> provider = platform.open(config, request.provider);
+    std::unique_ptr<Provider> provider = platform.open_integration(config, request.provider);
     StoringSink sink(state, org, integration, summary, on_finding);
     const CollectResult result = provider->collect(summary.types, sink);
     summary.api_calls = result.api_calls;

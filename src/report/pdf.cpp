@@ -24,6 +24,10 @@ namespace velocity::report {
 
 namespace {
 
+// What velocity reads back of Chromium's work: its log (only the tail is shown) and the PDF.
+constexpr size_t k_max_log_bytes = size_t{64} << 20;
+constexpr size_t k_max_pdf_bytes = size_t{512} << 20;
+
 bool executable(const std::filesystem::path& path) {
   return ::access(path.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(path);
 }
@@ -105,7 +109,7 @@ std::string tail_of(const std::filesystem::path& log) {
   if (!std::filesystem::exists(log, error)) {
     return {};
   }
-  std::string text = fs::read_file(log);
+  std::string text = fs::read_file(log, k_max_log_bytes);
   if (text.size() > 800) {
     text = "..." + text.substr(text.size() - 800);
   }
@@ -179,7 +183,7 @@ void print_pdf(std::string_view html, const std::filesystem::path& output,
                                  chromium->string(), *status, tail_of(log)),
                      "check that Chromium runs: chromium --headless --no-sandbox --version");
   }
-  const std::string bytes = fs::read_file(pdf);
+  const std::string bytes = fs::read_file(pdf, k_max_pdf_bytes);
   if (!bytes.starts_with("%PDF-")) {
     throw StateError("Chromium wrote something that is not a PDF");
   }

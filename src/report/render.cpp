@@ -201,6 +201,9 @@ std::string_view to_string(Format format) noexcept {
 }
 
 std::optional<Format> format_for_path(const std::filesystem::path& path) {
+  if (path.filename().string().ends_with(".oscal.json")) {
+    return Format::oscal;
+  }
   const std::string extension = path.extension().string();
   if (extension == ".md") {
     return Format::markdown;

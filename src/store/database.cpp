@@ -34,7 +34,10 @@ constexpr int k_busy_timeout_ms = 10000;
     throw StateError(fmt::format("cannot use state {}: {}", file, detail),
                      "check that the file and its directory exist and are writable by you");
   case SQLITE_FULL:
-    throw StateError(fmt::format("cannot write state {}: the disk is full", file));
+    throw StateError(fmt::format("no space left on the device of state {} (the state is "
+                                 "unchanged: nothing of this command was saved)",
+                                 file),
+                     "free some space and run the command again");
   default:
     throw StateError(fmt::format("state {}: {} failed: {}", file, what, detail));
   }
@@ -264,6 +267,14 @@ int Database::user_version() {
 
 void Database::set_user_version(int version) {
   execute(fmt::format("PRAGMA user_version = {}", version));
+}
+
+void Database::checkpoint_on_close(bool enabled) {
+  if (const int rc =
+        sqlite3_db_config(m_handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, enabled ? 0 : 1, nullptr);
+      rc != SQLITE_OK) {
+    fail(rc, "setting the checkpoint on close");
+  }
 }
 
 void Database::fail(int rc, std::string_view what) const {

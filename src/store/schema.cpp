@@ -149,7 +149,34 @@ CREATE TABLE audit_heads (
 CREATE INDEX audit_heads_size ON audit_heads (org_id, size);
 )sql";
 
-constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
+// v2: assessment ids are never reused (AUTOINCREMENT), so that `assessment:21` in the audit log
+// names one assessment for good, even after `assess delete`. SQLite cannot add AUTOINCREMENT to a
+// table, so the table is copied; ids (part of the sealed answers' identity) are kept.
+constexpr std::string_view k_v2 = R"sql(
+CREATE TABLE assessments_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  frameworks TEXT NOT NULL,
+  variant TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('in_progress', 'completed')),
+  position INTEGER NOT NULL DEFAULT 0,
+  catalog_sha256 TEXT NOT NULL,
+  scores TEXT NOT NULL DEFAULT '{}',
+  answers BLOB NOT NULL,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  completed_at TEXT
+);
+INSERT INTO assessments_v2 (id, org_id, frameworks, variant, status, position, catalog_sha256,
+                            scores, answers, started_at, updated_at, completed_at)
+  SELECT id, org_id, frameworks, variant, status, position, catalog_sha256, scores, answers,
+         started_at, updated_at, completed_at FROM assessments;
+DROP TABLE assessments;
+ALTER TABLE assessments_v2 RENAME TO assessments;
+CREATE INDEX assessments_by_status ON assessments (org_id, status, id);
+)sql";
+
+constexpr std::array<std::string_view, 2> k_migrations = {k_v1, k_v2};
 
 constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
   {"integrations", "credentials"},

@@ -210,4 +210,12 @@ expect_rc 0
 run assess list --format json
 expect_equal "$(json_get 'len(d)')" 1
 
+TEST "a deleted assessment's id is never given to another"
+run assess --answers yes.yaml --format json
+expect_rc 0
+run assess list --format json
+expect_equal "$(json_get 'sorted(a["id"] for a in d)')" "[1, 3]" "ids after deleting 2"
+run audit log --format json
+if grep -q '"assessment:3"\|"resource_id": "3"' <<<"$OUT"; then pass; else fail "no audit event names assessment 3: $OUT"; fi
+
 finish

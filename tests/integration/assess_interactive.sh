@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 require tmux
 require python3
+require sqlite3
 
 cd "$SUITE_DIR"
 
@@ -194,6 +195,16 @@ history_contains "created it (master key: VELOCITY_MASTER_KEY):"
 if [ -e "$SUITE_DIR/fresh/velocity/velocity.db" ]; then pass; else fail "no state created"; fi
 
 "$VELOCITY_BIN" init >/dev/null 2>&1 || { fail "velocity init failed"; finish; }
+
+TEST "--no-save on a terminal stores nothing: refused before the first question"
+WIDTH_CHECKED=0
+start -- "$VELOCITY_BIN" assess --framework soc2 --no-save
+wait_exit
+expect_equal "$EXIT_RC" 2 "exit status"
+history_contains "--no-save works with --answers FILE only"
+if grep -qF "question 1 of" <<<"$HISTORY"; then fail "it asked: $HISTORY"; else pass; fi
+expect_equal "$(sqlite3 "$XDG_DATA_HOME/velocity/velocity.db" 'SELECT count(*) FROM assessments')" 0 "assessments stored"
+WIDTH_CHECKED=1
 
 TEST "the first question says where you are: section, n of N"
 start --colour -- "$VELOCITY_BIN" assess --framework soc2

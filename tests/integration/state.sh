@@ -29,7 +29,7 @@ expect_equal "$(digest "$KEY")" "$key_before" "key unchanged"
 TEST "status shows the state and says where the key came from with --verbose"
 run -v status --format json
 expect_rc 0
-expect_out_contains '"schema_version": 1'
+expect_out_contains '"schema_version": 2'
 expect_err_contains "master key from key file $KEY"
 
 TEST "org create, list and delete"
@@ -71,6 +71,7 @@ VELOCITY_KEY_FILE="$SUITE_DIR/none.key" run status
 expect_rc 3
 expect_err_contains "master key file $SUITE_DIR/none.key does not exist"
 head -c 16 /dev/urandom | base64 >"$SUITE_DIR/short.key"
+chmod 0600 "$SUITE_DIR/short.key"
 VELOCITY_KEY_FILE="$SUITE_DIR/short.key" run org create x
 expect_rc 3
 expect_err_contains "holds 16 bytes, a master key has 32"
@@ -188,7 +189,7 @@ expect_equal "$(sqlite3 "$STATE" 'PRAGMA integrity_check')" ok "integrity"
 created=$(sqlite3 "$STATE" "SELECT count(*) FROM organizations WHERE name GLOB '[ab][0-9]*'")
 expect_equal "$created" "$((40 - bad))" "organisations created"
 
-TEST "the state's directory not writable: exit 3"
+TEST "the state's directory not writable: exit 4 (permission denied)"
 RO="$SUITE_DIR/ro"
 mkdir -p "$RO"
 chmod 0777 "$SUITE_DIR" "$RO"
@@ -196,7 +197,7 @@ if [ "$(id -u)" -eq 0 ]; then as_user=(setpriv --reuid=65534 --regid=65534 --cle
 chmod 0555 "$RO"
 OUT=$("${as_user[@]}" env HOME="$RO" XDG_CONFIG_HOME="$RO/c" "$VELOCITY_BIN" --state "$RO/sub/v.db" init 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
 ERR=$(cat "$SUITE_DIR/stderr")
-expect_rc 3
+expect_rc 4
 expect_err_contains "cannot create directory $RO/sub"
 chmod 0755 "$RO"
 

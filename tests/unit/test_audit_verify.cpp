@@ -1,3 +1,4 @@
+#include "fixture_files.hpp"
 #include "test_audit_support.hpp"
 
 #include <velocity/audit/export.hpp>
@@ -42,7 +43,7 @@ Failure failure_of(store::State& state) {
 
 std::vector<std::string> lines_of(const std::filesystem::path& path) {
   std::vector<std::string> lines;
-  std::istringstream in(fs::read_file(path));
+  std::istringstream in(read_fixture(path));
   for (std::string line; std::getline(in, line);) {
     lines.push_back(line);
   }

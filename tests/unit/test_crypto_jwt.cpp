@@ -1,3 +1,5 @@
+#include "fixture_files.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -18,7 +20,7 @@ const std::filesystem::path k_gcp = std::filesystem::path(VELOCITY_TESTDATA_DIR)
 const std::filesystem::path k_keys = std::filesystem::path(VELOCITY_TESTS_DIR) / "fakes" / "keys";
 
 nlohmann::json read_json(const std::filesystem::path& path) {
-  return nlohmann::json::parse(velocity::fs::read_file(path));
+  return nlohmann::json::parse(read_fixture(path));
 }
 
 nlohmann::json kat() {
@@ -59,22 +61,22 @@ TEST_CASE("RsaPrivateKey::from_pem") {
                          velocity::UsageError);
   }
   SUBCASE("PEM that is not a private key") {
-    const auto pub = velocity::fs::read_file(k_keys / "other-rsa.pub");
+    const auto pub = read_fixture(k_keys / "other-rsa.pub");
     CHECK_THROWS_WITH_AS(RsaPrivateKey::from_pem(pub), doctest::Contains("not a PEM private key"),
                          velocity::UsageError);
   }
   SUBCASE("truncated PEM") {
-    auto pem = velocity::fs::read_file(k_keys / "other-rsa.pem");
+    auto pem = read_fixture(k_keys / "other-rsa.pem");
     pem.resize(pem.size() / 2);
     CHECK_THROWS_AS(RsaPrivateKey::from_pem(pem), velocity::UsageError);
   }
   SUBCASE("encrypted key is refused without prompting") {
-    const auto pem = velocity::fs::read_file(k_keys / "other-rsa.encrypted.pem");
+    const auto pem = read_fixture(k_keys / "other-rsa.encrypted.pem");
     CHECK_THROWS_WITH_AS(RsaPrivateKey::from_pem(pem), doctest::Contains("encrypted"),
                          velocity::UsageError);
   }
   SUBCASE("EC key is not RSA") {
-    const auto pem = velocity::fs::read_file(k_keys / "ec-p256.pem");
+    const auto pem = read_fixture(k_keys / "ec-p256.pem");
     CHECK_THROWS_WITH_AS(RsaPrivateKey::from_pem(pem), doctest::Contains("not an RSA key"),
                          velocity::UsageError);
   }
@@ -99,7 +101,7 @@ TEST_CASE("RsaPrivateKey::sign_rs256") {
     CHECK(key.sign_rs256("messagE") != first);
   }
   SUBCASE("another key signs differently") {
-    const auto other = RsaPrivateKey::from_pem(velocity::fs::read_file(k_keys / "other-rsa.pem"));
+    const auto other = RsaPrivateKey::from_pem(read_fixture(k_keys / "other-rsa.pem"));
     CHECK(base64url_encode(other.sign_rs256(input)) != expected);
   }
 }
@@ -109,8 +111,7 @@ TEST_CASE("RsaPublicKey::verify_rs256") {
   const auto input = vector.at("signing_input").get<std::string>();
   const auto signature = test_key_pkcs1().sign_rs256(input);
   const auto published = RsaPublicKey::from_pem(
-    velocity::fs::read_file(k_gcp / "google-auth-library-python" / "privatekey.pub"),
-    "privatekey.pub");
+    read_fixture(k_gcp / "google-auth-library-python" / "privatekey.pub"), "privatekey.pub");
 
   SUBCASE("the published public key verifies the signature") {
     CHECK(published.bits() == 2048);
@@ -128,19 +129,19 @@ TEST_CASE("RsaPublicKey::verify_rs256") {
     CHECK_FALSE(published.verify_rs256(input, flipped));
     CHECK_FALSE(published.verify_rs256(input, signature.substr(1)));
     CHECK_FALSE(published.verify_rs256(input, ""));
-    const auto other = RsaPublicKey::from_pem(velocity::fs::read_file(k_keys / "other-rsa.pub"));
+    const auto other = RsaPublicKey::from_pem(read_fixture(k_keys / "other-rsa.pub"));
     CHECK_FALSE(other.verify_rs256(input, signature));
   }
   SUBCASE("PKCS#1 RSA PUBLIC KEY is read too") {
     // The same key as "-----BEGIN RSA PUBLIC KEY-----" (made with openssl rsa -RSAPublicKey_out).
-    const auto pkcs1 = velocity::fs::read_file(k_keys / "other-rsa.pkcs1.pub");
-    const auto spki = velocity::fs::read_file(k_keys / "other-rsa.pub");
+    const auto pkcs1 = read_fixture(k_keys / "other-rsa.pkcs1.pub");
+    const auto spki = read_fixture(k_keys / "other-rsa.pub");
     CHECK(RsaPublicKey::from_pem(pkcs1).to_pem() == RsaPublicKey::from_pem(spki).to_pem());
   }
   SUBCASE("not a public key") {
     CHECK_THROWS_WITH_AS(RsaPublicKey::from_pem("hello", "k.pub"),
                          doctest::Contains("cannot read k.pub"), velocity::UsageError);
-    CHECK_THROWS_AS(RsaPublicKey::from_pem(velocity::fs::read_file(k_keys / "ec-p256.pem")),
+    CHECK_THROWS_AS(RsaPublicKey::from_pem(read_fixture(k_keys / "ec-p256.pem")),
                     velocity::UsageError);
   }
 }

@@ -257,9 +257,35 @@ TEST_CASE("CurlHttpClient::perform") {
     ClientOptions options = quick_options();
     options.max_retries = 0;
     CurlHttpClient lookup(options);
-    std::string message = remote_error(lookup, get("http://velocity-test.invalid/x"));
+    std::string message = remote_error(lookup, get("https://velocity-test.invalid/x"));
     CHECK(message.find("cannot resolve host velocity-test.invalid") != std::string::npos);
     CHECK(message.find("(after 1 attempt)") != std::string::npos);
+  }
+
+  SUBCASE("plain http to another machine is refused before anything is sent") {
+    ClientOptions options = quick_options();
+    options.max_retries = 0;
+    CurlHttpClient client_for_remote(options);
+    Request request = get("http://velocity-test.invalid/x");
+    request.headers.emplace_back("Authorization", "Bearer secret-token");
+    try {
+      client_for_remote.perform(request);
+      FAIL("expected the request to be refused");
+    } catch (const velocity::UsageError& error) {
+      const std::string message = error.what();
+      CHECK(message.find("refused to send credentials in cleartext to "
+                         "http://velocity-test.invalid") != std::string::npos);
+      CHECK(message.find("secret-token") == std::string::npos);
+    }
+    options.allow_insecure_http = true;
+    CurlHttpClient allowed(options);
+    CHECK(
+      remote_error(allowed, get("http://velocity-test.invalid/x")).find("cannot resolve host") !=
+      std::string::npos);
+  }
+
+  SUBCASE("plain http to this machine needs no permission") {
+    CHECK(client.perform(get(server.url("/count/loopback"))).status == 200);
   }
 
   SUBCASE("TLS to a server that does not speak it fails with a TLS error") {

@@ -1,6 +1,8 @@
 // The AWS wire protocols: requests signed exactly as boto3 signed the moto captures, endpoints,
 // and the one error parser over every error body format.
 
+#include "fixture_files.hpp"
+
 #include <velocity/core/fs.hpp>
 #include <velocity/providers/aws/api.hpp>
 
@@ -18,7 +20,7 @@ const std::string k_moto = std::string(VELOCITY_TESTDATA_DIR) + "/aws/moto-5.2.1
 const Credentials k_example{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
 
 nlohmann::json capture(const std::string& name) {
-  return nlohmann::json::parse(fs::read_file(k_moto + name + ".meta.json"));
+  return nlohmann::json::parse(read_fixture(k_moto + name + ".meta.json"));
 }
 
 std::string header(const net::Request& request, std::string_view name) {
@@ -126,35 +128,35 @@ TEST_CASE("Endpoints::url_of") {
 TEST_CASE("parse_error") {
   SUBCASE("query protocol (IAM NoSuchEntity, moto)") {
     const AwsError error = parse_error(
-      response(404, fs::read_file(k_moto + "iam-GetAccountPasswordPolicy.NoSuchEntity.xml")));
+      response(404, read_fixture(k_moto + "iam-GetAccountPasswordPolicy.NoSuchEntity.xml")));
     CHECK(error.code == "NoSuchEntity");
     CHECK(error.message.find("Password Policy") != std::string::npos);
     CHECK(!error.request_id.empty());
   }
   SUBCASE("EC2 <Response><Errors>") {
     const AwsError error = parse_error(
-      response(400, fs::read_file(k_moto + "ec2-DescribeSecurityGroups.InvalidGroupNotFound.xml")));
+      response(400, read_fixture(k_moto + "ec2-DescribeSecurityGroups.InvalidGroupNotFound.xml")));
     CHECK(error.code == "InvalidGroup.NotFound");
     CHECK(error.request_id == "request-id");
   }
   SUBCASE("S3 <Error>") {
     const AwsError error =
-      parse_error(response(404, fs::read_file(k_moto + "s3-GetBucketEncryption.NotFound.xml")));
+      parse_error(response(404, read_fixture(k_moto + "s3-GetBucketEncryption.NotFound.xml")));
     CHECK(error.code == "ServerSideEncryptionConfigurationNotFoundError");
   }
   SUBCASE("botocore's AWS-documentation errors") {
     const std::string dir = std::string(VELOCITY_TESTDATA_DIR) + "/aws/botocore-response-parsing/";
     for (const char* name : {"errors.ec2-describe-instances", "errors.iam-get-user",
                              "errors.s3-list-objects", "errors.sts-get-session-token"}) {
-      const auto expected = nlohmann::json::parse(fs::read_file(dir + name + ".json"));
-      const AwsError error = parse_error(response(400, fs::read_file(dir + name + ".xml")));
+      const auto expected = nlohmann::json::parse(read_fixture(dir + name + ".json"));
+      const AwsError error = parse_error(response(400, read_fixture(dir + name + ".xml")));
       CAPTURE(name);
       CHECK(error.code == expected["Error"]["Code"].get<std::string>());
     }
   }
   SUBCASE("JSON 1.1, with and without a namespace") {
     CHECK(parse_error(
-            response(400, fs::read_file(k_moto + "cloudtrail-GetTrailStatus.TrailNotFound.json")))
+            response(400, read_fixture(k_moto + "cloudtrail-GetTrailStatus.TrailNotFound.json")))
             .code == "TrailNotFoundException");
     const AwsError error = parse_error(response(
       400, R"({"__type": "com.amazonaws.coral.service#AccessDeniedException", "Message": "no"})"));

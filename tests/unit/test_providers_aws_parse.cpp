@@ -1,6 +1,8 @@
 // Reading successful AWS answers: moto captures, botocore's documentation samples (compared
 // with what botocore parsed), and the constructed Config answer moto cannot give.
 
+#include "fixture_files.hpp"
+
 #include <velocity/core/fs.hpp>
 #include <velocity/providers/aws/parse.hpp>
 
@@ -14,12 +16,12 @@ using namespace velocity::providers::aws;
 namespace {
 
 std::string moto(const std::string& name) {
-  return fs::read_file(std::string(VELOCITY_TESTDATA_DIR) + "/aws/moto-5.2.1/" + name);
+  return read_fixture(std::string(VELOCITY_TESTDATA_DIR) + "/aws/moto-5.2.1/" + name);
 }
 
 std::string botocore(const std::string& name) {
-  return fs::read_file(std::string(VELOCITY_TESTDATA_DIR) + "/aws/botocore-response-parsing/" +
-                       name);
+  return read_fixture(std::string(VELOCITY_TESTDATA_DIR) + "/aws/botocore-response-parsing/" +
+                      name);
 }
 
 } // namespace
@@ -127,8 +129,8 @@ TEST_CASE("parse_bucket_encryption") {
   }
   SUBCASE("SSE-S3 default, as real S3 answers since 2023") {
     const nlohmann::json encryption = parse_bucket_encryption(
-      fs::read_file(std::string(VELOCITY_TESTDATA_DIR) +
-                    "/aws/constructed/s3-GetBucketEncryption.default-SSE-S3.xml"));
+      read_fixture(std::string(VELOCITY_TESTDATA_DIR) +
+                   "/aws/constructed/s3-GetBucketEncryption.default-SSE-S3.xml"));
     CHECK(encryption["rules"][0]["algorithm"] == "AES256");
   }
 }
@@ -152,8 +154,8 @@ TEST_CASE("parse_json_object") {
   SUBCASE("CloudTrail and Config answers") {
     CHECK(parse_json_object(moto("cloudtrail-DescribeTrails.json"))["trailList"].size() == 1);
     const auto compliance = parse_json_object(
-      fs::read_file(std::string(VELOCITY_TESTDATA_DIR) +
-                    "/aws/constructed/config-DescribeComplianceByConfigRule.response.json"));
+      read_fixture(std::string(VELOCITY_TESTDATA_DIR) +
+                   "/aws/constructed/config-DescribeComplianceByConfigRule.response.json"));
     CHECK(compliance["NextToken"] == "EXAMPLE-next-token");
   }
   SUBCASE("cut-off JSON") {

@@ -1,3 +1,5 @@
+#include "fixture_files.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/core/time.hpp>
@@ -123,15 +125,15 @@ std::string authorization_line(std::string_view signed_request) {
 // The last non-empty line of the STS readme holds the suite's long session token.
 std::string sts_suite_token() {
   const std::string readme =
-    velocity::fs::read_file(k_suite_dir / "aws4_testsuite" / "post-sts-token" / "readme.txt");
+    read_fixture(k_suite_dir / "aws4_testsuite" / "post-sts-token" / "readme.txt");
   const size_t end = readme.find_last_not_of("\r\n");
   const size_t start = readme.rfind('\n', end);
   return readme.substr(start + 1, end - start);
 }
 
 std::string vanilla_session_token() {
-  const auto context = nlohmann::json::parse(velocity::fs::read_file(
-    k_suite_dir / "v4" / "get-vanilla-with-session-token" / "context.json"));
+  const auto context = nlohmann::json::parse(
+    read_fixture(k_suite_dir / "v4" / "get-vanilla-with-session-token" / "context.json"));
   return context.at("credentials").at("token").get<std::string>();
 }
 
@@ -158,7 +160,7 @@ TEST_CASE("sign: every case of aws4_testsuite (canonical request, string to sign
   for (const stdfs::path& req_file : cases) {
     const std::string name = req_file.stem().string();
     INFO("case aws4_testsuite ", name);
-    ParsedRequest parsed = parse_http_request(velocity::fs::read_file(req_file));
+    ParsedRequest parsed = parse_http_request(read_fixture(req_file));
     parsed.request.body = parsed.body;
 
     aws::Credentials credentials = k_suite_credentials;
@@ -176,9 +178,9 @@ TEST_CASE("sign: every case of aws4_testsuite (canonical request, string to sign
     const aws::SignedRequest signed_request =
       aws::sign(parsed.request, credentials, k_suite_scope, suite_time(), options);
     stdfs::path expected = req_file;
-    const std::string creq = velocity::fs::read_file(expected.replace_extension(".creq"));
-    const std::string sts = velocity::fs::read_file(expected.replace_extension(".sts"));
-    const std::string authz = velocity::fs::read_file(expected.replace_extension(".authz"));
+    const std::string creq = read_fixture(expected.replace_extension(".creq"));
+    const std::string sts = read_fixture(expected.replace_extension(".sts"));
+    const std::string authz = read_fixture(expected.replace_extension(".authz"));
     CHECK(signed_request.canonical_request == creq);
     CHECK(signed_request.string_to_sign == sts);
     CHECK(signed_request.authorization == authz);
@@ -213,8 +215,8 @@ TEST_CASE("sign: every case of the aws-c-auth v4 suite (header signing)") {
   for (const stdfs::path& dir : cases) {
     const std::string name = dir.filename().string();
     INFO("case v4 ", name);
-    const auto context = nlohmann::json::parse(velocity::fs::read_file(dir / "context.json"));
-    ParsedRequest parsed = parse_http_request(velocity::fs::read_file(dir / "request.txt"));
+    const auto context = nlohmann::json::parse(read_fixture(dir / "context.json"));
+    ParsedRequest parsed = parse_http_request(read_fixture(dir / "request.txt"));
     parsed.request.body = parsed.body;
 
     const auto& json_credentials = context.at("credentials");
@@ -238,10 +240,10 @@ TEST_CASE("sign: every case of the aws-c-auth v4 suite (header signing)") {
 
     const aws::SignedRequest signed_request =
       aws::sign(parsed.request, credentials, scope, *when, options);
-    const std::string creq = velocity::fs::read_file(dir / "header-canonical-request.txt");
-    const std::string sts = velocity::fs::read_file(dir / "header-string-to-sign.txt");
-    const std::string signature = velocity::fs::read_file(dir / "header-signature.txt");
-    const std::string sreq = velocity::fs::read_file(dir / "header-signed-request.txt");
+    const std::string creq = read_fixture(dir / "header-canonical-request.txt");
+    const std::string sts = read_fixture(dir / "header-string-to-sign.txt");
+    const std::string signature = read_fixture(dir / "header-signature.txt");
+    const std::string sreq = read_fixture(dir / "header-signed-request.txt");
     const std::string authz = authorization_line(sreq);
     CHECK(signed_request.canonical_request == creq);
     CHECK(signed_request.string_to_sign == sts);

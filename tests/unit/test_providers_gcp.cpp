@@ -1,3 +1,5 @@
+#include "fixture_files.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/providers/gcp/provider.hpp>
@@ -70,7 +72,7 @@ TEST_CASE("run_checks") {
 
 TEST_CASE("parse_key") {
   SUBCASE("the test key file") {
-    const std::string text = fs::read_file(VELOCITY_TESTS_DIR "/fakes/keys/gcp-sa.json");
+    const std::string text = read_fixture(VELOCITY_TESTS_DIR "/fakes/keys/gcp-sa.json");
     const gcp::ServiceAccountKey key = gcp::parse_key(text, "gcp-sa.json");
     CHECK(key.client_email == "velocity-test@tokyo-rain-123.iam.gserviceaccount.com");
     CHECK(key.project_id == "tokyo-rain-123");

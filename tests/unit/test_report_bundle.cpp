@@ -1,3 +1,5 @@
+#include "fixture_files.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -319,7 +321,7 @@ TEST_CASE("verify_bundle") {
   }
 
   SUBCASE("damaged, truncated or foreign files fail as integrity problems") {
-    std::string bytes = fs::read_file(bundle);
+    std::string bytes = read_fixture(bundle);
     std::string damaged = bytes;
     damaged[bytes.size() / 2] = static_cast<char>(damaged[bytes.size() / 2] ^ 0x40);
     fs::write_file_atomic(tampered, damaged, fs::Mode::private_file);
@@ -367,7 +369,7 @@ TEST_CASE("verify_instructions") {
   const auto bundle = make_bundle(temp.path, key);
 
   const auto run_steps = [&](const std::filesystem::path& file) {
-    const std::string text = fs::read_file(temp.path / "VERIFY.md");
+    const std::string text = read_fixture(temp.path / "VERIFY.md");
     std::istringstream lines(text);
     std::string script = "set -u\ncd '" + file.parent_path().string() + "'\n";
     std::string line;
@@ -389,7 +391,7 @@ TEST_CASE("verify_instructions") {
                                 (temp.path / "steps.out").string() + "' 2>&1";
     const int status = std::system(command.c_str());
     return std::pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                     fs::read_file(temp.path / "steps.out"));
+                     read_fixture(temp.path / "steps.out"));
   };
 
   // VERIFY.md as the bundle holds it.

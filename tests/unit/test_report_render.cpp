@@ -1,3 +1,4 @@
+#include "fixture_files.hpp"
 #include "test_report_support.hpp"
 
 #include <velocity/compliance/text.hpp>
@@ -203,7 +204,7 @@ TEST_CASE("render_oscal") {
   const std::string command =
     validator + " '" + (dir / "ar.json").string() + "' > '" + (dir / "out.txt").string() + "' 2>&1";
   const int status = std::system(command.c_str());
-  CHECK_MESSAGE(WEXITSTATUS(status) == 0, fs::read_file(dir / "out.txt"));
+  CHECK_MESSAGE(WEXITSTATUS(status) == 0, read_fixture(dir / "out.txt"));
 
   SUBCASE("control ids that are not OSCAL tokens are made into tokens") {
     fixture.add_assessment({{"mfa-all-users", "yes"}}, 10.0);

@@ -1,3 +1,5 @@
+#include "fixture_files.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -119,7 +121,7 @@ TEST_CASE("State::rotate_master_key") {
     CHECK(result.organizations == 1);
     CHECK(result.values_reencrypted == 0);
     CHECK(state.org("default").open({"integrations", "credentials", 1}, sealed) == "token");
-    ::setenv("VELOCITY_MASTER_KEY", fs::read_file(key_file).c_str(), 1);
+    ::setenv("VELOCITY_MASTER_KEY", read_fixture(key_file).c_str(), 1);
     CHECK(temp.open().org("default").open({"integrations", "credentials", 1}, sealed) == "token");
   }
   SUBCASE("reencrypt replaces the data key and every value") {

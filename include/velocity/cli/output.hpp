@@ -56,4 +56,11 @@ private:
 // The display width of UTF-8 `text` in terminal columns (one per code point, escape codes none).
 size_t display_width(std::string_view text);
 
+// What a terminal may safely be shown of text velocity did not write itself (a server's error
+// body, a file's content, a resource name): control characters, escape sequences and invalid
+// UTF-8 become visible escapes (\x1b, \u009b) instead of acting on the terminal. Newlines and
+// tabs stay. With `keep_colors`, the colour sequences Output::paint writes pass through.
+enum class KeepColors { no, yes };
+std::string terminal_safe(std::string_view text, KeepColors keep_colors = KeepColors::no);
+
 } // namespace velocity::cli

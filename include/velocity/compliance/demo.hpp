@@ -128,6 +128,11 @@ public:
   int day() const noexcept { return m_day; }
   // Midnight (UTC) of day `day`, day options().days - 1 being options().end's date.
   time::TimePoint day_start(int day) const;
+  // `ms_into_day` after the start of `day`. On the last day the day's timeline is compressed into
+  // the hours up to DemoOptions::end, in order, so that nothing is stamped after the demo ran.
+  time::TimePoint moment(int day, int64_t ms_into_day) const;
+  // `ms` after `from`, but never after DemoOptions::end.
+  time::TimePoint after(time::TimePoint from, int64_t ms) const;
 
   // Moves to the next day: failing checks get fixed (more often the more severe, and more
   // often as the programme matures), passing ones sometimes drift, new resources appear.

@@ -11,7 +11,10 @@ enum class Mode { private_file, public_file };
 
 // Writes a file atomically: the content goes to a temporary file beside `path`, which replaces
 // `path` only on commit(). Destroyed without commit(), the temporary file is removed and `path`
-// is untouched.
+// is untouched. A temporary file left by a killed process (`path`.tmp.*, no longer locked by its
+// writer) is removed when the next AtomicFile for `path` is made.
+// Errors name `path`: a missing directory is a UsageError (2), no permission a PermissionError
+// (4), a full disk a StateError (3) that says nothing was changed.
 class AtomicFile {
 public:
   AtomicFile(std::filesystem::path path, Mode mode);
@@ -32,8 +35,19 @@ private:
 // Writes `data` to `path` atomically (see AtomicFile).
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode);
 
-// Reads a whole file. Throws StateError naming the file when it cannot be read.
-std::string read_file(const std::filesystem::path& path);
+// What read_file accepts besides a regular file: a pipe or FIFO (`--answers <(cmd)`, /dev/stdin)
+// makes sense for a file read once from start to end, never for a key.
+enum class Source { regular_file, file_or_pipe };
+
+// Reads a whole file of at most `max_bytes`. Errors name the file: UsageError when it does not
+// exist, is larger than `max_bytes` or is a directory, device, socket or (for
+// Source::regular_file) a pipe; PermissionError when it may not be read; StateError when reading
+// fails. Never blocks on a FIFO nobody writes to when only regular files are accepted.
+std::string read_file(const std::filesystem::path& path, size_t max_bytes,
+                      Source source = Source::regular_file);
+
+// "16 MiB": a size limit in words, for messages and help.
+std::string size_in_words(size_t bytes);
 
 // Creates `dir` and its missing parents with mode 0700. Throws StateError naming the directory.
 void create_private_directories(const std::filesystem::path& dir);

@@ -51,6 +51,10 @@ struct ClientOptions {
   // A PEM file of CA certificates to trust instead of the system store (--ca-bundle).
   std::optional<std::filesystem::path> ca_bundle;
   std::string user_agent = "velocity";
+  // Every request velocity makes carries a credential (a signature, a bearer token, a client
+  // secret), so plain http:// is refused unless it goes to this machine (fakes, emulators) or
+  // the integration was connected with --allow-insecure-http.
+  bool allow_insecure_http = false;
   // Which responses to retry; empty means default_retry_classifier.
   RetryClassifier retry_classifier;
   RetryObserver on_retry;

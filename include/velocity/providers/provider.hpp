@@ -22,6 +22,9 @@ namespace velocity::providers {
 // An integration as stored: its name, platform, plain settings and its opened secret. The
 // secret is the platform's own serialisation (for AWS a JSON object with the keys); it never
 // leaves the provider.
+// The integration setting `connect --allow-insecure-http` stores (true), read by every platform.
+constexpr const char* k_allow_insecure_http = "allow_insecure_http";
+
 struct IntegrationConfig {
   std::string name;
   std::string platform;
@@ -98,6 +101,10 @@ struct Platform {
                                           const ProviderOptions& options)>
     open;
 
+  // A provider for `config`, with what the integration was connected with (--allow-insecure-http)
+  // applied over `options`.
+  std::unique_ptr<Provider> open_integration(const IntegrationConfig& config,
+                                             ProviderOptions options) const;
   // The evidence type called `id`, or null.
   const EvidenceTypeInfo* find_type(std::string_view id) const;
   // The check called `id`, or null.

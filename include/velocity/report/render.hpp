@@ -20,7 +20,7 @@ enum class Format { markdown, html, json, csv, oscal, jsonl, findings_csv, pdf }
 // "md", "html", "json", "csv", "oscal", "jsonl", "findings-csv", "pdf"; nothing for others.
 std::optional<Format> parse_format(std::string_view name);
 std::string_view to_string(Format format) noexcept;
-// The format a file name implies (.md, .html, .json, .csv, .jsonl, .pdf), if any.
+// The format a file name implies (.md, .html, .json, .csv, .oscal.json, .jsonl, .pdf), if any.
 std::optional<Format> format_for_path(const std::filesystem::path& path);
 
 // Markdown from report.md.mustache.

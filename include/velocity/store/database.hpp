@@ -86,6 +86,9 @@ public:
   int user_version();
   void set_user_version(int version);
   const std::filesystem::path& path() const noexcept { return m_path; }
+  // Whether closing the connection moves the write-ahead log into the database file. Off until a
+  // state is known to be opened with the right key, so that a failed open changes no file.
+  void checkpoint_on_close(bool enabled);
 
   // Throws the StateError for SQLite result `rc`, with `what` saying what was being done.
   [[noreturn]] void fail(int rc, std::string_view what) const;
