@@ -149,7 +149,16 @@ CREATE TABLE audit_heads (
 CREATE INDEX audit_heads_size ON audit_heads (org_id, size);
 )sql";
 
-constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
+// Which collection run gave each finding its current status, so that a run can say what it
+// changed (include/velocity/store/run_changes.hpp). Findings from before stay NULL: no run claims
+// them, and their next change of status is reported as usual.
+constexpr std::string_view k_v2 = R"sql(
+ALTER TABLE findings ADD COLUMN status_since_run_id INTEGER
+  REFERENCES collection_runs(id) ON DELETE SET NULL;
+CREATE INDEX findings_by_status_run ON findings (status_since_run_id);
+)sql";
+
+constexpr std::array<std::string_view, 2> k_migrations = {k_v1, k_v2};
 
 constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
   {"integrations", "credentials"},
