@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `velocity collect` from cron (docs/scheduling.md) against a seeded moto: what each run changed
 # since the previous one (new failures, fixed findings) in the table, JSON and JSONL summaries,
-# and -q printing nothing at all unless something newly fails, across several integrations.
+# and -q printing nothing at all unless something newly fails, across several integrations and
+# after an upgrade of the state.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_aws.sh"
 require_moto
+require sqlite3
 
 start_moto --auth --config-compliance '{"restricted-ssh": "NON_COMPLIANT"}'
 init_state
@@ -115,5 +117,19 @@ expect_rc 6
 expect_equal "$OUT" "" "stdout"
 expect_err_contains "incomplete: policies (123456789012): iam:ListUsers: AccessDenied"
 expect_err_contains "velocity: error: the collection of integration prod is incomplete"
+
+TEST "a state from before run marks (schema 1) upgrades: its standing failures are not news"
+STATE="$XDG_DATA_HOME/velocity/velocity.db"
+sqlite3 "$STATE" "DROP INDEX findings_by_status_run; ALTER TABLE findings DROP COLUMN status_since_run_id; PRAGMA user_version = 1"
+run collect -q --all
+expect_rc 0
+expect_equal "$OUT" "" "stdout"
+expect_equal "$ERR" "" "stderr"
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "2" "schema version after the upgrade"
+fixture mutate '{"action": "delete-password-policy"}' >/dev/null
+run collect -q -i prod
+expect_rc 0
+expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
+expect_out_contains "prod: 1 new failure, 0 fixed since the collection of 20"
 
 finish
