@@ -15,8 +15,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <unistd.h>
 
@@ -292,6 +294,10 @@ void collect(Context& ctx, const CollectOptions& options) {
   };
 
   std::vector<providers::RunSummary> runs;
+  // A locked integration stops none of the others: what they collected is stored, and the next
+  // run compares with it, so their news must be printed now. The lock is reported after them.
+  std::exception_ptr locked;
+  std::optional<audit::EventInput> locked_intent;
   for (const auto& record : integrations) {
     const providers::Platform& platform = find_platform(record.platform);
     providers::RunRequest request;
@@ -312,10 +318,23 @@ void collect(Context& ctx, const CollectOptions& options) {
       };
     }
     ctx.out().verbose(fmt::format("collecting integration {} ({})", record.name, record.platform));
-    ctx.audit_intent(integration_event(audit::Category::data_access, "evidence.collect",
-                                       record.name, {{"platform", record.platform}}));
-    runs.push_back(
-      providers::collect_integration(state, org, record, platform, request, on_finding));
+    const audit::EventInput intent =
+      integration_event(audit::Category::data_access, "evidence.collect", record.name,
+                        {{"platform", record.platform}});
+    ctx.audit_intent(intent);
+    try {
+      runs.push_back(
+        providers::collect_integration(state, org, record, platform, request, on_finding));
+    } catch (const providers::IntegrationLocked&) {
+      if (integrations.size() == 1) {
+        throw;
+      }
+      if (!locked) {
+        locked = std::current_exception();
+        locked_intent = intent;
+      }
+      continue;
+    }
     const providers::RunSummary& run = runs.back();
     ctx.audit(integration_event(
       audit::Category::data_access, "evidence.collect", record.name,
@@ -332,7 +351,8 @@ void collect(Context& ctx, const CollectOptions& options) {
     }
   }
 
-  if (options.metrics_file) {
+  // Metrics without the locked integration would drop its series; the file keeps the last ones.
+  if (options.metrics_file && !locked) {
     fs::write_file_atomic(*options.metrics_file, providers::render_metrics(runs),
                           fs::Mode::public_file);
   }
@@ -365,8 +385,13 @@ void collect(Context& ctx, const CollectOptions& options) {
     }
   }
 
-  // One exit code for the whole run: a failed collection first (its own code), then an
-  // incomplete one (6), then --fail-on (1).
+  // One exit code for the whole run: a locked integration first (1, as when it is the only one,
+  // and logged as its collection), then a failed collection (its own code), then an incomplete
+  // one (6), then --fail-on (1).
+  if (locked) {
+    ctx.audit_intent(*locked_intent);
+    std::rethrow_exception(locked);
+  }
   for (const auto& run : runs) {
     if (run.outcome == "failed") {
       if (runs.size() == 1) {

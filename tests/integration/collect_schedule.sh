@@ -118,6 +118,30 @@ expect_equal "$OUT" "" "stdout"
 expect_err_contains "incomplete: policies (123456789012): iam:ListUsers: AccessDenied"
 expect_err_contains "velocity: error: the collection of integration prod is incomplete"
 
+TEST "--all with one integration locked: the others' news prints, then the lock error, exit 1"
+fixture mutate '{"action": "strong-password-policy"}' >/dev/null
+run collect -q --all
+expect_equal "$OUT$ERR" "" "only fixed findings: silent"
+fixture mutate '{"action": "delete-password-policy"}' >/dev/null
+fault ListUsers slow 1 3
+"$VELOCITY_BIN" collect -q -i staging --types policies >"$SUITE_DIR/staging.out" 2>&1 &
+STAGING=$!
+sleep 1.5
+run collect -q --all
+expect_rc 1
+expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
+expect_out_contains "prod: 1 new failure, 0 fixed since the collection of 20"
+expect_out_lacks "staging"
+expect_err_contains "velocity: error: integration staging is being collected already: pid $STAGING"
+run audit log --action evidence.collect --outcome failure --format json
+expect_equal "$(json_get 'd[-1]["resource_id"], d[-1]["details"]["exit_code"]')" "staging 1" "the lock is logged against staging"
+wait "$STAGING"
+expect_equal "$?" "0" "the staging collection finished"
+expect_equal "$(grep -c '^new failure  staging      aws_iam_password_policy_strong' "$SUITE_DIR/staging.out")" "1" "staging's news, from its own run"
+run collect -q --all
+expect_rc 0
+expect_equal "$OUT$ERR" "" "nothing left to report"
+
 TEST "a state from before run marks (schema 1) upgrades: its standing failures are not news"
 STATE="$XDG_DATA_HOME/velocity/velocity.db"
 sqlite3 "$STATE" "DROP INDEX findings_by_status_run; ALTER TABLE findings DROP COLUMN status_since_run_id; PRAGMA user_version = 1"
@@ -126,10 +150,10 @@ expect_rc 0
 expect_equal "$OUT" "" "stdout"
 expect_equal "$ERR" "" "stderr"
 expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "2" "schema version after the upgrade"
-fixture mutate '{"action": "delete-password-policy"}' >/dev/null
-run collect -q -i prod
+fixture mutate '{"action": "strong-password-policy"}' >/dev/null
+run collect -i prod
 expect_rc 0
-expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
-expect_out_contains "prod: 1 new failure, 0 fixed since the collection of 20"
+expect_out_contains "fixed   prod         aws_iam_password_policy_strong"
+expect_out_contains "prod: 0 new failures, 1 fixed since the collection of 20"
 
 finish
