@@ -85,7 +85,8 @@ void fill(store::State& state, const store::Org& org, int evidence_count, int pe
                             "123456789012", "us-east-1", "bench finding", evidence.size() - 1});
       }
     }
-    store::save_batch(state.db(), org, integration_id, evidence, findings, time::now());
+    store::save_batch(state.db(), org, integration_id, std::nullopt, evidence, findings,
+                      time::now());
   }
 }
 

@@ -15,8 +15,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <unistd.h>
 
@@ -103,6 +105,38 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
   }
 }
 
+nlohmann::json change_json(const store::FindingChange& change, std::string_view kind) {
+  nlohmann::json json = finding_json(change.finding);
+  json["change"] = std::string(kind);
+  json["previous_status"] =
+    change.previous_status ? nlohmann::json(*change.previous_status) : nlohmann::json(nullptr);
+  return json;
+}
+
+nlohmann::json changes_json(const store::RunChanges& changes) {
+  nlohmann::json previous = nullptr;
+  if (changes.previous_run) {
+    const auto& finished_at = changes.previous_run->finished_at;
+    previous = {
+      {"id", changes.previous_run->id},
+      {"outcome", changes.previous_run->outcome},
+      {"started_at", changes.previous_run->started_at},
+      {"finished_at", finished_at ? nlohmann::json(*finished_at) : nlohmann::json(nullptr)}};
+  }
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& change : changes.new_failures) {
+    findings.push_back(change_json(change, "new_failure"));
+  }
+  for (const auto& change : changes.fixed) {
+    findings.push_back(change_json(change, "fixed"));
+  }
+  return {{"previous_run", previous},
+          {"new_failures", changes.new_failures.size()},
+          {"fixed", changes.fixed.size()},
+          {"failing", changes.failing},
+          {"findings", findings}};
+}
+
 nlohmann::json summary_json(const providers::RunSummary& run) {
   nlohmann::json by_check = nlohmann::json::object();
   for (const auto& [check, counts] : run.by_check) {
@@ -112,7 +146,8 @@ nlohmann::json summary_json(const providers::RunSummary& run) {
   for (const auto& failure : run.failed_accounts) {
     failed_accounts.push_back({{"account_id", failure.account_id}, {"message", failure.message}});
   }
-  nlohmann::json json = {{"integration", run.integration},
+  nlohmann::json json = {{"run_id", run.run_id},
+                         {"integration", run.integration},
                          {"platform", run.platform},
                          {"outcome", run.outcome},
                          {"types", run.types},
@@ -125,17 +160,72 @@ nlohmann::json summary_json(const providers::RunSummary& run) {
                          {"duration_ms", run.duration_ms},
                          {"problems", run.problems},
                          {"failed_accounts", failed_accounts},
-                         {"finished_at", run.finished_at}};
+                         {"finished_at", run.finished_at},
+                         {"changes", changes_json(run.changes)}};
   if (!run.error.empty()) {
     json["error"] = run.error;
   }
   return json;
 }
 
-void print_summary(Context& ctx, const providers::RunSummary& run) {
-  const Output& out = ctx.out();
+// Warnings, which --quiet keeps: a failed collection, or what an incomplete one missed.
+void warn_problems(const Output& out, const providers::RunSummary& run) {
   if (!run.error.empty()) {
     out.warn(fmt::format("integration {}: {}", run.integration, run.error));
+    return;
+  }
+  for (const std::string& problem : run.problems) {
+    out.warn(fmt::format("incomplete: {}", problem));
+  }
+}
+
+// "prod: 1 new failure, 2 fixed since the collection of 2026-12-07T02:00:41.120Z; 7 failing"
+std::string changes_line(const providers::RunSummary& run) {
+  const store::RunChanges& changes = run.changes;
+  const auto plural = [](size_t count, std::string_view word) {
+    return fmt::format("{} {}{}", count, word, count == 1 ? "" : "s");
+  };
+  if (!changes.previous_run) {
+    return fmt::format("{}: first collection: {}; {} failing\n", run.integration,
+                       plural(changes.new_failures.size(), "new failure"), changes.failing);
+  }
+  const std::string since =
+    fmt::format("since the collection of {}",
+                changes.previous_run->finished_at.value_or(changes.previous_run->started_at));
+  if (changes.new_failures.empty() && changes.fixed.empty()) {
+    return fmt::format("{}: nothing new {}; {} failing\n", run.integration, since, changes.failing);
+  }
+  return fmt::format("{}: {}, {} fixed {}; {} failing\n", run.integration,
+                     plural(changes.new_failures.size(), "new failure"), changes.fixed.size(),
+                     since, changes.failing);
+}
+
+// The findings whose status the runs changed, new failures first, or nothing.
+std::string changes_table(const Output& out, const std::vector<providers::RunSummary>& runs) {
+  Table table({"CHANGE", "INTEGRATION", "CHECK", "SEVERITY", "RESOURCE", "REGION", "REASON"});
+  const auto add = [&](const store::FindingChange& change, std::string_view label, Color color) {
+    const store::FindingRecord& finding = change.finding;
+    table.add_row({out.paint(label, color), finding.integration, finding.check_id, finding.severity,
+                   finding.resource_id, finding.region.empty() ? "global" : finding.region,
+                   finding.reason});
+  };
+  for (const auto& run : runs) {
+    for (const auto& change : run.changes.new_failures) {
+      add(change, "new failure", Color::red);
+    }
+  }
+  for (const auto& run : runs) {
+    for (const auto& change : run.changes.fixed) {
+      add(change, "fixed", Color::green);
+    }
+  }
+  return table.empty() ? std::string() : table.render();
+}
+
+void print_summary(Context& ctx, const providers::RunSummary& run) {
+  const Output& out = ctx.out();
+  warn_problems(out, run);
+  if (!run.error.empty()) {
     return;
   }
   out.data(fmt::format("{}: {} resources, {} findings ({} {}, {} {}), {} API calls ({} errors), "
@@ -145,8 +235,26 @@ void print_summary(Context& ctx, const providers::RunSummary& run) {
                        out.paint("FAIL", run.findings_fail > 0 ? Color::red : Color::none),
                        run.api_calls, run.api_errors, static_cast<double>(run.duration_ms) / 1000.0,
                        run.outcome == "incomplete" ? " — incomplete" : ""));
-  for (const std::string& problem : run.problems) {
-    out.warn(fmt::format("incomplete: {}", problem));
+  out.data(changes_line(run));
+}
+
+// --quiet, for cron: silent unless something newly fails, and then only what changed.
+void print_news(Context& ctx, const std::vector<providers::RunSummary>& runs) {
+  const Output& out = ctx.out();
+  for (const auto& run : runs) {
+    warn_problems(out, run);
+  }
+  const bool news = std::any_of(runs.begin(), runs.end(), [](const providers::RunSummary& run) {
+    return !run.changes.new_failures.empty();
+  });
+  if (!news) {
+    return;
+  }
+  out.data(changes_table(out, runs));
+  for (const auto& run : runs) {
+    if (!run.changes.new_failures.empty() || !run.changes.fixed.empty()) {
+      out.data(changes_line(run));
+    }
   }
 }
 
@@ -195,6 +303,10 @@ void collect(Context& ctx, const CollectOptions& options) {
   };
 
   std::vector<providers::RunSummary> runs;
+  // A locked integration stops none of the others: what they collected is stored, and the next
+  // run compares with it, so their news must be printed now. The lock is reported after them.
+  std::exception_ptr locked;
+  std::optional<audit::EventInput> locked_intent;
   for (const auto& record : integrations) {
     const providers::Platform& platform = find_platform(record.platform);
     providers::RunRequest request;
@@ -215,10 +327,23 @@ void collect(Context& ctx, const CollectOptions& options) {
       };
     }
     ctx.out().verbose(fmt::format("collecting integration {} ({})", record.name, record.platform));
-    ctx.audit_intent(integration_event(audit::Category::data_access, "evidence.collect",
-                                       record.name, {{"platform", record.platform}}));
-    runs.push_back(
-      providers::collect_integration(state, org, record, platform, request, on_finding));
+    const audit::EventInput intent =
+      integration_event(audit::Category::data_access, "evidence.collect", record.name,
+                        {{"platform", record.platform}});
+    ctx.audit_intent(intent);
+    try {
+      runs.push_back(
+        providers::collect_integration(state, org, record, platform, request, on_finding));
+    } catch (const providers::IntegrationLocked&) {
+      if (integrations.size() == 1) {
+        throw;
+      }
+      if (!locked) {
+        locked = std::current_exception();
+        locked_intent = intent;
+      }
+      continue;
+    }
     const providers::RunSummary& run = runs.back();
     ctx.audit(integration_event(
       audit::Category::data_access, "evidence.collect", record.name,
@@ -235,7 +360,8 @@ void collect(Context& ctx, const CollectOptions& options) {
     }
   }
 
-  if (options.metrics_file) {
+  // Metrics without the locked integration would drop its series; the file keeps the last ones.
+  if (options.metrics_file && !locked) {
     fs::write_file_atomic(*options.metrics_file, providers::render_metrics(runs),
                           fs::Mode::public_file);
   }
@@ -253,17 +379,28 @@ void collect(Context& ctx, const CollectOptions& options) {
       std::fputs((line.dump() + "\n").c_str(), stdout);
     }
     std::fflush(stdout);
+  } else if (ctx.out().is_quiet()) {
+    print_news(ctx, runs);
   } else {
     if (!fails.empty()) {
       ctx.out().data(fails.render());
+    }
+    const std::string changes = changes_table(ctx.out(), runs);
+    if (!changes.empty()) {
+      ctx.out().data(fails.empty() ? changes : "\n" + changes);
     }
     for (const auto& run : runs) {
       print_summary(ctx, run);
     }
   }
 
-  // One exit code for the whole run: a failed collection first (its own code), then an
-  // incomplete one (6), then --fail-on (1).
+  // One exit code for the whole run: a locked integration first (1, as when it is the only one,
+  // and logged as its collection), then a failed collection (its own code), then an incomplete
+  // one (6), then --fail-on (1).
+  if (locked) {
+    ctx.audit_intent(*locked_intent);
+    std::rethrow_exception(locked);
+  }
   for (const auto& run : runs) {
     if (run.outcome == "failed") {
       if (runs.size() == 1) {

@@ -147,7 +147,7 @@ struct Writer {
       run.resources += static_cast<int64_t>(evidence.size());
       run.findings_pass += pass;
       run.findings_fail += fail;
-      store::save_batch(db, org, integration_ids[index], evidence, findings,
+      store::save_batch(db, org, integration_ids[index], run.id, evidence, findings,
                         world.after(started, elapsed_ms));
     }
     run.duration_ms = elapsed_ms;

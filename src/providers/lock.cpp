@@ -47,9 +47,8 @@ IntegrationLock::IntegrationLock(const std::filesystem::path& path, const std::s
       const std::string holder = read_holder(m_fd);
       ::close(m_fd);
       m_fd = -1;
-      throw Error(ExitCode::check_failed,
-                  fmt::format("{} is being collected already: {}", what, holder),
-                  "wait for it to finish, or pass --wait to queue behind it");
+      throw IntegrationLocked(fmt::format("{} is being collected already: {}", what, holder),
+                              "wait for it to finish, or pass --wait to queue behind it");
     }
     while (::flock(m_fd, LOCK_EX) != 0) {
       if (errno != EINTR) {

@@ -13,11 +13,12 @@ namespace {
 class StoringSink final : public CollectionSink {
 public:
   StoringSink(store::State& state, const store::Org& org,
-              const store::IntegrationRecord& integration, RunSummary& summary,
+              const store::IntegrationRecord& integration, int64_t run_id, RunSummary& summary,
               const FindingVisitor& on_finding)
     : m_state(state),
       m_org(org),
       m_integration(integration),
+      m_run_id(run_id),
       m_summary(summary),
       m_on_finding(on_finding) {}
 
@@ -45,8 +46,8 @@ public:
                                              .reason = finding.reason,
                                              .evidence = finding.evidence});
     }
-    std::vector<store::FindingRecord> stored =
-      store::save_batch(m_state.db(), m_org, m_integration.id, evidence, findings, time::now());
+    std::vector<store::FindingRecord> stored = store::save_batch(
+      m_state.db(), m_org, m_integration.id, m_run_id, evidence, findings, time::now());
     m_summary.resources += static_cast<int64_t>(evidence.size());
     for (size_t i = 0; i < stored.size(); ++i) {
       store::FindingRecord& record = stored[i];
@@ -76,6 +77,7 @@ private:
   store::State& m_state;
   const store::Org& m_org;
   const store::IntegrationRecord& m_integration;
+  int64_t m_run_id;
   RunSummary& m_summary;
   const FindingVisitor& m_on_finding;
 };
@@ -122,6 +124,7 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
   store::RunRecord run;
   run.id = store::start_run(db, org, integration.id, join(summary.types), time::now());
   run.integration_id = integration.id;
+  summary.run_id = run.id;
 
   try {
     IntegrationConfig config{.name = integration.name,
@@ -129,7 +132,7 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
                              .settings = nlohmann::json::parse(integration.settings),
                              .secret = store::open_integration_secret(db, org, integration)};
     std::unique_ptr<Provider> provider = platform.open_integration(config, request.provider);
-    StoringSink sink(state, org, integration, summary, on_finding);
+    StoringSink sink(state, org, integration, run.id, summary, on_finding);
     const CollectResult result = provider->collect(summary.types, sink);
     summary.api_calls = result.api_calls;
     summary.api_errors = result.api_errors;
@@ -164,6 +167,7 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
   if (auto last = store::last_successful_run(db, integration.id)) {
     summary.last_success_at = last->finished_at;
   }
+  summary.changes = store::run_changes(db, org, run.id);
   return summary;
 }
 

@@ -25,6 +25,7 @@ const std::string k_set_payload = "UPDATE evidence SET payload = ?1 WHERE id = ?
 } // namespace
 
 std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t integration_id,
+                                      std::optional<int64_t> run_id,
                                       std::span<const EvidenceInput> evidence,
                                       std::span<const FindingInput> findings, time::TimePoint now) {
   Transaction transaction(db);
@@ -50,7 +51,7 @@ std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t inte
   for (const FindingInput& finding : findings) {
     const std::optional<int64_t> evidence_id =
       finding.evidence < ids.size() ? std::optional<int64_t>(ids[finding.evidence]) : std::nullopt;
-    stored.push_back(upsert_finding(db, org, integration_id, evidence_id, finding, now));
+    stored.push_back(upsert_finding(db, org, integration_id, run_id, evidence_id, finding, now));
   }
   transaction.commit();
   return stored;
@@ -119,27 +120,14 @@ void finish_run(Database& db, const RunRecord& run, time::TimePoint finished) {
 
 std::optional<RunRecord> last_successful_run(Database& db, int64_t integration_id) {
   Statement statement =
-    db.prepare("SELECT id, integration_id, started_at, finished_at, outcome, types, resources, "
-               "findings_pass, findings_fail, api_calls, api_errors, duration_ms, message "
-               "FROM collection_runs WHERE integration_id = ?1 AND outcome = 'success' "
-               "ORDER BY finished_at DESC, id DESC LIMIT 1");
+    db.prepare(fmt::format("SELECT {} FROM collection_runs r WHERE r.integration_id = ?1 AND "
+                           "r.outcome = 'success' ORDER BY r.finished_at DESC, r.id DESC LIMIT 1",
+                           k_run_columns));
   statement.bind(1, integration_id);
   if (!statement.step()) {
     return std::nullopt;
   }
-  return RunRecord{.id = statement.column_int(0),
-                   .integration_id = statement.column_int(1),
-                   .started_at = statement.column_text(2),
-                   .finished_at = statement.column_optional_text(3),
-                   .outcome = statement.column_text(4),
-                   .types = statement.column_text(5),
-                   .resources = statement.column_int(6),
-                   .findings_pass = statement.column_int(7),
-                   .findings_fail = statement.column_int(8),
-                   .api_calls = statement.column_int(9),
-                   .api_errors = statement.column_int(10),
-                   .duration_ms = statement.column_int(11),
-                   .message = statement.column_text(12)};
+  return run_from_row(statement);
 }
 
 } // namespace velocity::store

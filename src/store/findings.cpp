@@ -12,10 +12,13 @@ namespace {
 const std::string k_upsert = R"sql(
 INSERT INTO findings (org_id, integration_id, evidence_id, check_id, severity, account_id, region,
                       resource_id, status, reason, first_seen_at, first_failed_at, last_seen_at,
-                      passed_again_at)
+                      passed_again_at, status_since_run_id)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-        CASE WHEN ?9 = 'FAIL' THEN ?11 END, ?11, NULL)
+        CASE WHEN ?9 = 'FAIL' THEN ?11 END, ?11, NULL, ?12)
 ON CONFLICT (org_id, integration_id, check_id, account_id, region, resource_id) DO UPDATE SET
+  status_since_run_id = CASE
+    WHEN excluded.status <> findings.status THEN excluded.status_since_run_id
+    ELSE findings.status_since_run_id END,
   first_failed_at = CASE
     WHEN excluded.status = 'FAIL' AND findings.status = 'PASS' THEN excluded.last_seen_at
     WHEN excluded.status = 'FAIL' THEN COALESCE(findings.first_failed_at, excluded.last_seen_at)
@@ -42,13 +45,13 @@ WHERE f.org_id = ?1
 } // namespace
 
 FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_id,
-                             std::optional<int64_t> evidence_id, const FindingInput& finding,
-                             time::TimePoint now) {
+                             std::optional<int64_t> run_id, std::optional<int64_t> evidence_id,
+                             const FindingInput& finding, time::TimePoint now) {
   Statement& statement = db.cached(k_upsert);
   statement.bind(1, org.id()).bind(2, integration_id).bind(3, evidence_id);
   statement.bind(4, finding.check_id).bind(5, finding.severity).bind(6, finding.account_id);
   statement.bind(7, finding.region).bind(8, finding.resource_id).bind(9, finding.status);
-  statement.bind(10, finding.reason).bind(11, time::to_iso8601(now));
+  statement.bind(10, finding.reason).bind(11, time::to_iso8601(now)).bind(12, run_id);
   statement.step();
   FindingRecord record{.id = statement.column_int(0),
                        .evidence_id = evidence_id,

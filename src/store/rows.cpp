@@ -38,4 +38,20 @@ FindingRecord finding_from_row(const Statement& statement) {
                        .passed_again_at = statement.column_optional_text(15)};
 }
 
+RunRecord run_from_row(const Statement& statement) {
+  return RunRecord{.id = statement.column_int(0),
+                   .integration_id = statement.column_int(1),
+                   .started_at = statement.column_text(2),
+                   .finished_at = statement.column_optional_text(3),
+                   .outcome = statement.column_text(4),
+                   .types = statement.column_text(5),
+                   .resources = statement.column_int(6),
+                   .findings_pass = statement.column_int(7),
+                   .findings_fail = statement.column_int(8),
+                   .api_calls = statement.column_int(9),
+                   .api_errors = statement.column_int(10),
+                   .duration_ms = statement.column_int(11),
+                   .message = statement.column_text(12)};
+}
+
 } // namespace velocity::store

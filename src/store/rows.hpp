@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to the store module: the columns the evidence and findings queries select, and the
-// records read from them, so every query reads a row the same way.
+// Internal to the store module: the columns the evidence, findings and run queries select, and
+// the records read from them, so every query reads a row the same way.
 
 #include <velocity/store/database.hpp>
 #include <velocity/store/evidence.hpp>
@@ -31,5 +31,13 @@ inline constexpr std::string_view k_finding_columns =
 
 // The finding record in the k_finding_columns of the current row.
 FindingRecord finding_from_row(const Statement& statement);
+
+// A collection run `r`, in the order run_from_row reads them.
+inline constexpr std::string_view k_run_columns =
+  "r.id, r.integration_id, r.started_at, r.finished_at, r.outcome, r.types, r.resources, "
+  "r.findings_pass, r.findings_fail, r.api_calls, r.api_errors, r.duration_ms, r.message";
+
+// The run record in the k_run_columns of the current row.
+RunRecord run_from_row(const Statement& statement);
 
 } // namespace velocity::store

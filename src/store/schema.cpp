@@ -176,7 +176,16 @@ ALTER TABLE assessments_v2 RENAME TO assessments;
 CREATE INDEX assessments_by_status ON assessments (org_id, status, id);
 )sql";
 
-constexpr std::array<std::string_view, 2> k_migrations = {k_v1, k_v2};
+// Which collection run gave each finding its current status, so that a run can say what it
+// changed (include/velocity/store/run_changes.hpp). Findings from before stay NULL: no run claims
+// them, and their next change of status is reported as usual.
+constexpr std::string_view k_v3 = R"sql(
+ALTER TABLE findings ADD COLUMN status_since_run_id INTEGER
+  REFERENCES collection_runs(id) ON DELETE SET NULL;
+CREATE INDEX findings_by_status_run ON findings (status_since_run_id);
+)sql";
+
+constexpr std::array<std::string_view, 3> k_migrations = {k_v1, k_v2, k_v3};
 
 constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
   {"integrations", "credentials"},

@@ -214,10 +214,10 @@ TEST_CASE("gather_pathway_facts") {
     std::vector<store::FindingInput> findings = {{"aws_s3_bucket_default_encryption", "medium",
                                                   "FAIL", "bucket-a", "111", "us-east-1",
                                                   "no encryption", 0}};
-    store::save_batch(state.db(), org, integration.id, evidence, findings,
+    store::save_batch(state.db(), org, integration.id, std::nullopt, evidence, findings,
                       *time::parse_iso8601("2025-03-01"));
     findings[0].status = "PASS";
-    store::save_batch(state.db(), org, integration.id, evidence, findings,
+    store::save_batch(state.db(), org, integration.id, std::nullopt, evidence, findings,
                       *time::parse_iso8601("2025-03-02"));
 
     // An assessment of SOC 2 answering every question yes, one n/a.

@@ -145,6 +145,44 @@ TEST_CASE("collect_integration") {
     CHECK(evidence->payload == R"({"secret-ish":"payload"})");
     CHECK(evidence->raw_sha256 == std::string(64, 'a'));
   }
+  SUBCASE("each run says what it changed since the previous one") {
+    const RunSummary first = collect_integration(state, org, integration, platform, request, visit);
+    CHECK_FALSE(first.changes.previous_run.has_value());
+    REQUIRE(first.changes.new_failures.size() == 1);
+    CHECK(first.changes.new_failures[0].finding.resource_id == "thing-1");
+    CHECK_FALSE(first.changes.new_failures[0].previous_status.has_value());
+    CHECK(first.changes.fixed.empty());
+    CHECK(first.changes.failing == 1);
+
+    const RunSummary unchanged =
+      collect_integration(state, org, integration, platform, request, visit);
+    REQUIRE(unchanged.changes.previous_run.has_value());
+    CHECK(unchanged.changes.previous_run->id == first.run_id);
+    CHECK(unchanged.changes.new_failures.empty());
+    CHECK(unchanged.changes.fixed.empty());
+    CHECK(unchanged.changes.failing == 1);
+
+    script.status = Status::pass;
+    const RunSummary fixed = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(fixed.changes.previous_run->id == unchanged.run_id);
+    CHECK(fixed.changes.new_failures.empty());
+    REQUIRE(fixed.changes.fixed.size() == 1);
+    CHECK(fixed.changes.fixed[0].previous_status == "FAIL");
+    CHECK(fixed.changes.failing == 0);
+
+    // A failed run collects nothing: the next one is compared with the last that did.
+    script.reject = true;
+    const RunSummary failed =
+      collect_integration(state, org, integration, platform, request, visit);
+    CHECK(failed.changes.new_failures.empty());
+    script.reject = false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    script.status = Status::fail;
+    const RunSummary again = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(again.changes.previous_run->id == fixed.run_id);
+    REQUIRE(again.changes.new_failures.size() == 1);
+    CHECK(again.changes.new_failures[0].previous_status == "PASS");
+  }
   SUBCASE("an incomplete batch is stored and reported") {
     script.incomplete = true;
     RunSummary summary = collect_integration(state, org, integration, platform, request, visit);

@@ -85,7 +85,7 @@ struct ReportState {
                         R"({"root_mfa":false})"});
     findings.push_back({"aws_iam_root_mfa_enabled", "critical", "FAIL", "root", "123456789012", "",
                         "the root user has no MFA", evidence.size() - 1});
-    store::save_batch(db(), *org, integration_id, evidence, findings, time::now());
+    store::save_batch(db(), *org, integration_id, std::nullopt, evidence, findings, time::now());
   }
 };
 

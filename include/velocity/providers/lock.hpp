@@ -1,5 +1,7 @@
 #pragma once
 
+#include <velocity/core/error.hpp>
+
 #include <filesystem>
 #include <string>
 
@@ -10,10 +12,18 @@ namespace velocity::providers {
 
 enum class LockWait { no, yes };
 
+// Another process is collecting the integration: exit 1. A type of its own, so that
+// `collect --all` can go on with the other integrations and report this one after them.
+class IntegrationLocked : public Error {
+public:
+  IntegrationLocked(const std::string& message, std::string help)
+    : Error(ExitCode::check_failed, message, std::move(help)) {}
+};
+
 class IntegrationLock {
 public:
   // Takes the lock file `path` (creating it and its directory). When another process holds it:
-  // with LockWait::no throws an Error with exit code 1 saying who holds it (pid, user, since);
+  // with LockWait::no throws IntegrationLocked saying who holds it (pid, user, since);
   // with LockWait::yes waits for it. `holder` describes this process for the next one.
   IntegrationLock(const std::filesystem::path& path, const std::string& what, LockWait wait);
   ~IntegrationLock();

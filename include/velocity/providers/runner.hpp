@@ -6,6 +6,7 @@
 #include <velocity/providers/provider.hpp>
 #include <velocity/store/findings.hpp>
 #include <velocity/store/integrations.hpp>
+#include <velocity/store/run_changes.hpp>
 #include <velocity/store/state.hpp>
 
 #include <filesystem>
@@ -30,6 +31,8 @@ struct RunRequest {
 
 // What one collection of one integration did.
 struct RunSummary {
+  // The id of the collection run recorded for it.
+  int64_t run_id = 0;
   std::string integration;
   std::string platform;
   std::string outcome = "success"; // success, incomplete, failed
@@ -55,6 +58,8 @@ struct RunSummary {
   // The end of the latest successful collection (this one when it succeeded).
   std::optional<std::string> last_success_at;
   std::string finished_at;
+  // What changed since the integration's previous collection: new failures and fixed findings.
+  store::RunChanges changes;
 };
 
 // Told about each finding as soon as its batch is stored, with its freshness.

@@ -43,10 +43,12 @@ struct EvidenceRecord {
   std::string collected_at;
 };
 
-// Writes one batch in one transaction: each evidence row inserted or updated (by integration,
-// type, account, region and resource), then each finding (FindingInput::evidence indexes
-// `evidence`). Returns the findings as stored, with their freshness, in input order.
+// Writes one batch of collection run `run_id` (none outside a collection) in one transaction:
+// each evidence row inserted or updated (by integration, type, account, region and resource),
+// then each finding (FindingInput::evidence indexes `evidence`). Returns the findings as stored,
+// with their freshness, in input order.
 std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t integration_id,
+                                      std::optional<int64_t> run_id,
                                       std::span<const EvidenceInput> evidence,
                                       std::span<const FindingInput> findings, time::TimePoint now);
 

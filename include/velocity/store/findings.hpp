@@ -47,10 +47,12 @@ struct FindingRecord {
 
 // Inserts or updates the finding of (integration, check, account, region, resource), keeping
 // its history: a FAIL after a PASS opens a new gap (first_failed_at = now, passed_again_at
-// cleared); a PASS after a FAIL closes it (passed_again_at = now). Call inside a transaction.
+// cleared); a PASS after a FAIL closes it (passed_again_at = now). A new finding, or one whose
+// status changes, is marked as set by collection run `run_id` (none outside a collection), which
+// run_changes reads back. Call inside a transaction.
 FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_id,
-                             std::optional<int64_t> evidence_id, const FindingInput& finding,
-                             time::TimePoint now);
+                             std::optional<int64_t> run_id, std::optional<int64_t> evidence_id,
+                             const FindingInput& finding, time::TimePoint now);
 
 struct FindingFilter {
   std::optional<std::string> check_id;
