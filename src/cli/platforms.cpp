@@ -43,15 +43,18 @@ void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs) {
                 "verification stays on")
     ->option_text("PEM");
   command
-    .add_option("--timeout", options.timeout_seconds, "seconds one attempt of a call may take")
-    ->capture_default_str()
+    .add_option("--timeout", options.timeout_seconds,
+                "seconds one attempt of a call may take (0.1-3600, default 60)")
+    ->option_text("SECONDS")
     ->check(CLI::Range(0.1, 3600.0));
-  command.add_option("--retries", options.retries, "retries of a throttled or failed call")
-    ->capture_default_str()
+  command
+    .add_option("--retries", options.retries,
+                "retries of a throttled or failed call (0-10, default 3)")
+    ->option_text("N")
     ->check(CLI::Range(0, 10));
   if (with_jobs) {
-    command.add_option("-j,--jobs", options.jobs, "API calls in flight at once")
-      ->capture_default_str()
+    command.add_option("-j,--jobs", options.jobs, "API calls in flight at once (1-256, default 8)")
+      ->option_text("N")
       ->check(CLI::Range(1, 256));
   }
 }
