@@ -291,12 +291,12 @@ PlanFlags add_plan_options(CLI::App& command, Options& options) {
                                          "Type II observation period after remediation (default "
                                          "90; config observation_days)")
                              ->option_text("DAYS")
-                             ->check(CLI::Range(0, 3660).description(""));
+                             ->check(within(0, 3660));
   command
     .add_option("--fail-under", options.fail_under,
                 "exit 1 when a framework scores under SCORE (0-100)")
     ->option_text("SCORE")
-    ->check(CLI::Range(0.0, 100.0).description(""));
+    ->check(within(0, 100));
   return flags;
 }
 

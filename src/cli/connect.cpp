@@ -3,6 +3,7 @@
 
 #include "connect.hpp"
 
+#include "option_values.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -296,7 +297,7 @@ void setup_connect(CLI::App& command, Context& ctx) {
                  "seconds a collection may wait in total for rate limits (0-86400, default "
                  "900)")
     ->option_text("SECONDS")
-    ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+    ->check(within(0, 86400));
   github->add_flag("--replace", options->replace, "replace an integration of the same name");
   github->add_flag("--no-test", options->no_test, "store without calling GET /user");
   add_http_options(*github, options->http, false);

@@ -19,6 +19,10 @@ CLI::Validator non_negative();
 // Accepts a number > 0: "--hourly-rate: must be more than 0, not 0".
 CLI::Validator positive();
 
+// Accepts a number from `min` to `max`: "--jobs: must be from 1 to 256, not 0", where CLI11's
+// Range says "Value 0.05 not in range 0.100000 to 3600.000000".
+CLI::Validator within(double min, double max);
+
 // The items of repeated comma-separated values: {"a,b", "c"} is {"a", "b", "c"}; empty items
 // are dropped.
 std::vector<std::string> split_comma_lists(const std::vector<std::string>& values);

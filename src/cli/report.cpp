@@ -359,7 +359,8 @@ void add_report_options(CLI::App& command, ReportOptions& options) {
   command
     .add_option("--top", options.top,
                 "failing findings listed by name (default 25; all are counted)")
-    ->option_text("N");
+    ->option_text("N")
+    ->check(non_negative());
 }
 
 } // namespace

@@ -130,7 +130,7 @@ const CLI::App* selected_command(const CLI::App* app) {
 std::optional<std::string> unknown_option_message(const CLI::App* app, const std::string& path) {
   std::string unknown;
   for (const std::string& arg : app->remaining(true)) {
-    if (arg.size() > 1 && arg.front() == '-') {
+    if (!arg.empty() && arg.front() == '-' && arg.find_first_not_of('-') != std::string::npos) {
       unknown = arg.substr(0, arg.find('='));
       break;
     }
@@ -162,8 +162,10 @@ std::optional<std::string> unknown_option_message(const CLI::App* app, const std
       }
     }
   }
-  const std::string help =
-    best <= 2 ? fmt::format("did you mean '{}'?", closest) : fmt::format("run `{} --help`", path);
+  // Two edits at most, and fewer than the name has letters: any short option is one edit from -x.
+  const size_t letters = unknown.size() - unknown.find_first_not_of('-');
+  const std::string help = best <= 2 && best < letters ? fmt::format("did you mean '{}'?", closest)
+                                                       : fmt::format("run `{} --help`", path);
   return fmt::format("velocity: error: unknown option '{}'\nhelp: {}\n", unknown, help);
 }
 
@@ -185,6 +187,14 @@ std::string failure_message(const CLI::App* app, const CLI::Error& error) {
   std::string message = error.what();
   if (message == "A subcommand is required") {
     message = "a command is required";
+  }
+  // "Could not convert: --days = abc": only numbers fail to convert.
+  constexpr std::string_view unconvertible = "Could not convert: ";
+  if (const size_t equals = message.find(" = ");
+      message.starts_with(unconvertible) && equals != std::string::npos) {
+    message = fmt::format("{}: '{}' is not a number",
+                          message.substr(unconvertible.size(), equals - unconvertible.size()),
+                          message.substr(equals + 3));
   }
   return fmt::format("velocity: error: {}\nhelp: run `{} --help`\n", message, path);
 }

@@ -25,7 +25,9 @@ expect_out_contains "velocity 0.1.0"
 commit=$(sed -n 's/^commit: *//p' <<<"$OUT")
 if [ -n "$commit" ]; then pass; else fail "no commit line: $OUT"; fi
 if git -C "$VELOCITY_SOURCE_DIR" rev-parse --show-toplevel >/dev/null 2>&1; then
-  expect_equal "${commit:0:12}" "$(git -C "$VELOCITY_SOURCE_DIR" rev-parse --short=12 HEAD)" "commit of a checkout"
+  # git describe: the abbreviated hash, after the nearest tag (v1.0-3-gHASH) when there is one.
+  hash=$(sed -E 's/^.*-g([0-9a-f]{12}).*$/\1/; s/^([0-9a-f]{12}).*$/\1/' <<<"$commit")
+  expect_equal "$hash" "$(git -C "$VELOCITY_SOURCE_DIR" rev-parse --short=12 HEAD)" "commit of a checkout"
 fi
 grep -qE '^build: +[A-Za-z]+$' <<<"$OUT" && pass || fail "no build type: $OUT"
 expect_out_contains "SQLite:  $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')"
@@ -59,6 +61,10 @@ expect_err_contains "did you mean '--hourly-rate'?"
 run org list --actr me
 expect_rc 2
 expect_err_contains "help: run \`velocity org list --help\`"
+run org list -x
+expect_rc 2
+expect_err_contains "velocity: error: unknown option '-x'"
+expect_err_contains "help: run \`velocity org list --help\`"
 
 TEST "every --help names its values in words, never CLI11's TEXT, INT, FLOAT or ranges"
 for command in "" init status "org" "org create" "org list" "org delete" "key rotate" report \
@@ -75,6 +81,18 @@ for command in "" init status "org" "org create" "org list" "org delete" "key ro
   bad=$(grep -nwE 'TEXT|INT|UINT|FLOAT|NONNEGATIVE|POSITIVE' <<<"$OUT"; grep -nF ' in [' <<<"$OUT")
   if [ -z "$bad" ]; then pass; else fail "velocity $command --help: $bad"; fi
 done
+# ... and so do the errors about values.
+run collect -j 0
+expect_rc 2
+expect_err_contains "velocity: error: --jobs: must be from 1 to 256, not 0"
+run collect --timeout 0.05
+expect_err_contains "--timeout: must be from 0.1 to 3600, not 0.05"
+run assess --fail-under 101 --answers -
+expect_rc 2
+expect_err_contains "--fail-under: must be from 0 to 100, not 101"
+run demo --days lots
+expect_rc 2
+expect_err_contains "velocity: error: --days: 'lots' is not a number"
 run roi --help
 expect_out_contains "--hourly-rate USD"
 expect_out_contains "-f,--framework ID[,ID]"
