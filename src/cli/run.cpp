@@ -89,6 +89,19 @@ std::optional<std::string_view> command_word(int argc, char** argv) {
   return std::nullopt;
 }
 
+// True when the command line says --format json (or --format=json). CLI11 answers --version as
+// soon as it meets it, before the options after it are read.
+bool asks_for_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--format=json" ||
+        (arg == "--format" && i + 1 < argc && argv[i + 1] == std::string_view("json"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // An unknown command gets a clear error and the closest known name, as ninja's tools do.
 void check_command_word(int argc, char** argv, const std::vector<Command>& commands) {
   const auto word = command_word(argc, argv);
@@ -220,9 +233,11 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
   CLI::App app{"velocity — compliance assessments, cloud evidence, tamper-evident audit trail "
                "and signed reports, from the command line"};
   app.name("velocity");
-  app.set_version_flag("-V,--version", version_text,
-                       "print the version, the commit it was built from and the versions of "
-                       "OpenSSL, libcurl and SQLite it runs with");
+  const bool json = asks_for_json(argc, argv);
+  app.set_version_flag(
+    "-V,--version", [json] { return json ? version_json().dump(2) : version_text(); },
+    "print the version, the commit it was built from and the versions of OpenSSL, libcurl and "
+    "SQLite it runs with (as JSON with --format json)");
   app.require_subcommand(1);
   app.fallthrough();
   const GlobalOptionFlags given = add_global_options(app, ctx.options);

@@ -20,4 +20,10 @@ std::string version_text() {
                      crypto::openssl_version(), net::curl_version(), store::sqlite_version());
 }
 
+nlohmann::json version_json() {
+  return {{"version", VELOCITY_VERSION},       {"commit", VELOCITY_GIT_COMMIT},
+          {"build_type", VELOCITY_BUILD_TYPE}, {"openssl", crypto::openssl_version()},
+          {"libcurl", net::curl_version()},    {"sqlite", store::sqlite_version()}};
+}
+
 } // namespace velocity::cli

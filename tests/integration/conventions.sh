@@ -40,6 +40,12 @@ fi
 run -V
 expect_rc 0
 expect_out_contains "velocity 0.1.0"
+run --version --format json
+expect_rc 0
+expect_equal "$(json_get "d['version'], d['commit'] == '$commit', d['sqlite']")" \
+  "0.1.0 True $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')" "--version --format json"
+run --format=json -V
+expect_equal "$(json_get "sorted(d)")" "['build_type', 'commit', 'libcurl', 'openssl', 'sqlite', 'version']" "keys"
 
 TEST "an unknown option: the nearest option of the command used, exit 2"
 run assess --formt json
