@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
      setup_pathway},
     {"demo", "fill a demo organisation with a realistic history: no cloud account needed",
      setup_demo},
+    {"config", "the team defaults of the config file: list each value and its source, path",
+     setup_config},
   };
   return run(argc, argv, commands);
 }

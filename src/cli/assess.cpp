@@ -64,10 +64,14 @@ std::vector<const compliance::Framework*> load_frameworks(compliance::Library& l
   return frameworks;
 }
 
-compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start) {
+compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start,
+                                     size_t framework_count) {
   compliance::PlanOptions plan;
   plan.hourly_rate = options.hourly_rate;
   plan.audit_cost = options.audit_cost;
+  if (!plan.audit_cost && options.audit_cost_per_framework) {
+    plan.audit_cost = *options.audit_cost_per_framework * static_cast<double>(framework_count);
+  }
   plan.hours_per_week = options.hours_per_week;
   plan.observation_days = options.observation_days;
   plan.start = default_start;
@@ -197,8 +201,10 @@ void run_answers_file(Context& ctx, const Options& options) {
   const std::string source = *options.answers_path == "-" ? "<stdin>" : *options.answers_path;
   const compliance::AnswerFile file =
     compliance::read_answer_file(read_answers_text(*options.answers_path), source, questionnaire);
-  std::vector<std::string> frameworks =
-    options.frameworks.empty() ? file.frameworks : options.frameworks;
+  // The command line, else the file's own, else the team's frameworks in scope.
+  std::vector<std::string> frameworks = !options.frameworks.empty() ? options.frameworks
+                                        : !file.frameworks.empty()  ? file.frameworks
+                                                                    : options.configured_frameworks;
   if (frameworks.empty()) {
     throw UsageError(fmt::format("{}: says no framework, and --framework is not given", source),
                      "add `framework: soc2` to the file or pass --framework soc2");
@@ -216,8 +222,9 @@ void run_answers_file(Context& ctx, const Options& options) {
   const compliance::Scope scope = assess::resolve_scope(library, frameworks, variant);
   const compliance::Answers answers = compliance::answers_for_scope(file, questionnaire, scope);
   const auto frameworks_loaded = assess::load_frameworks(library, scope);
-  const compliance::Evaluation evaluation = compliance::evaluate(
-    questionnaire, frameworks_loaded, scope, answers, assess::plan_options(options, time::now()));
+  const compliance::Evaluation evaluation =
+    compliance::evaluate(questionnaire, frameworks_loaded, scope, answers,
+                         assess::plan_options(options, time::now(), scope.frameworks.size()));
 
   assess::Meta meta;
   meta.started_at = today_string();
@@ -249,30 +256,71 @@ void run_answers_file(Context& ctx, const Options& options) {
   assess::check_fail_under(options, evaluation);
 }
 
-// Splits "soc2,iso27001" options into ids.
-void add_plan_options(CLI::App& command, Options& options) {
-  command.add_option("--hourly-rate", options.hourly_rate, "cost of an hour of effort in USD")
-    ->capture_default_str()
-    ->check(positive());
-  command
-    .add_option("--hours-per-week", options.hours_per_week,
-                "hours of remediation work per week, for the roadmap")
-    ->capture_default_str()
-    ->check(positive());
-  command
-    .add_option("--audit-cost", options.audit_cost,
-                "external audit cost in USD, replacing the per-framework estimates")
-    ->check(non_negative());
-  command.add_option("--start", options.start, "roadmap start date, YYYY-MM-DD (default today)");
-  command
-    .add_option("--observation-days", options.observation_days,
-                "Type II observation period after remediation")
-    ->capture_default_str()
-    ->check(non_negative());
+// The plan options the config file and the environment may set, so that a command-line value
+// is told from a default.
+struct PlanFlags {
+  CLI::Option* hourly_rate = nullptr;
+  CLI::Option* hours_per_week = nullptr;
+  CLI::Option* audit_cost = nullptr;
+  CLI::Option* observation_days = nullptr;
+};
+
+PlanFlags add_plan_options(CLI::App& command, Options& options) {
+  PlanFlags flags;
+  flags.hourly_rate =
+    command
+      .add_option("--hourly-rate", options.hourly_rate,
+                  "cost of an hour of effort in USD (default 150; config hourly_rate)")
+      ->option_text("USD")
+      ->check(positive());
+  flags.hours_per_week = command
+                           .add_option("--hours-per-week", options.hours_per_week,
+                                       "hours of remediation work per week, for the roadmap "
+                                       "(default 40; config hours_per_week)")
+                           ->option_text("HOURS")
+                           ->check(positive());
+  flags.audit_cost = command
+                       .add_option("--audit-cost", options.audit_cost,
+                                   "external audit cost in USD, replacing the per-framework "
+                                   "estimates (config audit_cost: per framework)")
+                       ->option_text("USD")
+                       ->check(non_negative());
+  command.add_option("--start", options.start, "roadmap start date, YYYY-MM-DD (default today)")
+    ->option_text("DATE");
+  flags.observation_days = command
+                             .add_option("--observation-days", options.observation_days,
+                                         "Type II observation period after remediation (default "
+                                         "90; config observation_days)")
+                             ->option_text("DAYS")
+                             ->check(within(0, 3660));
   command
     .add_option("--fail-under", options.fail_under,
-                "exit 1 when a framework scores under N (0-100)")
-    ->check(CLI::Range(0.0, 100.0));
+                "exit 1 when a framework scores under SCORE (0-100)")
+    ->option_text("SCORE")
+    ->check(within(0, 100));
+  return flags;
+}
+
+// The plan options and frameworks the command line did not give, from the environment or the
+// config file. A configured audit_cost is per framework, as in `velocity roi`.
+void apply_settings(Context& ctx, const PlanFlags& flags, Options& options, bool frameworks_given) {
+  if (const auto value = ctx.setting_for(flags.hourly_rate, "hourly_rate")) {
+    options.hourly_rate = compliance::setting_number(value->value);
+  }
+  if (const auto value = ctx.setting_for(flags.hours_per_week, "hours_per_week")) {
+    options.hours_per_week = compliance::setting_number(value->value);
+  }
+  if (const auto value = ctx.setting_for(flags.observation_days, "observation_days")) {
+    options.observation_days = static_cast<int>(compliance::setting_number(value->value));
+  }
+  if (!frameworks_given) {
+    if (const auto value = ctx.settings().find("frameworks")) {
+      options.configured_frameworks = compliance::setting_list(value->value);
+    }
+  }
+  if (const auto value = ctx.setting_for(flags.audit_cost, "audit_cost")) {
+    options.audit_cost_per_framework = compliance::setting_number(value->value);
+  }
 }
 
 } // namespace
@@ -282,9 +330,11 @@ void setup_assess(CLI::App& command, Context& ctx) {
   auto framework_values = std::make_shared<std::vector<std::string>>();
   command
     .add_option("-f,--framework", *framework_values,
-                "framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`)")
+                "framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`; "
+                "config frameworks)")
     ->option_text("ID[,ID]");
-  command.add_option("--variant", options->variant, "variant, e.g. type1 or type2 for SOC 2");
+  command.add_option("--variant", options->variant, "variant, e.g. type1 or type2 for SOC 2")
+    ->option_text("VARIANT");
   command
     .add_option("--answers", options->answers_path,
                 "take the answers from FILE (YAML; - reads stdin) instead of asking")
@@ -295,14 +345,15 @@ void setup_assess(CLI::App& command, Context& ctx) {
     .add_option("--frameworks-dir", options->frameworks_dir,
                 "catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)")
     ->option_text("DIR");
-  add_plan_options(command, *options);
+  const PlanFlags plan_flags = add_plan_options(command, *options);
   command.footer(
     "On a terminal velocity asks the questions one at a time and saves after each answer; "
     "elsewhere it needs --answers. Scores, gaps, cost and roadmap follow frameworks/README.md; "
     "--format json is documented in docs/assess-json.md.");
 
-  const auto prepare = [options, framework_values] {
+  const auto prepare = [&ctx, options, framework_values, plan_flags] {
     options->frameworks = split_comma_lists(*framework_values);
+    apply_settings(ctx, plan_flags, *options, !options->frameworks.empty());
   };
 
   CLI::App* templ = command.add_subcommand("template", "write a fill-in answers file to stdout");
@@ -315,6 +366,9 @@ void setup_assess(CLI::App& command, Context& ctx) {
   templ->callback([&ctx, options, prepare] {
     prepare();
     compliance::Library library = compliance::Library::open(options->frameworks_dir);
+    if (options->frameworks.empty()) {
+      options->frameworks = options->configured_frameworks;
+    }
     if (options->frameworks.empty()) {
       throw UsageError("assess template needs --framework",
                        "e.g. `velocity assess template --framework soc2 > answers.yaml`");
@@ -342,7 +396,9 @@ void setup_assess(CLI::App& command, Context& ctx) {
   CLI::App* show = command.add_subcommand("show", "print a stored assessment's results again");
   show->fallthrough();
   show->footer("");
-  show->add_option("ID", options->id, "assessment id (`velocity assess list`)")->required();
+  show->add_option("ID", options->id, "assessment id (`velocity assess list`)")
+    ->required()
+    ->type_name("");
   show->callback([&ctx, options, prepare] {
     prepare();
     run_assess_show(ctx, *options);
@@ -351,14 +407,14 @@ void setup_assess(CLI::App& command, Context& ctx) {
   CLI::App* diff = command.add_subcommand("diff", "compare two stored assessments");
   diff->fallthrough();
   diff->footer("");
-  diff->add_option("A", options->id, "the earlier assessment id")->required();
-  diff->add_option("B", options->other_id, "the later assessment id")->required();
+  diff->add_option("A", options->id, "the earlier assessment id")->required()->type_name("");
+  diff->add_option("B", options->other_id, "the later assessment id")->required()->type_name("");
   diff->callback([&ctx, options] { run_assess_diff(ctx, *options); });
 
   CLI::App* remove = command.add_subcommand("delete", "delete a stored assessment");
   remove->fallthrough();
   remove->footer("");
-  remove->add_option("ID", options->id, "assessment id")->required();
+  remove->add_option("ID", options->id, "assessment id")->required()->type_name("");
   remove->callback([&ctx, options] { run_assess_delete(ctx, *options); });
 
   command.callback([&ctx, &command, options, prepare] {

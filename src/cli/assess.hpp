@@ -18,6 +18,8 @@ namespace velocity::cli::assess {
 
 struct Options {
   std::vector<std::string> frameworks;
+  // The config file's or the environment's frameworks, used when --framework is not given.
+  std::vector<std::string> configured_frameworks;
   std::string variant;
   std::optional<std::string> answers_path;
   bool resume = false;
@@ -25,6 +27,8 @@ struct Options {
   double hourly_rate = 150;
   double hours_per_week = 40;
   std::optional<double> audit_cost;
+  // The config file's or the environment's audit_cost, per framework as in `velocity roi`.
+  std::optional<double> audit_cost_per_framework;
   std::optional<std::string> start;
   int observation_days = 90;
   std::optional<std::filesystem::path> frameworks_dir;
@@ -52,8 +56,10 @@ compliance::Scope resolve_scope(compliance::Library& library, std::vector<std::s
 std::vector<const compliance::Framework*> load_frameworks(compliance::Library& library,
                                                           const compliance::Scope& scope);
 
-// Plan options from the command line; `default_start` is used without --start.
-compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start);
+// Plan options from the command line and the settings; `default_start` is used without --start,
+// and a configured audit cost per framework is counted `framework_count` times.
+compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start,
+                                     size_t framework_count);
 
 // {"soc2": 53.8, ...} as stored with a finished assessment.
 std::string scores_json(const compliance::Evaluation& evaluation);

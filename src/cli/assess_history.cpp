@@ -84,7 +84,8 @@ Loaded evaluate_record(Context& ctx, compliance::Library& library, const Options
   const auto frameworks = assess::load_frameworks(library, loaded.scope);
   loaded.evaluation = compliance::evaluate(
     questionnaire, frameworks, loaded.scope, loaded.answers,
-    assess::plan_options(options, time::parse_iso8601(when).value_or(time::now())));
+    assess::plan_options(options, time::parse_iso8601(when).value_or(time::now()),
+                         loaded.scope.frameworks.size()));
   return loaded;
 }
 

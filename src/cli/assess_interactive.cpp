@@ -441,8 +441,10 @@ std::optional<int64_t> run_interactive(Context& ctx, compliance::Library& librar
       scope = resolve_scope(library, frameworks, existing->variant);
       record = existing;
     } else {
-      std::vector<std::string> frameworks =
-        options.frameworks.empty() ? choose_frameworks(term, library) : options.frameworks;
+      std::vector<std::string> frameworks = !options.frameworks.empty() ? options.frameworks
+                                            : !options.configured_frameworks.empty()
+                                              ? options.configured_frameworks
+                                              : choose_frameworks(term, library);
       std::string variant = options.variant;
       if (variant.empty() && options.frameworks.empty()) {
         variant = choose_variant(term, library, frameworks);

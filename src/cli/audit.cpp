@@ -1,3 +1,5 @@
+#include "option_values.hpp"
+
 #include <velocity/audit/export.hpp>
 #include <velocity/audit/proof.hpp>
 #include <velocity/audit/recorder.hpp>
@@ -16,8 +18,8 @@ namespace velocity::cli {
 namespace {
 
 struct LogOptions {
-  std::optional<std::string> since;
-  std::optional<std::string> until;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
   std::optional<std::string> category;
   std::optional<std::string> actor;
   std::optional<std::string> action;
@@ -167,18 +169,20 @@ void setup_key_command(CLI::App& audit_app, Context& ctx) {
 void setup_log_command(CLI::App& audit_app, Context& ctx) {
   auto options = std::make_shared<LogOptions>();
   CLI::App* log = audit_app.add_subcommand("log", "list audit events, oldest first");
-  log->add_option("--since", options->since, "events at or after this time (ISO 8601, UTC)")
+  log->add_option("--from", options->from, "events at or after this time (ISO 8601, UTC)")
     ->option_text("TIME");
-  log
-    ->add_option("--until", options->until, "events at or before this time (a date: the whole day)")
+  log->add_option("--to", options->to, "events at or before this time (a date: the whole day)")
     ->option_text("TIME");
+  add_old_spelling(*log, ctx, "--since", "--from", options->from);
+  add_old_spelling(*log, ctx, "--until", "--to", options->to);
   log
     ->add_option("--category", options->category,
                  "authentication, authorization, data_access, agent_activity or system_security")
-    ->option_text("C");
-  log->add_option("--actor", options->actor, "who acted")->option_text("A");
-  log->add_option("--action", options->action, "e.g. org.create")->option_text("A");
-  log->add_option("--outcome", options->outcome, "success, failure or denied")->option_text("O");
+    ->option_text("CATEGORY");
+  log->add_option("--actor", options->actor, "who acted")->option_text("ACTOR");
+  log->add_option("--action", options->action, "e.g. org.create")->option_text("ACTION");
+  log->add_option("--outcome", options->outcome, "success, failure or denied")
+    ->option_text("OUTCOME");
   log->add_option("--limit", options->limit, "only the latest N matches")->option_text("N");
   log->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
@@ -195,19 +199,17 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
       throw UsageError("--limit must be at least 1");
     }
     store::AuditEventQuery query;
-    query.since = options->since
-                    ? std::optional(parse_time(*options->since, "--since", Bound::start))
-                    : std::nullopt;
-    query.until = options->until ? std::optional(parse_time(*options->until, "--until", Bound::end))
-                                 : std::nullopt;
+    query.since = options->from ? std::optional(parse_time(*options->from, "--from", Bound::start))
+                                : std::nullopt;
+    query.until =
+      options->to ? std::optional(parse_time(*options->to, "--to", Bound::end)) : std::nullopt;
     query.category = options->category;
     query.actor = options->actor;
     query.action = options->action;
     query.outcome = options->outcome;
     query.limit = options->limit;
     if (query.since && query.until) {
-      check_period(*query.since, *query.until, "--since", *options->since, "--until",
-                   *options->until);
+      check_period(*query.since, *query.until, "--from", *options->from, "--to", *options->to);
     }
     const store::Org org = ctx.org();
     const auto events = audit::read_events(ctx.state(), org, query);
@@ -270,27 +272,63 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
   });
 }
 
+// The events of the --from/--to period of an export, as the range of sequence numbers the export
+// (and its offline verification) works on.
+audit::ExportRange period_range(Context& ctx, const FileOptions& options) {
+  store::AuditEventQuery query;
+  query.since =
+    options.from ? std::optional(parse_time(*options.from, "--from", Bound::start)) : std::nullopt;
+  query.until =
+    options.to ? std::optional(parse_time(*options.to, "--to", Bound::end)) : std::nullopt;
+  if (query.since && query.until) {
+    check_period(*query.since, *query.until, "--from", *options.from, "--to", *options.to);
+  }
+  const auto events = audit::read_events(ctx.state(), ctx.org(), query);
+  if (events.empty()) {
+    throw UsageError(fmt::format("no audit events from {} to {}",
+                                 options.from.value_or("the first"),
+                                 options.to.value_or("the latest")),
+                     "`velocity audit log` lists the events and their times");
+  }
+  return {events.front().seq, events.back().seq};
+}
+
 void setup_export_command(CLI::App& audit_app, Context& ctx) {
   auto options = std::make_shared<FileOptions>();
   CLI::App* exporter = audit_app.add_subcommand(
     "export", "write the log to a file: --format jsonl (verifiable offline) or csv");
-  exporter->add_option("--output", options->output, "the file to write (atomically, mode 0600)")
+  exporter->add_option("-o,--output", options->output, "the file to write (atomically, mode 0600)")
     ->option_text("FILE")
     ->required();
-  exporter->add_option("--from-seq", options->from_seq, "first event (default 1)")
-    ->option_text("N");
-  exporter->add_option("--to-seq", options->to_seq, "last event (default the latest)")
-    ->option_text("M");
+  CLI::Option* from =
+    exporter->add_option("--from", options->from, "events at or after this time (ISO 8601, UTC)")
+      ->option_text("TIME");
+  CLI::Option* to =
+    exporter
+      ->add_option("--to", options->to, "events at or before this time (a date: the whole day)")
+      ->option_text("TIME");
+  // A range of sequence numbers is its own idea (the numbers `audit prove` and `verify` name),
+  // so it keeps its own options beside the period.
+  exporter->add_option("--from-seq", options->from_seq, "first event by number (default 1)")
+    ->option_text("N")
+    ->excludes(from)
+    ->excludes(to);
+  exporter->add_option("--to-seq", options->to_seq, "last event by number (default the latest)")
+    ->option_text("N")
+    ->excludes(from)
+    ->excludes(to);
   exporter->callback([&ctx, options] {
     // The global default "table" means no --format was given: jsonl, the verifiable one.
     const std::string format =
       ctx.options.format == "table" ? "jsonl" : ctx.format({"jsonl", "csv"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
     ctx.audit_intent(access_event("audit.export", log.log_name(), {{"format", format}}));
-    const audit::ExportResult result =
-      audit::export_log(log, *options->output,
-                        format == "csv" ? audit::ExportFormat::csv : audit::ExportFormat::jsonl,
-                        {options->from_seq, options->to_seq});
+    const audit::ExportRange range = options->from || options->to
+                                       ? period_range(ctx, *options)
+                                       : audit::ExportRange{options->from_seq, options->to_seq};
+    const audit::ExportResult result = audit::export_log(
+      log, *options->output,
+      format == "csv" ? audit::ExportFormat::csv : audit::ExportFormat::jsonl, range);
     ctx.out().info(fmt::format("exported events {}..{} ({}) and {} tree heads of '{}' to {}",
                                result.from_seq, result.to_seq, result.events, result.heads,
                                log.log_name(), *options->output));
@@ -315,7 +353,7 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
     ->option_text("TIME");
   report->add_option("--to", options->to, "end of the period (a date: the whole day; default now)")
     ->option_text("TIME");
-  report->add_option("--output", options->output, "write to this file instead of stdout")
+  report->add_option("-o,--output", options->output, "write to this file instead of stdout")
     ->option_text("FILE");
   report->footer("--format md (default), html or json. The report also verifies the whole log.");
   report->callback([&ctx, options] {
@@ -351,8 +389,8 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   auto options = std::make_shared<FileOptions>();
   CLI::App* prove = audit_app.add_subcommand(
     "prove", "an inclusion proof (RFC 9162) of one event against the latest signed tree head");
-  prove->add_option("SEQ", options->seq, "the event's sequence number")->required();
-  prove->add_option("--output", options->output, "write to this file instead of stdout")
+  prove->add_option("SEQ", options->seq, "the event's sequence number")->required()->type_name("");
+  prove->add_option("-o,--output", options->output, "write to this file instead of stdout")
     ->option_text("FILE");
   prove->callback([&ctx, options] {
     ctx.format({"table", "json"});

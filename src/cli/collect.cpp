@@ -447,7 +447,7 @@ void setup_collect(CLI::App& command, Context& ctx) {
   command
     .add_option("-t,--types", options->types,
                 "evidence types to collect, comma-separated (default: all)")
-    ->option_text("T,...");
+    ->option_text("TYPE[,TYPE]");
   command.add_flag("--dry-run", options->dry_run,
                    "print each API call it would make and the evidence type it feeds; send "
                    "nothing, write nothing");

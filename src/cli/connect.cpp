@@ -3,6 +3,7 @@
 
 #include "connect.hpp"
 
+#include "option_values.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -246,7 +247,9 @@ void setup_connect(CLI::App& command, Context& ctx) {
   CLI::App* aws = command.add_subcommand(
     "aws", "connect an AWS account (or organisation); keys come from AWS_ACCESS_KEY_ID / "
            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --credentials-file, never from arguments");
-  aws->add_option("--name", options->name, "name of the integration")->required();
+  aws->add_option("--name", options->name, "name of the integration")
+    ->required()
+    ->option_text("NAME");
   aws
     ->add_option("--region", options->regions,
                  "regions to collect (repeat or comma-separate); default: every enabled region")
@@ -263,7 +266,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
     ->add_option("--organization-role", options->organization_role,
                  "collect every account of the organisation by assuming this role in each")
     ->option_text("NAME");
-  aws->add_option("--profile", options->profile, "profile of ~/.aws/credentials and ~/.aws/config");
+  aws->add_option("--profile", options->profile, "profile of ~/.aws/credentials and ~/.aws/config")
+    ->option_text("PROFILE");
   aws
     ->add_option("--credentials-file", options->credentials_file,
                  "read keys from this file (~/.aws/credentials format) instead")
@@ -284,8 +288,12 @@ void setup_connect(CLI::App& command, Context& ctx) {
   CLI::App* github = command.add_subcommand(
     "github", "connect a GitHub organisation; the token comes from GITHUB_TOKEN / GH_TOKEN or "
               "--token-file, never from arguments");
-  github->add_option("--name", options->name, "name of the integration")->required();
-  github->add_option("--org", options->org, "the organisation's login")->required();
+  github->add_option("--name", options->name, "name of the integration")
+    ->required()
+    ->option_text("NAME");
+  github->add_option("--org", options->org, "the organisation's login")
+    ->required()
+    ->option_text("LOGIN");
   github
     ->add_option("--api-url", options->api_url,
                  "REST API root (GitHub Enterprise Server: https://HOST/api/v3)")
@@ -294,9 +302,10 @@ void setup_connect(CLI::App& command, Context& ctx) {
     ->option_text("FILE");
   github
     ->add_option("--max-wait", options->max_wait,
-                 "seconds a collection may wait in total for rate limits")
-    ->capture_default_str()
-    ->check(CLI::Range(int64_t{0}, int64_t{86400}));
+                 "seconds a collection may wait in total for rate limits (0-86400, default "
+                 "900)")
+    ->option_text("SECONDS")
+    ->check(within(0, 86400));
   github->add_flag("--replace", options->replace, "replace an integration of the same name");
   github->add_flag("--no-test", options->no_test, "store without calling GET /user");
   add_http_options(*github, options->http, false);
@@ -306,10 +315,13 @@ void setup_connect(CLI::App& command, Context& ctx) {
   CLI::App* gcp = command.add_subcommand(
     "gcp", "connect a Google Cloud project with a service-account key file (--key-file or "
            "GOOGLE_APPLICATION_CREDENTIALS), never from arguments");
-  gcp->add_option("--name", options->name, "name of the integration")->required();
+  gcp->add_option("--name", options->name, "name of the integration")
+    ->required()
+    ->option_text("NAME");
   gcp->add_option("--key-file", options->key_file, "the service account's JSON key")
     ->option_text("FILE");
-  gcp->add_option("--project", options->project, "project id (default: the key's project_id)");
+  gcp->add_option("--project", options->project, "project id (default: the key's project_id)")
+    ->option_text("PROJECT");
   gcp->add_option("--token-uri", options->token_uri, "OAuth 2.0 token endpoint override")
     ->option_text("URL");
   gcp
@@ -326,7 +338,9 @@ void setup_connect(CLI::App& command, Context& ctx) {
     "azure", "connect an Azure subscription; AZURE_TENANT_ID, AZURE_CLIENT_ID, "
              "AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID come from the environment or "
              "--credentials-file, never from arguments");
-  azure->add_option("--name", options->name, "name of the integration")->required();
+  azure->add_option("--name", options->name, "name of the integration")
+    ->required()
+    ->option_text("NAME");
   azure
     ->add_option("--credentials-file", options->credentials_file,
                  "read the AZURE_* values from this file (KEY=VALUE lines)")
@@ -347,20 +361,21 @@ void setup_connect(CLI::App& command, Context& ctx) {
   list->callback([&ctx] { list_integrations(ctx); });
 
   CLI::App* test = command.add_subcommand("test", "test an integration's connection");
-  test->add_option("NAME", options->name, "integration name")->required();
+  test->add_option("NAME", options->name, "integration name")->required()->type_name("");
   add_http_options(*test, options->http, false);
   test->callback([&ctx, options] { test_integration(ctx, options->name, options->http); });
 
   CLI::App* remove =
     command.add_subcommand("remove", "remove an integration with its credentials and evidence");
-  remove->add_option("NAME", options->name, "integration name")->required();
+  remove->add_option("NAME", options->name, "integration name")->required()->type_name("");
   remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
   remove->callback([&ctx, options] { remove_integration(ctx, options->name, options->yes); });
 
   CLI::App* types =
     command.add_subcommand("evidence-types", "list what a platform collects and checks");
   types->add_option("PLATFORM", options->platform, "platform (aws, github, gcp or azure)")
-    ->required();
+    ->required()
+    ->type_name("");
   types->callback([&ctx, options] { evidence_types(ctx, options->platform); });
 }
 

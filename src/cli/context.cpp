@@ -60,6 +60,10 @@ std::string Context::format(std::initializer_list<std::string_view> allowed) con
       return options.format;
     }
   }
+  if (m_format.source == SettingSource::env || m_format.source == SettingSource::config) {
+    // A team-wide default such as `format: md` applies where the command prints it.
+    return std::string(*allowed.begin());
+  }
   std::string list;
   for (const std::string_view name : allowed) {
     list += list.empty() ? "" : ", ";
@@ -67,6 +71,48 @@ std::string Context::format(std::initializer_list<std::string_view> allowed) con
   }
   throw UsageError(fmt::format("--format {} is not available here", options.format),
                    fmt::format("this command prints: {}", list));
+}
+
+const Settings& Context::settings() {
+  if (!m_settings) {
+    m_settings = Settings::load(options.config_path);
+  }
+  return *m_settings;
+}
+
+std::optional<SettingValue> Context::setting_for(const CLI::Option* option, std::string_view key) {
+  if (option != nullptr && option->count() > 0) {
+    return std::nullopt;
+  }
+  return settings().find(key);
+}
+
+void Context::finish_parsing(bool org_given, bool format_given) {
+  for (const auto& [old_name, new_name] : m_old_spellings) {
+    out().warn(fmt::format("{} is an old spelling of {}; it still works, but use {}", old_name,
+                           new_name, new_name));
+  }
+  const auto resolve = [this](std::string& value, bool given, const char* option,
+                              std::string_view key) {
+    if (given) {
+      return SettingValue{value, SettingSource::option, option};
+    }
+    if (auto found = settings().find(key)) {
+      value = found->value;
+      return *found;
+    }
+    return SettingValue{value, SettingSource::built_in, {}};
+  };
+  m_org = resolve(options.org, org_given, "--org", "org");
+  m_format = resolve(options.format, format_given, "--format", "format");
+}
+
+void Context::note_old_spelling(std::string old_name, std::string new_name) {
+  auto spelling = std::make_pair(std::move(old_name), std::move(new_name));
+  if (std::find(m_old_spellings.begin(), m_old_spellings.end(), spelling) ==
+      m_old_spellings.end()) {
+    m_old_spellings.push_back(std::move(spelling));
+  }
 }
 
 bool Context::interactive() const {

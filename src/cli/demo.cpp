@@ -133,12 +133,12 @@ void setup_demo(CLI::App& command, Context& ctx) {
     .add_option("--scenario", options->scenario,
                 "startup-soc2, healthcare-hipaa, fintech-pci or enterprise-iso27001")
     ->option_text("NAME");
-  command.add_option("--days", options->days, "days of history to generate (1-366)")
-    ->capture_default_str();
+  command.add_option("--days", options->days, "days of history to generate (1-366, default 30)")
+    ->option_text("N");
   command
     .add_option("--seed", options->seed,
-                "seed of the history: the same seed gives the same history")
-    ->capture_default_str();
+                "seed of the history: the same seed gives the same history (default 1)")
+    ->option_text("N");
   command
     .add_option("--end", options->end,
                 "date of the last day of history, YYYY-MM-DD (default today, UTC)")

@@ -186,7 +186,7 @@ void setup_evidence(CLI::App& command, Context& ctx) {
 
   CLI::App* show_command =
     command.add_subcommand("show", "show one evidence record: its data, digest and findings");
-  show_command->add_option("ID", options->id, "evidence id")->required();
+  show_command->add_option("ID", options->id, "evidence id")->required()->type_name("");
   show_command->callback([&ctx, options] { show(ctx, options->id); });
 }
 

@@ -418,7 +418,9 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   CLI::App* show =
     command.add_subcommand("show", "describe a framework, its categories and controls");
   show->fallthrough();
-  show->add_option("ID", options->id, "framework id (soc2, iso27001, ...)")->required();
+  show->add_option("ID", options->id, "framework id (soc2, iso27001, ...)")
+    ->required()
+    ->type_name("");
   show->add_flag("--controls", options->controls, "list every control");
   show->callback([&ctx, options] { run_show(ctx, *options); });
 
@@ -428,7 +430,8 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   map
     ->add_option("CONTROL", options->id,
                  "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
-    ->required();
+    ->required()
+    ->type_name("");
   map->callback([&ctx, options] { run_map(ctx, *options); });
 
   CLI::App* check = command.add_subcommand(

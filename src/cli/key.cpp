@@ -25,7 +25,7 @@ void setup_key(CLI::App& command, Context& ctx) {
     ->add_option("--key-file", options->key_file,
                  "where to write the new master key (default VELOCITY_KEY_FILE or "
                  "$XDG_CONFIG_HOME/velocity/master.key)")
-    ->option_text("PATH");
+    ->option_text("FILE");
   rotate->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     store::State& state = ctx.state();

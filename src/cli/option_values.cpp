@@ -1,5 +1,7 @@
 #include "option_values.hpp"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +32,21 @@ CLI::Validator non_negative() {
 
 CLI::Validator positive() {
   return lower_bound(false);
+}
+
+CLI::Validator within(double min, double max) {
+  return CLI::Validator(
+    [min, max](std::string& input) -> std::string {
+      double value = 0;
+      if (!CLI::detail::lexical_cast(input, value)) {
+        return "'" + input + "' is not a number";
+      }
+      if (value >= min && value <= max) {
+        return {};
+      }
+      return fmt::format("must be from {} to {}, not {}", min, max, input);
+    },
+    fmt::format("{}-{}", min, max));
 }
 
 std::vector<std::string> split_comma_lists(const std::vector<std::string>& values) {

@@ -41,7 +41,7 @@ void setup_org(CLI::App& command, Context& ctx) {
 
   CLI::App* create =
     command.add_subcommand("create", "create an organisation with its own data key");
-  create->add_option("NAME", options->name, "organisation name")->required();
+  create->add_option("NAME", options->name, "organisation name")->required()->type_name("");
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     ctx.audit_intent(org_event("org.create", options->name));
@@ -76,7 +76,7 @@ void setup_org(CLI::App& command, Context& ctx) {
 
   CLI::App* remove = command.add_subcommand(
     "delete", "delete an organisation: its data key and every row it owns (crypto-erase)");
-  remove->add_option("NAME", options->name, "organisation name")->required();
+  remove->add_option("NAME", options->name, "organisation name")->required()->type_name("");
   remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
   remove->callback([&ctx, options] {
     ctx.format({"table", "json"});

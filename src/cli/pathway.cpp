@@ -126,23 +126,32 @@ std::string render_markdown(const std::string& org, const compliance::PathwayFac
 
 void setup_pathway(CLI::App& command, Context& ctx) {
   auto options = std::make_shared<PathwayOptions>();
-  command
-    .add_option("--size", options->size,
-                "organisation size the hours saved are measured against (default medium)")
-    ->option_text("SIZE");
-  command
-    .add_option("--manual-hours", options->manual_hours,
-                "manual compliance hours a month, instead of --size")
-    ->check(non_negative())
-    ->option_text("N");
+  CLI::Option* size_option =
+    command
+      .add_option("--size", options->size,
+                  "organisation size the hours saved are measured against: small, medium "
+                  "(default) or large")
+      ->option_text("SIZE");
+  CLI::Option* manual_hours_option =
+    command
+      .add_option("--manual-hours", options->manual_hours,
+                  "manual compliance hours a month, instead of --size")
+      ->check(non_negative())
+      ->option_text("HOURS");
   command.footer(
     "Stages: discovery (start) -> pilot (an assessment, a verified integration) -> rollout (half "
     "the "
     "automatable controls with automated evidence, 7 days of collection) -> production (80 %, 30 "
     "days, "
     "re-assessed, no failing critical finding). Everything is measured from the state.");
-  command.callback([&ctx, options] {
+  command.callback([&ctx, options, size_option, manual_hours_option] {
     const std::string format = ctx.format({"table", "json", "md"});
+    if (const auto configured = ctx.setting_for(size_option, "size")) {
+      options->size = configured->value;
+    }
+    if (const auto configured = ctx.setting_for(manual_hours_option, "manual_hours")) {
+      options->manual_hours = compliance::setting_number(configured->value);
+    }
     compliance::RoiInputs roi;
     if (options->size) {
       const auto size = compliance::parse_org_size(*options->size);

@@ -1,5 +1,7 @@
 #include "platforms.hpp"
 
+#include "option_values.hpp"
+
 #include <velocity/compliance/library.hpp>
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
@@ -43,16 +45,19 @@ void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs) {
                 "verification stays on")
     ->option_text("PEM");
   command
-    .add_option("--timeout", options.timeout_seconds, "seconds one attempt of a call may take")
-    ->capture_default_str()
-    ->check(CLI::Range(0.1, 3600.0));
-  command.add_option("--retries", options.retries, "retries of a throttled or failed call")
-    ->capture_default_str()
-    ->check(CLI::Range(0, 10));
+    .add_option("--timeout", options.timeout_seconds,
+                "seconds one attempt of a call may take (0.1-3600, default 60)")
+    ->option_text("SECONDS")
+    ->check(within(0.1, 3600));
+  command
+    .add_option("--retries", options.retries,
+                "retries of a throttled or failed call (0-10, default 3)")
+    ->option_text("N")
+    ->check(within(0, 10));
   if (with_jobs) {
-    command.add_option("-j,--jobs", options.jobs, "API calls in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+    command.add_option("-j,--jobs", options.jobs, "API calls in flight at once (1-256, default 8)")
+      ->option_text("N")
+      ->check(within(1, 256));
   }
 }
 

@@ -1,3 +1,5 @@
+#include "option_values.hpp"
+
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
@@ -27,7 +29,7 @@ struct ReportOptions {
   std::optional<std::string> from;
   std::optional<std::string> to;
   size_t top = 25;
-  double hourly_rate = 150;
+  std::optional<double> hourly_rate; // else the settings' hourly_rate, else 150
   std::string bundle;
   std::optional<std::string> pubkey;
 };
@@ -63,7 +65,7 @@ std::string framework_of(Context& ctx, const ReportOptions& options) {
     }
   }
   throw UsageError("which framework? there is no completed assessment to take it from",
-                   "pass --framework, e.g. --framework soc2 (`velocity frameworks list`)");
+                   "pass --framework, e.g. -f soc2 (`velocity frameworks list`)");
 }
 
 report::ReportRequest request_of(Context& ctx, const ReportOptions& options) {
@@ -74,7 +76,12 @@ report::ReportRequest request_of(Context& ctx, const ReportOptions& options) {
   if (request.period.from && request.period.to && *request.period.from > *request.period.to) {
     throw UsageError(fmt::format("--from {} is after --to {}", *options.from, *options.to));
   }
-  request.plan.hourly_rate = options.hourly_rate;
+  request.plan.hourly_rate = options.hourly_rate ? *options.hourly_rate : 150.0;
+  if (!options.hourly_rate) {
+    if (const auto configured = ctx.settings().find("hourly_rate")) {
+      request.plan.hourly_rate = compliance::setting_number(configured->value);
+    }
+  }
   request.top_findings = options.top;
   request.generated_at = time::to_iso8601(time::now());
   request.tool = "velocity " VELOCITY_VERSION;
@@ -83,23 +90,28 @@ report::ReportRequest request_of(Context& ctx, const ReportOptions& options) {
 
 report::Format format_of(const Context& ctx, const ReportOptions& options) {
   const std::string& chosen = ctx.options.format;
-  if (chosen == "table") {
-    if (options.output) {
-      if (const auto implied = report::format_for_path(*options.output)) {
-        return *implied;
-      }
-      if (std::filesystem::path(*options.output).has_extension()) {
-        throw UsageError(
-          fmt::format("--output {}: velocity does not know which format '{}' is", *options.output,
-                      std::filesystem::path(*options.output).extension().string()),
-          "name the file .md, .html, .json, .csv, .oscal.json, .jsonl or .pdf, or choose the "
-          "format with --format");
-      }
+  const bool given = ctx.format_setting().source == SettingSource::option;
+  if (!given && options.output) {
+    // The extension of --output says more than a team-wide default format.
+    if (const auto implied = report::format_for_path(*options.output)) {
+      return *implied;
     }
+    if (std::filesystem::path(*options.output).has_extension()) {
+      throw UsageError(
+        fmt::format("--output {}: velocity does not know which format '{}' is", *options.output,
+                    std::filesystem::path(*options.output).extension().string()),
+        "name the file .md, .html, .json, .csv, .oscal.json, .jsonl or .pdf, or choose the "
+        "format with --format");
+    }
+  }
+  if (chosen == "table") {
     return report::Format::markdown;
   }
   if (const auto format = report::parse_format(chosen)) {
     return *format;
+  }
+  if (!given) {
+    return report::Format::markdown;
   }
   throw UsageError(fmt::format("--format {} is not a report format", chosen),
                    fmt::format("velocity report prints: {}", k_formats));
@@ -331,7 +343,7 @@ void run_verify(Context& ctx, const ReportOptions& options) {
 
 void add_report_options(CLI::App& command, ReportOptions& options) {
   command
-    .add_option("--framework", options.framework,
+    .add_option("-f,--framework", options.framework,
                 "framework id (default: that of the latest assessment)")
     ->option_text("ID");
   command.add_option("--from", options.from, "start of the period (YYYY-MM-DD or ISO 8601 UTC)")
@@ -347,10 +359,16 @@ void add_report_options(CLI::App& command, ReportOptions& options) {
                 "catalogues to use instead of the built-in ones")
     ->envname("VELOCITY_FRAMEWORKS_DIR")
     ->option_text("DIR");
-  command.add_option("--hourly-rate", options.hourly_rate, "USD per hour of remediation effort")
-    ->capture_default_str();
-  command.add_option("--top", options.top, "failing findings listed by name (all are counted)")
-    ->capture_default_str();
+  command
+    .add_option("--hourly-rate", options.hourly_rate,
+                "USD per hour of remediation effort (default 150; config hourly_rate)")
+    ->option_text("USD")
+    ->check(positive());
+  command
+    .add_option("--top", options.top,
+                "failing findings listed by name (default 25; all are counted)")
+    ->option_text("N")
+    ->check(non_negative());
 }
 
 } // namespace
@@ -378,7 +396,7 @@ void setup_report(CLI::App& command, Context& ctx) {
 
   CLI::App* verify = command.add_subcommand(
     "verify", "check a bundle offline: signature, every digest, no file missing or added");
-  verify->add_option("BUNDLE", options->bundle, "the bundle (.tar.gz)")->required();
+  verify->add_option("BUNDLE", options->bundle, "the bundle (.tar.gz)")->required()->type_name("");
   verify
     ->add_option("--pubkey", options->pubkey,
                  "the organisation's public key (PEM); without it the bundle's own key is trusted")

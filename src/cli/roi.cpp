@@ -1,16 +1,15 @@
+#include "option_values.hpp"
+
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/pathway.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/error.hpp>
-#include <velocity/core/fs.hpp>
-#include <velocity/core/input_limits.hpp>
 
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 #include <map>
 
 namespace velocity::cli {
@@ -25,30 +24,44 @@ using compliance::RoiResult;
 struct RoiOptions {
   std::optional<std::string> size;
   std::vector<std::string> frameworks;
-  std::optional<std::string> config;
   bool from_state = false;
   // Every numeric assumption, by its flag, as typed (checked by parse_roi_number).
   std::map<std::string, std::optional<std::string>, std::less<>> numbers;
 };
 
-// The numeric flags: flag, help, and whether the value is a percentage.
+// The numeric flags: flag, value name, help, and whether the value is a percentage.
 struct NumericFlag {
   const char* flag;
+  const char* value_name;
   const char* help;
   bool percent;
 };
 
 constexpr NumericFlag k_numeric_flags[] = {
-  {"--manual-hours", "manual compliance hours a month (default by --size: 80 / 160 / 320)", false},
-  {"--automation-share", "percentage of the manual hours automated (default 90)", true},
-  {"--hourly-rate", "cost of one hour of compliance work (default 150)", false},
-  {"--audit-cost", "external audit cost per framework (default 50000)", false},
-  {"--audit-reduction", "percentage of the audit cost saved (default 60)", true},
-  {"--breach-cost", "cost of one breach (default 4450000)", false},
-  {"--risk-reduction", "percentage of breach risk removed (default 70)", true},
-  {"--breach-probability", "percentage chance of a breach in a year (default 1)", true},
-  {"--annual-cost", "annual cost of the compliance programme (needed for ROI and payback)", false},
+  {"--manual-hours", "HOURS", "manual compliance hours a month (default by --size: 80 / 160 / 320)",
+   false},
+  {"--automation-share", "PERCENT", "percentage of the manual hours automated (default 90)", true},
+  {"--hourly-rate", "USD", "cost of one hour of compliance work (default 150)", false},
+  {"--audit-cost", "USD", "external audit cost per framework (default 50000)", false},
+  {"--audit-reduction", "PERCENT", "percentage of the audit cost saved (default 60)", true},
+  {"--breach-cost", "USD", "cost of one breach (default 4450000)", false},
+  {"--risk-reduction", "PERCENT", "percentage of breach risk removed (default 70)", true},
+  {"--breach-probability", "PERCENT", "percentage chance of a breach in a year (default 1)", true},
+  {"--annual-cost", "USD", "annual cost of the compliance programme (needed for ROI and payback)",
+   false},
 };
+
+// The config file's and the environment's values, marked with where each was set (the keys of
+// other commands are ignored).
+void apply_settings(RoiInputs& inputs, Context& ctx) {
+  for (const compliance::SettingKey& key : compliance::setting_keys()) {
+    if (const auto value = ctx.settings().find(key.key)) {
+      compliance::apply_roi_setting(
+        inputs, key.key, value->value,
+        value->source == SettingSource::env ? Origin::env : Origin::config, value->where);
+    }
+  }
+}
 
 std::string money(double amount) {
   if (std::fabs(amount - std::round(amount)) < 0.005) {
@@ -237,38 +250,32 @@ void setup_roi(CLI::App& command, Context& ctx) {
                 "organisation size: small, medium or large (default medium)")
     ->option_text("SIZE");
   command
-    .add_option("--frameworks", options->frameworks, "frameworks to be audited, comma-separated")
+    .add_option("-f,--framework", options->frameworks,
+                "frameworks to be audited, e.g. soc2,iso27001 (`velocity frameworks list`)")
     ->delimiter(',')
-    ->option_text("ID,...");
-  command
-    .add_option("--config", options->config,
-                "YAML or JSON file of assumptions (flags override it; README lists the keys)")
-    ->option_text("FILE");
+    ->option_text("ID[,ID]");
+  add_old_spelling(command, ctx, "--frameworks", "--framework", options->frameworks)
+    ->delimiter(',');
   command.add_flag(
     "--from-state", options->from_state,
     "use what the organisation's state measured: automation share, hours, frameworks");
   for (const NumericFlag& flag : k_numeric_flags) {
     command.add_option(flag.flag, options->numbers[flag.flag], flag.help)
-      ->option_text(flag.percent ? "PCT" : "N");
+      ->option_text(flag.value_name);
   }
   command.footer(
-    "Every assumption is printed with the result and where it came from (built-in, config, flag, "
-    "state). ROI and payback are computed only from --annual-cost (or annual_cost in the config).");
+    "Every assumption is printed with the result and where it came from (built-in, config, env, "
+    "state, flag). ROI and payback are computed only from --annual-cost (or annual_cost in the "
+    "config). The config file (--config, `velocity config list`) and VELOCITY_<KEY> variables set "
+    "any assumption; --from-state measurements replace them, and flags have the last word.");
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     RoiInputs inputs;
-    if (options->config) {
-      std::error_code error;
-      if (!std::filesystem::is_regular_file(*options->config, error)) {
-        throw UsageError(fmt::format("--config {}: no such file", *options->config),
-                         "give a YAML or JSON file of assumptions (README.md, `velocity roi`)");
-      }
-      const std::string text = fs::read_file(*options->config, limits::config_file);
-      compliance::apply_roi_config(inputs, text, *options->config);
-    }
+    apply_settings(inputs, ctx);
     compliance::Library library = compliance::Library::open(std::nullopt);
     if (options->from_state) {
-      // Measured values replace the config's; flags still have the last word.
+      // Measured values replace the config's and the environment's; flags still have the last
+      // word.
       const store::Org org = ctx.org();
       const compliance::PathwayFacts facts =
         compliance::gather_pathway_facts(ctx.state().db(), org, library);
@@ -291,7 +298,7 @@ void setup_roi(CLI::App& command, Context& ctx) {
       ctx.out().data(render_table(inputs, result));
     }
     if (!result.annual_cost) {
-      ctx.out().info("ROI and payback need the programme's annual cost: add --annual-cost N");
+      ctx.out().info("ROI and payback need the programme's annual cost: add --annual-cost USD");
     }
   });
 }

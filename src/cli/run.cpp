@@ -1,3 +1,5 @@
+#include "version.hpp"
+
 #include <velocity/cli/context.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/suggest.hpp>
@@ -23,37 +25,66 @@ int report(const Error& error) {
   return static_cast<int>(error.code());
 }
 
-void add_global_options(CLI::App& app, GlobalOptions& options) {
+// The options the command line gave for --org and --format, which otherwise come from the
+// environment or the config file.
+struct GlobalOptionFlags {
+  CLI::Option* org = nullptr;
+  CLI::Option* format = nullptr;
+};
+
+GlobalOptionFlags add_global_options(CLI::App& app, GlobalOptions& options) {
+  GlobalOptionFlags flags;
   app
     .add_option("--state", options.state_path,
                 "state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)")
     ->option_text("PATH");
-  app.add_option("--org", options.org, "organisation to work on")
-    ->envname("VELOCITY_ORG")
-    ->capture_default_str()
-    ->option_text("NAME");
   app
-    .add_option("--format", options.format,
-                "output format: table, json, and per command md, html, csv, jsonl ...")
-    ->capture_default_str()
-    ->option_text("FORMAT");
+    .add_option("--config", options.config_path,
+                "config file of team defaults (env VELOCITY_CONFIG, default "
+                "$XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)")
+    ->option_text("FILE");
+  flags.org = app
+                .add_option("--org", options.org,
+                            "organisation to work on (env VELOCITY_ORG, config org, default "
+                            "'default')")
+                ->option_text("NAME");
+  flags.format =
+    app
+      .add_option("--format", options.format,
+                  "output format: table (default), json, and per command md, html, csv, jsonl ... "
+                  "(env VELOCITY_FORMAT, config format)")
+      ->option_text("FORMAT");
   app.add_flag("-q,--quiet", options.quiet, "print only data and errors");
   app.add_flag("-v,--verbose", options.verbose,
                "say more on stderr (which key was used, each step)");
   app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
+  return flags;
 }
 
 // The first word that is not an option (nor an option's value), where the command should be.
 std::optional<std::string_view> command_word(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--state" || arg == "--org" || arg == "--format") {
+    if (arg == "--state" || arg == "--config" || arg == "--org" || arg == "--format") {
       ++i;
     } else if (arg.empty() || arg.front() != '-') {
       return arg;
     }
   }
   return std::nullopt;
+}
+
+// True when the command line says --format json (or --format=json). CLI11 answers --version as
+// soon as it meets it, before the options after it are read.
+bool asks_for_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--format=json" ||
+        (arg == "--format" && i + 1 < argc && argv[i + 1] == std::string_view("json"))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // An unknown command gets a clear error and the closest known name, as ninja's tools do.
@@ -81,6 +112,61 @@ void check_command_word(int argc, char** argv, const std::vector<Command>& comma
   throw UsageError(fmt::format("unknown command '{}'", *word), help);
 }
 
+// The command that was selected: the deepest subcommand parsed.
+const CLI::App* selected_command(const CLI::App* app) {
+  for (;;) {
+    const auto selected = app->get_subcommands();
+    if (selected.empty()) {
+      return app;
+    }
+    app = selected.front();
+  }
+}
+
+// An option the command line gave that no command knows: the error names it, and the help the
+// closest option of the selected command or of the commands above it (whose options it takes).
+std::optional<std::string> unknown_option_message(const CLI::App* app, const std::string& path) {
+  std::string unknown;
+  for (const std::string& arg : app->remaining(true)) {
+    if (!arg.empty() && arg.front() == '-' && arg.find_first_not_of('-') != std::string::npos) {
+      unknown = arg.substr(0, arg.find('='));
+      break;
+    }
+  }
+  if (unknown.empty()) {
+    return std::nullopt;
+  }
+  std::string closest;
+  size_t best = std::string::npos;
+  for (const CLI::App* command = selected_command(app); command != nullptr;
+       command = command->get_parent()) {
+    for (const CLI::Option* option : command->get_options()) {
+      if (option->get_group().empty()) {
+        continue; // hidden: an old spelling, or a secret that is refused
+      }
+      std::vector<std::string> names;
+      for (const std::string& name : option->get_lnames()) {
+        names.push_back("--" + name);
+      }
+      for (const std::string& name : option->get_snames()) {
+        names.push_back("-" + name);
+      }
+      for (const std::string& name : names) {
+        const size_t distance = suggest::edit_distance(unknown, name);
+        if (distance < best) {
+          best = distance;
+          closest = name;
+        }
+      }
+    }
+  }
+  // Two edits at most, and fewer than the name has letters: any short option is one edit from -x.
+  const size_t letters = unknown.size() - unknown.find_first_not_of('-');
+  const std::string help = best <= 2 && best < letters ? fmt::format("did you mean '{}'?", closest)
+                                                       : fmt::format("run `{} --help`", path);
+  return fmt::format("velocity: error: unknown option '{}'\nhelp: {}\n", unknown, help);
+}
+
 // CLI11's parse errors, in velocity's words, pointing at the help of the command that was used.
 std::string failure_message(const CLI::App* app, const CLI::Error& error) {
   std::string path = app->get_name();
@@ -91,9 +177,22 @@ std::string failure_message(const CLI::App* app, const CLI::Error& error) {
       path += " " + sub->get_name();
     }
   }
+  if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr) {
+    if (auto message = unknown_option_message(app, path)) {
+      return *message;
+    }
+  }
   std::string message = error.what();
   if (message == "A subcommand is required") {
     message = "a command is required";
+  }
+  // "Could not convert: --days = abc": only numbers fail to convert.
+  constexpr std::string_view unconvertible = "Could not convert: ";
+  if (const size_t equals = message.find(" = ");
+      message.starts_with(unconvertible) && equals != std::string::npos) {
+    message = fmt::format("{}: '{}' is not a number",
+                          message.substr(unconvertible.size(), equals - unconvertible.size()),
+                          message.substr(equals + 3));
   }
   return fmt::format("velocity: error: {}\nhelp: run `{} --help`\n", message, path);
 }
@@ -119,10 +218,17 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
   CLI::App app{"velocity — compliance assessments, cloud evidence, tamper-evident audit trail "
                "and signed reports, from the command line"};
   app.name("velocity");
-  app.set_version_flag("-V,--version", "velocity " VELOCITY_VERSION);
+  const bool json = asks_for_json(argc, argv);
+  app.set_version_flag(
+    "-V,--version", [json] { return json ? version_json().dump(2) : version_text(); },
+    "print the version, the commit it was built from and the versions of OpenSSL, libcurl and "
+    "SQLite it runs with (as JSON with --format json)");
   app.require_subcommand(1);
   app.fallthrough();
-  add_global_options(app, ctx.options);
+  const GlobalOptionFlags given = add_global_options(app, ctx.options);
+  // Runs once every option is parsed and before the command's own callback.
+  app.parse_complete_callback(
+    [&ctx, given] { ctx.finish_parsing(given.org->count() > 0, given.format->count() > 0); });
   app.footer("Exit codes: 0 success, 1 a check failed, 2 usage error, 3 state or key error, "
              "4 permission denied, 5 integrity violation, 6 remote API error, 70 internal "
              "error, 130 interrupted.\n"

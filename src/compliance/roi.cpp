@@ -1,5 +1,6 @@
 #include "yaml_reader.hpp"
 
+#include <velocity/compliance/config.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/suggest.hpp>
@@ -67,6 +68,8 @@ std::string_view to_string(Origin origin) noexcept {
     return "built-in";
   case Origin::config:
     return "config";
+  case Origin::env:
+    return "env";
   case Origin::flag:
     return "flag";
   case Origin::state:
@@ -125,7 +128,7 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
       ": must be more than 0 (ROI and payback divide by it)");
   }
   if (inputs.frameworks.empty()) {
-    problems.push_back("no frameworks: give --frameworks soc2,iso27001 (or `frameworks:` in the "
+    problems.push_back("no frameworks: give --framework soc2,iso27001 (or `frameworks:` in the "
                        "config file)");
   }
   for (size_t i = 0; i < inputs.frameworks.size(); ++i) {
@@ -200,84 +203,45 @@ std::optional<double> parse_roi_number(std::string_view text, bool percent) {
   return value;
 }
 
-void apply_roi_config(RoiInputs& inputs, std::string_view text, const std::string& source) {
-  detail::Diagnostics diagnostics(source);
-  const YAML::Node root = detail::parse_yaml(text, diagnostics);
-  if (diagnostics.empty() && !root.IsNull()) {
-    detail::Fields fields(root, diagnostics, "ROI config",
-                          {"size", "frameworks", "manual_hours", "manual_hours_by_size",
-                           "automation_share", "hourly_rate", "audit_cost", "audit_reduction",
-                           "breach_cost", "risk_reduction", "breach_probability", "annual_cost"});
-    if (const auto size = fields.text("size", detail::Need::optional)) {
-      if (const auto parsed = parse_org_size(*size)) {
-        inputs.size = *parsed;
-        inputs.size_origin = Origin::config;
-      } else {
-        fields.error("size", fmt::format("must be small, medium or large, found '{}'", *size));
-      }
+void apply_roi_setting(RoiInputs& inputs, std::string_view key, std::string_view value,
+                       Origin origin, const std::string& note) {
+  if (key == "size") {
+    if (const auto size = parse_org_size(value)) {
+      inputs.size = *size;
+      inputs.size_origin = origin;
     }
-    if (const auto node = fields.node("frameworks", detail::Need::optional)) {
-      // A list, or one comma-separated value as on the command line.
-      std::optional<std::vector<std::string>> ids;
-      if (node->IsScalar()) {
-        ids = std::vector<std::string>{};
-        std::string_view rest = node->Scalar();
-        while (!rest.empty()) {
-          const size_t comma = rest.find(',');
-          std::string_view item = rest.substr(0, comma);
-          while (!item.empty() && item.front() == ' ') {
-            item.remove_prefix(1);
-          }
-          while (!item.empty() && item.back() == ' ') {
-            item.remove_suffix(1);
-          }
-          if (!item.empty()) {
-            ids->emplace_back(item);
-          }
-          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        }
-      } else {
-        ids = fields.text_list("frameworks", detail::Need::optional);
-      }
-      if (ids) {
-        inputs.frameworks = *ids;
-        inputs.frameworks_origin = Origin::config;
-        inputs.frameworks_note.clear();
-      }
-    }
-    const auto number = [&](std::string_view key, Assumption& target) {
-      if (const auto value = fields.number(key, detail::Need::optional)) {
-        target.set(*value, Origin::config);
-      }
-    };
-    if (const auto value = fields.number("manual_hours", detail::Need::optional)) {
-      inputs.manual_hours = Assumption{*value, Origin::config, {}};
-    }
-    if (const auto by_size = fields.node("manual_hours_by_size", detail::Need::optional)) {
-      detail::Fields sizes(*by_size, diagnostics, "manual_hours_by_size",
-                           {"small", "medium", "large"});
-      for (size_t i = 0; i < k_size_names.size(); ++i) {
-        if (const auto value = sizes.number(k_size_names[i], detail::Need::optional)) {
-          inputs.manual_hours_by_size[i].set(*value, Origin::config);
-        }
-      }
-    }
-    number("automation_share", inputs.automation_share);
-    number("hourly_rate", inputs.hourly_rate);
-    number("audit_cost", inputs.audit_cost);
-    number("audit_reduction", inputs.audit_reduction);
-    number("breach_cost", inputs.breach_cost);
-    number("risk_reduction", inputs.risk_reduction);
-    number("breach_probability", inputs.breach_probability);
-    if (const auto value = fields.number("annual_cost", detail::Need::optional)) {
-      inputs.annual_cost = Assumption{*value, Origin::config, {}};
-    }
+    return;
   }
-  try {
-    diagnostics.throw_if_any("ROI config");
-  } catch (const UsageError& e) {
-    // The catalogue reader's help names the catalogue format; this file has its own.
-    throw UsageError(e.what(), "README.md, section `velocity roi`, lists the config keys");
+  if (key == "frameworks") {
+    inputs.frameworks = setting_list(value);
+    inputs.frameworks_origin = origin;
+    inputs.frameworks_note = note;
+    return;
+  }
+  const Assumption assumption{setting_number(value), origin, note};
+  if (key == "manual_hours") {
+    inputs.manual_hours = assumption;
+  } else if (key == "annual_cost") {
+    inputs.annual_cost = assumption;
+  } else if (key == "automation_share") {
+    inputs.automation_share = assumption;
+  } else if (key == "hourly_rate") {
+    inputs.hourly_rate = assumption;
+  } else if (key == "audit_cost") {
+    inputs.audit_cost = assumption;
+  } else if (key == "audit_reduction") {
+    inputs.audit_reduction = assumption;
+  } else if (key == "breach_cost") {
+    inputs.breach_cost = assumption;
+  } else if (key == "risk_reduction") {
+    inputs.risk_reduction = assumption;
+  } else if (key == "breach_probability") {
+    inputs.breach_probability = assumption;
+  }
+  for (size_t i = 0; i < k_size_names.size(); ++i) {
+    if (key == fmt::format("manual_hours_by_size.{}", k_size_names[i])) {
+      inputs.manual_hours_by_size[i] = assumption;
+    }
   }
 }
 

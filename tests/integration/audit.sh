@@ -88,15 +88,15 @@ expect_equal "$(json_get 'd[0]["resource_id"] + " " + str(d[0]["details"]["data_
   "org delete is logged in the default log"
 
 TEST "audit log filters: time, category, actor, action, outcome, limit"
-run audit log --action org.create --since "$MID" --format json
+run audit log --action org.create --from "$MID" --format json
 expect_rc 0
-expect_equal "$(events_of)" "6 org.create success" "--since"
-run audit log --action org.create --until "$MID" --format json
+expect_equal "$(events_of)" "6 org.create success" "--from"
+run audit log --action org.create --to "$MID" --format json
 expect_equal "$(events_of)" "3 org.create success
-4 org.create failure" "--until"
-run audit log --action org.create --until "$(date -u +%F)"
+4 org.create failure" "--to"
+run audit log --action org.create --to "$(date -u +%F)"
 expect_err_contains "3 events" # a bare date ends the whole day
-run audit log --since "$(date -u -d tomorrow +%F)"
+run audit log --from "$(date -u -d tomorrow +%F)"
 expect_rc 0
 expect_err_contains "0 events"
 run audit log --outcome failure
@@ -114,9 +114,9 @@ expect_equal "$(seqs_of)" "$all" "--limit: the latest, oldest first"
 TEST "bad filter values: exit 2 with what was wrong"
 # shellcheck disable=SC2089,SC2090 # the quotes are part of the messages
 for case in "--category bogus|unknown category 'bogus'" "--outcome maybe|unknown outcome 'maybe'" \
-  "--limit 0|--limit must be at least 1" "--limit abc|--limit" "--since yesterday|--since yesterday: not a date or time" \
-  "--until 2026-13-45|--until 2026-13-45: not a date or time" \
-  "--since 2026-12-02 --until 2026-12-01|--since 2026-12-02 is after --until 2026-12-01"; do
+  "--limit 0|--limit must be at least 1" "--limit abc|--limit" "--from yesterday|--from yesterday: not a date or time" \
+  "--to 2026-13-45|--to 2026-13-45: not a date or time" \
+  "--from 2026-12-02 --to 2026-12-01|--from 2026-12-02 is after --to 2026-12-01"; do
   # shellcheck disable=SC2086 # the options split into words
   run audit log ${case%%|*}
   expect_rc 2

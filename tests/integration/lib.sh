@@ -11,6 +11,9 @@ SUITE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/velocity-it.XXXXXX")
 export HOME="$SUITE_DIR/home" XDG_DATA_HOME="$SUITE_DIR/home/.local/share" \
   XDG_CONFIG_HOME="$SUITE_DIR/home/.config" NO_COLOR=1
 unset VELOCITY_STATE VELOCITY_MASTER_KEY VELOCITY_KEY_FILE VELOCITY_PASSPHRASE VELOCITY_ORG
+# The config file's keys as environment variables (README.md, "Configuration") and the file itself.
+# shellcheck disable=SC2046 # one word per variable name
+unset VELOCITY_CONFIG $(compgen -e | grep -E '^VELOCITY_(FORMAT|FRAMEWORKS|SIZE|HOURLY_RATE|HOURS_PER_WEEK|AUDIT_COST|OBSERVATION_DAYS|MANUAL_HOURS.*|AUTOMATION_SHARE|AUDIT_REDUCTION|BREACH_COST|RISK_REDUCTION|BREACH_PROBABILITY|ANNUAL_COST)$')
 mkdir -p "$HOME"
 
 PASSED=0

@@ -23,7 +23,7 @@ expect_json() {
 }
 
 TEST "the issue's model for a medium organisation with two frameworks, no state needed"
-run roi --size medium --frameworks soc2,iso27001 --annual-cost 60000 --format json
+run roi --size medium --framework soc2,iso27001 --annual-cost 60000 --format json
 expect_rc 0
 # 160 h x 90 % = 144 h a month; x 150 = 21,600; x 12 = 259,200.
 expect_json result.hours_saved_per_month 144.0
@@ -41,26 +41,26 @@ expect_json assumptions.annual_cost.origin '"flag"'
 [ ! -e "$XDG_DATA_HOME/velocity/velocity.db" ] && pass || fail "roi created a state"
 
 TEST "ROI and payback follow the stated annual cost, never a fixed number"
-run roi --frameworks soc2 --size small --annual-cost 190750 --format json
+run roi --framework soc2 --size small --annual-cost 190750 --format json
 # 80 x 0.9 x 150 x 12 = 129,600 + 30,000 + 31,150 = 190,750: ROI 0 %, payback 12 months.
 expect_json result.total_annual_value 190750.0
 expect_json result.roi_percent 0.0
 expect_json result.payback_months 12.0
-run roi --frameworks soc2 --size small --annual-cost 381500 --format json
+run roi --framework soc2 --size small --annual-cost 381500 --format json
 expect_json result.roi_percent -50.0
 expect_json result.payback_months 24.0
 
 TEST "without --annual-cost there is no ROI, and the reason is given"
-run roi --frameworks soc2
+run roi --framework soc2
 expect_rc 0
 expect_out_contains "needs --annual-cost"
 expect_err_contains "ROI and payback need the programme's annual cost"
-run roi --frameworks soc2 --format json
+run roi --framework soc2 --format json
 expect_json result.roi_percent null
 expect_json result.payback_months null
 
 TEST "every assumption is a flag, printed with the result"
-run roi --frameworks soc2,hipaa,gdpr --manual-hours 100 --automation-share 50% --hourly-rate 200 \
+run roi --framework soc2,hipaa,gdpr --manual-hours 100 --automation-share 50% --hourly-rate 200 \
   --audit-cost 40000 --audit-reduction 25 --breach-cost 1000000 --risk-reduction 50 \
   --breach-probability 10 --annual-cost 120000
 expect_rc 0
@@ -114,48 +114,48 @@ expect_json result.total_annual_value 79150.0
 expect_json assumptions.manual_hours.value 10.0
 
 TEST "markdown"
-run roi --frameworks soc2 --annual-cost 50000 --format md
+run roi --framework soc2 --annual-cost 50000 --format md
 expect_rc 0
 expect_out_contains "# ROI estimate: medium organisation, 1 framework (soc2)"
 expect_out_contains "| hourly rate | \$150 | built-in | \`--hourly-rate\` / \`hourly_rate\` |"
 expect_out_contains "| ROI |"
 
 TEST "bad values: a clear message and exit 2"
-run roi --frameworks soc2 --hourly-rate=-5
+run roi --framework soc2 --hourly-rate=-5
 expect_rc 2
 expect_err_contains "hourly rate is -5"
 expect_err_contains "must be 0 or more"
-run roi --frameworks soc2 --size huge
+run roi --framework soc2 --size huge
 expect_rc 2
 expect_err_contains "unknown organisation size 'huge'"
-run roi --frameworks soc3
+run roi --framework soc3
 expect_rc 2
 expect_err_contains "unknown framework 'soc3' (did you mean 'soc2'?)"
-run roi --frameworks soc2,soc2
+run roi --framework soc2,soc2
 expect_rc 2
 expect_err_contains "listed twice"
 run roi
 expect_rc 2
 expect_err_contains "no frameworks"
-run roi --frameworks soc2 --automation-share 120
+run roi --framework soc2 --automation-share 120
 expect_rc 2
 expect_err_contains "a percentage must be 0 to 100"
-run roi --frameworks soc2 --annual-cost 0
+run roi --framework soc2 --annual-cost 0
 expect_rc 2
 expect_err_contains "must be more than 0"
-run roi --frameworks soc2 --breach-cost lots
+run roi --framework soc2 --breach-cost lots
 expect_rc 2
 expect_err_contains "--breach-cost: 'lots' is not a number"
-run roi --frameworks soc2 --format html
+run roi --framework soc2 --format html
 expect_rc 2
 printf 'size: small\nhourly_rat: 100\n' >"$WORK/typo.yaml"
-run roi --frameworks soc2 --config "$WORK/typo.yaml"
+run roi --framework soc2 --config "$WORK/typo.yaml"
 expect_rc 2
 expect_err_contains "typo.yaml:2:1"
 expect_err_contains "did you mean 'hourly_rate'"
-run roi --frameworks soc2 --config "$WORK/missing.yaml"
+run roi --framework soc2 --config "$WORK/missing.yaml"
 expect_rc 2
-expect_err_contains "no such file"
+expect_err_contains "missing.yaml (from --config) does not exist"
 
 TEST "--from-state measures the automation share, hours and frameworks of a demo organisation"
 run --org demo-startup-soc2 roi --from-state
@@ -177,7 +177,7 @@ expect_json assumptions.automation_share.origin '"flag"'
 run --org demo-startup-soc2 roi --from-state
 expect_out_contains "state: "
 # The default organisation has no assessment: the built-in values stay, with a warning.
-run roi --from-state --frameworks soc2
+run roi --from-state --framework soc2
 expect_rc 0
 expect_err_contains "has no completed assessment"
 

@@ -1,3 +1,4 @@
+#include <velocity/compliance/config.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/error.hpp>
 
@@ -177,28 +178,38 @@ TEST_CASE("validate") {
   }
 }
 
-TEST_CASE("apply_roi_config") {
-  SUBCASE("YAML sets every assumption, marked as from the config") {
-    RoiInputs inputs;
-    apply_roi_config(inputs,
-                     "size: large\n"
-                     "frameworks: [soc2, hipaa]\n"
-                     "manual_hours_by_size: {small: 40, medium: 100, large: 200}\n"
-                     "automation_share: 75\n"
-                     "hourly_rate: 120\n"
-                     "audit_cost: 30000\n"
-                     "audit_reduction: 50\n"
-                     "breach_cost: 2000000\n"
-                     "risk_reduction: 40\n"
-                     "breach_probability: 5\n"
-                     "annual_cost: 48000\n",
-                     "roi.yaml");
+// A config file read and applied as `velocity roi` does: every entry marked as from the config.
+RoiInputs from_config(std::string_view text) {
+  RoiInputs inputs;
+  for (const ConfigEntry& entry : read_config(text, "config.yaml", k_known)) {
+    apply_roi_setting(inputs, entry.key, entry.value, Origin::config,
+                      "config.yaml:" + std::to_string(entry.line));
+  }
+  return inputs;
+}
+
+TEST_CASE("apply_roi_setting") {
+  SUBCASE("a config file sets every assumption, marked as from the config") {
+    const RoiInputs inputs =
+      from_config("org: acme\n"
+                  "size: large\n"
+                  "frameworks: [soc2, hipaa]\n"
+                  "manual_hours_by_size: {small: 40, medium: 100, large: 200}\n"
+                  "automation_share: 75\n"
+                  "hourly_rate: 120\n"
+                  "audit_cost: 30000\n"
+                  "audit_reduction: 50\n"
+                  "breach_cost: 2000000\n"
+                  "risk_reduction: 40\n"
+                  "breach_probability: 5\n"
+                  "annual_cost: 48000\n");
     CHECK(inputs.size == OrgSize::large);
     CHECK(inputs.size_origin == Origin::config);
     CHECK(inputs.frameworks == std::vector<std::string>{"soc2", "hipaa"});
     CHECK(inputs.effective_manual_hours().value == 200);
     CHECK(inputs.effective_manual_hours().origin == Origin::config);
     CHECK(inputs.hourly_rate.origin == Origin::config);
+    CHECK(inputs.hourly_rate.note == "config.yaml:6");
     const RoiResult result = compute_roi(inputs);
     // 200 x 75 % = 150 h x 120 = 18,000 a month, 216,000 a year.
     CHECK(result.annual_time_savings == doctest::Approx(216'000));
@@ -212,37 +223,53 @@ TEST_CASE("apply_roi_config") {
   }
 
   SUBCASE("JSON works too, and manual_hours replaces the size table") {
-    RoiInputs inputs;
-    apply_roi_config(inputs, R"({"frameworks": "soc2, gdpr", "manual_hours": 10})", "roi.json");
+    const RoiInputs inputs = from_config(R"({"frameworks": "soc2, gdpr", "manual_hours": 10})");
     CHECK(inputs.frameworks == std::vector<std::string>{"soc2", "gdpr"});
     CHECK(inputs.effective_manual_hours().value == 10);
   }
 
-  SUBCASE("unknown keys get a did-you-mean with the line") {
-    RoiInputs inputs;
-    try {
-      apply_roi_config(inputs, "size: small\nhourly_rat: 100\n", "roi.yaml");
-      FAIL("no error");
-    } catch (const UsageError& e) {
-      const std::string message = e.what();
-      CHECK(message.find("roi.yaml:2:1") != std::string::npos);
-      CHECK(message.find("did you mean 'hourly_rate'") != std::string::npos);
-    }
-  }
-
-  SUBCASE("bad values are errors") {
-    RoiInputs inputs;
-    CHECK_THROWS_AS(apply_roi_config(inputs, "size: huge\n", "roi.yaml"), UsageError);
-    CHECK_THROWS_AS(apply_roi_config(inputs, "hourly_rate: lots\n", "roi.yaml"), UsageError);
-    CHECK_THROWS_AS(apply_roi_config(inputs, "- a list\n", "roi.yaml"), UsageError);
-    CHECK_THROWS_AS(apply_roi_config(inputs, "size: [\n", "roi.yaml"), UsageError);
-  }
-
   SUBCASE("an empty file changes nothing") {
-    RoiInputs inputs;
-    apply_roi_config(inputs, "", "roi.yaml");
+    const RoiInputs inputs = from_config("");
     CHECK(inputs.hourly_rate.value == 150);
     CHECK(inputs.hourly_rate.origin == Origin::built_in);
+  }
+}
+
+TEST_CASE("read_config") {
+  const auto message = [](std::string_view text) -> std::string {
+    try {
+      read_config(text, "config.yaml", k_known);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return {};
+  };
+
+  SUBCASE("an unknown key gets the line and the nearest key") {
+    const std::string text = message("size: small\nhourly_rat: 100\n");
+    CHECK(text.find("config.yaml:2:1") != std::string::npos);
+    CHECK(text.find("unknown key 'hourly_rat' (did you mean 'hourly_rate'?)") != std::string::npos);
+  }
+
+  SUBCASE("bad values name the key and the line") {
+    CHECK(message("size: huge\n").find("config.yaml:1:7: key 'size'") != std::string::npos);
+    CHECK(message("\nhourly_rate: -5\n")
+            .find("config.yaml:2:14: key 'hourly_rate': must be more "
+                  "than 0, not -5") != std::string::npos);
+    CHECK(message("frameworks: [soc3]\n").find("unknown framework 'soc3'") != std::string::npos);
+    CHECK(message("format: xml\n").find("key 'format'") != std::string::npos);
+    CHECK(message("org: [a, b]\n").find("one value, not a list") != std::string::npos);
+    CHECK_FALSE(message("- a list\n").empty());
+    CHECK_FALSE(message("size: [\n").empty());
+  }
+
+  SUBCASE("lists are joined as on the command line, with their line") {
+    const auto entries =
+      read_config("org: acme\nframeworks:\n  - soc2\n  - gdpr\n", "c.yaml", k_known);
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[1].key == "frameworks");
+    CHECK(entries[1].value == "soc2,gdpr");
+    CHECK(entries[1].line == 2);
   }
 }
 

@@ -20,5 +20,6 @@ void setup_evidence(CLI::App& command, Context& ctx);
 void setup_roi(CLI::App& command, Context& ctx);
 void setup_pathway(CLI::App& command, Context& ctx);
 void setup_demo(CLI::App& command, Context& ctx);
+void setup_config(CLI::App& command, Context& ctx);
 
 } // namespace velocity::cli

@@ -2,6 +2,7 @@
 
 #include <velocity/audit/recorder.hpp>
 #include <velocity/cli/output.hpp>
+#include <velocity/cli/settings.hpp>
 #include <velocity/store/state.hpp>
 
 #include <CLI/CLI.hpp>
@@ -17,9 +18,12 @@
 
 namespace velocity::cli {
 
-// The options every command takes (velocity --help lists them).
+// The options every command takes (velocity --help lists them). `org` and `format` hold the
+// effective values once parsing is done: the option's, else the environment's or the config
+// file's, else the built-in one.
 struct GlobalOptions {
   std::optional<std::string> state_path;
+  std::optional<std::string> config_path;
   std::string org = std::string(store::State::k_default_org);
   std::string format = "table";
   bool quiet = false;
@@ -44,8 +48,25 @@ public:
   store::State& state();
   // The organisation named by --org, with its data key.
   store::Org org();
-  // The --format value, checked against what the command can print. Throws UsageError.
+  // The --format value, checked against what the command can print. Throws UsageError for an
+  // option; a format from the environment or the config file that the command does not print
+  // gives way to the command's own default, the first of `allowed`.
   std::string format(std::initializer_list<std::string_view> allowed) const;
+
+  // The config file and the environment's settings, read on first use (settings.hpp).
+  const Settings& settings();
+  // For a command option the command line did not give: its value from the environment or the
+  // config file under `key`, else nothing (the option keeps its built-in default).
+  std::optional<SettingValue> setting_for(const CLI::Option* option, std::string_view key);
+  // Once the options are parsed, before the command runs: --org and --format from the settings
+  // where the command line did not give them, and a note for each old option spelling used.
+  void finish_parsing(bool org_given, bool format_given);
+  // The effective --org and --format, with where each came from.
+  const SettingValue& org_setting() const noexcept { return m_org; }
+  const SettingValue& format_setting() const noexcept { return m_format; }
+  // Records that the old spelling `old_name` of option `new_name` was used; finish_parsing()
+  // prints a note on stderr so that scripts still work but get updated.
+  void note_old_spelling(std::string old_name, std::string new_name);
   // True when velocity may ask questions: stdin and stderr are terminals.
   bool interactive() const;
   // Asks for a secret on the terminal without echo; nothing when there is no terminal.
@@ -75,6 +96,10 @@ public:
 
 private:
   mutable std::unique_ptr<Output> m_output;
+  std::optional<Settings> m_settings;
+  SettingValue m_org;
+  SettingValue m_format;
+  std::vector<std::pair<std::string, std::string>> m_old_spellings;
   std::unique_ptr<store::State> m_state;
   audit::Identity m_identity;
   std::optional<audit::EventInput> m_intent;

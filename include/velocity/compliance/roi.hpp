@@ -21,7 +21,7 @@ std::optional<OrgSize> parse_org_size(std::string_view text);
 std::string_view to_string(OrgSize size) noexcept;
 
 // Where an assumption's value came from, printed beside it.
-enum class Origin { built_in, config, flag, state };
+enum class Origin { built_in, config, env, flag, state };
 std::string_view to_string(Origin origin) noexcept;
 
 // One number of the model with its origin and, for measured values, how it was measured.
@@ -88,10 +88,11 @@ void validate(const RoiInputs& inputs, const std::vector<std::string>& known_fra
 // cost / (value / 12). Call validate() first.
 RoiResult compute_roi(const RoiInputs& inputs);
 
-// Applies a config file (YAML, or JSON, which YAML reads) over `inputs`: every key is optional,
-// unknown keys are errors with a "did you mean". Throws UsageError listing each problem as
-// file:line:column.
-void apply_roi_config(RoiInputs& inputs, std::string_view text, const std::string& source);
+// Sets what config key `key` (config.hpp: size, frameworks or an assumption) names to `value`,
+// which check_setting() accepted, marked with `origin` and `note` (where it was set: a file and
+// line, an environment variable). Keys the model does not use are ignored.
+void apply_roi_setting(RoiInputs& inputs, std::string_view key, std::string_view value,
+                       Origin origin, const std::string& note);
 
 // Reads "150", "4450000", "0.5", "90%" (the % only when `percent`); nothing for anything else,
 // including inf and nan.
