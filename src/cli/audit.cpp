@@ -96,7 +96,25 @@ audit::EventInput access_event(const std::string& action, const std::string& org
   return event;
 }
 
+// What to do about a log that does not verify.
+std::string verify_help(const audit::VerifyResult& result) {
+  switch (result.failure->problem) {
+  case audit::Problem::gone:
+  case audit::Problem::replaced:
+  case audit::Problem::rolled_back:
+    return "the state was changed outside velocity after the witness saw it: restore the state "
+           "from a backup that holds the witnessed events; if the loss is known and accepted, "
+           "remove the log's record from the witness file (docs/audit-format.md, \"The witness\")";
+  default:
+    return "the log was modified outside velocity; compare with an earlier export or restore the "
+           "state from a backup";
+  }
+}
+
 void print_verify(Context& ctx, const audit::VerifyResult& result, const std::string& format) {
+  for (const std::string& warning : result.warnings) {
+    ctx.out().warn(warning);
+  }
   if (format == "json") {
     ctx.out().json(audit::to_json(result));
   } else {
@@ -124,13 +142,17 @@ void print_verify(Context& ctx, const audit::VerifyResult& result, const std::st
     if (!result.key_fingerprint.empty()) {
       text += fmt::format("  key:                 {}\n", result.key_fingerprint);
     }
+    if (result.witness) {
+      text += fmt::format("  witnessed head:      {} events, signed {} (witnessed {})\n",
+                          result.witness->head.size, result.witness->head.time,
+                          result.witness->witnessed_at);
+    }
     ctx.out().data(text);
   }
   if (!result.ok()) {
     throw IntegrityError(
       fmt::format("audit log '{}' failed verification: {}", result.log, result.failure->message),
-      "the log was modified outside velocity; compare with an earlier export "
-      "or restore the state from a backup");
+      verify_help(result));
   }
 }
 
@@ -254,10 +276,21 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
     if (options->pubkey) {
       throw UsageError("--pubkey goes with --file", "in the state the key is the log's own");
     }
-    const std::string org = ctx.org().name();
+    const std::string org = ctx.options.org;
+    store::State& state = ctx.state();
+    const audit::StateWitness witness = audit::witness_of(state, ctx.witness_file());
+    const auto witnessed = audit::witnessed_size(witness, org);
+    if (!state.find_org(org) && !witnessed) {
+      ctx.org(); // says there is no such organisation
+    }
     ctx.audit_intent({audit::Category::system_security, "audit.verify", "audit_log", org,
                       audit::Outcome::failure, nlohmann::json::object()});
-    const audit::VerifyResult result = audit::verify_state(ctx.state(), org);
+    audit::VerifyResult result;
+    result.log = org;
+    if (state.find_org(org)) {
+      result = audit::verify_state(state, org, witnessed);
+    }
+    audit::check_witness(witness, state, result);
     print_verify(ctx, result, format);
     ctx.audit(
       {audit::Category::system_security,
@@ -286,10 +319,14 @@ void setup_export_command(CLI::App& audit_app, Context& ctx) {
       ctx.options.format == "table" ? "jsonl" : ctx.format({"jsonl", "csv"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
     ctx.audit_intent(access_event("audit.export", log.log_name(), {{"format", format}}));
+    // Signed and witnessed first, so that the export carries the witness's view of this log.
+    ctx.audit_checkpoint();
+    const auto witnessed =
+      audit::witnessed_head(audit::witness_of(ctx.state(), ctx.witness_file()), log.log_name());
     const audit::ExportResult result =
       audit::export_log(log, *options->output,
                         format == "csv" ? audit::ExportFormat::csv : audit::ExportFormat::jsonl,
-                        {options->from_seq, options->to_seq});
+                        {options->from_seq, options->to_seq}, witnessed);
     ctx.out().info(fmt::format("exported events {}..{} ({}) and {} tree heads of '{}' to {}",
                                result.from_seq, result.to_seq, result.events, result.heads,
                                log.log_name(), *options->output));

@@ -8,6 +8,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +70,26 @@ void AtomicFile::commit() {
     ::unlink(m_tmp_path.c_str());
     throw StateError(fmt::format("cannot replace {}: {}", m_path.string(), reason));
   }
+}
+
+FileLock::FileLock(const std::filesystem::path& path) {
+  m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (m_fd < 0) {
+    throw Error(errno == EACCES ? ExitCode::permission : ExitCode::state,
+                fmt::format("cannot open the lock file {}: {}", path.string(), errno_text()),
+                "check that its directory exists and is writable by you");
+  }
+  while (::flock(m_fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      const std::string reason = errno_text();
+      ::close(m_fd);
+      throw StateError(fmt::format("cannot lock {}: {}", path.string(), reason));
+    }
+  }
+}
+
+FileLock::~FileLock() {
+  ::close(m_fd); // releases the lock
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode) {

@@ -30,9 +30,19 @@ offline() {
 org_id() { sql "SELECT id FROM organizations WHERE name = '$1'"; }
 count_events() { sql "SELECT count(*) FROM audit_events WHERE org_id = $(org_id "$1")"; }
 count_heads() { sql "SELECT count(*) FROM audit_heads WHERE org_id = $(org_id "$1")"; }
-# The state as it was when pristine was taken (the WAL folded in first).
-save_pristine() { sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; cp "$STATE" "$WORK/pristine.db"; }
-restore() { cp "$WORK/pristine.db" "$STATE"; rm -f "$STATE-wal" "$STATE-shm"; }
+# The state as it was when pristine was taken (the WAL folded in first), with its audit witness:
+# restoring the state alone is a rollback that `audit verify` reports (audit_witness.sh).
+WITNESS="$XDG_CONFIG_HOME/velocity/audit-witness.json"
+save_pristine() {
+  sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  cp "$STATE" "$WORK/pristine.db"
+  cp "$WITNESS" "$WORK/pristine-witness.json"
+}
+restore() {
+  cp "$WORK/pristine.db" "$STATE"
+  rm -f "$STATE-wal" "$STATE-shm"
+  cp "$WORK/pristine-witness.json" "$WITNESS"
+}
 # The seqs of a `audit log --format json` answer, on one line.
 seqs_of() { "$PY" -c 'import json, sys; print(*[e["seq"] for e in json.load(sys.stdin)])' <<<"$OUT"; }
 # seq action outcome, one line per event of a `audit log --format json` answer.
