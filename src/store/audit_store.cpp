@@ -278,6 +278,9 @@ std::optional<std::string> AuditStore::state_id() {
 }
 
 std::string AuditStore::ensure_state_id(std::string_view fresh) {
+  if (auto id = state_id()) {
+    return *id;
+  }
   m_db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('state_id', ?)")
     .bind(1, fresh)
     .run();
