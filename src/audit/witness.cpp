@@ -156,6 +156,13 @@ std::vector<std::string> advance_witness(const std::filesystem::path& file, stor
     const std::string path = absolute_path(state.path());
     bool changed = false;
     auto it = witness.states.find(id);
+    if (it != witness.states.end() && it->second.replaced_at) {
+      refused.push_back(fmt::format(
+        "the audit witness {} records that `init` replaced this state at {}: its heads are not "
+        "recorded; run `velocity audit verify`",
+        file.string(), *it->second.replaced_at));
+      return false;
+    }
     if (it == witness.states.end()) {
       for (const auto& [other_id, other] : witness.states) {
         if (other.path == path && !other.replaced_at) {
@@ -261,15 +268,17 @@ StateWitness witness_of(store::State& state, const std::filesystem::path& file) 
   }
   result.file_found = true;
   const auto id = store::AuditStore(state.db()).state_id();
+  const std::string path = absolute_path(state.path());
   if (id) {
     if (const auto it = witness->states.find(*id); it != witness->states.end()) {
       result.record = it->second;
-      return result;
+      if (!it->second.replaced_at) {
+        return result;
+      }
     }
   }
-  const std::string path = absolute_path(state.path());
   for (const auto& [other_id, other] : witness->states) {
-    if (other.path == path && !other.replaced_at) {
+    if (other.path == path && !other.replaced_at && other_id != id) {
       size_t live = 0;
       for (const auto& [name, log] : other.logs) {
         live += log.deleted_at ? 0 : 1;
@@ -278,6 +287,10 @@ StateWitness witness_of(store::State& state, const std::filesystem::path& file) 
         "the state at {} is not the state the witness at {} saw there (id {}, {} audit log{}): the "
         "state file was replaced by another one, or its id was changed",
         path, file.string(), other_id, live, live == 1 ? "" : "s");
+      if (result.record) {
+        *result.replaced += fmt::format(": this is the state that `init` replaced at {}",
+                                        *result.record->replaced_at);
+      }
       return result;
     }
   }
