@@ -259,6 +259,10 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
   CLI::App* verify = audit_app.add_subcommand(
     "verify", "check the audit log (in the state, or an export with --file and --pubkey): exit 5 "
               "on any tampering");
+  verify->footer("In the state, the logs are also checked against the audit witness "
+                 "(audit-witness.json beside the key file, else beside the state; "
+                 "VELOCITY_WITNESS_FILE): a log deleted, started over or rolled back exits 5. "
+                 "docs/audit-format.md describes it.");
   verify
     ->add_option("--file", options->file, "an export (jsonl) to check offline, without the state")
     ->option_text("FILE");
