@@ -371,7 +371,10 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
     const store::Org org = ctx.org();
     audit::Report report_data = audit::build_report(ctx.state(), org, from, to);
     report_data.from = from.empty() ? "the first event" : from;
-    report_data.integrity = audit::verify_state(ctx.state(), org.name());
+    const audit::StateWitness witness = audit::witness_of(ctx.state(), ctx.witness_file());
+    report_data.integrity =
+      audit::verify_state(ctx.state(), org.name(), audit::witnessed_size(witness, org.name()));
+    audit::check_witness(witness, ctx.state(), *report_data.integrity);
     const std::string text = format == "json"   ? audit::to_json(report_data).dump(2) + "\n"
                              : format == "html" ? audit::render_html(report_data)
                                                 : audit::render_markdown(report_data);

@@ -197,6 +197,9 @@ expect_err_contains "the audit log of 'acme' does not extend the head the witnes
 run --org acme audit verify
 expect_rc 5
 expect_err_contains "the audit log of 'acme' was rolled back and rewritten: its first $SIZE events do not hash to the root the witness"
+run --org acme audit report
+expect_rc 5
+expect_out_contains "Integrity of the whole log: FAILED: the audit log of 'acme' was rolled back and rewritten"
 expect_equal "$(witness_get 'w["logs"]["acme"]["size"]')" "$SIZE" "the witness did not move"
 
 TEST "a rolled-back export and bundle carry the witnessed head; offline verification catches them"
