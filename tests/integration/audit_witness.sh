@@ -8,6 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 require sqlite3
 require python3
+require tar
 
 WORK="$SUITE_DIR/work"
 NOWHERE="$SUITE_DIR/nowhere" # an empty home for the offline checks: no state, no key
