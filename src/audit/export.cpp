@@ -98,7 +98,7 @@ std::string csv_field(std::string_view text) {
 }
 
 ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, ExportFormat format,
-                        const ExportRange& range) {
+                        const ExportRange& range, const std::optional<WitnessedHead>& witnessed) {
   if (format == ExportFormat::jsonl) {
     recorder.checkpoint();
   }
@@ -145,6 +145,9 @@ ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, E
                           {"fingerprint", key.fingerprint()},
                           {"pem", key.to_pem()}}
              .dump());
+  if (witnessed) {
+    out.line(to_json(*witnessed).dump());
+  }
 
   size_t next_head = 0;
   const auto write_heads_at = [&](int64_t at) {
@@ -198,6 +201,9 @@ ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, E
                   result.heads,
                   size,
                   hash_from_bytes(heads.back().root).value_or(zero_hash()),
+                  witnessed
+                    ? std::optional(std::make_pair(witnessed->head.size, witnessed->head.root))
+                    : std::nullopt,
                   time::to_iso8601(time::now()),
                   {}};
   recorder.sign(seal);

@@ -62,6 +62,10 @@ std::string signed_bytes(const ExportSeal& seal) {
   field(out, "heads", seal.heads);
   field(out, "tree_size", seal.tree_size);
   field(out, "root", hex(seal.root));
+  if (seal.witness) {
+    field(out, "witness_size", seal.witness->first);
+    field(out, "witness_root", hex(seal.witness->second));
+  }
   field(out, "time", seal.time);
   out.push_back('}');
   return out;
@@ -126,8 +130,18 @@ std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
   if (!root_hash) {
     return std::nullopt;
   }
-  return ExportSeal{
-    *log, *from, *to, *events, *heads, *tree_size, *root_hash, *time, std::move(*signature)};
+  ExportSeal seal{*log,       *from,      *to,          *events, *heads,
+                  *tree_size, *root_hash, std::nullopt, *time,   std::move(*signature)};
+  const auto witness_size = json_field<int64_t>(record, "witness_size");
+  const auto witness_root = json_field<std::string>(record, "witness_root");
+  if (witness_size || witness_root) {
+    const auto witness_hash = witness_root ? hash_from_hex(*witness_root) : std::nullopt;
+    if (!witness_size || !witness_hash) {
+      return std::nullopt;
+    }
+    seal.witness = std::make_pair(*witness_size, *witness_hash);
+  }
+  return seal;
 }
 
 // The record head_from_json reads back (an inclusion proof carries it): type and version too.
@@ -139,6 +153,24 @@ nlohmann::json to_json(const TreeHead& head) {
           {"root", hex(head.root)},
           {"time", head.time},
           {"signature", crypto::base64_encode(head.signature)}};
+}
+
+nlohmann::json to_json(const WitnessedHead& witnessed) {
+  nlohmann::json record = to_json(witnessed.head);
+  record["type"] = "witness";
+  record["key_fingerprint"] = witnessed.key_fingerprint;
+  record["witnessed_at"] = witnessed.witnessed_at;
+  return record;
+}
+
+std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record) {
+  auto head = head_from_json(record);
+  const auto fingerprint = json_field<std::string>(record, "key_fingerprint");
+  const auto witnessed_at = json_field<std::string>(record, "witnessed_at");
+  if (!head || !fingerprint || !witnessed_at) {
+    return std::nullopt;
+  }
+  return WitnessedHead{*fingerprint, std::move(*head), *witnessed_at};
 }
 
 } // namespace velocity::audit

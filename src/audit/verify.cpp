@@ -5,9 +5,9 @@
 namespace velocity::audit {
 
 std::string_view to_string(Problem problem) {
-  static constexpr std::array<std::string_view, 9> names = {"changed",  "deleted",   "deleted_tail",
-                                                            "inserted", "reordered", "forged_head",
-                                                            "resigned", "tail",      "malformed"};
+  static constexpr std::array<std::string_view, 12> names = {
+    "changed",  "deleted", "deleted_tail", "inserted", "reordered", "forged_head",
+    "resigned", "tail",    "malformed",    "gone",     "replaced",  "rolled_back"};
   return names.at(static_cast<size_t>(problem));
 }
 
@@ -25,6 +25,8 @@ nlohmann::json to_json(const VerifyResult& result) {
   if (result.latest_head) {
     json["latest_head"] = to_json(*result.latest_head);
   }
+  json["witness"] = result.witness ? to_json(*result.witness) : nlohmann::json(nullptr);
+  json["warnings"] = result.warnings;
   if (result.failure) {
     json["failure"] = {
       {"problem", to_string(result.failure->problem)},

@@ -175,7 +175,7 @@ private:
            "header was changed");
       return false;
     }
-    m_result.log = record->value("log", "");
+    m_result.log = detail::json_field<std::string>(*record, "log").value_or("");
     return true;
   }
 
@@ -223,6 +223,8 @@ private:
     const std::string type = record ? (*record)["type"].get<std::string>() : std::string();
     if (type == "tree_head") {
       head_line(*record, number);
+    } else if (type == "witness" && !m_walker && !m_result.witness) {
+      witness_line(*record, number);
     } else if (type == "range_prefix" && !m_walker) {
       const auto size = detail::json_field<int64_t>(*record, "size");
       const auto nodes = hashes_of(*record, "nodes");
@@ -238,7 +240,7 @@ private:
              fmt::format("line {}: the range prefix is malformed: it was changed", number));
         return;
       }
-      walker(*size + 1, std::move(*frontier));
+      check_witnessed_root(walker(*size + 1, std::move(*frontier)).frontier());
     } else if (type == "range_suffix" && !m_suffixed) {
       suffix_line(*record, number);
     } else if (type == "export_seal") {
@@ -273,6 +275,52 @@ private:
     seen.hash = event_hash(line, m_scratch);
     seen.line = number;
     walker().add(seen);
+    check_witnessed_root(walker().frontier());
+  }
+
+  // The head the witness saw last (line 3, when the export carries one): signed with the
+  // export's key, and the export's log must extend to it.
+  void witness_line(const nlohmann::json& record, int64_t number) {
+    auto witnessed = witnessed_from_json(record);
+    if (!witnessed) {
+      fail(Problem::malformed, std::nullopt,
+           fmt::format("line {}: the witnessed head is malformed: it was changed", number));
+      return;
+    }
+    if (witnessed->key_fingerprint != m_key.fingerprint()) {
+      fail(Problem::replaced, std::nullopt,
+           fmt::format("the witnessed head the export carries (line {}) was signed with key {}, "
+                       "not the log's key {}: the log was started over after the witness saw {} "
+                       "events signed at {}",
+                       number, witnessed->key_fingerprint, m_key.fingerprint(),
+                       witnessed->head.size, witnessed->head.time));
+      return;
+    }
+    if (!signature_valid(witnessed->head, m_key)) {
+      fail(Problem::forged_head, std::nullopt,
+           fmt::format("the witnessed head the export carries (line {}) does not verify with key "
+                       "{}: it was forged or altered",
+                       number, m_key.fingerprint()));
+      return;
+    }
+    m_result.witness = std::move(*witnessed);
+  }
+
+  // Compares the root of the first witnessed-size events with the witnessed root, once the
+  // export's tree has exactly that many.
+  void check_witnessed_root(const merkle::Frontier& tree) {
+    if (!m_result.witness || tree.size() != static_cast<uint64_t>(m_result.witness->head.size)) {
+      return;
+    }
+    m_result.witnessed_root = tree.root();
+    if (*m_result.witnessed_root != m_result.witness->head.root) {
+      const WitnessedHead& seen = *m_result.witness;
+      fail(Problem::rolled_back, std::nullopt,
+           fmt::format("the export's first {} events do not hash to the root of the witnessed "
+                       "head it carries (signed at {}): the log was rolled back and rewritten "
+                       "before it was exported",
+                       seen.head.size, seen.head.time));
+    }
   }
 
   void head_line(const nlohmann::json& record, int64_t number) {
@@ -414,7 +462,41 @@ private:
            fmt::format("the events do not hash to the root the export's seal signs (tree of {} "
                        "events): events were changed and the chain recomputed",
                        seal->tree_size));
+      return;
     }
+    check_seal_witness(*seal, tree);
+  }
+
+  // The witnessed head the seal signs must be the one the export carries, and the export's log
+  // must reach it.
+  void check_seal_witness(const ExportSeal& seal, const merkle::Frontier& tree) {
+    const auto& carried = m_result.witness;
+    if (seal.witness && !carried) {
+      fail(Problem::deleted, std::nullopt,
+           fmt::format("the export's signed seal names a witnessed head of {} events that the "
+                       "export does not carry: its witness record was removed",
+                       seal.witness->first));
+      return;
+    }
+    if (!carried) {
+      return;
+    }
+    if (!seal.witness || seal.witness->first != carried->head.size ||
+        seal.witness->second != carried->head.root) {
+      fail(Problem::inserted, std::nullopt,
+           "the witnessed head the export carries is not the one its signed seal names: the "
+           "witness record was added or replaced");
+      return;
+    }
+    if (seal.tree_size < carried->head.size) {
+      fail(Problem::rolled_back, std::nullopt,
+           fmt::format("the export's log ends at event {}, but the witness it carries saw {} "
+                       "events signed at {}: the log was rolled back or cut short before it was "
+                       "exported",
+                       seal.tree_size, carried->head.size, carried->head.time));
+      return;
+    }
+    check_witnessed_root(tree);
   }
 
   void end(int64_t lines) {

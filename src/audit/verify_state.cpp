@@ -66,7 +66,8 @@ void check_tail(detail::ChainWalker& walker, const store::AuditTail& tail,
 
 } // namespace
 
-VerifyResult verify_state(store::State& state, std::string_view org_name) {
+VerifyResult verify_state(store::State& state, std::string_view org_name,
+                          std::optional<int64_t> witnessed_size) {
   const store::Org org = state.org(org_name);
   store::AuditStore audit_store(state.db());
   VerifyResult result;
@@ -161,6 +162,9 @@ VerifyResult verify_state(store::State& state, std::string_view org_name) {
     };
     if (!walker.add(seen, probe)) {
       return false;
+    }
+    if (witnessed_size && walker.frontier().size() == static_cast<uint64_t>(*witnessed_size)) {
+      result.witnessed_root = walker.frontier().root();
     }
     return check_heads(walker.next_seq() - 1);
   });

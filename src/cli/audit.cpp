@@ -99,7 +99,25 @@ audit::EventInput access_event(const std::string& action, const std::string& org
   return event;
 }
 
+// What to do about a log that does not verify.
+std::string verify_help(const audit::VerifyResult& result) {
+  switch (result.failure->problem) {
+  case audit::Problem::gone:
+  case audit::Problem::replaced:
+  case audit::Problem::rolled_back:
+    return "the state was changed outside velocity after the witness saw it: restore the state "
+           "from a backup that holds the witnessed events; if the loss is known and accepted, "
+           "remove the log's record from the witness file (docs/audit-format.md, \"The witness\")";
+  default:
+    return "the log was modified outside velocity; compare with an earlier export or restore the "
+           "state from a backup";
+  }
+}
+
 void print_verify(Context& ctx, const audit::VerifyResult& result, const std::string& format) {
+  for (const std::string& warning : result.warnings) {
+    ctx.out().warn(warning);
+  }
   if (format == "json") {
     ctx.out().json(audit::to_json(result));
   } else {
@@ -127,13 +145,17 @@ void print_verify(Context& ctx, const audit::VerifyResult& result, const std::st
     if (!result.key_fingerprint.empty()) {
       text += fmt::format("  key:                 {}\n", result.key_fingerprint);
     }
+    if (result.witness) {
+      text += fmt::format("  witnessed head:      {} events, signed {} (witnessed {})\n",
+                          result.witness->head.size, result.witness->head.time,
+                          result.witness->witnessed_at);
+    }
     ctx.out().data(text);
   }
   if (!result.ok()) {
     throw IntegrityError(
       fmt::format("audit log '{}' failed verification: {}", result.log, result.failure->message),
-      "the log was modified outside velocity; compare with an earlier export "
-      "or restore the state from a backup");
+      verify_help(result));
   }
 }
 
@@ -240,6 +262,10 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
   CLI::App* verify = audit_app.add_subcommand(
     "verify", "check the audit log (in the state, or an export with --file and --pubkey): exit 5 "
               "on any tampering");
+  verify->footer("In the state, the logs are also checked against the audit witness "
+                 "(audit-witness.json beside the key file, else beside the state; "
+                 "VELOCITY_WITNESS_FILE): a log deleted, started over or rolled back exits 5. "
+                 "docs/audit-format.md describes it.");
   verify
     ->add_option("--file", options->file, "an export (jsonl) to check offline, without the state")
     ->option_text("FILE");
@@ -257,10 +283,21 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
     if (options->pubkey) {
       throw UsageError("--pubkey goes with --file", "in the state the key is the log's own");
     }
-    const std::string org = ctx.org().name();
+    const std::string org = ctx.options.org;
+    store::State& state = ctx.state();
+    const audit::StateWitness witness = audit::witness_of(state, ctx.witness_file());
+    const auto witnessed = audit::witnessed_size(witness, org);
+    if (!state.find_org(org) && !witnessed) {
+      ctx.org(); // says there is no such organisation
+    }
     ctx.audit_intent({audit::Category::system_security, "audit.verify", "audit_log", org,
                       audit::Outcome::failure, nlohmann::json::object()});
-    const audit::VerifyResult result = audit::verify_state(ctx.state(), org);
+    audit::VerifyResult result;
+    result.log = org;
+    if (state.find_org(org)) {
+      result = audit::verify_state(state, org, witnessed);
+    }
+    audit::check_witness(witness, state, result);
     print_verify(ctx, result, format);
     ctx.audit(
       {audit::Category::system_security,
@@ -326,9 +363,13 @@ void setup_export_command(CLI::App& audit_app, Context& ctx) {
     const audit::ExportRange range = options->from || options->to
                                        ? period_range(ctx, *options)
                                        : audit::ExportRange{options->from_seq, options->to_seq};
+    // Signed and witnessed first, so that the export carries the witness's view of this log.
+    ctx.audit_checkpoint();
+    const auto witnessed =
+      audit::witnessed_head(audit::witness_of(ctx.state(), ctx.witness_file()), log.log_name());
     const audit::ExportResult result = audit::export_log(
       log, *options->output,
-      format == "csv" ? audit::ExportFormat::csv : audit::ExportFormat::jsonl, range);
+      format == "csv" ? audit::ExportFormat::csv : audit::ExportFormat::jsonl, range, witnessed);
     ctx.out().info(fmt::format("exported events {}..{} ({}) and {} tree heads of '{}' to {}",
                                result.from_seq, result.to_seq, result.events, result.heads,
                                log.log_name(), *options->output));
@@ -369,7 +410,10 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
     const store::Org org = ctx.org();
     audit::Report report_data = audit::build_report(ctx.state(), org, from, to);
     report_data.from = from.empty() ? "the first event" : from;
-    report_data.integrity = audit::verify_state(ctx.state(), org.name());
+    const audit::StateWitness witness = audit::witness_of(ctx.state(), ctx.witness_file());
+    report_data.integrity =
+      audit::verify_state(ctx.state(), org.name(), audit::witnessed_size(witness, org.name()));
+    audit::check_witness(witness, ctx.state(), *report_data.integrity);
     const std::string text = format == "json"   ? audit::to_json(report_data).dump(2) + "\n"
                              : format == "html" ? audit::render_html(report_data)
                                                 : audit::render_markdown(report_data);

@@ -224,11 +224,39 @@ void Context::audit_failure(const std::exception& error, const std::string& comm
 }
 
 void Context::audit_checkpoint() {
+  audit::WitnessChanges changes;
+  changes.deleted = m_deleted;
   for (auto& [name, recorder] : m_recorders) {
     if (state().find_org(name)) {
       recorder->checkpoint();
+      changes.appended.push_back(recorder.get());
     }
   }
+  if (changes.deleted.empty() && changes.appended.empty()) {
+    return;
+  }
+  const std::filesystem::path file = witness_file();
+  try {
+    for (const std::string& refused : audit::advance_witness(file, state(), changes)) {
+      out().warn(refused);
+    }
+  } catch (const Error& e) {
+    // The command's work is done and committed: failing it now would not undo it.
+    out().warn(fmt::format("the audit witness {} was not updated: {}", file.string(), e.what()));
+  }
+  m_deleted.clear();
+}
+
+void Context::audit_deleted(const std::string& name) {
+  m_deleted.push_back(name);
+}
+
+std::filesystem::path Context::witness_file() {
+  const crypto::MasterKey& key = state().master_key();
+  const bool from_file =
+    key.origin == crypto::KeyOrigin::key_file || key.origin == crypto::KeyOrigin::default_key_file;
+  return audit::witness_location(state().path(),
+                                 from_file ? std::optional(key.file) : std::nullopt);
 }
 
 } // namespace velocity::cli

@@ -67,6 +67,7 @@ store::Org prepare_org(Context& ctx, const std::string& name, bool reset, bool& 
   if (existing) {
     // Deleting destroys its data key and every row it owns, audit log included.
     state.delete_org(name);
+    ctx.audit_deleted(name);
     was_reset = true;
   }
   state.create_org(name, store::OrgKind::demo);

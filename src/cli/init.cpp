@@ -23,6 +23,16 @@ void setup_init(CLI::App& command, Context& ctx) {
     // record it would ask for the passphrase once more; the log then starts with the next command.
     const bool typed =
       *passphrase && !env::get("VELOCITY_PASSPHRASE") && !env::get("VELOCITY_MASTER_KEY");
+    if (result.created) {
+      // A state that was at this path before is gone: its witness records are kept, marked
+      // replaced, and this state gets its own (docs/audit-format.md, "The witness").
+      const auto witness = typed ? audit::witness_location(path, std::nullopt) : ctx.witness_file();
+      if (audit::retire_witnessed_state(witness, path) > 0) {
+        ctx.out().warn(fmt::format("the audit witness {} knew another state at {}: its records "
+                                   "are kept there, marked replaced",
+                                   witness.string(), path.string()));
+      }
+    }
     if (result.created && !typed) {
       ctx.audit({audit::Category::system_security,
                  "state.init",

@@ -92,6 +92,7 @@ void setup_org(CLI::App& command, Context& ctx) {
                             options->name, options->yes,
                             fmt::format("velocity org delete {} --yes", options->name));
     state.delete_org(options->name);
+    ctx.audit_deleted(options->name);
     ctx.audit(org_event("org.delete", options->name, {{"data_key_destroyed", true}}));
     ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));
   });

@@ -236,8 +236,12 @@ void run_bundle(Context& ctx, const ReportOptions& options) {
   ctx.audit_intent(event);
   audit::Recorder& recorder = ctx.audit_log(ctx.options.org);
   const auto started = std::chrono::steady_clock::now();
+  // Signed and witnessed first, so that the bundle carries the witness's view of this log.
+  ctx.audit_checkpoint();
+  const auto witnessed =
+    audit::witnessed_head(audit::witness_of(ctx.state(), ctx.witness_file()), recorder.log_name());
   const report::BundleSummary summary =
-    report::write_report_bundle(recorder, library, templates, request, *options.output);
+    report::write_report_bundle(recorder, library, templates, request, *options.output, witnessed);
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
     std::chrono::steady_clock::now() - started);
   event.details["files"] = summary.manifest.files.size() + 2;

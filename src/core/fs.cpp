@@ -204,6 +204,26 @@ void AtomicFile::commit() {
   sync_directory(directory_of(m_path));
 }
 
+FileLock::FileLock(const std::filesystem::path& path) {
+  m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (m_fd < 0) {
+    throw Error(errno == EACCES ? ExitCode::permission : ExitCode::state,
+                fmt::format("cannot open the lock file {}: {}", path.string(), errno_text()),
+                "check that its directory exists and is writable by you");
+  }
+  while (::flock(m_fd, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      const std::string reason = errno_text();
+      ::close(m_fd);
+      throw StateError(fmt::format("cannot lock {}: {}", path.string(), reason));
+    }
+  }
+}
+
+FileLock::~FileLock() {
+  ::close(m_fd); // releases the lock
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode) {
   AtomicFile file(path, mode);
   file.write(data);

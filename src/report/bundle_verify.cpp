@@ -1,3 +1,4 @@
+#include <velocity/audit/verify.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/report/archive.hpp>
@@ -5,11 +6,63 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 namespace velocity::report {
 
 namespace {
+
+constexpr std::string_view k_witness_path = "audit/witness.json";
+constexpr std::string_view k_audit_events_path = "audit/events.jsonl";
+constexpr size_t k_audit_start_bytes = 4096;
+
+// A private temporary file (mode 0600: an audit export holds event details), removed when it goes
+// out of scope.
+class TempFile {
+public:
+  TempFile() {
+    std::string name = (std::filesystem::temp_directory_path() / "velocity-verify.XXXXXX").string();
+    m_fd = ::mkstemp(name.data());
+    if (m_fd < 0) {
+      throw StateError(fmt::format("cannot create a temporary file in {}: {}",
+                                   std::filesystem::temp_directory_path().string(),
+                                   std::strerror(errno)),
+                       "set TMPDIR to a writable directory");
+    }
+    m_path = name;
+  }
+  ~TempFile() {
+    ::close(m_fd);
+    ::unlink(m_path.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  void write(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t written = ::write(m_fd, data.data(), data.size());
+      if (written < 0 && errno == EINTR) {
+        continue;
+      }
+      if (written < 0) {
+        throw StateError(fmt::format("cannot write the temporary file {}: {}", m_path.string(),
+                                     std::strerror(errno)),
+                         "free space where TMPDIR points");
+      }
+      data.remove_prefix(static_cast<size_t>(written));
+    }
+  }
+  const std::filesystem::path& path() const noexcept { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+  int m_fd = -1;
+};
 
 struct Seen {
   int64_t size = 0;
@@ -44,6 +97,9 @@ public:
   std::optional<std::string> manifest;
   std::optional<std::string> signature;
   std::optional<std::string> public_key;
+  std::optional<std::string> witness;
+  TempFile audit_export;   // a copy of audit/events.jsonl, to verify as an export
+  std::string audit_start; // its first bytes: the export's header
 
 private:
   bool stop(std::string path, std::string message) {
@@ -86,7 +142,7 @@ private:
     if (path == k_signature_path) {
       return 1024;
     }
-    if (path == k_public_key_path) {
+    if (path == k_public_key_path || path == k_witness_path) {
       return m_limits.max_key_bytes;
     }
     return -1;
@@ -112,6 +168,12 @@ private:
       }
       const std::string_view piece(m_buffer.data(), got);
       hasher.update(piece);
+      if (entry.path == k_audit_events_path) {
+        audit_export.write(piece);
+        if (audit_start.size() < k_audit_start_bytes) {
+          audit_start.append(piece.substr(0, k_audit_start_bytes - audit_start.size()));
+        }
+      }
       if (keep >= 0) {
         if (size > keep) {
           return stop(entry.path, fmt::format("refused: larger than {} bytes", keep));
@@ -126,6 +188,8 @@ private:
       signature = std::move(kept);
     } else if (entry.path == k_public_key_path) {
       public_key = std::move(kept);
+    } else if (entry.path == k_witness_path) {
+      witness = std::move(kept);
     }
     return true;
   }
@@ -190,6 +254,49 @@ void check_members(const Manifest& manifest, const Scan& scan, VerifyResult& res
   }
 }
 
+// The bundle's audit log must extend to the witnessed head it carries: audit/events.jsonl, an
+// export that carries the same head, verifies with the bundle's key, witness check included.
+void check_witness(const Scan& scan, const crypto::VerifyKey& key, VerifyResult& result) {
+  const auto record = nlohmann::json::parse(*scan.witness, nullptr, false);
+  const auto witnessed = record.is_object() ? audit::witnessed_from_json(record) : std::nullopt;
+  if (!witnessed) {
+    add(result, k_witness_path, "not a witnessed head velocity writes");
+    return;
+  }
+  const audit::TreeHead& head = witnessed->head;
+  if (witnessed->key_fingerprint != key.fingerprint()) {
+    add(result, k_witness_path,
+        fmt::format("the witness saw the audit log signed with key {}, not the bundle's key {}: "
+                    "the log was started over after the witness saw {} events signed at {}",
+                    witnessed->key_fingerprint, key.fingerprint(), head.size, head.time));
+    return;
+  }
+  if (!audit::signature_valid(head, key)) {
+    add(result, k_witness_path,
+        fmt::format("the witnessed head does not verify with key {}: it was forged or altered",
+                    key.fingerprint()));
+    return;
+  }
+  if (!scan.seen.contains(k_audit_events_path)) {
+    return; // reported as missing by the manifest check
+  }
+  const std::string_view start = scan.audit_start;
+  const auto header = nlohmann::json::parse(start.substr(0, start.find('\n')), nullptr, false);
+  if (header.is_object() && header.value("events", -1) == 0 && !header.contains("v")) {
+    return; // no event of the log falls in the bundle's period: there is no export to compare
+  }
+  const audit::VerifyResult exported = audit::verify_export(scan.audit_export.path(), key);
+  if (exported.failure) {
+    add(result, k_audit_events_path,
+        fmt::format("the audit log does not verify: {}", exported.failure->message));
+  } else if (!exported.witness || exported.witness->head.size != head.size ||
+             exported.witness->head.root != head.root) {
+    add(result, k_audit_events_path,
+        "the audit export does not carry the bundle's witnessed head (audit/witness.json): one of "
+        "them was replaced");
+  }
+}
+
 } // namespace
 
 VerifyResult verify_bundle(const std::filesystem::path& path,
@@ -233,6 +340,9 @@ VerifyResult verify_bundle(const std::filesystem::path& path,
                     result.manifest->key_fingerprint, key->fingerprint()));
   }
   check_members(*result.manifest, scan, result);
+  if (key && scan.witness) {
+    check_witness(scan, *key, result);
+  }
   return result;
 }
 

@@ -99,7 +99,8 @@ crypto::SigningKey organisation_signing_key(audit::Recorder& recorder) {
 
 BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library& library,
                                   const TemplateSet& templates, const ReportRequest& request,
-                                  const std::filesystem::path& output) {
+                                  const std::filesystem::path& output,
+                                  const std::optional<audit::WitnessedHead>& witnessed) {
   store::Database& db = recorder.state().db();
   const store::Org& org = recorder.org();
   const crypto::SigningKey key = organisation_signing_key(recorder);
@@ -138,7 +139,7 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   if (const auto range = audit_range(audit_store, org.id(), request.period)) {
     ScratchFile events(output, "events.jsonl");
     const audit::ExportResult exported =
-      audit::export_log(recorder, events.path(), audit::ExportFormat::jsonl, *range);
+      audit::export_log(recorder, events.path(), audit::ExportFormat::jsonl, *range, witnessed);
     summary.audit_events = exported.events;
     writer.add_file("audit/events.jsonl", events.path());
   } else {
@@ -149,6 +150,10 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
                     {"note", "the audit log has no event in the bundle's period"}}
                    .dump() +
                  "\n");
+  }
+
+  if (witnessed) {
+    writer.add("audit/witness.json", audit::to_json(*witnessed).dump(2) + "\n");
   }
 
   BundleInfo info;

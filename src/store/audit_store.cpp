@@ -245,4 +245,46 @@ std::vector<AuditHeadRow> AuditStore::heads(int64_t org_id) {
   return rows;
 }
 
+std::optional<AuditHeadRow> AuditStore::latest_head(int64_t org_id) {
+  Statement stmt =
+    m_db.prepare("SELECT id, size, root, time, signature FROM audit_heads WHERE org_id = ? "
+                 "ORDER BY size DESC, id DESC LIMIT 1");
+  stmt.bind(1, org_id);
+  if (!stmt.step()) {
+    return std::nullopt;
+  }
+  return AuditHeadRow{stmt.column_int(0), stmt.column_int(1), stmt.column_blob(2),
+                      stmt.column_text(3), stmt.column_blob(4)};
+}
+
+std::optional<AuditHeadRow> AuditStore::head_at(int64_t org_id, int64_t size) {
+  Statement stmt =
+    m_db.prepare("SELECT id, size, root, time, signature FROM audit_heads WHERE org_id = ? "
+                 "AND size = ? ORDER BY id LIMIT 1");
+  stmt.bind(1, org_id).bind(2, size);
+  if (!stmt.step()) {
+    return std::nullopt;
+  }
+  return AuditHeadRow{stmt.column_int(0), stmt.column_int(1), stmt.column_blob(2),
+                      stmt.column_text(3), stmt.column_blob(4)};
+}
+
+std::optional<std::string> AuditStore::state_id() {
+  Statement stmt = m_db.prepare("SELECT value FROM meta WHERE key = 'state_id'");
+  if (!stmt.step()) {
+    return std::nullopt;
+  }
+  return stmt.column_text(0);
+}
+
+std::string AuditStore::ensure_state_id(std::string_view fresh) {
+  if (auto id = state_id()) {
+    return *id;
+  }
+  m_db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('state_id', ?)")
+    .bind(1, fresh)
+    .run();
+  return state_id().value_or(std::string(fresh));
+}
+
 } // namespace velocity::store

@@ -30,9 +30,19 @@ offline() {
 org_id() { sql "SELECT id FROM organizations WHERE name = '$1'"; }
 count_events() { sql "SELECT count(*) FROM audit_events WHERE org_id = $(org_id "$1")"; }
 count_heads() { sql "SELECT count(*) FROM audit_heads WHERE org_id = $(org_id "$1")"; }
-# The state as it was when pristine was taken (the WAL folded in first).
-save_pristine() { sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; cp "$STATE" "$WORK/pristine.db"; }
-restore() { cp "$WORK/pristine.db" "$STATE"; rm -f "$STATE-wal" "$STATE-shm"; }
+# The state as it was when pristine was taken (the WAL folded in first), with its audit witness:
+# restoring the state alone is a rollback that `audit verify` reports (audit_witness.sh).
+WITNESS="$XDG_CONFIG_HOME/velocity/audit-witness.json"
+save_pristine() {
+  sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  cp "$STATE" "$WORK/pristine.db"
+  cp "$WITNESS" "$WORK/pristine-witness.json"
+}
+restore() {
+  cp "$WORK/pristine.db" "$STATE"
+  rm -f "$STATE-wal" "$STATE-shm"
+  cp "$WORK/pristine-witness.json" "$WITNESS"
+}
 # The seqs of a `audit log --format json` answer, on one line.
 seqs_of() { "$PY" -c 'import json, sys; print(*[e["seq"] for e in json.load(sys.stdin)])' <<<"$OUT"; }
 # seq action outcome, one line per event of a `audit log --format json` answer.
@@ -437,12 +447,12 @@ tamper_export() {
 }
 
 TEST "a tampered export: changed, deleted, inserted, reordered events"
-tamper_export change changed 10 "event 10 (line 12) was changed: event 11 recorded a different hash for it"
-tamper_export rechain changed 1 "events 1..40 were changed and the chain after the change recomputed: the signed tree head at line 43 of 40 events does not match"
-tamper_export delete deleted 10 "event 10 was deleted: event 11 (line 12) follows event 9"
-tamper_export insert inserted 10 "event 10 (line 13) appears twice: an event was inserted"
-tamper_export swap reordered 11 "event 11 (line 12) comes before event 10: events were reordered"
-tamper_export swap-far reordered 15 "event 15 (line 12) comes before event 11: events were reordered"
+tamper_export change changed 10 "event 10 (line 13) was changed: event 11 recorded a different hash for it"
+tamper_export rechain changed 1 "events 1..40 were changed and the chain after the change recomputed: the signed tree head at line 44 of 40 events does not match"
+tamper_export delete deleted 10 "event 10 was deleted: event 11 (line 13) follows event 9"
+tamper_export insert inserted 10 "event 10 (line 14) appears twice: an event was inserted"
+tamper_export swap reordered 11 "event 11 (line 13) comes before event 10: events were reordered"
+tamper_export swap-far reordered 15 "event 15 (line 13) comes before event 11: events were reordered"
 tamper_export append inserted None "comes after the export's signed seal: it was added"
 
 TEST "a tampered export: events deleted at the tail"
@@ -454,7 +464,7 @@ TEST "a tampered export: altered heads and seal, a forgery signed with another k
 tamper_export head-root forged_head None "the tree head at line"
 expect_err_contains "does not verify with key $FP: it was forged or altered"
 tamper_export head-signature forged_head None "does not verify with key $FP"
-tamper_export seal forged_head None "the export's seal (line $((N + H + 3))) does not verify with key $FP"
+tamper_export seal forged_head None "the export's seal (line $((N + H + 4))) does not verify with key $FP"
 tamper_export forge-keep-key forged_head None "does not verify with key $FP"
 tamper_export forge resigned None "the export's public key"
 expect_err_contains "is not the key given with --pubkey ($FP): its tree heads were re-signed with another key"
@@ -486,7 +496,7 @@ expect_rc 0
 expect_out_contains "events checked:      20 (seq 11..30)"
 tamper_export change changed 20 "event 20 (line" "$WORK/slice.jsonl"
 tamper_export delete deleted 20 "event 20 was deleted: event 21" "$WORK/slice.jsonl"
-tamper_export delete-tail deleted_tail 30 "event 30 was deleted at the tail: the export's range suffix (line 23) starts after event 30" "$WORK/slice.jsonl"
+tamper_export delete-tail deleted_tail 30 "event 30 was deleted at the tail: the export's range suffix (line 24) starts after event 30" "$WORK/slice.jsonl"
 # shellcheck disable=SC2089,SC2090 # the quotes are part of the messages
 for range in "--from-seq 0|events 0.." "--from-seq 20 --to-seq 10|events 20..10 are not in the audit log" \
   "--to-seq 100000|events 1..100000 are not in the audit log of '$DEMO', which has events 1.."; do

@@ -11,6 +11,7 @@
 // jsonl, one record per line (docs/audit-format.md):
 //   {"type":"audit_export",...}           header: log, range, time (informational)
 //   {"type":"public_key",...}             the log's Ed25519 key (PEM) and fingerprint
+//   {"type":"witness",...}                the head the witness saw last, when there is one
 //   {"type":"range_prefix",...}           slices only: the Merkle frontier of the events before
 //   <event lines>                         each exactly its canonical bytes (event.hpp), in order,
 //   {"type":"tree_head",...}                with each signed head right after the event it ends at
@@ -37,9 +38,12 @@ struct ExportResult {
 
 // Writes events `range` of the recorder's log to `path` atomically (mode 0600: the details are in
 // plaintext). For jsonl, first signs a tree head over the whole log when the latest one does not
-// cover it. Throws UsageError for a range outside the log.
+// cover it, and writes `witnessed` (the head the audit witness saw last) for verifiers to check
+// that the log extends to it; the seal signs its size and root. Throws UsageError for a range
+// outside the log.
 ExportResult export_log(Recorder& recorder, const std::filesystem::path& path, ExportFormat format,
-                        const ExportRange& range);
+                        const ExportRange& range,
+                        const std::optional<WitnessedHead>& witnessed = std::nullopt);
 
 // `text` as one CSV field (RFC 4180 quoting); a field that a spreadsheet would run as a formula
 // (starting with = + - @, tab or CR) is prefixed with an apostrophe.

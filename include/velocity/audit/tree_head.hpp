@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 // Signed tree heads and export seals. Each is signed with the organisation's Ed25519 key over
 // its canonical bytes, one line of compact JSON in a fixed field order:
@@ -30,6 +31,15 @@ struct TreeHead {
   std::string signature; // 64 bytes
 };
 
+// The latest head of a log as a witness outside the state recorded it (audit/witness.hpp): the
+// signed head, the fingerprint of the key that signed it, and when it was recorded. Exports and
+// report bundles carry it so that an offline verifier can tell a log that ends before it.
+struct WitnessedHead {
+  std::string key_fingerprint; // "SHA256:<hex>"
+  TreeHead head;
+  std::string witnessed_at;
+};
+
 // A signed statement that an export holds events from_seq..to_seq and `heads` tree heads of the
 // log, and that they belong to the tree of `tree_size` events with root `root`: a verifier can
 // tell a truncated or trimmed export from a whole one.
@@ -41,6 +51,9 @@ struct ExportSeal {
   int64_t heads = 0;
   int64_t tree_size = 0;
   Hash root{};
+  // The size and root of the witnessed head the export carries, when it carries one: a verifier
+  // then knows the witness record was not removed.
+  std::optional<std::pair<int64_t, Hash>> witness;
   std::string time;
   std::string signature;
 };
@@ -62,5 +75,10 @@ std::string to_line(const ExportSeal& seal);
 std::optional<TreeHead> head_from_json(const nlohmann::json& record);
 std::optional<ExportSeal> seal_from_json(const nlohmann::json& record);
 nlohmann::json to_json(const TreeHead& head);
+
+// A witnessed head as a record: the head's fields (as to_json(TreeHead)) with "type":"witness",
+// "key_fingerprint" and "witnessed_at"; and back (nothing when a field is missing or malformed).
+nlohmann::json to_json(const WitnessedHead& witnessed);
+std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record);
 
 } // namespace velocity::audit

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <velocity/audit/recorder.hpp>
+#include <velocity/audit/witness.hpp>
 #include <velocity/cli/output.hpp>
 #include <velocity/cli/settings.hpp>
 #include <velocity/store/state.hpp>
@@ -89,8 +90,14 @@ public:
   // Logs the failure of this run (the intent, else the command) when a state is open. A StateError
   // is not logged: the state may be what is broken. Never throws; not logging is a warning.
   void audit_failure(const std::exception& error, const std::string& command) noexcept;
-  // Signs a tree head over every log this run appended to (run() calls it after each command).
+  // Signs a tree head over every log this run appended to (run() calls it after each command) and
+  // records the heads, and the organisations deleted in this run, in the audit witness; what the
+  // witness refuses to record is a warning.
   void audit_checkpoint();
+  // Notes that this run deleted organisation `name` on purpose, for the audit witness.
+  void audit_deleted(const std::string& name);
+  // The audit witness file of the state (audit/witness.hpp).
+  std::filesystem::path witness_file();
   bool state_open() const noexcept { return m_state != nullptr; }
   const audit::Identity& identity() const noexcept { return m_identity; }
 
@@ -103,6 +110,7 @@ private:
   std::unique_ptr<store::State> m_state;
   audit::Identity m_identity;
   std::optional<audit::EventInput> m_intent;
+  std::vector<std::string> m_deleted;
   // Declared after m_state so that they are destroyed first: each holds a reference to it.
   std::map<std::string, std::unique_ptr<audit::Recorder>> m_recorders;
 };

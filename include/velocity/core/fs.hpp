@@ -32,6 +32,21 @@ private:
   int m_fd = -1;
 };
 
+// An exclusive flock(2) on `path` (created mode 0600 when missing), held until destroyed; waits
+// while another process holds it. The kernel releases it when the holder dies, so a crash never
+// leaves a stale lock. Lock a file beside the one that is replaced atomically, not that file:
+// a rename gives it a new inode.
+class FileLock {
+public:
+  explicit FileLock(const std::filesystem::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+private:
+  int m_fd = -1;
+};
+
 // Writes `data` to `path` atomically (see AtomicFile).
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode);
 

@@ -17,6 +17,7 @@ constexpr std::size_t answers_file = 16 * k_mib;
 constexpr std::size_t framework_file = 16 * k_mib;
 constexpr std::size_t template_file = 4 * k_mib;
 constexpr std::size_t audit_proof_file = 16 * k_mib;
+constexpr std::size_t witness_file = 16 * k_mib; // the audit witness (VELOCITY_WITNESS_FILE)
 constexpr std::size_t audit_export_file = 2048 * k_mib;
 
 } // namespace velocity::limits

@@ -24,11 +24,14 @@ struct BundleSummary {
 // Writes the bundle of `recorder`'s organisation to `output`: the reports in every format, the
 // OSCAL results, each evidence item of the period (decrypted, with its raw-response digest and
 // findings), every finding as JSON Lines, the audit log slice of the period with its signed tree
-// heads, all signed with the organisation's audit key. Memory stays bounded whatever the number
-// of evidence items and findings: large members go through temporary files beside `output`.
-BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library& library,
-                                  const TemplateSet& templates, const ReportRequest& request,
-                                  const std::filesystem::path& output);
+// heads, and `witnessed` (the head the audit witness saw last) in audit/witness.json, all signed
+// with the organisation's audit key. Memory stays bounded whatever the number of evidence items
+// and findings: large members go through temporary files beside `output`.
+BundleSummary
+write_report_bundle(audit::Recorder& recorder, compliance::Library& library,
+                    const TemplateSet& templates, const ReportRequest& request,
+                    const std::filesystem::path& output,
+                    const std::optional<audit::WitnessedHead>& witnessed = std::nullopt);
 
 // The organisation's Ed25519 signing key: the key of its audit log (made on first use).
 crypto::SigningKey organisation_signing_key(audit::Recorder& recorder);

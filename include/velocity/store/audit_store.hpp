@@ -116,6 +116,16 @@ public:
   void insert_head(int64_t org_id, const AuditHeadRow& row);
   // Every tree head of the log, by size then row order.
   std::vector<AuditHeadRow> heads(int64_t org_id);
+  // The latest tree head of the log (the largest size), if any.
+  std::optional<AuditHeadRow> latest_head(int64_t org_id);
+  // The first tree head of the log over exactly `size` events, if any.
+  std::optional<AuditHeadRow> head_at(int64_t org_id, int64_t size);
+
+  // The random id that tells this state from a copy of another one (the audit witness keys its
+  // records by it); nothing until ensure_state_id() made one.
+  std::optional<std::string> state_id();
+  // The state's id, stored as `fresh` when it has none yet.
+  std::string ensure_state_id(std::string_view fresh);
 
 private:
   Database& m_db;
