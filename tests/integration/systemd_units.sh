@@ -44,6 +44,7 @@ STATE_ROOT="$SUITE_DIR/var-lib"    # %S
 CREDENTIALS="$SUITE_DIR/credentials" # %d
 mkdir -p "$STATE_ROOT/velocity" "$CREDENTIALS"
 python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())' >"$CREDENTIALS/master.key"
+chmod 0600 "$CREDENTIALS/master.key" # as systemd hands credentials over: readable by the service alone
 ENVIRONMENT=()
 while read -r assignment; do
   assignment=${assignment//%S/$STATE_ROOT}
