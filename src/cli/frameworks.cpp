@@ -413,6 +413,7 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
 
   CLI::App* list = command.add_subcommand("list", "list the frameworks");
   list->fallthrough();
+  ctx.examples.add(*list, {{"velocity frameworks list", "the frameworks velocity assesses"}});
   list->callback([&ctx, options] { run_list(ctx, *options); });
 
   CLI::App* show =
@@ -420,6 +421,7 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   show->fallthrough();
   show->add_option("ID", options->id, "framework id (soc2, iso27001, ...)")->required();
   show->add_flag("--controls", options->controls, "list every control");
+  ctx.examples.add(*show, {{"velocity frameworks show soc2 --controls", "every SOC 2 control"}});
   show->callback([&ctx, options] { run_show(ctx, *options); });
 
   CLI::App* map = command.add_subcommand(
@@ -429,11 +431,17 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
     ->add_option("CONTROL", options->id,
                  "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
     ->required();
+  ctx.examples.add(*map, {{"velocity frameworks map soc2:CC6.1",
+                           "what SOC 2 CC6.1 corresponds to in every framework"}});
   map->callback([&ctx, options] { run_map(ctx, *options); });
 
   CLI::App* check = command.add_subcommand(
     "check", "validate every catalogue and the questionnaire (for custom catalogues)");
   check->fallthrough();
+  ctx.examples.add(*check, {{"velocity frameworks --frameworks-dir ./catalogues check",
+                             "validate custom catalogues"}});
+  ctx.examples.add(command, {{"velocity frameworks list", "the frameworks velocity assesses"},
+                             {"velocity frameworks show iso27001", "one framework"}});
   check->callback([&ctx, options] { run_check(ctx, *options); });
 }
 

@@ -141,6 +141,9 @@ void setup_pathway(CLI::App& command, Context& ctx) {
     "automatable controls with automated evidence, 7 days of collection) -> production (80 %, 30 "
     "days, "
     "re-assessed, no failing critical finding). Everything is measured from the state.");
+  ctx.examples.add(command, {{"velocity pathway", "the stage of the --org organisation"},
+                             {"velocity --org demo-startup-soc2 pathway --format md",
+                              "the demo organisation's stage, in Markdown"}});
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     compliance::RoiInputs roi;

@@ -253,6 +253,10 @@ void setup_roi(CLI::App& command, Context& ctx) {
   command.footer(
     "Every assumption is printed with the result and where it came from (built-in, config, flag, "
     "state). ROI and payback are computed only from --annual-cost (or annual_cost in the config).");
+  ctx.examples.add(command, {{"velocity roi --size large --annual-cost 120000",
+                              "what a large organisation saves, with ROI and payback"},
+                             {"velocity roi --from-state --format md",
+                              "from what the state measured, in Markdown"}});
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     RoiInputs inputs;

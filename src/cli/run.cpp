@@ -1,10 +1,15 @@
+#include "command_docs.hpp"
+#include "help_format.hpp"
+#include "meta_commands.hpp"
+#include "nearest.hpp"
+
 #include <velocity/cli/context.hpp>
 #include <velocity/core/error.hpp>
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -25,37 +30,25 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app
     .add_option("--state", options.state_path,
                 "state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)")
-    ->option_text("PATH");
+    ->option_text("PATH")
+    ->group(k_global_group);
   app.add_option("--org", options.org, "organisation to work on")
     ->envname("VELOCITY_ORG")
     ->capture_default_str()
-    ->option_text("NAME");
+    ->option_text("NAME")
+    ->group(k_global_group);
   app
     .add_option("--format", options.format,
                 "output format: table, json, and per command md, html, csv, jsonl ...")
     ->capture_default_str()
-    ->option_text("FORMAT");
-  app.add_flag("-q,--quiet", options.quiet, "print only data and errors");
-  app.add_flag("-v,--verbose", options.verbose,
-               "say more on stderr (which key was used, each step)");
-  app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
+    ->option_text("FORMAT")
+    ->group(k_global_group);
+  app.add_flag("-q,--quiet", options.quiet, "print only data and errors")->group(k_global_group);
+  app
+    .add_flag("-v,--verbose", options.verbose, "say more on stderr (which key was used, each step)")
+    ->group(k_global_group);
+  app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)")
+    ->group(k_global_group);
 }
 
 // The first word that is not an option (nor an option's value), where the command should be.
@@ -72,28 +65,20 @@ std::optional<std::string_view> command_word(int argc, char** argv) {
 }
 
 // An unknown command gets a clear error and the closest known name, as ninja's tools do.
-void check_command_word(int argc, char** argv, const std::vector<Command>& commands) {
+void check_command_word(int argc, char** argv, const CLI::App& app) {
   const auto word = command_word(argc, argv);
   if (!word) {
     return;
   }
-  const Command* closest = nullptr;
-  size_t best = std::string_view::npos;
-  for (const Command& command : commands) {
-    if (*word == command.name) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (*word == command->get_name()) {
       return;
     }
-    const size_t distance = edit_distance(*word, command.name);
-    if (distance < best) {
-      best = distance;
-      closest = &command;
-    }
   }
-  std::string help = "`velocity --help` lists the commands";
-  if (closest != nullptr && best <= 2) {
-    help = fmt::format("did you mean `velocity {}`?", closest->name);
-  }
-  throw UsageError(fmt::format("unknown command '{}'", *word), help);
+  const auto closest = nearest_name(*word, visible_subcommand_names(app));
+  throw UsageError(fmt::format("unknown command '{}'", *word),
+                   closest ? fmt::format("did you mean `velocity {}`?", *closest)
+                           : "`velocity --help` lists the commands");
 }
 
 // CLI11's parse errors, in velocity's words, pointing at the help of the command that was used.
@@ -138,20 +123,39 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
   app.require_subcommand(1);
   app.fallthrough();
   add_global_options(app, ctx.options);
-  app.footer("Exit codes: 0 success, 1 a check failed, 2 usage error, 3 state or key error, "
-             "4 permission denied, 5 integrity violation, 6 remote API error, 70 internal "
-             "error, 130 interrupted.\n"
-             "Run `velocity COMMAND --help` for a command's options.");
+  // Set before the commands are added: each inherits it.
+  app.formatter(std::make_shared<HelpFormatter>(ctx.examples));
   for (const Command& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     sub->fallthrough();
     command.setup(*sub, ctx);
   }
+  CLI::App* help = app.add_subcommand("help", "print the help of velocity or of a command");
+  setup_help(*help, app);
+  // For the shell completions and the generated man pages and completion scripts; not listed.
+  CLI::App* complete = app.add_subcommand("__complete", "the values of KIND, one a line");
+  complete->group("");
+  setup_complete(*complete, ctx);
+  CLI::App* generate = app.add_subcommand("__generate", "write the man pages or completions");
+  generate->group("");
+  setup_generate(*generate, ctx, app);
+  ctx.examples.add(app, {{"velocity init", "create the state and its master key"},
+                         {"velocity demo --scenario startup-soc2",
+                          "fill a demo organisation with 30 days of history"},
+                         {"velocity help assess", "the help of a command"}});
+  ctx.examples.add(*help, {{"velocity help assess list", "the help of a subcommand"}});
+  // Set after the commands are added, so that they do not inherit it.
+  app.footer("Run `velocity help COMMAND` or `velocity COMMAND --help` for a command's options and "
+             "examples, `man velocity` for the manual.");
 
   app.failure_message(failure_message);
 
+  if (argc <= 1) {
+    print_help(app);
+    return 0;
+  }
   try {
-    check_command_word(argc, argv, commands);
+    check_command_word(argc, argv, app);
     app.parse(argc, argv);
     // Every run that appended audit events ends with a signed tree head over them.
     ctx.audit_checkpoint();

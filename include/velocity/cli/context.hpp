@@ -1,6 +1,7 @@
 #pragma once
 
 #include <velocity/audit/recorder.hpp>
+#include <velocity/cli/examples.hpp>
 #include <velocity/cli/output.hpp>
 #include <velocity/store/state.hpp>
 
@@ -36,6 +37,8 @@ public:
   Context& operator=(const Context&) = delete;
 
   GlobalOptions options;
+  // Each command's examples, for its --help and man page.
+  Examples examples;
 
   // Output as the parsed options ask; made on first use, after parsing.
   const Output& out() const;
