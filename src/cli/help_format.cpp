@@ -79,20 +79,33 @@ std::string HelpFormatter::make_help(const CLI::App* app, std::string name,
     return Formatter::make_help(app, std::move(name), mode);
   }
   std::string out = make_description(app) + make_usage(app, std::move(name)) +
-                    make_positionals(app) + make_groups(app, mode);
+                    make_positionals(app) + option_groups(app);
   // CLI11 lists only a command's own options; the global ones work after every command too.
   if (app->get_parent() != nullptr) {
     const CLI::App& root = root_of(*app);
     const auto globals = root.get_options(
       [](const CLI::Option* option) { return option->get_group() == k_global_group; });
-    out += "\n" + make_group(k_global_group, false, globals);
+    out += make_group(k_global_group, false, globals);
   }
   return out + make_subcommands(app, mode) + "\n" + make_footer(app);
 }
 
+std::string HelpFormatter::option_groups(const CLI::App* app) const {
+  std::string out;
+  for (const std::string& group : app->get_groups()) {
+    const auto options = app->get_options([&](const CLI::Option* option) {
+      return option->get_group() == group && option->nonpositional();
+    });
+    if (!group.empty() && !options.empty()) {
+      out += make_group(group, false, options);
+    }
+  }
+  return out;
+}
+
 std::string HelpFormatter::make_description(const CLI::App* app) const {
   const std::string& description = app->get_description();
-  return description.empty() ? std::string() : wrap(description, k_help_width) + "\n";
+  return description.empty() ? std::string() : wrap(description, k_help_width) + "\n\n";
 }
 
 std::string HelpFormatter::make_option_desc(const CLI::Option* option) const {

@@ -30,6 +30,9 @@ public:
   std::string make_footer(const CLI::App* app) const override;
 
 private:
+  // The option groups, one blank line between them (CLI11's make_groups puts two).
+  std::string option_groups(const CLI::App* app) const;
+
   const Examples& m_examples;
 };
 

@@ -229,12 +229,8 @@ std::string main_page(const CommandDoc& root, const std::vector<OptionDoc>& glob
   out += ".SH DESCRIPTION\n" + paragraphs(sentence(root.summary)) + paragraphs(root.note);
   out += ".SH COMMANDS\n";
   for (const CommandDoc& command : root.subcommands) {
-    const std::string see =
-      command.subcommands.empty() && command.options.empty() && command.positionals.empty()
-        ? std::string()
-        : fmt::format(" See \\fB{}\\fR(1).", literal(page_name(command)));
-    out += fmt::format(".TP\n{}\n{}{}\n", bold(command.path.front()),
-                       roff_escape(sentence(command.summary)), see);
+    out += fmt::format(".TP\n{}\n{} See \\fB{}\\fR(1).\n", bold(command.path.front()),
+                       roff_escape(sentence(command.summary)), literal(page_name(command)));
   }
   if (!root.options.empty()) {
     out += ".SH OPTIONS\n" + options_section({}, root.options);

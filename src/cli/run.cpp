@@ -116,8 +116,8 @@ std::string command_path(const CLI::App& app) {
 
 int run(int argc, char** argv, const std::vector<Command>& commands) {
   Context ctx;
-  CLI::App app{"velocity — compliance assessments, cloud evidence, tamper-evident audit trail "
-               "and signed reports, from the command line"};
+  CLI::App app{"compliance assessments, cloud evidence, tamper-evident audit trail and signed "
+               "reports, from the command line"};
   app.name("velocity");
   app.set_version_flag("-V,--version", "velocity " VELOCITY_VERSION);
   app.require_subcommand(1);
