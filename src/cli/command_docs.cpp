@@ -45,6 +45,7 @@ OptionDoc describe_option(const CLI::App& command, const CLI::Option& option) {
   doc.default_value = option.get_default_str();
   doc.env = option.get_envname();
   doc.required = option.get_required();
+  doc.repeats = option.get_expected_max() > 1;
   doc.kind = value_kind(command, option);
   return doc;
 }

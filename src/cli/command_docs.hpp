@@ -23,6 +23,7 @@ struct OptionDoc {
   std::string env;
   bool positional = false;
   bool required = false;
+  bool repeats = false; // takes more than one value
   ValueKind kind = ValueKind::none;
 };
 

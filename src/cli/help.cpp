@@ -48,10 +48,13 @@ void setup_help(CLI::App& command, const CLI::App& root) {
         }
       }
       if (found == nullptr) {
-        const auto closest = nearest_name(word, visible_subcommand_names(*target));
+        const std::vector<std::string> names = visible_subcommand_names(*target);
+        const auto closest = nearest_name(word, names);
+        // Far from every name, a guess would mislead: the names themselves help more.
         throw UsageError(fmt::format("{} has no command '{}'", path, word),
-                         closest ? fmt::format("did you mean `{} {}`?", path, *closest)
-                                 : fmt::format("`{} --help` lists the commands", path));
+                         closest
+                           ? fmt::format("did you mean `{} {}`?", path, *closest)
+                           : fmt::format("the commands of {}: {}", path, fmt::join(names, ", ")));
       }
       target = found;
       path += " " + word;

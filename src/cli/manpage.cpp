@@ -104,7 +104,9 @@ std::string synopsis_line(const CommandDoc& command) {
     line += " [" + italic("OPTIONS") + "]";
   }
   for (const OptionDoc& positional : command.positionals) {
-    line += " " + italic(positional.names.front());
+    const std::string name =
+      italic(positional.names.front()) + (positional.repeats ? "\\&..." : "");
+    line += " " + (positional.required ? name : "[" + name + "]");
   }
   if (!command.subcommands.empty()) {
     line += " " + (command.needs_subcommand ? italic("COMMAND") : "[" + italic("COMMAND") + "]");

@@ -43,7 +43,10 @@ expect_err_contains 'did you mean `velocity assess list`?'
 run help nosuch
 expect_rc 2
 expect_err_contains "velocity has no command 'nosuch'"
-expect_err_contains "velocity --help"
+expect_err_contains "the commands of velocity: init, status, org"
+run help org nosuch
+expect_rc 2
+expect_err_contains "the commands of velocity org: create, list, delete"
 
 TEST "every command's and subcommand's --help: global options, examples, exit codes, 80 columns"
 paths=()
