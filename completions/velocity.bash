@@ -211,6 +211,7 @@ _velocity_positional_kind() {
   'connect test|0') echo integrations ;;
   'connect remove|0') echo integrations ;;
   'connect evidence-types|0') echo platforms ;;
+  'help|'*) echo commands ;;
   esac
 }
 
@@ -244,7 +245,7 @@ _velocity_values() {
 
 _velocity() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' word kind i positional=0
-  local -a state_args=()
+  local -a state_args=() args=()
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
@@ -262,6 +263,7 @@ _velocity() {
       positional=0
     else
       ((positional++))
+      args+=("$word")
     fi
   done
   if ((COMP_CWORD > 1)); then
@@ -279,7 +281,11 @@ _velocity() {
     return 0
   fi
   kind=$(_velocity_positional_kind "$cmdpath" "$positional")
-  if [[ -n $kind ]]; then
+  if [[ $kind == commands ]]; then
+    # velocity help COMMAND SUBCOMMAND: the arguments so far are the command path.
+    mapfile -t COMPREPLY < <(compgen -W "$(_velocity_subcommands "${args[*]}")" -- "$cur")
+    return 0
+  elif [[ -n $kind ]]; then
     _velocity_values "$kind" "$cur" "${state_args[@]}"
     return 0
   fi

@@ -394,6 +394,8 @@ function __velocity_positional_kind
             echo integrations
         case 'connect evidence-types|0'
             echo platforms
+        case 'help|*'
+            echo commands
     end
 end
 
@@ -437,6 +439,7 @@ function __velocity_complete
     set -l cur (commandline -ct)
     set -l cmdpath ''
     set -l state_args
+    set -l args
     set -l positional 0
     set -l last (count $tokens)
     set -l i 2
@@ -460,6 +463,7 @@ function __velocity_complete
             set positional 0
         else
             set positional (math $positional + 1)
+            set args $args $word
         end
         set i (math $i + 1)
     end
@@ -468,7 +472,11 @@ function __velocity_complete
         return
     end
     set -l kind (__velocity_positional_kind "$cmdpath" $positional)
-    if test -n "$kind"
+    if test "$kind" = commands
+        # velocity help COMMAND SUBCOMMAND: the arguments so far are the command path.
+        __velocity_subcommands (string join ' ' -- $args)
+        return
+    else if test -n "$kind"
         __velocity_values $kind "$cur" $state_args
         return
     end

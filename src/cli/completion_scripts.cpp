@@ -38,6 +38,8 @@ std::string kind_word(const OptionDoc& option) {
     return "file";
   case ValueKind::directory:
     return "directory";
+  case ValueKind::command:
+    return "commands";
   default:
     return std::string(kind_name(option.kind));
   }
@@ -62,6 +64,17 @@ std::string fish_quote(std::string_view text) {
     out += c;
   }
   return out + "'";
+}
+
+// The case pattern of the `index`th positional of `command`, for sh or fish: a positional that
+// repeats from the first on takes every index.
+std::string positional_pattern(const CommandDoc& command, size_t index, bool fish) {
+  const std::string prefix = path_of(command) + "|";
+  if (index == 0 && command.positionals[index].repeats) {
+    return fish ? fish_quote(prefix + "*") : sh_quote(prefix) + "*";
+  }
+  const std::string pattern = prefix + std::to_string(index);
+  return fish ? fish_quote(pattern) : sh_quote(pattern);
 }
 
 std::vector<std::string> option_names(const CommandDoc& command, const Tree& tree) {
@@ -157,8 +170,7 @@ std::string sh_data_functions(const Tree& tree) {
     for (size_t i = 0; i < command->positionals.size(); ++i) {
       const std::string kind = kind_word(command->positionals[i]);
       if (kind != "text") {
-        out += fmt::format("  {}) echo {} ;;\n",
-                           sh_quote(fmt::format("{}|{}", path_of(*command), i)), kind);
+        out += fmt::format("  {}) echo {} ;;\n", positional_pattern(*command, i, false), kind);
       }
     }
   }
@@ -194,7 +206,7 @@ std::string bash_script(const Tree& tree) {
 
 _velocity() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmdpath='' word kind i positional=0
-  local -a state_args=()
+  local -a state_args=() args=()
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
@@ -212,6 +224,7 @@ _velocity() {
       positional=0
     else
       ((positional++))
+      args+=("$word")
     fi
   done
   if ((COMP_CWORD > 1)); then
@@ -229,7 +242,11 @@ _velocity() {
     return 0
   fi
   kind=$(_velocity_positional_kind "$cmdpath" "$positional")
-  if [[ -n $kind ]]; then
+  if [[ $kind == commands ]]; then
+    # velocity help COMMAND SUBCOMMAND: the arguments so far are the command path.
+    mapfile -t COMPREPLY < <(compgen -W "$(_velocity_subcommands "${args[*]}")" -- "$cur")
+    return 0
+  elif [[ -n $kind ]]; then
     _velocity_values "$kind" "$cur" "${state_args[@]}"
     return 0
   fi
@@ -261,7 +278,7 @@ std::string zsh_script(const Tree& tree) {
 
 _velocity() {
   local cur=${words[CURRENT]} cmdpath='' word kind i positional=0
-  local -a state_args
+  local -a state_args args
   for ((i = 2; i < CURRENT; i++)); do
     word=${words[i]}
     if [[ $word == -* ]]; then
@@ -278,6 +295,7 @@ _velocity() {
       positional=0
     else
       ((positional++))
+      args+=("$word")
     fi
   done
   if ((CURRENT > 2)); then
@@ -295,7 +313,11 @@ _velocity() {
     return
   fi
   kind=$(_velocity_positional_kind "$cmdpath" "$positional")
-  if [[ -n $kind ]]; then
+  if [[ $kind == commands ]]; then
+    # velocity help COMMAND SUBCOMMAND: the arguments so far are the command path.
+    compadd -- ${=$(_velocity_subcommands "${args[*]}")}
+    return
+  elif [[ -n $kind ]]; then
     _velocity_values "$kind" "$cur" "${state_args[@]}"
     return
   fi
@@ -375,7 +397,7 @@ std::string fish_script(const Tree& tree) {
       const std::string kind = kind_word(command->positionals[i]);
       if (kind != "text") {
         out += fmt::format("        case {}\n            echo {}\n",
-                           fish_quote(fmt::format("{}|{}", path_of(*command), i)), kind);
+                           positional_pattern(*command, i, true), kind);
       }
     }
   }
@@ -401,6 +423,7 @@ function __velocity_complete
     set -l cur (commandline -ct)
     set -l cmdpath ''
     set -l state_args
+    set -l args
     set -l positional 0
     set -l last (count $tokens)
     set -l i 2
@@ -424,6 +447,7 @@ function __velocity_complete
             set positional 0
         else
             set positional (math $positional + 1)
+            set args $args $word
         end
         set i (math $i + 1)
     end
@@ -432,7 +456,11 @@ function __velocity_complete
         return
     end
     set -l kind (__velocity_positional_kind "$cmdpath" $positional)
-    if test -n "$kind"
+    if test "$kind" = commands
+        # velocity help COMMAND SUBCOMMAND: the arguments so far are the command path.
+        __velocity_subcommands (string join ' ' -- $args)
+        return
+    else if test -n "$kind"
         __velocity_values $kind "$cur" $state_args
         return
     end

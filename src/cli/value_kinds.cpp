@@ -72,6 +72,7 @@ constexpr std::array k_rules = {
   KindRule{"org delete NAME", ValueKind::organisation},
   KindRule{"frameworks show ID", ValueKind::framework},
   KindRule{"report verify BUNDLE", ValueKind::file},
+  KindRule{"help COMMAND", ValueKind::command},
 };
 
 // "assess show" for the app of `velocity assess show`; empty for the root.

@@ -32,6 +32,7 @@ enum class ValueKind {
   organisation,
   integration,
   assessment,
+  command, // a command of velocity, as `velocity help` takes: the scripts list the subcommands
 };
 
 // What the value of `option` (of `command`) names. Global options are those of the root app.

@@ -95,6 +95,12 @@ bash_complete velocity collect --types ''
 expect_equal "$(grep -c . <<<"$OUT")" "$(velocity __complete evidence-types | grep -c .)" \
   "every evidence type"
 
+bash_complete velocity help as
+expect_line assess
+bash_complete velocity help assess ''
+expect_line list
+expect_line diff
+
 TEST "zsh: commands, subcommands, options and fixed values"
 zsh_complete velocity as
 expect_line assess
@@ -113,6 +119,10 @@ expect_line FAIL
 zsh_complete velocity report --output ''
 expect_line "(files)"
 
+zsh_complete velocity help connect ''
+expect_line aws
+expect_line evidence-types
+
 TEST "fish: commands, subcommands, options and fixed values"
 fish_complete "velocity as"
 expect_line assess
@@ -127,6 +137,9 @@ fish_complete "velocity collect --fail-on h"
 expect_line high
 fish_complete "velocity audit log --category "
 expect_line data_access
+fish_complete "velocity help audit verify"
+expect_line verify
+expect_line verify-proof
 
 TEST "__complete on a missing state: no candidates, exit 0, no file created"
 run --state "$SUITE_DIR/nothing/velocity.db" __complete orgs
