@@ -7,6 +7,8 @@ require bash
 require zsh
 require fish
 require sqlite3
+require openssl
+require python3
 unset VELOCITY_FRAMEWORKS_DIR
 BASH_COMPLETION=/usr/share/bash-completion/bash_completion
 if [ ! -f "$BASH_COMPLETION" ]; then
