@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace velocity::cli {
 
 namespace {
@@ -259,10 +261,64 @@ complete -F _velocity velocity
   return out;
 }
 
+struct Described {
+  std::string name;
+  std::string description;
+};
+
+// "name  -- description" lines, names padded to one width, as zsh lists them.
+std::string described_lines(const std::vector<Described>& entries) {
+  size_t width = 0;
+  for (const Described& entry : entries) {
+    width = std::max(width, entry.name.size());
+  }
+  std::string lines;
+  for (const Described& entry : entries) {
+    lines += (lines.empty() ? "" : "\n") +
+             fmt::format("{:<{}}  -- {}", entry.name, width, entry.description);
+  }
+  return lines;
+}
+
+// What zsh shows beside each candidate: _velocity_describe subcommands|options PATH prints one
+// line per name _velocity_subcommands or _velocity_options prints, in the same order.
+std::string zsh_describe_function(const Tree& tree) {
+  std::string out = "# _velocity_describe subcommands|options PATH: the candidates with what they "
+                    "do, one a line.\n_velocity_describe() {\n  case \"$1|$2\" in\n";
+  for (const CommandDoc* command : tree.commands) {
+    if (!command->subcommands.empty()) {
+      std::vector<Described> entries;
+      for (const CommandDoc& sub : command->subcommands) {
+        entries.push_back({sub.path.back(), sub.summary});
+      }
+      out += fmt::format("  {}) print -r -- {} ;;\n", sh_quote("subcommands|" + path_of(*command)),
+                         sh_quote(described_lines(entries)));
+    }
+    std::vector<Described> entries;
+    for (const std::vector<OptionDoc>* options : {&command->options, &tree.globals}) {
+      for (const OptionDoc& option : *options) {
+        for (const std::string& name : option.names) {
+          entries.push_back({name, option.help});
+        }
+      }
+    }
+    entries.push_back({"-h", "print this help"});
+    entries.push_back({"--help", "print this help"});
+    if (command->path.empty()) {
+      entries.push_back({"-V", "print the version"});
+      entries.push_back({"--version", "print the version"});
+    }
+    out += fmt::format("  {}) print -r -- {} ;;\n", sh_quote("options|" + path_of(*command)),
+                       sh_quote(described_lines(entries)));
+  }
+  return out + "  esac\n}\n\n";
+}
+
 std::string zsh_script(const Tree& tree) {
   std::string out =
     "#compdef velocity\n# zsh completion for velocity(1).\n" + std::string(k_generated) + "\n";
   out += sh_data_functions(tree);
+  out += zsh_describe_function(tree);
   out += "# _velocity_values KIND CURRENT [GLOBAL OPTIONS...]: offers the values of a KIND.\n"
          "_velocity_values() {\n  local kind=$1 cur=$2\n  shift 2\n  case $kind in\n";
   for (const ValueKind kind : static_kinds()) {
@@ -274,6 +330,14 @@ std::string zsh_script(const Tree& tree) {
   out += R"sh(  file) _files ;;
   directory) _files -/ ;;
   esac
+}
+
+# _velocity_offer subcommands|options PATH: offers them with what each does.
+_velocity_offer() {
+  local -a names descriptions
+  names=(${=$(_velocity_$1 "$2")})
+  descriptions=(${(f)"$(_velocity_describe "$1" "$2")"})
+  compadd -l -d descriptions -- $names
 }
 
 _velocity() {
@@ -309,7 +373,7 @@ _velocity() {
     fi
   fi
   if [[ $cur == -* ]]; then
-    compadd -- ${=$(_velocity_options "$cmdpath")}
+    _velocity_offer options "$cmdpath"
     return
   fi
   kind=$(_velocity_positional_kind "$cmdpath" "$positional")
@@ -321,7 +385,7 @@ _velocity() {
     _velocity_values "$kind" "$cur" "${state_args[@]}"
     return
   fi
-  compadd -- ${=$(_velocity_subcommands "$cmdpath")}
+  _velocity_offer subcommands "$cmdpath"
 }
 
 _velocity "$@"
