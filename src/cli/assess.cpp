@@ -359,10 +359,11 @@ void setup_assess(CLI::App& command, Context& ctx) {
   CLI::App* templ = command.add_subcommand("template", "write a fill-in answers file to stdout");
   templ->fallthrough();
   // Subcommands inherit the parent's footer; these say what applies to them instead.
-  templ->footer(
-    "Takes these options of `velocity assess`: --framework ID[,ID] (required), "
-    "--variant, --answers FILE (answers to keep in the new file), --frameworks-dir.\n"
-    "Example: velocity assess template --framework soc2 --variant type2 > answers.yaml");
+  templ->footer("Takes these options of `velocity assess`: --framework ID[,ID] (required), "
+                "--variant, --answers FILE (answers to keep in the new file), --frameworks-dir.");
+  ctx.examples.add(*templ, {{"velocity assess template --framework soc2 --variant type2 > "
+                             "answers.yaml",
+                             "an answers file to fill in for SOC 2 Type II"}});
   templ->callback([&ctx, options, prepare] {
     prepare();
     compliance::Library library = compliance::Library::open(options->frameworks_dir);
@@ -391,6 +392,7 @@ void setup_assess(CLI::App& command, Context& ctx) {
   CLI::App* list = command.add_subcommand("list", "list the stored assessments");
   list->fallthrough();
   list->footer("");
+  ctx.examples.add(*list, {{"velocity assess list", "the stored assessments"}});
   list->callback([&ctx] { run_assess_list(ctx); });
 
   CLI::App* show = command.add_subcommand("show", "print a stored assessment's results again");
@@ -399,6 +401,7 @@ void setup_assess(CLI::App& command, Context& ctx) {
   show->add_option("ID", options->id, "assessment id (`velocity assess list`)")
     ->required()
     ->type_name("");
+  ctx.examples.add(*show, {{"velocity assess show 3 --format md", "assessment 3 in Markdown"}});
   show->callback([&ctx, options, prepare] {
     prepare();
     run_assess_show(ctx, *options);
@@ -409,12 +412,18 @@ void setup_assess(CLI::App& command, Context& ctx) {
   diff->footer("");
   diff->add_option("A", options->id, "the earlier assessment id")->required()->type_name("");
   diff->add_option("B", options->other_id, "the later assessment id")->required()->type_name("");
+  ctx.examples.add(*diff, {{"velocity assess diff 2 3", "what changed from assessment 2 to 3"}});
   diff->callback([&ctx, options] { run_assess_diff(ctx, *options); });
 
   CLI::App* remove = command.add_subcommand("delete", "delete a stored assessment");
   remove->fallthrough();
   remove->footer("");
   remove->add_option("ID", options->id, "assessment id")->required()->type_name("");
+  ctx.examples.add(*remove, {{"velocity assess delete 3", "delete assessment 3"}});
+  ctx.examples.add(
+    command, {{"velocity assess --framework soc2", "answer the SOC 2 questions on the terminal"},
+              {"velocity assess --answers answers.yaml --fail-under 80",
+               "score a filled-in answers file; exit 1 under 80"}});
   remove->callback([&ctx, options] { run_assess_delete(ctx, *options); });
 
   command.callback([&ctx, &command, options, prepare] {

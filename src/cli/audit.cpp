@@ -171,6 +171,8 @@ void write_output(Context& ctx, const std::optional<std::string>& output, const 
 void setup_key_command(CLI::App& audit_app, Context& ctx) {
   CLI::App* key = audit_app.add_subcommand(
     "key", "print the organisation's audit public key (PEM) and its fingerprint");
+  ctx.examples.add(*key, {{"velocity audit key > acme-audit.pem",
+                           "the public key to publish, for offline verification"}});
   key->callback([&ctx] {
     const std::string format = ctx.format({"table", "json"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
@@ -206,6 +208,8 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
   log->add_option("--outcome", options->outcome, "success, failure or denied")
     ->option_text("OUTCOME");
   log->add_option("--limit", options->limit, "only the latest N matches")->option_text("N");
+  ctx.examples.add(*log, {{"velocity audit log --since 2025-07-01 --outcome failure",
+                           "the failed actions since 1 July 2025"}});
   log->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     if (options->category && !audit::parse_category(*options->category)) {
@@ -273,6 +277,9 @@ void setup_verify_command(CLI::App& audit_app, Context& ctx) {
     ->add_option("--pubkey", options->pubkey,
                  "the organisation's public key (PEM), from a source you trust")
     ->option_text("PEM");
+  ctx.examples.add(*verify, {{"velocity audit verify", "check the log in the state"},
+                             {"velocity audit verify --file log.jsonl --pubkey acme-audit.pem",
+                              "check an export offline"}});
   verify->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     if (options->file) {
@@ -354,6 +361,8 @@ void setup_export_command(CLI::App& audit_app, Context& ctx) {
     ->option_text("N")
     ->excludes(from)
     ->excludes(to);
+  ctx.examples.add(
+    *exporter, {{"velocity audit export --output log.jsonl", "the whole log, verifiable offline"}});
   exporter->callback([&ctx, options] {
     // The global default "table" means no --format was given: jsonl, the verifiable one.
     const std::string format =
@@ -397,6 +406,9 @@ void setup_report_command(CLI::App& audit_app, Context& ctx) {
   report->add_option("-o,--output", options->output, "write to this file instead of stdout")
     ->option_text("FILE");
   report->footer("--format md (default), html or json. The report also verifies the whole log.");
+  ctx.examples.add(*report, {{"velocity audit report --from 2025-01-01 --format html --output "
+                              "audit.html",
+                              "an HTML report of the events since 1 January 2025"}});
   report->callback([&ctx, options] {
     const std::string format =
       ctx.options.format == "table" ? "md" : ctx.format({"md", "html", "json"});
@@ -436,6 +448,8 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   prove->add_option("SEQ", options->seq, "the event's sequence number")->required()->type_name("");
   prove->add_option("-o,--output", options->output, "write to this file instead of stdout")
     ->option_text("FILE");
+  ctx.examples.add(*prove, {{"velocity audit prove 42 --output proof.json",
+                             "a proof that event 42 is in the log"}});
   prove->callback([&ctx, options] {
     ctx.format({"table", "json"});
     audit::Recorder& log = ctx.audit_log(ctx.options.org);
@@ -453,6 +467,9 @@ void setup_proof_commands(CLI::App& audit_app, Context& ctx) {
   verify_proof->add_option("--pubkey", check->pubkey, "the organisation's public key (PEM)")
     ->option_text("PEM")
     ->required();
+  ctx.examples.add(*verify_proof,
+                   {{"velocity audit verify-proof --file proof.json --pubkey acme-audit.pem",
+                     "check a proof offline"}});
   verify_proof->callback([&ctx, check] {
     const std::string format = ctx.format({"table", "json"});
     const crypto::VerifyKey key = read_pubkey(check->pubkey);
@@ -484,6 +501,8 @@ void setup_audit(CLI::App& command, Context& ctx) {
   command.footer("Every command that changes the state or reads secrets appends events to the "
                  "organisation's hash-chained log; each run ends with a signed tree head. "
                  "docs/audit-format.md describes the formats.");
+  ctx.examples.add(command, {{"velocity audit log --limit 20", "the latest 20 events"},
+                             {"velocity audit verify", "check that nothing was tampered with"}});
   setup_key_command(command, ctx);
   setup_log_command(command, ctx);
   setup_verify_command(command, ctx);

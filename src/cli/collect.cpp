@@ -471,6 +471,10 @@ void setup_collect(CLI::App& command, Context& ctx) {
   add_http_options(command, options->http, true);
   command.footer("--format table (default), json (one document with every finding) or jsonl "
                  "(one finding per line as it is stored, then a summary line).");
+  ctx.examples.add(command, {{"velocity collect --all", "collect from every integration"},
+                             {"velocity collect -i prod --fail-on high",
+                              "collect from prod; exit 1 on a high or critical failure"},
+                             {"velocity collect -i prod --dry-run", "the calls it would make"}});
   command.callback([&ctx, options] { collect(ctx, *options); });
 }
 

@@ -283,6 +283,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
   aws->add_flag("--no-test", options->no_test, "store without calling STS GetCallerIdentity");
   add_http_options(*aws, options->http, false);
   add_insecure_http_flag(*aws, *options);
+  ctx.examples.add(*aws, {{"AWS_PROFILE=audit velocity connect aws --name prod --region eu-west-1",
+                           "an AWS account, with the keys of a profile"}});
   aws->callback([&ctx, options] { connect::connect_aws(ctx, *options); });
 
   CLI::App* github = command.add_subcommand(
@@ -310,6 +312,9 @@ void setup_connect(CLI::App& command, Context& ctx) {
   github->add_flag("--no-test", options->no_test, "store without calling GET /user");
   add_http_options(*github, options->http, false);
   add_insecure_http_flag(*github, *options);
+  ctx.examples.add(*github, {{"velocity connect github --name gh --org acme-inc --token-file "
+                              "token.txt",
+                              "a GitHub organisation, the token read from a file"}});
   github->callback([&ctx, options] { connect::connect_github(ctx, *options); });
 
   CLI::App* gcp = command.add_subcommand(
@@ -332,6 +337,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
   gcp->add_flag("--no-test", options->no_test, "store without calling projects.get");
   add_http_options(*gcp, options->http, false);
   add_insecure_http_flag(*gcp, *options);
+  ctx.examples.add(*gcp, {{"velocity connect gcp --name prod-gcp --key-file sa.json",
+                           "a Google Cloud project with a service-account key"}});
   gcp->callback([&ctx, options] { connect::connect_gcp(ctx, *options); });
 
   CLI::App* azure = command.add_subcommand(
@@ -355,20 +362,27 @@ void setup_connect(CLI::App& command, Context& ctx) {
   azure->add_flag("--no-test", options->no_test, "store without calling GET subscription");
   add_http_options(*azure, options->http, false);
   add_insecure_http_flag(*azure, *options);
+  ctx.examples.add(*azure, {{"velocity connect azure --name prod-azure --credentials-file "
+                             "azure.env",
+                             "an Azure subscription, the AZURE_* values read from a file"}});
   azure->callback([&ctx, options] { connect::connect_azure(ctx, *options); });
 
   CLI::App* list = command.add_subcommand("list", "list the integrations");
+  ctx.examples.add(*list, {{"velocity connect list", "the integrations and their last test"}});
   list->callback([&ctx] { list_integrations(ctx); });
 
   CLI::App* test = command.add_subcommand("test", "test an integration's connection");
   test->add_option("NAME", options->name, "integration name")->required()->type_name("");
   add_http_options(*test, options->http, false);
+  ctx.examples.add(*test, {{"velocity connect test prod", "test the integration called prod"}});
   test->callback([&ctx, options] { test_integration(ctx, options->name, options->http); });
 
   CLI::App* remove =
     command.add_subcommand("remove", "remove an integration with its credentials and evidence");
   remove->add_option("NAME", options->name, "integration name")->required()->type_name("");
   remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
+  ctx.examples.add(*remove, {{"velocity connect remove prod --yes",
+                              "remove prod, its credentials and its evidence, without asking"}});
   remove->callback([&ctx, options] { remove_integration(ctx, options->name, options->yes); });
 
   CLI::App* types =
@@ -376,6 +390,10 @@ void setup_connect(CLI::App& command, Context& ctx) {
   types->add_option("PLATFORM", options->platform, "platform (aws, github, gcp or azure)")
     ->required()
     ->type_name("");
+  ctx.examples.add(*types, {{"velocity connect evidence-types aws",
+                             "what velocity collects from AWS and checks"}});
+  ctx.examples.add(command, {{"velocity connect aws --name prod", "an AWS account"},
+                             {"velocity connect list", "the integrations"}});
   types->callback([&ctx, options] { evidence_types(ctx, options->platform); });
 }
 

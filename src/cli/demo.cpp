@@ -151,6 +151,9 @@ void setup_demo(CLI::App& command, Context& ctx) {
     "writes "
     "into an organisation that is not. Its accounts are made up: evidence, report, audit, roi and "
     "pathway work on it without any cloud account; connect test and collect do not.");
+  ctx.examples.add(command, {{"velocity demo --list", "the scenarios"},
+                             {"velocity demo --scenario healthcare-hipaa --days 90 --reset",
+                              "rebuild the HIPAA demo with 90 days of history"}});
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     if (options->list) {

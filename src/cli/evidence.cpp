@@ -182,11 +182,15 @@ void setup_evidence(CLI::App& command, Context& ctx) {
     ->option_text("PASS|FAIL");
   list_command->add_option("-i,--integration", options->integration, "only this integration")
     ->option_text("NAME");
+  ctx.examples.add(*list_command, {{"velocity evidence list --status FAIL", "the failing checks"}});
   list_command->callback([&ctx, options] { list(ctx, *options); });
 
   CLI::App* show_command =
     command.add_subcommand("show", "show one evidence record: its data, digest and findings");
   show_command->add_option("ID", options->id, "evidence id")->required()->type_name("");
+  ctx.examples.add(*show_command, {{"velocity evidence show 12", "evidence record 12"}});
+  ctx.examples.add(command, {{"velocity evidence list", "every check result"},
+                             {"velocity evidence show 12 --format json", "one record as JSON"}});
   show_command->callback([&ctx, options] { show(ctx, options->id); });
 }
 

@@ -413,6 +413,7 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
 
   CLI::App* list = command.add_subcommand("list", "list the frameworks");
   list->fallthrough();
+  ctx.examples.add(*list, {{"velocity frameworks list", "the frameworks velocity assesses"}});
   list->callback([&ctx, options] { run_list(ctx, *options); });
 
   CLI::App* show =
@@ -422,6 +423,7 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
     ->required()
     ->type_name("");
   show->add_flag("--controls", options->controls, "list every control");
+  ctx.examples.add(*show, {{"velocity frameworks show soc2 --controls", "every SOC 2 control"}});
   show->callback([&ctx, options] { run_show(ctx, *options); });
 
   CLI::App* map = command.add_subcommand(
@@ -432,11 +434,17 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
                  "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
     ->required()
     ->type_name("");
+  ctx.examples.add(*map, {{"velocity frameworks map soc2:CC6.1",
+                           "what SOC 2 CC6.1 corresponds to in every framework"}});
   map->callback([&ctx, options] { run_map(ctx, *options); });
 
   CLI::App* check = command.add_subcommand(
     "check", "validate every catalogue and the questionnaire (for custom catalogues)");
   check->fallthrough();
+  ctx.examples.add(*check, {{"velocity frameworks --frameworks-dir ./catalogues check",
+                             "validate custom catalogues"}});
+  ctx.examples.add(command, {{"velocity frameworks list", "the frameworks velocity assesses"},
+                             {"velocity frameworks show iso27001", "one framework"}});
   check->callback([&ctx, options] { run_check(ctx, *options); });
 }
 

@@ -13,6 +13,9 @@ void setup_init(CLI::App& command, Context& ctx) {
   command.footer("The master key comes from, in this order: VELOCITY_MASTER_KEY (base64 of 32 "
                  "bytes), VELOCITY_PASSPHRASE or --passphrase, else the key file VELOCITY_KEY_FILE "
                  "or $XDG_CONFIG_HOME/velocity/master.key (created, mode 0600, when missing).");
+  ctx.examples.add(command,
+                   {{"velocity init", "create the state and a key file"},
+                    {"velocity init --passphrase", "protect the state with a passphrase instead"}});
   command.callback([&ctx, passphrase] {
     const std::string format = ctx.format({"table", "json"});
     const auto path = ctx.state_path();

@@ -26,6 +26,11 @@ void setup_key(CLI::App& command, Context& ctx) {
                  "where to write the new master key (default VELOCITY_KEY_FILE or "
                  "$XDG_CONFIG_HOME/velocity/master.key)")
     ->option_text("FILE");
+  ctx.examples.add(*rotate,
+                   {{"velocity key rotate", "a new master key; the data keys are rewrapped"},
+                    {"velocity key rotate --reencrypt", "also new data keys, every value "
+                                                        "re-encrypted"}});
+  ctx.examples.add(command, {{"velocity key rotate", "replace the master key"}});
   rotate->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     store::State& state = ctx.state();

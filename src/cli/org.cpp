@@ -42,6 +42,7 @@ void setup_org(CLI::App& command, Context& ctx) {
   CLI::App* create =
     command.add_subcommand("create", "create an organisation with its own data key");
   create->add_option("NAME", options->name, "organisation name")->required()->type_name("");
+  ctx.examples.add(*create, {{"velocity org create acme", "an organisation called acme"}});
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     ctx.audit_intent(org_event("org.create", options->name));
@@ -55,6 +56,7 @@ void setup_org(CLI::App& command, Context& ctx) {
   });
 
   CLI::App* list = command.add_subcommand("list", "list the organisations");
+  ctx.examples.add(*list, {{"velocity org list --format json", "every organisation, as JSON"}});
   list->callback([&ctx] {
     const std::string format = ctx.format({"table", "json"});
     const auto orgs = ctx.state().list_orgs();
@@ -78,6 +80,10 @@ void setup_org(CLI::App& command, Context& ctx) {
     "delete", "delete an organisation: its data key and every row it owns (crypto-erase)");
   remove->add_option("NAME", options->name, "organisation name")->required()->type_name("");
   remove->add_flag("-y,--yes", options->yes, "do not ask for confirmation");
+  ctx.examples.add(*remove, {{"velocity org delete acme --yes",
+                              "delete acme and everything it owns, without asking"}});
+  ctx.examples.add(command, {{"velocity org create acme", "an organisation called acme"},
+                             {"velocity --org acme status", "work on acme"}});
   remove->callback([&ctx, options] {
     ctx.format({"table", "json"});
     store::State& state = ctx.state();

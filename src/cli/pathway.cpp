@@ -144,6 +144,9 @@ void setup_pathway(CLI::App& command, Context& ctx) {
     "automatable controls with automated evidence, 7 days of collection) -> production (80 %, 30 "
     "days, "
     "re-assessed, no failing critical finding). Everything is measured from the state.");
+  ctx.examples.add(command, {{"velocity pathway", "the stage of the --org organisation"},
+                             {"velocity --org demo-startup-soc2 pathway --format md",
+                              "the demo organisation's stage, in Markdown"}});
   command.callback([&ctx, options, size_option, manual_hours_option] {
     const std::string format = ctx.format({"table", "json", "md"});
     if (const auto configured = ctx.setting_for(size_option, "size")) {

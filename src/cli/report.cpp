@@ -396,6 +396,8 @@ void setup_report(CLI::App& command, Context& ctx) {
   bundle->add_option("-o,--output", options->output, "the bundle to write (FILE.tar.gz)")
     ->required()
     ->option_text("FILE");
+  ctx.examples.add(*bundle, {{"velocity report bundle --framework soc2 -o audit.tar.gz",
+                              "a signed bundle of the SOC 2 reports, evidence and audit log"}});
   bundle->callback([&ctx, options] { run_bundle(ctx, *options); });
 
   CLI::App* verify = command.add_subcommand(
@@ -405,6 +407,11 @@ void setup_report(CLI::App& command, Context& ctx) {
     ->add_option("--pubkey", options->pubkey,
                  "the organisation's public key (PEM); without it the bundle's own key is trusted")
     ->option_text("PEM");
+  ctx.examples.add(*verify, {{"velocity report verify audit.tar.gz --pubkey acme.pem",
+                              "check a bundle against the organisation's published key"}});
+  ctx.examples.add(command,
+                   {{"velocity report --framework soc2 -o soc2.html", "an HTML report of SOC 2"},
+                    {"velocity report --format oscal", "the latest assessment as OSCAL JSON"}});
   verify->callback([&ctx, options] { run_verify(ctx, *options); });
 
   command.callback([&ctx, &command, options] {

@@ -268,6 +268,10 @@ void setup_roi(CLI::App& command, Context& ctx) {
     "state, flag). ROI and payback are computed only from --annual-cost (or annual_cost in the "
     "config). The config file (--config, `velocity config list`) and VELOCITY_<KEY> variables set "
     "any assumption; --from-state measurements replace them, and flags have the last word.");
+  ctx.examples.add(command, {{"velocity roi --size large --annual-cost 120000",
+                              "what a large organisation saves, with ROI and payback"},
+                             {"velocity roi --from-state --format md",
+                              "from what the state measured, in Markdown"}});
   command.callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json", "md"});
     RoiInputs inputs;

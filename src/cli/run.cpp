@@ -1,3 +1,7 @@
+#include "command_docs.hpp"
+#include "help_format.hpp"
+#include "meta_commands.hpp"
+#include "nearest.hpp"
 #include "version.hpp"
 
 #include <velocity/cli/context.hpp>
@@ -6,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -37,27 +41,33 @@ GlobalOptionFlags add_global_options(CLI::App& app, GlobalOptions& options) {
   app
     .add_option("--state", options.state_path,
                 "state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)")
-    ->option_text("PATH");
+    ->option_text("PATH")
+    ->group(k_global_group);
   app
     .add_option("--config", options.config_path,
                 "config file of team defaults (env VELOCITY_CONFIG, default "
                 "$XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)")
-    ->option_text("FILE");
+    ->option_text("FILE")
+    ->group(k_global_group);
   flags.org = app
                 .add_option("--org", options.org,
                             "organisation to work on (env VELOCITY_ORG, config org, default "
                             "'default')")
-                ->option_text("NAME");
+                ->option_text("NAME")
+                ->group(k_global_group);
   flags.format =
     app
       .add_option("--format", options.format,
                   "output format: table (default), json, and per command md, html, csv, jsonl ... "
                   "(env VELOCITY_FORMAT, config format)")
-      ->option_text("FORMAT");
-  app.add_flag("-q,--quiet", options.quiet, "print only data and errors");
-  app.add_flag("-v,--verbose", options.verbose,
-               "say more on stderr (which key was used, each step)");
-  app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)");
+      ->option_text("FORMAT")
+      ->group(k_global_group);
+  app.add_flag("-q,--quiet", options.quiet, "print only data and errors")->group(k_global_group);
+  app
+    .add_flag("-v,--verbose", options.verbose, "say more on stderr (which key was used, each step)")
+    ->group(k_global_group);
+  app.add_flag("--no-color", options.no_color, "no colour (also when NO_COLOR is set)")
+    ->group(k_global_group);
   return flags;
 }
 
@@ -88,28 +98,20 @@ bool asks_for_json(int argc, char** argv) {
 }
 
 // An unknown command gets a clear error and the closest known name, as ninja's tools do.
-void check_command_word(int argc, char** argv, const std::vector<Command>& commands) {
+void check_command_word(int argc, char** argv, const CLI::App& app) {
   const auto word = command_word(argc, argv);
   if (!word) {
     return;
   }
-  const Command* closest = nullptr;
-  size_t best = std::string_view::npos;
-  for (const Command& command : commands) {
-    if (*word == command.name) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (*word == command->get_name()) {
       return;
     }
-    const size_t distance = suggest::edit_distance(*word, command.name);
-    if (distance < best) {
-      best = distance;
-      closest = &command;
-    }
   }
-  std::string help = "`velocity --help` lists the commands";
-  if (closest != nullptr && best <= 2) {
-    help = fmt::format("did you mean `velocity {}`?", closest->name);
-  }
-  throw UsageError(fmt::format("unknown command '{}'", *word), help);
+  const auto closest = nearest_name(*word, visible_subcommand_names(app));
+  throw UsageError(fmt::format("unknown command '{}'", *word),
+                   closest ? fmt::format("did you mean `velocity {}`?", *closest)
+                           : "`velocity --help` lists the commands");
 }
 
 // The command that was selected: the deepest subcommand parsed.
@@ -215,8 +217,8 @@ std::string command_path(const CLI::App& app) {
 
 int run(int argc, char** argv, const std::vector<Command>& commands) {
   Context ctx;
-  CLI::App app{"velocity — compliance assessments, cloud evidence, tamper-evident audit trail "
-               "and signed reports, from the command line"};
+  CLI::App app{"compliance assessments, cloud evidence, tamper-evident audit trail and signed "
+               "reports, from the command line"};
   app.name("velocity");
   const bool json = asks_for_json(argc, argv);
   app.set_version_flag(
@@ -229,20 +231,39 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
   // Runs once every option is parsed and before the command's own callback.
   app.parse_complete_callback(
     [&ctx, given] { ctx.finish_parsing(given.org->count() > 0, given.format->count() > 0); });
-  app.footer("Exit codes: 0 success, 1 a check failed, 2 usage error, 3 state or key error, "
-             "4 permission denied, 5 integrity violation, 6 remote API error, 70 internal "
-             "error, 130 interrupted.\n"
-             "Run `velocity COMMAND --help` for a command's options.");
+  // Set before the commands are added: each inherits it.
+  app.formatter(std::make_shared<HelpFormatter>(ctx.examples));
   for (const Command& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     sub->fallthrough();
     command.setup(*sub, ctx);
   }
+  CLI::App* help = app.add_subcommand("help", "print the help of velocity or of a command");
+  setup_help(*help, app);
+  // For the shell completions and the generated man pages and completion scripts; not listed.
+  CLI::App* complete = app.add_subcommand("__complete", "the values of KIND, one a line");
+  complete->group("");
+  setup_complete(*complete, ctx);
+  CLI::App* generate = app.add_subcommand("__generate", "write the man pages or completions");
+  generate->group("");
+  setup_generate(*generate, ctx, app);
+  ctx.examples.add(app, {{"velocity init", "create the state and its master key"},
+                         {"velocity demo --scenario startup-soc2",
+                          "fill a demo organisation with 30 days of history"},
+                         {"velocity help assess", "the help of a command"}});
+  ctx.examples.add(*help, {{"velocity help assess list", "the help of a subcommand"}});
+  // Set after the commands are added, so that they do not inherit it.
+  app.footer("Run `velocity help COMMAND` or `velocity COMMAND --help` for a command's options and "
+             "examples, `man velocity` for the manual.");
 
   app.failure_message(failure_message);
 
+  if (argc <= 1) {
+    print_help(app);
+    return 0;
+  }
   try {
-    check_command_word(argc, argv, commands);
+    check_command_word(argc, argv, app);
     app.parse(argc, argv);
     // Every run that appended audit events ends with a signed tree head over them.
     ctx.audit_checkpoint();

@@ -6,6 +6,9 @@
 namespace velocity::cli {
 
 void setup_status(CLI::App& command, Context& ctx) {
+  ctx.examples.add(command, {{"velocity status", "where the state is and what it holds"},
+                             {"velocity -v status --format json", "the same as JSON, and which key "
+                                                                  "opened the state"}});
   command.callback([&ctx] {
     const std::string format = ctx.format({"table", "json"});
     store::State& state = ctx.state();

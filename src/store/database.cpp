@@ -43,6 +43,20 @@ constexpr int k_busy_timeout_ms = 10000;
   }
 }
 
+// `path` as an SQLite URI that opens it immutable; %, ? and # are escaped so that they stay part of
+// the file name.
+std::string immutable_uri(const std::filesystem::path& path) {
+  std::string uri = "file:";
+  for (const char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
 } // namespace
 
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
@@ -206,10 +220,14 @@ Database::~Database() {
 Database Database::open(const std::filesystem::path& path, OpenMode mode) {
   sqlite3* handle = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  std::string name = path.string();
   if (mode == OpenMode::create) {
     flags |= SQLITE_OPEN_CREATE;
+  } else if (mode == OpenMode::read_only_snapshot) {
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    name = immutable_uri(path);
   }
-  const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &handle, flags, nullptr);
   Database db(handle, path);
   if (rc != SQLITE_OK) {
     throw StateError(fmt::format("cannot open state {}: {}", path.string(),

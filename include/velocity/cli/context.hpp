@@ -2,6 +2,7 @@
 
 #include <velocity/audit/recorder.hpp>
 #include <velocity/audit/witness.hpp>
+#include <velocity/cli/examples.hpp>
 #include <velocity/cli/output.hpp>
 #include <velocity/cli/settings.hpp>
 #include <velocity/store/state.hpp>
@@ -41,6 +42,8 @@ public:
   Context& operator=(const Context&) = delete;
 
   GlobalOptions options;
+  // Each command's examples, for its --help and man page.
+  Examples examples;
 
   // Output as the parsed options ask; made on first use, after parsing.
   const Output& out() const;

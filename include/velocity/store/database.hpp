@@ -61,12 +61,15 @@ private:
   sqlite3_stmt* m_stmt;
 };
 
-enum class OpenMode { read_write, create };
+// read_only_snapshot opens the file as SQLite's "immutable": no lock, no journal, nothing written
+// or created beside it, and changes not yet checkpointed from another connection's WAL unseen.
+enum class OpenMode { read_write, create, read_only_snapshot };
 
 // An open SQLite connection, owned. Every error becomes a velocity::StateError naming the file.
 class Database {
 public:
   // Opens `path`. `OpenMode::create` creates the file when it does not exist.
+  // `OpenMode::read_only_snapshot` reads it without writing anything (see OpenMode).
   static Database open(const std::filesystem::path& path, OpenMode mode);
 
   Database(Database&& other) noexcept;
