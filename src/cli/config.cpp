@@ -92,9 +92,16 @@ void setup_config(CLI::App& command, Context& ctx) {
     "list", "each setting's effective value and where it comes from (option, env, config, "
             "default)");
   list->callback([&ctx] { run_list(ctx); });
+  ctx.examples.add(*list, {{"velocity config list", "every setting, its value and its source"},
+                           {"VELOCITY_ORG=acme velocity config list --format json",
+                            "the same as JSON, with the organisation from the environment"}});
   CLI::App* path = command.add_subcommand(
     "path", "the config file in use: --config, else VELOCITY_CONFIG, else the default");
   path->callback([&ctx] { run_path(ctx); });
+  ctx.examples.add(*path, {{"velocity config path", "which config file velocity reads"}});
+  ctx.examples.add(command,
+                   {{"velocity config list", "the settings and where they come from"},
+                    {"velocity --config team.yaml config list", "what a team's config file sets"}});
 }
 
 } // namespace velocity::cli

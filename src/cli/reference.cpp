@@ -44,6 +44,17 @@ const std::vector<EnvironmentVariable>& environment() {
     {"PATH",
      "searched for chromium, chromium-browser or google-chrome for --format pdf",
      {"report"}},
+    {"VELOCITY_CONFIG",
+     "the config file of team defaults, when --config is not given (default "
+     "$XDG_CONFIG_HOME/velocity/config.yaml)",
+     {}},
+    {"VELOCITY_FORMAT",
+     "the output format, when --format is not given (like every config key as VELOCITY_<KEY>: "
+     "`velocity config list`)",
+     {}},
+    {"VELOCITY_WITNESS_FILE",
+     "the audit witness, instead of audit-witness.json beside the key file (or the state)",
+     {"audit"}},
     {"NO_COLOR", "when set to anything, no colour (as --no-color)", {}},
     {"XDG_DATA_HOME", "the state lives in $XDG_DATA_HOME/velocity (default ~/.local/share)", {}},
     {"XDG_CONFIG_HOME", "the key file lives in $XDG_CONFIG_HOME/velocity (default ~/.config)", {}},
@@ -89,6 +100,12 @@ const std::vector<FileEntry>& files() {
     {"$XDG_CONFIG_HOME/velocity/master.key",
      "the master key (base64, mode 0600) that unwraps the data keys, written by velocity init; "
      "VELOCITY_KEY_FILE chooses another"},
+    {"$XDG_CONFIG_HOME/velocity/config.yaml",
+     "defaults a team sets once (organisation, format, cost and ROI assumptions, frameworks); "
+     "--config or VELOCITY_CONFIG choose another"},
+    {"$XDG_CONFIG_HOME/velocity/audit-witness.json",
+     "the latest signed tree head of each audit log, kept beside the key file so that a deleted "
+     "or rolled-back log is caught; VELOCITY_WITNESS_FILE chooses another"},
   };
   return entries;
 }

@@ -16,15 +16,18 @@ import sys
 
 OWNERS = [
     # (owning module prefixes, what, pattern over a line of code)
-    (("store",), "SQLite", re.compile(r"#include\s*<sqlite3\.h>|\bsqlite3_[a-z_]+\s*\(")),
+    # A C function is called bare or as ::name(), never as a velocity function some::name().
+    (("store",), "SQLite", re.compile(r"#include\s*<sqlite3\.h>|(?<!\w::)\bsqlite3_[a-z_]+\s*\(")),
+    # SQL is written in capitals throughout, which keeps "commit: ..." in a message apart.
     (("store",), "SQL text",
      re.compile(r'"\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)'
-                r'|PRAGMA|BEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)|COMMIT|ROLLBACK)\b', re.I)),
-    (("net",), "libcurl", re.compile(r"#include\s*<curl/|\bcurl_[a-z_]+\s*\(|\bCURL(OPT|E|INFO)?_[A-Z]")),
+                r'|PRAGMA|BEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)|COMMIT|ROLLBACK)\b')),
+    (("net",), "libcurl",
+     re.compile(r"#include\s*<curl/|(?<!\w::)\bcurl_[a-z_]+\s*\(|\bCURL(OPT|E|INFO)?_[A-Z]")),
     (("crypto",), "OpenSSL", re.compile(r"#include\s*<openssl/|\b(EVP|OSSL|BIO|PEM|RAND|HMAC|SHA256|ERR|X509|BN|RSA|EC|OPENSSL)_[A-Za-z0-9_]+\s*\(")),
     (("compliance",), "yaml-cpp", re.compile(r"#include\s*<yaml-cpp/|\bYAML::")),
     (("providers/aws",), "pugixml", re.compile(r"#include\s*<pugixml|\bpugi::")),
-    (("report",), "libarchive", re.compile(r"#include\s*<archive|\barchive_[a-z_]+\s*\(")),
+    (("report",), "libarchive", re.compile(r"#include\s*<archive|(?<!\w::)\barchive_[a-z_]+\s*\(")),
     (("report",), "Mustache", re.compile(r"#include\s*<mustache|\bkainjow::")),
     (("cli",), "CLI11", re.compile(r"#include\s*<CLI/")),
 ]

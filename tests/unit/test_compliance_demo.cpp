@@ -221,7 +221,10 @@ TEST_CASE("demo_answers") {
     const Answers later = demo_answers(questionnaire, world, 1.0);
     int yes_first = 0;
     int yes_later = 0;
-    for (const auto& [id, answer] : first) {
+    // Named variables, not a structured binding: clang 14 cannot capture one in a lambda.
+    for (const auto& entry : first) {
+      const std::string& id = entry.first;
+      const auto& answer = entry.second;
       const auto& control = *questionnaire.find(id);
       if (!control.checks.empty()) {
         continue;

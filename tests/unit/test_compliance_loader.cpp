@@ -84,7 +84,8 @@ TEST_CASE("Library::built_in") {
       {"soc2", 61},    {"iso27001", 116}, {"hipaa", 65},       {"gdpr", 32},
       {"pci-dss", 63}, {"cis-v8", 153},   {"nist-csf-2", 106},
     };
-    for (const auto& [id, count] : expected) {
+    for (const auto& [framework_id, count] : expected) {
+      const std::string& id = framework_id; // CAPTURE cannot capture a structured binding
       CAPTURE(id);
       CHECK(library.framework(id).control_count() == count);
     }

@@ -46,8 +46,8 @@ TEST_CASE("run_checks") {
          {{"role", "roles/logging.logWriter"}, {"members", {"serviceAccount:a@p.iam"}}}}},
        {"auditConfigs", full_audit()}});
     CHECK(got.size() == 4);
-    for (const auto& [check, status] : got) {
-      CHECK_MESSAGE(status == Status::pass, check);
+    for (const auto& verdict : got) {
+      CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
     }
   }
   SUBCASE("each bad binding fails its own check") {

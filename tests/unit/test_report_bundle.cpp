@@ -281,7 +281,8 @@ TEST_CASE("verify_bundle") {
       {[](TarGzWriter& w) { w.add_device("evidence/null"); }, "device"},
       {[](TarGzWriter& w) { w.add_directory("evidence"); }, "directory"},
     };
-    for (const auto& [add, what] : cases) {
+    for (const auto& [add, kind] : cases) {
+      const std::string& what = kind; // CAPTURE cannot capture a structured binding
       CAPTURE(what);
       rewrite(
         bundle, tampered, [](Members&) {}, add);
@@ -402,7 +403,9 @@ TEST_CASE("verify_instructions") {
   }
 
   SUBCASE("every step passes on the bundle as written") {
-    const auto [rc, out] = run_steps(bundle);
+    const auto result = run_steps(bundle);
+    const int rc = result.first;
+    const std::string& out = result.second;
     CHECK_MESSAGE(rc == 0, out);
     CHECK(out.find("Signature Verified Successfully") != std::string::npos);
     CHECK(out.find("files: every digest matches") != std::string::npos);
