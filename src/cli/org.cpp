@@ -45,8 +45,11 @@ void setup_org(CLI::App& command, Context& ctx) {
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     ctx.audit_intent(org_event("org.create", options->name));
+    // The organisation and its event commit together.
+    store::Transaction tx(ctx.state().db());
     const auto org = ctx.state().create_org(options->name, store::OrgKind::regular);
     ctx.audit(org_event("org.create", options->name));
+    tx.commit();
     if (format == "json") {
       ctx.out().json(to_json(org));
     } else {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 
@@ -177,16 +178,114 @@ void remove_state_files(const std::filesystem::path& path) {
   }
 }
 
-crypto::SecretKey unwrap_org_key(const crypto::SecretKey& kek, std::string_view name, int64_t id,
-                                 uint32_t version, std::string_view wrapped) {
-  auto key = crypto::unwrap_key(kek, wrapped, org_key_identity(id, version));
-  if (!key) {
-    throw StateError(fmt::format("cannot unwrap the data key of organisation '{}': it was "
-                                 "tampered with",
-                                 name),
-                     "restore the state file from a backup");
+StateError unreadable_org_key(std::string_view name) {
+  return StateError(
+    fmt::format("cannot unwrap the data key of organisation '{}': it was tampered with", name),
+    "restore the state file from a backup");
+}
+
+StateError rotated_while_running(std::string_view help) {
+  return StateError("the master key was rotated while this command ran; run it again",
+                    std::string(help));
+}
+
+std::filesystem::path pending_key_file(const std::filesystem::path& key_file) {
+  return key_file.string() + ".new";
+}
+
+// The key in `file` when the file exists, reads as a key and opens `check_value`.
+std::optional<crypto::SecretKey> key_matching(const std::filesystem::path& file,
+                                              std::string_view check_value) {
+  std::error_code ec;
+  if (file.empty() || !std::filesystem::exists(file, ec)) {
+    return std::nullopt;
   }
-  return *key;
+  try {
+    crypto::SecretKey key = crypto::read_key_file(file);
+    if (crypto::matches_check_value(key, check_value)) {
+      return key;
+    }
+  } catch (const StateError&) {
+    // Unreadable or malformed: not the key we look for.
+  }
+  return std::nullopt;
+}
+
+// Where the master key of a state may be after a rotation: the key file the key came from, the
+// configured key file (where `key rotate` writes by default), and `recorded`, the file the last
+// rotation of this state wrote (meta rotated_key_file), each without duplicates.
+std::vector<std::filesystem::path> key_file_candidates(const crypto::MasterKey* key,
+                                                       const std::optional<std::string>& recorded) {
+  std::vector<std::filesystem::path> files;
+  const auto add = [&files](const std::filesystem::path& file) {
+    if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) {
+      files.push_back(file);
+    }
+  };
+  if (key != nullptr) {
+    add(key->file);
+  }
+  add(crypto::configured_key_file());
+  if (recorded) {
+    add(*recorded);
+  }
+  return files;
+}
+
+// Moves the new key of a committed rotation from `pending` to `key_file`. Only called with the
+// write lock held, so no other rotation writes `pending` meanwhile. When another process moved it
+// first, `key_file` holds it already.
+void move_pending_key(const std::filesystem::path& pending, const std::filesystem::path& key_file,
+                      std::string_view check_value) {
+  std::error_code ec;
+  std::filesystem::rename(pending, key_file, ec);
+  if (ec && !key_matching(key_file, check_value)) {
+    throw StateError(fmt::format("cannot move the new master key from {} to {}: {}",
+                                 pending.string(), key_file.string(), ec.message()),
+                     fmt::format("move it by hand (`mv {} {}`) before anything else; the state "
+                                 "opens only with that key",
+                                 pending.string(), key_file.string()));
+  }
+}
+
+// Finishes a rotation that committed but did not move its new key into place, and removes the
+// `.new` a rotation left when it stopped before its commit. It holds the write lock meanwhile:
+// a rotation writes its `.new` only while it holds it, so a `.new` seen here belongs to no running
+// rotation. Sets `key` to the finished rotation's key; returns the check value, re-read under the
+// lock.
+std::string settle_pending_keys(Database& db, const std::vector<std::filesystem::path>& files,
+                                std::optional<crypto::MasterKey>& key,
+                                std::vector<std::string>& notices) {
+  std::vector<std::filesystem::path> pending;
+  std::error_code ec;
+  for (const std::filesystem::path& file : files) {
+    if (std::filesystem::exists(pending_key_file(file), ec)) {
+      pending.push_back(file);
+    }
+  }
+  Transaction lock(db, pending.empty() ? TransactionKind::deferred : TransactionKind::immediate);
+  const std::string check_value = read_meta(db, "kcv").value_or("");
+  for (const std::filesystem::path& file : pending) {
+    const std::filesystem::path pending_file = pending_key_file(file);
+    if (auto new_key = key_matching(pending_file, check_value)) {
+      move_pending_key(pending_file, file, check_value);
+      notices.push_back(fmt::format(
+        "finished an interrupted key rotation: the master key is now in {}", file.string()));
+      if (file != crypto::configured_key_file()) {
+        notices.push_back(
+          fmt::format("set VELOCITY_KEY_FILE={} so that velocity finds it", file.string()));
+      }
+      key =
+        crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, file, "key file " + file.string()};
+    } else if (key && crypto::matches_check_value(key->key, check_value) &&
+               std::filesystem::remove(pending_file, ec)) {
+      notices.push_back(fmt::format("removed {}, left by a key rotation that stopped before it "
+                                    "committed (the master key did not change)",
+                                    pending_file.string()));
+    }
+  }
+  lock.commit();
+  return check_value;
 }
 
 } // namespace
@@ -219,6 +318,14 @@ std::string Org::open(const Field& field, std::string_view sealed) const {
     throw fail("not an encrypted value");
   }
   const uint32_t version = read_be32(sealed.substr(1, 4));
+  if (version > m_key_version) {
+    throw StateError(fmt::format("cannot decrypt {}.{} of row {} (organisation '{}'): the master "
+                                 "key was rotated while this command ran; run it again",
+                                 field.table, field.column, field.row_id, m_name),
+                     fmt::format("it was re-encrypted under data key version {} after this "
+                                 "command loaded version {}",
+                                 version, m_key_version));
+  }
   if (version != m_key_version) {
     throw fail(fmt::format("sealed under data key version {}, the current one is {}", version,
                            m_key_version));
@@ -231,6 +338,33 @@ std::string Org::open(const Field& field, std::string_view sealed) const {
   return std::move(*plaintext);
 }
 
+void Org::require_current(Database& db) const {
+  const auto version = current_key_version(db, m_id);
+  if (!version) {
+    throw StateError(
+      fmt::format("organisation '{}' was deleted while this command ran; nothing was written",
+                  m_name),
+      "`velocity org list` shows the organisations");
+  }
+  if (*version != m_key_version) {
+    throw rotated_while_running(
+      fmt::format("`key rotate --reencrypt` gave organisation '{}' data key version {} after this "
+                  "command loaded version {}; nothing was written",
+                  m_name, *version, m_key_version));
+  }
+}
+
+std::optional<uint32_t> current_key_version(Database& db, int64_t org_id) {
+  Statement& stmt = db.cached("SELECT key_version FROM organizations WHERE id = ?");
+  stmt.bind(1, org_id);
+  std::optional<uint32_t> version;
+  if (stmt.step()) {
+    version = static_cast<uint32_t>(stmt.column_int(0));
+  }
+  stmt.reset();
+  return version;
+}
+
 std::filesystem::path State::resolve_path(const std::optional<std::string>& explicit_path) {
   if (explicit_path && !explicit_path->empty()) {
     return *explicit_path;
@@ -241,10 +375,12 @@ std::filesystem::path State::resolve_path(const std::optional<std::string>& expl
   return env::data_home() / "velocity" / "velocity.db";
 }
 
-State::State(Database db, std::filesystem::path path, crypto::MasterKey key)
+State::State(Database db, std::filesystem::path path, crypto::MasterKey key,
+             std::string check_value)
   : m_db(std::move(db)),
     m_path(std::move(path)),
-    m_master_key(std::move(key)) {}
+    m_master_key(std::move(key)),
+    m_check_value(std::move(check_value)) {}
 
 InitResult State::initialize(const std::filesystem::path& path, NewKeySource source,
                              const crypto::PassphrasePrompt& prompt) {
@@ -310,14 +446,15 @@ InitResult State::initialize(const std::filesystem::path& path, NewKeySource sou
     db.execute("PRAGMA foreign_keys = ON");
     apply_migrations(db);
     Transaction tx(db);
-    write_meta(db, "kcv", crypto::make_check_value(*kek));
+    const std::string check_value = crypto::make_check_value(*kek);
+    write_meta(db, "kcv", check_value);
     write_meta(db, "created_at", time::to_iso8601(time::now()));
     if (passphrase) {
       write_meta(db, "kdf", passphrase_settings_json(*passphrase));
     }
     tx.commit();
     State state(std::move(db), path,
-                crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source});
+                crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source}, check_value);
     state.create_org(k_default_org, OrgKind::regular);
   } catch (...) {
     remove_state_files(path);
@@ -361,29 +498,65 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
       "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
   }
 
-  crypto::MasterKey key = crypto::find_master_key(read_passphrase_settings(db), prompt);
+  const auto recorded = read_meta(db, "rotated_key_file");
+  std::optional<crypto::MasterKey> key;
+  std::optional<StateError> key_error;
+  try {
+    key = crypto::find_master_key(read_passphrase_settings(db), prompt);
+  } catch (const StateError& error) {
+    // The key file may be missing because a rotation stopped before it moved the new one there.
+    key_error = error;
+  }
   std::vector<std::string> notices;
-  if (!crypto::matches_check_value(key.key, *check_value)) {
-    // A rotation that committed but was stopped before it moved the new key file into place.
-    const std::filesystem::path key_file = crypto::configured_key_file();
-    const std::filesystem::path pending = key_file.string() + ".new";
-    std::optional<crypto::SecretKey> new_key;
-    if (std::filesystem::exists(pending, ec)) {
-      new_key = crypto::read_key_file(pending);
+  const auto candidates = key_file_candidates(key ? &*key : nullptr, recorded);
+  const std::string current_check_value = settle_pending_keys(db, candidates, key, notices);
+  if (!key || !crypto::matches_check_value(key->key, current_check_value)) {
+    std::string help = key ? key_help(*key) : key_error->help();
+    if (recorded && (!key || key->file != *recorded)) {
+      help += fmt::format("; the last `velocity key rotate` wrote the master key of this state to "
+                          "{}: set VELOCITY_KEY_FILE={}",
+                          *recorded, *recorded);
     }
-    if (!new_key || !crypto::matches_check_value(*new_key, *check_value)) {
-      throw StateError(fmt::format("wrong master key for {}", path.string()), key_help(key));
+    std::error_code missing;
+    for (const std::filesystem::path& file : candidates) {
+      if (std::filesystem::exists(pending_key_file(file), missing)) {
+        help += fmt::format("; {} (left by an interrupted key rotation) does not open it either",
+                            pending_key_file(file).string());
+      }
     }
-    std::filesystem::rename(pending, key_file);
-    notices.push_back(fmt::format(
-      "finished an interrupted key rotation: the master key is now in {}", key_file.string()));
-    key = crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, key_file,
-                            "key file " + key_file.string()};
+    throw StateError(
+      key ? fmt::format("wrong master key for {}", path.string()) : key_error->what(), help);
   }
   apply_migrations(db);
-  State state(std::move(db), path, std::move(key));
+  State state(std::move(db), path, std::move(*key), current_check_value);
   state.m_notices = std::move(notices);
   return state;
+}
+
+void State::follow_master_key(const std::string& check_value) {
+  if (check_value == m_check_value) {
+    return;
+  }
+  const auto recorded = read_meta(m_db, "rotated_key_file");
+  // Twice: the new key may move from `.new` into place between two looks.
+  for (int look = 0; look < 2; ++look) {
+    for (const std::filesystem::path& file : key_file_candidates(&m_master_key, recorded)) {
+      for (const std::filesystem::path& candidate : {file, pending_key_file(file)}) {
+        if (auto key = key_matching(candidate, check_value)) {
+          m_master_key =
+            crypto::MasterKey{*key, crypto::KeyOrigin::key_file, file, "key file " + file.string()};
+          m_check_value = check_value;
+          return;
+        }
+      }
+    }
+  }
+  throw rotated_while_running(
+    recorded
+      ? fmt::format("the new master key is in {}; set VELOCITY_KEY_FILE={} if velocity does "
+                    "not look there",
+                    *recorded, *recorded)
+      : std::string("the new master key is where `velocity key rotate --key-file` wrote it"));
 }
 
 std::optional<OrgInfo> State::find_org(std::string_view name) {
@@ -399,17 +572,38 @@ std::optional<OrgInfo> State::find_org(std::string_view name) {
 }
 
 Org State::org(std::string_view name) {
-  Statement stmt =
-    m_db.prepare("SELECT id, is_demo, key_version, wrapped_key FROM organizations WHERE name = ?");
-  stmt.bind(1, name);
-  if (!stmt.step()) {
+  const auto info = find_org_key(name);
+  if (!info) {
     throw UsageError(fmt::format("no organisation named '{}' in {}", name, m_path.string()),
                      "`velocity org list` shows them; `velocity org create NAME` makes one");
   }
-  const int64_t id = stmt.column_int(0);
-  const auto version = static_cast<uint32_t>(stmt.column_int(2));
-  return Org(id, std::string(name), stmt.column_int(1) != 0 ? OrgKind::demo : OrgKind::regular,
-             version, unwrap_org_key(m_master_key.key, name, id, version, stmt.column_blob(3)));
+  follow_master_key(info->check_value);
+  auto key = crypto::unwrap_key(m_master_key.key, info->wrapped_key,
+                                org_key_identity(info->id, info->version));
+  if (!key) {
+    throw unreadable_org_key(name);
+  }
+  return Org(info->id, std::string(name), info->kind, info->version, *key);
+}
+
+std::optional<State::OrgKeyRow> State::find_org_key(std::string_view name) {
+  // The organisation and the key check value from one snapshot: a rotation that commits in
+  // between changes both, and the master key that opens the one unwraps the other.
+  Transaction read(m_db, TransactionKind::deferred);
+  std::optional<OrgKeyRow> row;
+  {
+    Statement stmt = m_db.prepare(
+      "SELECT o.id, o.is_demo, o.key_version, o.wrapped_key, m.value FROM organizations o "
+      "LEFT JOIN meta m ON m.key = 'kcv' WHERE o.name = ?");
+    stmt.bind(1, name);
+    if (stmt.step()) {
+      row = OrgKeyRow{
+        stmt.column_int(0), stmt.column_int(1) != 0 ? OrgKind::demo : OrgKind::regular,
+        static_cast<uint32_t>(stmt.column_int(2)), stmt.column_blob(3), stmt.column_blob(4)};
+    }
+  }
+  read.commit();
+  return row;
 }
 
 std::vector<OrgInfo> State::list_orgs() {
@@ -427,6 +621,8 @@ std::vector<OrgInfo> State::list_orgs() {
 OrgInfo State::create_org(std::string_view name, OrgKind kind) {
   check_org_name(name);
   Transaction tx(m_db);
+  // The data key is wrapped under the master key the state has now, not the one loaded.
+  follow_master_key(read_meta(m_db, "kcv").value_or(""));
   if (find_org(name)) {
     throw UsageError(fmt::format("an organisation named '{}' already exists", name));
   }
@@ -458,21 +654,81 @@ void State::delete_org(std::string_view name) {
   tx.commit();
 }
 
-RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt) {
+RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt,
+                                      const std::function<void(const RotateResult&)>& record) {
+  const std::filesystem::path pending = pending_key_file(key_file);
   const crypto::SecretKey new_kek = crypto::SecretKey::generate();
-  const std::filesystem::path pending = key_file.string() + ".new";
-  crypto::write_key_file(pending, new_kek);
-  RotateResult result{key_file, 0, 0};
-  try {
+  const std::string new_check_value = crypto::make_check_value(new_kek);
+  RotateResult result{key_file, 0, 0, {}};
+  {
+    // The write lock before anything is read: nothing rewrapped below changes before the commit,
+    // and no other rotation writes its `.new` meanwhile.
     Transaction tx(m_db);
-    for (const OrgInfo& info : list_orgs()) {
-      Org old_org = org(info.name);
-      crypto::SecretKey dek = old_org.m_key;
-      uint32_t version = old_org.key_version();
-      if (reencrypt == Reencrypt::yes) {
-        dek = crypto::SecretKey::generate();
-        ++version;
-        const Org new_org(info.id, info.name, info.kind, version, dek);
+    follow_master_key(read_meta(m_db, "kcv").value_or(""));
+    const crypto::MasterKey old_key = m_master_key;
+    const std::string old_check_value = m_check_value;
+    crypto::write_key_file(pending, new_kek);
+    try {
+      for (const OrgInfo& info : list_orgs()) {
+        rotate_org(info, new_kek, reencrypt, result);
+      }
+      write_meta(m_db, "kcv", new_check_value);
+      m_db.prepare("DELETE FROM meta WHERE key = 'kdf'").run();
+      write_meta(m_db, "rotated_key_file", std::filesystem::absolute(key_file).string());
+      m_master_key = crypto::MasterKey{new_kek, crypto::KeyOrigin::key_file, key_file,
+                                       "key file " + key_file.string()};
+      m_check_value = new_check_value;
+      if (record) {
+        record(result);
+      }
+      tx.commit();
+    } catch (...) {
+      m_master_key = old_key;
+      m_check_value = old_check_value;
+      std::error_code ec;
+      std::filesystem::remove(pending, ec);
+      throw;
+    }
+  }
+  // Under the write lock again: a rotation that follows writes its own `.new` only while it holds
+  // it. Another command may have moved the key into place already; one more rotation may have
+  // committed, and then it moves its own key.
+  Transaction lock(m_db);
+  if (read_meta(m_db, "kcv") == new_check_value) {
+    move_pending_key(pending, key_file, new_check_value);
+  }
+  lock.commit();
+  return result;
+}
+
+void State::rotate_org(const OrgInfo& info, const crypto::SecretKey& new_kek, Reencrypt reencrypt,
+                       RotateResult& result) {
+  Statement stmt = m_db.prepare("SELECT wrapped_key FROM organizations WHERE id = ?");
+  stmt.bind(1, info.id);
+  stmt.step();
+  const auto old_key = crypto::unwrap_key(m_master_key.key, stmt.column_blob(0),
+                                          org_key_identity(info.id, info.key_version));
+  if (!old_key) {
+    result.problems.push_back(
+      {info.name, fmt::format("the data key of organisation '{}' does not open under the master "
+                              "key: it was left as it was and cannot be read; restore the state "
+                              "from a backup, or delete the organisation with `velocity org "
+                              "delete {} --yes`",
+                              info.name, info.name)});
+    return;
+  }
+  crypto::SecretKey dek = *old_key;
+  uint32_t version = info.key_version;
+  if (reencrypt == Reencrypt::yes) {
+    const Org old_org(info.id, info.name, info.kind, info.key_version, *old_key);
+    const Org new_org(info.id, info.name, info.kind, info.key_version + 1,
+                      crypto::SecretKey::generate());
+    int64_t values = 0;
+    std::optional<std::string> failure;
+    {
+      // A value that does not open undoes the re-encryption of this organisation only.
+      Transaction org_tx(m_db);
+      try {
         for (const EncryptedColumn& column : encrypted_columns()) {
           Statement select =
             m_db.prepare(fmt::format("SELECT id, {1} FROM {0} WHERE org_id = ? AND {1} IS NOT NULL",
@@ -485,29 +741,34 @@ RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Ree
             const std::string plaintext = old_org.open(field, select.column_blob(1));
             update.bind_blob(1, new_org.seal(field, plaintext)).bind(2, field.row_id).run();
             update.reset();
-            ++result.values_reencrypted;
+            ++values;
           }
         }
+        org_tx.commit();
+      } catch (const StateError& error) {
+        failure = error.what();
       }
-      m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
-        .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))
-        .bind(2, static_cast<int64_t>(version))
-        .bind(3, info.id)
-        .run();
-      ++result.organizations;
     }
-    write_meta(m_db, "kcv", crypto::make_check_value(new_kek));
-    m_db.prepare("DELETE FROM meta WHERE key = 'kdf'").run();
-    tx.commit();
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(pending, ec);
-    throw;
+    if (failure) {
+      result.problems.push_back(
+        {info.name,
+         fmt::format("organisation '{}' was not re-encrypted: {}; its data key was "
+                     "rewrapped under the new master key and its values are as they "
+                     "were: restore what does not open from a backup, then run `velocity "
+                     "key rotate --reencrypt` again",
+                     info.name, *failure)});
+    } else {
+      dek = new_org.m_key;
+      version = new_org.key_version();
+      result.values_reencrypted += values;
+    }
   }
-  std::filesystem::rename(pending, key_file);
-  m_master_key = crypto::MasterKey{new_kek, crypto::KeyOrigin::key_file, key_file,
-                                   "key file " + key_file.string()};
-  return result;
+  m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
+    .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))
+    .bind(2, static_cast<int64_t>(version))
+    .bind(3, info.id)
+    .run();
+  ++result.organizations;
 }
 
 } // namespace velocity::store

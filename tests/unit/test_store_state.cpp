@@ -115,7 +115,7 @@ TEST_CASE("State::rotate_master_key") {
   const auto key_file = temp.dir / "new.key";
 
   SUBCASE("rewrap keeps the data key") {
-    const auto result = state.rotate_master_key(key_file, store::Reencrypt::no);
+    const auto result = state.rotate_master_key(key_file, store::Reencrypt::no, {});
     CHECK(result.organizations == 1);
     CHECK(result.values_reencrypted == 0);
     CHECK(state.org("default").open({"integrations", "credentials", 1}, sealed) == "token");
@@ -123,7 +123,7 @@ TEST_CASE("State::rotate_master_key") {
     CHECK(temp.open().org("default").open({"integrations", "credentials", 1}, sealed) == "token");
   }
   SUBCASE("reencrypt replaces the data key and every value") {
-    const auto result = state.rotate_master_key(key_file, store::Reencrypt::yes);
+    const auto result = state.rotate_master_key(key_file, store::Reencrypt::yes, {});
     CHECK(result.values_reencrypted == 1);
     const store::Org after = state.org("default");
     CHECK(after.key_version() == 2);

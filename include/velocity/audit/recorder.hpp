@@ -86,7 +86,10 @@ public:
 
 private:
   void create();
-  // Appends one event; the caller holds a savepoint.
+  // Inside a write transaction: when a `key rotate --reencrypt` gave the organisation a new data
+  // key since this recorder loaded it, loads the new one and the log's keys re-sealed under it.
+  void follow_key();
+  // Appends one event; the caller holds a transaction.
   int64_t append(const EventInput& event);
   // Takes `row` as the current tail after checking its MAC.
   void adopt(const store::AuditLogRow& row);
