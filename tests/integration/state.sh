@@ -112,9 +112,7 @@ expect_equal "$(sqlite3 "$STATE" "SELECT key_version FROM organizations WHERE na
 expect_equal "$(sqlite3 "$STATE" "SELECT hex(payload) FROM evidence WHERE id = 8")" \
   "$payload_before" "the other values untouched"
 if [ ! -e "$KEY.new" ]; then pass; else fail "pending key file left behind"; fi
-run evidence list
-expect_rc 3
-expect_err_contains "cannot decrypt evidence.payload of row 7"
+if "$VELOCITY_TEST_FILL" "$STATE" default --verify 2>&1 | grep -q "cannot decrypt evidence.payload of row 7"; then pass; else fail "row 7 opened"; fi
 
 TEST "a ciphertext copied into another row does not open"
 cp "$SUITE_DIR/good.db" "$STATE"; cp "$SUITE_DIR/good.key" "$KEY"; rm -f "$STATE-wal" "$STATE-shm"
@@ -182,15 +180,15 @@ expect_equal "$("$VELOCITY_TEST_FILL" "$KSTATE" default --verify)" 200000 "every
 expect_equal "$(sqlite3 "$KSTATE" 'PRAGMA integrity_check')" ok "integrity"
 unset VELOCITY_KEY_FILE
 
-# killed_rotate AT ARGS...: `velocity key rotate ARGS` killed (SIGKILL) at its AT: "commit", the
-# rename that would move the committed new key into place, or "before-commit", the first write
-# of its transaction (after the new key went to its `.new`).
+# killed_rotate AT STATE [ARGS...]: `velocity --state STATE key rotate ARGS` killed (SIGKILL) at
+# AT: "commit", the rename that would move the committed new key into place, or "before-commit",
+# the first write to the state's log, when the new key is in its `.new` and nothing is committed.
 killed_rotate() {
-  local at=$1
-  shift
+  local at=$1 state=$2
+  shift 2
   local inject=(-e trace=rename -e inject=rename:signal=KILL:when=2)
-  [ "$at" = before-commit ] && inject=(-e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=1)
-  strace -f -o /dev/null "${inject[@]}" "$VELOCITY_BIN" "$@" key rotate >/dev/null 2>&1 && RC=0 || RC=$?
+  [ "$at" = before-commit ] && inject=(-P "$state-wal" -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=1)
+  strace -f -o /dev/null "${inject[@]}" "$VELOCITY_BIN" --state "$state" key rotate "$@" >/dev/null 2>&1 && RC=0 || RC=$?
   expect_equal "$RC" 137 "key rotate killed at $at"
 }
 
@@ -201,7 +199,7 @@ if command -v strace >/dev/null 2>&1; then
   run --state "$RDIR/v.db" init
   "$VELOCITY_TEST_FILL" "$RDIR/v.db" default 30 >/dev/null
   old_key=$(cat "$VELOCITY_KEY_FILE")
-  killed_rotate commit --state "$RDIR/v.db"
+  killed_rotate commit "$RDIR/v.db"
   expect_equal "$(cat "$VELOCITY_KEY_FILE")" "$old_key" "the key file still holds the old key"
   if [ -e "$VELOCITY_KEY_FILE.new" ]; then pass; else fail "no $VELOCITY_KEY_FILE.new after the kill"; fi
   run --state "$RDIR/v.db" status
@@ -214,7 +212,7 @@ if command -v strace >/dev/null 2>&1; then
 
   TEST "a key file that is missing: the surviving .new of the rotation is found next to it"
   cp "$VELOCITY_KEY_FILE" "$RDIR/current.key"
-  killed_rotate commit --state "$RDIR/v.db"
+  killed_rotate commit "$RDIR/v.db"
   rm "$VELOCITY_KEY_FILE"
   run --state "$RDIR/v.db" status
   expect_rc 0
@@ -226,8 +224,8 @@ if command -v strace >/dev/null 2>&1; then
   RDIR="$SUITE_DIR/rot-file"
   VELOCITY_KEY_FILE="$RDIR/master.key" run --state "$RDIR/v.db" init
   expect_rc 0
-  "$VELOCITY_TEST_FILL" "$RDIR/v.db" default 30 >/dev/null
-  VELOCITY_KEY_FILE="$RDIR/master.key" killed_rotate commit --state "$RDIR/v.db" --key-file "$RDIR/other.key"
+  VELOCITY_KEY_FILE="$RDIR/master.key" "$VELOCITY_TEST_FILL" "$RDIR/v.db" default 30 >/dev/null
+  VELOCITY_KEY_FILE="$RDIR/master.key" killed_rotate commit "$RDIR/v.db" --key-file "$RDIR/other.key"
   if [ -e "$RDIR/other.key.new" ] && [ ! -e "$RDIR/other.key" ]; then pass; else fail "other.key.new should be all there is"; fi
   VELOCITY_KEY_FILE="$RDIR/master.key" run --state "$RDIR/v.db" status
   expect_rc 0
@@ -246,7 +244,7 @@ if command -v strace >/dev/null 2>&1; then
   export VELOCITY_MASTER_KEY
   VELOCITY_MASTER_KEY=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')
   run --state "$RDIR/v.db" init
-  killed_rotate commit --state "$RDIR/v.db" --key-file "$RDIR/rotated.key"
+  killed_rotate commit "$RDIR/v.db" --key-file "$RDIR/rotated.key"
   run --state "$RDIR/v.db" status
   expect_rc 0
   expect_err_contains "the master key is now in $RDIR/rotated.key"
@@ -263,7 +261,7 @@ if command -v strace >/dev/null 2>&1; then
   expect_rc 0
   "$VELOCITY_TEST_FILL" "$RDIR/v.db" default 30 >/dev/null
   if [ ! -e "$KEY" ] || [ "$(ls "$(dirname "$KEY")")" = "master.key" ]; then pass; else fail "unexpected key files"; fi
-  killed_rotate commit --state "$RDIR/v.db" --key-file "$RDIR/rotated.key"
+  killed_rotate commit "$RDIR/v.db" --key-file "$RDIR/rotated.key"
   run --state "$RDIR/v.db" status
   expect_rc 0
   expect_err_contains "the master key is now in $RDIR/rotated.key"
@@ -279,7 +277,7 @@ if command -v strace >/dev/null 2>&1; then
   run --state "$RDIR/v.db" init
   "$VELOCITY_TEST_FILL" "$RDIR/v.db" default 30 >/dev/null
   old_key=$(cat "$VELOCITY_KEY_FILE")
-  killed_rotate before-commit --state "$RDIR/v.db"
+  killed_rotate before-commit "$RDIR/v.db"
   if [ -e "$VELOCITY_KEY_FILE.new" ]; then pass; else fail "no .new left by the killed rotation"; fi
   run --state "$RDIR/v.db" status
   expect_rc 0
