@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <fstream>
 
 #include <fcntl.h>
@@ -230,6 +231,23 @@ std::vector<std::filesystem::path> key_file_candidates(const crypto::MasterKey* 
     add(*recorded);
   }
   return files;
+}
+
+// The key among `files` and their `.new` that opens `check_value`, as the key of the file it
+// belongs in. Looks twice: the key may move from `.new` into place between two looks.
+std::optional<crypto::MasterKey> locate_key(const std::vector<std::filesystem::path>& files,
+                                            std::string_view check_value) {
+  for (int look = 0; look < 2; ++look) {
+    for (const std::filesystem::path& file : files) {
+      for (const std::filesystem::path& candidate : {file, pending_key_file(file)}) {
+        if (auto key = key_matching(candidate, check_value)) {
+          return crypto::MasterKey{*key, crypto::KeyOrigin::key_file, file,
+                                   "key file " + file.string()};
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 // Moves the new key of a committed rotation from `pending` to `key_file`. Only called with the
@@ -510,6 +528,12 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
   std::vector<std::string> notices;
   const auto candidates = key_file_candidates(key ? &*key : nullptr, recorded);
   const std::string current_check_value = settle_pending_keys(db, candidates, key, notices);
+  if (key && !key->file.empty() && !crypto::matches_check_value(key->key, current_check_value)) {
+    // A rotation committed after the key file was read: it is in the file now, or in its `.new`.
+    if (auto moved = locate_key({key->file}, current_check_value)) {
+      key = std::move(moved);
+    }
+  }
   if (!key || !crypto::matches_check_value(key->key, current_check_value)) {
     std::string help = key ? key_help(*key) : key_error->help();
     if (recorded && (!key || key->file != *recorded)) {
@@ -538,18 +562,10 @@ void State::follow_master_key(const std::string& check_value) {
     return;
   }
   const auto recorded = read_meta(m_db, "rotated_key_file");
-  // Twice: the new key may move from `.new` into place between two looks.
-  for (int look = 0; look < 2; ++look) {
-    for (const std::filesystem::path& file : key_file_candidates(&m_master_key, recorded)) {
-      for (const std::filesystem::path& candidate : {file, pending_key_file(file)}) {
-        if (auto key = key_matching(candidate, check_value)) {
-          m_master_key =
-            crypto::MasterKey{*key, crypto::KeyOrigin::key_file, file, "key file " + file.string()};
-          m_check_value = check_value;
-          return;
-        }
-      }
-    }
+  if (auto found = locate_key(key_file_candidates(&m_master_key, recorded), check_value)) {
+    m_master_key = std::move(*found);
+    m_check_value = check_value;
+    return;
   }
   throw rotated_while_running(
     recorded
@@ -627,14 +643,23 @@ OrgInfo State::create_org(std::string_view name, OrgKind kind) {
     throw UsageError(fmt::format("an organisation named '{}' already exists", name));
   }
   const std::string created_at = time::to_iso8601(time::now());
+  // Ids are never reused (meta last_org_id remembers the highest given), so that an Org's id and
+  // key version name one data key: a command that loaded an organisation which `demo --reset`
+  // or `org delete` then replaced finds it gone instead of sealing under a dead key.
+  const std::string last_text = read_meta(m_db, "last_org_id").value_or("0");
+  int64_t last_id = 0;
+  std::from_chars(last_text.data(), last_text.data() + last_text.size(), last_id);
   m_db
-    .prepare("INSERT INTO organizations (name, created_at, is_demo, key_version, wrapped_key) "
-             "VALUES (?, ?, ?, 1, x'')")
-    .bind(1, name)
-    .bind(2, created_at)
-    .bind(3, kind == OrgKind::demo ? 1 : 0)
+    .prepare("INSERT INTO organizations (id, name, created_at, is_demo, key_version, wrapped_key) "
+             "VALUES (max(?, (SELECT coalesce(max(id), 0) FROM organizations)) + 1, ?, ?, ?, 1, "
+             "x'')")
+    .bind(1, last_id)
+    .bind(2, name)
+    .bind(3, created_at)
+    .bind(4, kind == OrgKind::demo ? 1 : 0)
     .run();
   const int64_t id = m_db.last_insert_rowid();
+  write_meta(m_db, "last_org_id", std::to_string(id));
   const crypto::SecretKey dek = crypto::SecretKey::generate();
   m_db.prepare("UPDATE organizations SET wrapped_key = ? WHERE id = ?")
     .bind_blob(1, crypto::wrap_key(m_master_key.key, dek, org_key_identity(id, 1)))

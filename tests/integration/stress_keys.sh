@@ -13,7 +13,7 @@ require python3
 require sqlite3
 require_moto
 
-ROUNDS=${STRESS_ROUNDS:-14}
+ROUNDS=${STRESS_ROUNDS:-40}
 TIME_CAP=${STRESS_TIME_CAP:-200}
 ROTATED="the master key was rotated while this command ran; run it again"
 RANDOM=1307 # the same rounds and kills on every run
@@ -40,7 +40,9 @@ LAUNCHED=()
 launch() {
   local name=$1
   shift
-  with_moto_keys "$VELOCITY_BIN" "$@" >"logs/$name.out" 2>"logs/$name.err" &
+  # A simple command, so that $! is velocity itself and a kill reaches it.
+  AWS_ACCESS_KEY_ID="$MOTO_KEY" AWS_SECRET_ACCESS_KEY="$MOTO_SECRET" \
+    "$VELOCITY_BIN" "$@" >"logs/$name.out" 2>"logs/$name.err" &
   PIDS+=("$!")
   NAMES+=("$name")
   LAUNCHED+=("$name")
@@ -66,18 +68,19 @@ for round in $(seq 1 "$ROUNDS"); do
   launch "r$round.log2" --org demo-startup-soc2 audit log --limit 5
   launch "r$round.rotate2" key rotate $([ -n "$reencrypt" ] || echo --reencrypt)
   victim=-1
-  if [ $((RANDOM % 4)) -ne 0 ]; then
+  if [ $((RANDOM % 5)) -ne 0 ]; then
     victim=$((RANDOM % ${#PIDS[@]}))
-    sleep "0.$((RANDOM % 9))$((RANDOM % 10))"
-    if kill -9 "${PIDS[$victim]}" 2>/dev/null; then
-      kills=$((kills + 1))
-      case ${NAMES[$victim]} in *rotate*) killed_rotations=$((killed_rotations + 1)) ;; esac
-    fi
+    sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+    kill -9 "${PIDS[$victim]}" 2>/dev/null
   fi
   for i in "${!PIDS[@]}"; do
     wait "${PIDS[$i]}" && rc=0 || rc=$?
     echo "$rc" >"logs/${NAMES[$i]}.rc"
     commands=$((commands + 1))
+    if [ "$rc" -eq 137 ]; then
+      kills=$((kills + 1))
+      case ${NAMES[$i]} in *rotate*) killed_rotations=$((killed_rotations + 1)) ;; esac
+    fi
   done
   rounds=$((rounds + 1))
 done
@@ -92,7 +95,7 @@ for name in "${LAUNCHED[@]}"; do
     fail "$name said tampered: $(cat "logs/$name.err")"
   fi
   if [ "$rc" -eq 137 ]; then
-    continue # the one killed this round
+    continue # killed
   elif [ "$rc" -eq 3 ] && grep -qF "$ROTATED" "logs/$name.err"; then
     rotated=$((rotated + 1))
   elif [ "$rc" -ne 0 ]; then
