@@ -29,6 +29,14 @@ IntegrityError tampered(const store::Org& org, std::string_view what) {
       org.name()));
 }
 
+// The error of a command whose organisation was deleted under it (org delete, demo --reset).
+StateError org_went_away(const store::Org& org) {
+  return StateError(fmt::format("organisation '{}' was deleted while this command ran, and its "
+                                "audit log with it",
+                                org.name()),
+                    "run the command again");
+}
+
 } // namespace
 
 Identity current_identity() {
@@ -144,11 +152,15 @@ void Recorder::follow_key() {
     return;
   }
   m_org = m_state.org(m_org.name());
-  if (m_keys) {
-    if (const auto row = m_store.find_log(m_org.id())) {
-      m_keys = LogKeys::unseal(m_org, *row);
-    }
+  if (!m_keys) {
+    return; // create() makes the log under the new key
   }
+  const auto row = m_store.find_log(m_org.id());
+  if (!row) {
+    throw org_went_away(m_org); // and was made again, with a new log
+  }
+  m_keys = LogKeys::unseal(m_org, *row);
+  adopt(*row);
 }
 
 void Recorder::adopt(const store::AuditLogRow& row) {
@@ -167,6 +179,9 @@ void Recorder::adopt(const store::AuditLogRow& row) {
 void Recorder::reload() {
   const auto row = m_store.find_log(m_org.id());
   if (!row) {
+    if (!store::current_key_version(m_state.db(), m_org.id())) {
+      throw org_went_away(m_org);
+    }
     throw tampered(m_org, "its log record disappeared");
   }
   if (!m_keys) {
@@ -292,6 +307,11 @@ void Recorder::record_all(std::span<const EventInput> events) {
 
 std::optional<TreeHead> Recorder::checkpoint() {
   store::Transaction tx(m_state.db());
+  if (!store::current_key_version(m_state.db(), m_org.id())) {
+    // The organisation was deleted since (org delete, demo --reset): its log went with it.
+    tx.commit();
+    return std::nullopt;
+  }
   TreeHead head;
   store::AuditTail next;
   for (int attempt = 0;; ++attempt) {

@@ -208,8 +208,12 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
       check_period(*query.since, *query.until, "--since", *options->since, "--until",
                    *options->until);
     }
+    // The data key and the events from one snapshot, so that a key rotation that commits
+    // meanwhile is not seen half; the read is recorded after it.
+    store::Transaction snapshot(ctx.state().db(), store::TransactionKind::deferred);
     const store::Org org = ctx.org();
     const auto events = audit::read_events(ctx.state(), org, query);
+    snapshot.commit();
     if (format == "json") {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& event : events) {

@@ -94,8 +94,11 @@ void setup_org(CLI::App& command, Context& ctx) {
                                         options->name),
                             options->name, options->yes,
                             fmt::format("velocity org delete {} --yes", options->name));
+    // The deletion and its event commit together.
+    store::Transaction tx(state.db());
     state.delete_org(options->name);
     ctx.audit(org_event("org.delete", options->name, {{"data_key_destroyed", true}}));
+    tx.commit();
     ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));
   });
 }

@@ -306,6 +306,49 @@ std::string settle_pending_keys(Database& db, const std::vector<std::filesystem:
   return check_value;
 }
 
+// The master key of the state in `db`: from its source (crypto::find_master_key), else from the
+// `.new` of a rotation that committed and was stopped before it moved it into place, which this
+// finishes (and a `.new` left by one that did not commit is removed). Sets `check_value` to the
+// key check value it matches. Throws StateError naming where the key was looked for.
+crypto::MasterKey open_master_key(Database& db, const crypto::PassphrasePrompt& prompt,
+                                  std::vector<std::string>& notices, std::string& check_value) {
+  const auto recorded = read_meta(db, "rotated_key_file");
+  std::optional<crypto::MasterKey> key;
+  std::optional<StateError> key_error;
+  try {
+    key = crypto::find_master_key(read_passphrase_settings(db), prompt);
+  } catch (const StateError& error) {
+    // The key file may be missing because a rotation stopped before it moved the new one there.
+    key_error = error;
+  }
+  const auto candidates = key_file_candidates(key ? &*key : nullptr, recorded);
+  check_value = settle_pending_keys(db, candidates, key, notices);
+  if (key && !key->file.empty() && !crypto::matches_check_value(key->key, check_value)) {
+    // A rotation committed after the key file was read: it is in the file now, or in its `.new`.
+    if (auto moved = locate_key({key->file}, check_value)) {
+      key = std::move(moved);
+    }
+  }
+  if (!key || !crypto::matches_check_value(key->key, check_value)) {
+    std::string help = key ? key_help(*key) : key_error->help();
+    if (recorded && (!key || key->file != *recorded)) {
+      help += fmt::format("; the last `velocity key rotate` wrote the master key of this state to "
+                          "{}: set VELOCITY_KEY_FILE={}",
+                          *recorded, *recorded);
+    }
+    std::error_code missing;
+    for (const std::filesystem::path& file : candidates) {
+      if (std::filesystem::exists(pending_key_file(file), missing)) {
+        help += fmt::format("; {} (left by an interrupted key rotation) does not open it either",
+                            pending_key_file(file).string());
+      }
+    }
+    throw StateError(
+      key ? fmt::format("wrong master key for {}", db.path().string()) : key_error->what(), help);
+  }
+  return std::move(*key);
+}
+
 } // namespace
 
 Org::Org(int64_t id, std::string name, OrgKind kind, uint32_t key_version, crypto::SecretKey key)
@@ -516,43 +559,11 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
       "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
   }
 
-  const auto recorded = read_meta(db, "rotated_key_file");
-  std::optional<crypto::MasterKey> key;
-  std::optional<StateError> key_error;
-  try {
-    key = crypto::find_master_key(read_passphrase_settings(db), prompt);
-  } catch (const StateError& error) {
-    // The key file may be missing because a rotation stopped before it moved the new one there.
-    key_error = error;
-  }
   std::vector<std::string> notices;
-  const auto candidates = key_file_candidates(key ? &*key : nullptr, recorded);
-  const std::string current_check_value = settle_pending_keys(db, candidates, key, notices);
-  if (key && !key->file.empty() && !crypto::matches_check_value(key->key, current_check_value)) {
-    // A rotation committed after the key file was read: it is in the file now, or in its `.new`.
-    if (auto moved = locate_key({key->file}, current_check_value)) {
-      key = std::move(moved);
-    }
-  }
-  if (!key || !crypto::matches_check_value(key->key, current_check_value)) {
-    std::string help = key ? key_help(*key) : key_error->help();
-    if (recorded && (!key || key->file != *recorded)) {
-      help += fmt::format("; the last `velocity key rotate` wrote the master key of this state to "
-                          "{}: set VELOCITY_KEY_FILE={}",
-                          *recorded, *recorded);
-    }
-    std::error_code missing;
-    for (const std::filesystem::path& file : candidates) {
-      if (std::filesystem::exists(pending_key_file(file), missing)) {
-        help += fmt::format("; {} (left by an interrupted key rotation) does not open it either",
-                            pending_key_file(file).string());
-      }
-    }
-    throw StateError(
-      key ? fmt::format("wrong master key for {}", path.string()) : key_error->what(), help);
-  }
+  std::string current_check_value;
+  crypto::MasterKey key = open_master_key(db, prompt, notices, current_check_value);
   apply_migrations(db);
-  State state(std::move(db), path, std::move(*key), current_check_value);
+  State state(std::move(db), path, std::move(key), current_check_value);
   state.m_notices = std::move(notices);
   return state;
 }

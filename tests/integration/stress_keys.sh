@@ -16,7 +16,7 @@ require_moto
 ROUNDS=${STRESS_ROUNDS:-40}
 TIME_CAP=${STRESS_TIME_CAP:-200}
 ROTATED="the master key was rotated while this command ran; run it again"
-RANDOM=1307 # the same rounds and kills on every run
+RANDOM=${STRESS_SEED:-1307} # the same rounds and kills on every run (STRESS_SEED varies them)
 
 cd "$SUITE_DIR"
 start_moto

@@ -67,7 +67,8 @@ public:
   // Appends `events` in one transaction (or with the caller's), all or none: the way to append
   // many, much cheaper than one record() each inside a transaction.
   void record_all(std::span<const EventInput> events);
-  // Signs and stores a tree head over the whole log unless the latest head already covers it.
+  // Signs and stores a tree head over the whole log unless the latest head already covers it or
+  // the organisation was deleted meanwhile.
   std::optional<TreeHead> checkpoint();
   // Signs an export seal with the log's key.
   void sign(ExportSeal& seal) const;
