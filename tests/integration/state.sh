@@ -237,6 +237,11 @@ if command -v strace >/dev/null 2>&1; then
   expect_err_contains "the last \`velocity key rotate\` wrote the master key of this state to $RDIR/other.key"
   VELOCITY_KEY_FILE="$RDIR/other.key" run --state "$RDIR/v.db" status
   expect_rc 0
+  python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())' >"$RDIR/master.key.new"
+  VELOCITY_KEY_FILE="$RDIR/master.key" run --state "$RDIR/v.db" status
+  expect_rc 3
+  expect_err_contains "$RDIR/master.key.new (left by an interrupted key rotation) does not open it either"
+  if [ -e "$RDIR/master.key.new" ]; then pass; else fail "a .new that opens nothing was removed"; fi
   expect_equal "$(VELOCITY_KEY_FILE="$RDIR/other.key" "$VELOCITY_TEST_FILL" "$RDIR/v.db" default --verify 2>&1)" 30 "values read back"
 
   TEST "VELOCITY_MASTER_KEY: the rotation's key file is finished and named"
