@@ -1,4 +1,3 @@
-#include <velocity/core/error.hpp>
 #include <velocity/store/audit_store.hpp>
 
 #include <string>
