@@ -88,6 +88,7 @@ elapsed=$(($(date +%s) - started))
 
 TEST "no command said tampered; every exit 3 is the documented rotation message"
 tampered=0 rotated=0 other=0
+declare -A run_again=()
 for name in "${LAUNCHED[@]}"; do
   rc=$(cat "logs/$name.rc")
   if grep -qi "tamper" "logs/$name.err"; then
@@ -98,6 +99,8 @@ for name in "${LAUNCHED[@]}"; do
     continue # killed
   elif [ "$rc" -eq 3 ] && grep -qF "$ROTATED" "logs/$name.err"; then
     rotated=$((rotated + 1))
+    kind=${name#*.}
+    run_again[$kind]=$((${run_again[$kind]:-0} + 1))
   elif [ "$rc" -ne 0 ]; then
     other=$((other + 1))
     fail "$name exited $rc: $(cat "logs/$name.err")"
@@ -136,5 +139,7 @@ stored=$(json_get 'len(d)')
 run audit log --action assess.complete --format json
 expect_equal "$(json_get 'len(d)')" "$stored" "assess.complete events"
 
-echo "stress: $rounds rounds in ${elapsed}s, $commands commands, $kills kills ($killed_rotations of a rotation), $rotated told to run again"
+told=""
+for kind in "${!run_again[@]}"; do told+=" $kind ${run_again[$kind]}"; done
+echo "stress: $rounds rounds in ${elapsed}s, $commands commands, $kills kills ($killed_rotations of a rotation), $rotated told to run again${told:+ (by command:$told)}"
 finish
