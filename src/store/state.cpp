@@ -24,6 +24,7 @@ namespace {
 constexpr char k_sealed_format = 0x01;
 constexpr size_t k_sealed_header = 5;
 constexpr size_t k_sqlite_header_size = 100;
+constexpr uintmax_t k_wal_header_size = 32;
 constexpr std::string_view k_sqlite_magic{"SQLite format 3\0", 16};
 
 std::string field_identity(const Field& field, uint32_t key_version) {
@@ -86,7 +87,12 @@ void check_sqlite_file(const std::filesystem::path& path) {
   const uint64_t pages = read_be32(view.substr(28, 4));
   const uint64_t expected = page_size * pages;
   const uint64_t actual = std::filesystem::file_size(path);
-  if (actual < expected) {
+  // Pages still in the write-ahead log belong to the state too: a checkpoint stopped by a full
+  // disk leaves the header counting pages that only the log holds, and SQLite finishes it.
+  std::error_code ec;
+  const auto wal_size = std::filesystem::file_size(path.string() + "-wal", ec);
+  const bool wal_has_frames = !ec && wal_size > k_wal_header_size;
+  if (actual < expected && !wal_has_frames) {
     throw StateError(
       fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual, expected),
       "restore the state file from a backup");
