@@ -29,6 +29,14 @@ IntegrityError tampered(const store::Org& org, std::string_view what) {
       org.name()));
 }
 
+// The error of a command whose organisation was deleted under it (org delete, demo --reset).
+StateError org_went_away(const store::Org& org) {
+  return StateError(fmt::format("organisation '{}' was deleted while this command ran, and its "
+                                "audit log with it",
+                                org.name()),
+                    "run the command again");
+}
+
 } // namespace
 
 Identity current_identity() {
@@ -62,31 +70,49 @@ Recorder::Recorder(store::State& state, std::string_view org_name, Identity iden
     m_org(state.org(org_name)),
     m_store(state.db()),
     m_identity(std::move(identity)) {
-  if (auto row = m_store.find_log(m_org.id())) {
-    m_keys = LogKeys::unseal(m_org, *row);
-    adopt(*row);
-    if (row->public_key != m_keys->signing.verify_key().raw()) {
-      m_warnings.push_back(
-        fmt::format("the public key stored with the audit log of '{}' is not the "
-                    "key its sealed seed gives: it was replaced",
-                    m_org.name()));
+  std::optional<store::AuditLogRow> row;
+  std::optional<store::AuditEventRow> last;
+  // A `key rotate --reencrypt` between loading the data key and reading the log re-seals the log's
+  // keys: load the new data key and read again (a rotation takes seconds, so twice is plenty).
+  for (int attempt = 0;; ++attempt) {
+    // The tail and the last event from one snapshot: an append that commits between two reads
+    // would move the one and not the other.
+    store::Transaction read(m_state.db(), store::TransactionKind::deferred);
+    const bool current =
+      store::current_key_version(m_state.db(), m_org.id()) == m_org.key_version();
+    row = m_store.find_log(m_org.id());
+    last = row ? m_store.last_event(m_org.id()) : std::nullopt;
+    read.commit();
+    if (current || attempt + 1 == k_attempts) {
+      break;
     }
-    const auto last = m_store.last_event(m_org.id());
-    const bool matches = m_tail.size == 0
-                           ? !last.has_value()
-                           : last && last->seq == m_tail.size && last->hash == m_tail.last_hash;
-    if (!matches) {
-      m_warnings.push_back(
-        fmt::format("the events of the audit log of '{}' do not end where its "
-                    "authenticated tail says (event {}): run `velocity audit verify`",
-                    m_org.name(), m_tail.size));
-    }
+    m_org = m_state.org(org_name);
+  }
+  if (!row) {
+    create();
     return;
   }
-  create();
+  m_keys = LogKeys::unseal(m_org, *row);
+  adopt(*row);
+  if (row->public_key != m_keys->signing.verify_key().raw()) {
+    m_warnings.push_back(fmt::format("the public key stored with the audit log of '{}' is not the "
+                                     "key its sealed seed gives: it was replaced",
+                                     m_org.name()));
+  }
+  const bool matches = m_tail.size == 0
+                         ? !last.has_value()
+                         : last && last->seq == m_tail.size && last->hash == m_tail.last_hash;
+  if (!matches) {
+    m_warnings.push_back(fmt::format("the events of the audit log of '{}' do not end where its "
+                                     "authenticated tail says (event {}): run `velocity audit "
+                                     "verify`",
+                                     m_org.name(), m_tail.size));
+  }
 }
 
 void Recorder::create() {
+  store::Transaction tx(m_state.db());
+  follow_key();
   crypto::SigningKey signing = crypto::SigningKey::generate();
   const std::string mac_key = crypto::random_bytes(k_mac_key_size);
   store::AuditLogRow row;
@@ -97,10 +123,9 @@ void Recorder::create() {
   row.tail.last_hash = bytes_of(zero_hash());
   row.tail.mac = tail_mac(mac_key, m_org.id(), row.tail);
 
-  store::Savepoint savepoint(m_state.db());
   if (!m_store.insert_log(row)) {
     // Another process made the log between our look and our write: use theirs.
-    savepoint.release();
+    tx.commit();
     reload();
     return;
   }
@@ -118,8 +143,24 @@ void Recorder::create() {
   genesis.details = {{"algorithm", "Ed25519"},
                      {"public_key_fingerprint", m_keys->signing.verify_key().fingerprint()}};
   append(genesis);
-  savepoint.release();
+  tx.commit();
   m_created = true;
+}
+
+void Recorder::follow_key() {
+  if (store::current_key_version(m_state.db(), m_org.id()) == m_org.key_version()) {
+    return;
+  }
+  m_org = m_state.org(m_org.name());
+  if (!m_keys) {
+    return; // create() makes the log under the new key
+  }
+  const auto row = m_store.find_log(m_org.id());
+  if (!row) {
+    throw org_went_away(m_org); // and was made again, with a new log
+  }
+  m_keys = LogKeys::unseal(m_org, *row);
+  adopt(*row);
 }
 
 void Recorder::adopt(const store::AuditLogRow& row) {
@@ -138,6 +179,9 @@ void Recorder::adopt(const store::AuditLogRow& row) {
 void Recorder::reload() {
   const auto row = m_store.find_log(m_org.id());
   if (!row) {
+    if (!store::current_key_version(m_state.db(), m_org.id())) {
+      throw org_went_away(m_org);
+    }
     throw tampered(m_org, "its log record disappeared");
   }
   if (!m_keys) {
@@ -226,31 +270,34 @@ int64_t Recorder::append(const EventInput& input) {
 }
 
 int64_t Recorder::record(const EventInput& event) {
-  store::Savepoint savepoint(m_state.db());
+  store::Transaction tx(m_state.db());
   const store::AuditTail before = m_tail;
   const merkle::Frontier frontier = m_frontier;
   try {
+    follow_key();
     const int64_t seq = append(event);
-    savepoint.release();
+    tx.commit();
     return seq;
   } catch (...) {
-    m_tail = before; // the savepoint rolls the rows back; the cache follows
+    m_tail = before; // the transaction rolls the rows back; the cache follows
     m_frontier = frontier;
     throw;
   }
 }
 
 void Recorder::record_all(std::span<const EventInput> events) {
-  // One savepoint for the batch: a savepoint per event inside a transaction would copy every
-  // page it touches to SQLite's statement journal first, which costs more than the insert.
-  store::Savepoint savepoint(m_state.db());
+  // One transaction (or savepoint) for the batch: a savepoint per event inside a transaction would
+  // copy every page it touches to SQLite's statement journal first, which costs more than the
+  // insert.
+  store::Transaction tx(m_state.db());
   const store::AuditTail before = m_tail;
   const merkle::Frontier frontier = m_frontier;
   try {
+    follow_key();
     for (const EventInput& event : events) {
       append(event);
     }
-    savepoint.release();
+    tx.commit();
   } catch (...) {
     m_tail = before;
     m_frontier = frontier;
@@ -259,12 +306,17 @@ void Recorder::record_all(std::span<const EventInput> events) {
 }
 
 std::optional<TreeHead> Recorder::checkpoint() {
-  store::Savepoint savepoint(m_state.db());
+  store::Transaction tx(m_state.db());
+  if (!store::current_key_version(m_state.db(), m_org.id())) {
+    // The organisation was deleted since (org delete, demo --reset): its log went with it.
+    tx.commit();
+    return std::nullopt;
+  }
   TreeHead head;
   store::AuditTail next;
   for (int attempt = 0;; ++attempt) {
     if (m_tail.size == m_tail.head_size) {
-      savepoint.release();
+      tx.commit();
       return std::nullopt;
     }
     head =
@@ -286,7 +338,7 @@ std::optional<TreeHead> Recorder::checkpoint() {
   }
   m_store.insert_head(
     m_org.id(), store::AuditHeadRow{0, head.size, bytes_of(head.root), head.time, head.signature});
-  savepoint.release();
+  tx.commit();
   m_tail = std::move(next);
   return head;
 }

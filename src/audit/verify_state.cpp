@@ -68,6 +68,10 @@ void check_tail(detail::ChainWalker& walker, const store::AuditTail& tail,
 
 VerifyResult verify_state(store::State& state, std::string_view org_name,
                           std::optional<int64_t> witnessed_size) {
+  // The data key, the tail, the heads and the events from one snapshot: an append or a key
+  // rotation that commits meanwhile is not seen half. Nothing is written, so the snapshot ends
+  // the same whether committed or not.
+  store::Transaction snapshot(state.db(), store::TransactionKind::deferred);
   const store::Org org = state.org(org_name);
   store::AuditStore audit_store(state.db());
   VerifyResult result;

@@ -240,6 +240,8 @@ void run_answers_file(Context& ctx, const Options& options) {
                                ctx.state_path().string()));
   } else {
     store::State& state = ctx.state();
+    // The assessment and its event commit together.
+    store::Transaction tx(state.db());
     const store::Org org = ctx.org();
     store::NewAssessment record;
     record.frameworks = fmt::format("{}", fmt::join(scope.frameworks, ","));
@@ -249,6 +251,7 @@ void run_answers_file(Context& ctx, const Options& options) {
     meta.id =
       store::add_completed_assessment(state.db(), org, record, assess::scores_json(evaluation));
     assess::audit_completed(ctx, *meta.id, scope.frameworks, scope.variant);
+    tx.commit();
     ctx.out().info(
       fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
   }

@@ -282,10 +282,13 @@ void Session::set_answer(compliance::AnswerValue value, const std::string& note)
 void Session::finish() {
   const compliance::Evaluation evaluation = compliance::evaluate(
     m_questionnaire, m_frameworks, m_scope, m_answers, compliance::PlanOptions{});
+  // The completion and its event commit together.
+  store::Transaction tx(m_ctx.state().db());
   store::complete_assessment(m_ctx.state().db(), m_ctx.org(), m_record.id,
                              compliance::answers_to_json(m_answers).dump(), scores_json(evaluation),
                              m_library.digest(m_scope.frameworks));
   audit_completed(m_ctx, m_record.id, m_scope.frameworks, m_scope.variant);
+  tx.commit();
   m_finished = true;
 }
 

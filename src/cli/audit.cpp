@@ -237,8 +237,12 @@ void setup_log_command(CLI::App& audit_app, Context& ctx) {
     if (query.since && query.until) {
       check_period(*query.since, *query.until, "--from", *options->from, "--to", *options->to);
     }
+    // The data key and the events from one snapshot, so that a key rotation that commits
+    // meanwhile is not seen half; the read is recorded after it.
+    store::Transaction snapshot(ctx.state().db(), store::TransactionKind::deferred);
     const store::Org org = ctx.org();
     const auto events = audit::read_events(ctx.state(), org, query);
+    snapshot.commit();
     if (format == "json") {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& event : events) {

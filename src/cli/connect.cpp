@@ -187,9 +187,12 @@ void remove_integration(Context& ctx, const std::string& name, bool yes) {
                 "with their findings",
                 name, evidence, evidence == 1 ? "" : "s"),
     name, yes, fmt::format("velocity connect remove {} --yes", name));
+  // The removal and its event commit together.
+  store::Transaction tx(state.db());
   store::remove_integration(state.db(), org, name);
   ctx.audit(integration_event(audit::Category::system_security, "integration.remove", name,
                               {{"platform", record.platform}, {"evidence_removed", evidence}}));
+  tx.commit();
   ctx.out().info(fmt::format("removed integration '{}', its credentials and {} evidence record{}",
                              name, evidence, evidence == 1 ? "" : "s"));
 }

@@ -49,6 +49,8 @@ void store_integration(Context& ctx, const ConnectOptions& options,
   store::State& state = ctx.state();
   ctx.audit_intent(integration_event(audit::Category::authentication, "integration.connect",
                                      options.name, {{"platform", platform.name}}));
+  // The integration and its event commit together.
+  store::Transaction tx(state.db());
   const store::IntegrationRecord record =
     store::add_integration(state.db(), ctx.org(),
                            store::NewIntegration{.name = options.name,
@@ -71,6 +73,7 @@ void store_integration(Context& ctx, const ConnectOptions& options,
                                {"credential_source", source},
                                {"account_id", test ? test->account_id : ""},
                                {"replace", options.replace}}));
+  tx.commit();
   if (format == "json") {
     ctx.out().json(json);
     return;

@@ -202,6 +202,9 @@ void setup_demo(CLI::App& command, Context& ctx) {
                       audit::Outcome::success,
                       {{"scenario", options->scenario}}});
     bool was_reset = false;
+    // One transaction: the old organisation's deletion, the new history and its events commit
+    // together or not at all.
+    store::Transaction tx(ctx.state().db());
     const store::Org org = prepare_org(ctx, name, options->reset, was_reset);
     ctx.out().info(fmt::format("{} demo organisation '{}': {} days of {}",
                                was_reset ? "rebuilding" : "writing", name, demo.days,
@@ -230,6 +233,7 @@ void setup_demo(CLI::App& command, Context& ctx) {
                        {"from", summary.first_day},
                        {"to", summary.last_day}}});
     ctx.audit_log(name).record_all(events);
+    tx.commit();
 
     if (format == "json") {
       ctx.out().json(compliance::demo_summary_to_json(summary));

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace velocity::cli {
 
 namespace {
@@ -41,19 +43,35 @@ void setup_key(CLI::App& command, Context& ctx) {
     const crypto::KeyOrigin old_origin = state.master_key().origin;
     const std::filesystem::path target =
       options->key_file ? std::filesystem::path(*options->key_file) : crypto::configured_key_file();
+    // The events commit with the rotation: a new master key concerns every organisation, so each
+    // log records it (but one that cannot be read, which the rotation left as it was).
     const store::RotateResult result = state.rotate_master_key(
-      target, options->reencrypt ? store::Reencrypt::yes : store::Reencrypt::no);
-    // A new master key concerns every organisation: each log records it.
-    audit::EventInput done = event;
-    done.details["organizations"] = result.organizations;
-    done.details["values_reencrypted"] = result.values_reencrypted;
-    for (const store::OrgInfo& org : state.list_orgs()) {
-      ctx.audit(org.name, done);
+      target, options->reencrypt ? store::Reencrypt::yes : store::Reencrypt::no,
+      [&ctx, &state, &event](const store::RotateResult& rotated) {
+        audit::EventInput done = event;
+        done.details["organizations"] = rotated.organizations;
+        done.details["values_reencrypted"] = rotated.values_reencrypted;
+        for (const store::OrgInfo& org : state.list_orgs()) {
+          const bool unreadable = std::any_of(
+            rotated.problems.begin(), rotated.problems.end(),
+            [&org](const store::RotateProblem& problem) { return problem.org == org.name; });
+          if (!unreadable) {
+            ctx.audit(org.name, done);
+          }
+        }
+      });
+    for (const store::RotateProblem& problem : result.problems) {
+      ctx.out().warn(problem.message);
     }
     if (format == "json") {
+      nlohmann::json problems = nlohmann::json::array();
+      for (const store::RotateProblem& problem : result.problems) {
+        problems.push_back({{"organization", problem.org}, {"message", problem.message}});
+      }
       ctx.out().json({{"key_file", result.key_file.string()},
                       {"organizations", result.organizations},
-                      {"values_reencrypted", result.values_reencrypted}});
+                      {"values_reencrypted", result.values_reencrypted},
+                      {"problems", problems}});
     } else {
       ctx.out().info(fmt::format("new master key written to {}", result.key_file.string()));
       ctx.out().info(
@@ -68,7 +86,8 @@ void setup_key(CLI::App& command, Context& ctx) {
                      "new key file, or set it to the new key");
     }
     if (old_origin == crypto::KeyOrigin::passphrase) {
-      ctx.out().warn("the state no longer uses a passphrase: it now opens with the new key file");
+      ctx.out().warn("the state no longer uses a passphrase: it now opens with the new key file "
+                     "(VELOCITY_PASSPHRASE is ignored from now on)");
     }
     if (options->key_file && *options->key_file != crypto::configured_key_file().string()) {
       ctx.out().warn(

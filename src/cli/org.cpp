@@ -46,8 +46,11 @@ void setup_org(CLI::App& command, Context& ctx) {
   create->callback([&ctx, options] {
     const std::string format = ctx.format({"table", "json"});
     ctx.audit_intent(org_event("org.create", options->name));
+    // The organisation and its event commit together.
+    store::Transaction tx(ctx.state().db());
     const auto org = ctx.state().create_org(options->name, store::OrgKind::regular);
     ctx.audit(org_event("org.create", options->name));
+    tx.commit();
     if (format == "json") {
       ctx.out().json(to_json(org));
     } else {
@@ -97,9 +100,12 @@ void setup_org(CLI::App& command, Context& ctx) {
                                         options->name),
                             options->name, options->yes,
                             fmt::format("velocity org delete {} --yes", options->name));
+    // The deletion and its event commit together.
+    store::Transaction tx(state.db());
     state.delete_org(options->name);
     ctx.audit_deleted(options->name);
     ctx.audit(org_event("org.delete", options->name, {{"data_key_destroyed", true}}));
+    tx.commit();
     ctx.out().info(fmt::format("deleted organisation '{}' and its data key", options->name));
   });
 }

@@ -1,3 +1,4 @@
+#include <velocity/core/error.hpp>
 #include <velocity/providers/runner.hpp>
 #include <velocity/store/evidence.hpp>
 
@@ -46,8 +47,7 @@ public:
                                              .reason = finding.reason,
                                              .evidence = finding.evidence});
     }
-    std::vector<store::FindingRecord> stored = store::save_batch(
-      m_state.db(), m_org, m_integration.id, m_run_id, evidence, findings, time::now());
+    std::vector<store::FindingRecord> stored = save(evidence, findings);
     m_summary.resources += static_cast<int64_t>(evidence.size());
     for (size_t i = 0; i < stored.size(); ++i) {
       store::FindingRecord& record = stored[i];
@@ -74,8 +74,27 @@ public:
   }
 
 private:
+  // Writes the batch; when a `key rotate --reencrypt` gave the organisation a new data key since
+  // it was loaded (save_batch refuses to seal under the old one), loads the new key and writes
+  // again, once.
+  std::vector<store::FindingRecord> save(std::span<const store::EvidenceInput> evidence,
+                                         std::span<const store::FindingInput> findings) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return store::save_batch(m_state.db(), m_org, m_integration.id, m_run_id, evidence,
+                                 findings, time::now());
+      } catch (const StateError&) {
+        if (attempt > 0 ||
+            store::current_key_version(m_state.db(), m_org.id()) == m_org.key_version()) {
+          throw;
+        }
+        m_org = m_state.org(m_org.name());
+      }
+    }
+  }
+
   store::State& m_state;
-  const store::Org& m_org;
+  store::Org m_org;
   const store::IntegrationRecord& m_integration;
   int64_t m_run_id;
   RunSummary& m_summary;
@@ -127,12 +146,17 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
   summary.run_id = run.id;
 
   try {
+    // The data key, loaded afresh, and the credentials from one snapshot: a `key rotate
+    // --reencrypt` since the command started re-sealed them under a new data key.
+    store::Transaction snapshot(db, store::TransactionKind::deferred);
+    const store::Org current = state.org(org.name());
     IntegrationConfig config{.name = integration.name,
                              .platform = integration.platform,
                              .settings = nlohmann::json::parse(integration.settings),
-                             .secret = store::open_integration_secret(db, org, integration)};
+                             .secret = store::open_integration_secret(db, current, integration)};
+    snapshot.commit();
     std::unique_ptr<Provider> provider = platform.open_integration(config, request.provider);
-    StoringSink sink(state, org, integration, run.id, summary, on_finding);
+    StoringSink sink(state, current, integration, run.id, summary, on_finding);
     const CollectResult result = provider->collect(summary.types, sink);
     summary.api_calls = result.api_calls;
     summary.api_errors = result.api_errors;

@@ -30,7 +30,9 @@ AssessmentRecord read_record(const Statement& statement) {
   return record;
 }
 
+// Inside the caller's write transaction, so the key it seals under is the one it commits with.
 void seal_answers(Database& db, const Org& org, int64_t id, std::string_view answers) {
+  org.require_current(db);
   const std::string sealed = org.seal(Field{k_table, k_column, id}, answers);
   db.prepare("UPDATE assessments SET answers = ?1 WHERE id = ?2")
     .bind_blob(1, sealed)

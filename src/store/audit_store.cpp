@@ -1,4 +1,3 @@
-#include <velocity/core/error.hpp>
 #include <velocity/store/audit_store.hpp>
 
 #include <string>
@@ -30,29 +29,6 @@ AuditEventRow read_event(const Statement& stmt) {
 }
 
 } // namespace
-
-// Cached statements: appending runs a savepoint per event, and parsing SQL each time would cost
-// more than the insert.
-Savepoint::Savepoint(Database& db) : m_db(db) {
-  m_db.cached("SAVEPOINT velocity_audit").run();
-}
-
-Savepoint::~Savepoint() {
-  if (m_done) {
-    return;
-  }
-  try {
-    m_db.cached("ROLLBACK TO velocity_audit").run();
-    m_db.cached("RELEASE velocity_audit").run();
-  } catch (const Error&) {
-    // SQLite already rolled the transaction back (e.g. after SQLITE_FULL): nothing left to undo.
-  }
-}
-
-void Savepoint::release() {
-  m_db.cached("RELEASE velocity_audit").run();
-  m_done = true;
-}
 
 std::optional<AuditLogRow> AuditStore::find_log(int64_t org_id) {
   Statement& stmt = m_db.cached(

@@ -277,6 +277,10 @@ int64_t Database::changes() const {
   return sqlite3_changes64(m_handle);
 }
 
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(m_handle) == 0;
+}
+
 int Database::user_version() {
   Statement stmt = prepare("PRAGMA user_version");
   stmt.step();
@@ -299,22 +303,36 @@ void Database::fail(int rc, std::string_view what) const {
   throw_error(m_handle, rc, what);
 }
 
-Transaction::Transaction(Database& db, TransactionKind kind) : m_db(db) {
-  m_db.execute(kind == TransactionKind::immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+// Cached statements: an audit append opens a transaction per event, and parsing SQL each time
+// would cost more than the insert.
+Transaction::Transaction(Database& db, TransactionKind kind)
+  : m_db(db),
+    m_nested(db.in_transaction()) {
+  if (m_nested) {
+    m_db.cached("SAVEPOINT velocity_nested").run();
+  } else {
+    m_db.cached(kind == TransactionKind::immediate ? "BEGIN IMMEDIATE" : "BEGIN").run();
+  }
 }
 
 Transaction::~Transaction() {
-  if (!m_done) {
-    try {
-      m_db.execute("ROLLBACK");
-    } catch (const Error&) {
-      // The connection already rolled back (e.g. after SQLITE_FULL); nothing left to undo.
+  if (m_done) {
+    return;
+  }
+  try {
+    if (m_nested) {
+      m_db.cached("ROLLBACK TO velocity_nested").run();
+      m_db.cached("RELEASE velocity_nested").run();
+    } else {
+      m_db.cached("ROLLBACK").run();
     }
+  } catch (const Error&) {
+    // The connection already rolled back (e.g. after SQLITE_FULL); nothing left to undo.
   }
 }
 
 void Transaction::commit() {
-  m_db.execute("COMMIT");
+  m_db.cached(m_nested ? "RELEASE velocity_nested" : "COMMIT").run();
   m_done = true;
 }
 

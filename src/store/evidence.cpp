@@ -29,6 +29,7 @@ std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t inte
                                       std::span<const EvidenceInput> evidence,
                                       std::span<const FindingInput> findings, time::TimePoint now) {
   Transaction transaction(db);
+  org.require_current(db);
   const std::string when = time::to_iso8601(now);
   std::vector<int64_t> ids;
   ids.reserve(evidence.size());

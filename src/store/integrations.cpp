@@ -36,6 +36,7 @@ IntegrationRecord add_integration(Database& db, const Org& org, const NewIntegra
                                   OnExisting on_existing) {
   check_integration_name(integration.name);
   Transaction transaction(db);
+  org.require_current(db);
   const auto existing = find_integration(db, org, integration.name);
   int64_t id = 0;
   if (existing) {

@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <fstream>
 
 #include <fcntl.h>
@@ -209,16 +211,174 @@ void remove_state_files(const std::filesystem::path& path) {
   }
 }
 
-crypto::SecretKey unwrap_org_key(const crypto::SecretKey& kek, std::string_view name, int64_t id,
-                                 uint32_t version, std::string_view wrapped) {
-  auto key = crypto::unwrap_key(kek, wrapped, org_key_identity(id, version));
-  if (!key) {
-    throw StateError(fmt::format("cannot unwrap the data key of organisation '{}': it was "
-                                 "tampered with",
-                                 name),
-                     "restore the state file from a backup");
+StateError unreadable_org_key(std::string_view name) {
+  return StateError(
+    fmt::format("cannot unwrap the data key of organisation '{}': it was tampered with", name),
+    "restore the state file from a backup");
+}
+
+StateError rotated_while_running(std::string_view help) {
+  return StateError("the master key was rotated while this command ran; run it again",
+                    std::string(help));
+}
+
+std::filesystem::path pending_key_file(const std::filesystem::path& key_file) {
+  return key_file.string() + ".new";
+}
+
+// The key in `file` when the file exists, reads as a key and opens `check_value`.
+std::optional<crypto::SecretKey> key_matching(const std::filesystem::path& file,
+                                              std::string_view check_value) {
+  std::error_code ec;
+  if (file.empty() || !std::filesystem::exists(file, ec)) {
+    return std::nullopt;
   }
-  return *key;
+  try {
+    crypto::SecretKey key = crypto::read_key_file(file);
+    if (crypto::matches_check_value(key, check_value)) {
+      return key;
+    }
+  } catch (const StateError&) {
+    // Unreadable or malformed: not the key we look for.
+  }
+  return std::nullopt;
+}
+
+// Where the master key of a state may be after a rotation: the key file the key came from, the
+// configured key file (where `key rotate` writes by default), and `recorded`, the file the last
+// rotation of this state wrote (meta rotated_key_file), each without duplicates.
+std::vector<std::filesystem::path> key_file_candidates(const crypto::MasterKey* key,
+                                                       const std::optional<std::string>& recorded) {
+  std::vector<std::filesystem::path> files;
+  const auto add = [&files](const std::filesystem::path& file) {
+    if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) {
+      files.push_back(file);
+    }
+  };
+  if (key != nullptr) {
+    add(key->file);
+  }
+  add(crypto::configured_key_file());
+  if (recorded) {
+    add(*recorded);
+  }
+  return files;
+}
+
+// The key among `files` and their `.new` that opens `check_value`, as the key of the file it
+// belongs in. Looks twice: the key may move from `.new` into place between two looks.
+std::optional<crypto::MasterKey> locate_key(const std::vector<std::filesystem::path>& files,
+                                            std::string_view check_value) {
+  for (int look = 0; look < 2; ++look) {
+    for (const std::filesystem::path& file : files) {
+      for (const std::filesystem::path& candidate : {file, pending_key_file(file)}) {
+        if (auto key = key_matching(candidate, check_value)) {
+          return crypto::MasterKey{*key, crypto::KeyOrigin::key_file, file,
+                                   "key file " + file.string()};
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Moves the new key of a committed rotation from `pending` to `key_file`. Only called with the
+// write lock held, so no other rotation writes `pending` meanwhile. When another process moved it
+// first, `key_file` holds it already.
+void move_pending_key(const std::filesystem::path& pending, const std::filesystem::path& key_file,
+                      std::string_view check_value) {
+  std::error_code ec;
+  std::filesystem::rename(pending, key_file, ec);
+  if (ec && !key_matching(key_file, check_value)) {
+    throw StateError(fmt::format("cannot move the new master key from {} to {}: {}",
+                                 pending.string(), key_file.string(), ec.message()),
+                     fmt::format("move it by hand (`mv {} {}`) before anything else; the state "
+                                 "opens only with that key",
+                                 pending.string(), key_file.string()));
+  }
+}
+
+// Finishes a rotation that committed but did not move its new key into place, and removes the
+// `.new` a rotation left when it stopped before its commit. It holds the write lock meanwhile:
+// a rotation writes its `.new` only while it holds it, so a `.new` seen here belongs to no running
+// rotation. Sets `key` to the finished rotation's key; returns the check value, re-read under the
+// lock.
+std::string settle_pending_keys(Database& db, const std::vector<std::filesystem::path>& files,
+                                std::optional<crypto::MasterKey>& key,
+                                std::vector<std::string>& notices) {
+  std::vector<std::filesystem::path> pending;
+  std::error_code ec;
+  for (const std::filesystem::path& file : files) {
+    if (std::filesystem::exists(pending_key_file(file), ec)) {
+      pending.push_back(file);
+    }
+  }
+  Transaction lock(db, pending.empty() ? TransactionKind::deferred : TransactionKind::immediate);
+  const std::string check_value = read_meta(db, "kcv").value_or("");
+  for (const std::filesystem::path& file : pending) {
+    const std::filesystem::path pending_file = pending_key_file(file);
+    if (auto new_key = key_matching(pending_file, check_value)) {
+      move_pending_key(pending_file, file, check_value);
+      notices.push_back(fmt::format(
+        "finished an interrupted key rotation: the master key is now in {}", file.string()));
+      if (file != crypto::configured_key_file()) {
+        notices.push_back(
+          fmt::format("set VELOCITY_KEY_FILE={} so that velocity finds it", file.string()));
+      }
+      key =
+        crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, file, "key file " + file.string()};
+    } else if (key && crypto::matches_check_value(key->key, check_value) &&
+               std::filesystem::remove(pending_file, ec)) {
+      notices.push_back(fmt::format("removed {}, left by a key rotation that stopped before it "
+                                    "committed (the master key did not change)",
+                                    pending_file.string()));
+    }
+  }
+  lock.commit();
+  return check_value;
+}
+
+// The master key of the state in `db`: from its source (crypto::find_master_key), else from the
+// `.new` of a rotation that committed and was stopped before it moved it into place, which this
+// finishes (and a `.new` left by one that did not commit is removed). Sets `check_value` to the
+// key check value it matches. Throws StateError naming where the key was looked for.
+crypto::MasterKey open_master_key(Database& db, const crypto::PassphrasePrompt& prompt,
+                                  std::vector<std::string>& notices, std::string& check_value) {
+  const auto recorded = read_meta(db, "rotated_key_file");
+  std::optional<crypto::MasterKey> key;
+  std::optional<StateError> key_error;
+  try {
+    key = crypto::find_master_key(read_passphrase_settings(db), prompt);
+  } catch (const StateError& error) {
+    // The key file may be missing because a rotation stopped before it moved the new one there.
+    key_error = error;
+  }
+  const auto candidates = key_file_candidates(key ? &*key : nullptr, recorded);
+  check_value = settle_pending_keys(db, candidates, key, notices);
+  if (key && !key->file.empty() && !crypto::matches_check_value(key->key, check_value)) {
+    // A rotation committed after the key file was read: it is in the file now, or in its `.new`.
+    if (auto moved = locate_key({key->file}, check_value)) {
+      key = std::move(moved);
+    }
+  }
+  if (!key || !crypto::matches_check_value(key->key, check_value)) {
+    std::string help = key ? key_help(*key) : key_error->help();
+    if (recorded && (!key || key->file != *recorded)) {
+      help += fmt::format("; the last `velocity key rotate` wrote the master key of this state to "
+                          "{}: set VELOCITY_KEY_FILE={}",
+                          *recorded, *recorded);
+    }
+    std::error_code missing;
+    for (const std::filesystem::path& file : candidates) {
+      if (std::filesystem::exists(pending_key_file(file), missing)) {
+        help += fmt::format("; {} (left by an interrupted key rotation) does not open it either",
+                            pending_key_file(file).string());
+      }
+    }
+    throw StateError(
+      key ? fmt::format("wrong master key for {}", db.path().string()) : key_error->what(), help);
+  }
+  return std::move(*key);
 }
 
 } // namespace
@@ -251,6 +411,14 @@ std::string Org::open(const Field& field, std::string_view sealed) const {
     throw fail("not an encrypted value");
   }
   const uint32_t version = read_be32(sealed.substr(1, 4));
+  if (version > m_key_version) {
+    throw StateError(fmt::format("cannot decrypt {}.{} of row {} (organisation '{}'): the master "
+                                 "key was rotated while this command ran; run it again",
+                                 field.table, field.column, field.row_id, m_name),
+                     fmt::format("it was re-encrypted under data key version {} after this "
+                                 "command loaded version {}",
+                                 version, m_key_version));
+  }
   if (version != m_key_version) {
     throw fail(fmt::format("sealed under data key version {}, the current one is {}", version,
                            m_key_version));
@@ -263,6 +431,33 @@ std::string Org::open(const Field& field, std::string_view sealed) const {
   return std::move(*plaintext);
 }
 
+void Org::require_current(Database& db) const {
+  const auto version = current_key_version(db, m_id);
+  if (!version) {
+    throw StateError(
+      fmt::format("organisation '{}' was deleted while this command ran; nothing was written",
+                  m_name),
+      "`velocity org list` shows the organisations");
+  }
+  if (*version != m_key_version) {
+    throw rotated_while_running(
+      fmt::format("`key rotate --reencrypt` gave organisation '{}' data key version {} after this "
+                  "command loaded version {}; nothing was written",
+                  m_name, *version, m_key_version));
+  }
+}
+
+std::optional<uint32_t> current_key_version(Database& db, int64_t org_id) {
+  Statement& stmt = db.cached("SELECT key_version FROM organizations WHERE id = ?");
+  stmt.bind(1, org_id);
+  std::optional<uint32_t> version;
+  if (stmt.step()) {
+    version = static_cast<uint32_t>(stmt.column_int(0));
+  }
+  stmt.reset();
+  return version;
+}
+
 std::filesystem::path State::resolve_path(const std::optional<std::string>& explicit_path) {
   if (explicit_path && !explicit_path->empty()) {
     return *explicit_path;
@@ -273,10 +468,12 @@ std::filesystem::path State::resolve_path(const std::optional<std::string>& expl
   return env::data_home() / "velocity" / "velocity.db";
 }
 
-State::State(Database db, std::filesystem::path path, crypto::MasterKey key)
+State::State(Database db, std::filesystem::path path, crypto::MasterKey key,
+             std::string check_value)
   : m_db(std::move(db)),
     m_path(std::move(path)),
-    m_master_key(std::move(key)) {}
+    m_master_key(std::move(key)),
+    m_check_value(std::move(check_value)) {}
 
 InitResult State::initialize(const std::filesystem::path& path, NewKeySource source,
                              const crypto::PassphrasePrompt& prompt) {
@@ -342,14 +539,15 @@ InitResult State::initialize(const std::filesystem::path& path, NewKeySource sou
     db.execute("PRAGMA foreign_keys = ON");
     apply_migrations(db);
     Transaction tx(db);
-    write_meta(db, "kcv", crypto::make_check_value(*kek));
+    const std::string check_value = crypto::make_check_value(*kek);
+    write_meta(db, "kcv", check_value);
     write_meta(db, "created_at", time::to_iso8601(time::now()));
     if (passphrase) {
       write_meta(db, "kdf", passphrase_settings_json(*passphrase));
     }
     tx.commit();
     State state(std::move(db), path,
-                crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source});
+                crypto::MasterKey{*kek, crypto::KeyOrigin::key_file, {}, key_source}, check_value);
     state.create_org(k_default_org, OrgKind::regular);
   } catch (...) {
     remove_state_files(path);
@@ -400,31 +598,33 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
       "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
   }
 
-  crypto::MasterKey key = crypto::find_master_key(read_passphrase_settings(db), prompt);
   std::vector<std::string> notices;
-  if (!crypto::matches_check_value(key.key, *check_value)) {
-    // A rotation that committed but was stopped before it moved the new key file into place.
-    const std::filesystem::path key_file = crypto::configured_key_file();
-    const std::filesystem::path pending = key_file.string() + ".new";
-    std::optional<crypto::SecretKey> new_key;
-    if (std::filesystem::exists(pending, ec)) {
-      new_key = crypto::read_key_file(pending);
-    }
-    if (!new_key || !crypto::matches_check_value(*new_key, *check_value)) {
-      throw StateError(fmt::format("wrong master key for {}", path.string()), key_help(key));
-    }
-    std::filesystem::rename(pending, key_file);
-    notices.push_back(fmt::format(
-      "finished an interrupted key rotation: the master key is now in {}", key_file.string()));
-    key = crypto::MasterKey{*new_key, crypto::KeyOrigin::key_file, key_file,
-                            "key file " + key_file.string()};
-  }
+  std::string current_check_value;
+  crypto::MasterKey key = open_master_key(db, prompt, notices, current_check_value);
   db.checkpoint_on_close(true);
   apply_migrations(db);
-  State state(std::move(db), path, std::move(key));
+  State state(std::move(db), path, std::move(key), current_check_value);
   state.m_notices = std::move(notices);
   state.m_warnings = exposure_warnings(path, state.m_master_key);
   return state;
+}
+
+void State::follow_master_key(const std::string& check_value) {
+  if (check_value == m_check_value) {
+    return;
+  }
+  const auto recorded = read_meta(m_db, "rotated_key_file");
+  if (auto found = locate_key(key_file_candidates(&m_master_key, recorded), check_value)) {
+    m_master_key = std::move(*found);
+    m_check_value = check_value;
+    return;
+  }
+  throw rotated_while_running(
+    recorded
+      ? fmt::format("the new master key is in {}; set VELOCITY_KEY_FILE={} if velocity does "
+                    "not look there",
+                    *recorded, *recorded)
+      : std::string("the new master key is where `velocity key rotate --key-file` wrote it"));
 }
 
 std::optional<OrgInfo> State::find_org(std::string_view name) {
@@ -440,17 +640,38 @@ std::optional<OrgInfo> State::find_org(std::string_view name) {
 }
 
 Org State::org(std::string_view name) {
-  Statement stmt =
-    m_db.prepare("SELECT id, is_demo, key_version, wrapped_key FROM organizations WHERE name = ?");
-  stmt.bind(1, name);
-  if (!stmt.step()) {
+  const auto info = find_org_key(name);
+  if (!info) {
     throw UsageError(fmt::format("no organisation named '{}' in {}", name, m_path.string()),
                      "`velocity org list` shows them; `velocity org create NAME` makes one");
   }
-  const int64_t id = stmt.column_int(0);
-  const auto version = static_cast<uint32_t>(stmt.column_int(2));
-  return Org(id, std::string(name), stmt.column_int(1) != 0 ? OrgKind::demo : OrgKind::regular,
-             version, unwrap_org_key(m_master_key.key, name, id, version, stmt.column_blob(3)));
+  follow_master_key(info->check_value);
+  auto key = crypto::unwrap_key(m_master_key.key, info->wrapped_key,
+                                org_key_identity(info->id, info->version));
+  if (!key) {
+    throw unreadable_org_key(name);
+  }
+  return Org(info->id, std::string(name), info->kind, info->version, *key);
+}
+
+std::optional<State::OrgKeyRow> State::find_org_key(std::string_view name) {
+  // The organisation and the key check value from one snapshot: a rotation that commits in
+  // between changes both, and the master key that opens the one unwraps the other.
+  Transaction read(m_db, TransactionKind::deferred);
+  std::optional<OrgKeyRow> row;
+  {
+    Statement stmt = m_db.prepare(
+      "SELECT o.id, o.is_demo, o.key_version, o.wrapped_key, m.value FROM organizations o "
+      "LEFT JOIN meta m ON m.key = 'kcv' WHERE o.name = ?");
+    stmt.bind(1, name);
+    if (stmt.step()) {
+      row = OrgKeyRow{
+        stmt.column_int(0), stmt.column_int(1) != 0 ? OrgKind::demo : OrgKind::regular,
+        static_cast<uint32_t>(stmt.column_int(2)), stmt.column_blob(3), stmt.column_blob(4)};
+    }
+  }
+  read.commit();
+  return row;
 }
 
 std::vector<OrgInfo> State::list_orgs() {
@@ -476,18 +697,29 @@ OrgCounts State::org_counts(int64_t org_id) {
 OrgInfo State::create_org(std::string_view name, OrgKind kind) {
   check_org_name(name);
   Transaction tx(m_db);
+  // The data key is wrapped under the master key the state has now, not the one loaded.
+  follow_master_key(read_meta(m_db, "kcv").value_or(""));
   if (find_org(name)) {
     throw UsageError(fmt::format("an organisation named '{}' already exists", name));
   }
   const std::string created_at = time::to_iso8601(time::now());
+  // Ids are never reused (meta last_org_id remembers the highest given), so that an Org's id and
+  // key version name one data key: a command that loaded an organisation which `demo --reset`
+  // or `org delete` then replaced finds it gone instead of sealing under a dead key.
+  const std::string last_text = read_meta(m_db, "last_org_id").value_or("0");
+  int64_t last_id = 0;
+  std::from_chars(last_text.data(), last_text.data() + last_text.size(), last_id);
   m_db
-    .prepare("INSERT INTO organizations (name, created_at, is_demo, key_version, wrapped_key) "
-             "VALUES (?, ?, ?, 1, x'')")
-    .bind(1, name)
-    .bind(2, created_at)
-    .bind(3, kind == OrgKind::demo ? 1 : 0)
+    .prepare("INSERT INTO organizations (id, name, created_at, is_demo, key_version, wrapped_key) "
+             "VALUES (max(?, (SELECT coalesce(max(id), 0) FROM organizations)) + 1, ?, ?, ?, 1, "
+             "x'')")
+    .bind(1, last_id)
+    .bind(2, name)
+    .bind(3, created_at)
+    .bind(4, kind == OrgKind::demo ? 1 : 0)
     .run();
   const int64_t id = m_db.last_insert_rowid();
+  write_meta(m_db, "last_org_id", std::to_string(id));
   const crypto::SecretKey dek = crypto::SecretKey::generate();
   m_db.prepare("UPDATE organizations SET wrapped_key = ? WHERE id = ?")
     .bind_blob(1, crypto::wrap_key(m_master_key.key, dek, org_key_identity(id, 1)))
@@ -507,21 +739,81 @@ void State::delete_org(std::string_view name) {
   tx.commit();
 }
 
-RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt) {
+RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt,
+                                      const std::function<void(const RotateResult&)>& record) {
+  const std::filesystem::path pending = pending_key_file(key_file);
   const crypto::SecretKey new_kek = crypto::SecretKey::generate();
-  const std::filesystem::path pending = key_file.string() + ".new";
-  crypto::write_key_file(pending, new_kek);
-  RotateResult result{key_file, 0, 0};
-  try {
+  const std::string new_check_value = crypto::make_check_value(new_kek);
+  RotateResult result{key_file, 0, 0, {}};
+  {
+    // The write lock before anything is read: nothing rewrapped below changes before the commit,
+    // and no other rotation writes its `.new` meanwhile.
     Transaction tx(m_db);
-    for (const OrgInfo& info : list_orgs()) {
-      Org old_org = org(info.name);
-      crypto::SecretKey dek = old_org.m_key;
-      uint32_t version = old_org.key_version();
-      if (reencrypt == Reencrypt::yes) {
-        dek = crypto::SecretKey::generate();
-        ++version;
-        const Org new_org(info.id, info.name, info.kind, version, dek);
+    follow_master_key(read_meta(m_db, "kcv").value_or(""));
+    const crypto::MasterKey old_key = m_master_key;
+    const std::string old_check_value = m_check_value;
+    crypto::write_key_file(pending, new_kek);
+    try {
+      for (const OrgInfo& info : list_orgs()) {
+        rotate_org(info, new_kek, reencrypt, result);
+      }
+      write_meta(m_db, "kcv", new_check_value);
+      m_db.prepare("DELETE FROM meta WHERE key = 'kdf'").run();
+      write_meta(m_db, "rotated_key_file", std::filesystem::absolute(key_file).string());
+      m_master_key = crypto::MasterKey{new_kek, crypto::KeyOrigin::key_file, key_file,
+                                       "key file " + key_file.string()};
+      m_check_value = new_check_value;
+      if (record) {
+        record(result);
+      }
+      tx.commit();
+    } catch (...) {
+      m_master_key = old_key;
+      m_check_value = old_check_value;
+      std::error_code ec;
+      std::filesystem::remove(pending, ec);
+      throw;
+    }
+  }
+  // Under the write lock again: a rotation that follows writes its own `.new` only while it holds
+  // it. Another command may have moved the key into place already; one more rotation may have
+  // committed, and then it moves its own key.
+  Transaction lock(m_db);
+  if (read_meta(m_db, "kcv") == new_check_value) {
+    move_pending_key(pending, key_file, new_check_value);
+  }
+  lock.commit();
+  return result;
+}
+
+void State::rotate_org(const OrgInfo& info, const crypto::SecretKey& new_kek, Reencrypt reencrypt,
+                       RotateResult& result) {
+  Statement stmt = m_db.prepare("SELECT wrapped_key FROM organizations WHERE id = ?");
+  stmt.bind(1, info.id);
+  stmt.step();
+  const auto old_key = crypto::unwrap_key(m_master_key.key, stmt.column_blob(0),
+                                          org_key_identity(info.id, info.key_version));
+  if (!old_key) {
+    result.problems.push_back(
+      {info.name, fmt::format("the data key of organisation '{}' does not open under the master "
+                              "key: it was left as it was and cannot be read; restore the state "
+                              "from a backup, or delete the organisation with `velocity org "
+                              "delete {} --yes`",
+                              info.name, info.name)});
+    return;
+  }
+  crypto::SecretKey dek = *old_key;
+  uint32_t version = info.key_version;
+  if (reencrypt == Reencrypt::yes) {
+    const Org old_org(info.id, info.name, info.kind, info.key_version, *old_key);
+    const Org new_org(info.id, info.name, info.kind, info.key_version + 1,
+                      crypto::SecretKey::generate());
+    int64_t values = 0;
+    std::optional<std::string> failure;
+    {
+      // A value that does not open undoes the re-encryption of this organisation only.
+      Transaction org_tx(m_db);
+      try {
         for (const EncryptedColumn& column : encrypted_columns()) {
           Statement select =
             m_db.prepare(fmt::format("SELECT id, {1} FROM {0} WHERE org_id = ? AND {1} IS NOT NULL",
@@ -534,29 +826,34 @@ RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Ree
             const std::string plaintext = old_org.open(field, select.column_blob(1));
             update.bind_blob(1, new_org.seal(field, plaintext)).bind(2, field.row_id).run();
             update.reset();
-            ++result.values_reencrypted;
+            ++values;
           }
         }
+        org_tx.commit();
+      } catch (const StateError& error) {
+        failure = error.what();
       }
-      m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
-        .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))
-        .bind(2, static_cast<int64_t>(version))
-        .bind(3, info.id)
-        .run();
-      ++result.organizations;
     }
-    write_meta(m_db, "kcv", crypto::make_check_value(new_kek));
-    m_db.prepare("DELETE FROM meta WHERE key = 'kdf'").run();
-    tx.commit();
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(pending, ec);
-    throw;
+    if (failure) {
+      result.problems.push_back(
+        {info.name,
+         fmt::format("organisation '{}' was not re-encrypted: {}; its data key was "
+                     "rewrapped under the new master key and its values are as they "
+                     "were: restore what does not open from a backup, then run `velocity "
+                     "key rotate --reencrypt` again",
+                     info.name, *failure)});
+    } else {
+      dek = new_org.m_key;
+      version = new_org.key_version();
+      result.values_reencrypted += values;
+    }
   }
-  std::filesystem::rename(pending, key_file);
-  m_master_key = crypto::MasterKey{new_kek, crypto::KeyOrigin::key_file, key_file,
-                                   "key file " + key_file.string()};
-  return result;
+  m_db.prepare("UPDATE organizations SET wrapped_key = ?, key_version = ? WHERE id = ?")
+    .bind_blob(1, crypto::wrap_key(new_kek, dek, org_key_identity(info.id, version)))
+    .bind(2, static_cast<int64_t>(version))
+    .bind(3, info.id)
+    .run();
+  ++result.organizations;
 }
 
 } // namespace velocity::store

@@ -218,4 +218,34 @@ expect_equal "$(json_get 'sorted(a["id"] for a in d)')" "[1, 3]" "ids after dele
 run audit log --format json
 if grep -q '"assessment:3"\|"resource_id": "3"' <<<"$OUT"; then pass; else fail "no audit event names assessment 3: $OUT"; fi
 
+TEST "kill -9 at any write of assess --answers: an assessment is stored with its event or not at all"
+if command -v strace >/dev/null 2>&1; then
+  fill soc2.yaml yes
+  writes=$(strace -f -c -e trace=pwrite64 "$VELOCITY_BIN" assess --answers soc2.yaml 2>&1 >/dev/null |
+    awk '$NF == "pwrite64" {print $4}')
+  # completed_minus_stored: events minus stored assessments (the deleted one keeps its event).
+  completed_minus_stored() {
+    run assess list --format json
+    local stored
+    stored=$(json_get 'len(d)')
+    run audit log --action assess.complete --format json
+    echo $(($(json_get 'len(d)') - stored))
+  }
+  offset=$(completed_minus_stored)
+  kills=0
+  for n in $(seq 1 2 "$writes"); do
+    strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
+      "$VELOCITY_BIN" assess --answers soc2.yaml >/dev/null 2>&1 && rc=0 || rc=$?
+    [ "$rc" -eq 137 ] && kills=$((kills + 1))
+    expect_equal "$(completed_minus_stored)" "$offset" "events minus assessments after a kill at write $n of $writes"
+  done
+  if [ "$kills" -gt 0 ]; then pass; else fail "no run was killed"; fi
+  run audit verify
+  expect_rc 0
+elif [ "${CI:-}" = "true" ]; then
+  fail "prerequisite 'strace' is missing"
+else
+  echo "skipping: strace is not installed" >&2
+fi
+
 finish

@@ -121,4 +121,31 @@ TEST "no state: exit 3"
 run --state "$WORK/none.db" demo --scenario startup-soc2
 expect_rc 3
 
+TEST "kill -9 at any write of demo --reset: the old history or the new one, never half"
+if command -v strace >/dev/null 2>&1; then
+  run demo --scenario startup-soc2 --days 3 --org demo-kill
+  expect_rc 0
+  run --org demo-kill evidence list --format json
+  full=$(json_get 'len(d)')
+  writes=$(strace -f -c -e trace=pwrite64 "$VELOCITY_BIN" demo --scenario startup-soc2 --days 3 \
+    --org demo-kill --reset 2>&1 >/dev/null | awk '$NF == "pwrite64" {print $4}')
+  step=$(((writes + 11) / 12))
+  kills=0
+  for n in $(seq 1 "$step" "$writes"); do
+    strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
+      "$VELOCITY_BIN" demo --scenario startup-soc2 --days 3 --org demo-kill --reset \
+      >/dev/null 2>&1 && rc=0 || rc=$?
+    [ "$rc" -eq 137 ] && kills=$((kills + 1))
+    run --org demo-kill evidence list --format json
+    expect_equal "$RC $(json_get 'len(d)')" "0 $full" "evidence after a kill at write $n of $writes"
+    run --org demo-kill audit verify
+    expect_rc 0
+  done
+  if [ "$kills" -gt 0 ]; then pass; else fail "no run was killed"; fi
+elif [ "${CI:-}" = "true" ]; then
+  fail "prerequisite 'strace' is missing"
+else
+  echo "skipping: strace is not installed" >&2
+fi
+
 finish

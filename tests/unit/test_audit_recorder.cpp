@@ -169,7 +169,7 @@ TEST_CASE("Recorder survives key rotation") {
   }
   const auto key_file = temp.dir() / "new.key";
   const store::RotateResult rotated =
-    temp.state->rotate_master_key(key_file, store::Reencrypt::yes);
+    temp.state->rotate_master_key(key_file, store::Reencrypt::yes, {});
   CHECK(rotated.values_reencrypted == 3); // the log's keys and its two events
   Recorder after(*temp.state, "default", who());
   after.record(input("after"));

@@ -117,7 +117,7 @@ TEST_CASE("State::rotate_master_key") {
   const auto key_file = temp.dir / "new.key";
 
   SUBCASE("rewrap keeps the data key") {
-    const auto result = state.rotate_master_key(key_file, store::Reencrypt::no);
+    const auto result = state.rotate_master_key(key_file, store::Reencrypt::no, {});
     CHECK(result.organizations == 1);
     CHECK(result.values_reencrypted == 0);
     CHECK(state.org("default").open({"integrations", "credentials", 1}, sealed) == "token");
@@ -125,10 +125,104 @@ TEST_CASE("State::rotate_master_key") {
     CHECK(temp.open().org("default").open({"integrations", "credentials", 1}, sealed) == "token");
   }
   SUBCASE("reencrypt replaces the data key and every value") {
-    const auto result = state.rotate_master_key(key_file, store::Reencrypt::yes);
+    const auto result = state.rotate_master_key(key_file, store::Reencrypt::yes, {});
     CHECK(result.values_reencrypted == 1);
     const store::Org after = state.org("default");
     CHECK(after.key_version() == 2);
     CHECK_THROWS_AS(after.open({"integrations", "credentials", 1}, sealed), StateError);
+  }
+}
+
+TEST_CASE("State::rotate_master_key while other commands run") {
+  TempState temp;
+  store::State running = temp.open();
+  store::State rotator = temp.open();
+  const auto key_file = temp.dir / "rotated.key";
+  const auto open_with_new_key = [&] {
+    ::setenv("VELOCITY_MASTER_KEY", read_fixture(key_file).c_str(), 1);
+    return temp.open();
+  };
+
+  SUBCASE("a command that loaded the old key follows the rotation: org() and create_org") {
+    rotator.rotate_master_key(key_file, store::Reencrypt::no, {});
+    CHECK_NOTHROW(running.org("default"));
+    running.create_org("late", store::OrgKind::regular);
+    store::State after = open_with_new_key();
+    CHECK_NOTHROW(after.org("late"));
+    CHECK(
+      after.rotate_master_key(temp.dir / "again.key", store::Reencrypt::no, {}).problems.empty());
+  }
+  SUBCASE("a seal under a data key that --reencrypt retired is refused, never kept") {
+    const store::Org loaded = running.org("default");
+    rotator.rotate_master_key(key_file, store::Reencrypt::yes, {});
+    store::Transaction tx(running.db());
+    CHECK_THROWS_WITH_AS(loaded.require_current(running.db()),
+                         doctest::Contains("the master key was rotated while this command ran; "
+                                           "run it again"),
+                         StateError);
+    const store::Org current = running.org("default");
+    CHECK(current.key_version() == 2);
+    CHECK_NOTHROW(current.require_current(running.db()));
+    const std::string sealed = current.seal({"evidence", "payload", 1}, "x");
+    CHECK_THROWS_WITH_AS(loaded.open({"evidence", "payload", 1}, sealed),
+                         doctest::Contains("rotated while this command ran"), StateError);
+  }
+  SUBCASE("an organisation deleted and made again gets another id") {
+    const auto first = running.create_org("again", store::OrgKind::demo);
+    const store::Org loaded = running.org("again");
+    running.delete_org("again");
+    const auto second = running.create_org("again", store::OrgKind::demo);
+    CHECK(second.id > first.id);
+    store::Transaction tx(running.db());
+    CHECK_THROWS_WITH_AS(loaded.require_current(running.db()),
+                         doctest::Contains("was deleted while this command ran"), StateError);
+  }
+  SUBCASE("an organisation it cannot read is named; the others are rotated") {
+    running.create_org("broken", store::OrgKind::regular);
+    running.db()
+      .prepare("UPDATE organizations SET wrapped_key = randomblob(60) WHERE name = 'broken'")
+      .run();
+    const auto result = rotator.rotate_master_key(key_file, store::Reencrypt::yes, {});
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].org == "broken");
+    CHECK(result.problems[0].message.find("velocity org delete broken --yes") != std::string::npos);
+    CHECK(result.organizations == 1);
+    CHECK(open_with_new_key().org("default").key_version() == 2);
+  }
+}
+
+TEST_CASE("Transaction") {
+  TempState temp;
+  store::State state = temp.open();
+  store::Database& db = state.db();
+  const auto count = [&db] {
+    store::Statement stmt = db.prepare("SELECT count(*) FROM meta WHERE key LIKE 'unit-%'");
+    stmt.step();
+    return stmt.column_int(0);
+  };
+  SUBCASE("inside another it is a savepoint: its rollback undoes only its own part") {
+    store::Transaction outer(db);
+    db.execute("INSERT INTO meta (key, value) VALUES ('unit-a', 'a')");
+    {
+      store::Transaction inner(db);
+      db.execute("INSERT INTO meta (key, value) VALUES ('unit-b', 'b')");
+    }
+    {
+      store::Transaction inner(db);
+      db.execute("INSERT INTO meta (key, value) VALUES ('unit-c', 'c')");
+      inner.commit();
+    }
+    outer.commit();
+    CHECK(count() == 2);
+  }
+  SUBCASE("an inner commit is undone by the outer rollback") {
+    {
+      store::Transaction outer(db);
+      store::Transaction inner(db);
+      db.execute("INSERT INTO meta (key, value) VALUES ('unit-a', 'a')");
+      inner.commit();
+    }
+    CHECK(count() == 0);
+    CHECK_FALSE(db.in_transaction());
   }
 }

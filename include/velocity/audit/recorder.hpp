@@ -67,7 +67,8 @@ public:
   // Appends `events` in one transaction (or with the caller's), all or none: the way to append
   // many, much cheaper than one record() each inside a transaction.
   void record_all(std::span<const EventInput> events);
-  // Signs and stores a tree head over the whole log unless the latest head already covers it.
+  // Signs and stores a tree head over the whole log unless the latest head already covers it or
+  // the organisation was deleted meanwhile.
   std::optional<TreeHead> checkpoint();
   // Signs an export seal with the log's key.
   void sign(ExportSeal& seal) const;
@@ -86,7 +87,10 @@ public:
 
 private:
   void create();
-  // Appends one event; the caller holds a savepoint.
+  // Inside a write transaction: when a `key rotate --reencrypt` gave the organisation a new data
+  // key since this recorder loaded it, loads the new one and the log's keys re-sealed under it.
+  void follow_key();
+  // Appends one event; the caller holds a transaction.
   int64_t append(const EventInput& event);
   // Takes `row` as the current tail after checking its MAC.
   void adopt(const store::AuditLogRow& row);

@@ -71,23 +71,6 @@ struct AuditEventQuery {
   std::optional<int64_t> limit; // the latest `limit` matches, still returned in sequence order
 };
 
-// SAVEPOINT on construction, RELEASE on release(), ROLLBACK TO + RELEASE when destroyed before.
-// Nests inside a caller's transaction (the events then commit with the caller's change) or, alone,
-// is a transaction of its own.
-class Savepoint {
-public:
-  explicit Savepoint(Database& db);
-  Savepoint(const Savepoint&) = delete;
-  Savepoint& operator=(const Savepoint&) = delete;
-  ~Savepoint();
-
-  void release();
-
-private:
-  Database& m_db;
-  bool m_done = false;
-};
-
 // Typed queries over the audit tables of one database connection.
 class AuditStore {
 public:
@@ -95,7 +78,6 @@ public:
 
   std::optional<AuditLogRow> find_log(int64_t org_id);
   // Inserts the log unless the organisation already has one; true when this call inserted it.
-  // A write first, so inside a savepoint it takes the write lock before anything is read.
   bool insert_log(const AuditLogRow& row);
   // Moves the tail from `expected` (size and heads) to `next`; false when the stored tail is no
   // longer `expected` (another process appended, or a caller's transaction rolled back).

@@ -86,6 +86,8 @@ public:
 
   int64_t last_insert_rowid() const;
   int64_t changes() const;
+  // True while a transaction is open on this connection.
+  bool in_transaction() const;
   int user_version();
   void set_user_version(int version);
   const std::filesystem::path& path() const noexcept { return m_path; }
@@ -103,12 +105,17 @@ private:
   std::unordered_map<std::string, std::unique_ptr<Statement>> m_cache;
 };
 
+// `immediate` takes the write lock at once (BEGIN IMMEDIATE), so that what a write reads cannot
+// change before it commits; `deferred` reads one consistent snapshot of the state.
 enum class TransactionKind { deferred, immediate };
 
-// BEGIN on construction, ROLLBACK on destruction unless commit() was called.
+// BEGIN on construction, COMMIT on commit(), ROLLBACK on destruction unless committed. Inside a
+// transaction already open on the connection it is a savepoint instead: it commits or rolls back
+// with the outer one, and a failure undoes only its own part. So a store function that writes in a
+// transaction of its own can run inside a caller's, and both commit as one.
 class Transaction {
 public:
-  Transaction(Database& db, TransactionKind kind = TransactionKind::immediate);
+  explicit Transaction(Database& db, TransactionKind kind = TransactionKind::immediate);
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
@@ -117,6 +124,7 @@ public:
 
 private:
   Database& m_db;
+  bool m_nested;
   bool m_done = false;
 };
 

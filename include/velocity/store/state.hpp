@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,8 +37,15 @@ public:
   // AES-256-GCM of `plaintext` bound to `field` and the key version.
   std::string seal(const Field& field, std::string_view plaintext) const;
   // Opens a value sealed for `field`. Throws StateError when it was tampered with, belongs to
-  // another row, or was sealed under another key.
+  // another row, or was sealed under another key; when it was sealed under a newer data key (a
+  // `key rotate --reencrypt` committed since this Org was loaded) the error says so and asks to
+  // run the command again.
   std::string open(const Field& field, std::string_view sealed) const;
+  // Throws StateError ("the master key was rotated while this command ran; run it again") when
+  // this data key is no longer the organisation's (a `key rotate --reencrypt` committed since it
+  // was loaded), and UsageError when the organisation was deleted. Call it inside the write
+  // transaction that seals with this Org, so that what it seals commits under the current key.
+  void require_current(Database& db) const;
 
 private:
   friend class State;
@@ -65,11 +73,22 @@ struct InitResult {
   bool key_file_written;
 };
 
+struct RotateProblem {
+  std::string org;
+  std::string message;
+};
+
 struct RotateResult {
   std::filesystem::path key_file; // where the new master key was written
   int organizations;
   int64_t values_reencrypted;
+  // Organisations that could not be read, each named with what was done and what to do; the
+  // others were rotated.
+  std::vector<RotateProblem> problems;
 };
+
+// The data key version of organisation `org_id`; nothing when there is no such organisation.
+std::optional<uint32_t> current_key_version(Database& db, int64_t org_id);
 
 enum class Reencrypt { no, yes };
 
@@ -117,16 +136,42 @@ public:
   void delete_org(std::string_view name);
 
   // Replaces the master key with a new random key written to `key_file`; with Reencrypt::yes also
-  // replaces every data key and re-seals every encrypted value. One transaction: a crash leaves
-  // the state readable with the old key.
-  RotateResult rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt);
+  // replaces every data key and re-seals every encrypted value. It takes the write lock before it
+  // reads anything, writes the new key to `key_file`.new, commits, then moves it to `key_file`;
+  // `record` runs inside the transaction, after the rewrap, so that what it writes (the audit
+  // events) commits with the rotation. A crash before the commit leaves the state readable with
+  // the old key (the next command removes the `.new`); a crash after it is finished by the next
+  // command. A passphrase-protected state leaves its passphrase behind: it opens with the new key
+  // file from then on. An organisation whose data key or values cannot be read is named in
+  // `problems` instead of stopping the others.
+  RotateResult rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt,
+                                 const std::function<void(const RotateResult&)>& record);
 
 private:
-  State(Database db, std::filesystem::path path, crypto::MasterKey key);
+  State(Database db, std::filesystem::path path, crypto::MasterKey key, std::string check_value);
+  // Makes the master key the one whose check value is `check_value` (read in the same transaction
+  // as what it is about to unwrap or wrap): a key rotation committed since it was loaded. Looks in
+  // the key file the key came from, the configured key file and their `.new`. Throws StateError
+  // ("rotated while this command ran; run it again") when it is in none of them.
+  void follow_master_key(const std::string& check_value);
+  struct OrgKeyRow {
+    int64_t id;
+    OrgKind kind;
+    uint32_t version;
+    std::string wrapped_key;
+    std::string check_value;
+  };
+  // The organisation's wrapped data key with the key check value of the same snapshot.
+  std::optional<OrgKeyRow> find_org_key(std::string_view name);
+  // Rewraps one organisation's data key under `new_kek` (re-encrypting its values first with
+  // Reencrypt::yes), or names it in result.problems when it cannot be read.
+  void rotate_org(const OrgInfo& info, const crypto::SecretKey& new_kek, Reencrypt reencrypt,
+                  RotateResult& result);
 
   Database m_db;
   std::filesystem::path m_path;
   crypto::MasterKey m_master_key;
+  std::string m_check_value; // the key check value m_master_key matches
   std::vector<std::string> m_notices;
   std::vector<std::string> m_warnings;
 };
