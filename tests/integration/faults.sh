@@ -154,6 +154,39 @@ now=$(date -u +%Y-%m-%dT%H:%M:%S)
 latest=$(json_get 'max(a.get("completed_at") or "" for a in d)')
 if [[ "$latest" < "$now" || "${latest:0:19}" == "$now" ]]; then pass; else fail "an assessment completed at $latest, after $now"; fi
 
+TEST "report templates that recurse or nest without end are refused, not a stack overflow"
+mkdir -p "$SUITE_DIR/tpl-self" "$SUITE_DIR/tpl-mutual" "$SUITE_DIR/tpl-deep"
+printf '# {{organization}}\n{{> report_md}}\n' >"$SUITE_DIR/tpl-self/report.md.mustache"
+run report --framework soc2 --format md --template-dir "$SUITE_DIR/tpl-self"
+expect_rc 2
+expect_err_contains "template report.md.mustache includes itself through its partials"
+printf '{{> ping}}' >"$SUITE_DIR/tpl-mutual/report.md.mustache"
+printf '{{> pong}}' >"$SUITE_DIR/tpl-mutual/ping.mustache"
+printf '{{> ping}}' >"$SUITE_DIR/tpl-mutual/pong.mustache"
+run report --framework soc2 --format md --template-dir "$SUITE_DIR/tpl-mutual"
+expect_rc 2
+expect_err_contains "includes itself through its partials"
+python3 -c 'import sys; n = 20000; sys.stdout.write("{{#organization}}" * n + "x" + "{{/organization}}" * n)' >"$SUITE_DIR/tpl-deep/report.md.mustache"
+OUT=$(timeout 30 "$VELOCITY_BIN" report --framework soc2 --format md --template-dir "$SUITE_DIR/tpl-deep" 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
+ERR=$(cat "$SUITE_DIR/stderr")
+expect_rc 2
+expect_err_contains "sections nest deeper than 64 levels"
+
+TEST "a proof with a field of the wrong type is named (exit 5), not an internal error"
+"$VELOCITY_BIN" audit prove 2 -o "$SUITE_DIR/proof.json" 2>/dev/null
+run audit verify-proof --file "$SUITE_DIR/proof.json" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 0
+python3 - "$SUITE_DIR/proof.json" <<'PY'
+import json, sys
+proof = json.load(open(sys.argv[1]))
+proof["leaf_index"] = str(proof["leaf_index"])
+json.dump(proof, open(sys.argv[1], "w"))
+PY
+run audit verify-proof --file "$SUITE_DIR/proof.json" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 5
+expect_err_contains '"leaf_index" field is missing or not a whole number'
+expect_err_lacks "internal error"
+
 TEST "a master key file every user may read is refused, as ssh refuses such a key"
 chmod 0644 "$KEY"
 run status
