@@ -29,24 +29,29 @@ template <typename Body> void refuse_cleanly(Body&& body) {
   }
 }
 
-// A file holding one input, for parsers that read paths; removed with the object.
+// A file holding one input, for parsers that read paths, in a directory of its own; both are
+// removed with the object.
 class InputFile {
 public:
   InputFile(std::string_view name, std::string_view content)
-    : m_path(std::filesystem::temp_directory_path() /
-             ("velocity-fuzz-" + std::to_string(::getpid()) + "-" + std::string(name))) {
+    : m_dir(std::filesystem::temp_directory_path() /
+            ("velocity-fuzz-" + std::to_string(::getpid()))),
+      m_path(m_dir / std::string(name)) {
+    std::filesystem::create_directories(m_dir);
     std::ofstream(m_path, std::ios::binary | std::ios::trunc)
       .write(content.data(), static_cast<std::streamsize>(content.size()));
   }
   ~InputFile() {
     std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
+    std::filesystem::remove_all(m_dir, ignored);
   }
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
   const std::filesystem::path& path() const noexcept { return m_path; }
+  const std::filesystem::path& dir() const noexcept { return m_dir; }
 
 private:
+  std::filesystem::path m_dir;
   std::filesystem::path m_path;
 };
 
