@@ -172,6 +172,15 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
     summary.error = error.what();
     summary.error_help = error.help();
     summary.error_code = error.code();
+  } catch (const nlohmann::json::exception& error) {
+    // A field of another type than the API documents (a broken or hostile server): this
+    // integration's run fails as a remote error, and the others go on.
+    summary.outcome = "failed";
+    summary.error = fmt::format("the {} API answered in a shape velocity cannot read: {}",
+                                integration.platform, error.what());
+    summary.error_help = "check the endpoint the integration calls (`velocity connect list`); if "
+                         "it is the real service, report this with the command you ran";
+    summary.error_code = ExitCode::remote;
   }
 
   summary.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

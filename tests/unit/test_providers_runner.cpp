@@ -44,6 +44,7 @@ struct Script {
   Status status = Status::fail;
   bool incomplete = false;
   bool reject = false;
+  bool garbled = false; // the API answered in a shape the provider cannot read
 };
 
 class ScriptedProvider final : public Provider {
@@ -54,6 +55,10 @@ public:
   CollectResult collect(std::span<const std::string>, CollectionSink& sink) override {
     if (m_script.reject) {
       throw StateError("the fake platform rejected the credentials of integration t");
+    }
+    if (m_script.garbled) {
+      const nlohmann::json answer = nlohmann::json::array();
+      static_cast<void>(answer.value("protection", false));
     }
     Batch batch;
     batch.type = "things";
@@ -199,6 +204,14 @@ TEST_CASE("collect_integration") {
     CHECK(summary.error_code == ExitCode::state);
     CHECK(summary.error.find("rejected") != std::string::npos);
     CHECK_FALSE(summary.last_success_at.has_value());
+  }
+  SUBCASE("an answer of an unexpected shape fails the run as a remote error, not a crash") {
+    script.garbled = true;
+    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    CHECK(summary.outcome == "failed");
+    CHECK(summary.error_code == ExitCode::remote);
+    CHECK(summary.error.find("the fake API answered in a shape velocity cannot read") !=
+          std::string::npos);
   }
   SUBCASE("an unknown type is a usage error") {
     request.types = {"nothing"};
