@@ -138,34 +138,27 @@ std::optional<std::string> unknown_option_message(const CLI::App* app, const std
   if (unknown.empty()) {
     return std::nullopt;
   }
-  std::string closest;
-  size_t best = std::string::npos;
+  std::vector<std::string> names;
   for (const CLI::App* command = selected_command(app); command != nullptr;
        command = command->get_parent()) {
     for (const CLI::Option* option : command->get_options()) {
       if (option->get_group().empty()) {
         continue; // hidden: an old spelling, or a secret that is refused
       }
-      std::vector<std::string> names;
       for (const std::string& name : option->get_lnames()) {
         names.push_back("--" + name);
       }
       for (const std::string& name : option->get_snames()) {
         names.push_back("-" + name);
       }
-      for (const std::string& name : names) {
-        const size_t distance = suggest::edit_distance(unknown, name);
-        if (distance < best) {
-          best = distance;
-          closest = name;
-        }
-      }
     }
   }
-  // Two edits at most, and fewer than the name has letters: any short option is one edit from -x.
+  // Fewer edits than the name has letters: any short option is one edit from -x.
   const size_t letters = unknown.size() - unknown.find_first_not_of('-');
-  const std::string help = best <= 2 && best < letters ? fmt::format("did you mean '{}'?", closest)
-                                                       : fmt::format("run `{} --help`", path);
+  const auto closest = nearest_name(unknown, names);
+  const std::string help = closest && suggest::edit_distance(unknown, *closest) < letters
+                             ? fmt::format("did you mean '{}'?", *closest)
+                             : fmt::format("run `{} --help`", path);
   return fmt::format("velocity: error: unknown option '{}'\nhelp: {}\n", unknown, help);
 }
 
