@@ -3,6 +3,8 @@
 #include "command_docs.hpp"
 #include "reference.hpp"
 
+#include <velocity/compliance/text.hpp>
+
 #include <sstream>
 
 namespace velocity::cli {
@@ -10,30 +12,6 @@ namespace velocity::cli {
 namespace {
 
 constexpr size_t k_name_column = 28;
-
-void wrap_line(std::string_view line, size_t width, std::string& out) {
-  size_t column = 0;
-  size_t start = 0;
-  while (start < line.size()) {
-    size_t end = line.find(' ', start);
-    if (end == std::string_view::npos) {
-      end = line.size();
-    }
-    const std::string_view word = line.substr(start, end - start);
-    if (!word.empty()) {
-      if (column > 0 && column + 1 + word.size() > width) {
-        out += '\n';
-        column = 0;
-      } else if (column > 0) {
-        out += ' ';
-        ++column;
-      }
-      out += word;
-      column += word.size();
-    }
-    start = end + 1;
-  }
-}
 
 // Each line of `text` after `prefix`, each ended by a newline.
 std::string prefix_lines(std::string_view text, std::string_view prefix) {
@@ -63,7 +41,11 @@ std::string wrap(std::string_view text, size_t width) {
     if (start > 0) {
       out += '\n';
     }
-    wrap_line(text.substr(start, end - start), width, out);
+    // Each line of `text` is its own paragraph, filled to `width` as answer templates are.
+    const std::vector<std::string> lines = compliance::wrap(text.substr(start, end - start), width);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      out += (i > 0 ? "\n" : "") + lines[i];
+    }
     start = end + 1;
   }
   return out;
