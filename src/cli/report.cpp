@@ -196,7 +196,7 @@ void run_report(Context& ctx, const ReportOptions& options) {
     text = report::render_controls_csv(doc);
     break;
   case report::Format::oscal:
-    text = report::render_oscal(doc).dump(2) + "\n";
+    text = report::render_oscal(doc, ctx.state().db(), ctx.org(), request.period).dump(2) + "\n";
     break;
   case report::Format::jsonl:
   case report::Format::findings_csv:

@@ -58,6 +58,15 @@ Sha256Digest sha256(std::string_view data) {
   return digest;
 }
 
+std::string sha1(std::string_view data) {
+  std::string digest(20, '\0');
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()), nullptr,
+                 EVP_sha1(), nullptr) != 1) {
+    fail("SHA-1");
+  }
+  return digest;
+}
+
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   Sha256Digest digest{};
   unsigned int length = 0;

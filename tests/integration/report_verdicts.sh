@@ -50,7 +50,7 @@ assert d["summary"]["contradicted_controls"] == len(failing)
 # The control of the demo's MFA failure: user hana since 2025-03-29.
 mfa = [(c["id"], k) for c in failing for k in c["checks"] if k["id"] == "aws_iam_user_mfa_enabled"]
 assert mfa and mfa[0][1]["failing_since"].startswith("2025-03-29"), mfa
-assert any(r.endswith("user/hana") for r in mfa[0][1]["failing_resources"]), mfa
+assert any(r["resource_id"].endswith("user/hana") for r in mfa[0][1]["failing_resources"]), mfa
 print(mfa[0][0], "aws_iam_user_mfa_enabled", mfa[0][1]["failing_since"][:10])
 PY
 read -r CONTROL CHECK SINCE <failing.txt
@@ -62,7 +62,7 @@ ROW=$(grep -F "| $CONTROL |" <<<"$OUT")
 if grep -q "Not met" <<<"$ROW" && grep -qF "$CHECK" <<<"$ROW" && grep -qF "$SINCE" <<<"$ROW" &&
   grep -q "user/hana" <<<"$ROW"; then pass; else fail "md row of $CONTROL: $ROW"; fi
 run report --framework soc2 --format html
-ROW=$(grep -F "id=\"control-$CONTROL\"" <<<"$OUT")
+ROW=$(sed -n "/id=\"control-$CONTROL\"/,/<\/tr>/p" <<<"$OUT")
 if grep -q 'data-status="not_met"' <<<"$ROW" && grep -qF "$CHECK" <<<"$ROW" &&
   grep -q "user/hana" <<<"$ROW"; then pass; else fail "html row of $CONTROL: $ROW"; fi
 run report --framework soc2 --format csv
@@ -81,7 +81,7 @@ control, check = sys.argv[1], sys.argv[2]
 assert c["status"] == "not_met" and c["answered_status"] == "met", c
 assert c["status_source"] == "failing_checks", c
 [k] = [k for k in c["checks"] if k["id"] == check]
-assert k["fail"] > 0 and any(r.endswith("user/hana") for r in k["failing_resources"]), k
+assert k["fail"] > 0 and any(r["resource_id"].endswith("user/hana") for r in k["failing_resources"]), k
 assert d["frameworks"][0]["controls"]["not_met"] > 0
 assert d["automated"]["findings_until"] == d["assessment"]["completed_at"], d["automated"]
 ' "$CONTROL" "$CHECK" <<<"$OUT"; then pass; else fail "assess show json: $CONTROL"; fi
@@ -102,7 +102,7 @@ import json, sys
 d = json.loads(sys.stdin.read())
 for c in d["controls"]:
     for k in c["checks"]:
-        assert not any(r.endswith("user/hana") for r in k["failing_resources"]), (c["id"], k)
+        assert not any(r["resource_id"].endswith("user/hana") for r in k["failing_resources"]), (c["id"], k)
 ' <<<"$OUT"; then pass; else fail "hana counted as failing before 2025-03-29"; fi
 
 TEST "report of a framework without an assessment: passing checks alone give met by automated evidence"

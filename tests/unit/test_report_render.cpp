@@ -190,7 +190,7 @@ TEST_CASE("render_oscal") {
   fixture.add_assessment({{"mfa-all-users", "yes"}, {"security-policy", "no"}}, 10.0);
   fixture.add_findings(3);
   const json doc = build_report(fixture.db(), *fixture.org, library, soc2_request());
-  const json oscal = render_oscal(doc);
+  const json oscal = render_oscal(doc, fixture.db(), *fixture.org, {});
   CHECK(oscal["assessment-results"]["metadata"]["oscal-version"] == "1.0.4");
   const json& result = oscal["assessment-results"]["results"][0];
   CHECK(result["reviewed-controls"]["control-selections"][0]["include-controls"].size() ==
@@ -210,7 +210,8 @@ TEST_CASE("render_oscal") {
     fixture.add_assessment({{"mfa-all-users", "yes"}}, 10.0);
     ReportRequest request = soc2_request();
     request.framework = "hipaa";
-    const json hipaa = render_oscal(build_report(fixture.db(), *fixture.org, library, request));
+    const json hipaa = render_oscal(build_report(fixture.db(), *fixture.org, library, request),
+                                    fixture.db(), *fixture.org, {});
     fs::write_file_atomic(dir / "ar.json", hipaa.dump(2), fs::Mode::private_file);
     CHECK(WEXITSTATUS(std::system(command.c_str())) == 0);
   }

@@ -32,6 +32,10 @@ private:
   std::unique_ptr<Impl> m_impl;
 };
 
+// SHA-1 of `data` (20 bytes). Broken for collision resistance: only for formats that specify
+// it, such as name-based UUIDs (uuid.hpp); never for integrity.
+std::string sha1(std::string_view data);
+
 // HMAC-SHA256 of `data` under `key`.
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
 
