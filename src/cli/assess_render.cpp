@@ -112,6 +112,13 @@ std::vector<std::string> failing_checks(const compliance::ControlResult& control
   return lines;
 }
 
+// "partially met" for partially_met.
+std::string status_words(compliance::ControlStatus status) {
+  std::string words(compliance::to_string(status));
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
+
 std::string until_text(const std::string& until) {
   return until.size() >= 16 ? until.substr(0, 10) + " " + until.substr(11, 5) + " UTC" : until;
 }
@@ -127,9 +134,8 @@ std::string automated_section(const Output& out, const compliance::Evaluation& e
                         "evidence\n",
                         result.framework->name, decided.failing.size(), decided.met.size());
     for (const compliance::ControlResult* control : decided.failing) {
-      text +=
-        fmt::format("  {} {} (answered: {})\n", control->control->id,
-                    out.paint("not met", Color::red), compliance::to_string(control->answered));
+      text += fmt::format("  {} {} (answered: {})\n", control->control->id,
+                          out.paint("not met", Color::red), status_words(control->answered));
       text += bullets(failing_checks(*control), "    ", k_width);
     }
     if (!decided.met.empty()) {
@@ -361,7 +367,7 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
       const DecidedByChecks decided = decided_by_checks(result);
       for (const compliance::ControlResult* control : decided.failing) {
         md += fmt::format("| {} | {} | not met | {} | {} |\n", result.framework->name,
-                          control->control->id, compliance::to_string(control->answered),
+                          control->control->id, status_words(control->answered),
                           md_cell(fmt::format("{}", fmt::join(failing_checks(*control), "; "))));
       }
       for (const std::string& id : decided.met) {

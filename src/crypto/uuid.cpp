@@ -10,19 +10,6 @@ namespace velocity::crypto {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 std::string canonical(std::string_view bytes) {
   const std::string hex = to_hex(bytes);
   return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
@@ -31,27 +18,13 @@ std::string canonical(std::string_view bytes) {
 
 // The 16 bytes of a UUID in canonical text, or nothing when `text` is not one.
 std::optional<std::string> uuid_bytes(std::string_view text) {
-  if (text.size() != 36) {
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
     return std::nullopt;
   }
-  std::string bytes;
-  for (size_t i = 0; i < text.size();) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (text[i] != '-') {
-        return std::nullopt;
-      }
-      ++i;
-      continue;
-    }
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) {
-      return std::nullopt;
-    }
-    bytes.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return bytes;
+  std::string hex(text);
+  std::erase(hex, '-');
+  return hex.size() == 32 ? from_hex(hex) : std::nullopt;
 }
 
 } // namespace

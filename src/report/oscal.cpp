@@ -81,6 +81,11 @@ std::string implementation_state(std::string_view status) {
   return "planned";
 }
 
+// "1 resource", "3 resources".
+std::string resources(int64_t count) {
+  return fmt::format("{} resource{}", count, count == 1 ? "" : "s");
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string text;
   for (const std::string& part : parts) {
@@ -211,9 +216,9 @@ struct OscalResults::Impl {
         {{"uuid", uuid},
          {"title", fmt::format("Automated check {} on evidence item {}", check, record.id)},
          {"description",
-          fmt::format("The automated check {} (severity {}) on {}: {} resources passing and {} "
-                      "failing at the end of the period.",
-                      check, check_severity[check], what, passing, failing)},
+          fmt::format("The automated check {} (severity {}) on {}: {} passing and {} failing at "
+                      "the end of the period.",
+                      check, check_severity[check], what, resources(passing), resources(failing))},
          {"props", json::array({prop("check-id", check), prop("severity", check_severity[check])})},
          {"methods", json::array({"TEST"})},
          {"subjects", subjects},
@@ -242,9 +247,9 @@ struct OscalResults::Impl {
       {"uuid", uuid},
       {"title", fmt::format("Automated check {} fails", id)},
       {"description",
-       fmt::format("{} fails on {} resources, the first since {}: {}.", id,
-                   check["fail"].get<int64_t>(), check["failing_since"].get<std::string>(),
-                   failing_resources_text(check))},
+       fmt::format("{} fails on {}, the first since {}: {}.", id,
+                   resources(check["fail"].get<int64_t>()),
+                   check["failing_since"].get<std::string>(), failing_resources_text(check))},
       {"statement",
        fmt::format("While {} fails, {} controls {} are not met: the failing resources do not "
                    "meet what the check tests.",
@@ -317,15 +322,21 @@ struct OscalResults::Impl {
             risks[risk] = risk_of(check, risk);
           }
           related_risks.push_back({{"risk-uuid", risk}});
-          checks_text.push_back(fmt::format("{} fails on {} resources since {}", check_id,
-                                            check["fail"].get<int64_t>(),
+          checks_text.push_back(fmt::format("{} fails on {} since {}", check_id,
+                                            resources(check["fail"].get<int64_t>()),
                                             check["failing_since"].get<std::string>()));
         } else {
           checks_text.push_back(
-            fmt::format("{} passes on {} resources", check_id, check["pass"].get<int64_t>()));
+            fmt::format("{} passes on {}", check_id, resources(check["pass"].get<int64_t>())));
         }
       }
       const std::string source = control["status_source"].get<std::string>();
+      // The implementation as the organisation states it (or as passing checks show it); the
+      // status beside it is the verdict.
+      const std::string implementation =
+        source == "passing_checks"
+          ? std::string("implemented")
+          : implementation_state(control["answered_status"].get<std::string>());
       json target = {{"type", "objective-id"},
                      {"target-id", token},
                      {"props", json::array({prop("label", id), prop("status-source", source),
@@ -334,7 +345,7 @@ struct OscalResults::Impl {
                      {"status",
                       {{"state", status == "met" || status == "not_applicable" ? "satisfied"
                                                                                : "not-satisfied"}}},
-                     {"implementation-status", {{"state", implementation_state(status)}}}};
+                     {"implementation-status", {{"state", implementation}}}};
       std::string description = fmt::format("{}: {} (answers: {}; decided by {}).", id, status,
                                             control["answered_status"].get<std::string>(), source);
       if (!checks_text.empty()) {

@@ -43,6 +43,9 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
 std::string to_hex(std::string_view bytes);
 std::string to_hex(const Sha256Digest& digest);
 
+// The bytes of hexadecimal text (either case), or nothing when it is not hexadecimal.
+std::optional<std::string> from_hex(std::string_view hex);
+
 // The digest's bytes as a string.
 std::string to_bytes(const Sha256Digest& digest);
 
