@@ -114,6 +114,7 @@ std::string failing_resources_text(const json& check) {
 
 struct OscalResults::Impl {
   const json& doc;
+  Sink sink;
   std::string organization;
   std::string framework;
   std::optional<std::string> period_end;
@@ -122,12 +123,15 @@ struct OscalResults::Impl {
   std::map<std::string, std::string, std::less<>> check_severity;
   // Observations of each check, in the order the evidence came.
   std::map<std::string, std::vector<std::string>, std::less<>> check_observations;
-  json observations = json::array();
-  std::map<std::string, json, std::less<>> inventory; // by UUID
-  json evidence_resources = json::array();
+  bool observations_open = false;
+  // What follows the observations, kept as compact JSON text: it grows with the resources and
+  // evidence items, the observations (one per finding or so) go straight to the sink.
+  std::map<std::string, std::string, std::less<>> inventory; // by UUID
+  std::vector<std::string> evidence_resources;
 
-  explicit Impl(const json& report)
+  Impl(const json& report, Sink output)
     : doc(report),
+      sink(std::move(output)),
       organization(report["organization"].get<std::string>()),
       framework(report["framework"]["id"].get<std::string>()) {
     if (report["period"]["to"].is_string()) {
@@ -140,6 +144,91 @@ struct OscalResults::Impl {
         check_severity[id] = check["severity"].get<std::string>();
       }
     }
+    write_head();
+  }
+
+  std::string generated() const { return doc["generated_at"].get<std::string>(); }
+  std::string period_from() const { return text_or(doc["period"]["from"], ""); }
+  std::string period_to() const { return text_or(doc["period"]["to"], ""); }
+  std::string assessed_at() const {
+    const json& assessment = doc["assessment"];
+    return assessment.is_null() ? generated() : text_or(assessment["completed_at"], generated());
+  }
+  std::string plan_uuid() const {
+    return stable_uuid(organization, {"assessment-plan", framework});
+  }
+
+  // The document up to the result's arrays, left open: the observations stream in after it.
+  void write_head() {
+    const std::string framework_name = doc["framework"]["name"].get<std::string>();
+    json selected = json::array();
+    for (const json& control : doc["controls"]) {
+      selected.push_back({{"control-id", control_token(control["id"].get<std::string>())}});
+    }
+    json selection = json::object();
+    if (selected.empty()) {
+      selection["include-all"] = json::object();
+    } else {
+      selection["include-controls"] = selected;
+    }
+    json result = {
+      {"uuid", stable_uuid(organization, {"result", framework, period_from(), period_to()})},
+      {"title", fmt::format("{} assessment of {}", framework_name, organization)},
+      {"description",
+       fmt::format("Questionnaire answers and automated checks of {} against {} {}, as recorded "
+                   "by {}.",
+                   organization, framework_name, doc["framework"]["version"].get<std::string>(),
+                   doc["tool"].get<std::string>())},
+      {"start", text_or(doc["period"]["from"], assessed_at())},
+      {"end", text_or(doc["period"]["to"], generated())},
+      {"props",
+       json::array({prop("framework", framework),
+                    prop("score", doc["summary"]["score"].is_number()
+                                    ? fmt::format("{}", doc["summary"]["score"].get<double>())
+                                    : std::string("not scored"))})},
+      {"reviewed-controls", {{"control-selections", json::array({selection})}}}};
+    // The result starts no later than it ends.
+    if (result["start"].get<std::string>() > result["end"].get<std::string>()) {
+      result["start"] = result["end"];
+    }
+    const json document = {
+      {"uuid",
+       stable_uuid(organization, {"assessment-results", framework, period_from(), period_to()})},
+      {"metadata",
+       {{"title", fmt::format("{} assessment results: {}", framework_name, organization)},
+        {"last-modified", generated()},
+        {"version", generated()},
+        {"oscal-version", k_oscal_version},
+        {"parties", json::array({json{{"uuid", stable_uuid(organization, {"party"})},
+                                      {"type", "organization"},
+                                      {"name", organization}}})}}},
+      {"import-ap",
+       {{"href", "#" + plan_uuid()},
+        {"remarks", "velocity writes no separate assessment plan: this back-matter resource "
+                    "describes the questionnaire and the automated checks."}}}};
+    std::string head = document.dump();
+    head.pop_back();
+    std::string open_result = result.dump();
+    open_result.pop_back();
+    sink("{\"assessment-results\":" + head + ",\"results\":[" + open_result);
+  }
+
+  void write_observation(const json& observation) {
+    sink(observations_open ? ",\n" : ",\n\"observations\":[\n");
+    observations_open = true;
+    sink(observation.dump());
+  }
+
+  // `,"KEY":[` the texts `]`, or nothing for no text (OSCAL arrays are never empty).
+  void write_array(std::string_view key, const std::vector<std::string>& texts) {
+    if (texts.empty()) {
+      return;
+    }
+    sink(fmt::format(",\n\"{}\":[\n", key));
+    for (size_t i = 0; i < texts.size(); ++i) {
+      sink(i == 0 ? texts[i] : ",\n" + texts[i]);
+    }
+    sink("\n]");
   }
 
   // The inventory item of a finding's resource, added on first use.
@@ -157,10 +246,10 @@ struct OscalResults::Impl {
       if (!finding.region.empty()) {
         props.push_back(prop("region", finding.region));
       }
-      inventory[uuid] = {
+      inventory[uuid] = json{
         {"uuid", uuid},
         {"description", fmt::format("{} resource {}", finding.platform, finding.resource_id)},
-        {"props", props}};
+        {"props", props}}.dump();
     }
     return uuid;
   }
@@ -183,16 +272,16 @@ struct OscalResults::Impl {
     }
     const std::string what = fmt::format("evidence item {} ({} {} of {})", record.id, record.type,
                                          record.resource_id, record.integration);
-    evidence_resources.push_back(
-      {{"uuid", file_uuid},
-       {"title", file.path},
-       {"description", fmt::format("{} as collected {}; SHA-256 of the raw API responses {}.", what,
-                                   record.collected_at, record.raw_sha256)},
-       {"rlinks",
-        json::array(
-          {{{"href", href},
-            {"media-type", "application/json"},
-            {"hashes", json::array({{{"algorithm", "SHA-256"}, {"value", sha256}}})}}})}});
+    evidence_resources.push_back(json{
+      {"uuid", file_uuid},
+      {"title", file.path},
+      {"description", fmt::format("{} as collected {}; SHA-256 of the raw API responses {}.", what,
+                                  record.collected_at, record.raw_sha256)},
+      {"rlinks",
+       json::array({{{"href", href},
+                     {"media-type", "application/json"},
+                     {"hashes", json::array({{{"algorithm", "SHA-256"}, {"value", sha256}}})}}})}}
+                                   .dump());
     for (const auto& [check, results] : by_check) {
       const std::string uuid =
         stable_uuid(organization, {"check-observation", check, record.integration, record.type,
@@ -212,7 +301,7 @@ struct OscalResults::Impl {
         subjects.push_back(std::move(subject));
       }
       const auto passing = static_cast<int64_t>(results.size()) - failing;
-      observations.push_back(
+      write_observation(
         {{"uuid", uuid},
          {"title", fmt::format("Automated check {} on evidence item {}", check, record.id)},
          {"description",
@@ -264,23 +353,14 @@ struct OscalResults::Impl {
     return risk;
   }
 
-  json finish() {
-    const std::string generated = doc["generated_at"].get<std::string>();
-    const std::string framework_name = doc["framework"]["name"].get<std::string>();
-    const std::string from = text_or(doc["period"]["from"], "");
-    const std::string to = text_or(doc["period"]["to"], "");
+  void finish() {
     const json& assessment = doc["assessment"];
-    const std::string assessed_at =
-      assessment.is_null() ? generated : text_or(assessment["completed_at"], generated);
-
-    json findings = json::array();
-    json selected = json::array();
-    std::map<std::string, json, std::less<>> risks; // by UUID
+    std::vector<std::string> risks;
+    std::set<std::string, std::less<>> risk_uuids;
+    std::vector<std::string> findings;
     for (const json& control : doc["controls"]) {
       const std::string id = control["id"].get<std::string>();
-      const std::string token = control_token(id);
       const std::string status = control["status"].get<std::string>();
-      selected.push_back({{"control-id", token}});
       if (status == "not_assessed") {
         continue;
       }
@@ -299,11 +379,11 @@ struct OscalResults::Impl {
       if (!answers.empty() && !assessment.is_null()) {
         const std::string observation =
           stable_uuid(organization, {"answers-observation", framework, id});
-        observations.push_back({{"uuid", observation},
-                                {"title", fmt::format("Questionnaire answers for {}", id)},
-                                {"description", join(answers, " ")},
-                                {"methods", json::array({"INTERVIEW"})},
-                                {"collected", assessed_at}});
+        write_observation({{"uuid", observation},
+                           {"title", fmt::format("Questionnaire answers for {}", id)},
+                           {"description", join(answers, " ")},
+                           {"methods", json::array({"INTERVIEW"})},
+                           {"collected", assessed_at()}});
         related.push_back({{"observation-uuid", observation}});
       }
       json related_risks = json::array();
@@ -318,8 +398,8 @@ struct OscalResults::Impl {
         }
         if (check["fail"].get<int64_t>() > 0) {
           const std::string risk = stable_uuid(organization, {"risk", framework, check_id});
-          if (risks.find(risk) == risks.end()) {
-            risks[risk] = risk_of(check, risk);
+          if (risk_uuids.insert(risk).second) {
+            risks.push_back(risk_of(check, risk).dump());
           }
           related_risks.push_back({{"risk-uuid", risk}});
           checks_text.push_back(fmt::format("{} fails on {} since {}", check_id,
@@ -338,7 +418,7 @@ struct OscalResults::Impl {
           ? std::string("implemented")
           : implementation_state(control["answered_status"].get<std::string>());
       json target = {{"type", "objective-id"},
-                     {"target-id", token},
+                     {"target-id", control_token(id)},
                      {"props", json::array({prop("label", id), prop("status-source", source),
                                             prop("answered-status",
                                                  control["answered_status"].get<std::string>())})},
@@ -356,94 +436,45 @@ struct OscalResults::Impl {
                       {"description", description},
                       {"target", target}};
       if (!related.empty()) {
-        finding["related-observations"] = related;
+        finding["related-observations"] = std::move(related);
       }
       if (!related_risks.empty()) {
-        finding["related-risks"] = related_risks;
+        finding["related-risks"] = std::move(related_risks);
       }
-      findings.push_back(std::move(finding));
+      findings.push_back(finding.dump());
     }
-
-    json result = {
-      {"uuid", stable_uuid(organization, {"result", framework, from, to})},
-      {"title", fmt::format("{} assessment of {}", framework_name, organization)},
-      {"description",
-       fmt::format("Questionnaire answers and automated checks of {} against {} {}, as recorded "
-                   "by {}.",
-                   organization, framework_name, doc["framework"]["version"].get<std::string>(),
-                   doc["tool"].get<std::string>())},
-      {"start", text_or(doc["period"]["from"], assessed_at)},
-      {"end", text_or(doc["period"]["to"], generated)},
-      {"props",
-       json::array({prop("framework", framework),
-                    prop("score", doc["summary"]["score"].is_number()
-                                    ? fmt::format("{}", doc["summary"]["score"].get<double>())
-                                    : std::string("not scored"))})},
-    };
-    json selection = json::object();
-    if (selected.empty()) {
-      selection["include-all"] = json::object();
-    } else {
-      selection["include-controls"] = selected;
+    if (observations_open) {
+      sink("\n]");
     }
-    result["reviewed-controls"] = {{"control-selections", json::array({selection})}};
     if (!inventory.empty()) {
-      json items = json::array();
+      std::vector<std::string> items;
       for (auto& [uuid, item] : inventory) {
         items.push_back(std::move(item));
       }
-      result["local-definitions"] = {{"inventory-items", items}};
+      sink(",\n\"local-definitions\":{\"inventory-items\":[\n" + join(items, ",\n") + "\n]}");
     }
-    if (!observations.empty()) {
-      result["observations"] = std::move(observations);
-    }
-    if (!risks.empty()) {
-      json list = json::array();
-      for (auto& [uuid, risk] : risks) {
-        list.push_back(std::move(risk));
-      }
-      result["risks"] = std::move(list);
-    }
-    if (!findings.empty()) {
-      result["findings"] = std::move(findings);
-    }
-    // The result starts no later than it ends.
-    if (result["start"].get<std::string>() > result["end"].get<std::string>()) {
-      result["start"] = result["end"];
-    }
+    write_array("risks", risks);
+    write_array("findings", findings);
+    sink("}]");
 
-    const std::string plan_uuid = stable_uuid(organization, {"assessment-plan", framework});
-    json resources = json::array(
-      {{{"uuid", plan_uuid},
-        {"title", fmt::format("velocity assessment plan for {}", framework_name)},
-        {"description",
-         "A weighted questionnaire of common controls mapped to the framework, plus automated "
-         "checks of connected cloud accounts mapped to the same controls (velocity's "
-         "frameworks/README.md and docs/report-json.md describe both)."}}});
-    for (json& resource : evidence_resources) {
+    std::vector<std::string> resources = {
+      json{{"uuid", plan_uuid()},
+           {"title", fmt::format("velocity assessment plan for {}",
+                                 doc["framework"]["name"].get<std::string>())},
+           {"description",
+            "A weighted questionnaire of common controls mapped to the framework, plus automated "
+            "checks of connected cloud accounts mapped to the same controls (velocity's "
+            "frameworks/README.md and docs/report-json.md describe both)."}}
+        .dump()};
+    for (std::string& resource : evidence_resources) {
       resources.push_back(std::move(resource));
     }
-    return {
-      {"assessment-results",
-       {{"uuid", stable_uuid(organization, {"assessment-results", framework, from, to})},
-        {"metadata",
-         {{"title", fmt::format("{} assessment results: {}", framework_name, organization)},
-          {"last-modified", generated},
-          {"version", generated},
-          {"oscal-version", k_oscal_version},
-          {"parties", json::array({json{{"uuid", stable_uuid(organization, {"party"})},
-                                        {"type", "organization"},
-                                        {"name", organization}}})}}},
-        {"import-ap",
-         {{"href", "#" + plan_uuid},
-          {"remarks", "velocity writes no separate assessment plan: this back-matter resource "
-                      "describes the questionnaire and the automated checks."}}},
-        {"results", json::array({result})},
-        {"back-matter", {{"resources", resources}}}}}};
+    sink(",\n\"back-matter\":{\"resources\":[\n" + join(resources, ",\n") + "\n]}}}\n");
   }
 };
 
-OscalResults::OscalResults(const json& doc) : m_impl(std::make_unique<Impl>(doc)) {}
+OscalResults::OscalResults(const json& doc, Sink sink)
+  : m_impl(std::make_unique<Impl>(doc, std::move(sink))) {}
 
 OscalResults::~OscalResults() = default;
 
@@ -453,19 +484,19 @@ void OscalResults::add_evidence(const store::EvidenceRecord& record,
   m_impl->add_evidence(record, findings, file);
 }
 
-json OscalResults::finish() {
-  return m_impl->finish();
+void OscalResults::finish() {
+  m_impl->finish();
 }
 
-json render_oscal(const json& doc, store::Database& db, const store::Org& org,
-                  const store::TimeWindow& period) {
-  OscalResults oscal(doc);
+void write_oscal(const json& doc, store::Database& db, const store::Org& org,
+                 const store::TimeWindow& period, const Sink& sink) {
+  OscalResults oscal(doc, sink);
   store::for_each_evidence_in(
     db, org, period,
     [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
       oscal.add_evidence(record, findings, evidence_file(record, findings));
     });
-  return oscal.finish();
+  oscal.finish();
 }
 
 } // namespace velocity::report

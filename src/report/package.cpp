@@ -102,17 +102,24 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
     writer.add_file("findings.jsonl", findings.path());
   }
 
-  // The OSCAL results link each observation to the evidence member written here, by its digest.
-  OscalResults oscal(doc);
-  store::for_each_evidence_in(
-    db, org, request.period,
-    [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
-      const EvidenceFile file = evidence_file(record, findings);
-      writer.add(file.path, file.content);
-      oscal.add_evidence(record, findings, file);
-      summary.evidence += 1;
-    });
-  writer.add("oscal/assessment-results.json", oscal.finish().dump(2) + "\n");
+  // The OSCAL results link each observation to the evidence member written here, by its digest;
+  // they go through a scratch file, their size growing with the findings.
+  {
+    ScratchFile scratch(output, "oscal.json");
+    fs::AtomicFile file(scratch.path(), fs::Mode::private_file);
+    OscalResults oscal(doc, [&](std::string_view bytes) { file.write(bytes); });
+    store::for_each_evidence_in(
+      db, org, request.period,
+      [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
+        const EvidenceFile evidence = evidence_file(record, findings);
+        writer.add(evidence.path, evidence.content);
+        oscal.add_evidence(record, findings, evidence);
+        summary.evidence += 1;
+      });
+    oscal.finish();
+    file.commit();
+    writer.add_file("oscal/assessment-results.json", scratch.path());
+  }
 
   store::AuditStore audit_store(db);
   if (const auto range = audit_range(audit_store, org.id(), request.period)) {

@@ -182,7 +182,7 @@ run report --framework soc2 --format oscal --output ar2.json
 expect_rc 0
 uuids() { python3 -c '
 import json, re, sys
-print("\n".join(re.findall(r"\"(?:uuid|[a-z-]*-uuid)\": \"([0-9a-f-]{36})\"", open(sys.argv[1]).read())))' "$1"; }
+print("\n".join(re.findall(r"\"(?:uuid|[a-z-]*-uuid)\": ?\"([0-9a-f-]{36})\"", open(sys.argv[1]).read())))' "$1"; }
 uuids ar1.json >uuids1.txt
 uuids ar2.json >uuids2.txt
 if [ -s uuids1.txt ] && cmp -s uuids1.txt uuids2.txt; then pass; else fail "UUIDs differ between two runs"; fi

@@ -46,12 +46,16 @@ EvidenceFile evidence_file(const store::EvidenceRecord& record,
 inline constexpr std::string_view k_oscal_namespace = "https://velocity.dev/ns/oscal";
 inline constexpr std::string_view k_oscal_namespace_uuid = "2274b5f9-fcb4-501d-8f2f-16eaf5d07bb5";
 
-// OSCAL assessment-results (1.0.4) of a report document, built one evidence item at a time so
-// that a bundle links each observation to the evidence member it wrote, with its SHA-256. The
-// document is held in memory: it grows with the findings of the framework's checks.
+using Sink = std::function<void(std::string_view bytes)>;
+
+// OSCAL assessment-results (1.0.4) of a report document, written to a sink one evidence item at
+// a time so that a bundle links each observation to the evidence member it wrote, with its
+// SHA-256. The observations (about one per finding) go straight to the sink; what is kept until
+// finish() grows with the resources and evidence items, not the findings. Compact JSON, one
+// array element per line.
 class OscalResults {
 public:
-  explicit OscalResults(const nlohmann::json& doc); // `doc` must outlive this
+  OscalResults(const nlohmann::json& doc, Sink sink); // `doc` must outlive this
   ~OscalResults();
   OscalResults(const OscalResults&) = delete;
   OscalResults& operator=(const OscalResults&) = delete;
@@ -61,8 +65,8 @@ public:
   // was.
   void add_evidence(const store::EvidenceRecord& record,
                     const std::vector<store::FindingRecord>& findings, const EvidenceFile& file);
-  // The document; call once, after the last add_evidence().
-  nlohmann::json finish();
+  // Writes the rest of the document; call once, after the last add_evidence().
+  void finish();
 
 private:
   struct Impl;
@@ -71,10 +75,8 @@ private:
 
 // The OSCAL results of `doc` with the evidence of `period` read from the state, as
 // `report bundle` writes them.
-nlohmann::json render_oscal(const nlohmann::json& doc, store::Database& db, const store::Org& org,
-                            const store::TimeWindow& period);
-
-using Sink = std::function<void(std::string_view bytes)>;
+void write_oscal(const nlohmann::json& doc, store::Database& db, const store::Org& org,
+                 const store::TimeWindow& period, const Sink& sink);
 
 // Every finding of the period, one JSON object per line, streamed from the store.
 void write_findings_jsonl(store::Database& db, const store::Org& org,
