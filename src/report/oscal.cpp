@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
 // OSCAL assessment-results 1.0.4 (NIST's schema in tests/data/oscal/), as docs/report-json.md
@@ -237,19 +238,14 @@ struct OscalResults::Impl {
       stable_uuid(organization, {"resource", finding.integration, finding.account_id,
                                  finding.region, finding.resource_id});
     if (inventory.find(uuid) == inventory.end()) {
-      json props =
-        json::array({prop("asset-id", finding.resource_id), prop("platform", finding.platform),
-                     prop("integration", finding.integration)});
-      if (!finding.account_id.empty()) {
-        props.push_back(prop("account", finding.account_id));
-      }
-      if (!finding.region.empty()) {
-        props.push_back(prop("region", finding.region));
-      }
-      inventory[uuid] = json{
-        {"uuid", uuid},
-        {"description", fmt::format("{} resource {}", finding.platform, finding.resource_id)},
-        {"props", props}}.dump();
+      std::string where = fmt::format("{} resource {} (integration {}", finding.platform,
+                                      finding.resource_id, finding.integration);
+      where += finding.account_id.empty() ? "" : ", account " + finding.account_id;
+      where += finding.region.empty() ? "" : ", region " + finding.region;
+      inventory[uuid] = json{{"uuid", uuid},
+                             {"description", where + ")"},
+                             {"props", json::array({prop("asset-id", finding.resource_id)})}}
+                          .dump();
     }
     return uuid;
   }
@@ -353,11 +349,48 @@ struct OscalResults::Impl {
     return risk;
   }
 
+  // The questionnaire answers behind a control, as an observation; nothing when there are none.
+  std::optional<std::string> write_answers_observation(const json& control) {
+    if (doc["assessment"].is_null() || control["answers"].empty()) {
+      return std::nullopt;
+    }
+    const std::string id = control["id"].get<std::string>();
+    std::vector<std::string> answers;
+    for (const json& answer : control["answers"]) {
+      std::string text =
+        fmt::format("{} \"{}\": {}", answer["common_control"].get<std::string>(),
+                    answer["question"].get<std::string>(), text_or(answer["answer"], "unanswered"));
+      if (answer["operating"].is_string()) {
+        text += fmt::format(" (operating effectively: {})", answer["operating"].get<std::string>());
+      }
+      answers.push_back(text + ".");
+    }
+    const std::string observation =
+      stable_uuid(organization, {"answers-observation", framework, id});
+    write_observation({{"uuid", observation},
+                       {"title", fmt::format("Questionnaire answers for {}", id)},
+                       {"description", join(answers, " ")},
+                       {"methods", json::array({"INTERVIEW"})},
+                       {"collected", assessed_at()}});
+    return observation;
+  }
+
   void finish() {
-    const json& assessment = doc["assessment"];
+    // The answers' observations close the observations; then the findings go out one by one.
+    std::map<std::string, std::string, std::less<>> answers_observation; // by control
+    for (const json& control : doc["controls"]) {
+      if (control["status"] != "not_assessed") {
+        if (const auto uuid = write_answers_observation(control)) {
+          answers_observation[control["id"].get<std::string>()] = *uuid;
+        }
+      }
+    }
+    if (observations_open) {
+      sink("\n]");
+    }
     std::vector<std::string> risks;
     std::set<std::string, std::less<>> risk_uuids;
-    std::vector<std::string> findings;
+    bool findings_open = false;
     for (const json& control : doc["controls"]) {
       const std::string id = control["id"].get<std::string>();
       const std::string status = control["status"].get<std::string>();
@@ -365,26 +398,8 @@ struct OscalResults::Impl {
         continue;
       }
       json related = json::array();
-      std::vector<std::string> answers;
-      for (const json& answer : control["answers"]) {
-        std::string text = fmt::format("{} \"{}\": {}", answer["common_control"].get<std::string>(),
-                                       answer["question"].get<std::string>(),
-                                       text_or(answer["answer"], "unanswered"));
-        if (answer["operating"].is_string()) {
-          text +=
-            fmt::format(" (operating effectively: {})", answer["operating"].get<std::string>());
-        }
-        answers.push_back(text + ".");
-      }
-      if (!answers.empty() && !assessment.is_null()) {
-        const std::string observation =
-          stable_uuid(organization, {"answers-observation", framework, id});
-        write_observation({{"uuid", observation},
-                           {"title", fmt::format("Questionnaire answers for {}", id)},
-                           {"description", join(answers, " ")},
-                           {"methods", json::array({"INTERVIEW"})},
-                           {"collected", assessed_at()}});
-        related.push_back({{"observation-uuid", observation}});
+      if (const auto found = answers_observation.find(id); found != answers_observation.end()) {
+        related.push_back({{"observation-uuid", found->second}});
       }
       json related_risks = json::array();
       std::vector<std::string> checks_text;
@@ -441,9 +456,11 @@ struct OscalResults::Impl {
       if (!related_risks.empty()) {
         finding["related-risks"] = std::move(related_risks);
       }
-      findings.push_back(finding.dump());
+      sink(findings_open ? ",\n" : ",\n\"findings\":[\n");
+      findings_open = true;
+      sink(finding.dump());
     }
-    if (observations_open) {
+    if (findings_open) {
       sink("\n]");
     }
     if (!inventory.empty()) {
@@ -454,7 +471,6 @@ struct OscalResults::Impl {
       sink(",\n\"local-definitions\":{\"inventory-items\":[\n" + join(items, ",\n") + "\n]}");
     }
     write_array("risks", risks);
-    write_array("findings", findings);
     sink("}]");
 
     std::vector<std::string> resources = {

@@ -153,7 +153,8 @@ tests = [o for o in seen if o["methods"] == ["TEST"]]
 assert any(o["methods"] == ["INTERVIEW"] for o in seen), seen
 failing = [s for o in tests for s in o["subjects"]
            if any(p["name"] == "result" and p["value"] == "fail" for p in s["props"])]
-assert any(items[s["subject-uuid"]]["description"].endswith("user/hana") for s in failing), failing
+assert any(p["name"] == "asset-id" and p["value"].endswith("user/hana")
+           for s in failing for p in items[s["subject-uuid"]]["props"]), failing
 for o in result["observations"]:
     for s in o.get("subjects", []):
         assert s["type"] == "inventory-item" and s["subject-uuid"] in items, s

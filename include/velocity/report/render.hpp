@@ -50,9 +50,9 @@ using Sink = std::function<void(std::string_view bytes)>;
 
 // OSCAL assessment-results (1.0.4) of a report document, written to a sink one evidence item at
 // a time so that a bundle links each observation to the evidence member it wrote, with its
-// SHA-256. The observations (about one per finding) go straight to the sink; what is kept until
-// finish() grows with the resources and evidence items, not the findings. Compact JSON, one
-// array element per line.
+// SHA-256. The observations (about one per finding) and then the findings go straight to the
+// sink; kept until finish() are each observation's UUID and the compact text of the inventory
+// items, evidence resources and risks. Compact JSON, one array element per line.
 class OscalResults {
 public:
   OscalResults(const nlohmann::json& doc, Sink sink); // `doc` must outlive this
