@@ -10,6 +10,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -222,6 +223,50 @@ FileLock::FileLock(const std::filesystem::path& path) {
 
 FileLock::~FileLock() {
   ::close(m_fd); // releases the lock
+}
+
+TempFile::TempFile(const std::filesystem::path& for_file) : m_for_file(for_file) {
+  std::string name = (directory_of(for_file) / ".velocity-scratch.XXXXXX").string();
+  m_fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (m_fd < 0) {
+    throw_write_error(for_file, errno);
+  }
+  ::unlink(name.c_str());
+}
+
+TempFile::~TempFile() {
+  ::close(m_fd);
+}
+
+void TempFile::write(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(m_fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_write_error(m_for_file, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(written));
+    m_size += written;
+  }
+}
+
+size_t TempFile::read_at(int64_t offset, char* buffer, size_t capacity) const {
+  for (;;) {
+    const ssize_t got = ::pread(m_fd, buffer, capacity, offset);
+    if (got >= 0) {
+      return static_cast<size_t>(got);
+    }
+    if (errno != EINTR) {
+      throw StateError(fmt::format("cannot read back the scratch file of {}: {}",
+                                   m_for_file.string(), errno_text()));
+    }
+  }
+}
+
+std::filesystem::path TempFile::path() const {
+  return fmt::format("/proc/self/fd/{}", m_fd);
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode) {

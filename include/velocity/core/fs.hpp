@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -45,6 +46,29 @@ public:
 
 private:
   int m_fd = -1;
+};
+
+// A private scratch file with no name: created beside `for_file` and unlinked at once, so none
+// of it outlives the process, even when the process is killed. Written in sequence, read back
+// at any offset. Errors name `for_file`, the file the scratch space is for, as AtomicFile's do.
+class TempFile {
+public:
+  explicit TempFile(const std::filesystem::path& for_file);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  void write(std::string_view data);
+  // Up to `capacity` bytes from `offset` into `buffer`; 0 at the end.
+  size_t read_at(int64_t offset, char* buffer, size_t capacity) const;
+  int64_t size() const noexcept { return m_size; }
+  // A path this process can open the file by while this object lives (/proc/self/fd/N).
+  std::filesystem::path path() const;
+
+private:
+  std::filesystem::path m_for_file;
+  int m_fd = -1;
+  int64_t m_size = 0;
 };
 
 // Writes `data` to `path` atomically (see AtomicFile).
