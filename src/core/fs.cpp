@@ -66,6 +66,20 @@ std::filesystem::path directory_of(const std::filesystem::path& path) {
   }
 }
 
+// Writes all of `data` to `fd`; errors name `target`, the file being written.
+void write_all(int fd, std::string_view data, const std::filesystem::path& target) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_write_error(target, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(written));
+  }
+}
+
 bool is_temporary_of(std::string_view name, std::string_view target) {
   if (name.size() != target.size() + k_tmp_infix.size() + k_tmp_suffix_size ||
       name.substr(0, target.size()) != target ||
@@ -181,16 +195,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::write(std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(m_fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_write_error(m_path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(written));
-  }
+  write_all(m_fd, data, m_path);
 }
 
 void AtomicFile::commit() {
@@ -239,17 +244,8 @@ TempFile::~TempFile() {
 }
 
 void TempFile::write(std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(m_fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_write_error(m_for_file, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(written));
-    m_size += written;
-  }
+  write_all(m_fd, data, m_for_file);
+  m_size += std::ssize(data);
 }
 
 size_t TempFile::read_at(int64_t offset, char* buffer, size_t capacity) const {
