@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -140,22 +141,6 @@ private:
   int m_fd;
 };
 
-// Why reading `path` failed: a wrong path is the user's to fix (2), a file they may not read is
-// permission denied (4).
-[[noreturn]] void throw_read_error(const std::filesystem::path& path, int error) {
-  switch (error) {
-  case EACCES:
-  case EPERM:
-    throw PermissionError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)),
-                          "check the file's permissions");
-  case ENOENT:
-  case ENOTDIR:
-    throw UsageError(fmt::format("{} does not exist", path.string()), "check the path");
-  default:
-    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)));
-  }
-}
-
 UsageError too_large(const std::filesystem::path& path, size_t max_bytes) {
   return UsageError(fmt::format("{} is larger than velocity reads ({} at most)", path.string(),
                                 size_in_words(max_bytes)),
@@ -172,7 +157,68 @@ const char* kind_of(mode_t mode) {
   return "a device";
 }
 
+// Non-blocking, so that opening a FIFO with no writer cannot hang before it is refused.
+int open_nonblocking(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+// The status of `path`, opened as `fd`, when it is a file `source` accepts; throws otherwise.
+struct stat checked_kind(const std::filesystem::path& path, int fd, Source source) {
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    throw_read_error(path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw UsageError(fmt::format("{} is a directory, not a file", path.string()));
+  }
+  const bool streamed = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+  if (!S_ISREG(st.st_mode) && !(streamed && source == Source::file_or_pipe)) {
+    throw UsageError(
+      fmt::format("{} is not a regular file but {}", path.string(), kind_of(st.st_mode)),
+      "give the path of a regular file");
+  }
+  return st;
+}
+
 } // namespace
+
+void throw_read_error(const std::filesystem::path& path, int error) {
+  switch (error) {
+  case EACCES:
+  case EPERM:
+    throw PermissionError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)),
+                          "check the file's permissions");
+  case ENOENT:
+  case ENOTDIR:
+    throw UsageError(fmt::format("{} does not exist", path.string()), "check the path");
+  default:
+    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)));
+  }
+}
+
+void require_readable_file(const std::filesystem::path& path) {
+  const FileDescriptor fd(open_nonblocking(path));
+  checked_kind(path, fd.get(), Source::regular_file);
+}
+
+std::vector<std::filesystem::path> regular_files_in(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::directory_iterator entries(dir, error);
+  if (error == std::errc::not_a_directory) {
+    throw UsageError(fmt::format("{} is not a directory", dir.string()));
+  }
+  if (error) {
+    throw_read_error(dir, error.value());
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : entries) {
+    if (entry.is_regular_file(error)) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 AtomicFile::AtomicFile(std::filesystem::path path, Mode mode)
   : m_path(std::move(path)),
@@ -283,21 +329,9 @@ std::string size_in_words(size_t bytes) {
 }
 
 std::string read_file(const std::filesystem::path& path, size_t max_bytes, Source source) {
-  // Non-blocking, so that opening a FIFO with no writer cannot hang before it is refused.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-    throw_read_error(path, errno);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    throw UsageError(fmt::format("{} is a directory, not a file", path.string()));
-  }
+  FileDescriptor fd(open_nonblocking(path));
+  const struct stat st = checked_kind(path, fd.get(), source);
   const bool streamed = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
-  if (!S_ISREG(st.st_mode) && !(streamed && source == Source::file_or_pipe)) {
-    throw UsageError(
-      fmt::format("{} is not a regular file but {}", path.string(), kind_of(st.st_mode)),
-      "give the path of a regular file");
-  }
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
     throw too_large(path, max_bytes);
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace velocity::fs {
 
@@ -84,6 +85,20 @@ enum class Source { regular_file, file_or_pipe };
 // fails. Never blocks on a FIFO nobody writes to when only regular files are accepted.
 std::string read_file(const std::filesystem::path& path, size_t max_bytes,
                       Source source = Source::regular_file);
+
+// Why reading `path` failed with `error` (an errno value), thrown as the error a user can act
+// on: UsageError when it does not exist (2), PermissionError when it may not be read (4),
+// StateError otherwise.
+[[noreturn]] void throw_read_error(const std::filesystem::path& path, int error);
+
+// Checks that `path` is a regular file this process may read, for readers that open it
+// themselves (streamed, or through a C library). Throws as throw_read_error does, and
+// UsageError for a directory, device, socket or pipe.
+void require_readable_file(const std::filesystem::path& path);
+
+// The regular files directly in `dir`, sorted by name. UsageError when `dir` does not exist or
+// is not a directory, PermissionError when it may not be read.
+std::vector<std::filesystem::path> regular_files_in(const std::filesystem::path& dir);
 
 // "16 MiB": a size limit in words, for messages and help.
 std::string size_in_words(size_t bytes);
