@@ -89,9 +89,8 @@ Library Library::from_directory(const std::filesystem::path& dir) {
   }
   Library library;
   library.m_description = dir.string();
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::filesystem::path& path = entry.path();
-    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
+  for (const std::filesystem::path& path : fs::regular_files_in(dir)) {
+    if (path.extension() != ".yaml") {
       continue;
     }
     auto source = std::make_unique<Source>();
