@@ -39,8 +39,8 @@ public:
     findings.reserve(batch.findings.size());
     for (const Finding& finding : batch.findings) {
       findings.push_back(store::FindingInput{.check_id = finding.check_id,
-                                             .severity = std::string(to_string(finding.severity)),
-                                             .status = std::string(to_string(finding.status)),
+                                             .severity = finding.severity,
+                                             .status = finding.status,
                                              .resource_id = finding.resource_id,
                                              .account_id = finding.account_id,
                                              .region = finding.region,

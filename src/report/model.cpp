@@ -205,7 +205,7 @@ json controls_json(const compliance::FrameworkResult& result,
         if (std::find(check.controls.begin(), check.controls.end(), control.control->id) !=
             check.controls.end()) {
           checks.push_back({{"id", check_id},
-                            {"severity", check.severity},
+                            {"severity", to_string(check.severity)},
                             {"pass", check.tally.pass},
                             {"fail", check.tally.fail}});
         }

@@ -1,6 +1,7 @@
 #include "findings_summary.hpp"
 
 #include <velocity/audit/export.hpp>
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -61,14 +62,15 @@ std::optional<audit::ExportRange> audit_range(store::AuditStore& audit_store, in
 }
 
 json evidence_json(const store::EvidenceRecord& record,
-                   const std::vector<store::FindingRecord>& findings) {
+                   const std::vector<store::FindingRecord>& findings,
+                   compliance::CheckControls& controls) {
   json data = json::parse(record.payload, nullptr, false);
   if (data.is_discarded()) {
     data = record.payload; // kept as text rather than lost
   }
   json checks = json::array();
   for (const auto& finding : findings) {
-    checks.push_back(finding_json(finding));
+    checks.push_back(compliance::finding_json(finding, controls.of(finding.check_id)));
   }
   return {{"id", record.id},
           {"integration", record.integration},
@@ -119,7 +121,7 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   {
     ScratchFile findings(output, "findings.jsonl");
     fs::AtomicFile file(findings.path(), fs::Mode::private_file);
-    write_findings_jsonl(db, org, request.period, [&](std::string_view line) {
+    write_findings_jsonl(db, org, library, request.period, [&](std::string_view line) {
       file.write(line);
       summary.findings += 1;
     });
@@ -127,11 +129,12 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
     writer.add_file("findings.jsonl", findings.path());
   }
 
+  compliance::CheckControls controls(library);
   store::for_each_evidence_in(
     db, org, request.period,
     [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
       writer.add(fmt::format("evidence/{}.json", record.id),
-                 evidence_json(record, findings).dump(2) + "\n");
+                 evidence_json(record, findings, controls).dump(2) + "\n");
       summary.evidence += 1;
     });
 

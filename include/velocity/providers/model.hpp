@@ -1,5 +1,7 @@
 #pragma once
 
+#include <velocity/store/verdict.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -12,21 +14,13 @@
 // findings (one automated check's verdict on one resource). Shared by AWS, GCP, Azure, GitHub.
 namespace velocity::providers {
 
-// How much a failing check matters; --fail-on compares against it.
-enum class Severity { low, medium, high, critical };
-
-// "low", "medium", "high", "critical".
-std::string_view to_string(Severity severity) noexcept;
-// Parses a severity name (case-insensitive); nothing when unknown.
-std::optional<Severity> parse_severity(std::string_view text);
-
-// A check's verdict on one resource.
-enum class Status { pass, fail };
-
-// "PASS" or "FAIL".
-std::string_view to_string(Status status) noexcept;
-// Parses "PASS"/"FAIL" (case-insensitive); nothing when unknown.
-std::optional<Status> parse_status(std::string_view text);
+// Severity and Status are the store's (velocity/store/verdict.hpp): findings carry them as enums
+// all the way into the state and back.
+using store::parse_severity;
+using store::parse_status;
+using store::Severity;
+using store::Status;
+using store::to_string;
 
 // One automated check a platform runs: its stable id (`aws_s3_bucket_versioning`), severity,
 // the evidence type it reads, and one line saying what it wants.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <velocity/compliance/library.hpp>
 #include <velocity/report/templates.hpp>
 #include <velocity/store/report_queries.hpp>
 #include <velocity/store/state.hpp>
@@ -35,8 +36,9 @@ nlohmann::json render_oscal(const nlohmann::json& doc);
 
 using Sink = std::function<void(std::string_view bytes)>;
 
-// Every finding of the period, one JSON object per line, streamed from the store.
-void write_findings_jsonl(store::Database& db, const store::Org& org,
+// Every finding of the period, one JSON object per line (compliance::finding_json, with the
+// controls of `library`), streamed from the store.
+void write_findings_jsonl(store::Database& db, const store::Org& org, compliance::Library& library,
                           const store::TimeWindow& period, const Sink& sink);
 // The same as CSV with a header row.
 void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
