@@ -467,7 +467,8 @@ void setup_collect(CLI::App& command, Context& ctx) {
   command
     .add_option("--max-wait", options->max_wait,
                 "longest wait for rate limits, in seconds: in all for GitHub (over the "
-                "integration's own --max-wait), per call for a Retry-After (default 120)")
+                "integration's own --max-wait), Google Cloud and Azure (default 120); per call "
+                "for an AWS Retry-After (default 120)")
     ->option_text("SECONDS")
     ->check(non_negative());
   add_http_options(command, options->http, true);

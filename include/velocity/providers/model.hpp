@@ -1,5 +1,6 @@
 #pragma once
 
+#include <velocity/store/findings.hpp>
 #include <velocity/store/verdict.hpp>
 
 #include <nlohmann/json.hpp>
@@ -50,17 +51,9 @@ struct Evidence {
   std::string raw_sha256;
 };
 
-// One check's verdict on one resource. `evidence` indexes the Batch's evidence it came from.
-struct Finding {
-  std::string check_id;
-  Severity severity = Severity::medium;
-  Status status = Status::pass;
-  std::string resource_id;
-  std::string account_id;
-  std::string region;
-  std::string reason; // one line
-  size_t evidence = 0;
-};
+// One check's verdict on one resource; `evidence` indexes the Batch's evidence it came from. It
+// is what the store takes, so a batch's findings go into the state as they are.
+using Finding = store::FindingInput;
 
 // Everything one evidence type produced for one account: the unit stored in one transaction.
 // An incomplete batch (a call was denied or failed) still carries what was collected.

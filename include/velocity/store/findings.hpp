@@ -16,6 +16,7 @@
 // failure was first seen, when it was last seen, and when it passed again after failing.
 namespace velocity::store {
 
+// One check's verdict on one resource as a collection produces it (providers::Finding).
 struct FindingInput {
   std::string check_id;
   Severity severity = Severity::medium;
@@ -23,7 +24,7 @@ struct FindingInput {
   std::string resource_id;
   std::string account_id;
   std::string region;
-  std::string reason;
+  std::string reason;  // one line
   size_t evidence = 0; // index into the batch's evidence
 };
 
