@@ -20,9 +20,10 @@ namespace velocity::compliance {
 
 namespace {
 
-// The shipped frameworks, in the order people usually meet them.
-constexpr std::string_view k_shipped[] = {"soc2",    "iso27001", "hipaa",     "gdpr",
-                                          "pci-dss", "cis-v8",   "nist-csf-2"};
+// The shipped frameworks, in the order people usually meet them; the CIS Benchmarks last.
+constexpr std::string_view k_shipped[] = {
+  "soc2",       "iso27001",    "hipaa",       "gdpr",          "pci-dss",       "cis-v8",
+  "nist-csf-2", "cis-aws-5.0", "cis-gcp-5.0", "cis-azure-6.0", "cis-github-1.2"};
 
 size_t shipped_position(std::string_view id) {
   const auto it = std::find(std::begin(k_shipped), std::end(k_shipped), id);
@@ -88,9 +89,8 @@ Library Library::from_directory(const std::filesystem::path& dir) {
   }
   Library library;
   library.m_description = dir.string();
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::filesystem::path& path = entry.path();
-    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
+  for (const std::filesystem::path& path : fs::regular_files_in(dir)) {
+    if (path.extension() != ".yaml") {
       continue;
     }
     auto source = std::make_unique<Source>();
