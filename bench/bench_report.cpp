@@ -80,9 +80,10 @@ void fill(store::State& state, const store::Org& org, int evidence_count, int pe
                                       i % 4 != 0, padding)});
       for (int k = 0; k < per_evidence; ++k) {
         const char* check = k % 2 == 0 ? "aws_iam_user_mfa_enabled" : "aws_iam_root_mfa_enabled";
-        findings.push_back({check, k % 2 == 0 ? "high" : "critical",
-                            (i + k) % 5 == 0 ? "FAIL" : "PASS", fmt::format("{}/{}", id, k),
-                            "123456789012", "us-east-1", "bench finding", evidence.size() - 1});
+        findings.push_back({check, k % 2 == 0 ? store::Severity::high : store::Severity::critical,
+                            (i + k) % 5 == 0 ? store::Status::fail : store::Status::pass,
+                            fmt::format("{}/{}", id, k), "123456789012", "us-east-1",
+                            "bench finding", evidence.size() - 1});
       }
     }
     store::save_batch(state.db(), org, integration_id, std::nullopt, evidence, findings,
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
   reset_peak();
   start = std::chrono::steady_clock::now();
   size_t jsonl_bytes = 0;
-  report::write_findings_jsonl(state.db(), org, {},
+  report::write_findings_jsonl(state.db(), org, library, {},
                                [&](std::string_view line) { jsonl_bytes += line.size(); });
   fmt::print("findings JSON Lines: {} MiB in {:.2f} s, peak +{} KiB RSS\n", jsonl_bytes >> 20,
              seconds_since(start), peak_kib() - base);

@@ -108,8 +108,9 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
 nlohmann::json change_json(const store::FindingChange& change, std::string_view kind) {
   nlohmann::json json = finding_json(change.finding);
   json["change"] = std::string(kind);
-  json["previous_status"] =
-    change.previous_status ? nlohmann::json(*change.previous_status) : nlohmann::json(nullptr);
+  json["previous_status"] = change.previous_status
+                              ? nlohmann::json(to_string(*change.previous_status))
+                              : nlohmann::json(nullptr);
   return json;
 }
 
@@ -205,9 +206,9 @@ std::string changes_table(const Output& out, const std::vector<providers::RunSum
   Table table({"CHANGE", "INTEGRATION", "CHECK", "SEVERITY", "RESOURCE", "REGION", "REASON"});
   const auto add = [&](const store::FindingChange& change, std::string_view label, Color color) {
     const store::FindingRecord& finding = change.finding;
-    table.add_row({out.paint(label, color), finding.integration, finding.check_id, finding.severity,
-                   finding.resource_id, finding.region.empty() ? "global" : finding.region,
-                   finding.reason});
+    table.add_row({out.paint(label, color), finding.integration, finding.check_id,
+                   std::string(to_string(finding.severity)), finding.resource_id,
+                   finding.region.empty() ? "global" : finding.region, finding.reason});
   };
   for (const auto& run : runs) {
     for (const auto& change : run.changes.new_failures) {
@@ -296,9 +297,10 @@ void collect(Context& ctx, const CollectOptions& options) {
       std::fputs((line.dump() + "\n").c_str(), stdout);
     } else if (format == "json") {
       findings.push_back(finding_json(finding));
-    } else if (finding.status == "FAIL") {
-      fails.add_row({finding.check_id, finding.severity, finding.resource_id,
-                     finding.region.empty() ? "global" : finding.region, finding.reason});
+    } else if (finding.status == store::Status::fail) {
+      fails.add_row({finding.check_id, std::string(to_string(finding.severity)),
+                     finding.resource_id, finding.region.empty() ? "global" : finding.region,
+                     finding.reason});
     }
   };
 
@@ -465,7 +467,8 @@ void setup_collect(CLI::App& command, Context& ctx) {
   command
     .add_option("--max-wait", options->max_wait,
                 "longest wait for rate limits, in seconds: in all for GitHub (over the "
-                "integration's own --max-wait), per call for a Retry-After (default 120)")
+                "integration's own --max-wait), Google Cloud and Azure (default 120); per call "
+                "for an AWS Retry-After (default 120)")
     ->option_text("SECONDS")
     ->check(non_negative());
   add_http_options(command, options->http, true);

@@ -31,7 +31,7 @@ std::string gap_text(const store::FindingRecord& finding) {
   if (!finding.first_failed_at) {
     return "";
   }
-  if (finding.status == "FAIL") {
+  if (finding.status == store::Status::fail) {
     return "failing since " + finding.first_failed_at->substr(0, 19);
   }
   if (finding.passed_again_at) {
@@ -71,7 +71,7 @@ void list(Context& ctx, const EvidenceOptions& options) {
     if (!status) {
       throw UsageError(fmt::format("--status {} is not PASS or FAIL", *options.status));
     }
-    filter.status = std::string(providers::to_string(*status));
+    filter.status = *status;
   }
   if (options.integration) {
     filter.integration_id = store::require_integration(state.db(), org, *options.integration).id;
@@ -88,8 +88,9 @@ void list(Context& ctx, const EvidenceOptions& options) {
       rows.push_back(finding_json(finding));
     } else {
       table.add_row({finding.evidence_id ? std::to_string(*finding.evidence_id) : "-",
-                     finding.integration, finding.check_id, finding.status, finding.severity,
-                     finding.resource_id, finding.region.empty() ? "global" : finding.region,
+                     finding.integration, finding.check_id, std::string(to_string(finding.status)),
+                     std::string(to_string(finding.severity)), finding.resource_id,
+                     finding.region.empty() ? "global" : finding.region,
                      finding.last_seen_at.substr(0, 19), gap_text(finding)});
     }
   });

@@ -2,7 +2,7 @@
 
 #include "option_values.hpp"
 
-#include <velocity/compliance/library.hpp>
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/providers/aws/provider.hpp>
@@ -78,30 +78,24 @@ providers::ProviderOptions provider_options(const HttpOptions& options) {
   return result;
 }
 
-nlohmann::json controls_of(const std::string& check_id) {
-  static std::map<std::string, nlohmann::json> cache;
+const nlohmann::json& controls_of(const std::string& check_id) {
   static std::unique_ptr<compliance::Library> library;
+  static std::unique_ptr<compliance::CheckControls> controls;
+  static const nlohmann::json none = nlohmann::json::array();
   static bool unavailable = false;
-  if (auto found = cache.find(check_id); found != cache.end()) {
-    return found->second;
+  if (unavailable) {
+    return none;
   }
-  nlohmann::json controls = nlohmann::json::array();
-  if (!unavailable) {
-    try {
-      if (!library) {
-        library = std::make_unique<compliance::Library>(compliance::Library::open(std::nullopt));
-      }
-      for (const compliance::CheckMapping& mapping : library->controls_for_check(check_id)) {
-        controls.push_back({{"framework", mapping.framework},
-                            {"control", mapping.control},
-                            {"common_control", mapping.common_control}});
-      }
-    } catch (const Error&) {
-      unavailable = true; // a broken custom catalogue must not stop collection
+  try {
+    if (!controls) {
+      library = std::make_unique<compliance::Library>(compliance::Library::open(std::nullopt));
+      controls = std::make_unique<compliance::CheckControls>(*library);
     }
+    return controls->of(check_id);
+  } catch (const Error&) {
+    unavailable = true; // a broken custom catalogue must not stop collection
+    return none;
   }
-  cache[check_id] = controls;
-  return controls;
 }
 
 audit::EventInput integration_event(audit::Category category, const char* action,
@@ -111,27 +105,7 @@ audit::EventInput integration_event(audit::Category category, const char* action
 }
 
 nlohmann::json finding_json(const store::FindingRecord& finding) {
-  auto optional = [](const std::optional<std::string>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-  };
-  return {{"id", finding.id},
-          {"evidence_id",
-           finding.evidence_id ? nlohmann::json(*finding.evidence_id) : nlohmann::json(nullptr)},
-          {"integration", finding.integration},
-          {"platform", finding.platform},
-          {"evidence_type", finding.evidence_type},
-          {"check_id", finding.check_id},
-          {"severity", finding.severity},
-          {"status", finding.status},
-          {"resource_id", finding.resource_id},
-          {"account_id", finding.account_id},
-          {"region", finding.region},
-          {"reason", finding.reason},
-          {"first_seen_at", finding.first_seen_at},
-          {"first_failed_at", optional(finding.first_failed_at)},
-          {"last_seen_at", finding.last_seen_at},
-          {"passed_again_at", optional(finding.passed_again_at)},
-          {"controls", controls_of(finding.check_id)}};
+  return compliance::finding_json(finding, controls_of(finding.check_id));
 }
 
 } // namespace velocity::cli

@@ -38,7 +38,8 @@ void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs);
 // The provider options for `options`: AWS_CA_BUNDLE when --ca-bundle is not given.
 providers::ProviderOptions provider_options(const HttpOptions& options);
 
-// A finding as JSON, with the framework controls its check maps to.
+// A finding as JSON (compliance::finding_json) with the framework controls of the built-in or
+// $VELOCITY_FRAMEWORKS_DIR catalogues.
 nlohmann::json finding_json(const store::FindingRecord& finding);
 
 // An audit event about integration `name` (never with a secret in `details`).
@@ -47,7 +48,8 @@ audit::EventInput integration_event(audit::Category category, const char* action
                                     nlohmann::json details = nlohmann::json::object(),
                                     audit::Outcome outcome = audit::Outcome::success);
 
-// The framework controls a check maps to (through the common controls), cached.
-nlohmann::json controls_of(const std::string& check_id);
+// The framework controls a check maps to (compliance::CheckControls), or none when the
+// catalogues cannot be read.
+const nlohmann::json& controls_of(const std::string& check_id);
 
 } // namespace velocity::cli

@@ -129,13 +129,13 @@ audit::EventInput report_event(std::string action, const std::string& framework,
 }
 
 // Streams a findings listing to --output (atomically) or stdout.
-void stream_findings(Context& ctx, const ReportOptions& options,
+void stream_findings(Context& ctx, const ReportOptions& options, compliance::Library& library,
                      const report::ReportRequest& request, report::Format format) {
   store::Database& db = ctx.state().db();
   const store::Org org = ctx.org();
   const auto write = [&](const report::Sink& sink) {
     if (format == report::Format::jsonl) {
-      report::write_findings_jsonl(db, org, request.period, sink);
+      report::write_findings_jsonl(db, org, library, request.period, sink);
     } else {
       report::write_findings_csv(db, org, request.period, sink);
     }
@@ -172,7 +172,7 @@ void run_report(Context& ctx, const ReportOptions& options) {
   ctx.audit_intent(event);
 
   if (format == report::Format::jsonl || format == report::Format::findings_csv) {
-    stream_findings(ctx, options, request, format);
+    stream_findings(ctx, options, library, request, format);
     ctx.audit(event);
     return;
   }
@@ -205,7 +205,7 @@ void run_report(Context& ctx, const ReportOptions& options) {
     // Streamed: the observations grow with the findings.
     const store::Org org = ctx.org();
     const auto write = [&](const report::Sink& sink) {
-      report::write_oscal(doc, ctx.state().db(), org, request.period, sink);
+      report::write_oscal(doc, ctx.state().db(), org, library, request.period, sink);
     };
     if (options.output) {
       fs::AtomicFile file(*options.output, fs::Mode::private_file);

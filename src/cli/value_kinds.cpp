@@ -8,6 +8,7 @@
 #include <velocity/core/error.hpp>
 #include <velocity/providers/model.hpp>
 #include <velocity/store/names.hpp>
+#include <velocity/store/verdict.hpp>
 
 #include <algorithm>
 #include <array>
@@ -210,13 +211,14 @@ std::vector<std::string> static_values(ValueKind kind) {
     values = {"small", "medium", "large"};
     break;
   case ValueKind::severity:
-    for (const auto severity : {providers::Severity::low, providers::Severity::medium,
-                                providers::Severity::high, providers::Severity::critical}) {
-      values.emplace_back(providers::to_string(severity));
+    for (const auto severity : store::k_severities) {
+      values.emplace_back(to_string(severity));
     }
     break;
   case ValueKind::status:
-    values = {"PASS", "FAIL"};
+    for (const auto status : {store::Status::pass, store::Status::fail}) {
+      values.emplace_back(to_string(status));
+    }
     break;
   case ValueKind::category:
     for (const auto category : {audit::Category::authentication, audit::Category::authorization,

@@ -23,29 +23,31 @@ uint64_t fnv1a(std::string_view text) {
 }
 
 // How likely a failing check is fixed on a given day: severe findings get attention first.
-double fix_rate(std::string_view severity) {
-  if (severity == "critical") {
+double fix_rate(store::Severity severity) {
+  switch (severity) {
+  case store::Severity::critical:
     return 0.30;
-  }
-  if (severity == "high") {
+  case store::Severity::high:
     return 0.16;
-  }
-  if (severity == "medium") {
+  case store::Severity::medium:
     return 0.08;
+  case store::Severity::low:
+    break;
   }
   return 0.04;
 }
 
 // How likely a check fails at the start: critical ones are rarer (people notice those).
-double initial_fail_factor(std::string_view severity) {
-  if (severity == "critical") {
+double initial_fail_factor(store::Severity severity) {
+  switch (severity) {
+  case store::Severity::critical:
     return 0.5;
-  }
-  if (severity == "high") {
+  case store::Severity::high:
     return 0.9;
-  }
-  if (severity == "medium") {
+  case store::Severity::medium:
     return 1.2;
+  case store::Severity::low:
+    break;
   }
   return 1.5;
 }

@@ -73,8 +73,9 @@ std::string hex8(DemoRandom& random) {
   return fmt::format("{:08x}", random.next() & 0xffffffffu);
 }
 
-DemoCheck check(std::string id, std::string severity, std::string pass, std::string fail) {
-  return DemoCheck{std::move(id), std::move(severity), false, std::move(pass), std::move(fail)};
+DemoCheck check(std::string id, std::string_view severity, std::string pass, std::string fail) {
+  return DemoCheck{std::move(id), store::parse_severity(severity).value(), false, std::move(pass),
+                   std::move(fail)};
 }
 
 void add_aws_resources(DemoIntegration& integration, const std::vector<std::string>& regions,

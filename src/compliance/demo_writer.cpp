@@ -127,10 +127,10 @@ struct Writer {
         evidence.push_back({integration.platform, type, resource.resource_id, resource.account_id,
                             resource.region, crypto::to_hex(crypto::sha256(payload)), payload});
         for (const DemoCheck& check : resource.checks) {
-          findings.push_back({check.id, check.severity, check.failing ? "FAIL" : "PASS",
-                              resource.resource_id, resource.account_id, resource.region,
-                              check.failing ? check.fail_reason : check.pass_reason,
-                              evidence.size() - 1});
+          findings.push_back(
+            {check.id, check.severity, check.failing ? store::Status::fail : store::Status::pass,
+             resource.resource_id, resource.account_id, resource.region,
+             check.failing ? check.fail_reason : check.pass_reason, evidence.size() - 1});
           (check.failing ? fail : pass) += 1;
         }
       }
@@ -319,7 +319,7 @@ DemoSummary write_demo_history(store::Database& db, const store::Org& org, Libra
   summary.evidence = static_cast<int64_t>(store::list_evidence(db, org, std::nullopt).size());
   store::for_each_finding(db, org, {}, [&](const store::FindingRecord& finding) {
     ++summary.findings;
-    summary.findings_failing += finding.status == "FAIL" ? 1 : 0;
+    summary.findings_failing += finding.status == store::Status::fail ? 1 : 0;
   });
   std::stable_sort(summary.audit_events.begin(), summary.audit_events.end(),
                    [](const DemoAuditEvent& a, const DemoAuditEvent& b) {

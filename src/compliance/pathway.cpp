@@ -118,9 +118,9 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
   store::for_each_finding(db, org, {}, [&](const store::FindingRecord& finding) {
     ++facts.findings;
     checks_with_findings.insert(finding.check_id);
-    if (finding.status == "FAIL") {
+    if (finding.status == store::Status::fail) {
       ++facts.findings_failing;
-      facts.findings_failing_critical += finding.severity == "critical" ? 1 : 0;
+      facts.findings_failing_critical += finding.severity == store::Severity::critical ? 1 : 0;
     } else if (finding.first_failed_at && finding.passed_again_at) {
       ++facts.findings_remediated;
     }

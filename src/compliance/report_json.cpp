@@ -90,7 +90,7 @@ nlohmann::json check_results_json(const CheckResults& check) {
     resources.push_back({{"resource_id", resource.resource_id}, {"failing_since", resource.since}});
   }
   return {{"id", check.id},
-          {"severity", check.severity},
+          {"severity", store::to_string(check.severity)},
           {"pass", check.passing},
           {"fail", check.failing},
           {"failing_since",

@@ -25,7 +25,7 @@ bool failing_longer(const FailingResource& a, const FailingResource& b) {
 
 bool failing_at(const store::FindingRecord& finding, const std::optional<std::string>& end) {
   if (!end) {
-    return finding.status == "FAIL";
+    return finding.status == store::Status::fail;
   }
   return finding.first_failed_at && *finding.first_failed_at <= *end &&
          (!finding.passed_again_at || *finding.passed_again_at > *end);

@@ -132,6 +132,29 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
+bool is_http_url(std::string_view url) noexcept {
+  return url.starts_with("https://") || url.starts_with("http://");
+}
+
+std::string uri_encode(std::string_view bytes, SlashEncoding slash) {
+  static constexpr std::string_view k_hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 3);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved || (c == '/' && slash == SlashEncoding::keep)) {
+      out.push_back(c);
+      continue;
+    }
+    out.push_back('%');
+    out.push_back(k_hex[byte >> 4]);
+    out.push_back(k_hex[byte & 0x0f]);
+  }
+  return out;
+}
+
 std::string url_host(std::string_view url) {
   auto [auth_start, auth_size] = authority_span(url);
   if (auth_start == std::string_view::npos) {

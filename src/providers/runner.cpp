@@ -35,19 +35,7 @@ public:
                                               .raw_sha256 = std::move(item.raw_sha256),
                                               .payload = item.data.dump()});
     }
-    std::vector<store::FindingInput> findings;
-    findings.reserve(batch.findings.size());
-    for (const Finding& finding : batch.findings) {
-      findings.push_back(store::FindingInput{.check_id = finding.check_id,
-                                             .severity = std::string(to_string(finding.severity)),
-                                             .status = std::string(to_string(finding.status)),
-                                             .resource_id = finding.resource_id,
-                                             .account_id = finding.account_id,
-                                             .region = finding.region,
-                                             .reason = finding.reason,
-                                             .evidence = finding.evidence});
-    }
-    std::vector<store::FindingRecord> stored = save(evidence, findings);
+    std::vector<store::FindingRecord> stored = save(evidence, batch.findings);
     m_summary.resources += static_cast<int64_t>(evidence.size());
     for (size_t i = 0; i < stored.size(); ++i) {
       store::FindingRecord& record = stored[i];

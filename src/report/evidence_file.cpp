@@ -1,5 +1,4 @@
-#include "findings_summary.hpp"
-
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/report/render.hpp>
 
 #include <fmt/format.h>
@@ -9,14 +8,15 @@ namespace velocity::report {
 using nlohmann::json;
 
 EvidenceFile evidence_file(const store::EvidenceRecord& record,
-                           const std::vector<store::FindingRecord>& findings) {
+                           const std::vector<store::FindingRecord>& findings,
+                           compliance::CheckControls& controls) {
   json data = json::parse(record.payload, nullptr, false);
   if (data.is_discarded()) {
     data = record.payload; // kept as text rather than lost
   }
   json checks = json::array();
   for (const auto& finding : findings) {
-    checks.push_back(finding_json(finding));
+    checks.push_back(compliance::finding_json(finding, controls.of(finding.check_id)));
   }
   const json file = {{"id", record.id},
                      {"integration", record.integration},

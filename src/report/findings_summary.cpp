@@ -1,5 +1,7 @@
 #include "findings_summary.hpp"
 
+#include <velocity/compliance/finding_json.hpp>
+
 #include <algorithm>
 
 namespace velocity::report {
@@ -8,10 +10,8 @@ namespace {
 
 // Worse first: severity, then failing for longer, then id for a stable order.
 bool worse(const store::FindingRecord& a, const store::FindingRecord& b) {
-  const int ra = severity_rank(a.severity);
-  const int rb = severity_rank(b.severity);
-  if (ra != rb) {
-    return ra > rb;
+  if (a.severity != b.severity) {
+    return a.severity > b.severity;
   }
   const std::string& fa = a.first_failed_at.value_or(a.first_seen_at);
   const std::string& fb = b.first_failed_at.value_or(b.first_seen_at);
@@ -21,28 +21,12 @@ bool worse(const store::FindingRecord& a, const store::FindingRecord& b) {
   return a.id < b.id;
 }
 
-nlohmann::json optional_text(const std::optional<std::string>& text) {
-  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
-}
-
 } // namespace
-
-int severity_rank(std::string_view severity) noexcept {
-  for (size_t i = 0; i < k_severities.size(); ++i) {
-    if (k_severities[i] == severity) {
-      return static_cast<int>(k_severities.size() - i);
-    }
-  }
-  return 0;
-}
 
 void Tally::add(const store::FindingRecord& finding, bool failing) {
   if (failing) {
     fail += 1;
-    const int rank = severity_rank(finding.severity);
-    if (rank > 0) {
-      fail_by_severity[k_severities.size() - static_cast<size_t>(rank)] += 1;
-    }
+    fail_by_severity[static_cast<size_t>(finding.severity)] += 1;
   } else {
     pass += 1;
   }
@@ -50,8 +34,8 @@ void Tally::add(const store::FindingRecord& finding, bool failing) {
 
 nlohmann::json Tally::to_json() const {
   nlohmann::json by_severity = nlohmann::json::object();
-  for (size_t i = 0; i < k_severities.size(); ++i) {
-    by_severity[std::string(k_severities[i])] = fail_by_severity[i];
+  for (const store::Severity severity : store::k_severities) {
+    by_severity[std::string(to_string(severity))] = fail_by_severity[static_cast<size_t>(severity)];
   }
   return {
     {"total", pass + fail}, {"pass", pass}, {"fail", fail}, {"fail_by_severity", by_severity}};
@@ -59,11 +43,12 @@ nlohmann::json Tally::to_json() const {
 
 FindingsSummary::FindingsSummary(compliance::Library& library, std::string framework, size_t top,
                                  std::optional<std::string> period_end)
-  : m_automated(library, std::move(period_end)),
+  : m_library(library),
+    m_automated(library, std::move(period_end)),
     m_framework(std::move(framework)),
     m_top(top) {}
 
-CheckTally& FindingsSummary::check(const std::string& check_id, const std::string& severity) {
+CheckTally& FindingsSummary::check(const std::string& check_id, store::Severity severity) {
   const auto found = m_checks.find(check_id);
   if (found != m_checks.end()) {
     return found->second;
@@ -115,33 +100,13 @@ std::vector<store::FindingRecord> FindingsSummary::top_failing() const {
   return worst;
 }
 
-nlohmann::json finding_json(const store::FindingRecord& finding) {
-  return {{"id", finding.id},
-          {"check", finding.check_id},
-          {"severity", finding.severity},
-          {"status", finding.status},
-          {"integration", finding.integration},
-          {"platform", finding.platform},
-          {"evidence_id",
-           finding.evidence_id ? nlohmann::json(*finding.evidence_id) : nlohmann::json(nullptr)},
-          {"evidence_type", finding.evidence_type},
-          {"resource_id", finding.resource_id},
-          {"account_id", finding.account_id},
-          {"region", finding.region},
-          {"reason", finding.reason},
-          {"first_seen_at", finding.first_seen_at},
-          {"first_failed_at", optional_text(finding.first_failed_at)},
-          {"last_seen_at", finding.last_seen_at},
-          {"passed_again_at", optional_text(finding.passed_again_at)}};
-}
-
 nlohmann::json FindingsSummary::to_json() const {
   nlohmann::json json = m_total.to_json();
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& [id, tally] : m_checks) {
     nlohmann::json entry = tally.tally.to_json();
     entry["id"] = id;
-    entry["severity"] = tally.severity;
+    entry["severity"] = to_string(tally.severity);
     entry["controls"] = tally.controls;
     checks.push_back(std::move(entry));
   }
@@ -151,9 +116,10 @@ nlohmann::json FindingsSummary::to_json() const {
   });
   json["checks"] = std::move(checks);
   json["unmapped"] = m_unmapped;
+  compliance::CheckControls controls(m_library);
   nlohmann::json top = nlohmann::json::array();
   for (const auto& finding : top_failing()) {
-    top.push_back(finding_json(finding));
+    top.push_back(compliance::finding_json(finding, controls.of(finding.check_id)));
   }
   json["top_failing"] = std::move(top);
   json["top_failing_omitted"] = m_total.fail - static_cast<int64_t>(json["top_failing"].size());

@@ -20,16 +20,14 @@
 // number of findings. A finding counts as failing when it was failing at the end of the period.
 namespace velocity::report {
 
-inline constexpr std::array<std::string_view, 4> k_severities = {"critical", "high", "medium",
-                                                                 "low"};
-
-// 4 for critical .. 1 for low, 0 for anything else.
-int severity_rank(std::string_view severity) noexcept;
+// The order reports list severities in.
+inline constexpr std::array<store::Severity, 4> k_worst_first = {
+  store::Severity::critical, store::Severity::high, store::Severity::medium, store::Severity::low};
 
 struct Tally {
   int64_t pass = 0;
   int64_t fail = 0;
-  std::array<int64_t, 4> fail_by_severity{}; // in k_severities order
+  std::array<int64_t, store::k_severities.size()> fail_by_severity{}; // indexed by Severity
 
   void add(const store::FindingRecord& finding, bool failing);
   nlohmann::json to_json() const;
@@ -37,7 +35,7 @@ struct Tally {
 
 struct CheckTally {
   Tally tally;
-  std::string severity;
+  store::Severity severity = store::Severity::medium;
   std::vector<std::string> controls; // this framework's controls the check evidences
 };
 
@@ -59,8 +57,9 @@ public:
   nlohmann::json to_json() const;
 
 private:
-  CheckTally& check(const std::string& check_id, const std::string& severity);
+  CheckTally& check(const std::string& check_id, store::Severity severity);
 
+  compliance::Library& m_library;
   compliance::AutomatedResults m_automated;
   std::string m_framework;
   size_t m_top;
@@ -70,8 +69,5 @@ private:
   std::vector<store::FindingRecord> m_worst;
   int64_t m_unmapped = 0;
 };
-
-// A finding as one JSON object (the JSON Lines output and evidence files).
-nlohmann::json finding_json(const store::FindingRecord& finding);
 
 } // namespace velocity::report

@@ -505,12 +505,13 @@ void OscalResults::finish() {
 }
 
 void write_oscal(const json& doc, store::Database& db, const store::Org& org,
-                 const store::TimeWindow& period, const Sink& sink) {
+                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink) {
   OscalResults oscal(doc, sink);
+  compliance::CheckControls controls(library);
   store::for_each_evidence_in(
     db, org, period,
     [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
-      oscal.add_evidence(record, findings, evidence_file(record, findings));
+      oscal.add_evidence(record, findings, evidence_file(record, findings, controls));
     });
   oscal.finish();
 }

@@ -1,6 +1,7 @@
 #include "findings_summary.hpp"
 
 #include <velocity/audit/export.hpp>
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -94,7 +95,7 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   {
     ScratchFile findings(output, "findings.jsonl");
     fs::AtomicFile file(findings.path(), fs::Mode::private_file);
-    write_findings_jsonl(db, org, request.period, [&](std::string_view line) {
+    write_findings_jsonl(db, org, library, request.period, [&](std::string_view line) {
       file.write(line);
       summary.findings += 1;
     });
@@ -108,10 +109,11 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
     ScratchFile scratch(output, "oscal.json");
     fs::AtomicFile file(scratch.path(), fs::Mode::private_file);
     OscalResults oscal(doc, [&](std::string_view bytes) { file.write(bytes); });
+    compliance::CheckControls controls(library);
     store::for_each_evidence_in(
       db, org, request.period,
       [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
-        const EvidenceFile evidence = evidence_file(record, findings);
+        const EvidenceFile evidence = evidence_file(record, findings, controls);
         writer.add(evidence.path, evidence.content);
         oscal.add_evidence(record, findings, evidence);
         summary.evidence += 1;

@@ -2,6 +2,7 @@
 #include "findings_summary.hpp"
 
 #include <velocity/audit/export.hpp>
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/compliance/report_json.hpp>
 #include <velocity/compliance/text.hpp>
 #include <velocity/report/render.hpp>
@@ -94,9 +95,9 @@ json view_of(const json& doc) {
   }
   extra["statuses"] = statuses;
   json severities = json::array();
-  for (const std::string_view severity : k_severities) {
-    severities.push_back({{"severity", severity},
-                          {"fail", doc["findings"]["fail_by_severity"][std::string(severity)]}});
+  for (const store::Severity severity : k_worst_first) {
+    const std::string name(to_string(severity));
+    severities.push_back({{"severity", name}, {"fail", doc["findings"]["fail_by_severity"][name]}});
   }
   extra["severities"] = severities;
   std::string severity_text;
@@ -289,11 +290,12 @@ std::string render_controls_csv(const json& doc) {
   return out;
 }
 
-void write_findings_jsonl(store::Database& db, const store::Org& org,
+void write_findings_jsonl(store::Database& db, const store::Org& org, compliance::Library& library,
                           const store::TimeWindow& period, const Sink& sink) {
+  compliance::CheckControls controls(library);
   std::string line;
   store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& finding) {
-    line = finding_json(finding).dump();
+    line = compliance::finding_json(finding, controls.of(finding.check_id)).dump();
     line += '\n';
     sink(line);
   });
@@ -301,11 +303,12 @@ void write_findings_jsonl(store::Database& db, const store::Org& org,
 
 void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
                         const Sink& sink) {
-  sink(csv_row({"id", "check", "severity", "status", "integration", "platform", "evidence_id",
+  sink(csv_row({"id", "check_id", "severity", "status", "integration", "platform", "evidence_id",
                 "evidence_type", "resource_id", "account_id", "region", "reason", "first_seen_at",
                 "first_failed_at", "last_seen_at", "passed_again_at"}));
   store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& f) {
-    sink(csv_row({std::to_string(f.id), f.check_id, f.severity, f.status, f.integration, f.platform,
+    sink(csv_row({std::to_string(f.id), f.check_id, std::string(to_string(f.severity)),
+                  std::string(to_string(f.status)), f.integration, f.platform,
                   f.evidence_id ? std::to_string(*f.evidence_id) : std::string(), f.evidence_type,
                   f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at,
                   optional_text(f.first_failed_at), f.last_seen_at,

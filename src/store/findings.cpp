@@ -49,8 +49,9 @@ FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_i
                              const FindingInput& finding, time::TimePoint now) {
   Statement& statement = db.cached(k_upsert);
   statement.bind(1, org.id()).bind(2, integration_id).bind(3, evidence_id);
-  statement.bind(4, finding.check_id).bind(5, finding.severity).bind(6, finding.account_id);
-  statement.bind(7, finding.region).bind(8, finding.resource_id).bind(9, finding.status);
+  statement.bind(4, finding.check_id).bind(5, to_string(finding.severity));
+  statement.bind(6, finding.account_id);
+  statement.bind(7, finding.region).bind(8, finding.resource_id).bind(9, to_string(finding.status));
   statement.bind(10, finding.reason).bind(11, time::to_iso8601(now)).bind(12, run_id);
   statement.step();
   FindingRecord record{.id = statement.column_int(0),
@@ -92,7 +93,7 @@ void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
     statement.bind(2, *filter.check_id);
   }
   if (filter.status) {
-    statement.bind(3, *filter.status);
+    statement.bind(3, to_string(*filter.status));
   }
   if (filter.integration_id) {
     statement.bind(4, *filter.integration_id);

@@ -38,14 +38,15 @@ ORDER BY e.id, f.check_id, f.account_id, f.region, f.resource_id
     if (statement.is_null(f)) {
       continue;
     }
-    findings.push_back(FindingRecord{.id = statement.column_int(f),
+    const int64_t finding_id = statement.column_int(f);
+    findings.push_back(FindingRecord{.id = finding_id,
                                      .evidence_id = id,
                                      .integration = current->integration,
                                      .platform = current->platform,
                                      .evidence_type = current->type,
                                      .check_id = statement.column_text(f + 1),
-                                     .severity = statement.column_text(f + 2),
-                                     .status = statement.column_text(f + 3),
+                                     .severity = severity_column(statement, f + 2, finding_id),
+                                     .status = status_column(statement, f + 3, finding_id),
                                      .resource_id = statement.column_text(f + 4),
                                      .account_id = statement.column_text(f + 5),
                                      .region = statement.column_text(f + 6),

@@ -1,6 +1,39 @@
 #include "rows.hpp"
 
+#include <velocity/core/error.hpp>
+
+#include <fmt/format.h>
+
 namespace velocity::store {
+
+namespace {
+
+[[noreturn]] void unreadable(std::string_view column, const std::string& text, int64_t finding_id) {
+  throw StateError(fmt::format("finding {} of the state has {} '{}', which velocity never writes",
+                               finding_id, column, text),
+                   "the state was changed outside velocity; restore it from a backup or collect "
+                   "the integration again");
+}
+
+} // namespace
+
+Severity severity_column(const Statement& statement, int column, int64_t finding_id) {
+  const std::string text = statement.column_text(column);
+  const auto severity = parse_severity(text);
+  if (!severity) {
+    unreadable("severity", text, finding_id);
+  }
+  return *severity;
+}
+
+Status status_column(const Statement& statement, int column, int64_t finding_id) {
+  const std::string text = statement.column_text(column);
+  const auto status = parse_status(text);
+  if (!status) {
+    unreadable("status", text, finding_id);
+  }
+  return *status;
+}
 
 EvidenceRecord evidence_from_row(const Statement& statement, const Org& org) {
   const int64_t id = statement.column_int(0);
@@ -20,14 +53,15 @@ EvidenceRecord evidence_from_row(const Statement& statement, const Org& org) {
 }
 
 FindingRecord finding_from_row(const Statement& statement) {
-  return FindingRecord{.id = statement.column_int(0),
+  const int64_t id = statement.column_int(0);
+  return FindingRecord{.id = id,
                        .evidence_id = statement.column_optional_int(1),
                        .integration = statement.column_text(2),
                        .platform = statement.column_text(3),
                        .evidence_type = statement.column_text(4),
                        .check_id = statement.column_text(5),
-                       .severity = statement.column_text(6),
-                       .status = statement.column_text(7),
+                       .severity = severity_column(statement, 6, id),
+                       .status = status_column(statement, 7, id),
                        .resource_id = statement.column_text(8),
                        .account_id = statement.column_text(9),
                        .region = statement.column_text(10),

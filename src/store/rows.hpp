@@ -32,6 +32,11 @@ inline constexpr std::string_view k_finding_columns =
 // The finding record in the k_finding_columns of the current row.
 FindingRecord finding_from_row(const Statement& statement);
 
+// The severity and status columns of finding `finding_id` as enums; StateError when the state
+// holds a word velocity never writes there.
+Severity severity_column(const Statement& statement, int column, int64_t finding_id);
+Status status_column(const Statement& statement, int column, int64_t finding_id);
+
 // A collection run `r`, in the order run_from_row reads them.
 inline constexpr std::string_view k_run_columns =
   "r.id, r.integration_id, r.started_at, r.finished_at, r.outcome, r.types, r.resources, "

@@ -50,15 +50,15 @@ RunChanges run_changes(Database& db, const Org& org, int64_t run_id) {
   statement.bind(1, org.id()).bind(2, run_id);
   while (statement.step()) {
     FindingRecord finding = finding_from_row(statement);
-    if (finding.status == "FAIL") {
+    if (finding.status == Status::fail) {
       // Inserted failing, first_failed_at is first_seen_at; failing after a PASS, it is later.
-      std::optional<std::string> previous;
+      std::optional<Status> previous;
       if (finding.first_failed_at != finding.first_seen_at) {
-        previous = "PASS";
+        previous = Status::pass;
       }
       changes.new_failures.push_back({std::move(finding), std::move(previous)});
     } else if (finding.passed_again_at) {
-      changes.fixed.push_back({std::move(finding), "FAIL"});
+      changes.fixed.push_back({std::move(finding), Status::fail});
     }
   }
   return changes;

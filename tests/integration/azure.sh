@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `velocity connect azure` and `collect` against tests/fakes/fake_azure.py: client-credentials
 # token from AZURE_* variables or a file, a wrong secret exit 3 naming AADSTS7000215, PASS and
-# FAIL for each of the five checks, nextLink paging, a denied call (exit 6), --dry-run.
+# FAIL for each of the five checks, nextLink paging, a denied call (exit 6), --dry-run, rate
+# limits waited out and bounded by --max-wait.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_clouds.sh"
 require python3
@@ -72,6 +73,25 @@ expect_rc 6
 expect_out_contains "AuthorizationFailed"
 expect_status azure_rbac_owner_count_limited roleAssignments PASS
 expect_status azure_nsg_no_ingress_world_ssh_rdp nsg-web PASS
+stop_fake
+
+TEST "a throttled list is waited out (Retry-After), then collected"
+start_fake azure --scenario pass --throttle storageAccounts.list:2:1
+connect_azure
+run collect --types configurations --format json
+expect_rc 0
+expect_status azure_storage_https_only stprod01 PASS
+calls=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] == "storageAccounts.list"))')
+expect_equal "$calls" "3" "storageAccounts.list calls"
+stop_fake
+
+TEST "a Retry-After beyond collect --max-wait is not waited for: incomplete, exit 6"
+start_fake azure --scenario pass --throttle storageAccounts.list:3:30
+connect_azure
+run collect --types configurations --max-wait 5
+expect_rc 6
+expect_err_contains "rate limited; Azure asks to wait 30 s, beyond the 5 s --max-wait of this collection"
+expect_err_contains "SubscriptionRequestsThrottled"
 stop_fake
 
 finish

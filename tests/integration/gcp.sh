@@ -2,7 +2,7 @@
 # `velocity connect gcp` and `collect` against tests/fakes/fake_gcp.py: the JWT-bearer grant
 # signed with the key file's key (the fake verifies signature and claims), a wrong key exit 3
 # with Google's error, PASS and FAIL for each of the four checks, a denied call (exit 6), the
-# token cached across calls, --dry-run.
+# token cached across calls, --dry-run, rate limits waited out and bounded by --max-wait.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_clouds.sh"
 require python3
@@ -96,6 +96,24 @@ run collect --types configurations --format json
 expect_rc 0
 pages=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] == "services.list"))')
 if [ "$pages" -gt 1 ]; then pass; else fail "services.list pages: $pages"; fi
+stop_fake
+
+TEST "a 429 with Retry-After is waited out, then the call collected"
+start_fake gcp --scenario pass --throttle projects.getIamPolicy:2:1
+connect_gcp --key-file "$KEYS/gcp-sa.json"
+run collect --types policies --format json
+expect_rc 0
+expect_status gcp_iam_no_public_members tokyo-rain-123 PASS
+calls=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] == "projects.getIamPolicy"))')
+expect_equal "$calls" "3" "getIamPolicy calls"
+stop_fake
+
+TEST "a Retry-After beyond collect --max-wait is not waited for: incomplete, exit 6"
+start_fake gcp --scenario pass --throttle projects.getIamPolicy:3:30
+connect_gcp --key-file "$KEYS/gcp-sa.json"
+run collect --types policies --max-wait 5
+expect_rc 6
+expect_err_contains "rate limited; Google Cloud asks to wait 30 s, beyond the 5 s --max-wait of this collection"
 stop_fake
 
 finish

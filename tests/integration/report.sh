@@ -94,7 +94,7 @@ if "$OSCAL_VALIDATE" "$WORK/ar-hipaa.json" >"$WORK/oscal.out" 2>&1; then pass; e
 TEST "report --format jsonl and findings-csv list every finding"
 run report --framework soc2 --format jsonl
 expect_rc 0
-expect_equal "$(printf '%s\n' "$OUT" | grep -c '"check"')" "$FINDINGS"
+expect_equal "$(printf '%s\n' "$OUT" | grep -c '"check_id"')" "$FINDINGS"
 run report --framework soc2 --format findings-csv --output "$WORK/findings.csv"
 expect_equal "$(wc -l <"$WORK/findings.csv")" "$((FINDINGS + 1))"
 expect_err_contains "as findings-csv ($(wc -c <"$WORK/findings.csv") bytes) to $WORK/findings.csv"

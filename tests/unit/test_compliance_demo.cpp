@@ -50,9 +50,10 @@ std::string written_history(const DemoOptions& options) {
             evidence->first_collected_at + "\n";
   }
   store::for_each_finding(state.db(), org, {}, [&](const store::FindingRecord& finding) {
-    text += finding.check_id + " " + finding.resource_id + " " + finding.status + " " +
-            finding.first_seen_at + " " + finding.first_failed_at.value_or("-") + " " +
-            finding.passed_again_at.value_or("-") + "\n";
+    text += finding.check_id + " " + finding.resource_id + " " +
+            std::string(to_string(finding.status)) + " " + finding.first_seen_at + " " +
+            finding.first_failed_at.value_or("-") + " " + finding.passed_again_at.value_or("-") +
+            "\n";
   });
   for (const auto& assessment : store::list_assessments(state.db(), org)) {
     const auto full = store::find_assessment(state.db(), org, assessment.id);
@@ -133,7 +134,7 @@ TEST_CASE("build_demo_integrations") {
               std::find_if(catalogue.begin(), catalogue.end(),
                            [&](const providers::CheckInfo& c) { return c.id == check.id; });
             REQUIRE_MESSAGE(found != catalogue.end(), check.id);
-            CHECK(providers::to_string(found->severity) == check.severity);
+            CHECK(found->severity == check.severity);
             CHECK_MESSAGE(found->evidence_type == resource.type, check.id);
             // Each check evidences at least one control, so demo findings reach the reports.
             CHECK_MESSAGE(!library.controls_for_check(check.id).empty(), check.id);

@@ -211,12 +211,12 @@ TEST_CASE("gather_pathway_facts") {
     // One bucket, failing then fixed: a finding for a check two SOC 2 controls list.
     const std::vector<store::EvidenceInput> evidence = {
       {"aws", "encryption_status", "bucket-a", "111", "us-east-1", "00", "{}"}};
-    std::vector<store::FindingInput> findings = {{"aws_s3_bucket_default_encryption", "medium",
-                                                  "FAIL", "bucket-a", "111", "us-east-1",
-                                                  "no encryption", 0}};
+    std::vector<store::FindingInput> findings = {
+      {"aws_s3_bucket_default_encryption", store::Severity::medium, store::Status::fail, "bucket-a",
+       "111", "us-east-1", "no encryption", 0}};
     store::save_batch(state.db(), org, integration.id, std::nullopt, evidence, findings,
                       *time::parse_iso8601("2025-03-01"));
-    findings[0].status = "PASS";
+    findings[0].status = store::Status::pass;
     store::save_batch(state.db(), org, integration.id, std::nullopt, evidence, findings,
                       *time::parse_iso8601("2025-03-02"));
 

@@ -18,9 +18,9 @@ velocity::store::FindingRecord finding(std::string check, std::string resource, 
                                        std::optional<std::string> passed = std::nullopt) {
   velocity::store::FindingRecord record;
   record.check_id = std::move(check);
-  record.severity = "high";
+  record.severity = velocity::store::Severity::high;
   record.resource_id = std::move(resource);
-  record.status = std::move(status);
+  record.status = velocity::store::parse_status(status).value();
   record.first_seen_at = "2025-01-01T00:00:00.000Z";
   record.first_failed_at = std::move(failed);
   record.passed_again_at = std::move(passed);

@@ -172,7 +172,7 @@ TEST_CASE("collect_integration") {
     CHECK(fixed.changes.previous_run->id == unchanged.run_id);
     CHECK(fixed.changes.new_failures.empty());
     REQUIRE(fixed.changes.fixed.size() == 1);
-    CHECK(fixed.changes.fixed[0].previous_status == "FAIL");
+    CHECK(fixed.changes.fixed[0].previous_status == Status::fail);
     CHECK(fixed.changes.failing == 0);
 
     // A failed run collects nothing: the next one is compared with the last that did.
@@ -186,7 +186,7 @@ TEST_CASE("collect_integration") {
     const RunSummary again = collect_integration(state, org, integration, platform, request, visit);
     CHECK(again.changes.previous_run->id == fixed.run_id);
     REQUIRE(again.changes.new_failures.size() == 1);
-    CHECK(again.changes.new_failures[0].previous_status == "PASS");
+    CHECK(again.changes.new_failures[0].previous_status == Status::pass);
   }
   SUBCASE("an incomplete batch is stored and reported") {
     script.incomplete = true;

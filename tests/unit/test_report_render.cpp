@@ -80,7 +80,7 @@ TEST_CASE("build_report") {
     CHECK(doc["findings"]["fail_by_severity"]["high"] == 3);
     CHECK(doc["findings"]["unmapped"] == 9);
     CHECK(doc["findings"]["top_failing"].size() == 4);
-    CHECK(doc["findings"]["top_failing"][0]["check"] == "aws_iam_root_mfa_enabled");
+    CHECK(doc["findings"]["top_failing"][0]["check_id"] == "aws_iam_root_mfa_enabled");
     CHECK(doc["evidence"]["items"] == 10);
 
     // MFA is answered yes, but the automated MFA checks fail: the control is not met, and the
@@ -148,6 +148,8 @@ TEST_CASE("render_markdown") {
     CHECK(md.find("\n| " + control["id"].get<std::string>() + " | ") != std::string::npos);
   }
   CHECK(md.find("| CC6.1 |") != std::string::npos);
+  // The worst failure names its check.
+  CHECK(md.find("| critical | aws_iam_root_mfa_enabled | root |") != std::string::npos);
   CHECK(md.find("⚠") != std::string::npos);
   CHECK(md.find("### Top gaps") != std::string::npos);
   CHECK(md.find("aws_iam_root_mfa_enabled") != std::string::npos);
@@ -177,6 +179,7 @@ TEST_CASE("render_html") {
   CHECK(count_of(html, "<tr class=\"control\"") == doc["controls"].size());
   CHECK(html.find("acme &lt;b&gt;&amp;&lt;/b&gt;") != std::string::npos);
   CHECK(html.find("<b>&</b>") == std::string::npos);
+  CHECK(html.find("<td>critical</td><td>aws_iam_root_mfa_enabled</td>") != std::string::npos);
   // Self-contained: nothing is fetched, nothing runs.
   const std::regex external(R"((src|href)\s*=\s*["']?\s*(https?:|//)|url\(|@import|<script|<link)",
                             std::regex::icase);
@@ -206,7 +209,7 @@ TEST_CASE("render_oscal") {
   const json doc = build_report(fixture.db(), *fixture.org, library, soc2_request());
   const auto render_oscal = [&](const json& report) {
     std::string text;
-    write_oscal(report, fixture.db(), *fixture.org, {},
+    write_oscal(report, fixture.db(), *fixture.org, library, {},
                 [&](std::string_view bytes) { text.append(bytes); });
     return json::parse(text);
   };
@@ -244,14 +247,19 @@ TEST_CASE("write_findings_jsonl") {
   test::ReportState fixture;
   fixture.add_findings(4);
   std::string out;
-  write_findings_jsonl(fixture.db(), *fixture.org, {}, [&](std::string_view b) { out.append(b); });
+  auto library = compliance::Library::built_in();
+  write_findings_jsonl(fixture.db(), *fixture.org, library, {},
+                       [&](std::string_view b) { out.append(b); });
   CHECK(count_of(out, "\n") == 9);
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {
     const json finding = json::parse(line);
-    CHECK(finding.contains("check"));
+    CHECK(finding.contains("check_id"));
     CHECK(finding.contains("resource_id"));
+    if (finding["check_id"] == "aws_iam_root_mfa_enabled") {
+      CHECK_FALSE(finding["controls"].empty());
+    }
   }
   std::string csv;
   write_findings_csv(fixture.db(), *fixture.org, {}, [&](std::string_view b) { csv.append(b); });

@@ -75,16 +75,18 @@ struct ReportState {
       const std::string id = "user-" + std::to_string(i);
       evidence.push_back({"aws", "iam_users", id, "123456789012", "", std::string(64, 'a'),
                           nlohmann::json{{"user", id}, {"mfa", i % 3 != 0}}.dump()});
-      findings.push_back({"aws_iam_user_mfa_enabled", "high", i % 3 == 0 ? "FAIL" : "PASS", id,
+      findings.push_back({"aws_iam_user_mfa_enabled", store::Severity::high,
+                          i % 3 == 0 ? store::Status::fail : store::Status::pass, id,
                           "123456789012", "", i % 3 == 0 ? "no MFA device" : "MFA enabled",
                           evidence.size() - 1});
-      findings.push_back(
-        {"aws_unknown_check", "low", "PASS", id, "123456789012", "", "fine", evidence.size() - 1});
+      findings.push_back({"aws_unknown_check", store::Severity::low, store::Status::pass, id,
+                          "123456789012", "", "fine", evidence.size() - 1});
     }
     evidence.push_back({"aws", "account", "root", "123456789012", "", std::string(64, 'b'),
                         R"({"root_mfa":false})"});
-    findings.push_back({"aws_iam_root_mfa_enabled", "critical", "FAIL", "root", "123456789012", "",
-                        "the root user has no MFA", evidence.size() - 1});
+    findings.push_back({"aws_iam_root_mfa_enabled", store::Severity::critical, store::Status::fail,
+                        "root", "123456789012", "", "the root user has no MFA",
+                        evidence.size() - 1});
     store::save_batch(db(), *org, integration_id, std::nullopt, evidence, findings, time::now());
   }
 };

@@ -3,6 +3,7 @@
 #include <velocity/compliance/answers.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/time.hpp>
+#include <velocity/store/verdict.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -74,7 +75,7 @@ private:
 // One automated check on one resource, with its state today.
 struct DemoCheck {
   std::string id;
-  std::string severity;
+  store::Severity severity = store::Severity::medium;
   bool failing = false;
   std::string pass_reason;
   std::string fail_reason;

@@ -36,7 +36,7 @@ struct FailingResource {
 // One check's results over a period.
 struct CheckResults {
   std::string id;
-  std::string severity;
+  store::Severity severity = store::Severity::medium;
   int64_t passing = 0;
   int64_t failing = 0;
   // The earliest first_failed_at of the resources failing at the end of the period.

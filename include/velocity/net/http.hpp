@@ -58,4 +58,15 @@ std::string redact_url(std::string_view url);
 // The host part of `url` ("example.com" for "https://u@example.com:8443/x"), or "" if none.
 std::string url_host(std::string_view url);
 
+// True when `url` starts with http:// or https://.
+bool is_http_url(std::string_view url) noexcept;
+
+// Whether `uri_encode` turns `/` into `%2F` (query names and values, form fields) or keeps it
+// (paths).
+enum class SlashEncoding { encode, keep };
+
+// Percent-encodes every byte of `bytes` except the unreserved A-Z a-z 0-9 - _ . ~ (and `/` when
+// `slash` is keep), with upper-case hex digits (RFC 3986; what SigV4 requires too).
+std::string uri_encode(std::string_view bytes, SlashEncoding slash);
+
 } // namespace velocity::net

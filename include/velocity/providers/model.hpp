@@ -1,5 +1,8 @@
 #pragma once
 
+#include <velocity/store/findings.hpp>
+#include <velocity/store/verdict.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -12,21 +15,13 @@
 // findings (one automated check's verdict on one resource). Shared by AWS, GCP, Azure, GitHub.
 namespace velocity::providers {
 
-// How much a failing check matters; --fail-on compares against it.
-enum class Severity { low, medium, high, critical };
-
-// "low", "medium", "high", "critical".
-std::string_view to_string(Severity severity) noexcept;
-// Parses a severity name (case-insensitive); nothing when unknown.
-std::optional<Severity> parse_severity(std::string_view text);
-
-// A check's verdict on one resource.
-enum class Status { pass, fail };
-
-// "PASS" or "FAIL".
-std::string_view to_string(Status status) noexcept;
-// Parses "PASS"/"FAIL" (case-insensitive); nothing when unknown.
-std::optional<Status> parse_status(std::string_view text);
+// Severity and Status are the store's (velocity/store/verdict.hpp): findings carry them as enums
+// all the way into the state and back.
+using store::parse_severity;
+using store::parse_status;
+using store::Severity;
+using store::Status;
+using store::to_string;
 
 // One automated check a platform runs: its stable id (`aws_s3_bucket_versioning`), severity,
 // the evidence type it reads, and one line saying what it wants.
@@ -56,17 +51,9 @@ struct Evidence {
   std::string raw_sha256;
 };
 
-// One check's verdict on one resource. `evidence` indexes the Batch's evidence it came from.
-struct Finding {
-  std::string check_id;
-  Severity severity = Severity::medium;
-  Status status = Status::pass;
-  std::string resource_id;
-  std::string account_id;
-  std::string region;
-  std::string reason; // one line
-  size_t evidence = 0;
-};
+// One check's verdict on one resource; `evidence` indexes the Batch's evidence it came from. It
+// is what the store takes, so a batch's findings go into the state as they are.
+using Finding = store::FindingInput;
 
 // Everything one evidence type produced for one account: the unit stored in one transaction.
 // An incomplete batch (a call was denied or failed) still carries what was collected.

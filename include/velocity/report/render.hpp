@@ -1,5 +1,7 @@
 #pragma once
 
+#include <velocity/compliance/finding_json.hpp>
+#include <velocity/compliance/library.hpp>
 #include <velocity/report/templates.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/report_queries.hpp>
@@ -39,7 +41,8 @@ struct EvidenceFile {
   std::string content;
 };
 EvidenceFile evidence_file(const store::EvidenceRecord& record,
-                           const std::vector<store::FindingRecord>& findings);
+                           const std::vector<store::FindingRecord>& findings,
+                           compliance::CheckControls& controls);
 
 // The namespace of velocity's OSCAL props, and the UUID (version 5 of that URL) that velocity's
 // OSCAL UUIDs are made in (docs/report-json.md, "OSCAL").
@@ -76,10 +79,11 @@ private:
 // The OSCAL results of `doc` with the evidence of `period` read from the state, as
 // `report bundle` writes them.
 void write_oscal(const nlohmann::json& doc, store::Database& db, const store::Org& org,
-                 const store::TimeWindow& period, const Sink& sink);
+                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink);
 
-// Every finding of the period, one JSON object per line, streamed from the store.
-void write_findings_jsonl(store::Database& db, const store::Org& org,
+// Every finding of the period, one JSON object per line (compliance::finding_json, with the
+// controls of `library`), streamed from the store.
+void write_findings_jsonl(store::Database& db, const store::Org& org, compliance::Library& library,
                           const store::TimeWindow& period, const Sink& sink);
 // The same as CSV with a header row.
 void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,

@@ -3,6 +3,7 @@
 #include <velocity/core/time.hpp>
 #include <velocity/store/database.hpp>
 #include <velocity/store/state.hpp>
+#include <velocity/store/verdict.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -15,14 +16,15 @@
 // failure was first seen, when it was last seen, and when it passed again after failing.
 namespace velocity::store {
 
+// One check's verdict on one resource as a collection produces it (providers::Finding).
 struct FindingInput {
   std::string check_id;
-  std::string severity; // low, medium, high, critical
-  std::string status;   // PASS or FAIL
+  Severity severity = Severity::medium;
+  Status status = Status::pass;
   std::string resource_id;
   std::string account_id;
   std::string region;
-  std::string reason;
+  std::string reason;  // one line
   size_t evidence = 0; // index into the batch's evidence
 };
 
@@ -33,8 +35,8 @@ struct FindingRecord {
   std::string platform{};
   std::string evidence_type{};
   std::string check_id{};
-  std::string severity{};
-  std::string status{};
+  Severity severity = Severity::medium;
+  Status status = Status::pass;
   std::string resource_id{};
   std::string account_id{};
   std::string region{};
@@ -56,7 +58,7 @@ FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_i
 
 struct FindingFilter {
   std::optional<std::string> check_id;
-  std::optional<std::string> status;
+  std::optional<Status> status;
   std::optional<int64_t> integration_id;
   std::optional<int64_t> evidence_id;
 };

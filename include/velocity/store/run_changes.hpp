@@ -19,8 +19,8 @@ namespace velocity::store {
 // A finding whose status the run set.
 struct FindingChange {
   FindingRecord finding;
-  // Its status before the run: PASS or FAIL, or nothing when the run saw it first.
-  std::optional<std::string> previous_status;
+  // Its status before the run, or nothing when the run saw it first.
+  std::optional<Status> previous_status;
 };
 
 struct RunChanges {

@@ -1,11 +1,11 @@
 #include "collect.hpp"
 
 #include <velocity/core/error.hpp>
-#include <velocity/net/curl_client.hpp>
 #include <velocity/providers/aws/checks.hpp>
 #include <velocity/providers/aws/credentials.hpp>
 #include <velocity/providers/aws/parse.hpp>
 #include <velocity/providers/aws/provider.hpp>
+#include <velocity/providers/session.hpp>
 
 #include <fmt/format.h>
 
@@ -57,21 +57,6 @@ public:
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override;
 
 private:
-  net::HttpClient& http() {
-    if (!m_http) {
-      if (m_options.http) {
-        m_http = m_options.http;
-      } else {
-        net::ClientOptions client = m_options.client;
-        if (!client.retry_classifier) {
-          client.retry_classifier = retry_classifier;
-        }
-        m_http = std::make_shared<net::CurlHttpClient>(client);
-      }
-    }
-    return *m_http;
-  }
-
   std::shared_ptr<Account> new_account(std::string id,
                                        std::shared_ptr<const Credentials> credentials) const {
     auto account = std::make_shared<Account>();
@@ -174,7 +159,7 @@ private:
   Settings m_settings;
   std::shared_ptr<const Credentials> m_credentials;
   Endpoints m_endpoints;
-  std::shared_ptr<net::HttpClient> m_http;
+  LazyClient m_http{m_options, retry_classifier};
 };
 
 namespace {
@@ -207,7 +192,7 @@ void record_failure(ConnectionTest& test, const CallResult& result, const std::s
 ConnectionTest AwsProvider::test() {
   ConnectionTest test;
   test.region = m_settings.home_region;
-  Engine engine(http(), m_endpoints);
+  Engine engine(m_http.get(), m_endpoints);
   const auto started = std::chrono::steady_clock::now();
   auto identity_with = [&](std::shared_ptr<const Credentials> credentials) {
     engine.submit(std::move(credentials), sts_call("GetCallerIdentity", m_settings.home_region, {}),
@@ -314,7 +299,7 @@ std::vector<PlannedCall> AwsProvider::plan(std::span<const std::string> types) c
 
 CollectResult AwsProvider::collect(std::span<const std::string> requested, CollectionSink& sink) {
   const std::vector<std::string> types(requested.begin(), requested.end());
-  Engine engine(http(), m_endpoints);
+  Engine engine(m_http.get(), m_endpoints);
   if (m_options.on_progress) {
     engine.on_round = [this](int64_t calls) {
       m_options.on_progress(fmt::format("{} API calls", calls));
@@ -431,8 +416,7 @@ void Settings::validate() const {
     throw UsageError(fmt::format("'{}' is not an AWS region name", home_region),
                      "regions look like us-east-1 or eu-west-2");
   }
-  if (endpoint_url &&
-      !(endpoint_url->starts_with("https://") || endpoint_url->starts_with("http://"))) {
+  if (endpoint_url && !net::is_http_url(*endpoint_url)) {
     throw UsageError(fmt::format("endpoint URL '{}' is not an http(s) URL", *endpoint_url),
                      "pass e.g. --endpoint-url http://127.0.0.1:5000");
   }

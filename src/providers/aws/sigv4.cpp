@@ -223,23 +223,6 @@ SigningOptions s3_signing_options() {
                         TokenPlacement::signed_header};
 }
 
-std::string uri_encode(std::string_view bytes, SlashEncoding slash) {
-  static constexpr std::string_view k_hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(bytes.size() * 3);
-  for (char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (is_unreserved(byte) || (c == '/' && slash == SlashEncoding::keep)) {
-      out.push_back(c);
-      continue;
-    }
-    out.push_back('%');
-    out.push_back(k_hex[byte >> 4]);
-    out.push_back(k_hex[byte & 0x0f]);
-  }
-  return out;
-}
-
 std::string canonical_uri(std::string_view path, PathNormalisation normalisation,
                           PathEncoding encoding) {
   if (path.empty()) {

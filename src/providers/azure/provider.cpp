@@ -1,7 +1,6 @@
 #include <velocity/core/error.hpp>
-#include <velocity/crypto/digest.hpp>
-#include <velocity/net/curl_client.hpp>
 #include <velocity/providers/azure/provider.hpp>
+#include <velocity/providers/session.hpp>
 
 #include <fmt/format.h>
 
@@ -12,87 +11,52 @@ namespace velocity::providers::azure {
 
 namespace {
 
-constexpr int64_t k_degraded_after_ms = 3000;
-constexpr int64_t k_token_margin_seconds = 300;
 constexpr std::string_view k_scope = "https://management.azure.com/.default";
 
-int64_t now_epoch() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 std::string form_encode(std::string_view text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
+  return net::uri_encode(text, net::SlashEncoding::encode);
 }
 
-// "invalid_client: AADSTS7000215: Invalid client secret provided. ..." (the first line of the
-// description), or the ARM "AuthorizationFailed: ..." of an API error.
-std::string error_message(const net::Response& response) {
-  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("error")) {
-    const nlohmann::json& error = body["error"];
-    if (error.is_string()) {
-      std::string description = body.value("error_description", "");
-      description = description.substr(0, description.find_first_of("\r\n"));
-      return fmt::format("{}: {}", error.get<std::string>(), description);
+// ARM list pages: the items under "value", the next page's URL in "nextLink".
+const Paging k_paging{
+  .items = "value",
+  .next = [](const net::Response&, const nlohmann::json& body) -> std::optional<std::string> {
+    const auto next = body.find("nextLink");
+    if (next == body.end() || !next->is_string() || next->get<std::string>().empty()) {
+      return std::nullopt;
     }
-    if (error.is_object()) {
-      return fmt::format("{}: {}", error.value("code", std::to_string(response.status)),
-                         error.value("message", ""));
-    }
-  }
-  return fmt::format("HTTP {}: {}", response.status, response.body.substr(0, 200));
-}
+    return next->get<std::string>();
+  }};
 
 class AzureProvider final : public Provider {
 public:
   AzureProvider(IntegrationConfig config, ProviderOptions options)
     : m_config(std::move(config)),
-      m_options(std::move(options)),
-      m_settings(Settings::from_json(m_config.settings)) {}
+      m_settings(Settings::from_json(m_config.settings)),
+      m_session(SessionRules{.platform = "Azure", .integration = m_config.name}, options),
+      m_token(TokenGrant{.url = token_url(), .form = [this] { return grant_form(); }}) {}
 
   ConnectionTest test() override {
     ConnectionTest test;
     test.account_id = m_settings.subscription_id;
     test.identity = m_settings.client_id;
-    const auto start = std::chrono::steady_clock::now();
-    const net::Response token = fetch_token();
+    const auto started = std::chrono::steady_clock::now();
+    const net::Response token = m_token.fetch(m_session);
     if (!token.ok()) {
-      test.status = Health::unhealthy;
-      test.failure = token.status == 400 || token.status == 401 ? TestFailure::rejected_credentials
-                                                                : TestFailure::other;
-      test.error_code = std::to_string(token.status);
-      test.message = rejected_message(token);
-      return test;
+      return failed_test(std::move(test), token, rejected_message(token));
     }
     const net::Response subscription = call(subscription_url("", "2022-12-01"));
-    test.response_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    test.response_time_ms = elapsed_ms(started);
     if (!subscription.ok()) {
-      test.status = Health::unhealthy;
-      test.failure = subscription.status == 401   ? TestFailure::rejected_credentials
-                     : subscription.status == 403 ? TestFailure::denied
-                                                  : TestFailure::other;
-      test.error_code = std::to_string(subscription.status);
-      test.message = fmt::format("GET subscription {}: {}", m_settings.subscription_id,
-                                 error_message(subscription));
-      return test;
+      return failed_test(std::move(test), subscription,
+                         fmt::format("GET subscription {}: {}", m_settings.subscription_id,
+                                     error_text(subscription)));
     }
     const nlohmann::json body = nlohmann::json::parse(subscription.body, nullptr, false);
     if (body.is_object()) {
       test.region = body.value("displayName", "");
     }
-    test.status = test.response_time_ms > k_degraded_after_ms ? Health::degraded : Health::healthy;
+    test.status = health_after(test.response_time_ms);
     return test;
   }
 
@@ -129,32 +93,18 @@ public:
   }
 
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
-    m_result = CollectResult{};
-    m_result.accounts.push_back(m_settings.subscription_id);
-    for (const std::string& type : types) {
-      Batch batch;
-      batch.type = type;
-      batch.account_id = m_settings.subscription_id;
-      if (type == "configurations") {
-        collect_configurations(batch);
-      } else if (type == "policies") {
-        collect_policies(batch);
-      }
-      run_checks(batch, m_settings.subscription_id);
-      sink.on_batch(std::move(batch));
-    }
-    return m_result;
+    return collect_by_type(m_session, m_settings.subscription_id, types, sink,
+                           [this](Batch& batch) {
+                             if (batch.type == "configurations") {
+                               collect_configurations(batch);
+                             } else if (batch.type == "policies") {
+                               collect_policies(batch);
+                             }
+                             run_checks(batch, m_settings.subscription_id);
+                           });
   }
 
 private:
-  net::HttpClient& http() {
-    if (!m_http) {
-      m_http =
-        m_options.http ? m_options.http : std::make_shared<net::CurlHttpClient>(m_options.client);
-    }
-    return *m_http;
-  }
-
   std::string token_url() const {
     return fmt::format("{}/{}/oauth2/v2.0/token", m_settings.authority_host, m_settings.tenant_id);
   }
@@ -169,111 +119,51 @@ private:
 
   std::string rejected_message(const net::Response& response) const {
     return fmt::format("Microsoft Entra ID rejected the client credentials of integration {} ({})",
-                       m_config.name, error_message(response));
+                       m_config.name, error_text(response));
   }
 
-  net::Response fetch_token() {
-    const net::Request request{.method = "POST",
-                               .url = token_url(),
-                               .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-                               .body = "client_id=" + form_encode(m_settings.client_id) +
-                                       "&client_secret=" + form_encode(m_config.secret) +
-                                       "&scope=" + form_encode(k_scope) +
-                                       "&grant_type=client_credentials"};
-    net::Response response = http().perform(request);
-    ++m_result.api_calls;
-    if (!response.ok()) {
-      ++m_result.api_errors;
-      return response;
-    }
-    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-    if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string()) {
-      throw RemoteError(
-        fmt::format("the token endpoint {} answered without an access_token", token_url()));
-    }
-    m_token = body["access_token"].get<std::string>();
-    const nlohmann::json expires = body.value("expires_in", nlohmann::json(3599));
-    m_token_expiry =
-      now_epoch() + (expires.is_number()
-                       ? expires.get<int64_t>()
-                       : std::strtoll(expires.get<std::string>().c_str(), nullptr, 10));
-    return response;
+  // A client-credentials grant with the stored client secret.
+  std::string grant_form() const {
+    return "client_id=" + form_encode(m_settings.client_id) +
+           "&client_secret=" + form_encode(m_config.secret) + "&scope=" + form_encode(k_scope) +
+           "&grant_type=client_credentials";
   }
 
   const std::string& token() {
-    if (m_token.empty() || now_epoch() >= m_token_expiry - k_token_margin_seconds) {
-      const net::Response response = fetch_token();
-      if (!response.ok()) {
-        throw StateError(rejected_message(response),
-                         fmt::format("check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET; store new ones "
-                                     "with `velocity connect azure --name {} --replace`",
-                                     m_config.name));
-      }
-    }
-    return m_token;
+    return m_token.get(m_session, [this](const net::Response& response) {
+      return StateError(rejected_message(response),
+                        fmt::format("check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET; store new ones "
+                                    "with `velocity connect azure --name {} --replace`",
+                                    m_config.name));
+    });
   }
 
   net::Response call(const std::string& url) {
-    const net::Request request{
-      .method = "GET", .url = url, .headers = {{"Authorization", "Bearer " + token()}}};
-    net::Response response = http().perform(request);
-    ++m_result.api_calls;
-    if (!response.ok()) {
-      ++m_result.api_errors;
-    }
+    net::Response response = m_session.send(net::Request{
+      .method = "GET", .url = url, .headers = {{"Authorization", "Bearer " + token()}}});
     if (response.status == 401) {
       throw StateError(fmt::format("Azure Resource Manager rejected the token of integration {} "
                                    "({})",
-                                   m_config.name, error_message(response)),
+                                   m_config.name, error_text(response)),
                        "check the service principal and its tenant");
     }
     return response;
   }
 
-  // Every item of a paged ARM list (following nextLink); "" or the problem.
-  std::string list(std::string url, const std::string& what, nlohmann::json& items,
-                   std::string& raw) {
-    while (true) {
-      const net::Response response = call(url);
-      if (!response.ok()) {
-        return fmt::format("{} {}: {}", what, m_settings.subscription_id, error_message(response));
-      }
-      raw += response.body;
-      const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-      if (!body.is_object()) {
-        return what + ": the answer is not a JSON object";
-      }
-      for (const nlohmann::json& item : body.value("value", nlohmann::json::array())) {
-        items.push_back(item);
-      }
-      const nlohmann::json next = body.value("nextLink", nlohmann::json());
-      if (!next.is_string() || next.get<std::string>().empty()) {
-        return "";
-      }
-      url = next.get<std::string>();
-    }
-  }
-
-  void add_evidence(Batch& batch, std::string resource_id, std::string region, nlohmann::json data,
-                    std::string_view raw) {
-    batch.evidence.push_back(Evidence{.type = batch.type,
-                                      .resource_id = std::move(resource_id),
-                                      .account_id = m_settings.subscription_id,
-                                      .region = std::move(region),
-                                      .data = std::move(data),
-                                      .raw_sha256 = crypto::to_hex(crypto::sha256(raw))});
+  // Every item of a paged ARM list.
+  Listing list(const std::string& url, const std::string& what) {
+    return list_pages(url, fmt::format("{} {}", what, m_settings.subscription_id), k_paging,
+                      [this](const std::string& page) { return call(page); });
   }
 
   // Lists `url` and adds one evidence of `kind` per item (under `key` in its data).
   void collect_list(Batch& batch, const std::string& url, const char* what, const char* kind,
                     const char* key) {
-    nlohmann::json items = nlohmann::json::array();
-    std::string raw;
-    const std::string problem = list(url, what, items, raw);
-    if (!problem.empty()) {
-      batch.problems.push_back(problem);
+    Listing listing = list(url, what);
+    if (!listing.problem.empty()) {
+      batch.problems.push_back(listing.problem);
     }
-    for (nlohmann::json& item : items) {
+    for (nlohmann::json& item : listing.items) {
       const std::string id = item.value("id", item.value("name", ""));
       const std::string location = item.value("location", "");
       const std::string item_raw = item.dump();
@@ -293,29 +183,26 @@ private:
   }
 
   void collect_policies(Batch& batch) {
-    nlohmann::json definitions = nlohmann::json::array();
-    std::string raw;
-    std::string problem =
+    const Listing definitions =
       list(subscription_url("/providers/Microsoft.Authorization/roleDefinitions", "2022-04-01"),
-           "roleDefinitions.list", definitions, raw);
-    if (!problem.empty()) {
-      batch.problems.push_back(problem);
+           "roleDefinitions.list");
+    if (!definitions.problem.empty()) {
+      batch.problems.push_back(definitions.problem);
     }
     std::map<std::string, std::string> names; // GUID (lower case) -> role name
-    for (const nlohmann::json& definition : definitions) {
+    for (const nlohmann::json& definition : definitions.items) {
       std::string guid = definition.value("name", "");
       std::transform(guid.begin(), guid.end(), guid.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       names[guid] = definition.value("properties", nlohmann::json::object()).value("roleName", "");
     }
-    nlohmann::json assignments = nlohmann::json::array();
-    problem = list(assignments_url(), "roleAssignments.list", assignments, raw);
-    if (!problem.empty()) {
-      batch.problems.push_back(problem);
+    const Listing assignments = list(assignments_url(), "roleAssignments.list");
+    if (!assignments.problem.empty()) {
+      batch.problems.push_back(assignments.problem);
       return;
     }
     nlohmann::json rows = nlohmann::json::array();
-    for (const nlohmann::json& assignment : assignments) {
+    for (const nlohmann::json& assignment : assignments.items) {
       const nlohmann::json props = assignment.value("properties", nlohmann::json::object());
       const std::string definition_id = props.value("roleDefinitionId", "");
       std::string guid = definition_id.substr(definition_id.rfind('/') + 1);
@@ -329,23 +216,16 @@ private:
                       {"principal_type", props.value("principalType", "")},
                       {"scope", props.value("scope", "")}});
     }
-    add_evidence(batch,
-                 fmt::format("/subscriptions/{}/roleAssignments", m_settings.subscription_id), "",
-                 {{"kind", "role_assignments"}, {"assignments", rows}}, raw);
+    add_evidence(
+      batch, fmt::format("/subscriptions/{}/roleAssignments", m_settings.subscription_id), "",
+      {{"kind", "role_assignments"}, {"assignments", rows}}, definitions.raw + assignments.raw);
   }
 
   IntegrationConfig m_config;
-  ProviderOptions m_options;
   Settings m_settings;
-  std::shared_ptr<net::HttpClient> m_http;
-  CollectResult m_result;
-  std::string m_token;
-  int64_t m_token_expiry = 0;
+  Session m_session;
+  BearerToken m_token;
 };
-
-bool is_http_url(const std::string& url) {
-  return url.starts_with("https://") || url.starts_with("http://");
-}
 
 } // namespace
 
@@ -359,7 +239,7 @@ void Settings::validate() const {
                        "AZURE_SUBSCRIPTION_ID (or pass --credentials-file)");
     }
   }
-  if (!is_http_url(authority_host) || !is_http_url(arm_endpoint)) {
+  if (!net::is_http_url(authority_host) || !net::is_http_url(arm_endpoint)) {
     throw UsageError("--authority-host and --arm-endpoint must be http(s) URLs");
   }
 }

@@ -1,9 +1,8 @@
 #include <velocity/core/error.hpp>
-#include <velocity/crypto/digest.hpp>
 #include <velocity/crypto/jwt.hpp>
 #include <velocity/crypto/rsa.hpp>
-#include <velocity/net/curl_client.hpp>
 #include <velocity/providers/gcp/provider.hpp>
+#include <velocity/providers/session.hpp>
 
 #include <fmt/format.h>
 
@@ -14,91 +13,40 @@ namespace velocity::providers::gcp {
 
 namespace {
 
-constexpr int64_t k_degraded_after_ms = 3000;
 constexpr int64_t k_jwt_lifetime_seconds = 3600;
-// A cached token is renewed this long before it expires, so no call carries a dying token.
-constexpr int64_t k_token_margin_seconds = 300;
 constexpr std::string_view k_scope = "https://www.googleapis.com/auth/cloud-platform.read-only";
 constexpr std::string_view k_resource_manager = "https://cloudresourcemanager.googleapis.com";
 constexpr std::string_view k_service_usage = "https://serviceusage.googleapis.com";
 
-int64_t now_epoch() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 std::string form_encode(std::string_view text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
+  return net::uri_encode(text, net::SlashEncoding::encode);
 }
-
-// "invalid_grant: Invalid JWT Signature." from an OAuth error body, or the google.rpc.Status
-// "PERMISSION_DENIED: ..." of an API error, or the start of the body.
-std::string error_message(const net::Response& response) {
-  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("error")) {
-    const nlohmann::json& error = body["error"];
-    if (error.is_string()) {
-      return fmt::format("{}: {}", error.get<std::string>(), body.value("error_description", ""));
-    }
-    if (error.is_object()) {
-      return fmt::format("{}: {}", error.value("status", std::to_string(response.status)),
-                         error.value("message", ""));
-    }
-  }
-  return fmt::format("HTTP {}: {}", response.status, response.body.substr(0, 200));
-}
-
-// Why a call could not be used; the caller decides what the whole collection does.
-struct CallError {
-  bool rejected = false; // the credentials, not the call: ends the collection
-  std::string message;
-};
 
 class GcpProvider final : public Provider {
 public:
   GcpProvider(IntegrationConfig config, ProviderOptions options)
     : m_config(std::move(config)),
-      m_options(std::move(options)),
-      m_settings(Settings::from_json(m_config.settings)) {}
+      m_settings(Settings::from_json(m_config.settings)),
+      m_session(SessionRules{.platform = "Google Cloud", .integration = m_config.name}, options),
+      m_token(TokenGrant{.url = m_settings.token_uri, .form = [this] { return grant_form(); }}) {}
 
   ConnectionTest test() override {
     ConnectionTest test;
     test.account_id = m_settings.project_id;
     test.identity = m_settings.client_email;
-    const auto start = std::chrono::steady_clock::now();
-    const net::Response token = fetch_token();
+    const auto started = std::chrono::steady_clock::now();
+    const net::Response token = m_token.fetch(m_session);
     if (!token.ok()) {
-      test.status = Health::unhealthy;
-      test.failure = token.status == 400 || token.status == 401 ? TestFailure::rejected_credentials
-                                                                : TestFailure::other;
-      test.error_code = std::to_string(token.status);
-      test.message = rejected_message(token);
-      return test;
+      return failed_test(std::move(test), token, rejected_message(token));
     }
     const net::Response project = call("GET", project_url(), "");
-    test.response_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    test.response_time_ms = elapsed_ms(started);
     if (!project.ok()) {
-      test.status = Health::unhealthy;
-      test.failure = project.status == 401   ? TestFailure::rejected_credentials
-                     : project.status == 403 ? TestFailure::denied
-                                             : TestFailure::other;
-      test.error_code = std::to_string(project.status);
-      test.message =
-        fmt::format("projects.get {}: {}", m_settings.project_id, error_message(project));
-      return test;
+      return failed_test(
+        std::move(test), project,
+        fmt::format("projects.get {}: {}", m_settings.project_id, error_text(project)));
     }
-    test.status = test.response_time_ms > k_degraded_after_ms ? Health::degraded : Health::healthy;
+    test.status = health_after(test.response_time_ms);
     return test;
   }
 
@@ -128,32 +76,17 @@ public:
   }
 
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
-    m_result = CollectResult{};
-    m_result.accounts.push_back(m_settings.project_id);
-    for (const std::string& type : types) {
-      Batch batch;
-      batch.type = type;
-      batch.account_id = m_settings.project_id;
-      if (type == "policies") {
+    return collect_by_type(m_session, m_settings.project_id, types, sink, [this](Batch& batch) {
+      if (batch.type == "policies") {
         collect_policies(batch);
-      } else if (type == "configurations") {
+      } else if (batch.type == "configurations") {
         collect_configurations(batch);
       }
       run_checks(batch);
-      sink.on_batch(std::move(batch));
-    }
-    return m_result;
+    });
   }
 
 private:
-  net::HttpClient& http() {
-    if (!m_http) {
-      m_http =
-        m_options.http ? m_options.http : std::make_shared<net::CurlHttpClient>(m_options.client);
-    }
-    return *m_http;
-  }
-
   std::string resource_manager() const {
     return m_settings.api_endpoint ? *m_settings.api_endpoint : std::string(k_resource_manager);
   }
@@ -169,15 +102,15 @@ private:
 
   std::string rejected_message(const net::Response& response) const {
     return fmt::format("Google rejected the service-account key of integration {} ({})",
-                       m_config.name, error_message(response));
+                       m_config.name, error_text(response));
   }
 
-  // Posts a fresh JWT-bearer grant; on success caches the token.
-  net::Response fetch_token() {
+  // A JWT-bearer grant: an assertion signed with the stored key, fresh for each request.
+  std::string grant_form() const {
     const ServiceAccountKey key = parse_key(m_config.secret, "the stored key");
     const crypto::RsaPrivateKey private_key =
       crypto::RsaPrivateKey::from_pem(key.private_key, "the stored service-account key");
-    const int64_t now = now_epoch();
+    const int64_t now = epoch_seconds();
     const std::string assertion = crypto::JwtBuilder(key.private_key_id)
                                     .claim("iss", key.client_email)
                                     .claim("scope", k_scope)
@@ -185,40 +118,18 @@ private:
                                     .claim("iat", now)
                                     .claim("exp", now + k_jwt_lifetime_seconds)
                                     .sign(private_key);
-    const net::Request request{
-      .method = "POST",
-      .url = m_settings.token_uri,
-      .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-      .body = "grant_type=" + form_encode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
-              "&assertion=" + assertion};
-    net::Response response = http().perform(request);
-    ++m_result.api_calls;
-    if (!response.ok()) {
-      ++m_result.api_errors;
-      return response;
-    }
-    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-    if (!body.is_object() || !body.contains("access_token") || !body["access_token"].is_string()) {
-      throw RemoteError(fmt::format("the token endpoint {} answered without an access_token",
-                                    m_settings.token_uri));
-    }
-    m_token = body["access_token"].get<std::string>();
-    m_token_expiry = now + body.value("expires_in", int64_t{3600});
-    return response;
+    return "grant_type=" + form_encode("urn:ietf:params:oauth:grant-type:jwt-bearer") +
+           "&assertion=" + assertion;
   }
 
   // A live access token; throws StateError when Google rejects the key.
   const std::string& token() {
-    if (m_token.empty() || now_epoch() >= m_token_expiry - k_token_margin_seconds) {
-      const net::Response response = fetch_token();
-      if (!response.ok()) {
-        throw StateError(rejected_message(response),
-                         fmt::format("check the key file; store a new one with `velocity connect "
-                                     "gcp --name {} --key-file FILE --replace`",
-                                     m_config.name));
-      }
-    }
-    return m_token;
+    return m_token.get(m_session, [this](const net::Response& response) {
+      return StateError(rejected_message(response),
+                        fmt::format("check the key file; store a new one with `velocity connect "
+                                    "gcp --name {} --key-file FILE --replace`",
+                                    m_config.name));
+    });
   }
 
   net::Response call(const std::string& method, const std::string& url, const std::string& body) {
@@ -229,35 +140,21 @@ private:
     if (method == "POST") {
       request.headers.emplace_back("Content-Type", "application/json");
     }
-    net::Response response = http().perform(request);
-    ++m_result.api_calls;
-    if (!response.ok()) {
-      ++m_result.api_errors;
-    }
+    net::Response response = m_session.send(request);
     if (response.status == 401) {
       throw StateError(fmt::format("Google rejected the access token of integration {} ({})",
-                                   m_config.name, error_message(response)),
+                                   m_config.name, error_text(response)),
                        "check that the service account and its key are still enabled");
     }
     return response;
-  }
-
-  void add_evidence(Batch& batch, std::string resource_id, nlohmann::json data,
-                    std::string_view raw) {
-    batch.evidence.push_back(Evidence{.type = batch.type,
-                                      .resource_id = std::move(resource_id),
-                                      .account_id = m_settings.project_id,
-                                      .region = "",
-                                      .data = std::move(data),
-                                      .raw_sha256 = crypto::to_hex(crypto::sha256(raw))});
   }
 
   void collect_policies(Batch& batch) {
     const net::Response response =
       call("POST", project_url() + ":getIamPolicy", R"({"options":{"requestedPolicyVersion":3}})");
     if (!response.ok()) {
-      batch.problems.push_back(fmt::format("projects.getIamPolicy {}: {}", m_settings.project_id,
-                                           error_message(response)));
+      batch.problems.push_back(
+        fmt::format("projects.getIamPolicy {}: {}", m_settings.project_id, error_text(response)));
       return;
     }
     nlohmann::json policy = nlohmann::json::parse(response.body, nullptr, false);
@@ -265,7 +162,7 @@ private:
       batch.problems.push_back("projects.getIamPolicy: the answer is not a JSON object");
       return;
     }
-    add_evidence(batch, "projects/" + m_settings.project_id + "/iamPolicy",
+    add_evidence(batch, "projects/" + m_settings.project_id + "/iamPolicy", "",
                  {{"kind", "iam_policy"}, {"policy", std::move(policy)}}, response.body);
   }
 
@@ -273,54 +170,42 @@ private:
     const net::Response project = call("GET", project_url(), "");
     if (!project.ok()) {
       batch.problems.push_back(
-        fmt::format("projects.get {}: {}", m_settings.project_id, error_message(project)));
+        fmt::format("projects.get {}: {}", m_settings.project_id, error_text(project)));
       return;
     }
-    std::string raw = project.body;
-    nlohmann::json data = {{"kind", "project"},
-                           {"project", nlohmann::json::parse(project.body, nullptr, false)},
-                           {"enabled_services", nlohmann::json::array()}};
-    std::string url = services_url();
-    while (true) {
-      const net::Response page = call("GET", url, "");
-      if (!page.ok()) {
-        batch.problems.push_back(
-          fmt::format("services.list {}: {}", m_settings.project_id, error_message(page)));
-        data["enabled_services"] = nullptr;
-        break;
-      }
-      raw += page.body;
-      const nlohmann::json body = nlohmann::json::parse(page.body, nullptr, false);
-      if (!body.is_object()) {
-        batch.problems.push_back("services.list: the answer is not a JSON object");
-        break;
-      }
-      for (const nlohmann::json& service : body.value("services", nlohmann::json::array())) {
-        data["enabled_services"].push_back(service.contains("config")
-                                             ? service["config"].value("name", "")
-                                             : service.value("name", ""));
-      }
-      const std::string next = body.value("nextPageToken", "");
-      if (next.empty()) {
-        break;
-      }
-      url = services_url() + "&pageToken=" + form_encode(next);
+    const Paging paging{
+      .items = "services",
+      .next = [this](const net::Response&,
+                     const nlohmann::json& body) -> std::optional<std::string> {
+        const auto token = body.find("nextPageToken");
+        if (token == body.end() || !token->is_string() || token->get<std::string>().empty()) {
+          return std::nullopt;
+        }
+        return services_url() + "&pageToken=" + form_encode(token->get<std::string>());
+      }};
+    const Listing services =
+      list_pages(services_url(), "services.list " + m_settings.project_id, paging,
+                 [this](const std::string& url) { return call("GET", url, ""); });
+    if (!services.problem.empty()) {
+      batch.problems.push_back(services.problem);
     }
-    add_evidence(batch, "projects/" + m_settings.project_id, std::move(data), raw);
+    nlohmann::json enabled = nlohmann::json::array();
+    for (const nlohmann::json& service : services.items) {
+      enabled.push_back(service.contains("config") ? service["config"].value("name", "")
+                                                   : service.value("name", ""));
+    }
+    add_evidence(batch, "projects/" + m_settings.project_id, "",
+                 {{"kind", "project"},
+                  {"project", nlohmann::json::parse(project.body, nullptr, false)},
+                  {"enabled_services", services.problem.empty() ? enabled : nullptr}},
+                 project.body + services.raw);
   }
 
   IntegrationConfig m_config;
-  ProviderOptions m_options;
   Settings m_settings;
-  std::shared_ptr<net::HttpClient> m_http;
-  CollectResult m_result;
-  std::string m_token;
-  int64_t m_token_expiry = 0;
+  Session m_session;
+  BearerToken m_token;
 };
-
-bool is_http_url(const std::string& url) {
-  return url.starts_with("https://") || url.starts_with("http://");
-}
 
 } // namespace
 
@@ -356,10 +241,10 @@ void Settings::validate() const {
     throw UsageError(fmt::format("'{}' is not a GCP project id", project_id),
                      "pass --project PROJECT_ID (e.g. my-project-123)");
   }
-  if (!is_http_url(token_uri)) {
+  if (!net::is_http_url(token_uri)) {
     throw UsageError(fmt::format("token URI '{}' is not an http(s) URL", token_uri));
   }
-  if (api_endpoint && !is_http_url(*api_endpoint)) {
+  if (api_endpoint && !net::is_http_url(*api_endpoint)) {
     throw UsageError(fmt::format("API endpoint '{}' is not an http(s) URL", *api_endpoint));
   }
 }

@@ -1,107 +1,63 @@
 #include <velocity/core/error.hpp>
-#include <velocity/crypto/digest.hpp>
-#include <velocity/net/curl_client.hpp>
 #include <velocity/net/retry.hpp>
 #include <velocity/providers/github/provider.hpp>
+#include <velocity/providers/session.hpp>
 
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
 #include <regex>
-#include <thread>
 
 namespace velocity::providers::github {
 
 namespace {
 
-constexpr int64_t k_degraded_after_ms = 3000;
-// A wait at least this long is announced on stderr, so a quiet collection is not mistaken
-// for a hung one.
-constexpr int64_t k_announce_wait_seconds = 10;
-
-int64_t now_epoch() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
-// Percent-encodes a path segment; `/` is kept (branch names such as release/1.x).
 std::string encode_path(std::string_view text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
-
-// The "message" of a GitHub error body, or the start of the body.
-std::string error_message(const net::Response& response) {
-  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("message") && body["message"].is_string()) {
-    return body["message"].get<std::string>();
-  }
-  return response.body.substr(0, 200);
+  // Branch names such as release/1.x keep their slash.
+  return net::uri_encode(text, net::SlashEncoding::keep);
 }
 
 std::string describe(const std::string& what, const net::Response& response) {
-  return fmt::format("{}: {} {}", what, response.status, error_message(response));
+  return fmt::format("{}: {}", what, error_text(response));
 }
 
-// Only server errors are retried by the client: rate limits are handled here, where the wait
-// can be bounded by --max-wait and announced.
-std::optional<std::chrono::milliseconds> retry_server_errors(const net::Response& response) {
-  if (response.status == 500 || response.status == 502 || response.status == 503 ||
-      response.status == 504) {
-    return std::chrono::milliseconds(0);
-  }
-  return std::nullopt;
-}
-
-// A call's answer, or why it has none usable.
-struct Answer {
-  net::Response response;
-  std::string problem; // "" when the call succeeded (or answered an expected status)
-};
+// GitHub's list pages: a JSON array, the next one named by the Link header.
+const Paging k_paging{.items = "",
+                      .next = [](const net::Response& response, const nlohmann::json&) {
+                        return next_link(response.header("link").value_or(""));
+                      }};
 
 class GithubProvider final : public Provider {
 public:
   GithubProvider(IntegrationConfig config, ProviderOptions options)
     : m_config(std::move(config)),
-      m_options(std::move(options)),
-      m_settings(Settings::from_json(m_config.settings)) {}
+      m_settings(Settings::from_json(m_config.settings)),
+      m_session(
+        SessionRules{.platform = "GitHub",
+                     .integration = m_config.name,
+                     .rate_limit =
+                       [](const net::Response& response) {
+                         return rate_limit_wait(response, epoch_seconds());
+                       },
+                     .integration_max_wait = std::chrono::seconds(m_settings.max_wait_seconds)},
+        options) {}
 
   ConnectionTest test() override {
     ConnectionTest test;
-    const auto start = std::chrono::steady_clock::now();
+    const auto started = std::chrono::steady_clock::now();
     const net::Response response = get(m_settings.api_url + "/user");
-    test.response_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    test.response_time_ms = elapsed_ms(started);
     test.account_id = m_settings.org;
-    if (response.status == 401) {
-      test.status = Health::unhealthy;
-      test.failure = TestFailure::rejected_credentials;
-      test.error_code = "401";
-      test.message = rejected_message(response);
-      return test;
-    }
     if (!response.ok()) {
-      test.status = Health::unhealthy;
-      test.failure = response.status == 403 ? TestFailure::denied : TestFailure::other;
-      test.error_code = std::to_string(response.status);
-      test.message = describe("GET /user", response);
-      return test;
+      return failed_test(std::move(test), response,
+                         response.status == 401 ? rejected_message(response)
+                                                : describe("GET /user", response));
     }
     const nlohmann::json user = nlohmann::json::parse(response.body, nullptr, false);
     const std::string login = user.is_object() ? user.value("login", "") : "";
     const std::string scopes = response.header("x-oauth-scopes").value_or("");
     test.identity = scopes.empty() ? login : fmt::format("{} (scopes: {})", login, scopes);
-    test.status = test.response_time_ms > k_degraded_after_ms ? Health::degraded : Health::healthy;
+    test.status = health_after(test.response_time_ms);
     return test;
   }
 
@@ -139,83 +95,29 @@ public:
   }
 
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
-    m_result = CollectResult{};
-    m_result.accounts.push_back(m_settings.org);
-    for (const std::string& type : types) {
-      Batch batch;
-      batch.type = type;
-      batch.account_id = m_settings.org;
-      if (type == "configurations") {
+    return collect_by_type(m_session, m_settings.org, types, sink, [this](Batch& batch) {
+      if (batch.type == "configurations") {
         collect_configurations(batch);
-      } else if (type == "security_groups") {
+      } else if (batch.type == "security_groups") {
         collect_access_rules(batch);
       }
       run_checks(batch);
-      sink.on_batch(std::move(batch));
-    }
-    return m_result;
+    });
   }
 
 private:
-  net::HttpClient& http() {
-    if (!m_http) {
-      if (m_options.http) {
-        m_http = m_options.http;
-      } else {
-        net::ClientOptions client = m_options.client;
-        client.retry_classifier = retry_server_errors;
-        m_http = std::make_shared<net::CurlHttpClient>(client);
-      }
-    }
-    return *m_http;
-  }
-
   std::string rejected_message(const net::Response& response) const {
-    return fmt::format("GitHub rejected the token of integration {} (401 {})", m_config.name,
-                       error_message(response));
+    return fmt::format("GitHub rejected the token of integration {} ({})", m_config.name,
+                       error_text(response));
   }
 
-  // One GET, waiting out rate limits within the --max-wait of the collection or integration.
+  // One GET; the session waits out rate limits within --max-wait.
   net::Response get(const std::string& url) {
-    const net::Request request{.method = "GET",
-                               .url = url,
-                               .headers = {{"Accept", "application/vnd.github+json"},
-                                           {"Authorization", "Bearer " + m_config.secret},
-                                           {"X-GitHub-Api-Version", "2022-11-28"}}};
-    while (true) {
-      net::Response response = http().perform(request);
-      ++m_result.api_calls;
-      const auto wait = rate_limit_wait(response, now_epoch());
-      if (!wait) {
-        if (!response.ok()) {
-          ++m_result.api_errors;
-        }
-        return response;
-      }
-      const int64_t max_wait =
-        m_options.max_wait ? m_options.max_wait->count() : m_settings.max_wait_seconds;
-      if (m_waited.count() + wait->count() > max_wait) {
-        ++m_result.api_errors;
-        response.body =
-          nlohmann::json{
-            {"message",
-             fmt::format("rate limited; GitHub asks to wait {} s, beyond the {} s "
-                         "--max-wait of this {} ({})",
-                         wait->count(), max_wait, m_options.max_wait ? "collection" : "integration",
-                         error_message(response))}}
-            .dump();
-        return response;
-      }
-      if (wait->count() >= k_announce_wait_seconds) {
-        std::fprintf(stderr, "velocity: GitHub rate limit for integration %s: waiting %lld s\n",
-                     m_config.name.c_str(), static_cast<long long>(wait->count()));
-      }
-      if (m_options.on_progress) {
-        m_options.on_progress(fmt::format("rate limited, waiting {} s", wait->count()));
-      }
-      m_waited += *wait;
-      std::this_thread::sleep_for(*wait);
-    }
+    return m_session.send(net::Request{.method = "GET",
+                                       .url = url,
+                                       .headers = {{"Accept", "application/vnd.github+json"},
+                                                   {"Authorization", "Bearer " + m_config.secret},
+                                                   {"X-GitHub-Api-Version", "2022-11-28"}}});
   }
 
   // Throws for answers that end the whole collection: rejected token.
@@ -228,54 +130,26 @@ private:
     }
   }
 
-  // GET `url` and every following page; items are appended to `items`. "" or the problem.
-  std::string get_all(std::string url, const std::string& what, nlohmann::json& items,
-                      std::string& raw) {
-    while (true) {
-      const net::Response response = get(url);
+  // Every page of the list at `url`.
+  Listing get_all(const std::string& url, const std::string& what) {
+    return list_pages(url, what, k_paging, [this](const std::string& page) {
+      net::Response response = get(page);
       fail_on_rejection(response);
-      if (!response.ok()) {
-        return describe(what, response);
-      }
-      raw += response.body;
-      const nlohmann::json page = nlohmann::json::parse(response.body, nullptr, false);
-      if (!page.is_array()) {
-        return what + ": the answer is not a JSON array";
-      }
-      for (const nlohmann::json& item : page) {
-        items.push_back(item);
-      }
-      const auto next = next_link(response.header("link").value_or(""));
-      if (!next) {
-        return "";
-      }
-      url = *next;
-    }
+      return response;
+    });
   }
 
   // The organisation's repositories, listed once per collection.
   const nlohmann::json& repositories(Batch& batch) {
-    if (!m_repos_listed) {
-      m_repos_listed = true;
-      m_repos = nlohmann::json::array();
-      m_repos_problem = get_all(fmt::format("{}/orgs/{}/repos?type=all&per_page=100",
-                                            m_settings.api_url, encode_path(m_settings.org)),
-                                "GET /orgs/" + m_settings.org + "/repos", m_repos, m_repos_raw);
+    if (!m_repos) {
+      m_repos = get_all(fmt::format("{}/orgs/{}/repos?type=all&per_page=100", m_settings.api_url,
+                                    encode_path(m_settings.org)),
+                        "GET /orgs/" + m_settings.org + "/repos");
     }
-    if (!m_repos_problem.empty()) {
-      batch.problems.push_back(m_repos_problem);
+    if (!m_repos->problem.empty()) {
+      batch.problems.push_back(m_repos->problem);
     }
-    return m_repos;
-  }
-
-  void add_evidence(Batch& batch, std::string resource_id, nlohmann::json data,
-                    std::string_view raw) {
-    batch.evidence.push_back(Evidence{.type = batch.type,
-                                      .resource_id = std::move(resource_id),
-                                      .account_id = m_settings.org,
-                                      .region = "",
-                                      .data = std::move(data),
-                                      .raw_sha256 = crypto::to_hex(crypto::sha256(raw))});
+    return m_repos->items;
   }
 
   void collect_configurations(Batch& batch) {
@@ -295,7 +169,7 @@ private:
           "organisation owner's)",
           m_settings.org));
       }
-      add_evidence(batch, m_settings.org, {{"kind", "organization"}, {"organization", json}},
+      add_evidence(batch, m_settings.org, "", {{"kind", "organization"}, {"organization", json}},
                    org.body);
     }
 
@@ -322,7 +196,7 @@ private:
           describe(fmt::format("GET /repos/{}/vulnerability-alerts", full_name), alerts));
       }
       raw += alerts.body;
-      add_evidence(batch, full_name, std::move(data), raw);
+      add_evidence(batch, full_name, "", std::move(data), raw);
     }
     if (analysis_hidden) {
       batch.problems.push_back(
@@ -352,45 +226,38 @@ private:
         data["protected"] = true;
         data["protection"] = nlohmann::json::parse(response.body, nullptr, false);
       } else if (response.status == 404 &&
-                 error_message(response).find("not protected") != std::string::npos) {
+                 error_text(response).find("not protected") != std::string::npos) {
         data["protected"] = false;
         data["protection"] = nullptr;
       } else {
         batch.problems.push_back(describe(what, response));
         continue;
       }
-      add_evidence(batch, full_name + ":" + branch, std::move(data), response.body);
+      add_evidence(batch, full_name + ":" + branch, "", std::move(data), response.body);
     }
 
-    nlohmann::json members = nlohmann::json::array();
-    std::string raw;
-    const std::string problem =
+    const Listing members =
       get_all(fmt::format("{}/orgs/{}/members?filter=2fa_disabled&per_page=100", m_settings.api_url,
                           encode_path(m_settings.org)),
-              "GET /orgs/" + m_settings.org + "/members?filter=2fa_disabled", members, raw);
-    if (!problem.empty()) {
-      batch.problems.push_back(problem);
+              "GET /orgs/" + m_settings.org + "/members?filter=2fa_disabled");
+    if (!members.problem.empty()) {
+      batch.problems.push_back(members.problem);
       return;
     }
     nlohmann::json logins = nlohmann::json::array();
-    for (const nlohmann::json& member : members) {
+    for (const nlohmann::json& member : members.items) {
       logins.push_back(member.value("login", ""));
     }
-    add_evidence(batch, m_settings.org + ":members-without-2fa",
+    add_evidence(batch, m_settings.org + ":members-without-2fa", "",
                  {{"kind", "members_without_2fa"}, {"count", logins.size()}, {"logins", logins}},
-                 raw);
+                 members.raw);
   }
 
   IntegrationConfig m_config;
-  ProviderOptions m_options;
   Settings m_settings;
-  std::shared_ptr<net::HttpClient> m_http;
-  CollectResult m_result;
-  std::chrono::seconds m_waited{0};
-  bool m_repos_listed = false;
-  nlohmann::json m_repos;
-  std::string m_repos_problem;
-  std::string m_repos_raw;
+  Session m_session;
+  // The organisation's repositories, once listed.
+  std::optional<Listing> m_repos;
 };
 
 } // namespace
@@ -401,7 +268,7 @@ void Settings::validate() const {
     throw UsageError(fmt::format("'{}' is not a GitHub organisation name", org),
                      "pass the organisation's login, e.g. --org acme-corp");
   }
-  if (!(api_url.starts_with("https://") || api_url.starts_with("http://"))) {
+  if (!net::is_http_url(api_url)) {
     throw UsageError(fmt::format("API URL '{}' is not an http(s) URL", api_url),
                      "GitHub Enterprise Server: --api-url https://HOST/api/v3");
   }

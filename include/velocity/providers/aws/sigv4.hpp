@@ -1,6 +1,7 @@
 #pragma once
 
 #include <velocity/core/time.hpp>
+#include <velocity/net/http.hpp>
 
 #include <optional>
 #include <string>
@@ -26,8 +27,9 @@ enum class PayloadHashHeader { add, omit };
 // almost everywhere), or added after signing, as a few services ask for.
 enum class TokenPlacement { signed_header, unsigned_header };
 
-// Whether `uri_encode` turns `/` into `%2F` (query names and values) or keeps it (paths).
-enum class SlashEncoding { encode, keep };
+// Percent-encoding is the net module's: SigV4 asks for exactly RFC 3986's.
+using net::SlashEncoding;
+using net::uri_encode;
 
 // The canonicalisation switches; the defaults suit every service except S3.
 struct SigningOptions {
@@ -90,10 +92,6 @@ struct SignedRequest {
 // an X-Amz-Date or token header that disagrees with what the signer would add, ...).
 SignedRequest sign(const Request& request, const Credentials& credentials, const Scope& scope,
                    time::TimePoint when, const SigningOptions& options = {});
-
-// Percent-encodes every byte of `bytes` except A-Z a-z 0-9 - _ . ~ (and `/` when `slash` is
-// keep), with upper-case hex digits, as SigV4 requires.
-std::string uri_encode(std::string_view bytes, SlashEncoding slash);
 
 // The canonical URI of `path` (as sent) under the given options. Throws UsageError on a path
 // that does not start with '/' or holds '?' or '#', or, with PathEncoding::as_sent, on bytes

@@ -1,0 +1,46 @@
+#include <velocity/compliance/finding_json.hpp>
+
+namespace velocity::compliance {
+
+namespace {
+
+nlohmann::json optional_json(const auto& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+const nlohmann::json& CheckControls::of(const std::string& check_id) {
+  if (const auto found = m_cache.find(check_id); found != m_cache.end()) {
+    return found->second;
+  }
+  nlohmann::json controls = nlohmann::json::array();
+  for (const CheckMapping& mapping : m_library.controls_for_check(check_id)) {
+    controls.push_back({{"framework", mapping.framework},
+                        {"control", mapping.control},
+                        {"common_control", mapping.common_control}});
+  }
+  return m_cache.emplace(check_id, std::move(controls)).first->second;
+}
+
+nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann::json& controls) {
+  return {{"id", finding.id},
+          {"evidence_id", optional_json(finding.evidence_id)},
+          {"integration", finding.integration},
+          {"platform", finding.platform},
+          {"evidence_type", finding.evidence_type},
+          {"check_id", finding.check_id},
+          {"severity", to_string(finding.severity)},
+          {"status", to_string(finding.status)},
+          {"resource_id", finding.resource_id},
+          {"account_id", finding.account_id},
+          {"region", finding.region},
+          {"reason", finding.reason},
+          {"first_seen_at", finding.first_seen_at},
+          {"first_failed_at", optional_json(finding.first_failed_at)},
+          {"last_seen_at", finding.last_seen_at},
+          {"passed_again_at", optional_json(finding.passed_again_at)},
+          {"controls", controls}};
+}
+
+} // namespace velocity::compliance
