@@ -282,6 +282,10 @@ void collect(Context& ctx, const CollectOptions& options) {
                        "create the directory or pass another --metrics-file");
     }
   }
+  // Each finding takes its severity from the check catalogue (VELOCITY_FRAMEWORKS_DIR or the
+  // built-in one), so a catalogue that does not describe every check is refused up front.
+  compliance::Library library = compliance::Library::open(std::nullopt);
+  const compliance::CheckCatalogue& checks = validated_checks(library);
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   const auto integrations = chosen_integrations(ctx, options);
@@ -333,7 +337,7 @@ void collect(Context& ctx, const CollectOptions& options) {
     ctx.audit_intent(intent);
     try {
       runs.push_back(
-        providers::collect_integration(state, org, record, platform, request, on_finding));
+        providers::collect_integration(state, org, record, platform, checks, request, on_finding));
     } catch (const providers::IntegrationLocked&) {
       if (integrations.size() == 1) {
         throw;

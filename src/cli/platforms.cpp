@@ -38,6 +38,21 @@ const providers::Platform& find_platform(std::string_view name) {
                    fmt::format("velocity connects to: {}", known));
 }
 
+std::vector<compliance::Evaluator> evaluators() {
+  std::vector<compliance::Evaluator> all;
+  for (const providers::Platform* platform : platforms()) {
+    for (const providers::CheckInfo& check : platform->checks) {
+      all.push_back({platform->name, check.id, check.evidence_type});
+    }
+  }
+  return all;
+}
+
+const compliance::CheckCatalogue& validated_checks(compliance::Library& library) {
+  library.validate_checks(evaluators());
+  return library.checks();
+}
+
 void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs) {
   command
     .add_option("--ca-bundle", options.ca_bundle,
@@ -92,9 +107,8 @@ nlohmann::json controls_of(const std::string& check_id) {
         library = std::make_unique<compliance::Library>(compliance::Library::open(std::nullopt));
       }
       for (const compliance::CheckMapping& mapping : library->controls_for_check(check_id)) {
-        controls.push_back({{"framework", mapping.framework},
-                            {"control", mapping.control},
-                            {"common_control", mapping.common_control}});
+        controls.push_back(
+          {{"framework", mapping.framework}, {"control", mapping.control}, {"why", mapping.why}});
       }
     } catch (const Error&) {
       unavailable = true; // a broken custom catalogue must not stop collection

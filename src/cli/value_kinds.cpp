@@ -27,6 +27,7 @@ constexpr std::array k_kind_names = {
   KindName{ValueKind::format, "formats"},
   KindName{ValueKind::evidence_type, "evidence-types"},
   KindName{ValueKind::check, "checks"},
+  KindName{ValueKind::service, "services"},
   KindName{ValueKind::platform, "platforms"},
   KindName{ValueKind::scenario, "scenarios"},
   KindName{ValueKind::size, "sizes"},
@@ -56,6 +57,9 @@ constexpr std::array k_rules = {
   KindRule{"--integration", ValueKind::integration},
   KindRule{"--types", ValueKind::evidence_type},
   KindRule{"--check", ValueKind::check},
+  KindRule{"--platform", ValueKind::platform},
+  KindRule{"--service", ValueKind::service},
+  KindRule{"--severity", ValueKind::severity},
   KindRule{"--scenario", ValueKind::scenario},
   KindRule{"--size", ValueKind::size},
   KindRule{"--fail-on", ValueKind::severity},
@@ -71,6 +75,7 @@ constexpr std::array k_rules = {
   KindRule{"connect evidence-types PLATFORM", ValueKind::platform},
   KindRule{"org delete NAME", ValueKind::organisation},
   KindRule{"frameworks show ID", ValueKind::framework},
+  KindRule{"checks show ID", ValueKind::check},
   KindRule{"report verify BUNDLE", ValueKind::file},
   KindRule{"help COMMAND", ValueKind::command},
 };
@@ -194,6 +199,11 @@ std::vector<std::string> static_values(ValueKind kind) {
       for (const providers::CheckInfo& check : platform->checks) {
         values.push_back(check.id);
       }
+    }
+    break;
+  case ValueKind::service:
+    for (const compliance::Check& check : compliance::Library::open(std::nullopt).checks().checks) {
+      values.push_back(check.service);
     }
     break;
   case ValueKind::platform:

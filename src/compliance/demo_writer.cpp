@@ -127,8 +127,9 @@ struct Writer {
         evidence.push_back({integration.platform, type, resource.resource_id, resource.account_id,
                             resource.region, crypto::to_hex(crypto::sha256(payload)), payload});
         for (const DemoCheck& check : resource.checks) {
-          findings.push_back({check.id, check.severity, check.failing ? "FAIL" : "PASS",
-                              resource.resource_id, resource.account_id, resource.region,
+          findings.push_back({check.id, std::string(store::to_string(check.severity)),
+                              check.failing ? "FAIL" : "PASS", resource.resource_id,
+                              resource.account_id, resource.region,
                               check.failing ? check.fail_reason : check.pass_reason,
                               evidence.size() - 1});
           (check.failing ? fail : pass) += 1;
@@ -279,7 +280,7 @@ DemoSummary write_demo_history(store::Database& db, const store::Org& org, Libra
   for (const std::string& id : info.frameworks) {
     library.require_framework(id);
   }
-  Writer writer{db, org, library, DemoWorld(options), {}, {}};
+  Writer writer{db, org, library, DemoWorld(options, library.checks()), {}, {}};
   DemoWorld& world = writer.world;
   DemoSummary& summary = writer.summary;
   summary.org = org.name();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <velocity/store/verdict.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -12,29 +14,20 @@
 // findings (one automated check's verdict on one resource). Shared by AWS, GCP, Azure, GitHub.
 namespace velocity::providers {
 
-// How much a failing check matters; --fail-on compares against it.
-enum class Severity { low, medium, high, critical };
+// Severity and Status are the store's (velocity/store/verdict.hpp): findings carry them as enums
+// all the way into the state and back.
+using store::parse_severity;
+using store::parse_status;
+using store::Severity;
+using store::Status;
+using store::to_string;
 
-// "low", "medium", "high", "critical".
-std::string_view to_string(Severity severity) noexcept;
-// Parses a severity name (case-insensitive); nothing when unknown.
-std::optional<Severity> parse_severity(std::string_view text);
-
-// A check's verdict on one resource.
-enum class Status { pass, fail };
-
-// "PASS" or "FAIL".
-std::string_view to_string(Status status) noexcept;
-// Parses "PASS"/"FAIL" (case-insensitive); nothing when unknown.
-std::optional<Status> parse_status(std::string_view text);
-
-// One automated check a platform runs: its stable id (`aws_s3_bucket_versioning`), severity,
-// the evidence type it reads, and one line saying what it wants.
+// One automated check a platform evaluates: its stable id (`aws_s3_bucket_versioning`) and the
+// evidence type it reads. Everything else about it (severity, title, risk, remediation, the
+// controls it tests) is its entry in the check catalogue, frameworks/checks/<platform>.yaml.
 struct CheckInfo {
   std::string id;
-  Severity severity = Severity::medium;
   std::string evidence_type;
-  std::string title;
 };
 
 // One evidence type of a platform (`security_groups`) and the API calls behind it.
@@ -57,6 +50,7 @@ struct Evidence {
 };
 
 // One check's verdict on one resource. `evidence` indexes the Batch's evidence it came from.
+// The evaluator leaves `severity` alone: the runner sets it from the check's catalogue entry.
 struct Finding {
   std::string check_id;
   Severity severity = Severity::medium;
