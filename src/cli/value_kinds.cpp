@@ -201,11 +201,13 @@ std::vector<std::string> static_values(ValueKind kind) {
       }
     }
     break;
-  case ValueKind::service:
-    for (const compliance::Check& check : compliance::Library::open(std::nullopt).checks().checks) {
+  case ValueKind::service: {
+    compliance::Library library = compliance::Library::open(std::nullopt);
+    for (const compliance::Check& check : library.checks().checks) {
       values.push_back(check.service);
     }
     break;
+  }
   case ValueKind::platform:
     for (const providers::Platform* platform : platforms()) {
       values.push_back(platform->name);
