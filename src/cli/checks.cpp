@@ -1,5 +1,6 @@
 // `velocity checks list | show ID`: the automated checks, as the check catalogue describes them.
 
+#include "option_values.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
@@ -87,11 +88,7 @@ std::vector<const compliance::Check*> selected(compliance::Library& library,
     options.service ? require_one_of("--service", *options.service, services) : "";
   std::optional<compliance::Severity> severity;
   if (options.severity) {
-    severity = store::parse_severity(*options.severity);
-    if (!severity) {
-      throw UsageError(fmt::format("--severity {} is not a severity", *options.severity),
-                       "use low, medium, high or critical");
-    }
+    severity = severity_value("--severity", *options.severity);
   }
   if (options.framework) {
     library.require_framework(*options.framework);

@@ -262,11 +262,7 @@ void collect(Context& ctx, const CollectOptions& options) {
   const std::string format = ctx.format({"table", "json", "jsonl"});
   std::optional<providers::Severity> fail_on;
   if (options.fail_on) {
-    fail_on = providers::parse_severity(*options.fail_on);
-    if (!fail_on) {
-      throw UsageError(fmt::format("--fail-on {} is not a severity", *options.fail_on),
-                       "use low, medium, high or critical");
-    }
+    fail_on = severity_value("--fail-on", *options.fail_on);
   }
   if (options.dry_run) {
     dry_run(ctx, options, format);

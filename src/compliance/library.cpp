@@ -55,26 +55,41 @@ Library Library::open(const std::optional<std::filesystem::path>& dir) {
   return built_in();
 }
 
+Library::Sources Library::embedded_sources(std::span<const EmbeddedFile> files,
+                                           std::string_view folder) {
+  Sources sources;
+  for (const EmbeddedFile& file : files) {
+    auto source = std::make_unique<Source>();
+    source->name = fmt::format("{}/{}", folder, file.name);
+    source->text = file.text;
+    source->loaded = true;
+    std::string stem(file.name.substr(0, file.name.size() - std::string_view(".yaml").size()));
+    sources.emplace(std::move(stem), std::move(source));
+  }
+  return sources;
+}
+
+Library::Sources Library::directory_sources(const std::filesystem::path& dir) {
+  Sources sources;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::filesystem::path& path = entry.path();
+    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
+      continue;
+    }
+    auto source = std::make_unique<Source>();
+    source->name = path.string();
+    source->path = path;
+    sources.emplace(path.stem().string(), std::move(source));
+  }
+  return sources;
+}
+
 Library Library::built_in() {
   Library library;
   library.m_description = "built-in catalogues";
-  for (const EmbeddedFile& file : embedded_frameworks()) {
-    auto source = std::make_unique<Source>();
-    source->name = fmt::format("frameworks/{}", file.name);
-    source->text = file.text;
-    source->loaded = true;
-    std::string stem(file.name.substr(0, file.name.size() - 5));
-    library.m_sources.emplace(std::move(stem), std::move(source));
-  }
+  library.m_sources = embedded_sources(embedded_frameworks(), "frameworks");
   library.m_checks_directory = "frameworks/checks";
-  for (const EmbeddedFile& file : embedded_checks()) {
-    auto source = std::make_unique<Source>();
-    source->name = fmt::format("frameworks/checks/{}", file.name);
-    source->text = file.text;
-    source->loaded = true;
-    std::string platform(file.name.substr(0, file.name.size() - 5));
-    library.m_check_sources.emplace(std::move(platform), std::move(source));
-  }
+  library.m_check_sources = embedded_sources(embedded_checks(), library.m_checks_directory);
   library.sort_ids();
   return library;
 }
@@ -89,16 +104,7 @@ Library Library::from_directory(const std::filesystem::path& dir) {
   }
   Library library;
   library.m_description = dir.string();
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::filesystem::path& path = entry.path();
-    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
-      continue;
-    }
-    auto source = std::make_unique<Source>();
-    source->name = path.string();
-    source->path = path;
-    library.m_sources.emplace(path.stem().string(), std::move(source));
-  }
+  library.m_sources = directory_sources(dir);
   if (library.m_sources.find("common-controls") == library.m_sources.end()) {
     throw UsageError(
       fmt::format("frameworks directory {} has no common-controls.yaml", dir.string()),
@@ -108,16 +114,7 @@ Library Library::from_directory(const std::filesystem::path& dir) {
   const std::filesystem::path checks = dir / k_checks_folder;
   library.m_checks_directory = checks.string();
   if (std::filesystem::is_directory(checks, error)) {
-    for (const auto& entry : std::filesystem::directory_iterator(checks)) {
-      const std::filesystem::path& path = entry.path();
-      if (path.extension() != ".yaml" || !entry.is_regular_file()) {
-        continue;
-      }
-      auto source = std::make_unique<Source>();
-      source->name = path.string();
-      source->path = path;
-      library.m_check_sources.emplace(path.stem().string(), std::move(source));
-    }
+    library.m_check_sources = directory_sources(checks);
   }
   library.sort_ids();
   return library;

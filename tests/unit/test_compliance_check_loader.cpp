@@ -1,6 +1,8 @@
 // The check catalogue (checks/<platform>.yaml): each bad input is refused with file:line and the
 // field, and the Library loads it, from the binary or a directory, with its mappings.
 
+#include "test_compliance_support.hpp"
+
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/loader.hpp>
 #include <velocity/core/error.hpp>
@@ -12,19 +14,10 @@
 #include <string>
 
 namespace compliance = velocity::compliance;
+using velocity::test::usage_error_of;
 namespace stdfs = std::filesystem;
 
 namespace {
-
-template <typename Fn> std::string usage_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const velocity::UsageError& e) {
-    return e.what();
-  }
-  FAIL("expected a UsageError");
-  return {};
-}
 
 // Line 4 starts the first entry; severity is on line 8, controls.demo on line 16.
 constexpr std::string_view k_checks = R"(# two checks

@@ -1,3 +1,5 @@
+#include "test_compliance_support.hpp"
+
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/loader.hpp>
 #include <velocity/core/error.hpp>
@@ -10,20 +12,10 @@
 #include <string>
 
 namespace compliance = velocity::compliance;
+using velocity::test::usage_error_of;
 namespace stdfs = std::filesystem;
 
 namespace {
-
-// The message of the UsageError `fn` throws; fails the test when it throws nothing.
-template <typename Fn> std::string usage_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const velocity::UsageError& e) {
-    return e.what();
-  }
-  FAIL("expected a UsageError");
-  return {};
-}
 
 constexpr std::string_view k_minimal_framework = R"(id: demo
 name: Demo

@@ -2,6 +2,7 @@
 
 #include <velocity/compliance/catalog.hpp>
 #include <velocity/compliance/check_catalogue.hpp>
+#include <velocity/compliance/embedded.hpp>
 
 #include <filesystem>
 #include <map>
@@ -77,7 +78,12 @@ public:
 
 private:
   struct Source;
+  using Sources = std::map<std::string, std::unique_ptr<Source>, std::less<>>; // by file stem
   Library();
+  // The files compiled into the binary, named `folder/<name>` in messages.
+  static Sources embedded_sources(std::span<const EmbeddedFile> files, std::string_view folder);
+  // The *.yaml files of `dir`, read on first use.
+  static Sources directory_sources(const std::filesystem::path& dir);
   std::string_view text_of(Source& source);
   // Fills m_ids from the catalogue files found: the shipped ones first, in their usual order.
   void sort_ids();
