@@ -3,6 +3,7 @@
 
 #include <velocity/audit/verify.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 
 #include <fmt/format.h>
 
@@ -27,8 +28,7 @@ public:
   explicit LineReader(const std::filesystem::path& path) : m_path(path) {
     m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0) {
-      throw UsageError(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)),
-                       "give the file `velocity audit export --format jsonl` wrote");
+      fs::throw_read_error(path, errno);
     }
   }
   LineReader(const LineReader&) = delete;

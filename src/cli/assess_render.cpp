@@ -114,14 +114,17 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
   text += "(framework controls by status; the score weighs each question once)\n";
 
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
-    text += "\n" + heading(out, fmt::format("{} by {}", result.framework->name,
-                                            result.groups.empty() ? "category" : "function"));
+    // Frameworks name their top level differently (NIST CSF functions, PCI DSS requirements).
+    text +=
+      "\n" + heading(out, fmt::format("{} by {}", result.framework->name,
+                                      result.groups.empty() ? "category" : "group and category"));
     const auto line = [&](const std::string& id, const std::string& name,
                           const compliance::ScoreSum& sum, std::string_view indent) {
       const auto score = sum.score();
-      text += fmt::format("{}{:<8} {:<40} {:>5}  {}\n", indent, compliance::truncate(id, 8),
-                          compliance::truncate(name, 40), score_text(score),
-                          out.paint(bar(score, 20), score_color(score)));
+      text +=
+        fmt::format("{:<10} {:<40} {:>5}  {}\n", std::string(indent) + compliance::truncate(id, 8),
+                    compliance::truncate(name, 40), score_text(score),
+                    out.paint(bar(score, 20), score_color(score)));
     };
     for (const compliance::GroupResult& group : result.groups) {
       line(group.group->id, group.group->name, group.sum, "");

@@ -71,9 +71,8 @@ Library::Sources Library::embedded_sources(std::span<const EmbeddedFile> files,
 
 Library::Sources Library::directory_sources(const std::filesystem::path& dir) {
   Sources sources;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::filesystem::path& path = entry.path();
-    if (path.extension() != ".yaml" || !entry.is_regular_file()) {
+  for (const std::filesystem::path& path : fs::regular_files_in(dir)) {
+    if (path.extension() != ".yaml") {
       continue;
     }
     auto source = std::make_unique<Source>();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,6 +64,20 @@ std::filesystem::path directory_of(const std::filesystem::path& path) {
                      "free some space and run the command again");
   default:
     throw StateError(fmt::format("cannot write {}: {}", target.string(), errno_text(error)));
+  }
+}
+
+// Writes all of `data` to `fd`; errors name `target`, the file being written.
+void write_all(int fd, std::string_view data, const std::filesystem::path& target) {
+  while (!data.empty()) {
+    const ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_write_error(target, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(written));
   }
 }
 
@@ -125,22 +141,6 @@ private:
   int m_fd;
 };
 
-// Why reading `path` failed: a wrong path is the user's to fix (2), a file they may not read is
-// permission denied (4).
-[[noreturn]] void throw_read_error(const std::filesystem::path& path, int error) {
-  switch (error) {
-  case EACCES:
-  case EPERM:
-    throw PermissionError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)),
-                          "check the file's permissions");
-  case ENOENT:
-  case ENOTDIR:
-    throw UsageError(fmt::format("{} does not exist", path.string()), "check the path");
-  default:
-    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)));
-  }
-}
-
 UsageError too_large(const std::filesystem::path& path, size_t max_bytes) {
   return UsageError(fmt::format("{} is larger than velocity reads ({} at most)", path.string(),
                                 size_in_words(max_bytes)),
@@ -157,7 +157,68 @@ const char* kind_of(mode_t mode) {
   return "a device";
 }
 
+// Non-blocking, so that opening a FIFO with no writer cannot hang before it is refused.
+int open_nonblocking(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+// The status of `path`, opened as `fd`, when it is a file `source` accepts; throws otherwise.
+struct stat checked_kind(const std::filesystem::path& path, int fd, Source source) {
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    throw_read_error(path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw UsageError(fmt::format("{} is a directory, not a file", path.string()));
+  }
+  const bool streamed = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+  if (!S_ISREG(st.st_mode) && !(streamed && source == Source::file_or_pipe)) {
+    throw UsageError(
+      fmt::format("{} is not a regular file but {}", path.string(), kind_of(st.st_mode)),
+      "give the path of a regular file");
+  }
+  return st;
+}
+
 } // namespace
+
+void throw_read_error(const std::filesystem::path& path, int error) {
+  switch (error) {
+  case EACCES:
+  case EPERM:
+    throw PermissionError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)),
+                          "check the file's permissions");
+  case ENOENT:
+  case ENOTDIR:
+    throw UsageError(fmt::format("{} does not exist", path.string()), "check the path");
+  default:
+    throw StateError(fmt::format("cannot read {}: {}", path.string(), errno_text(error)));
+  }
+}
+
+void require_readable_file(const std::filesystem::path& path) {
+  const FileDescriptor fd(open_nonblocking(path));
+  checked_kind(path, fd.get(), Source::regular_file);
+}
+
+std::vector<std::filesystem::path> regular_files_in(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::directory_iterator entries(dir, error);
+  if (error == std::errc::not_a_directory) {
+    throw UsageError(fmt::format("{} is not a directory", dir.string()));
+  }
+  if (error) {
+    throw_read_error(dir, error.value());
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : entries) {
+    if (entry.is_regular_file(error)) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 AtomicFile::AtomicFile(std::filesystem::path path, Mode mode)
   : m_path(std::move(path)),
@@ -180,16 +241,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::write(std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t written = ::write(m_fd, data.data(), data.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_write_error(m_path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(written));
-  }
+  write_all(m_fd, data, m_path);
 }
 
 void AtomicFile::commit() {
@@ -224,6 +276,41 @@ FileLock::~FileLock() {
   ::close(m_fd); // releases the lock
 }
 
+TempFile::TempFile(const std::filesystem::path& for_file) : m_for_file(for_file) {
+  std::string name = (directory_of(for_file) / ".velocity-scratch.XXXXXX").string();
+  m_fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (m_fd < 0) {
+    throw_write_error(for_file, errno);
+  }
+  ::unlink(name.c_str());
+}
+
+TempFile::~TempFile() {
+  ::close(m_fd);
+}
+
+void TempFile::write(std::string_view data) {
+  write_all(m_fd, data, m_for_file);
+  m_size += std::ssize(data);
+}
+
+size_t TempFile::read_at(int64_t offset, char* buffer, size_t capacity) const {
+  for (;;) {
+    const ssize_t got = ::pread(m_fd, buffer, capacity, offset);
+    if (got >= 0) {
+      return static_cast<size_t>(got);
+    }
+    if (errno != EINTR) {
+      throw StateError(fmt::format("cannot read back the scratch file of {}: {}",
+                                   m_for_file.string(), errno_text()));
+    }
+  }
+}
+
+std::filesystem::path TempFile::path() const {
+  return fmt::format("/proc/self/fd/{}", m_fd);
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode) {
   AtomicFile file(path, mode);
   file.write(data);
@@ -242,21 +329,9 @@ std::string size_in_words(size_t bytes) {
 }
 
 std::string read_file(const std::filesystem::path& path, size_t max_bytes, Source source) {
-  // Non-blocking, so that opening a FIFO with no writer cannot hang before it is refused.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-    throw_read_error(path, errno);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    throw UsageError(fmt::format("{} is a directory, not a file", path.string()));
-  }
+  FileDescriptor fd(open_nonblocking(path));
+  const struct stat st = checked_kind(path, fd.get(), source);
   const bool streamed = S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
-  if (!S_ISREG(st.st_mode) && !(streamed && source == Source::file_or_pipe)) {
-    throw UsageError(
-      fmt::format("{} is not a regular file but {}", path.string(), kind_of(st.st_mode)),
-      "give the path of a regular file");
-  }
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
     throw too_large(path, max_bytes);
   }

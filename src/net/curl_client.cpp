@@ -2,11 +2,11 @@
 #include "curl_transfer.hpp"
 
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 #include <velocity/net/curl_client.hpp>
 #include <velocity/net/retry.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <mutex>
@@ -60,11 +60,7 @@ void validate(const ClientOptions& options) {
     throw UsageError("HTTP client: the request rate must not be negative");
   }
   if (options.ca_bundle) {
-    std::ifstream file(*options.ca_bundle);
-    if (!file) {
-      throw UsageError("cannot read the CA bundle " + options.ca_bundle->string(),
-                       "pass a readable PEM file of CA certificates to --ca-bundle");
-    }
+    fs::require_readable_file(*options.ca_bundle);
   }
 }
 

@@ -1,4 +1,5 @@
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 #include <velocity/report/archive.hpp>
 
 #include <archive.h>
@@ -254,11 +255,7 @@ TarGzReader::TarGzReader(const std::filesystem::path& path) : m_impl(std::make_u
   archive* handle = m_impl->handle.get();
   archive_read_support_filter_gzip(handle);
   archive_read_support_format_tar(handle);
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    throw UsageError(fmt::format("cannot read {}: not a regular file", path.string()),
-                     "give the path of the bundle (.tar.gz)");
-  }
+  fs::require_readable_file(path);
   if (archive_read_open_filename(handle, m_impl->path.c_str(), 64 * 1024) != ARCHIVE_OK) {
     m_impl->damaged("at its start");
   }

@@ -1,17 +1,14 @@
 #include <velocity/audit/verify.hpp>
 #include <velocity/core/error.hpp>
+#include <velocity/core/fs.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/report/archive.hpp>
 #include <velocity/report/bundle.hpp>
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <map>
-
-#include <stdlib.h>
-#include <unistd.h>
 
 namespace velocity::report {
 
@@ -21,56 +18,18 @@ constexpr std::string_view k_witness_path = "audit/witness.json";
 constexpr std::string_view k_audit_events_path = "audit/events.jsonl";
 constexpr size_t k_audit_start_bytes = 4096;
 
-// A private temporary file (mode 0600: an audit export holds event details), removed when it goes
-// out of scope.
-class TempFile {
-public:
-  TempFile() {
-    std::string name = (std::filesystem::temp_directory_path() / "velocity-verify.XXXXXX").string();
-    m_fd = ::mkstemp(name.data());
-    if (m_fd < 0) {
-      throw StateError(fmt::format("cannot create a temporary file in {}: {}",
-                                   std::filesystem::temp_directory_path().string(),
-                                   std::strerror(errno)),
-                       "set TMPDIR to a writable directory");
-    }
-    m_path = name;
-  }
-  ~TempFile() {
-    ::close(m_fd);
-    ::unlink(m_path.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  void write(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t written = ::write(m_fd, data.data(), data.size());
-      if (written < 0 && errno == EINTR) {
-        continue;
-      }
-      if (written < 0) {
-        throw StateError(fmt::format("cannot write the temporary file {}: {}", m_path.string(),
-                                     std::strerror(errno)),
-                         "free space where TMPDIR points");
-      }
-      data.remove_prefix(static_cast<size_t>(written));
-    }
-  }
-  const std::filesystem::path& path() const noexcept { return m_path; }
-
-private:
-  std::filesystem::path m_path;
-  int m_fd = -1;
-};
+constexpr int64_t k_signature_bytes = 1024;
 
 struct Seen {
   int64_t size = 0;
   std::string sha256;
 };
 
-// Reads every entry once, refusing unsafe ones as soon as their header is read. Returns false
-// when reading had to stop (the problem is recorded).
+// Reads every entry once, refusing unsafe ones as soon as their header is read. Each entry is
+// bounded before it is inflated: by the size manifest.json lists for it (velocity writes the
+// manifest first), by a small allowance when it is not listed, and, before the manifest in an
+// older bundle, by a fixed total. Returns false when reading had to stop (the problem is
+// recorded).
 class Scan {
 public:
   Scan(const std::filesystem::path& path, const VerifyLimits& limits, VerifyResult& result)
@@ -95,10 +54,12 @@ public:
 
   std::map<std::string, Seen, std::less<>> seen;
   std::optional<std::string> manifest;
+  std::optional<Manifest> parsed; // the manifest, once read and understood
   std::optional<std::string> signature;
   std::optional<std::string> public_key;
   std::optional<std::string> witness;
-  TempFile audit_export;   // a copy of audit/events.jsonl, to verify as an export
+  // A copy of audit/events.jsonl, to verify as an export.
+  fs::TempFile audit_export{std::filesystem::temp_directory_path() / "velocity-verify"};
   std::string audit_start; // its first bytes: the export's header
 
 private:
@@ -127,11 +88,50 @@ private:
     if (seen.contains(entry.path)) {
       return stop(entry.path, "refused: the archive holds two entries with this name");
     }
-    if (entry.size > m_limits.max_member_bytes) {
-      return stop(entry.path, fmt::format("refused: declares {} bytes, more than the limit of {}",
-                                          entry.size, m_limits.max_member_bytes));
+    if (const auto reason = refusal(entry.path, entry.size)) {
+      return stop(entry.path, *reason);
     }
     return true;
+  }
+
+  // Why `path` may not be read as far as `size` bytes, or nothing when it may.
+  std::optional<std::string> refusal(std::string_view path, int64_t size) const {
+    if (size > m_limits.max_member_bytes) {
+      return fmt::format("refused: {} bytes, more than the limit of {} for one member", size,
+                         m_limits.max_member_bytes);
+    }
+    if (path == k_manifest_path || path == k_signature_path) {
+      const int64_t limit =
+        path == k_manifest_path ? m_limits.max_manifest_bytes : k_signature_bytes;
+      if (size > limit) {
+        return fmt::format("refused: {} bytes, more than the limit of {}", size, limit);
+      }
+      return std::nullopt;
+    }
+    if (!manifest) {
+      if (m_result.bytes + size > m_limits.max_bytes_before_manifest) {
+        return fmt::format(
+          "refused: manifest.json is not the first entry and the entries before it inflate "
+          "past {}, the limit for a bundle written before velocity put its manifest first "
+          "(decompression bomb?); check it with the steps of its VERIFY.md, or make it again",
+          fs::size_in_words(static_cast<size_t>(m_limits.max_bytes_before_manifest)));
+      }
+      return std::nullopt;
+    }
+    if (const auto declared = m_declared.find(path); declared != m_declared.end()) {
+      if (size > declared->second) {
+        return fmt::format("refused: the archive holds {} bytes for it, manifest.json lists {} "
+                           "(decompression bomb?)",
+                           size, declared->second);
+      }
+      return std::nullopt;
+    }
+    if (m_unlisted_bytes + size > m_limits.max_unlisted_bytes) {
+      return fmt::format("refused: not listed in manifest.json, and its {} bytes pass the {} "
+                         "allowed for unlisted entries",
+                         size, fs::size_in_words(static_cast<size_t>(m_limits.max_unlisted_bytes)));
+    }
+    return std::nullopt;
   }
 
   // The most of a member kept in memory; other members are only hashed.
@@ -140,7 +140,7 @@ private:
       return m_limits.max_manifest_bytes;
     }
     if (path == k_signature_path) {
-      return 1024;
+      return k_signature_bytes;
     }
     if (path == k_public_key_path || path == k_witness_path) {
       return m_limits.max_key_bytes;
@@ -150,22 +150,19 @@ private:
 
   bool read(TarGzReader& reader, const ArchiveEntry& entry) {
     const int64_t keep = kept_limit(entry.path);
+    const bool listed = !manifest || m_declared.contains(entry.path) ||
+                        entry.path == k_manifest_path || entry.path == k_signature_path;
     std::string kept;
     crypto::Sha256 hasher;
     int64_t size = 0;
     while (const size_t got = reader.read(m_buffer.data(), m_buffer.size())) {
       size += static_cast<int64_t>(got);
-      m_result.bytes += static_cast<int64_t>(got);
       // The data is counted as it is inflated, whatever the header claimed.
-      if (size > m_limits.max_member_bytes || size > entry.size) {
-        return stop(entry.path, fmt::format("refused: longer than its declared or allowed size "
-                                            "(decompression bomb?)"));
+      if (size > entry.size) {
+        return stop(entry.path, fmt::format("refused: longer than the {} bytes its header declares",
+                                            entry.size));
       }
-      if (m_result.bytes > m_limits.max_total_bytes) {
-        return stop(entry.path, fmt::format("refused: the bundle inflates past {} bytes "
-                                            "(decompression bomb?)",
-                                            m_limits.max_total_bytes));
-      }
+      m_result.bytes += static_cast<int64_t>(got);
       const std::string_view piece(m_buffer.data(), got);
       hasher.update(piece);
       if (entry.path == k_audit_events_path) {
@@ -181,10 +178,15 @@ private:
         kept.append(piece);
       }
     }
+    if (!listed) {
+      m_unlisted_bytes += size;
+    }
     seen.emplace(entry.path, Seen{size, crypto::to_hex(hasher.finish())});
     if (entry.path == k_manifest_path) {
       manifest = std::move(kept);
-    } else if (entry.path == k_signature_path) {
+      return understand_manifest();
+    }
+    if (entry.path == k_signature_path) {
       signature = std::move(kept);
     } else if (entry.path == k_public_key_path) {
       public_key = std::move(kept);
@@ -194,9 +196,35 @@ private:
     return true;
   }
 
+  // Parses the manifest as soon as it is read: the entries after it are measured against it.
+  bool understand_manifest() {
+    try {
+      parsed = parse_manifest(*manifest, static_cast<size_t>(m_limits.max_entries));
+    } catch (const IntegrityError& e) {
+      std::string_view message = e.what();
+      if (message.starts_with("manifest.json: ")) {
+        message.remove_prefix(15);
+      }
+      return stop(std::string(k_manifest_path), std::string(message));
+    }
+    int64_t total = 0;
+    for (const ManifestFile& file : parsed->files) {
+      total += std::min(file.size, m_limits.max_member_bytes + 1);
+      m_declared.emplace(file.path, file.size);
+    }
+    if (total > m_limits.max_total_bytes) {
+      return stop(std::string(k_manifest_path),
+                  fmt::format("refused: it lists {} bytes in all, more than the limit of {}", total,
+                              fs::size_in_words(static_cast<size_t>(m_limits.max_total_bytes))));
+    }
+    return true;
+  }
+
   const std::filesystem::path& m_path;
   const VerifyLimits& m_limits;
   VerifyResult& m_result;
+  std::map<std::string, int64_t, std::less<>> m_declared; // path → size, from the manifest
+  int64_t m_unlisted_bytes = 0;
   std::string m_buffer = std::string(64 * 1024, '\0');
 };
 
@@ -297,6 +325,15 @@ void check_witness(const Scan& scan, const crypto::VerifyKey& key, VerifyResult&
   }
 }
 
+void check_signature(const Scan& scan, const crypto::VerifyKey& key, VerifyResult& result) {
+  if (scan.manifest && scan.signature && !key.verify(*scan.manifest, *scan.signature)) {
+    add(result, k_signature_path,
+        fmt::format("the signature of manifest.json does not verify under key {}: the manifest "
+                    "or the signature was changed, or another key signed it",
+                    key.fingerprint()));
+  }
+}
+
 } // namespace
 
 VerifyResult verify_bundle(const std::filesystem::path& path,
@@ -305,7 +342,18 @@ VerifyResult verify_bundle(const std::filesystem::path& path,
   VerifyResult result;
   Scan scan(path, limits, result);
   if (!scan.run()) {
-    return result; // a refused entry: nothing after it can be trusted or needs reading
+    // A refused entry: nothing after it can be trusted or needs reading. Whether the manifest
+    // read before it is the signed one still tells who changed what.
+    std::optional<crypto::VerifyKey> key;
+    if (trusted_key) {
+      key = crypto::VerifyKey::from_raw(trusted_key->raw());
+    } else if (scan.public_key) {
+      key = crypto::VerifyKey::from_pem(*scan.public_key);
+    }
+    if (key) {
+      check_signature(scan, *key, result);
+    }
+    return result;
   }
   if (!scan.manifest) {
     add(result, k_manifest_path, "missing: the bundle has no manifest");
@@ -317,23 +365,9 @@ VerifyResult verify_bundle(const std::filesystem::path& path,
   const auto key = choose_key(trusted_key, scan, result);
   if (key) {
     result.key_fingerprint = key->fingerprint();
+    check_signature(scan, *key, result);
   }
-  if (key && scan.signature && !key->verify(*scan.manifest, *scan.signature)) {
-    add(result, k_signature_path,
-        fmt::format("the signature of manifest.json does not verify under key {}: the manifest "
-                    "or the signature was changed, or another key signed it",
-                    key->fingerprint()));
-  }
-  try {
-    result.manifest = parse_manifest(*scan.manifest, static_cast<size_t>(limits.max_entries));
-  } catch (const IntegrityError& e) {
-    std::string_view message = e.what();
-    if (message.starts_with("manifest.json: ")) {
-      message.remove_prefix(15);
-    }
-    add(result, k_manifest_path, std::string(message));
-    return result;
-  }
+  result.manifest = std::move(scan.parsed); // the scan stops at a manifest it cannot parse
   if (key && result.manifest->key_fingerprint != key->fingerprint()) {
     add(result, k_manifest_path,
         fmt::format("names signing key {}, but the key used is {}",

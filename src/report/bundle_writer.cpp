@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -24,29 +25,32 @@ int64_t unix_seconds(std::string_view iso) {
 
 } // namespace
 
+// Members go to a scratch file first: manifest.json, which lists their sizes and digests, is
+// written at the front of the archive, so that a verifier knows how large every member may be
+// before it inflates any (docs/report-bundle.md).
 struct BundleWriter::Impl {
   std::filesystem::path output;
-  fs::AtomicFile file;
-  TarGzWriter archive;
+  int64_t mtime;
+  fs::TempFile spool;
   std::vector<ManifestFile> files;
+  std::vector<int64_t> offsets; // of each member in `spool`, in the order of `files`
   std::set<std::string, std::less<>> paths;
   bool finished = false;
 
-  Impl(std::filesystem::path path, int64_t mtime)
-    : output(path),
-      file(std::move(path), fs::Mode::private_file),
-      archive([this](std::string_view bytes) { file.write(bytes); }, mtime) {}
+  Impl(std::filesystem::path path, int64_t mtime_seconds)
+    : output(std::move(path)),
+      mtime(mtime_seconds),
+      spool(output) {}
 
-  void check_path(std::string_view path, bool reserved_ok) {
+  void check_path(std::string_view path) {
     if (finished) {
       throw StateError("bundle member added after finish()");
     }
     if (const auto reason = unsafe_path_reason(path)) {
       throw UsageError(fmt::format("cannot add \"{}\" to a bundle: {}", path, *reason));
     }
-    const bool reserved = path == k_manifest_path || path == k_signature_path ||
-                          path == k_public_key_path || path == k_verify_path;
-    if (reserved && !reserved_ok) {
+    if (path == k_manifest_path || path == k_signature_path || path == k_public_key_path ||
+        path == k_verify_path) {
       throw UsageError(fmt::format("cannot add \"{}\" to a bundle: velocity writes it", path));
     }
     if (!paths.emplace(path).second) {
@@ -54,11 +58,29 @@ struct BundleWriter::Impl {
     }
   }
 
-  void add(std::string_view path, std::string_view content, bool reserved_ok) {
-    check_path(path, reserved_ok);
-    archive.add_file(path, content);
-    files.push_back({std::string(path), static_cast<int64_t>(content.size()),
-                     crypto::to_hex(crypto::sha256(content))});
+  void spooled(std::string_view path, int64_t offset, std::string sha256) {
+    files.push_back({std::string(path), spool.size() - offset, std::move(sha256)});
+    offsets.push_back(offset);
+  }
+
+  // Copies every spooled member into `archive`, in the order they were added.
+  void copy_members(TarGzWriter& archive) const {
+    std::string buffer(64 * 1024, '\0');
+    for (size_t i = 0; i < files.size(); ++i) {
+      archive.begin_file(files[i].path, files[i].size);
+      int64_t done = 0;
+      while (done < files[i].size) {
+        const size_t want =
+          static_cast<size_t>(std::min<int64_t>(files[i].size - done, std::ssize(buffer)));
+        const size_t got = spool.read_at(offsets[i] + done, buffer.data(), want);
+        if (got == 0) {
+          throw StateError(
+            fmt::format("the scratch file of {} ended inside {}", output.string(), files[i].path));
+        }
+        archive.write(std::string_view(buffer.data(), got));
+        done += static_cast<int64_t>(got);
+      }
+    }
   }
 };
 
@@ -68,38 +90,31 @@ BundleWriter::BundleWriter(std::filesystem::path output, std::string_view create
 BundleWriter::~BundleWriter() = default;
 
 void BundleWriter::add(std::string_view path, std::string_view content) {
-  m_impl->add(path, content, false);
+  m_impl->check_path(path);
+  const int64_t offset = m_impl->spool.size();
+  m_impl->spool.write(content);
+  m_impl->spooled(path, offset, crypto::to_hex(crypto::sha256(content)));
 }
 
 void BundleWriter::add_file(std::string_view path, const std::filesystem::path& source) {
-  m_impl->check_path(path, false);
+  m_impl->check_path(path);
   std::ifstream in(source, std::ios::binary);
-  std::error_code error;
-  const auto size = std::filesystem::file_size(source, error);
-  if (!in || error) {
-    throw StateError(fmt::format("cannot read {} for the bundle: {}", source.string(),
-                                 error ? error.message() : "cannot open"));
+  if (!in) {
+    throw StateError(fmt::format("cannot read {} for the bundle: cannot open", source.string()));
   }
-  m_impl->archive.begin_file(path, static_cast<int64_t>(size));
+  const int64_t offset = m_impl->spool.size();
   crypto::Sha256 hasher;
   std::string buffer(64 * 1024, '\0');
-  uintmax_t total = 0;
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto got = static_cast<size_t>(in.gcount());
-    if (got == 0) {
-      break;
-    }
-    const std::string_view piece(buffer.data(), got);
+    const std::string_view piece(buffer.data(), static_cast<size_t>(in.gcount()));
     hasher.update(piece);
-    m_impl->archive.write(piece);
-    total += got;
+    m_impl->spool.write(piece);
   }
-  if (total != size) {
-    throw StateError(fmt::format("{} changed while it was added to the bundle", source.string()));
+  if (in.bad()) {
+    throw StateError(fmt::format("cannot read {} for the bundle", source.string()));
   }
-  m_impl->files.push_back(
-    {std::string(path), static_cast<int64_t>(size), crypto::to_hex(hasher.finish())});
+  m_impl->spooled(path, offset, crypto::to_hex(hasher.finish()));
 }
 
 size_t BundleWriter::size() const noexcept {
@@ -107,22 +122,32 @@ size_t BundleWriter::size() const noexcept {
 }
 
 Manifest BundleWriter::finish(const BundleInfo& info, const crypto::SigningKey& key) {
+  if (m_impl->finished) {
+    throw StateError("bundle finished twice");
+  }
   const crypto::VerifyKey public_key = key.verify_key();
   Manifest manifest;
   manifest.info = info;
   manifest.key_fingerprint = public_key.fingerprint();
-
-  m_impl->add(k_public_key_path, public_key.to_pem(), true);
-  m_impl->add(k_verify_path, verify_instructions(manifest, m_impl->output.filename().string()),
-              true);
-  manifest.files = m_impl->files;
-
+  const std::string pem = public_key.to_pem();
+  const std::string instructions =
+    verify_instructions(manifest, m_impl->output.filename().string());
+  manifest.files.push_back(
+    {std::string(k_public_key_path), std::ssize(pem), crypto::to_hex(crypto::sha256(pem))});
+  manifest.files.push_back({std::string(k_verify_path), std::ssize(instructions),
+                            crypto::to_hex(crypto::sha256(instructions))});
+  manifest.files.insert(manifest.files.end(), m_impl->files.begin(), m_impl->files.end());
   const std::string bytes = manifest_bytes(manifest);
-  const std::string signature = key.sign(bytes);
-  m_impl->archive.add_file(k_manifest_path, bytes);
-  m_impl->archive.add_file(k_signature_path, signature);
-  m_impl->archive.close();
-  m_impl->file.commit();
+
+  fs::AtomicFile file(m_impl->output, fs::Mode::private_file);
+  TarGzWriter archive([&file](std::string_view piece) { file.write(piece); }, m_impl->mtime);
+  archive.add_file(k_manifest_path, bytes);
+  archive.add_file(k_signature_path, key.sign(bytes));
+  archive.add_file(k_public_key_path, pem);
+  archive.add_file(k_verify_path, instructions);
+  m_impl->copy_members(archive);
+  archive.close();
+  file.commit();
   m_impl->finished = true;
   return manifest;
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <set>
 
 namespace velocity::report {
@@ -193,6 +194,9 @@ Manifest parse_manifest(std::string_view bytes, size_t max_files) {
     const auto size = item.find("size");
     if (size == item.end() || !size->is_number_unsigned()) {
       bad_manifest(fmt::format("the size of {} is missing or negative", file.path));
+    }
+    if (size->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      bad_manifest(fmt::format("the size of {} is out of range", file.path));
     }
     file.size = static_cast<int64_t>(size->get<uint64_t>());
     file.sha256 = string_field(item, "sha256");

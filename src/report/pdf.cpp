@@ -80,7 +80,8 @@ std::optional<int> run(const std::vector<std::string>& argv, const std::filesyst
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (rc != 0) {
-    throw StateError(fmt::format("cannot start {}: {}", argv[0], std::strerror(rc)));
+    throw UsageError(fmt::format("cannot start {}: {}", argv[0], std::strerror(rc)),
+                     "set VELOCITY_CHROMIUM to a Chromium binary, or use --format html");
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
@@ -170,22 +171,29 @@ void print_pdf(std::string_view html, const std::filesystem::path& output,
     "--print-to-pdf=" + pdf.string(),
     "file://" + page.string(),
   };
+  // Chromium is a program the user provides, like an input file: when it fails, what to fix is
+  // on their side (install a working one, point VELOCITY_CHROMIUM at it), so these are usage
+  // errors (2), not the state or key errors (3) they once were.
   const auto status = run(argv, log, timeout);
   if (!status) {
-    throw StateError(fmt::format("Chromium did not print the report within {} s", timeout.count()),
+    throw UsageError(fmt::format("Chromium did not print the report within {} s", timeout.count()),
                      "try --format html, or run again on a less busy machine");
   }
   std::error_code error;
   const bool made =
     std::filesystem::exists(pdf, error) && std::filesystem::file_size(pdf, error) > 4;
   if (*status != 0 || !made) {
-    throw StateError(fmt::format("Chromium ({}) failed to print the report (exit {}): {}",
-                                 chromium->string(), *status, tail_of(log)),
+    const std::string said = tail_of(log);
+    throw UsageError(fmt::format("Chromium ({}) failed to print the report (exit {}): {}",
+                                 chromium->string(), *status,
+                                 said.empty() ? "it printed nothing" : said),
                      "check that Chromium runs: chromium --headless --no-sandbox --version");
   }
   const std::string bytes = fs::read_file(pdf, k_max_pdf_bytes);
   if (!bytes.starts_with("%PDF-")) {
-    throw StateError("Chromium wrote something that is not a PDF");
+    throw UsageError(
+      fmt::format("Chromium ({}) wrote something that is not a PDF", chromium->string()),
+      "check that VELOCITY_CHROMIUM (or chromium on PATH) is Chromium");
   }
   fs::write_file_atomic(output, bytes, fs::Mode::private_file);
 }

@@ -285,11 +285,11 @@ TemplateSet TemplateSet::open(const std::optional<std::filesystem::path>& dir) {
     throw UsageError(fmt::format("--template-dir {} is not a directory", dir->string()),
                      "give a directory of *.mustache files (see docs/report-templates.md)");
   }
-  for (const auto& entry : std::filesystem::directory_iterator(*dir)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.ends_with(k_suffix)) {
-      set.m_texts[name] = fs::read_file(entry.path(), limits::template_file);
-      set.m_origins[name] = entry.path().string();
+  for (const std::filesystem::path& path : fs::regular_files_in(*dir)) {
+    const std::string name = path.filename().string();
+    if (name.ends_with(k_suffix)) {
+      set.m_texts[name] = fs::read_file(path, limits::template_file);
+      set.m_origins[name] = path.string();
     }
   }
   return set;

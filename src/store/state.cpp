@@ -238,8 +238,8 @@ std::optional<crypto::SecretKey> key_matching(const std::filesystem::path& file,
     if (crypto::matches_check_value(key, check_value)) {
       return key;
     }
-  } catch (const StateError&) {
-    // Unreadable or malformed: not the key we look for.
+  } catch (const Error&) {
+    // Unreadable, malformed or not a file at all: not the key we look for.
   }
   return std::nullopt;
 }
@@ -741,6 +741,14 @@ void State::delete_org(std::string_view name) {
 
 RotateResult State::rotate_master_key(const std::filesystem::path& key_file, Reencrypt reencrypt,
                                       const std::function<void(const RotateResult&)>& record) {
+  std::error_code not_found;
+  if (std::filesystem::is_directory(key_file, not_found)) {
+    // Checked before anything is written: the new key could never be moved into place, and the
+    // committed rotation would leave the state opening only with the `.new` beside it.
+    throw UsageError(
+      fmt::format("cannot write the new master key to {}: it is a directory", key_file.string()),
+      "give --key-file the path of a file, e.g. DIR/master.key");
+  }
   const std::filesystem::path pending = pending_key_file(key_file);
   const crypto::SecretKey new_kek = crypto::SecretKey::generate();
   const std::string new_check_value = crypto::make_check_value(new_kek);

@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_member_bytes = 1 << 20;
   limits.max_total_bytes = 4 << 20;
   limits.max_entries = 64;
+  limits.max_bytes_before_manifest = 4 << 20;
   fuzz::refuse_cleanly([&] { report::verify_bundle(bundle.path(), std::nullopt, limits); });
   return 0;
 }

@@ -187,7 +187,7 @@ start XDG_DATA_HOME="$SUITE_DIR/fresh" -- "$VELOCITY_BIN" assess --framework gdp
 see_text "velocity saves answers as you go, encrypted, in a state file"
 see_text "Create it now, with a new master key? [Y/n]"
 type_line ""
-see "question 1 of 32 · 0 answered"
+see "question 1 of 35 · 0 answered"
 type_line "q"
 wait_exit
 expect_equal "$EXIT_RC" 0 "exit status"
@@ -339,11 +339,11 @@ expect_equal "$(json_get '[(a["id"], a["answer"]) for a in d["answers"] if a.get
 
 TEST "in colour the results line up as without"
 start --colour -- "$VELOCITY_BIN" assess --framework gdpr
-see "question 1 of 32 · 0 answered"
-type_line "g 32"
-see "question 32 of 32"
+see "question 1 of 35 · 0 answered"
+type_line "g 35"
+see "question 35 of 35"
 type_line "y"
-see "1 of 32 questions answered"
+see "1 of 35 questions answered"
 type_line "f"
 wait_exit
 expect_equal "$EXIT_RC" 0 "exit status"

@@ -481,7 +481,7 @@ expect_rc 2
 expect_err_contains "is not an Ed25519 public key in PEM form"
 offline audit verify --file "$WORK/absent.jsonl" --pubkey "$WORK/key.pem"
 expect_rc 2
-expect_err_contains "cannot read $WORK/absent.jsonl"
+expect_err_contains "$WORK/absent.jsonl does not exist"
 offline audit verify --file "$WORK/key.pem" --pubkey "$WORK/key.pem"
 expect_rc 5
 expect_err_contains "line 1 is not the header of a velocity audit export"

@@ -15,7 +15,7 @@ TEST "list --format json: control counts"
 run frameworks list --format json
 expect_rc 0
 expect_equal "$(json_get '",".join("%s=%d" % (f["id"], f["controls"]) for f in d)')" \
-  "soc2=61,iso27001=116,hipaa=65,gdpr=32,pci-dss=63,cis-v8=153,nist-csf-2=106"
+  "soc2=61,iso27001=116,hipaa=65,gdpr=36,pci-dss=280,cis-v8=153,nist-csf-2=106"
 
 TEST "list is fast (parses the catalogues in parallel)"
 start=$(date +%s%N)
@@ -44,6 +44,10 @@ expect_equal "$(json_get 'sum(len(c["controls"]) for c in d["categories"] if c["
 expect_equal "$(json_get '[x["common_controls"] for c in d["categories"] for x in c["controls"] if x["id"]=="A.8.5"][0].count("mfa-all-users")')" 1
 run frameworks show nist-csf-2 --format json
 expect_equal "$(json_get 'len(d["groups"]), sum(len(c["controls"]) for c in d["categories"])')" "6 106"
+run frameworks show pci-dss --format json
+expect_equal "$(json_get 'len(d["groups"]), len(d["categories"]), sum(len(c["controls"]) for c in d["categories"])')" "15 71 280"
+expect_equal "$(json_get '[(c["id"], c["group"], [x["id"] for x in c["controls"]]) for c in d["categories"] if c["id"]=="3.3"][0]')" \
+  "('3.3', '3', ['3.3.1', '3.3.1.1', '3.3.1.2', '3.3.1.3', '3.3.2', '3.3.3'])"
 
 TEST "show an unknown framework suggests the closest"
 run frameworks show soc
@@ -63,9 +67,16 @@ expect_out_contains "SOC 2 CC6.1"
 expect_out_contains "A.8.5"
 run frameworks map PR.AA-03 --format json
 expect_equal "$(json_get 'd["matches"][0]["framework"], "CC6.1" in [c["id"] for c in d["matches"][0]["equivalents"]["soc2"]]')" "nist-csf-2 True"
+run frameworks map pci-dss:8.4.2 --format json
+expect_equal "$(json_get '[c["id"] for c in d["matches"][0]["equivalents"]["soc2"]]')" "['CC6.1']"
 run frameworks map no-such-thing
 expect_rc 2
 expect_err_contains "no common control or framework control has the id 'no-such-thing'"
+
+TEST "map refuses a bare id two shipped frameworks use"
+run frameworks map 4.1
+expect_rc 2
+expect_err_contains "'4.1' is a control id in 2 frameworks: iso27001:4.1, cis-v8:4.1"
 
 TEST "map lists the checks testing a control, with why, and only those"
 run frameworks map soc2:CC6.6 --format json
@@ -84,7 +95,7 @@ expect_equal "$(json_get '"checks" in d["matches"][0]["common_control"]')" "Fals
 TEST "check validates the built-in set"
 run frameworks check
 expect_rc 0
-expect_out_contains "valid: 7 frameworks with 596 controls, 82 common controls"
+expect_out_contains "valid: 7 frameworks with 817 controls, 90 common controls"
 expect_out_contains "$("$VELOCITY_BIN" checks list --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') checks each with its evaluator"
 
 TEST "custom catalogues with --frameworks-dir and VELOCITY_FRAMEWORKS_DIR"

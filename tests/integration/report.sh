@@ -212,6 +212,27 @@ tampered absolute "" "/tmp/absolute.txt: refused"
 tampered symlink evidence/link.json "evidence/link.json: refused: a symbolic link"
 tampered bigheader "" "evidence/huge.json: refused"
 
+TEST "a member inflating far past the manifest's size for it is refused at once, sizes named"
+# report.csv becomes 1 GiB of zeros (1 MB compressed): reading it through took seconds of CPU.
+python3 "$TAMPER" acme-soc2.tar.gz bomb.tar.gz bomb report.csv:1024
+DECLARED=$(tar -xzOf acme-soc2.tar.gz manifest.json |
+  python3 -c 'import json,sys; print(next(f["size"] for f in json.load(sys.stdin)["files"] if f["path"] == "report.csv"))')
+TIMEFORMAT='%U %S'
+{ time run report verify bomb.tar.gz --pubkey org.pem; } 2>cpu.txt
+expect_rc 5
+expect_err_contains "report.csv: refused: the archive holds 1073741824 bytes for it, manifest.json lists $DECLARED"
+expect_equal "$(awk '{print ($1 + $2 < 0.5) ? "fast" : "took " $1 + $2 " s of CPU"}' cpu.txt)" "fast"
+
+TEST "a bundle with its manifest last, as older velocity wrote it, verifies; a bomb before it is bounded"
+python3 "$TAMPER" acme-soc2.tar.gz last.tar.gz manifest-last
+expect_equal "$(tar -tzf last.tar.gz | tail -1)" "manifest.sig"
+run report verify last.tar.gz --pubkey org.pem
+expect_rc 0
+python3 "$TAMPER" last.tar.gz bomb.tar.gz bomb report.csv:1024
+run report verify bomb.tar.gz --pubkey org.pem
+expect_rc 5
+expect_err_contains "report.csv: refused: manifest.json is not the first entry and the entries before it inflate past 256 MiB"
+
 TEST "report verify: a file that is not a bundle fails with exit 5, a missing one with 2"
 echo "not a bundle" >junk.tar.gz
 run report verify junk.tar.gz

@@ -11,13 +11,18 @@ usage: report_tamper.py IN.tar.gz OUT.tar.gz MODE [ARG]
   resign KEY.pem       change the organisation in manifest.json and re-sign it with KEY.pem
                        (openssl), leaving public-key.pem as it was
   bigheader            add a member whose header declares 3 GiB (a decompression bomb)
+  bomb MEMBER:MIB      MEMBER's data becomes MIB MiB of zeros, its entry kept where it was
+                       (a decompression bomb of a listed member: ~1 KB per MiB)
+  manifest-last        move manifest.json and manifest.sig to the end, as velocity wrote
+                       bundles before it put the manifest first
 """
 import gzip
-import io
+import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zlib
 
 
 def members(path):
@@ -37,6 +42,42 @@ def write(path, items, extra=b""):
     raw += extra + b"\0" * 1024
     with open(path, "wb") as out:
         out.write(gzip.compress(raw))
+
+
+def write_bomb(path, items, member, mebibytes):
+    """Like write(), with MEMBER's data MEBIBYTES MiB of zeros. One MiB of zeros is deflated once
+    after a full flush and its compressed block repeated, so the archive stays small and quick
+    to make; the gzip trailer is computed, so the stream is well formed."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    crc, length = 0, 0
+    with open(path, "wb") as out:
+        out.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")
+
+        def put(data):
+            nonlocal crc, length
+            crc = zlib.crc32(data, crc)
+            length += len(data)
+            out.write(deflate.compress(data))
+
+        zeros = bytes(1 << 20)
+        for info, data in items:
+            if info.name != member:
+                if info.isfile():
+                    info.size = len(data)
+                put(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+                put(data + b"\0" * (-len(data) % 512))
+                continue
+            info.size = mebibytes << 20
+            put(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+            out.write(deflate.flush(zlib.Z_FULL_FLUSH))
+            block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+            for _ in range(mebibytes):
+                out.write(block)
+                crc = zlib.crc32(zeros, crc)
+            length += mebibytes << 20
+        put(b"\0" * 1024)
+        out.write(deflate.flush())
+        out.write(struct.pack("<II", crc, length & 0xFFFFFFFF))
 
 
 def regular(name, data):
@@ -85,6 +126,14 @@ def main(source, target, mode, arg=None):
         header = info.tobuf(format=tarfile.PAX_FORMAT)
         write(target, items, extra=header + b"\0" * 4096)
         return
+    elif mode == "bomb":
+        name, mebibytes = arg.split(":")
+        write_bomb(target, items, name, int(mebibytes))
+        return
+    elif mode == "manifest-last":
+        last = ("manifest.json", "manifest.sig")
+        items = [x for x in items if x[0].name not in last] + [
+            x for name in last for x in items if x[0].name == name]
     else:
         sys.exit(f"unknown mode {mode}")
     write(target, items)

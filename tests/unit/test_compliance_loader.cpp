@@ -73,8 +73,8 @@ TEST_CASE("Library::built_in") {
 
   SUBCASE("control counts per framework") {
     const std::vector<std::pair<std::string, size_t>> expected = {
-      {"soc2", 61},    {"iso27001", 116}, {"hipaa", 65},       {"gdpr", 32},
-      {"pci-dss", 63}, {"cis-v8", 153},   {"nist-csf-2", 106},
+      {"soc2", 61},     {"iso27001", 116}, {"hipaa", 65},       {"gdpr", 36},
+      {"pci-dss", 280}, {"cis-v8", 153},   {"nist-csf-2", 106},
     };
     for (const auto& [framework_id, count] : expected) {
       const std::string& id = framework_id; // CAPTURE cannot capture a structured binding
@@ -91,7 +91,8 @@ TEST_CASE("Library::built_in") {
     CHECK(library.framework("cis-v8").categories.size() == 18);
     CHECK(library.framework("nist-csf-2").categories.size() == 22);
     CHECK(library.framework("nist-csf-2").groups.size() == 6);
-    CHECK(library.framework("pci-dss").categories.size() == 12);
+    CHECK(library.framework("pci-dss").categories.size() == 71);
+    CHECK(library.framework("pci-dss").groups.size() == 15);
   }
 
   SUBCASE("exact ids, HIPAA requirements and CIS implementation groups") {
@@ -113,10 +114,32 @@ TEST_CASE("Library::built_in") {
     CHECK(library.framework("soc2").variants.size() == 2);
   }
 
+  SUBCASE("PCI DSS: x.y.z requirements in x.y sections, sub-requirements under their parent") {
+    const compliance::Framework& pci = library.framework("pci-dss");
+    CHECK(pci.version == "4.0.1");
+    const auto* mfa = pci.find_control("8.4.2");
+    REQUIRE(mfa != nullptr);
+    CHECK(mfa->category == "8.4");
+    const auto* section = pci.find_category("8.4");
+    REQUIRE(section != nullptr);
+    CHECK(section->group == "8");
+    CHECK(pci.find_control("8.4") == nullptr);
+    const auto* track = pci.find_control("3.3.1.1");
+    REQUIRE(track != nullptr);
+    CHECK(track->parent == "3.3.1");
+    const auto* inspection = pci.find_control("9.5.1.2.1");
+    REQUIRE(inspection != nullptr);
+    CHECK(inspection->parent == "9.5.1.2");
+    CHECK(pci.find_control("12.10.7") != nullptr);
+    CHECK(pci.find_control("A1.1.4") != nullptr);
+    CHECK(pci.find_control("A3.5.1") != nullptr);
+    CHECK(pci.find_control("12.10.8") == nullptr);
+  }
+
   SUBCASE("the questionnaire maps every control of every framework") {
     CHECK_NOTHROW(library.validate_all());
     const auto& questionnaire = library.questionnaire();
-    CHECK(questionnaire.controls.size() == 82);
+    CHECK(questionnaire.controls.size() == 90);
     CHECK(questionnaire.domains.size() == 16);
     const auto* mfa = questionnaire.find("mfa-all-users");
     REQUIRE(mfa != nullptr);

@@ -115,10 +115,21 @@ TEST_CASE("verify_bundle") {
     CHECK(fs::permissions_of(bundle) == 0600);
     const auto members = read_all(bundle);
     REQUIRE(members.size() == 9);
-    CHECK(members[7].entry.path == "manifest.json");
-    CHECK(members[8].entry.path == "manifest.sig");
-    CHECK(members[8].content.size() == 64);
-    CHECK(key.verify_key().verify(members[7].content, members[8].content));
+    const std::vector<std::string> expected = {
+      "manifest.json", "manifest.sig",    "public-key.pem",  "VERIFY.md",         "report.md",
+      "report.json",   "evidence/1.json", "evidence/2.json", "audit/events.jsonl"};
+    for (size_t i = 0; i < members.size(); ++i) {
+      CHECK(members[i].entry.path == expected[i]);
+    }
+    CHECK(members[1].content.size() == 64);
+    CHECK(key.verify_key().verify(members[0].content, members[1].content));
+    // The manifest lists the members in the order the archive holds them.
+    const Manifest manifest = parse_manifest(members[0].content, 100);
+    REQUIRE(manifest.files.size() == 7);
+    for (size_t i = 0; i < manifest.files.size(); ++i) {
+      CHECK(manifest.files[i].path == expected[i + 2]);
+      CHECK(manifest.files[i].size == std::ssize(members[i + 2].content));
+    }
   }
 
   SUBCASE("a byte flipped in any member is found and the member named") {
@@ -301,24 +312,109 @@ TEST_CASE("verify_bundle") {
     CHECK(result.problems[0].path == "report.md");
   }
 
-  SUBCASE("a decompression bomb is refused by its inflated size") {
+  // A copy of the bundle with `zeros` zero bytes in place of the content of `target`.
+  const auto inflate = [&](std::string_view target, size_t zeros) {
+    rewrite(bundle, tampered, [&](Members& all) {
+      for (auto& member : all) {
+        if (member.entry.path == target) {
+          member.content.assign(zeros, '\0');
+        }
+      }
+    });
+  };
+
+  SUBCASE("a member larger than the manifest lists is refused before it is inflated") {
+    inflate("report.md", size_t{8} << 20);
+    CHECK(std::filesystem::file_size(tampered) < 100'000);
+    const auto result = verify_bundle(tampered, key.verify_key());
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == "report.md");
+    CHECK(result.problems[0].message ==
+          "refused: the archive holds 8388608 bytes for it, manifest.json lists 26 "
+          "(decompression bomb?)");
+    CHECK(result.bytes < 8192); // the manifest, its signature, the key and VERIFY.md
+  }
+
+  SUBCASE("entries the manifest does not list have a small allowance in all") {
     rewrite(
       bundle, tampered, [](Members&) {},
       [](TarGzWriter& writer) {
-        writer.add_file("evidence/zeros.json", std::string(size_t{8} << 20, '\0'));
+        writer.add_file("evidence/3.json", std::string(40 << 10, ' '));
+        writer.add_file("evidence/4.json", std::string(40 << 10, ' '));
       });
-    CHECK(std::filesystem::file_size(tampered) < 100'000);
+    const auto result = verify_bundle(tampered, key.verify_key());
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == "evidence/4.json");
+    CHECK(result.problems[0].message.find("not listed in manifest.json, and its 40960 bytes pass "
+                                          "the 64 KiB allowed") != std::string::npos);
+  }
+
+  SUBCASE("a member past the limit for one member is refused by its header") {
+    inflate("report.md", size_t{2} << 20);
     VerifyLimits limits;
     limits.max_member_bytes = 1 << 20;
-    auto result = verify_bundle(tampered, key.verify_key(), limits);
+    const auto result = verify_bundle(tampered, key.verify_key(), limits);
     REQUIRE(result.problems.size() == 1);
-    CHECK(result.problems[0].path == "evidence/zeros.json");
-    CHECK(result.problems[0].message.find("refused") != std::string::npos);
-    limits = VerifyLimits{};
-    limits.max_total_bytes = 4 << 20;
-    result = verify_bundle(tampered, key.verify_key(), limits);
+    CHECK(result.problems[0].path == "report.md");
+    CHECK(result.problems[0].message.find("more than the limit of 1048576 for one member") !=
+          std::string::npos);
+  }
+
+  SUBCASE("a manifest that lists more than the limit in all is refused before any member") {
+    VerifyLimits limits;
+    limits.max_total_bytes = 64;
+    const auto result = verify_bundle(bundle, key.verify_key(), limits);
     REQUIRE(result.problems.size() == 1);
-    CHECK(result.problems[0].message.find("inflates") != std::string::npos);
+    CHECK(result.problems[0].path == "manifest.json");
+    CHECK(result.problems[0].message.find("more than the limit of 64 bytes") != std::string::npos);
+    CHECK(result.members == 1);
+  }
+
+  SUBCASE("a manifest at the end (older bundles) verifies; the entries before it are bounded") {
+    const auto manifest_last = [](Members& all) {
+      std::stable_partition(all.begin(), all.end(), [](const ArchiveMember& member) {
+        return member.entry.path != "manifest.json" && member.entry.path != "manifest.sig";
+      });
+    };
+    rewrite(bundle, tampered, manifest_last);
+    const auto intact = verify_bundle(tampered, key.verify_key());
+    CHECK_MESSAGE(intact.valid(), describe(intact));
+
+    VerifyLimits limits;
+    limits.max_bytes_before_manifest = 1 << 20;
+    CHECK(verify_bundle(tampered, key.verify_key(), limits).valid());
+    const auto copy = temp.path / "copy.tar.gz";
+    rewrite(tampered, copy, [](Members& all) {
+      for (auto& member : all) {
+        if (member.entry.path == "evidence/2.json") {
+          member.content.assign(size_t{2} << 20, '\0');
+        }
+      }
+    });
+    const auto result = verify_bundle(copy, key.verify_key(), limits);
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == "evidence/2.json");
+    CHECK(result.problems[0].message.find("manifest.json is not the first entry and the entries "
+                                          "before it inflate past 1 MiB") != std::string::npos);
+  }
+
+  SUBCASE("a refused member with an altered manifest says the signature fails too") {
+    rewrite(bundle, tampered, [](Members& all) {
+      for (auto& member : all) {
+        if (member.entry.path == "manifest.json") {
+          const size_t at = member.content.find("\"size\":26,");
+          REQUIRE(at != std::string::npos);
+          member.content.replace(at, 10, "\"size\":20,");
+        }
+      }
+    });
+    const auto result = verify_bundle(tampered, key.verify_key());
+    CHECK(describe(result) ==
+          "report.md: refused: the archive holds 26 bytes for it, manifest.json lists 20 "
+          "(decompression bomb?)\n"
+          "manifest.sig: the signature of manifest.json does not verify under key " +
+            key.verify_key().fingerprint() +
+            ": the manifest or the signature was changed, or another key signed it\n");
   }
 
   SUBCASE("damaged, truncated or foreign files fail as integrity problems") {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace velocity::fs {
 
@@ -47,6 +49,29 @@ private:
   int m_fd = -1;
 };
 
+// A private scratch file with no name: created beside `for_file` and unlinked at once, so none
+// of it outlives the process, even when the process is killed. Written in sequence, read back
+// at any offset. Errors name `for_file`, the file the scratch space is for, as AtomicFile's do.
+class TempFile {
+public:
+  explicit TempFile(const std::filesystem::path& for_file);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  void write(std::string_view data);
+  // Up to `capacity` bytes from `offset` into `buffer`; 0 at the end.
+  size_t read_at(int64_t offset, char* buffer, size_t capacity) const;
+  int64_t size() const noexcept { return m_size; }
+  // A path this process can open the file by while this object lives (/proc/self/fd/N).
+  std::filesystem::path path() const;
+
+private:
+  std::filesystem::path m_for_file;
+  int m_fd = -1;
+  int64_t m_size = 0;
+};
+
 // Writes `data` to `path` atomically (see AtomicFile).
 void write_file_atomic(const std::filesystem::path& path, std::string_view data, Mode mode);
 
@@ -60,6 +85,20 @@ enum class Source { regular_file, file_or_pipe };
 // fails. Never blocks on a FIFO nobody writes to when only regular files are accepted.
 std::string read_file(const std::filesystem::path& path, size_t max_bytes,
                       Source source = Source::regular_file);
+
+// Why reading `path` failed with `error` (an errno value), thrown as the error a user can act
+// on: UsageError when it does not exist (2), PermissionError when it may not be read (4),
+// StateError otherwise.
+[[noreturn]] void throw_read_error(const std::filesystem::path& path, int error);
+
+// Checks that `path` is a regular file this process may read, for readers that open it
+// themselves (streamed, or through a C library). Throws as throw_read_error does, and
+// UsageError for a directory, device, socket or pipe.
+void require_readable_file(const std::filesystem::path& path);
+
+// The regular files directly in `dir`, sorted by name. UsageError when `dir` does not exist or
+// is not a directory, PermissionError when it may not be read.
+std::vector<std::filesystem::path> regular_files_in(const std::filesystem::path& dir);
 
 // "16 MiB": a size limit in words, for messages and help.
 std::string size_in_words(size_t bytes);

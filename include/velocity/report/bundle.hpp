@@ -15,8 +15,11 @@
 // VERIFY.md, manifest.json and manifest.sig, written atomically; and their offline verification.
 namespace velocity::report {
 
-// Writes a bundle member by member, hashing each on its way into the archive; nothing is kept
-// in memory but the manifest. The file appears at `output` only when finish() succeeds.
+// Writes a bundle: each member is hashed on its way into an unnamed scratch file beside the
+// output, and finish() writes the archive with manifest.json and manifest.sig first, then
+// public-key.pem, VERIFY.md and the members in the order added, so that a verifier knows every
+// member's size before it inflates any. Nothing is kept in memory but the manifest. The file
+// appears at `output` only when finish() succeeds.
 class BundleWriter {
 public:
   // `created_at` (ISO 8601 UTC) also stamps every entry's modification time.
@@ -42,12 +45,17 @@ private:
 };
 
 // Bounds on what verification reads, so a hostile archive cannot exhaust memory or disk time.
+// Each member is bounded, before it is inflated, by the size manifest.json lists for it.
 struct VerifyLimits {
   int64_t max_member_bytes = int64_t{2} << 30; // one member: 2 GiB
-  int64_t max_total_bytes = int64_t{16} << 30; // all members, uncompressed: 16 GiB
+  int64_t max_total_bytes = int64_t{16} << 30; // what a manifest may list in all: 16 GiB
   int64_t max_entries = 1'000'000;
   int64_t max_manifest_bytes = int64_t{256} << 20; // manifest.json: 256 MiB
   int64_t max_key_bytes = 16 << 10;                // public-key.pem
+  int64_t max_unlisted_bytes = 64 << 10;           // entries the manifest does not list, in all
+  // Entries before manifest.json, in all: only a bundle written before velocity put the
+  // manifest first (or a re-packed one) has any.
+  int64_t max_bytes_before_manifest = int64_t{256} << 20;
 };
 
 // Where the key that checked the signature came from.
@@ -70,9 +78,9 @@ struct VerifyResult {
   bool valid() const noexcept { return problems.empty(); }
 };
 
-// Checks the bundle at `path` offline: every entry is a regular file with a safe name (reading
-// stops at the first that is not, or at a limit), the signature of manifest.json under
-// `trusted_key` (or, without one, under the bundle's public-key.pem), the key fingerprint,
+// Checks the bundle at `path` offline: every entry is a regular file with a safe name and no
+// larger than its bound (reading stops at the first that is not), the signature of manifest.json
+// under `trusted_key` (or, without one, under the bundle's public-key.pem), the key fingerprint,
 // every size and digest, and that no member is missing or extra. Throws UsageError when `path`
 // cannot be read at all; every other failure is a Problem in the result.
 VerifyResult verify_bundle(const std::filesystem::path& path,

@@ -15,7 +15,8 @@ std::optional<std::filesystem::path> find_chromium();
 
 // Prints `html` to a PDF at `output` (written atomically, mode 0600) in a fresh, throw-away
 // Chromium profile with networking, sync and updates off. Throws UsageError naming the package
-// to install when Chromium is missing, StateError when it fails or takes longer than `timeout`.
+// to install when Chromium is missing, and naming the Chromium used when it fails, writes no
+// PDF or takes longer than `timeout`.
 void print_pdf(std::string_view html, const std::filesystem::path& output,
                std::chrono::seconds timeout = std::chrono::seconds(120));
 
