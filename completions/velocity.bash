@@ -236,7 +236,7 @@ _velocity_values() {
   local kind=$1 cur=$2
   shift 2
   case $kind in
-  frameworks) mapfile -t COMPREPLY < <(compgen -W 'cis-v8 gdpr hipaa iso27001 nist-csf-2 pci-dss soc2' -- "$cur") ;;
+  frameworks) mapfile -t COMPREPLY < <(compgen -W 'cis-aws-5.0 cis-azure-6.0 cis-gcp-5.0 cis-github-1.2 cis-v8 gdpr hipaa iso27001 nist-csf-2 pci-dss soc2' -- "$cur") ;;
   formats) mapfile -t COMPREPLY < <(compgen -W 'csv findings-csv html json jsonl md oscal pdf table' -- "$cur") ;;
   evidence-types) mapfile -t COMPREPLY < <(compgen -W 'audit_logs compliance_rules configurations encryption_status policies security_groups' -- "$cur") ;;
   checks) mapfile -t COMPREPLY < <(compgen -W 'aws_cloudtrail_log_file_validation aws_cloudtrail_logging_on aws_cloudtrail_multi_region_enabled aws_config_rules_compliant aws_ec2_sg_no_ingress_world_all aws_ec2_sg_no_ingress_world_rdp aws_ec2_sg_no_ingress_world_ssh aws_iam_access_key_rotated_90d aws_iam_password_policy_strong aws_iam_policy_no_admin_star aws_iam_root_mfa_enabled aws_iam_user_mfa_enabled aws_s3_bucket_default_encryption aws_s3_bucket_public_access_block aws_s3_bucket_versioning azure_nsg_no_ingress_world_ssh_rdp azure_rbac_owner_count_limited azure_storage_https_only azure_storage_min_tls_12 azure_storage_no_public_blob gcp_audit_logs_all_services gcp_iam_no_primitive_roles_for_users gcp_iam_no_public_members gcp_iam_sa_no_admin_roles github_branch_protection_enabled github_branch_protection_enforce_admins github_branch_protection_required_reviews github_org_2fa_required github_repo_secret_scanning_enabled' -- "$cur") ;;

@@ -435,7 +435,7 @@ end
 function __velocity_values
     switch $argv[1]
         case frameworks
-            printf '%s\n' cis-v8 gdpr hipaa iso27001 nist-csf-2 pci-dss soc2
+            printf '%s\n' cis-aws-5.0 cis-azure-6.0 cis-gcp-5.0 cis-github-1.2 cis-v8 gdpr hipaa iso27001 nist-csf-2 pci-dss soc2
         case formats
             printf '%s\n' csv findings-csv html json jsonl md oscal pdf table
         case evidence-types

@@ -98,9 +98,13 @@ std::vector<std::string> choose_frameworks(Terminal& term, compliance::Library& 
                          "all you pick.\n\n",
                          k_clear));
   const auto& ids = library.framework_ids();
+  size_t id_width = 0;
+  for (const std::string& id : ids) {
+    id_width = std::max(id_width, id.size());
+  }
   for (size_t i = 0; i < ids.size(); ++i) {
     const compliance::Framework& framework = library.framework(ids[i]);
-    term.write(fmt::format("  {:>2}  {:<11} {:<36} {:>3} questions\n", i + 1, ids[i],
+    term.write(fmt::format("  {:>2}  {:<{}} {:<36} {:>3} questions\n", i + 1, ids[i], id_width,
                            compliance::truncate(framework.name, 36),
                            compliance::questions_for(questionnaire, {ids[i]}).size()));
   }

@@ -65,12 +65,61 @@ nlohmann::json control_json(const compliance::Control& control,
   if (!control.implementation_groups.empty()) {
     json["implementation_groups"] = control.implementation_groups;
   }
+  if (control.profile != compliance::Profile::none) {
+    json["profile"] = compliance::to_string(control.profile);
+  }
+  if (control.assessment != compliance::Assessment::none) {
+    json["assessment"] = compliance::to_string(control.assessment);
+  }
   nlohmann::json ids = nlohmann::json::array();
   for (const auto* c : common) {
     ids.push_back(c->id);
   }
   json["common_controls"] = ids;
   return json;
+}
+
+// What the catalogue says of a control beside its title: HIPAA's requirement ("addressable"), CIS
+// v8's implementation groups ("IG1,2,3") or a benchmark's profile and assessment ("L1 manual").
+std::string control_marks(const compliance::Control& control) {
+  if (control.requirement != compliance::Requirement::none) {
+    return std::string(requirement_name(control.requirement));
+  }
+  if (!control.implementation_groups.empty()) {
+    return "IG" + fmt::format("{}", fmt::join(control.implementation_groups, ","));
+  }
+  std::vector<std::string> marks;
+  if (control.profile != compliance::Profile::none) {
+    marks.emplace_back(control.profile == compliance::Profile::level1 ? "L1" : "L2");
+  }
+  if (control.assessment != compliance::Assessment::none) {
+    marks.emplace_back(compliance::to_string(control.assessment));
+  }
+  return fmt::format("{}", fmt::join(marks, " "));
+}
+
+// "35 automated, 28 manual; 41 Level 1, 22 Level 2" for a benchmark, empty for other frameworks.
+std::string benchmark_summary(const compliance::Framework& framework) {
+  std::map<compliance::Assessment, size_t> assessments;
+  std::map<compliance::Profile, size_t> profiles;
+  for (const compliance::Category& category : framework.categories) {
+    for (const compliance::Control& control : category.controls) {
+      ++assessments[control.assessment];
+      ++profiles[control.profile];
+    }
+  }
+  // The loader lets a catalogue mark either field on all of its controls or on none.
+  std::vector<std::string> parts;
+  if (assessments.count(compliance::Assessment::none) == 0) {
+    parts.push_back(fmt::format("{} automated, {} manual",
+                                assessments[compliance::Assessment::automated],
+                                assessments[compliance::Assessment::manual]));
+  }
+  if (profiles.count(compliance::Profile::none) == 0) {
+    parts.push_back(fmt::format("{} Level 1, {} Level 2", profiles[compliance::Profile::level1],
+                                profiles[compliance::Profile::level2]));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 nlohmann::json summary_json(const compliance::Framework& framework) {
@@ -161,6 +210,9 @@ void run_show(Context& ctx, const FrameworksOptions& options) {
     fmt::format("Controls:   {} in {} categories; {} questions of the questionnaire reach them\n",
                 framework.control_count(), framework.categories.size(),
                 compliance::questions_for(questionnaire, {framework.id}).size());
+  if (const std::string marks = benchmark_summary(framework); !marks.empty()) {
+    text += fmt::format("Benchmark:  {}\n", marks);
+  }
   for (const std::string& line : compliance::wrap(framework.description, 78)) {
     text += line + "\n";
   }
@@ -181,23 +233,19 @@ void run_show(Context& ctx, const FrameworksOptions& options) {
   for (const compliance::Category& category : framework.categories) {
     text += ctx.out().paint(fmt::format("{}  {}", category.id, category.name), Color::bold) + "\n";
     size_t id_width = 0;
+    size_t marks_width = 0;
     for (const compliance::Control& control : category.controls) {
       id_width = std::max(id_width, control.id.size());
+      marks_width = std::max(marks_width, control_marks(control).size());
     }
+    const size_t title_width = 78 - 2 - id_width - 2 - (marks_width == 0 ? 0 : marks_width + 2);
     for (const compliance::Control& control : category.controls) {
-      std::string extra;
-      if (control.requirement != compliance::Requirement::none) {
-        extra = std::string(requirement_name(control.requirement));
-      }
-      if (!control.implementation_groups.empty()) {
-        extra = "IG" + fmt::format("{}", fmt::join(control.implementation_groups, ","));
-      }
-      const size_t title_width = 78 - 2 - id_width - 2 - (extra.empty() ? 0 : extra.size() + 2);
+      const std::string marks = control_marks(control);
       const std::string title = compliance::truncate(control.title, title_width);
       text += fmt::format("  {:<{}}  {}{}\n", control.id, id_width, title,
-                          extra.empty() ? ""
+                          marks.empty() ? ""
                                         : std::string(title_width - display_width(title) + 2, ' ') +
-                                            ctx.out().paint(extra, Color::dim));
+                                            ctx.out().paint(marks, Color::dim));
     }
   }
   ctx.out().data(text);
@@ -426,7 +474,8 @@ void run_check(Context& ctx, const FrameworksOptions& options) {
     return;
   }
   ctx.out().data(fmt::format("valid: {} frameworks with {} controls, {} common controls, every "
-                             "control reached, {} checks each with its evaluator ({})\n",
+                             "control reached by a question or marked automated, {} checks "
+                             "each with its evaluator ({})\n",
                              frameworks.size(), controls, common, checks, library.description()));
 }
 

@@ -67,6 +67,30 @@ std::string_view to_string(Risk risk) noexcept {
   return "low";
 }
 
+std::string_view to_string(Profile profile) noexcept {
+  switch (profile) {
+  case Profile::level1:
+    return "level1";
+  case Profile::level2:
+    return "level2";
+  case Profile::none:
+    break;
+  }
+  return "";
+}
+
+std::string_view to_string(Assessment assessment) noexcept {
+  switch (assessment) {
+  case Assessment::automated:
+    return "automated";
+  case Assessment::manual:
+    return "manual";
+  case Assessment::none:
+    break;
+  }
+  return "";
+}
+
 const std::vector<std::string>& CommonControl::controls_in(std::string_view framework_id) const {
   static const std::vector<std::string> k_none;
   for (const FrameworkMapping& mapping : maps) {

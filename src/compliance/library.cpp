@@ -20,9 +20,10 @@ namespace velocity::compliance {
 
 namespace {
 
-// The shipped frameworks, in the order people usually meet them.
-constexpr std::string_view k_shipped[] = {"soc2",    "iso27001", "hipaa",     "gdpr",
-                                          "pci-dss", "cis-v8",   "nist-csf-2"};
+// The shipped frameworks, in the order people usually meet them; the CIS Benchmarks last.
+constexpr std::string_view k_shipped[] = {
+  "soc2",       "iso27001",    "hipaa",       "gdpr",          "pci-dss",       "cis-v8",
+  "nist-csf-2", "cis-aws-5.0", "cis-gcp-5.0", "cis-azure-6.0", "cis-github-1.2"};
 
 size_t shipped_position(std::string_view id) {
   const auto it = std::find(std::begin(k_shipped), std::end(k_shipped), id);

@@ -41,6 +41,29 @@ std::vector<Item> read_named_list(const YAML::Node& list, Diagnostics& diagnosti
   return items;
 }
 
+// The value of an enumerated field, or nothing (reported when it is none of `choices`).
+template <typename Value>
+std::optional<Value>
+read_choice(Fields& fields, std::string_view key, Need need,
+            std::initializer_list<std::pair<std::string_view, Value>> choices) {
+  const auto text = fields.text(key, need);
+  if (!text) {
+    return std::nullopt;
+  }
+  std::string names;
+  size_t index = 0;
+  for (const auto& [name, value] : choices) {
+    if (*text == name) {
+      return value;
+    }
+    names += index == 0 ? "" : (index + 1 == choices.size() ? " or " : ", ");
+    names += name;
+    ++index;
+  }
+  fields.error(key, fmt::format("is '{}'; use {}", *text, names));
+  return std::nullopt;
+}
+
 std::string entry_name(std::string_view kind, const YAML::Node& node, size_t index) {
   if (node.IsMap() && node["id"] && node["id"].IsScalar()) {
     return fmt::format("{} '{}'", kind, node["id"].Scalar());
@@ -51,7 +74,8 @@ std::string entry_name(std::string_view kind, const YAML::Node& node, size_t ind
 void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::string& framework_id,
                   const std::string& what, Control& control) {
   Fields fields(node, diagnostics, what,
-                {"id", "title", "description", "parent", "requirement", "implementation_groups"});
+                {"id", "title", "description", "parent", "requirement", "implementation_groups",
+                 "profile", "assessment"});
   control.id = fields.text("id", Need::required).value_or("");
   control.title = fields.text("title", Need::required).value_or("");
   control.description = fields.text("description", Need::required).value_or("");
@@ -60,19 +84,19 @@ void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::s
                                       k_max_title));
   }
   const bool hipaa = framework_id == "hipaa";
-  const auto requirement = fields.text("requirement", hipaa ? Need::required : Need::optional);
-  if (requirement) {
-    if (*requirement == "standard") {
-      control.requirement = Requirement::standard;
-    } else if (*requirement == "required") {
-      control.requirement = Requirement::required;
-    } else if (*requirement == "addressable") {
-      control.requirement = Requirement::addressable;
-    } else {
-      fields.error("requirement",
-                   fmt::format("is '{}'; use standard, required or addressable", *requirement));
-    }
-  }
+  control.requirement =
+    read_choice<Requirement>(fields, "requirement", hipaa ? Need::required : Need::optional,
+                             {{"standard", Requirement::standard},
+                              {"required", Requirement::required},
+                              {"addressable", Requirement::addressable}})
+      .value_or(Requirement::none);
+  control.profile = read_choice<Profile>(fields, "profile", Need::optional,
+                                         {{"level1", Profile::level1}, {"level2", Profile::level2}})
+                      .value_or(Profile::none);
+  control.assessment =
+    read_choice<Assessment>(fields, "assessment", Need::optional,
+                            {{"automated", Assessment::automated}, {"manual", Assessment::manual}})
+      .value_or(Assessment::none);
   control.parent = fields.text("parent", Need::optional).value_or("");
   if (hipaa && control.parent.empty() &&
       (control.requirement == Requirement::required ||
@@ -97,6 +121,33 @@ void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::s
   }
 }
 
+// Where a control is written and whether it has each benchmark field.
+struct BenchmarkFields {
+  YAML::Mark mark;
+  std::string id;
+  bool profile = false;
+  bool assessment = false;
+};
+
+// A catalogue that gives one control a benchmark field gives it to all of them, so no
+// recommendation silently lacks its profile or whether it is automated.
+void require_on_all(const std::vector<BenchmarkFields>& controls, std::string_view field,
+                    bool BenchmarkFields::*has, Diagnostics& diagnostics) {
+  const auto first = std::find_if(controls.begin(), controls.end(),
+                                  [&](const BenchmarkFields& control) { return control.*has; });
+  if (first == controls.end()) {
+    return;
+  }
+  for (const BenchmarkFields& control : controls) {
+    if (!(control.*has)) {
+      diagnostics.error(control.mark,
+                        fmt::format("control '{}': '{}' is missing; the catalogue gives one to "
+                                    "its other controls (first to '{}' on line {})",
+                                    control.id, field, first->id, first->mark.line + 1));
+    }
+  }
+}
+
 } // namespace
 
 Framework parse_framework(std::string_view text, const std::string& source,
@@ -114,8 +165,9 @@ Framework parse_framework(std::string_view text, const std::string& source,
   if (!framework.id.empty() && framework.id != expected_id) {
     top.error("id", fmt::format("is '{}' but the file is named {}.yaml; they must match",
                                 framework.id, expected_id));
-  } else if (!framework.id.empty() && !detail::is_kebab_case(framework.id)) {
-    top.error("id", "must be lower-case words joined by '-' (e.g. pci-dss)");
+  } else if (!framework.id.empty() && !detail::is_framework_id(framework.id)) {
+    top.error("id", "must be lower-case words joined by '-', with '.' only between the digits "
+                    "of a version (e.g. pci-dss, cis-aws-5.0)");
   }
   framework.name = top.text("name", Need::required).value_or("");
   framework.version = top.text("version", Need::required).value_or("");
@@ -145,6 +197,7 @@ Framework parse_framework(std::string_view text, const std::string& source,
 
   std::unordered_map<std::string, YAML::Mark> control_marks;
   std::vector<std::pair<const YAML::Node, std::string>> parents; // control node, parent id
+  std::vector<BenchmarkFields> benchmark_fields;
   if (const auto categories = top.list("categories", Need::required)) {
     std::unordered_set<std::string> category_ids;
     size_t category_index = 0;
@@ -185,6 +238,9 @@ Framework parse_framework(std::string_view text, const std::string& source,
           if (!control.parent.empty()) {
             parents.emplace_back(control_node, control.parent);
           }
+          benchmark_fields.push_back({control_node.Mark(), control.id,
+                                      control.profile != Profile::none,
+                                      control.assessment != Assessment::none});
           control.category = category.id;
           category.controls.push_back(std::move(control));
         }
@@ -199,6 +255,8 @@ Framework parse_framework(std::string_view text, const std::string& source,
                                                  node["id"].Scalar(), parent));
     }
   }
+  require_on_all(benchmark_fields, "profile", &BenchmarkFields::profile, diagnostics);
+  require_on_all(benchmark_fields, "assessment", &BenchmarkFields::assessment, diagnostics);
   diagnostics.throw_if_any("framework catalogue");
   framework.index();
   return framework;
@@ -448,7 +506,9 @@ void check_mappings(const Questionnaire& questionnaire, const Framework& framewo
   }
   for (const Category& category : framework.categories) {
     for (const Control& control : category.controls) {
-      if (reached.find(control.id) == reached.end()) {
+      // An automated benchmark recommendation is answered by its checks, not by a question.
+      if (reached.find(control.id) == reached.end() &&
+          control.assessment != Assessment::automated) {
         diagnostics.error(fmt::format("no common control maps to {} control '{}' ({}); add it to "
                                       "the 'maps.{}' of the common control that covers it",
                                       framework.id, control.id, control.title, framework.id));

@@ -92,6 +92,10 @@ constexpr AuditDefault k_audit_defaults[] = {
   {"gdpr", "", "GDPR: no certification audit", 0, ""},
   {"cis-v8", "", "CIS Controls: self-assessed, no certification audit", 0, ""},
   {"nist-csf-2", "", "NIST CSF: self-assessed, no certification audit", 0, ""},
+  {"cis-aws-5.0", "", "CIS AWS Benchmark: self-assessed, no certification audit", 0, ""},
+  {"cis-gcp-5.0", "", "CIS GCP Benchmark: self-assessed, no certification audit", 0, ""},
+  {"cis-azure-6.0", "", "CIS Azure Benchmark: self-assessed, no certification audit", 0, ""},
+  {"cis-github-1.2", "", "CIS GitHub Benchmark: self-assessed, no certification audit", 0, ""},
 };
 
 AuditEstimate audit_estimate(const Framework& framework, const Scope& scope) {

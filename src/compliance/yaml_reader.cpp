@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace velocity::compliance::detail {
 
@@ -263,6 +264,19 @@ bool is_kebab_case(std::string_view id) {
 
 bool is_snake_case(std::string_view id) {
   return is_word_list(id, '_');
+}
+
+bool is_framework_id(std::string_view id) {
+  std::string words(id);
+  for (size_t i = 0; i < words.size(); ++i) {
+    const bool version_dot = words[i] == '.' && i > 0 && i + 1 < words.size() &&
+                             std::isdigit(static_cast<unsigned char>(words[i - 1])) != 0 &&
+                             std::isdigit(static_cast<unsigned char>(words[i + 1])) != 0;
+    if (version_dot) {
+      words[i] = '0';
+    }
+  }
+  return is_word_list(words, '-');
 }
 
 } // namespace velocity::compliance::detail

@@ -89,5 +89,7 @@ private:
 bool is_kebab_case(std::string_view id);
 // True when `id` is snake_case: [a-z0-9]+(_[a-z0-9]+)*.
 bool is_snake_case(std::string_view id);
+// True when `id` is kebab-case in which '.' may join two digits, as in a version: cis-aws-5.0.
+bool is_framework_id(std::string_view id);
 
 } // namespace velocity::compliance::detail

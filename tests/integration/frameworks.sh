@@ -5,17 +5,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require python3
 
 
-TEST "list shows the seven catalogues from any directory"
+TEST "list shows the eleven catalogues from any directory"
 OUT=$(cd / && "$VELOCITY_BIN" frameworks list 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
 expect_rc 0
-for id in soc2 iso27001 hipaa gdpr pci-dss cis-v8 nist-csf-2; do expect_out_contains "$id"; done
+for id in soc2 iso27001 hipaa gdpr pci-dss cis-v8 nist-csf-2 cis-aws-5.0 cis-gcp-5.0 \
+  cis-azure-6.0 cis-github-1.2; do expect_out_contains "$id"; done
 expect_out_contains "type1,type2"
 
 TEST "list --format json: control counts"
 run frameworks list --format json
 expect_rc 0
 expect_equal "$(json_get '",".join("%s=%d" % (f["id"], f["controls"]) for f in d)')" \
-  "soc2=61,iso27001=116,hipaa=65,gdpr=36,pci-dss=280,cis-v8=153,nist-csf-2=106"
+  "soc2=61,iso27001=116,hipaa=65,gdpr=36,pci-dss=280,cis-v8=153,nist-csf-2=106,cis-aws-5.0=63,cis-gcp-5.0=93,cis-azure-6.0=127,cis-github-1.2=120"
 
 TEST "list is fast (parses the catalogues in parallel)"
 start=$(date +%s%N)
@@ -49,6 +50,38 @@ expect_equal "$(json_get 'len(d["groups"]), len(d["categories"]), sum(len(c["con
 expect_equal "$(json_get '[(c["id"], c["group"], [x["id"] for x in c["controls"]]) for c in d["categories"] if c["id"]=="3.3"][0]')" \
   "('3.3', '3', ['3.3.1', '3.3.1.1', '3.3.1.2', '3.3.1.3', '3.3.2', '3.3.3'])"
 
+TEST "show a CIS Benchmark: sections, sub-sections, profile and assessment of each recommendation"
+run frameworks show cis-aws-5.0
+expect_rc 0
+expect_out_contains "63 in 8 categories; 12 questions of the questionnaire reach them"
+expect_out_contains "Benchmark:  35 automated, 28 manual; 41 Level 1, 22 Level 2"
+run frameworks show cis-aws-5.0 --format json
+expect_equal "$(json_get 'len(d["groups"]), [c["id"] for c in d["categories"]]')" \
+  "5 ['1', '2.1', '2.2', '2.3', '3', '4', '5.1', '5']"
+expect_equal "$(json_get '[(x["profile"], x["assessment"], x["common_controls"]) for c in d["categories"] for x in c["controls"] if x["id"]=="1.10"][0]')" \
+  "('level1', 'manual', ['access-provisioning'])"
+expect_equal "$(json_get '[(x["profile"], x["assessment"], x["common_controls"]) for c in d["categories"] for x in c["controls"] if x["id"]=="2.1.1"][0]')" \
+  "('level2', 'automated', [])"
+# Counts per benchmark: recommendations, automated, manual, Level 2, and every manual one reached.
+for expected in "cis-aws-5.0 63 35 28 22" "cis-gcp-5.0 93 71 22 39" "cis-azure-6.0 127 89 38 53" \
+  "cis-github-1.2 120 2 118 29"; do
+  run frameworks show "${expected%% *}" --format json
+  counts=$(python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+xs = [x for c in d["categories"] for x in c["controls"]]
+unreached = [x["id"] for x in xs if x["assessment"] == "manual" and not x["common_controls"]]
+print(d["id"], len(xs), sum(x["assessment"] == "automated" for x in xs),
+      sum(x["assessment"] == "manual" for x in xs), sum(x["profile"] == "level2" for x in xs),
+      "manual unreached:", unreached)' <<<"$OUT")
+  expect_equal "$counts" "$expected manual unreached: []"
+done
+run frameworks show cis-azure-6.0 --controls
+expect_out_contains "8.1.3.1"
+expect_out_contains "L2 automated"
+run frameworks map cis-github-1.2:1.1.16 --format json
+expect_equal "$(json_get '[c["id"] for c in d["matches"][0]["common_controls"]]')" "['protected-branches']"
+
 TEST "show an unknown framework suggests the closest"
 run frameworks show soc
 expect_rc 2
@@ -76,7 +109,7 @@ expect_err_contains "no common control or framework control has the id 'no-such-
 TEST "map refuses a bare id two shipped frameworks use"
 run frameworks map 4.1
 expect_rc 2
-expect_err_contains "'4.1' is a control id in 2 frameworks: iso27001:4.1, cis-v8:4.1"
+expect_err_contains "'4.1' is a control id in 4 frameworks: iso27001:4.1, cis-v8:4.1, cis-aws-5.0:4.1, cis-gcp-5.0:4.1"
 
 TEST "map lists the checks testing a control, with why, and only those"
 run frameworks map soc2:CC6.6 --format json
@@ -95,7 +128,7 @@ expect_equal "$(json_get '"checks" in d["matches"][0]["common_control"]')" "Fals
 TEST "check validates the built-in set"
 run frameworks check
 expect_rc 0
-expect_out_contains "valid: 7 frameworks with 817 controls, 90 common controls"
+expect_out_contains "valid: 11 frameworks with 1220 controls, 101 common controls, every control reached by a question or marked automated"
 expect_out_contains "$("$VELOCITY_BIN" checks list --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') checks each with its evaluator"
 
 TEST "custom catalogues with --frameworks-dir and VELOCITY_FRAMEWORKS_DIR"

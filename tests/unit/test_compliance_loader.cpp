@@ -65,16 +65,18 @@ std::string replaced(std::string_view text, std::string_view from, std::string_v
 TEST_CASE("Library::built_in") {
   compliance::Library library = compliance::Library::built_in();
 
-  SUBCASE("lists the seven shipped frameworks in their usual order") {
-    const std::vector<std::string> expected = {"soc2",    "iso27001", "hipaa",     "gdpr",
-                                               "pci-dss", "cis-v8",   "nist-csf-2"};
+  SUBCASE("lists the eleven shipped frameworks in their usual order, the CIS Benchmarks last") {
+    const std::vector<std::string> expected = {
+      "soc2",       "iso27001",    "hipaa",       "gdpr",          "pci-dss",       "cis-v8",
+      "nist-csf-2", "cis-aws-5.0", "cis-gcp-5.0", "cis-azure-6.0", "cis-github-1.2"};
     CHECK(library.framework_ids() == expected);
   }
 
   SUBCASE("control counts per framework") {
     const std::vector<std::pair<std::string, size_t>> expected = {
-      {"soc2", 61},     {"iso27001", 116}, {"hipaa", 65},       {"gdpr", 36},
-      {"pci-dss", 280}, {"cis-v8", 153},   {"nist-csf-2", 106},
+      {"soc2", 61},        {"iso27001", 116},      {"hipaa", 65},           {"gdpr", 36},
+      {"pci-dss", 280},    {"cis-v8", 153},        {"nist-csf-2", 106},     {"cis-aws-5.0", 63},
+      {"cis-gcp-5.0", 93}, {"cis-azure-6.0", 127}, {"cis-github-1.2", 120},
     };
     for (const auto& [framework_id, count] : expected) {
       const std::string& id = framework_id; // CAPTURE cannot capture a structured binding
@@ -136,10 +138,36 @@ TEST_CASE("Library::built_in") {
     CHECK(pci.find_control("12.10.8") == nullptr);
   }
 
+  SUBCASE("CIS Benchmarks: sections as groups, each recommendation with profile and assessment") {
+    const compliance::Framework& aws = library.framework("cis-aws-5.0");
+    CHECK(aws.version == "5.0.0");
+    CHECK(aws.groups.size() == 5);
+    const auto* keys = aws.find_control("1.10");
+    REQUIRE(keys != nullptr);
+    CHECK(keys->category == "1");
+    CHECK(keys->profile == compliance::Profile::level1);
+    CHECK(keys->assessment == compliance::Assessment::manual);
+    const auto* imds = aws.find_control("5.7");
+    REQUIRE(imds != nullptr);
+    CHECK(imds->assessment == compliance::Assessment::automated);
+    const auto* ebs = aws.find_control("5.1.1");
+    REQUIRE(ebs != nullptr);
+    CHECK(ebs->category == "5.1");
+    CHECK(aws.find_category("5.1")->group == "5");
+    const auto* csek = library.framework("cis-gcp-5.0").find_control("4.7");
+    REQUIRE(csek != nullptr);
+    CHECK(csek->profile == compliance::Profile::level2);
+    const auto* defender = library.framework("cis-azure-6.0").find_control("8.1.3.1");
+    REQUIRE(defender != nullptr);
+    CHECK(defender->category == "8.1");
+    CHECK(library.framework("cis-github-1.2").find_control("2.3.8")->assessment ==
+          compliance::Assessment::automated);
+  }
+
   SUBCASE("the questionnaire maps every control of every framework") {
     CHECK_NOTHROW(library.validate_all());
     const auto& questionnaire = library.questionnaire();
-    CHECK(questionnaire.controls.size() == 90);
+    CHECK(questionnaire.controls.size() == 101);
     CHECK(questionnaire.domains.size() == 16);
     const auto* mfa = questionnaire.find("mfa-all-users");
     REQUIRE(mfa != nullptr);
@@ -220,6 +248,43 @@ TEST_CASE("parse_framework") {
           std::string::npos);
     CHECK(message.find("hipaa.yaml:13:9: control 'A.2': 'parent' names 'A.9'") !=
           std::string::npos);
+  }
+
+  SUBCASE("a benchmark profile or assessment must be a known value") {
+    std::string text = replaced(k_minimal_framework, "        title: One\n",
+                                "        title: One\n        profile: level3\n"
+                                "        assessment: automatic\n");
+    text = replaced(text, "        title: Two\n",
+                    "        title: Two\n        profile: level2\n        assessment: manual\n");
+    const std::string message =
+      usage_error_of([&] { compliance::parse_framework(text, "demo.yaml", "demo"); });
+    CHECK(message.find("demo.yaml:12:18: control 'A.1': 'profile' is 'level3'; use level1 or "
+                       "level2") != std::string::npos);
+    CHECK(message.find("demo.yaml:13:21: control 'A.1': 'assessment' is 'automatic'; use "
+                       "automated or manual") != std::string::npos);
+  }
+
+  SUBCASE("a catalogue that marks one control's profile and assessment marks them all") {
+    const std::string text =
+      replaced(k_minimal_framework, "        title: Two\n",
+               "        title: Two\n        profile: level1\n        assessment: automated\n");
+    const std::string message =
+      usage_error_of([&] { compliance::parse_framework(text, "demo.yaml", "demo"); });
+    CHECK(message.find("demo.yaml:10:9: control 'A.1': 'profile' is missing; the catalogue gives "
+                       "one to its other controls (first to 'A.2' on line 13)") !=
+          std::string::npos);
+    CHECK(message.find("demo.yaml:10:9: control 'A.1': 'assessment' is missing") !=
+          std::string::npos);
+  }
+
+  SUBCASE("a framework id may carry a version with dots, nothing else") {
+    const std::string versioned = replaced(k_minimal_framework, "id: demo", "id: demo-5.0");
+    CHECK(compliance::parse_framework(versioned, "demo-5.0.yaml", "demo-5.0").id == "demo-5.0");
+    const std::string dotted = replaced(k_minimal_framework, "id: demo", "id: demo.x");
+    const std::string message =
+      usage_error_of([&] { compliance::parse_framework(dotted, "demo.x.yaml", "demo.x"); });
+    CHECK(message.find("'id' must be lower-case words joined by '-', with '.' only between the "
+                       "digits of a version") != std::string::npos);
   }
 
   SUBCASE("CIS implementation groups must be an ascending subset of 1..3") {
@@ -315,6 +380,22 @@ TEST_CASE("check_mappings") {
     const std::string message =
       usage_error_of([&] { compliance::check_mappings(questionnaire, framework); });
     CHECK(message.find("no common control maps to demo control 'A.2'") != std::string::npos);
+  }
+
+  SUBCASE("an automated benchmark recommendation may wait for its checks; a manual one may not") {
+    const std::string catalogue =
+      replaced(replaced(k_minimal_framework, "        title: One\n",
+                        "        title: One\n        assessment: manual\n"),
+               "        title: Two\n", "        title: Two\n        assessment: automated\n");
+    const auto benchmark = compliance::parse_framework(catalogue, "demo.yaml", "demo");
+    const auto reaches_a2 = compliance::parse_questionnaire(
+      replaced(k_minimal_questionnaire, "[\"A.1\", \"A.2\"]", "[\"A.2\"]"), "cc.yaml", {"demo"});
+    const std::string message =
+      usage_error_of([&] { compliance::check_mappings(reaches_a2, benchmark); });
+    CHECK(message.find("no common control maps to demo control 'A.1'") != std::string::npos);
+    const auto reaches_a1 = compliance::parse_questionnaire(
+      replaced(k_minimal_questionnaire, ", \"A.2\"]", "]"), "cc.yaml", {"demo"});
+    CHECK_NOTHROW(compliance::check_mappings(reaches_a1, benchmark));
   }
 }
 

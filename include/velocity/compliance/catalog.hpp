@@ -12,6 +12,18 @@ namespace velocity::compliance {
 // HIPAA marks each standard and implementation specification; other frameworks use `none`.
 enum class Requirement { none, standard, required, addressable };
 
+// A CIS Benchmark recommendation's profile: Level 1 is the prudent baseline, Level 2 adds
+// defence in depth. `none` outside benchmarks.
+enum class Profile { none, level1, level2 };
+
+// Whether a benchmark recommendation is judged by reading settings (automated, so a check can
+// reach it) or needs a person to answer (manual). `none` outside benchmarks.
+enum class Assessment { none, automated, manual };
+
+// The names used in the catalogues and in JSON output ("level1", "automated"); empty for none.
+std::string_view to_string(Profile profile) noexcept;
+std::string_view to_string(Assessment assessment) noexcept;
+
 // One control of a framework, with its exact official id (`CC6.1`, `A.5.1`, `164.312(d)`).
 struct Control {
   std::string id;
@@ -20,7 +32,9 @@ struct Control {
   std::string category; // id of the category holding it
   std::string parent;   // HIPAA: the standard of an implementation specification
   Requirement requirement = Requirement::none;
-  std::vector<int> implementation_groups; // CIS v8: IG1..IG3
+  std::vector<int> implementation_groups;   // CIS v8: IG1..IG3
+  Profile profile = Profile::none;          // CIS Benchmarks
+  Assessment assessment = Assessment::none; // CIS Benchmarks
 };
 
 struct Category {
