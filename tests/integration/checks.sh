@@ -73,7 +73,8 @@ expect_out_contains "Severity:   high"
 expect_out_contains "aws s3api put-public-access-block"
 expect_out_contains "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"
 expect_out_contains "s3_bucket_level_public_access_block"
-expect_out_contains "iso27001    A.8.3"
+expect_out_contains "Tests that access to stored information stays restricted to authorised identities."
+expect_out_contains "cis-aws-5.0"
 run checks show aws_s3_bucket_public_access_block --format json
 expect_rc 0
 expect_equal "$(json_get 'list(d)')" \
@@ -84,7 +85,8 @@ expect_equal "$(json_get 'sorted(d["remediation"]), len(d["remediation"]["steps"
   "['cli', 'steps', 'url'] True"
 expect_equal "$(json_get 'd["references"]["cis"]["recommendations"], d["references"]["prowler"]')" \
   "['2.1.4'] ['s3_bucket_level_public_access_block']"
-expect_equal "$(json_get '[m["id"] for m in d["controls"]["iso27001"]]')" "['A.8.3']"
+expect_equal "$(json_get '[m["id"] for m in d["controls"]["iso27001"]], [m["id"] for m in d["controls"]["cis-aws-5.0"]]')" \
+  "['A.8.3'] ['2.1.4']"
 
 TEST "the mappings the review removed stay removed"
 run checks show aws_cloudtrail_logging_on --format json

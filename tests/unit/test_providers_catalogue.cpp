@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 using namespace velocity;
@@ -66,6 +67,24 @@ TEST_CASE("the built-in check catalogue") {
       CHECK(!library.controls_for_check(check.id).empty());
       for (const compliance::CheckMapping& mapping : library.controls_for_check(check.id)) {
         CHECK(!mapping.why.empty());
+      }
+    }
+  }
+  SUBCASE("a CIS recommendation named under references is mapped in the shipped benchmark") {
+    for (const compliance::Check& check : catalogue.checks) {
+      if (!check.references.cis) {
+        continue;
+      }
+      CAPTURE(check.id);
+      const auto benchmark = std::find_if(
+        library.framework_ids().begin(), library.framework_ids().end(),
+        [&](const std::string& id) { return id.starts_with("cis-" + check.platform + "-"); });
+      REQUIRE(benchmark != library.framework_ids().end());
+      CHECK(
+        check.references.cis->benchmark.ends_with(" v" + library.framework(*benchmark).version));
+      for (const std::string& recommendation : check.references.cis->recommendations) {
+        CAPTURE(recommendation);
+        CHECK(maps_to(check, *benchmark, recommendation));
       }
     }
   }
