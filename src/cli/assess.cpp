@@ -117,6 +117,19 @@ std::string scope_title(const compliance::Evaluation& evaluation) {
   return title;
 }
 
+compliance::AutomatedResults apply_automated(Context& ctx, compliance::Library& library,
+                                             compliance::Evaluation& evaluation,
+                                             const std::string& until, Meta& meta) {
+  // The findings as they stood when the answers were given: both describe the same moment.
+  compliance::AutomatedResults automated = compliance::load_automated_results(
+    ctx.state().db(), ctx.org(), library, store::TimeWindow{std::nullopt, until});
+  for (compliance::FrameworkResult& result : evaluation.frameworks) {
+    compliance::apply_verdicts(result, automated);
+  }
+  meta.findings_until = until;
+  return automated;
+}
+
 void print_evaluation(Context& ctx, const std::string& format,
                       const compliance::Evaluation& evaluation,
                       const compliance::Questionnaire& questionnaire,
@@ -132,6 +145,9 @@ void print_evaluation(Context& ctx, const std::string& format,
        meta.completed_at ? nlohmann::json(*meta.completed_at) : nlohmann::json(nullptr)},
       {"catalogues", meta.catalogues}};
     json["assessment"] = assessment;
+    json["automated"] = meta.findings_until
+                          ? nlohmann::json{{"findings_until", *meta.findings_until}}
+                          : nlohmann::json(nullptr);
     ctx.out().json(json);
   } else if (format == "md") {
     ctx.out().data(render_markdown(evaluation, questionnaire, answers, meta));
@@ -222,7 +238,7 @@ void run_answers_file(Context& ctx, const Options& options) {
   const compliance::Scope scope = assess::resolve_scope(library, frameworks, variant);
   const compliance::Answers answers = compliance::answers_for_scope(file, questionnaire, scope);
   const auto frameworks_loaded = assess::load_frameworks(library, scope);
-  const compliance::Evaluation evaluation =
+  compliance::Evaluation evaluation =
     compliance::evaluate(questionnaire, frameworks_loaded, scope, answers,
                          assess::plan_options(options, time::now(), scope.frameworks.size()));
 
@@ -254,6 +270,10 @@ void run_answers_file(Context& ctx, const Options& options) {
     tx.commit();
     ctx.out().info(
       fmt::format("stored as assessment {} (`velocity assess show {}`)", *meta.id, *meta.id));
+  }
+  std::optional<compliance::AutomatedResults> automated;
+  if (meta.id) {
+    automated.emplace(assess::apply_automated(ctx, library, evaluation, *meta.completed_at, meta));
   }
   assess::print_evaluation(ctx, format, evaluation, questionnaire, answers, meta);
   assess::check_fail_under(options, evaluation);

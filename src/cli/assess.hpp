@@ -7,6 +7,7 @@
 #include <velocity/cli/context.hpp>
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/plan.hpp>
+#include <velocity/compliance/verdict.hpp>
 #include <velocity/store/assessment.hpp>
 
 #include <filesystem>
@@ -45,6 +46,9 @@ struct Meta {
   std::optional<std::string> completed_at;
   std::string org;
   std::string catalogues; // "built-in catalogues" or a directory
+  // Set when automated verdicts count (apply_automated): the findings were taken as they stood
+  // at this time.
+  std::optional<std::string> findings_until;
 };
 
 // The frameworks and variant to assess: ids checked, duplicates dropped, the variant checked
@@ -60,6 +64,13 @@ std::vector<const compliance::Framework*> load_frameworks(compliance::Library& l
 // and a configured audit cost per framework is counted `framework_count` times.
 compliance::PlanOptions plan_options(const Options& options, time::TimePoint default_start,
                                      size_t framework_count);
+
+// Applies the automated verdicts (compliance/verdict.hpp) of the organisation's findings as they
+// stood at `until` to every framework of `evaluation`, and notes `until` in `meta`. The results
+// returned must outlive `evaluation`'s use.
+compliance::AutomatedResults apply_automated(Context& ctx, compliance::Library& library,
+                                             compliance::Evaluation& evaluation,
+                                             const std::string& until, Meta& meta);
 
 // {"soc2": 53.8, ...} as stored with a finished assessment.
 std::string scores_json(const compliance::Evaluation& evaluation);

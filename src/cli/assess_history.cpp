@@ -166,7 +166,7 @@ void run_assess_list(Context& ctx) {
 void run_assess_show(Context& ctx, const Options& options) {
   const std::string format = ctx.format({"table", "json", "md"});
   compliance::Library library = compliance::Library::open(options.frameworks_dir);
-  const Loaded loaded = evaluate_record(ctx, library, options, options.id);
+  Loaded loaded = evaluate_record(ctx, library, options, options.id);
   const store::AssessmentRecord& record = loaded.record;
   assess::Meta meta;
   meta.id = record.id;
@@ -175,6 +175,10 @@ void run_assess_show(Context& ctx, const Options& options) {
   meta.completed_at = record.completed_at;
   meta.org = ctx.options.org;
   meta.catalogues = library.description();
+  // A completed assessment meets the findings of its time; one in progress, today's.
+  const compliance::AutomatedResults automated =
+    assess::apply_automated(ctx, library, loaded.evaluation,
+                            record.completed_at.value_or(time::to_iso8601(time::now())), meta);
   if (record.status == store::AssessmentStatus::in_progress) {
     ctx.out().info(fmt::format("assessment {} is in progress ({} of {} answered); `velocity assess "
                                "--resume` continues it",

@@ -2,6 +2,7 @@
 
 #include "assess.hpp"
 
+#include <velocity/compliance/report_json.hpp>
 #include <velocity/compliance/text.hpp>
 
 #include <fmt/format.h>
@@ -80,6 +81,74 @@ std::string frameworks_of(const compliance::Gap& gap) {
   return text;
 }
 
+// The controls of `result` whose status automated checks decided.
+struct DecidedByChecks {
+  std::vector<const compliance::ControlResult*> failing;
+  std::vector<std::string> met; // met by automated evidence
+};
+
+DecidedByChecks decided_by_checks(const compliance::FrameworkResult& result) {
+  DecidedByChecks decided;
+  for (const compliance::CategoryResult& category : result.categories) {
+    for (const compliance::ControlResult& control : category.controls) {
+      if (control.source == compliance::StatusSource::failing_checks) {
+        decided.failing.push_back(&control);
+      } else if (control.source == compliance::StatusSource::passing_checks) {
+        decided.met.push_back(control.control->id);
+      }
+    }
+  }
+  return decided;
+}
+
+// The failing checks of a control, one line each.
+std::vector<std::string> failing_checks(const compliance::ControlResult& control) {
+  std::vector<std::string> lines;
+  for (const compliance::CheckResults* check : control.checks) {
+    if (check->failing > 0) {
+      lines.push_back(compliance::check_results_text(compliance::check_results_json(*check)));
+    }
+  }
+  return lines;
+}
+
+// "partially met" for partially_met.
+std::string status_words(compliance::ControlStatus status) {
+  std::string words(compliance::to_string(status));
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
+
+std::string until_text(const std::string& until) {
+  return until.size() >= 16 ? until.substr(0, 10) + " " + until.substr(11, 5) + " UTC" : until;
+}
+
+// The section of the table naming what automated checks decided.
+std::string automated_section(const Output& out, const compliance::Evaluation& evaluation,
+                              const std::string& until) {
+  std::string text =
+    "\n" + heading(out, fmt::format("Automated checks (findings as of {})", until_text(until)));
+  for (const compliance::FrameworkResult& result : evaluation.frameworks) {
+    const DecidedByChecks decided = decided_by_checks(result);
+    text += fmt::format("{}: {} controls not met because a check fails, {} met by automated "
+                        "evidence\n",
+                        result.framework->name, decided.failing.size(), decided.met.size());
+    for (const compliance::ControlResult* control : decided.failing) {
+      text += fmt::format("  {} {} (answered: {})\n", control->control->id,
+                          out.paint("not met", Color::red), status_words(control->answered));
+      text += bullets(failing_checks(*control), "    ", k_width);
+    }
+    if (!decided.met.empty()) {
+      const auto wrapped = compliance::wrap(
+        fmt::format("Met by automated evidence: {}", fmt::join(decided.met, ", ")), k_width - 2);
+      for (const std::string& line : wrapped) {
+        text += "  " + line + "\n";
+      }
+    }
+  }
+  return text;
+}
+
 } // namespace
 
 std::string render_table(const Output& out, const compliance::Evaluation& evaluation,
@@ -112,6 +181,9 @@ std::string render_table(const Output& out, const compliance::Evaluation& evalua
   }
   text += scores.render();
   text += "(framework controls by status; the score weighs each question once)\n";
+  if (meta.findings_until) {
+    text += automated_section(out, evaluation, *meta.findings_until);
+  }
 
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
     // Frameworks name their top level differently (NIST CSF functions, PCI DSS requirements).
@@ -287,6 +359,25 @@ std::string render_markdown(const compliance::Evaluation& evaluation,
       result.count(ControlStatus::met), result.count(ControlStatus::partially_met),
       result.count(ControlStatus::not_met), result.count(ControlStatus::not_applicable),
       result.count(ControlStatus::not_assessed));
+  }
+  if (meta.findings_until) {
+    md += fmt::format("\n## Automated checks\n\nFindings as of {}. A failing check makes a control "
+                      "not met whatever the answers say; passing checks alone meet a control no "
+                      "answer decides.\n\n| Framework | Control | Status | Answered | Checks |\n"
+                      "| --- | --- | --- | --- | --- |\n",
+                      until_text(*meta.findings_until));
+    for (const compliance::FrameworkResult& result : evaluation.frameworks) {
+      const DecidedByChecks decided = decided_by_checks(result);
+      for (const compliance::ControlResult* control : decided.failing) {
+        md += fmt::format("| {} | {} | not met | {} | {} |\n", result.framework->name,
+                          control->control->id, status_words(control->answered),
+                          md_cell(fmt::format("{}", fmt::join(failing_checks(*control), "; "))));
+      }
+      for (const std::string& id : decided.met) {
+        md += fmt::format("| {} | {} | met by automated evidence | not assessed | passing |\n",
+                          result.framework->name, id);
+      }
+    }
   }
   for (const compliance::FrameworkResult& result : evaluation.frameworks) {
     md += fmt::format("\n### {} by category\n\n| Category | Name | Score |\n| --- | --- | ---: |\n",

@@ -196,13 +196,26 @@ void run_report(Context& ctx, const ReportOptions& options) {
     text = report::render_controls_csv(doc);
     break;
   case report::Format::oscal:
-    text = report::render_oscal(doc).dump(2) + "\n";
     break;
   case report::Format::jsonl:
   case report::Format::findings_csv:
     break;
   }
-  if (format == report::Format::pdf) {
+  if (format == report::Format::oscal) {
+    // Streamed: the observations grow with the findings.
+    const store::Org org = ctx.org();
+    const auto write = [&](const report::Sink& sink) {
+      report::write_oscal(doc, ctx.state().db(), org, request.period, sink);
+    };
+    if (options.output) {
+      fs::AtomicFile file(*options.output, fs::Mode::private_file);
+      write([&](std::string_view bytes) { file.write(bytes); });
+      file.commit();
+    } else {
+      write([](std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); });
+      std::fflush(stdout);
+    }
+  } else if (format == report::Format::pdf) {
     ctx.out().verbose("printing the HTML report with headless Chromium");
     report::print_pdf(text, *options.output);
   } else if (options.output) {

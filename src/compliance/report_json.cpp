@@ -1,5 +1,7 @@
 #include <velocity/compliance/report_json.hpp>
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace velocity::compliance {
@@ -49,13 +51,23 @@ nlohmann::json framework_json(const FrameworkResult& result) {
                       {"score", score_json(group.sum.score())}});
   }
   json["groups"] = groups;
+  nlohmann::json sources = {{"answers", 0}, {"failing_checks", 0}, {"passing_checks", 0}};
   nlohmann::json categories = nlohmann::json::array();
   for (const CategoryResult& category : result.categories) {
     nlohmann::json controls = nlohmann::json::array();
     for (const ControlResult& control : category.controls) {
+      nlohmann::json& source = sources[std::string(to_string(control.source))];
+      source = source.get<int64_t>() + 1;
+      nlohmann::json checks = nlohmann::json::array();
+      for (const CheckResults* check : control.checks) {
+        checks.push_back(check_results_json(*check));
+      }
       controls.push_back({{"id", control.control->id},
                           {"title", control.control->title},
-                          {"status", to_string(control.status)}});
+                          {"status", to_string(control.status)},
+                          {"answered_status", to_string(control.answered)},
+                          {"status_source", to_string(control.source)},
+                          {"checks", checks}});
     }
     categories.push_back(
       {{"id", category.category->id},
@@ -66,10 +78,46 @@ nlohmann::json framework_json(const FrameworkResult& result) {
        {"controls", controls}});
   }
   json["categories"] = categories;
+  json["status_sources"] = sources;
   return json;
 }
 
 } // namespace
+
+nlohmann::json check_results_json(const CheckResults& check) {
+  nlohmann::json resources = nlohmann::json::array();
+  for (const FailingResource& resource : check.failing_resources) {
+    resources.push_back({{"resource_id", resource.resource_id}, {"failing_since", resource.since}});
+  }
+  return {{"id", check.id},
+          {"severity", check.severity},
+          {"pass", check.passing},
+          {"fail", check.failing},
+          {"failing_since",
+           check.failing_since ? nlohmann::json(*check.failing_since) : nlohmann::json(nullptr)},
+          {"failing_resources", resources},
+          {"failing_resources_omitted", check.failing_resources_omitted()}};
+}
+
+std::string check_results_text(const nlohmann::json& check) {
+  const int64_t failing = check["fail"].get<int64_t>();
+  const int64_t passing = check["pass"].get<int64_t>();
+  if (failing == 0) {
+    return fmt::format("{}: {} passing", check["id"].get<std::string>(), passing);
+  }
+  std::string resources;
+  for (const nlohmann::json& resource : check["failing_resources"]) {
+    resources += resources.empty() ? "" : ", ";
+    resources += resource["resource_id"].get<std::string>();
+  }
+  const int64_t omitted = check["failing_resources_omitted"].get<int64_t>();
+  if (omitted > 0) {
+    resources += fmt::format(" and {} more", omitted);
+  }
+  return fmt::format("{}: {} failing since {} ({}){}", check["id"].get<std::string>(), failing,
+                     check["failing_since"].get<std::string>().substr(0, 10), resources,
+                     passing > 0 ? fmt::format(", {} passing", passing) : std::string());
+}
 
 nlohmann::json score_json(const std::optional<double>& score) {
   return score ? nlohmann::json(round_to(*score, 1)) : nlohmann::json(nullptr);

@@ -21,6 +21,18 @@ std::string_view to_string(ControlStatus status) noexcept {
   return "not_assessed";
 }
 
+std::string_view to_string(StatusSource source) noexcept {
+  switch (source) {
+  case StatusSource::failing_checks:
+    return "failing_checks";
+  case StatusSource::passing_checks:
+    return "passing_checks";
+  case StatusSource::answers:
+    break;
+  }
+  return "answers";
+}
+
 std::optional<double> effective_value(const CommonControl& control, const Answer* answer,
                                       bool operating) noexcept {
   if (answer == nullptr || !answer->design || *answer->design == AnswerValue::not_applicable) {
@@ -133,7 +145,7 @@ FrameworkResult score_framework(const Framework& framework, const Questionnaire&
     CategoryResult category_result{&category, category_sums[category.id], {}};
     for (const Control& control : category.controls) {
       const ControlStatus status = tallies[control.id].status();
-      category_result.controls.push_back({&control, status});
+      category_result.controls.push_back({&control, status, status});
       ++result.status_counts[static_cast<size_t>(status)];
     }
     result.categories.push_back(std::move(category_result));

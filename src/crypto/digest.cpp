@@ -58,6 +58,15 @@ Sha256Digest sha256(std::string_view data) {
   return digest;
 }
 
+std::string sha1(std::string_view data) {
+  std::string digest(20, '\0');
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()), nullptr,
+                 EVP_sha1(), nullptr) != 1) {
+    fail("SHA-1");
+  }
+  return digest;
+}
+
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   Sha256Digest digest{};
   unsigned int length = 0;
@@ -79,6 +88,35 @@ std::string to_hex(std::string_view bytes) {
     out.push_back(digits[byte & 0x0f]);
   }
   return out;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  const auto value = [](char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  };
+  if (hex.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  std::string bytes;
+  bytes.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int high = value(hex[i]);
+    const int low = value(hex[i + 1]);
+    if (high < 0 || low < 0) {
+      return std::nullopt;
+    }
+    bytes.push_back(static_cast<char>(high * 16 + low));
+  }
+  return bytes;
 }
 
 std::string to_bytes(const Sha256Digest& digest) {

@@ -36,8 +36,8 @@ int severity_rank(std::string_view severity) noexcept {
   return 0;
 }
 
-void Tally::add(const store::FindingRecord& finding) {
-  if (finding.status == "FAIL") {
+void Tally::add(const store::FindingRecord& finding, bool failing) {
+  if (failing) {
     fail += 1;
     const int rank = severity_rank(finding.severity);
     if (rank > 0) {
@@ -57,8 +57,9 @@ nlohmann::json Tally::to_json() const {
     {"total", pass + fail}, {"pass", pass}, {"fail", fail}, {"fail_by_severity", by_severity}};
 }
 
-FindingsSummary::FindingsSummary(compliance::Library& library, std::string framework, size_t top)
-  : m_library(library),
+FindingsSummary::FindingsSummary(compliance::Library& library, std::string framework, size_t top,
+                                 std::optional<std::string> period_end)
+  : m_automated(library, std::move(period_end)),
     m_framework(std::move(framework)),
     m_top(top) {}
 
@@ -69,9 +70,8 @@ CheckTally& FindingsSummary::check(const std::string& check_id, const std::strin
   }
   CheckTally tally;
   tally.severity = severity;
-  for (const compliance::CheckMapping& mapping : m_library.controls_for_check(check_id)) {
-    if (mapping.framework == m_framework && std::find(tally.controls.begin(), tally.controls.end(),
-                                                      mapping.control) == tally.controls.end()) {
+  for (const compliance::CheckMapping& mapping : m_automated.checks().at(check_id).controls) {
+    if (mapping.framework == m_framework) {
       tally.controls.push_back(mapping.control);
     }
   }
@@ -79,16 +79,18 @@ CheckTally& FindingsSummary::check(const std::string& check_id, const std::strin
 }
 
 void FindingsSummary::add(const store::FindingRecord& finding) {
-  m_total.add(finding);
+  m_automated.add(finding);
+  const bool failing = compliance::failing_at(finding, m_automated.period_end());
+  m_total.add(finding, failing);
   CheckTally& tally = check(finding.check_id, finding.severity);
-  tally.tally.add(finding);
+  tally.tally.add(finding, failing);
   if (tally.controls.empty()) {
     m_unmapped += 1;
   }
   for (const std::string& control : tally.controls) {
-    m_controls[control].add(finding);
+    m_controls[control].add(finding, failing);
   }
-  if (finding.status == "FAIL" && m_top > 0) {
+  if (failing && m_top > 0) {
     m_worst.push_back(finding);
     // Trim in batches: amortised O(log top) per finding, never more than 2 × top kept.
     if (m_worst.size() >= 2 * m_top) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <velocity/compliance/library.hpp>
+#include <velocity/compliance/verdict.hpp>
 #include <velocity/store/findings.hpp>
 
 #include <nlohmann/json.hpp>
@@ -8,13 +9,15 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 // Findings folded, one at a time, into counts per framework control, per check and per severity,
-// plus a bounded list of the worst failures: the memory used depends on the number of controls
-// and checks, not on the number of findings.
+// the automated results the verdicts read (compliance/verdict.hpp), and a bounded list of the
+// worst failures: the memory used depends on the number of controls and checks, not on the
+// number of findings. A finding counts as failing when it was failing at the end of the period.
 namespace velocity::report {
 
 inline constexpr std::array<std::string_view, 4> k_severities = {"critical", "high", "medium",
@@ -28,7 +31,7 @@ struct Tally {
   int64_t fail = 0;
   std::array<int64_t, 4> fail_by_severity{}; // in k_severities order
 
-  void add(const store::FindingRecord& finding);
+  void add(const store::FindingRecord& finding, bool failing);
   nlohmann::json to_json() const;
 };
 
@@ -40,10 +43,12 @@ struct CheckTally {
 
 class FindingsSummary {
 public:
-  FindingsSummary(compliance::Library& library, std::string framework, size_t top);
+  FindingsSummary(compliance::Library& library, std::string framework, size_t top,
+                  std::optional<std::string> period_end);
 
   void add(const store::FindingRecord& finding);
 
+  const compliance::AutomatedResults& automated() const noexcept { return m_automated; }
   const Tally& total() const noexcept { return m_total; }
   // Counts for one framework control; empty when no check maps to it.
   const Tally* control(std::string_view control_id) const;
@@ -56,7 +61,7 @@ public:
 private:
   CheckTally& check(const std::string& check_id, const std::string& severity);
 
-  compliance::Library& m_library;
+  compliance::AutomatedResults m_automated;
   std::string m_framework;
   size_t m_top;
   Tally m_total;

@@ -3,6 +3,7 @@
 #include <velocity/compliance/answers.hpp>
 #include <velocity/compliance/report_json.hpp>
 #include <velocity/compliance/scoring.hpp>
+#include <velocity/compliance/verdict.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/report/model.hpp>
@@ -169,11 +170,11 @@ json roadmap_json(const compliance::Roadmap& roadmap, const std::vector<complian
           {"assumptions", roadmap.assumptions}};
 }
 
-// Every control of the framework with its status, the answers behind it and the findings.
+// Every control of the framework with its status (answers and automated verdicts), the answers
+// behind it and the findings.
 json controls_json(const compliance::FrameworkResult& result,
                    const compliance::Questionnaire& questionnaire,
-                   const compliance::Answers& answers, const FindingsSummary& findings,
-                   int64_t& contradicted) {
+                   const compliance::Answers& answers, const FindingsSummary& findings) {
   const std::string& framework = result.framework->id;
   std::map<std::string, std::vector<const compliance::CommonControl*>, std::less<>> behind;
   for (const auto& common : questionnaire.controls) {
@@ -201,24 +202,19 @@ json controls_json(const compliance::FrameworkResult& result,
       }
       const Tally* tally = findings.control(control.control->id);
       json checks = json::array();
-      for (const auto& [check_id, check] : findings.checks()) {
-        if (std::find(check.controls.begin(), check.controls.end(), control.control->id) !=
-            check.controls.end()) {
-          checks.push_back({{"id", check_id},
-                            {"severity", check.severity},
-                            {"pass", check.tally.pass},
-                            {"fail", check.tally.fail}});
-        }
+      for (const compliance::CheckResults* check : control.checks) {
+        checks.push_back(compliance::check_results_json(*check));
       }
       // Answered as met while automated checks fail on it: the auditor should look here first.
-      const bool conflict =
-        control.status == compliance::ControlStatus::met && tally != nullptr && tally->fail > 0;
-      contradicted += conflict ? 1 : 0;
+      const bool conflict = control.answered == compliance::ControlStatus::met &&
+                            control.source == compliance::StatusSource::failing_checks;
       controls.push_back({{"id", control.control->id},
                           {"title", control.control->title},
                           {"category", category.category->id},
                           {"category_name", category.category->name},
                           {"status", compliance::to_string(control.status)},
+                          {"answered_status", compliance::to_string(control.answered)},
+                          {"status_source", compliance::to_string(control.source)},
                           {"answers", answered},
                           {"findings", tally != nullptr ? tally->to_json() : Tally{}.to_json()},
                           {"checks", checks},
@@ -252,13 +248,14 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
     plan.start = time::parse_iso8601(request.generated_at).value_or(time::now());
   }
   const std::vector<const compliance::Framework*> frameworks = {&framework};
-  const compliance::Evaluation evaluation =
+  compliance::Evaluation evaluation =
     compliance::evaluate(questionnaire, frameworks, scope, answers, plan);
-  const compliance::FrameworkResult& result = evaluation.frameworks.at(0);
+  compliance::FrameworkResult& result = evaluation.frameworks.at(0);
 
-  FindingsSummary findings(library, framework.id, request.top_findings);
+  FindingsSummary findings(library, framework.id, request.top_findings, request.period.to);
   store::for_each_finding_in(db, org, request.period,
                              [&](const store::FindingRecord& finding) { findings.add(finding); });
+  compliance::apply_verdicts(result, findings.automated());
 
   json doc;
   doc["schema"] = k_report_schema;
@@ -292,8 +289,14 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
                                {"completed_at", optional_json(previous->record.completed_at)},
                                {"score", previous->score}};
 
+  json controls = controls_json(result, questionnaire, answers, findings);
   int64_t contradicted = 0;
-  json controls = controls_json(result, questionnaire, answers, findings, contradicted);
+  json status_sources = {{"answers", 0}, {"failing_checks", 0}, {"passing_checks", 0}};
+  for (const json& control : controls) {
+    contradicted += control["contradicted"].get<bool>() ? 1 : 0;
+    json& count = status_sources[control["status_source"].get<std::string>()];
+    count = count.get<int64_t>() + 1;
+  }
 
   const json score = compliance::score_json(result.sum.score());
   json change = nullptr;
@@ -317,6 +320,7 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
                     {"top_gaps", top_gaps},
                     {"findings", findings.total().to_json()},
                     {"contradicted_controls", contradicted},
+                    {"status_sources", status_sources},
                     {"cost_total", std::round(evaluation.cost.total)},
                     {"completion", time::to_iso8601(evaluation.roadmap.completion).substr(0, 10)}};
 

@@ -60,30 +60,6 @@ std::optional<audit::ExportRange> audit_range(store::AuditStore& audit_store, in
   return range;
 }
 
-json evidence_json(const store::EvidenceRecord& record,
-                   const std::vector<store::FindingRecord>& findings) {
-  json data = json::parse(record.payload, nullptr, false);
-  if (data.is_discarded()) {
-    data = record.payload; // kept as text rather than lost
-  }
-  json checks = json::array();
-  for (const auto& finding : findings) {
-    checks.push_back(finding_json(finding));
-  }
-  return {{"id", record.id},
-          {"integration", record.integration},
-          {"platform", record.platform},
-          {"type", record.type},
-          {"resource_id", record.resource_id},
-          {"account_id", record.account_id},
-          {"region", record.region},
-          {"raw_sha256", record.raw_sha256},
-          {"first_collected_at", record.first_collected_at},
-          {"collected_at", record.collected_at},
-          {"data", data},
-          {"findings", checks}};
-}
-
 } // namespace
 
 crypto::SigningKey organisation_signing_key(audit::Recorder& recorder) {
@@ -114,7 +90,6 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   writer.add("report.md", render_markdown(doc, templates));
   writer.add("report.json", doc.dump(2) + "\n");
   writer.add("report.csv", render_controls_csv(doc));
-  writer.add("oscal/assessment-results.json", render_oscal(doc).dump(2) + "\n");
 
   {
     ScratchFile findings(output, "findings.jsonl");
@@ -127,13 +102,24 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
     writer.add_file("findings.jsonl", findings.path());
   }
 
-  store::for_each_evidence_in(
-    db, org, request.period,
-    [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
-      writer.add(fmt::format("evidence/{}.json", record.id),
-                 evidence_json(record, findings).dump(2) + "\n");
-      summary.evidence += 1;
-    });
+  // The OSCAL results link each observation to the evidence member written here, by its digest;
+  // they go through a scratch file, their size growing with the findings.
+  {
+    ScratchFile scratch(output, "oscal.json");
+    fs::AtomicFile file(scratch.path(), fs::Mode::private_file);
+    OscalResults oscal(doc, [&](std::string_view bytes) { file.write(bytes); });
+    store::for_each_evidence_in(
+      db, org, request.period,
+      [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
+        const EvidenceFile evidence = evidence_file(record, findings);
+        writer.add(evidence.path, evidence.content);
+        oscal.add_evidence(record, findings, evidence);
+        summary.evidence += 1;
+      });
+    oscal.finish();
+    file.commit();
+    writer.add_file("oscal/assessment-results.json", scratch.path());
+  }
 
   store::AuditStore audit_store(db);
   if (const auto range = audit_range(audit_store, org.id(), request.period)) {

@@ -2,6 +2,7 @@
 #include "findings_summary.hpp"
 
 #include <velocity/audit/export.hpp>
+#include <velocity/compliance/report_json.hpp>
 #include <velocity/compliance/text.hpp>
 #include <velocity/report/render.hpp>
 
@@ -33,6 +34,18 @@ std::string status_label(std::string_view status) {
     }
   }
   return std::string(status);
+}
+
+// The status as read: a status the checks decided says so.
+std::string control_status_label(const json& control) {
+  const std::string source = control["status_source"].get<std::string>();
+  if (source == "passing_checks") {
+    return "Met by automated evidence";
+  }
+  if (source == "failing_checks") {
+    return "Not met (automated checks fail)";
+  }
+  return status_label(control["status"].get<std::string>());
 }
 
 std::string score_text(const json& score) {
@@ -98,7 +111,7 @@ json view_of(const json& doc) {
   extra["audit_text"] = compliance::format_usd(doc["cost"]["audit"].get<double>());
 
   for (json& control : view["controls"]) {
-    control["status_label"] = status_label(control["status"].get<std::string>());
+    control["status_label"] = control_status_label(control);
     std::string answers;
     for (const json& answer : control["answers"]) {
       answers += answers.empty() ? "" : "; ";
@@ -109,11 +122,13 @@ json view_of(const json& doc) {
       }
     }
     control["answers_text"] = answers.empty() ? "no question maps here" : answers;
-    const json& findings = control["findings"];
-    control["checks_text"] = findings["total"].get<int64_t>() == 0
-                               ? std::string("-")
-                               : fmt::format("{} pass, {} fail", findings["pass"].get<int64_t>(),
-                                             findings["fail"].get<int64_t>());
+    std::string checks;
+    for (json& check : control["checks"]) {
+      check["text"] = compliance::check_results_text(check);
+      checks += checks.empty() ? "" : "; ";
+      checks += check["text"].get<std::string>();
+    }
+    control["checks_text"] = checks.empty() ? "-" : checks;
   }
   for (json& category : view["categories"]) {
     category["score_text"] = score_text(category["score"]);
@@ -240,15 +255,23 @@ std::string render_html(const json& doc, const TemplateSet& templates) {
 }
 
 std::string render_controls_csv(const json& doc) {
-  std::string out = csv_row({"framework", "control_id", "title", "category", "status", "answers",
-                             "checks_pass", "checks_fail", "fail_critical", "fail_high",
-                             "fail_medium", "fail_low", "contradicted"});
+  std::string out =
+    csv_row({"framework", "control_id", "title", "category", "status", "answers", "checks_pass",
+             "checks_fail", "fail_critical", "fail_high", "fail_medium", "fail_low", "contradicted",
+             "answered_status", "status_source", "failing_checks"});
   const json view = view_of(doc);
   const std::string framework = doc["framework"]["id"].get<std::string>();
   for (const json& control : view["controls"]) {
     const json& findings = control["findings"];
     const json& severity = findings["fail_by_severity"];
     const bool answered = !control["answers"].empty();
+    std::string failing;
+    for (const json& check : control["checks"]) {
+      if (check["fail"].get<int64_t>() > 0) {
+        failing += failing.empty() ? "" : "; ";
+        failing += check["text"].get<std::string>();
+      }
+    }
     out +=
       csv_row({framework, control["id"].get<std::string>(), control["title"].get<std::string>(),
                control["category"].get<std::string>(), control["status"].get<std::string>(),
@@ -259,7 +282,9 @@ std::string render_controls_csv(const json& doc) {
                std::to_string(severity["high"].get<int64_t>()),
                std::to_string(severity["medium"].get<int64_t>()),
                std::to_string(severity["low"].get<int64_t>()),
-               control["contradicted"].get<bool>() ? "yes" : "no"});
+               control["contradicted"].get<bool>() ? "yes" : "no",
+               control["answered_status"].get<std::string>(),
+               control["status_source"].get<std::string>(), failing});
   }
   return out;
 }

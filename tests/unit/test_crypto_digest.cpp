@@ -44,3 +44,11 @@ TEST_CASE("constant_time_equal") {
   CHECK_FALSE(constant_time_equal("abc", "abd"));
   CHECK_FALSE(constant_time_equal("abc", "abcd"));
 }
+
+TEST_CASE("from_hex") {
+  CHECK(from_hex("00ff7F") == std::optional<std::string>(std::string("\x00\xff\x7f", 3)));
+  CHECK(from_hex("") == std::optional<std::string>(""));
+  CHECK(to_hex(*from_hex(to_hex(sha256("abc")))) == to_hex(sha256("abc")));
+  CHECK_FALSE(from_hex("abc").has_value());
+  CHECK_FALSE(from_hex("zz").has_value());
+}

@@ -83,12 +83,26 @@ TEST_CASE("build_report") {
     CHECK(doc["findings"]["top_failing"][0]["check"] == "aws_iam_root_mfa_enabled");
     CHECK(doc["evidence"]["items"] == 10);
 
-    // MFA is answered yes, but the automated MFA checks fail: the report says so.
+    // MFA is answered yes, but the automated MFA checks fail: the control is not met, and the
+    // report names the check, its failing users and since when.
     const json* cc61 = find_control(doc, "CC6.1");
     REQUIRE(cc61 != nullptr);
     CHECK((*cc61)["findings"]["fail"] == 4);
-    CHECK((*cc61)["status"] == "met");
+    CHECK((*cc61)["answered_status"] == "met");
+    CHECK((*cc61)["status"] == "not_met");
+    CHECK((*cc61)["status_source"] == "failing_checks");
     CHECK((*cc61)["contradicted"] == true);
+    const json* user_mfa = nullptr;
+    for (const json& check : (*cc61)["checks"]) {
+      user_mfa = check["id"] == "aws_iam_user_mfa_enabled" ? &check : user_mfa;
+    }
+    REQUIRE(user_mfa != nullptr);
+    CHECK((*user_mfa)["fail"] == 3);
+    CHECK((*user_mfa)["pass"] == 6);
+    CHECK((*user_mfa)["failing_since"].is_string());
+    CHECK((*user_mfa)["failing_resources"].size() == 3);
+    CHECK((*user_mfa)["failing_resources"][0]["resource_id"] == "user-0");
+    CHECK(doc["summary"]["status_sources"]["failing_checks"].get<int>() >= 1);
     CHECK(doc["summary"]["contradicted_controls"].get<int>() >= 1);
     bool found = false;
     for (const json& answer : (*cc61)["answers"]) {
@@ -190,8 +204,18 @@ TEST_CASE("render_oscal") {
   fixture.add_assessment({{"mfa-all-users", "yes"}, {"security-policy", "no"}}, 10.0);
   fixture.add_findings(3);
   const json doc = build_report(fixture.db(), *fixture.org, library, soc2_request());
+  const auto render_oscal = [&](const json& report) {
+    std::string text;
+    write_oscal(report, fixture.db(), *fixture.org, {},
+                [&](std::string_view bytes) { text.append(bytes); });
+    return json::parse(text);
+  };
   const json oscal = render_oscal(doc);
   CHECK(oscal["assessment-results"]["metadata"]["oscal-version"] == "1.0.4");
+  // The same state gives the same UUIDs.
+  const json again = render_oscal(doc);
+  CHECK(again["assessment-results"]["uuid"] == oscal["assessment-results"]["uuid"]);
+  CHECK(again["assessment-results"]["results"] == oscal["assessment-results"]["results"]);
   const json& result = oscal["assessment-results"]["results"][0];
   CHECK(result["reviewed-controls"]["control-selections"][0]["include-controls"].size() ==
         doc["controls"].size());

@@ -16,6 +16,13 @@ enum class ControlStatus { met, partially_met, not_met, not_applicable, not_asse
 // "met", "partially_met", "not_met", "not_applicable", "not_assessed".
 std::string_view to_string(ControlStatus status) noexcept;
 
+// What decided a control's status (verdict.hpp): the answers, a failing automated check, or
+// passing checks where no answer decides ("met by automated evidence").
+enum class StatusSource { answers, failing_checks, passing_checks };
+
+// "answers", "failing_checks", "passing_checks".
+std::string_view to_string(StatusSource source) noexcept;
+
 // A weighted sum: 100 × earned / possible.
 struct ScoreSum {
   double earned = 0;
@@ -40,9 +47,14 @@ struct ScoreSum {
 std::optional<double> effective_value(const CommonControl& control, const Answer* answer,
                                       bool operating) noexcept;
 
+struct CheckResults;
+
 struct ControlResult {
   const Control* control;
-  ControlStatus status;
+  ControlStatus status;   // what every output shows
+  ControlStatus answered; // from the answers alone
+  StatusSource source = StatusSource::answers;
+  std::vector<const CheckResults*> checks{}; // with results, once apply_verdicts() ran
 };
 
 struct CategoryResult {

@@ -32,12 +32,19 @@ private:
   std::unique_ptr<Impl> m_impl;
 };
 
+// SHA-1 of `data` (20 bytes). Broken for collision resistance: only for formats that specify
+// it, such as name-based UUIDs (uuid.hpp); never for integrity.
+std::string sha1(std::string_view data);
+
 // HMAC-SHA256 of `data` under `key`.
 Sha256Digest hmac_sha256(std::string_view key, std::string_view data);
 
 // Lower-case hexadecimal of `bytes`.
 std::string to_hex(std::string_view bytes);
 std::string to_hex(const Sha256Digest& digest);
+
+// The bytes of hexadecimal text (either case), or nothing when it is not hexadecimal.
+std::optional<std::string> from_hex(std::string_view hex);
 
 // The digest's bytes as a string.
 std::string to_bytes(const Sha256Digest& digest);
