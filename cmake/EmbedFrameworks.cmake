@@ -1,4 +1,5 @@
-# Embeds frameworks/*.yaml in the binary, so velocity works from any directory.
+# Embeds frameworks/*.yaml and frameworks/checks/*.yaml in the binary, so velocity works from any
+# directory.
 #
 # Included from CMakeLists.txt: velocity_embed_frameworks(TARGET) adds to TARGET a generated
 # source that holds the text of every catalogue (see include/velocity/compliance/embedded.hpp).
@@ -75,8 +76,11 @@ function(velocity_embed_files target input_dir pattern namespace function header
                               COMPILE_OPTIONS "-Wno-overlength-strings")
 endfunction()
 
-# velocity_embed_frameworks(TARGET): generates the embedded catalogues and adds them to TARGET.
+# velocity_embed_frameworks(TARGET): generates the embedded catalogues (frameworks/*.yaml and the
+# check catalogue, frameworks/checks/*.yaml) and adds them to TARGET.
 function(velocity_embed_frameworks target)
   velocity_embed_files(${target} "${PROJECT_SOURCE_DIR}/frameworks" "*.yaml" "velocity::compliance"
                        embedded_frameworks "velocity/compliance/embedded.hpp")
+  velocity_embed_files(${target} "${PROJECT_SOURCE_DIR}/frameworks/checks" "*.yaml"
+                       "velocity::compliance" embedded_checks "velocity/compliance/embedded.hpp")
 endfunction()

@@ -5,12 +5,13 @@
 # _velocity_subcommands PATH: the subcommands of `velocity PATH`.
 _velocity_subcommands() {
   case "$1" in
-  '') echo 'init status org key report audit frameworks assess connect collect evidence roi pathway demo config help' ;;
+  '') echo 'init status org key report audit frameworks checks assess connect collect evidence roi pathway demo config help' ;;
   'org') echo 'create list delete' ;;
   'key') echo 'rotate' ;;
   'report') echo 'bundle verify' ;;
   'audit') echo 'key log verify export report prove verify-proof' ;;
   'frameworks') echo 'list show map check' ;;
+  'checks') echo 'list show' ;;
   'assess') echo 'template list show diff delete' ;;
   'connect') echo 'aws github gcp azure list test remove evidence-types' ;;
   'evidence') echo 'list show' ;;
@@ -46,6 +47,9 @@ _velocity_options() {
   'frameworks show') echo '--controls --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'frameworks map') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'frameworks check') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'checks') echo '--frameworks-dir --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'checks list') echo '--platform -f --framework --severity --service --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'checks show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'assess') echo '-f --framework --variant --answers --resume --no-save --frameworks-dir --hourly-rate --hours-per-week --audit-cost --start --observation-days --fail-under --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'assess template') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'assess list') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -117,6 +121,11 @@ _velocity_value_kind() {
   'audit verify-proof|--file') echo file ;;
   'audit verify-proof|--pubkey') echo file ;;
   'frameworks|--frameworks-dir') echo directory ;;
+  'checks|--frameworks-dir') echo directory ;;
+  'checks list|--platform') echo platforms ;;
+  'checks list|-f'|'checks list|--framework') echo frameworks ;;
+  'checks list|--severity') echo severities ;;
+  'checks list|--service') echo services ;;
   'assess|-f'|'assess|--framework') echo frameworks ;;
   'assess|--variant') echo text ;;
   'assess|--answers') echo file ;;
@@ -210,6 +219,7 @@ _velocity_positional_kind() {
   'org delete|0') echo orgs ;;
   'report verify|0') echo file ;;
   'frameworks show|0') echo frameworks ;;
+  'checks show|0') echo checks ;;
   'assess show|0') echo assessments ;;
   'assess diff|0') echo assessments ;;
   'assess diff|1') echo assessments ;;
@@ -230,6 +240,7 @@ _velocity_values() {
   formats) mapfile -t COMPREPLY < <(compgen -W 'csv findings-csv html json jsonl md oscal pdf table' -- "$cur") ;;
   evidence-types) mapfile -t COMPREPLY < <(compgen -W 'audit_logs compliance_rules configurations encryption_status policies security_groups' -- "$cur") ;;
   checks) mapfile -t COMPREPLY < <(compgen -W 'aws_cloudtrail_log_file_validation aws_cloudtrail_logging_on aws_cloudtrail_multi_region_enabled aws_config_rules_compliant aws_ec2_sg_no_ingress_world_all aws_ec2_sg_no_ingress_world_rdp aws_ec2_sg_no_ingress_world_ssh aws_iam_access_key_rotated_90d aws_iam_password_policy_strong aws_iam_policy_no_admin_star aws_iam_root_mfa_enabled aws_iam_user_mfa_enabled aws_s3_bucket_default_encryption aws_s3_bucket_public_access_block aws_s3_bucket_versioning azure_nsg_no_ingress_world_ssh_rdp azure_rbac_owner_count_limited azure_storage_https_only azure_storage_min_tls_12 azure_storage_no_public_blob gcp_audit_logs_all_services gcp_iam_no_primitive_roles_for_users gcp_iam_no_public_members gcp_iam_sa_no_admin_roles github_branch_protection_enabled github_branch_protection_enforce_admins github_branch_protection_required_reviews github_org_2fa_required github_repo_secret_scanning_enabled' -- "$cur") ;;
+  services) mapfile -t COMPREPLY < <(compgen -W 'cloudtrail config ec2 iam logging network organization repository s3 storage' -- "$cur") ;;
   platforms) mapfile -t COMPREPLY < <(compgen -W 'aws azure gcp github' -- "$cur") ;;
   scenarios) mapfile -t COMPREPLY < <(compgen -W 'enterprise-iso27001 fintech-pci healthcare-hipaa startup-soc2' -- "$cur") ;;
   sizes) mapfile -t COMPREPLY < <(compgen -W 'large medium small' -- "$cur") ;;

@@ -6,7 +6,7 @@
 function __velocity_subcommands
     switch $argv[1]
         case ''
-            printf '%s\n' 'init	create the state file and the master key' 'status	show the state: file, schema, key source, organisations' 'org	create, list and delete organisations' 'key	rotate the master key, re-encrypt every value' 'report	reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline' 'audit	the tamper-evident audit trail: log, verify, export, report, prove' 'frameworks	the control catalogues: list, show, map a control across frameworks' 'assess	answer the questionnaire: score, gaps, cost and roadmap per framework' 'connect	connect a cloud account (credentials stored encrypted), test, list, remove' 'collect	collect evidence and run the automated checks of connected accounts' 'evidence	list check results and show collected evidence' 'roi	estimate what automating compliance saves, with every assumption shown' 'pathway	the trust pathway stage (discovery, pilot, rollout, production) measured from the state' 'demo	fill a demo organisation with a realistic history: no cloud account needed' 'config	the team defaults of the config file: list each value and its source, path' 'help	print the help of velocity or of a command'
+            printf '%s\n' 'init	create the state file and the master key' 'status	show the state: file, schema, key source, organisations' 'org	create, list and delete organisations' 'key	rotate the master key, re-encrypt every value' 'report	reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline' 'audit	the tamper-evident audit trail: log, verify, export, report, prove' 'frameworks	the control catalogues: list, show, map a control across frameworks' 'checks	the automated checks: what each tests, how to fix it, the controls it counts for' 'assess	answer the questionnaire: score, gaps, cost and roadmap per framework' 'connect	connect a cloud account (credentials stored encrypted), test, list, remove' 'collect	collect evidence and run the automated checks of connected accounts' 'evidence	list check results and show collected evidence' 'roi	estimate what automating compliance saves, with every assumption shown' 'pathway	the trust pathway stage (discovery, pilot, rollout, production) measured from the state' 'demo	fill a demo organisation with a realistic history: no cloud account needed' 'config	the team defaults of the config file: list each value and its source, path' 'help	print the help of velocity or of a command'
         case 'org'
             printf '%s\n' 'create	create an organisation with its own data key' 'list	list the organisations' 'delete	delete an organisation: its data key and every row it owns (crypto-erase)'
         case 'key'
@@ -16,7 +16,9 @@ function __velocity_subcommands
         case 'audit'
             printf '%s\n' 'key	print the organisation\'s audit public key (PEM) and its fingerprint' 'log	list audit events, oldest first' 'verify	check the audit log (in the state, or an export with --file and --pubkey): exit 5 on any tampering' 'export	write the log to a file: --format jsonl (verifiable offline) or csv' 'report	counts by category, outcome and actor over a period, and the notable events' 'prove	an inclusion proof (RFC 9162) of one event against the latest signed tree head' 'verify-proof	check an inclusion proof offline with the organisation\'s public key'
         case 'frameworks'
-            printf '%s\n' 'list	list the frameworks' 'show	describe a framework, its categories and controls' 'map	a control\'s equivalents in every framework, through the common controls' 'check	validate every catalogue and the questionnaire (for custom catalogues)'
+            printf '%s\n' 'list	list the frameworks' 'show	describe a framework, its categories and controls' 'map	a control\'s equivalents in every framework, through the common controls, and the automated checks testing it' 'check	validate every catalogue, the questionnaire and the check catalogue (for custom catalogues)'
+        case 'checks'
+            printf '%s\n' 'list	list the checks, filtered' 'show	one check: risk, remediation, references and the controls it tests, with why'
         case 'assess'
             printf '%s\n' 'template	write a fill-in answers file to stdout' 'list	list the stored assessments' 'show	print a stored assessment\'s results again' 'diff	compare two stored assessments' 'delete	delete a stored assessment'
         case 'connect'
@@ -80,6 +82,12 @@ function __velocity_options
         case 'frameworks map'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'frameworks check'
+            printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'checks'
+            printf '%s\n' '--frameworks-dir	catalogues to use instead of the built-in ones, with the checks in DIR/checks (env VELOCITY_FRAMEWORKS_DIR)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'checks list'
+            printf '%s\n' '--platform	only the checks of this platform (aws, ...)' '-f	only the checks testing a control of this framework, with those controls' '--framework	only the checks testing a control of this framework, with those controls' '--severity	only the checks of this severity' '--service	only the checks of this service (iam, s3, ...)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'checks show'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'assess'
             printf '%s\n' '-f	framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`; config frameworks)' '--framework	framework(s) to assess, e.g. soc2 or soc2,iso27001 (`velocity frameworks list`; config frameworks)' '--variant	variant, e.g. type1 or type2 for SOC 2' '--answers	take the answers from FILE (YAML; - reads stdin) instead of asking' '--resume	continue the assessment in progress' '--no-save	do not store the assessment' '--frameworks-dir	catalogues to use instead of the built-in ones (env VELOCITY_FRAMEWORKS_DIR)' '--hourly-rate	cost of an hour of effort in USD (default 150; config hourly_rate)' '--hours-per-week	hours of remediation work per week, for the roadmap (default 40; config hours_per_week)' '--audit-cost	external audit cost in USD, replacing the per-framework estimates (config audit_cost: per framework)' '--start	roadmap start date, YYYY-MM-DD (default today)' '--observation-days	Type II observation period after remediation (default 90; config observation_days)' '--fail-under	exit 1 when a framework scores under SCORE (0-100)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
@@ -217,6 +225,16 @@ function __velocity_value_kind
             echo file
         case 'frameworks|--frameworks-dir'
             echo directory
+        case 'checks|--frameworks-dir'
+            echo directory
+        case 'checks list|--platform'
+            echo platforms
+        case 'checks list|-f' 'checks list|--framework'
+            echo frameworks
+        case 'checks list|--severity'
+            echo severities
+        case 'checks list|--service'
+            echo services
         case 'assess|-f' 'assess|--framework'
             echo frameworks
         case 'assess|--variant'
@@ -392,6 +410,8 @@ function __velocity_positional_kind
             echo file
         case 'frameworks show|0'
             echo frameworks
+        case 'checks show|0'
+            echo checks
         case 'assess show|0'
             echo assessments
         case 'assess diff|0'
@@ -422,6 +442,8 @@ function __velocity_values
             printf '%s\n' audit_logs compliance_rules configurations encryption_status policies security_groups
         case checks
             printf '%s\n' aws_cloudtrail_log_file_validation aws_cloudtrail_logging_on aws_cloudtrail_multi_region_enabled aws_config_rules_compliant aws_ec2_sg_no_ingress_world_all aws_ec2_sg_no_ingress_world_rdp aws_ec2_sg_no_ingress_world_ssh aws_iam_access_key_rotated_90d aws_iam_password_policy_strong aws_iam_policy_no_admin_star aws_iam_root_mfa_enabled aws_iam_user_mfa_enabled aws_s3_bucket_default_encryption aws_s3_bucket_public_access_block aws_s3_bucket_versioning azure_nsg_no_ingress_world_ssh_rdp azure_rbac_owner_count_limited azure_storage_https_only azure_storage_min_tls_12 azure_storage_no_public_blob gcp_audit_logs_all_services gcp_iam_no_primitive_roles_for_users gcp_iam_no_public_members gcp_iam_sa_no_admin_roles github_branch_protection_enabled github_branch_protection_enforce_admins github_branch_protection_required_reviews github_org_2fa_required github_repo_secret_scanning_enabled
+        case services
+            printf '%s\n' cloudtrail config ec2 iam logging network organization repository s3 storage
         case platforms
             printf '%s\n' aws azure gcp github
         case scenarios

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
     {"audit", "the tamper-evident audit trail: log, verify, export, report, prove", setup_audit},
     {"frameworks", "the control catalogues: list, show, map a control across frameworks",
      setup_frameworks},
+    {"checks", "the automated checks: what each tests, how to fix it, the controls it counts for",
+     setup_checks},
     {"assess", "answer the questionnaire: score, gaps, cost and roadmap per framework",
      setup_assess},
     {"connect", "connect a cloud account (credentials stored encrypted), test, list, remove",

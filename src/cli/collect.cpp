@@ -263,11 +263,7 @@ void collect(Context& ctx, const CollectOptions& options) {
   const std::string format = ctx.format({"table", "json", "jsonl"});
   std::optional<providers::Severity> fail_on;
   if (options.fail_on) {
-    fail_on = providers::parse_severity(*options.fail_on);
-    if (!fail_on) {
-      throw UsageError(fmt::format("--fail-on {} is not a severity", *options.fail_on),
-                       "use low, medium, high or critical");
-    }
+    fail_on = severity_value("--fail-on", *options.fail_on);
   }
   if (options.dry_run) {
     dry_run(ctx, options, format);
@@ -283,6 +279,10 @@ void collect(Context& ctx, const CollectOptions& options) {
                        "create the directory or pass another --metrics-file");
     }
   }
+  // Each finding takes its severity from the check catalogue (VELOCITY_FRAMEWORKS_DIR or the
+  // built-in one), so a catalogue that does not describe every check is refused up front.
+  compliance::Library library = compliance::Library::open(std::nullopt);
+  const compliance::CheckCatalogue& checks = validated_checks(library);
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   const auto integrations = chosen_integrations(ctx, options);
@@ -335,7 +335,7 @@ void collect(Context& ctx, const CollectOptions& options) {
     ctx.audit_intent(intent);
     try {
       runs.push_back(
-        providers::collect_integration(state, org, record, platform, request, on_finding));
+        providers::collect_integration(state, org, record, platform, checks, request, on_finding));
     } catch (const providers::IntegrationLocked&) {
       if (integrations.size() == 1) {
         throw;

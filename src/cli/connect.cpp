@@ -201,13 +201,16 @@ void evidence_types(Context& ctx, const std::string& platform_name) {
   const std::string format = ctx.format({"table", "json"});
   const providers::Platform& platform = find_platform(platform_name);
   if (format == "json") {
+    compliance::Library library = compliance::Library::open(std::nullopt);
+    const compliance::CheckCatalogue& catalogue = validated_checks(library);
     nlohmann::json types = nlohmann::json::array();
     for (const auto& type : platform.evidence_types) {
       nlohmann::json checks = nlohmann::json::array();
-      for (const auto& check : platform.checks) {
-        if (check.evidence_type == type.id) {
+      for (const auto& evaluated : platform.checks) {
+        if (evaluated.evidence_type == type.id) {
+          const compliance::Check& check = *catalogue.find(evaluated.id);
           checks.push_back({{"id", check.id},
-                            {"severity", std::string(providers::to_string(check.severity))},
+                            {"severity", std::string(store::to_string(check.severity))},
                             {"title", check.title},
                             {"controls", controls_of(check.id)}});
         }

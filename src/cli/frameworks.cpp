@@ -1,5 +1,7 @@
 // `velocity frameworks list | show ID | map CONTROL | check`: the control catalogues.
 
+#include "platforms.hpp"
+
 #include <velocity/cli/commands.hpp>
 #include <velocity/compliance/answers.hpp>
 #include <velocity/compliance/library.hpp>
@@ -274,17 +276,19 @@ std::string lower(std::string_view text) {
   return result;
 }
 
-std::vector<Match> find_controls(compliance::Library& library, const std::string& query) {
-  std::vector<Match> matches;
+// The control `query` names: `framework:id`, or a bare id that exactly one framework has
+// (compared without case when none has it exactly). A bare id several frameworks use is refused
+// with the qualified candidates; nothing when no framework has it.
+std::optional<Match> find_control(compliance::Library& library, const std::string& query) {
   const size_t colon = query.find(':');
   if (colon != std::string::npos) {
     const compliance::Framework& framework = library.framework(query.substr(0, colon));
-    const std::string id = query.substr(colon + 1);
-    if (const compliance::Control* control = framework.find_control(id)) {
-      matches.push_back({&framework, control});
+    if (const compliance::Control* control = framework.find_control(query.substr(colon + 1))) {
+      return Match{&framework, control};
     }
-    return matches;
+    return std::nullopt;
   }
+  std::vector<Match> matches;
   const auto frameworks = library.all_frameworks();
   for (const compliance::Framework* framework : frameworks) {
     if (const compliance::Control* control = framework->find_control(query)) {
@@ -302,7 +306,20 @@ std::vector<Match> find_controls(compliance::Library& library, const std::string
       }
     }
   }
-  return matches;
+  if (matches.size() > 1) {
+    std::vector<std::string> qualified;
+    for (const Match& match : matches) {
+      qualified.push_back(fmt::format("{}:{}", match.framework->id, match.control->id));
+    }
+    throw UsageError(
+      fmt::format("'{}' is a control id in {} frameworks: {}", query, matches.size(),
+                  fmt::join(qualified, ", ")),
+      fmt::format("name the framework: velocity frameworks map {}", qualified.front()));
+  }
+  if (matches.empty()) {
+    return std::nullopt;
+  }
+  return matches.front();
 }
 
 void run_map(Context& ctx, const FrameworksOptions& options) {
@@ -331,9 +348,6 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
     for (const std::string& line : compliance::wrap(common->question, 78)) {
       text += line + "\n";
     }
-    if (!common->checks.empty()) {
-      text += fmt::format("Automated checks: {}\n", fmt::join(common->checks, ", "));
-    }
     Table table({"FRAMEWORK", "CONTROL", "TITLE"});
     for (const std::string& id : library.framework_ids()) {
       const auto& ids = common->controls_in(id);
@@ -352,18 +366,18 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
                              {{"id", common->id},
                               {"title", common->title},
                               {"domain", common->domain},
-                              {"question", common->question},
-                              {"checks", common->checks}}},
+                              {"question", common->question}}},
                             {"maps", maps}});
   } else {
-    const auto matches = find_controls(library, options.id);
-    if (matches.empty()) {
+    const std::optional<Match> found = find_control(library, options.id);
+    if (!found) {
       throw UsageError(
         fmt::format("no common control or framework control has the id '{}'", options.id),
         "ids are exact (CC6.1, A.5.1, 164.312(d), PR.AA-01, mfa-all-users); prefix "
         "the framework to pick one: soc2:CC6.1");
     }
-    for (const Match& match : matches) {
+    {
+      const Match& match = *found;
       std::vector<const compliance::CommonControl*> reaching;
       for (const compliance::CommonControl& control : questionnaire.controls) {
         const auto& ids = control.controls_in(match.framework->id);
@@ -409,13 +423,26 @@ void run_map(Context& ctx, const FrameworksOptions& options) {
           table.add_row({i == 0 ? id : "", wrapped[i]});
         }
       }
-      text += table.render() + "\n";
+      text += table.render();
+      nlohmann::json checks_json = nlohmann::json::array();
+      Table checks_table({"AUTOMATED CHECK", "WHY IT COUNTS HERE"});
+      for (const compliance::Check& check : library.checks().checks) {
+        for (const compliance::CheckControl& tested : check.controls_in(match.framework->id)) {
+          if (tested.id == match.control->id) {
+            checks_json.push_back({{"id", check.id}, {"why", tested.why}});
+            checks_table.add_row({check.id, tested.why});
+          }
+        }
+      }
+      text += checks_table.empty() ? "No automated check tests it.\n\n"
+                                   : "\n" + checks_table.render() + "\n";
       matches_json.push_back(
         {{"kind", "framework_control"},
          {"framework", match.framework->id},
          {"control", {{"id", match.control->id}, {"title", match.control->title}}},
          {"common_controls", common_json},
-         {"equivalents", equivalents}});
+         {"equivalents", equivalents},
+         {"checks", checks_json}});
     }
   }
   if (format == "json") {
@@ -429,6 +456,7 @@ void run_check(Context& ctx, const FrameworksOptions& options) {
   const std::string format = ctx.format({"table", "json"});
   compliance::Library library = compliance::Library::open(options.dir);
   library.validate_all();
+  const size_t checks = validated_checks(library).checks.size();
   const auto frameworks = library.all_frameworks();
   size_t controls = 0;
   nlohmann::json list = nlohmann::json::array();
@@ -441,12 +469,14 @@ void run_check(Context& ctx, const FrameworksOptions& options) {
     ctx.out().json({{"valid", true},
                     {"catalogues", library.description()},
                     {"frameworks", list},
-                    {"common_controls", common}});
+                    {"common_controls", common},
+                    {"checks", checks}});
     return;
   }
   ctx.out().data(fmt::format("valid: {} frameworks with {} controls, {} common controls, every "
-                             "control reached by a question or marked automated ({})\n",
-                             frameworks.size(), controls, common, library.description()));
+                             "control reached by a question or marked automated, {} checks "
+                             "each with its evaluator ({})\n",
+                             frameworks.size(), controls, common, checks, library.description()));
 }
 
 } // namespace
@@ -475,11 +505,13 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   show->callback([&ctx, options] { run_show(ctx, *options); });
 
   CLI::App* map = command.add_subcommand(
-    "map", "a control's equivalents in every framework, through the common controls");
+    "map", "a control's equivalents in every framework, through the common controls, and the "
+           "automated checks testing it");
   map->fallthrough();
   map
     ->add_option("CONTROL", options->id,
-                 "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1)")
+                 "a common control (mfa-all-users) or a framework control (CC6.1, soc2:CC6.1); an "
+                 "id several frameworks use needs its framework (cis-v8:8.6)")
     ->required()
     ->type_name("");
   ctx.examples.add(*map, {{"velocity frameworks map soc2:CC6.1",
@@ -487,7 +519,8 @@ void setup_frameworks(CLI::App& command, Context& ctx) {
   map->callback([&ctx, options] { run_map(ctx, *options); });
 
   CLI::App* check = command.add_subcommand(
-    "check", "validate every catalogue and the questionnaire (for custom catalogues)");
+    "check",
+    "validate every catalogue, the questionnaire and the check catalogue (for custom catalogues)");
   check->fallthrough();
   ctx.examples.add(*check, {{"velocity frameworks --frameworks-dir ./catalogues check",
                              "validate custom catalogues"}});

@@ -1,5 +1,7 @@
 #include "option_values.hpp"
 
+#include <velocity/core/error.hpp>
+
 #include <fmt/format.h>
 
 #include <string>
@@ -47,6 +49,14 @@ CLI::Validator within(double min, double max) {
       return fmt::format("must be from {} to {}, not {}", min, max, input);
     },
     fmt::format("{}-{}", min, max));
+}
+
+store::Severity severity_value(std::string_view option, const std::string& text) {
+  if (const auto severity = store::parse_severity(text)) {
+    return *severity;
+  }
+  throw UsageError(fmt::format("{} {} is not a severity", option, text),
+                   "use low, medium, high or critical");
 }
 
 std::vector<std::string> split_comma_lists(const std::vector<std::string>& values) {

@@ -5,6 +5,7 @@
 // bound, a 300-digit error message.
 
 #include <velocity/cli/context.hpp>
+#include <velocity/store/verdict.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -22,6 +23,10 @@ CLI::Validator positive();
 // Accepts a number from `min` to `max`: "--jobs: must be from 1 to 256, not 0", where CLI11's
 // Range says "Value 0.05 not in range 0.100000 to 3600.000000".
 CLI::Validator within(double min, double max);
+
+// The severity `text` given to `option` (any case): "--fail-on urgent is not a severity" (exit 2)
+// when it is none.
+store::Severity severity_value(std::string_view option, const std::string& text);
 
 // The items of repeated comma-separated values: {"a,b", "c"} is {"a", "b", "c"}; empty items
 // are dropped.

@@ -38,6 +38,21 @@ const providers::Platform& find_platform(std::string_view name) {
                    fmt::format("velocity connects to: {}", known));
 }
 
+std::vector<compliance::Evaluator> evaluators() {
+  std::vector<compliance::Evaluator> all;
+  for (const providers::Platform* platform : platforms()) {
+    for (const providers::CheckInfo& check : platform->checks) {
+      all.push_back({platform->name, check.id, check.evidence_type});
+    }
+  }
+  return all;
+}
+
+const compliance::CheckCatalogue& validated_checks(compliance::Library& library) {
+  library.validate_checks(evaluators());
+  return library.checks();
+}
+
 void add_http_options(CLI::App& command, HttpOptions& options, bool with_jobs) {
   command
     .add_option("--ca-bundle", options.ca_bundle,

@@ -5,6 +5,7 @@
 
 #include <velocity/audit/event.hpp>
 #include <velocity/cli/context.hpp>
+#include <velocity/compliance/library.hpp>
 #include <velocity/providers/provider.hpp>
 #include <velocity/store/findings.hpp>
 
@@ -23,6 +24,12 @@ const std::vector<const providers::Platform*>& platforms();
 
 // The platform called `name`; throws UsageError listing the known ones.
 const providers::Platform& find_platform(std::string_view name);
+
+// Every check the platforms evaluate, for checking the check catalogue against.
+std::vector<compliance::Evaluator> evaluators();
+// The check catalogue of `library`, checked against the evaluators: an entry without an
+// evaluator or an evaluator without an entry is a UsageError (exit 2) naming file and line.
+const compliance::CheckCatalogue& validated_checks(compliance::Library& library);
 
 // HTTP settings the commands that call a platform share.
 struct HttpOptions {
@@ -48,8 +55,8 @@ audit::EventInput integration_event(audit::Category category, const char* action
                                     nlohmann::json details = nlohmann::json::object(),
                                     audit::Outcome outcome = audit::Outcome::success);
 
-// The framework controls a check maps to (compliance::CheckControls), or none when the
-// catalogues cannot be read.
+// The framework controls a check tests, with why, as its catalogue entry lists them
+// (compliance::CheckControls), or none when the catalogues cannot be read.
 const nlohmann::json& controls_of(const std::string& check_id);
 
 } // namespace velocity::cli

@@ -28,6 +28,7 @@ constexpr std::array k_kind_names = {
   KindName{ValueKind::format, "formats"},
   KindName{ValueKind::evidence_type, "evidence-types"},
   KindName{ValueKind::check, "checks"},
+  KindName{ValueKind::service, "services"},
   KindName{ValueKind::platform, "platforms"},
   KindName{ValueKind::scenario, "scenarios"},
   KindName{ValueKind::size, "sizes"},
@@ -57,6 +58,9 @@ constexpr std::array k_rules = {
   KindRule{"--integration", ValueKind::integration},
   KindRule{"--types", ValueKind::evidence_type},
   KindRule{"--check", ValueKind::check},
+  KindRule{"--platform", ValueKind::platform},
+  KindRule{"--service", ValueKind::service},
+  KindRule{"--severity", ValueKind::severity},
   KindRule{"--scenario", ValueKind::scenario},
   KindRule{"--size", ValueKind::size},
   KindRule{"--fail-on", ValueKind::severity},
@@ -72,6 +76,7 @@ constexpr std::array k_rules = {
   KindRule{"connect evidence-types PLATFORM", ValueKind::platform},
   KindRule{"org delete NAME", ValueKind::organisation},
   KindRule{"frameworks show ID", ValueKind::framework},
+  KindRule{"checks show ID", ValueKind::check},
   KindRule{"report verify BUNDLE", ValueKind::file},
   KindRule{"help COMMAND", ValueKind::command},
 };
@@ -197,6 +202,13 @@ std::vector<std::string> static_values(ValueKind kind) {
       }
     }
     break;
+  case ValueKind::service: {
+    compliance::Library library = compliance::Library::open(std::nullopt);
+    for (const compliance::Check& check : library.checks().checks) {
+      values.push_back(check.service);
+    }
+    break;
+  }
   case ValueKind::platform:
     for (const providers::Platform* platform : platforms()) {
       values.push_back(platform->name);

@@ -22,6 +22,7 @@ enum class ValueKind {
   format,
   evidence_type,
   check,
+  service,
   platform,
   scenario,
   size,

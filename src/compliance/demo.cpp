@@ -158,12 +158,12 @@ void validate(const DemoOptions& options) {
   }
 }
 
-DemoWorld::DemoWorld(const DemoOptions& options)
+DemoWorld::DemoWorld(const DemoOptions& options, const CheckCatalogue& checks)
   : m_options(options),
     m_info(scenario_info(options.scenario)),
     m_random(options.seed) {
   validate(options);
-  m_integrations = build_demo_integrations(m_info, m_random);
+  m_integrations = build_demo_integrations(m_info, m_random, checks);
   for (DemoIntegration& integration : m_integrations) {
     // In a short history every account is connected by the last day.
     integration.connected_on_day = std::min(integration.connected_on_day, options.days - 1);
@@ -367,8 +367,7 @@ nlohmann::json demo_payload(const DemoResource& resource) {
 Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world, double progress) {
   const ScenarioInfo& info = world.info();
   const Scope scope{info.frameworks, info.variant};
-  const auto tally = world.tally();
-  // The share of manual controls in place grows from the scenario's start towards 90 %.
+  // The share of controls in place grows from the scenario's start towards 90 %.
   const double yes_share =
     info.initial_yes_share + (0.9 - info.initial_yes_share) * std::clamp(progress, 0.0, 1.0);
   Answers answers;
@@ -379,25 +378,7 @@ Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world,
     const double applicability = draw.unit();
     const double operating_draw = draw.unit();
     Answer answer;
-    int pass = 0;
-    int fail = 0;
-    std::string automated;
-    for (const std::string& check : control->checks) {
-      const auto found = tally.find(check);
-      if (found != tally.end()) {
-        pass += found->second.pass;
-        fail += found->second.fail;
-        automated += fmt::format("{}{} {} pass / {} fail", automated.empty() ? "" : "; ", check,
-                                 found->second.pass, found->second.fail);
-      }
-    }
-    if (pass + fail > 0) {
-      answer.design = fail == 0  ? AnswerValue::yes
-                      : pass > 0 ? AnswerValue::partially
-                                 : AnswerValue::no;
-      answer.note = "answered from automated checks: " + automated;
-      answer.evidence = "velocity evidence (collected daily)";
-    } else if (applicability < 0.03) {
+    if (applicability < 0.03) {
       answer.design = AnswerValue::not_applicable;
       answer.note = "not applicable to this organisation";
     } else {

@@ -1,13 +1,14 @@
 #include <velocity/compliance/demo.hpp>
+#include <velocity/core/error.hpp>
 
 #include <fmt/format.h>
 
 #include <array>
 
-// The made-up accounts of each scenario: names, ids and the checks on each resource. Check
-// ids, severities and evidence types are those of the real providers (AWS, GitHub), and the
-// reasons use their wording, so demo findings read like collected ones; a unit test keeps them
-// in step with the providers' catalogues.
+// The made-up accounts of each scenario: names, ids and the checks on each resource. Check ids
+// and evidence types are those of the real providers (AWS, GitHub), severities come from the
+// check catalogue, and the reasons use the evaluators' wording, so demo findings read like
+// collected ones; a unit test keeps the ids and evidence types in step with the catalogue.
 namespace velocity::compliance {
 
 namespace {
@@ -73,13 +74,20 @@ std::string hex8(DemoRandom& random) {
   return fmt::format("{:08x}", random.next() & 0xffffffffu);
 }
 
-DemoCheck check(std::string id, std::string_view severity, std::string pass, std::string fail) {
-  return DemoCheck{std::move(id), store::parse_severity(severity).value(), false, std::move(pass),
-                   std::move(fail)};
+// A check of `resource`, with the severity of its catalogue entry.
+DemoCheck check(const CheckCatalogue& checks, std::string id, std::string pass, std::string fail) {
+  const Check* entry = checks.find(id);
+  if (entry == nullptr) {
+    throw UsageError(
+      fmt::format("the check catalogue has no entry for {}, which the demo runs", id),
+      "use a catalogue with every built-in check (frameworks/checks/)");
+  }
+  return DemoCheck{std::move(id), entry->severity, false, std::move(pass), std::move(fail)};
 }
 
 void add_aws_resources(DemoIntegration& integration, const std::vector<std::string>& regions,
-                       const Counts& counts, std::string_view prefix, DemoRandom& random) {
+                       const Counts& counts, std::string_view prefix, DemoRandom& random,
+                       const CheckCatalogue& checks) {
   const std::string& acct = integration.account_id;
   auto& out = integration.resources;
   out.push_back({"aws_root",
@@ -89,7 +97,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                  "",
                  "root",
                  0,
-                 {check("aws_iam_root_mfa_enabled", "critical", "the root user has MFA enabled",
+                 {check(checks, "aws_iam_root_mfa_enabled", "the root user has MFA enabled",
                         "the root user has no MFA device")}});
   out.push_back(
     {"aws_password_policy",
@@ -99,7 +107,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
      "",
      "password-policy",
      0,
-     {check("aws_iam_password_policy_strong", "medium",
+     {check(checks, "aws_iam_password_policy_strong",
             "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
             "case required",
             "password policy too weak: minimum length 8 < 14, reuse prevention 0 < 24")}});
@@ -111,11 +119,11 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                       acct,       "",         name,
                       0,          {}};
     user.checks.push_back(
-      check("aws_iam_user_mfa_enabled", "high",
+      check(checks, "aws_iam_user_mfa_enabled",
             fmt::format("user {} signs in to the console with MFA", name),
             fmt::format("user {} has a console password and no MFA device", name)));
     user.checks.push_back(
-      check("aws_iam_access_key_rotated_90d", "medium",
+      check(checks, "aws_iam_access_key_rotated_90d",
             fmt::format("user {}: every active access key is at most 90 days old", name),
             fmt::format("user {}: active access key not rotated in 90 days: AKIA{} ({} days old)",
                         name, hex8(random), random.between(95, 400))));
@@ -130,7 +138,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                    "",
                    name,
                    0,
-                   {check("aws_iam_policy_no_admin_star", "high",
+                   {check(checks, "aws_iam_policy_no_admin_star",
                           fmt::format("policy {} allows no '*' action on '*' resource", name),
                           fmt::format("policy {} allows action * on resource *", name))}});
   }
@@ -148,13 +156,13 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        region,
        name,
        0,
-       {check("aws_ec2_sg_no_ingress_world_ssh", "high",
+       {check(checks, "aws_ec2_sg_no_ingress_world_ssh",
               fmt::format("security group {} does not open port 22 to the internet", label),
               fmt::format("security group {} allows port 22 from the internet", label)),
-        check("aws_ec2_sg_no_ingress_world_rdp", "high",
+        check(checks, "aws_ec2_sg_no_ingress_world_rdp",
               fmt::format("security group {} does not open port 3389 to the internet", label),
               fmt::format("security group {} allows port 3389 from the internet", label)),
-        check("aws_ec2_sg_no_ingress_world_all", "critical",
+        check(checks, "aws_ec2_sg_no_ingress_world_all",
               fmt::format("security group {} does not open all ports to the internet", label),
               fmt::format("security group {} allows all traffic from the internet", label))}});
   }
@@ -171,15 +179,15 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        region,
        name,
        0,
-       {check("aws_s3_bucket_default_encryption", "medium",
+       {check(checks, "aws_s3_bucket_default_encryption",
               fmt::format("bucket {} encrypts new objects by default (AES256)", name),
               fmt::format("bucket {} has no default encryption", name)),
-        check("aws_s3_bucket_public_access_block", "high",
+        check(checks, "aws_s3_bucket_public_access_block",
               fmt::format("bucket {} blocks public access (all four settings on)", name),
               fmt::format("bucket {} public access block has BlockPublicPolicy, "
                           "RestrictPublicBuckets off",
                           name)),
-        check("aws_s3_bucket_versioning", "low",
+        check(checks, "aws_s3_bucket_versioning",
               fmt::format("bucket {} has versioning enabled", name),
               fmt::format("bucket {} has versioning off", name))}});
   }
@@ -195,13 +203,13 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        region,
        name,
        0,
-       {check("aws_cloudtrail_multi_region_enabled", "high",
+       {check(checks, "aws_cloudtrail_multi_region_enabled",
               fmt::format("trail {} records every region", name),
               fmt::format("trail {} records its home region only", name)),
-        check("aws_cloudtrail_log_file_validation", "medium",
+        check(checks, "aws_cloudtrail_log_file_validation",
               fmt::format("trail {} validates its log files", name),
               fmt::format("trail {} has log file validation off", name)),
-        check("aws_cloudtrail_logging_on", "high", fmt::format("trail {} is logging", name),
+        check(checks, "aws_cloudtrail_logging_on", fmt::format("trail {} is logging", name),
               fmt::format("trail {} is not logging", name))}});
   }
   for (int i = 0; i < counts.config_rules; ++i) {
@@ -214,7 +222,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                    region,
                    name,
                    0,
-                   {check("aws_config_rules_compliant", "medium",
+                   {check(checks, "aws_config_rules_compliant",
                           fmt::format("config rule {} is compliant", name),
                           fmt::format("config rule {} is not compliant ({} resources)", name,
                                       random.between(1, 9)))}});
@@ -223,7 +231,8 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                        "compliance_rules"};
 }
 
-void add_github_resources(DemoIntegration& integration, const Counts& counts) {
+void add_github_resources(DemoIntegration& integration, const Counts& counts,
+                          const CheckCatalogue& checks) {
   const std::string& org = integration.account_id;
   auto& out = integration.resources;
   out.push_back(
@@ -234,7 +243,7 @@ void add_github_resources(DemoIntegration& integration, const Counts& counts) {
      "",
      org,
      0,
-     {check("github_org_2fa_required", "high",
+     {check(checks, "github_org_2fa_required",
             fmt::format("organisation {} requires two-factor authentication", org),
             fmt::format("organisation {} does not require two-factor authentication", org))}});
   for (int i = 0; i < counts.repos; ++i) {
@@ -247,7 +256,7 @@ void add_github_resources(DemoIntegration& integration, const Counts& counts) {
                    "",
                    repo,
                    0,
-                   {check("github_repo_secret_scanning_enabled", "medium",
+                   {check(checks, "github_repo_secret_scanning_enabled",
                           fmt::format("repository {} has secret scanning enabled", repo),
                           fmt::format("repository {} has secret scanning disabled", repo))}});
     const std::string branch = repo + ":main";
@@ -259,13 +268,13 @@ void add_github_resources(DemoIntegration& integration, const Counts& counts) {
        "",
        branch,
        0,
-       {check("github_branch_protection_enabled", "high",
+       {check(checks, "github_branch_protection_enabled",
               fmt::format("default branch main of {} is protected", repo),
               fmt::format("default branch main of {} is not protected", repo)),
-        check("github_branch_protection_required_reviews", "medium",
+        check(checks, "github_branch_protection_required_reviews",
               fmt::format("{}: main needs 1 approving review, stale reviews dismissed", repo),
               fmt::format("{}: main can be merged without an approving review", repo)),
-        check("github_branch_protection_enforce_admins", "medium",
+        check(checks, "github_branch_protection_enforce_admins",
               fmt::format("{}: branch protection applies to administrators", repo),
               fmt::format("{}: administrators bypass branch protection", repo))}});
   }
@@ -321,7 +330,8 @@ void schedule_new_resources(DemoIntegration& integration, int days, DemoRandom& 
 
 } // namespace
 
-std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random) {
+std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random,
+                                                     const CheckCatalogue& checks) {
   const Counts counts = counts_for(info.size);
   std::vector<DemoIntegration> integrations;
   // A second account or platform joins a few days in: the pathway sees integrations added over
@@ -329,51 +339,55 @@ std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, D
   switch (info.id) {
   case Scenario::startup_soc2: {
     integrations.push_back(aws("aws-production", {"us-east-1", "us-west-2"}, 0, random));
-    add_aws_resources(integrations.back(), {"us-east-1", "us-west-2"}, counts, "acme", random);
+    add_aws_resources(integrations.back(), {"us-east-1", "us-west-2"}, counts, "acme", random,
+                      checks);
     integrations.push_back(github("github-acme", "acme-cloud", 2));
-    add_github_resources(integrations.back(), counts);
+    add_github_resources(integrations.back(), counts, checks);
     break;
   }
   case Scenario::healthcare_hipaa: {
     integrations.push_back(aws("aws-phi", {"us-east-1", "us-east-2"}, 0, random));
     add_aws_resources(integrations.back(), {"us-east-1", "us-east-2"}, counts, "northwind-phi",
-                      random);
+                      random, checks);
     integrations.push_back(aws("aws-shared-services", {"us-east-1"}, 3, random));
     Counts shared = counts;
     shared.users = counts.users / 2;
-    add_aws_resources(integrations.back(), {"us-east-1"}, shared, "northwind-shared", random);
+    add_aws_resources(integrations.back(), {"us-east-1"}, shared, "northwind-shared", random,
+                      checks);
     break;
   }
   case Scenario::fintech_pci: {
     integrations.push_back(aws("aws-cde", {"eu-west-1", "eu-central-1"}, 0, random));
     add_aws_resources(integrations.back(), {"eu-west-1", "eu-central-1"}, counts, "ledgerly-cde",
-                      random);
+                      random, checks);
     integrations.push_back(aws("aws-corporate", {"eu-west-1"}, 1, random));
     Counts corporate = counts;
     corporate.buckets = counts.buckets / 2;
-    add_aws_resources(integrations.back(), {"eu-west-1"}, corporate, "ledgerly-corp", random);
+    add_aws_resources(integrations.back(), {"eu-west-1"}, corporate, "ledgerly-corp", random,
+                      checks);
     integrations.push_back(github("github-ledgerly", "ledgerly", 2));
-    add_github_resources(integrations.back(), counts);
+    add_github_resources(integrations.back(), counts, checks);
     break;
   }
   case Scenario::enterprise_iso27001: {
     integrations.push_back(
       aws("aws-prod", {"eu-west-1", "us-east-1", "ap-southeast-2"}, 0, random));
     add_aws_resources(integrations.back(), {"eu-west-1", "us-east-1", "ap-southeast-2"}, counts,
-                      "globex-prod", random);
+                      "globex-prod", random, checks);
     integrations.push_back(aws("aws-staging", {"eu-west-1"}, 1, random));
     Counts staging = counts;
     staging.users = counts.users / 3;
     staging.buckets = counts.buckets / 2;
-    add_aws_resources(integrations.back(), {"eu-west-1"}, staging, "globex-staging", random);
+    add_aws_resources(integrations.back(), {"eu-west-1"}, staging, "globex-staging", random,
+                      checks);
     integrations.push_back(aws("aws-security", {"eu-west-1"}, 2, random));
     Counts security = counts;
     security.users = 4;
     security.buckets = 3;
     security.security_groups = 2;
-    add_aws_resources(integrations.back(), {"eu-west-1"}, security, "globex-sec", random);
+    add_aws_resources(integrations.back(), {"eu-west-1"}, security, "globex-sec", random, checks);
     integrations.push_back(github("github-globex", "globex", 4));
-    add_github_resources(integrations.back(), counts);
+    add_github_resources(integrations.back(), counts, checks);
     break;
   }
   }

@@ -279,7 +279,7 @@ DemoSummary write_demo_history(store::Database& db, const store::Org& org, Libra
   for (const std::string& id : info.frameworks) {
     library.require_framework(id);
   }
-  Writer writer{db, org, library, DemoWorld(options), {}, {}};
+  Writer writer{db, org, library, DemoWorld(options, library.checks()), {}, {}};
   DemoWorld& world = writer.world;
   DemoSummary& summary = writer.summary;
   summary.org = org.name();

@@ -16,9 +16,8 @@ const nlohmann::json& CheckControls::of(const std::string& check_id) {
   }
   nlohmann::json controls = nlohmann::json::array();
   for (const CheckMapping& mapping : m_library.controls_for_check(check_id)) {
-    controls.push_back({{"framework", mapping.framework},
-                        {"control", mapping.control},
-                        {"common_control", mapping.common_control}});
+    controls.push_back(
+      {{"framework", mapping.framework}, {"control", mapping.control}, {"why", mapping.why}});
   }
   return m_cache.emplace(check_id, std::move(controls)).first->second;
 }

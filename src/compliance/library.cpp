@@ -56,26 +56,41 @@ Library Library::open(const std::optional<std::filesystem::path>& dir) {
   return built_in();
 }
 
+Library::Sources Library::embedded_sources(std::span<const EmbeddedFile> files,
+                                           std::string_view folder) {
+  Sources sources;
+  for (const EmbeddedFile& file : files) {
+    auto source = std::make_unique<Source>();
+    source->name = fmt::format("{}/{}", folder, file.name);
+    source->text = file.text;
+    source->loaded = true;
+    std::string stem(file.name.substr(0, file.name.size() - std::string_view(".yaml").size()));
+    sources.emplace(std::move(stem), std::move(source));
+  }
+  return sources;
+}
+
+Library::Sources Library::directory_sources(const std::filesystem::path& dir) {
+  Sources sources;
+  for (const std::filesystem::path& path : fs::regular_files_in(dir)) {
+    if (path.extension() != ".yaml") {
+      continue;
+    }
+    auto source = std::make_unique<Source>();
+    source->name = path.string();
+    source->path = path;
+    sources.emplace(path.stem().string(), std::move(source));
+  }
+  return sources;
+}
+
 Library Library::built_in() {
   Library library;
   library.m_description = "built-in catalogues";
-  for (const EmbeddedFile& file : embedded_frameworks()) {
-    auto source = std::make_unique<Source>();
-    source->name = fmt::format("frameworks/{}", file.name);
-    source->text = file.text;
-    source->loaded = true;
-    std::string stem(file.name.substr(0, file.name.size() - 5));
-    library.m_sources.emplace(std::move(stem), std::move(source));
-  }
-  for (const auto& [stem, source] : library.m_sources) {
-    if (stem != "common-controls") {
-      library.m_ids.push_back(stem);
-    }
-  }
-  std::stable_sort(library.m_ids.begin(), library.m_ids.end(),
-                   [](const std::string& a, const std::string& b) {
-                     return shipped_position(a) < shipped_position(b);
-                   });
+  library.m_sources = embedded_sources(embedded_frameworks(), "frameworks");
+  library.m_checks_directory = "frameworks/checks";
+  library.m_check_sources = embedded_sources(embedded_checks(), library.m_checks_directory);
+  library.sort_ids();
   return library;
 }
 
@@ -89,31 +104,31 @@ Library Library::from_directory(const std::filesystem::path& dir) {
   }
   Library library;
   library.m_description = dir.string();
-  for (const std::filesystem::path& path : fs::regular_files_in(dir)) {
-    if (path.extension() != ".yaml") {
-      continue;
-    }
-    auto source = std::make_unique<Source>();
-    source->name = path.string();
-    source->path = path;
-    library.m_sources.emplace(path.stem().string(), std::move(source));
-  }
+  library.m_sources = directory_sources(dir);
   if (library.m_sources.find("common-controls") == library.m_sources.end()) {
     throw UsageError(
       fmt::format("frameworks directory {} has no common-controls.yaml", dir.string()),
       "a catalogue directory needs the questionnaire too; start from a copy of the "
       "shipped frameworks/ folder");
   }
-  for (const auto& [stem, source] : library.m_sources) {
+  const std::filesystem::path checks = dir / k_checks_folder;
+  library.m_checks_directory = checks.string();
+  if (std::filesystem::is_directory(checks, error)) {
+    library.m_check_sources = directory_sources(checks);
+  }
+  library.sort_ids();
+  return library;
+}
+
+void Library::sort_ids() {
+  for (const auto& [stem, source] : m_sources) {
     if (stem != "common-controls") {
-      library.m_ids.push_back(stem);
+      m_ids.push_back(stem);
     }
   }
-  std::stable_sort(library.m_ids.begin(), library.m_ids.end(),
-                   [](const std::string& a, const std::string& b) {
-                     return shipped_position(a) < shipped_position(b);
-                   });
-  return library;
+  std::stable_sort(m_ids.begin(), m_ids.end(), [](const std::string& a, const std::string& b) {
+    return shipped_position(a) < shipped_position(b);
+  });
 }
 
 std::string_view Library::text_of(Source& source) {
@@ -218,19 +233,71 @@ void Library::validate_all() {
   all_frameworks();
 }
 
+const CheckCatalogue& Library::checks() {
+  if (!m_checks) {
+    std::vector<std::vector<Check>> files;
+    std::vector<std::string> names;
+    for (const auto& [platform, source] : m_check_sources) {
+      files.push_back(parse_checks(text_of(*source), source->name, platform));
+      names.push_back(source->name);
+    }
+    auto catalogue =
+      std::make_unique<CheckCatalogue>(build_check_catalogue(std::move(files), std::move(names)));
+    check_check_mappings(*catalogue, m_ids,
+                         [this](std::string_view id) -> const Framework& { return framework(id); });
+    m_checks = std::move(catalogue);
+  }
+  return *m_checks;
+}
+
+void Library::validate_checks(std::span<const Evaluator> evaluators) {
+  const CheckCatalogue& catalogue = checks();
+  if (catalogue.sources.empty() && !evaluators.empty()) {
+    throw UsageError(
+      fmt::format("{} has no check catalogue: no .yaml file describes the checks velocity runs",
+                  m_checks_directory),
+      fmt::format("copy frameworks/checks/ of velocity's source into {} (one <platform>.yaml "
+                  "per platform; frameworks/README.md describes the format)",
+                  m_checks_directory));
+  }
+  check_evaluators(catalogue, evaluators, m_checks_directory);
+}
+
 std::vector<CheckMapping> Library::controls_for_check(std::string_view check_id) {
   std::vector<CheckMapping> mappings;
-  for (const CommonControl& control : questionnaire().controls) {
-    if (std::find(control.checks.begin(), control.checks.end(), check_id) == control.checks.end()) {
-      continue;
-    }
-    for (const FrameworkMapping& mapping : control.maps) {
-      for (const std::string& id : mapping.controls) {
-        mappings.push_back({control.id, mapping.framework, id});
-      }
+  const Check* check = checks().find(check_id);
+  if (check == nullptr) {
+    return mappings;
+  }
+  for (const CheckFrameworkControls& mapping : check->controls) {
+    for (const CheckControl& control : mapping.controls) {
+      mappings.push_back({mapping.framework, control.id, control.why});
     }
   }
   return mappings;
+}
+
+std::vector<const Check*> Library::checks_for(const CommonControl& control,
+                                              const std::vector<std::string>& frameworks) {
+  std::vector<const Check*> found;
+  for (const Check& check : checks().checks) {
+    const bool shares_a_control =
+      std::any_of(control.maps.begin(), control.maps.end(), [&](const FrameworkMapping& mapping) {
+        if (!frameworks.empty() && std::find(frameworks.begin(), frameworks.end(),
+                                             mapping.framework) == frameworks.end()) {
+          return false;
+        }
+        const std::vector<CheckControl>& tested = check.controls_in(mapping.framework);
+        return std::any_of(tested.begin(), tested.end(), [&](const CheckControl& c) {
+          return std::find(mapping.controls.begin(), mapping.controls.end(), c.id) !=
+                 mapping.controls.end();
+        });
+      });
+    if (shares_a_control) {
+      found.push_back(&check);
+    }
+  }
+  return found;
 }
 
 std::string Library::digest(const std::vector<std::string>& framework_ids) {

@@ -327,11 +327,9 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
   }
   control.depends_on =
     fields.text_list("depends_on", Need::optional).value_or(std::vector<std::string>{});
-  control.checks = fields.text_list("checks", Need::optional).value_or(std::vector<std::string>{});
-  for (const std::string& check : control.checks) {
-    if (!detail::is_snake_case(check)) {
-      fields.error("checks", fmt::format("has '{}'; check ids are snake_case", check));
-    }
+  if (fields.node("checks", Need::optional)) {
+    fields.error("checks", "is no longer read: each check lists the controls it tests in "
+                           "checks/<platform>.yaml");
   }
   const auto maps = fields.node("maps", Need::required);
   if (!maps) {

@@ -163,11 +163,12 @@ PathwayFacts gather_pathway_facts(store::Database& db, const store::Org& org, Li
     if (answer != answers.end() && answer->second.design) {
       ++facts.controls_answered;
     }
-    if (!control->checks.empty()) {
+    const std::vector<const Check*> checks = library.checks_for(*control, known);
+    if (!checks.empty()) {
       ++facts.controls_automatable;
-      const bool automated =
-        std::any_of(control->checks.begin(), control->checks.end(),
-                    [&](const std::string& check) { return checks_with_findings.contains(check); });
+      const bool automated = std::any_of(checks.begin(), checks.end(), [&](const Check* check) {
+        return checks_with_findings.contains(check->id);
+      });
       facts.controls_automated += automated ? 1 : 0;
     }
   }

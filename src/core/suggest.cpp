@@ -35,4 +35,19 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
+std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates,
+                                 std::size_t count) {
+  std::vector<std::pair<std::size_t, const std::string*>> ranked;
+  for (const std::string& candidate : candidates) {
+    ranked.emplace_back(edit_distance(word, candidate), &candidate);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> result;
+  for (std::size_t i = 0; i < ranked.size() && i < count; ++i) {
+    result.push_back(*ranked[i].second);
+  }
+  return result;
+}
+
 } // namespace velocity::suggest

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <stdexcept>
 
 namespace velocity::providers {
 
@@ -14,16 +15,27 @@ namespace {
 class StoringSink final : public CollectionSink {
 public:
   StoringSink(store::State& state, const store::Org& org,
-              const store::IntegrationRecord& integration, int64_t run_id, RunSummary& summary,
-              const FindingVisitor& on_finding)
+              const store::IntegrationRecord& integration, const compliance::CheckCatalogue& checks,
+              int64_t run_id, RunSummary& summary, const FindingVisitor& on_finding)
     : m_state(state),
       m_org(org),
       m_integration(integration),
+      m_checks(checks),
       m_run_id(run_id),
       m_summary(summary),
       m_on_finding(on_finding) {}
 
   void on_batch(Batch batch) override {
+    for (Finding& finding : batch.findings) {
+      const compliance::Check* check = m_checks.find(finding.check_id);
+      if (check == nullptr) {
+        // The cli checked the catalogue against every declared check before collecting.
+        throw std::logic_error(
+          fmt::format("{} produced a finding of check {}, which it does not declare",
+                      m_integration.platform, finding.check_id));
+      }
+      finding.severity = check->severity;
+    }
     std::vector<store::EvidenceInput> evidence;
     evidence.reserve(batch.evidence.size());
     for (Evidence& item : batch.evidence) {
@@ -84,6 +96,7 @@ private:
   store::State& m_state;
   store::Org m_org;
   const store::IntegrationRecord& m_integration;
+  const compliance::CheckCatalogue& m_checks;
   int64_t m_run_id;
   RunSummary& m_summary;
   const FindingVisitor& m_on_finding;
@@ -116,8 +129,8 @@ std::string label(std::string_view value) {
 
 RunSummary collect_integration(store::State& state, const store::Org& org,
                                const store::IntegrationRecord& integration,
-                               const Platform& platform, const RunRequest& request,
-                               const FindingVisitor& on_finding) {
+                               const Platform& platform, const compliance::CheckCatalogue& checks,
+                               const RunRequest& request, const FindingVisitor& on_finding) {
   RunSummary summary;
   summary.integration = integration.name;
   summary.platform = integration.platform;
@@ -144,7 +157,7 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
                              .secret = store::open_integration_secret(db, current, integration)};
     snapshot.commit();
     std::unique_ptr<Provider> provider = platform.open_integration(config, request.provider);
-    StoringSink sink(state, current, integration, run.id, summary, on_finding);
+    StoringSink sink(state, current, integration, checks, run.id, summary, on_finding);
     const CollectResult result = provider->collect(summary.types, sink);
     summary.api_calls = result.api_calls;
     summary.api_errors = result.api_errors;

@@ -1,4 +1,5 @@
-// Framework catalogues (`--frameworks-dir DIR`): a framework YAML and the common controls YAML.
+// Framework catalogues (`--frameworks-dir DIR`): a framework YAML, the common controls YAML and a
+// check catalogue file (DIR/checks/<platform>.yaml).
 #include "fuzz_support.hpp"
 
 #include <velocity/compliance/loader.hpp>
@@ -11,5 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::refuse_cleanly([&] {
     compliance::parse_questionnaire(text, "common-controls.yaml", {"soc2", "iso27001"});
   });
+  fuzz::refuse_cleanly([&] { compliance::parse_checks(text, "aws.yaml", "aws"); });
   return 0;
 }

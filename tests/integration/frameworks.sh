@@ -100,19 +100,36 @@ expect_out_contains "SOC 2 CC6.1"
 expect_out_contains "A.8.5"
 run frameworks map PR.AA-03 --format json
 expect_equal "$(json_get 'd["matches"][0]["framework"], "CC6.1" in [c["id"] for c in d["matches"][0]["equivalents"]["soc2"]]')" "nist-csf-2 True"
-run frameworks map 4.1 --format json
-expect_equal "$(json_get 'sorted(m["framework"] for m in d["matches"])')" \
-  "['cis-aws-5.0', 'cis-gcp-5.0', 'cis-v8', 'iso27001']"
 run frameworks map pci-dss:8.4.2 --format json
 expect_equal "$(json_get '[c["id"] for c in d["matches"][0]["equivalents"]["soc2"]]')" "['CC6.1']"
 run frameworks map no-such-thing
 expect_rc 2
 expect_err_contains "no common control or framework control has the id 'no-such-thing'"
 
+TEST "map refuses a bare id two shipped frameworks use"
+run frameworks map 4.1
+expect_rc 2
+expect_err_contains "'4.1' is a control id in 4 frameworks: iso27001:4.1, cis-v8:4.1, cis-aws-5.0:4.1, cis-gcp-5.0:4.1"
+
+TEST "map lists the checks testing a control, with why, and only those"
+run frameworks map soc2:CC6.6 --format json
+expect_rc 0
+expect_equal "$(json_get 'sorted(c["id"] for c in d["matches"][0]["checks"])')" \
+  "['aws_ec2_sg_no_ingress_world_all', 'aws_ec2_sg_no_ingress_world_rdp', 'aws_ec2_sg_no_ingress_world_ssh', 'azure_nsg_no_ingress_world_ssh_rdp']"
+expect_equal "$(json_get 'all(c["why"] for c in d["matches"][0]["checks"])')" "True"
+run frameworks map iso27001:A.8.17
+expect_rc 0
+expect_out_contains "No automated check tests it."
+run frameworks map soc2:CC3.4 --format json
+expect_equal "$(json_get 'd["matches"][0]["checks"]')" "[]"
+run frameworks map mfa-all-users --format json
+expect_equal "$(json_get '"checks" in d["matches"][0]["common_control"]')" "False"
+
 TEST "check validates the built-in set"
 run frameworks check
 expect_rc 0
 expect_out_contains "valid: 11 frameworks with 1220 controls, 101 common controls, every control reached by a question or marked automated"
+expect_out_contains "$("$VELOCITY_BIN" checks list --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') checks each with its evaluator"
 
 TEST "custom catalogues with --frameworks-dir and VELOCITY_FRAMEWORKS_DIR"
 custom="$SUITE_DIR/custom"
@@ -152,9 +169,51 @@ run frameworks list --frameworks-dir "$custom"
 expect_rc 0
 expect_out_contains "ACME Baseline"
 expect_out_lacks "soc2"
+# Without checks/ no check the providers run is described: check refuses.
+run frameworks check --frameworks-dir "$custom"
+expect_rc 2
+expect_err_contains "$custom/checks has no check catalogue"
+# The built-in checks, mapping to nothing of ACME's, in a checks/ folder of their own.
+mkdir -p "$custom/checks"
+"$VELOCITY_BIN" checks list --format json | python3 -c '
+import json, sys
+by_platform = {}
+for check in json.load(sys.stdin):
+    by_platform.setdefault(check["platform"], []).append(check)
+for platform, checks in by_platform.items():
+    with open(sys.argv[1] + "/" + platform + ".yaml", "w") as out:
+        out.write("checks:\n")
+        for c in checks:
+            out.write(f"""  - id: {c["id"]}
+    platform: {c["platform"]}
+    service: {c["service"]}
+    evidence_type: {c["evidence_type"]}
+    severity: {c["severity"]}
+    title: {json.dumps(c["title"])}
+    risk: {json.dumps(c["risk"])}
+    remediation:
+      steps: {json.dumps(c["remediation"]["steps"])}
+      url: {c["remediation"]["url"]}
+    controls: {{}}
+""")
+' "$custom/checks"
 OUT=$(VELOCITY_FRAMEWORKS_DIR="$custom" "$VELOCITY_BIN" frameworks check 2>&1) && RC=0 || RC=$?
 expect_rc 0
 expect_out_contains "valid: 1 frameworks with 1 controls, 1 common controls"
+
+TEST "map refuses an id several frameworks use, naming the qualified ones"
+sed -e 's/^id: acme/id: acme-two/' -e 's/ACME Baseline/ACME Two/' "$custom/acme.yaml" >"$custom/acme-two.yaml"
+sed -i 's/      acme: \["A-1"\]/      acme: ["A-1"]\n      acme-two: ["A-1"]/' "$custom/common-controls.yaml"
+run frameworks map A-1 --frameworks-dir "$custom"
+expect_rc 2
+expect_err_contains "'A-1' is a control id in 2 frameworks: acme:A-1, acme-two:A-1"
+expect_err_contains "velocity frameworks map acme:A-1"
+run frameworks map acme-two:A-1 --frameworks-dir "$custom" --format json
+expect_rc 0
+expect_equal "$(json_get 'len(d["matches"]), d["matches"][0]["framework"], d["matches"][0]["control"]["id"]')" \
+  "1 acme-two A-1"
+rm "$custom/acme-two.yaml"
+sed -i '/acme-two/d' "$custom/common-controls.yaml"
 
 TEST "a broken custom catalogue is rejected with file:line and the field"
 sed -i 's/        title: Strong sign-in/        titel: Strong sign-in/' "$custom/acme.yaml"

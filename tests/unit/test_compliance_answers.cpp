@@ -1,3 +1,5 @@
+#include "test_compliance_support.hpp"
+
 #include <velocity/compliance/answers.hpp>
 #include <velocity/compliance/library.hpp>
 #include <velocity/core/error.hpp>
@@ -8,18 +10,9 @@
 
 namespace compliance = velocity::compliance;
 using compliance::AnswerValue;
+using velocity::test::usage_error_of;
 
 namespace {
-
-template <typename Fn> std::string usage_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const velocity::UsageError& e) {
-    return e.what();
-  }
-  FAIL("expected a UsageError");
-  return {};
-}
 
 // A template for `scope` with every empty answer (and operating answer) set to `value`.
 std::string filled_template(compliance::Library& library, const compliance::Scope& scope,

@@ -1,3 +1,5 @@
+#include "test_compliance_support.hpp"
+
 #include <velocity/compliance/library.hpp>
 #include <velocity/compliance/loader.hpp>
 #include <velocity/core/error.hpp>
@@ -10,20 +12,10 @@
 #include <string>
 
 namespace compliance = velocity::compliance;
+using velocity::test::usage_error_of;
 namespace stdfs = std::filesystem;
 
 namespace {
-
-// The message of the UsageError `fn` throws; fails the test when it throws nothing.
-template <typename Fn> std::string usage_error_of(Fn fn) {
-  try {
-    fn();
-  } catch (const velocity::UsageError& e) {
-    return e.what();
-  }
-  FAIL("expected a UsageError");
-  return {};
-}
 
 constexpr std::string_view k_minimal_framework = R"(id: demo
 name: Demo
@@ -188,62 +180,6 @@ TEST_CASE("Library::built_in") {
     const std::string message = usage_error_of([&] { library.framework("soc"); });
     CHECK(message.find("unknown framework 'soc'") != std::string::npos);
     CHECK(message.find("did you mean 'soc2'") != std::string::npos);
-  }
-}
-
-TEST_CASE("Library::controls_for_check") {
-  compliance::Library library = compliance::Library::built_in();
-
-  SUBCASE("a check reaches the controls of every framework its common control maps to") {
-    const auto mappings = library.controls_for_check("aws_iam_user_mfa_enabled");
-    REQUIRE(!mappings.empty());
-    bool soc2 = false;
-    bool hipaa = false;
-    for (const auto& mapping : mappings) {
-      soc2 = soc2 || (mapping.framework == "soc2" && mapping.control == "CC6.1");
-      hipaa = hipaa || (mapping.framework == "hipaa" && mapping.control == "164.312(d)");
-    }
-    CHECK(soc2);
-    CHECK(hipaa);
-  }
-
-  SUBCASE("every check named in the README is mapped") {
-    for (const char* check : {"aws_iam_root_mfa_enabled",
-                              "aws_iam_user_mfa_enabled",
-                              "aws_iam_access_key_rotated_90d",
-                              "aws_iam_password_policy_strong",
-                              "aws_iam_policy_no_admin_star",
-                              "aws_ec2_sg_no_ingress_world_ssh",
-                              "aws_ec2_sg_no_ingress_world_rdp",
-                              "aws_ec2_sg_no_ingress_world_all",
-                              "aws_s3_bucket_default_encryption",
-                              "aws_s3_bucket_public_access_block",
-                              "aws_s3_bucket_versioning",
-                              "aws_cloudtrail_multi_region_enabled",
-                              "aws_cloudtrail_log_file_validation",
-                              "aws_cloudtrail_logging_on",
-                              "aws_config_rules_compliant",
-                              "gcp_iam_no_primitive_roles_for_users",
-                              "gcp_iam_no_public_members",
-                              "gcp_audit_logs_all_services",
-                              "gcp_iam_sa_no_admin_roles",
-                              "azure_storage_https_only",
-                              "azure_storage_min_tls_12",
-                              "azure_storage_no_public_blob",
-                              "azure_nsg_no_ingress_world_ssh_rdp",
-                              "azure_rbac_owner_count_limited",
-                              "github_org_2fa_required",
-                              "github_branch_protection_enabled",
-                              "github_branch_protection_required_reviews",
-                              "github_branch_protection_enforce_admins",
-                              "github_repo_secret_scanning_enabled"}) {
-      CAPTURE(check);
-      CHECK(!library.controls_for_check(check).empty());
-    }
-  }
-
-  SUBCASE("an unknown check reaches nothing") {
-    CHECK(library.controls_for_check("no_such_check").empty());
   }
 }
 

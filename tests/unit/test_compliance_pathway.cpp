@@ -244,22 +244,27 @@ TEST_CASE("gather_pathway_facts") {
     CHECK(facts.frameworks == std::vector<std::string>{"soc2"});
     CHECK(facts.controls_in_scope == static_cast<int>(questions.size()) - 1);
     CHECK(facts.controls_answered == static_cast<int>(questions.size()) - 1);
-    // Only the controls listing aws_s3_bucket_default_encryption have automated evidence.
-    int listing = 0;
+    // Only the questions reaching a SOC 2 control aws_s3_bucket_default_encryption tests have
+    // automated evidence; those reaching one any check tests are automatable.
+    int evidenced = 0;
     int automatable = 0;
     for (const CommonControl* control : questions) {
       if (control->id == questions.front()->id) {
         continue;
       }
-      automatable += control->checks.empty() ? 0 : 1;
-      listing += std::count(control->checks.begin(), control->checks.end(),
-                            "aws_s3_bucket_default_encryption") > 0
-                   ? 1
-                   : 0;
+      const auto checks = library.checks_for(*control, {"soc2"});
+      automatable += checks.empty() ? 0 : 1;
+      evidenced += std::any_of(checks.begin(), checks.end(),
+                               [](const Check* check) {
+                                 return check->id == "aws_s3_bucket_default_encryption";
+                               })
+                     ? 1
+                     : 0;
     }
-    CHECK(listing >= 1);
-    CHECK(facts.controls_automated == listing);
+    CHECK(evidenced >= 1);
+    CHECK(facts.controls_automated == evidenced);
     CHECK(facts.controls_automatable == automatable);
+    CHECK(facts.controls_automatable < facts.controls_in_scope);
     const Pathway pathway = evaluate_pathway(facts, {}, {});
     CHECK(pathway.stage == Stage::pilot);
   }

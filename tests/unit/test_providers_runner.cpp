@@ -1,6 +1,7 @@
 // The collection runner, for any platform: batches stored once per resource, freshness across
 // runs, failures recorded rather than thrown, the lock, and the Prometheus metrics.
 
+#include <velocity/compliance/check_catalogue.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/providers/runner.hpp>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 using namespace velocity;
@@ -45,6 +47,7 @@ struct Script {
   bool incomplete = false;
   bool reject = false;
   bool garbled = false; // the API answered in a shape the provider cannot read
+  std::string check_id = "fake_check";
 };
 
 class ScriptedProvider final : public Provider {
@@ -69,8 +72,7 @@ public:
                                       .region = "r1",
                                       .data = {{"secret-ish", "payload"}},
                                       .raw_sha256 = std::string(64, 'a')});
-    batch.findings.push_back(Finding{.check_id = "fake_check",
-                                     .severity = Severity::high,
+    batch.findings.push_back(Finding{.check_id = m_script.check_id,
                                      .status = m_script.status,
                                      .resource_id = "thing-1",
                                      .account_id = "acct",
@@ -92,10 +94,19 @@ Platform fake_platform(const Script& script) {
   return Platform{.name = "fake",
                   .title = "Fake",
                   .evidence_types = {{"things", "things", {"fake:List"}}},
-                  .checks = {{"fake_check", Severity::high, "things", "things pass"}},
+                  .checks = {{"fake_check", "things"}},
                   .open = [&script](const IntegrationConfig&, const ProviderOptions&) {
                     return std::make_unique<ScriptedProvider>(script);
                   }};
+}
+
+// The catalogue entry of fake_check: its severity is what the stored findings carry.
+compliance::CheckCatalogue fake_catalogue() {
+  compliance::CheckCatalogue catalogue;
+  catalogue.checks.push_back(compliance::Check{
+    .id = "fake_check", .platform = "fake", .evidence_type = "things", .severity = Severity::high});
+  catalogue.index();
+  return catalogue;
 }
 
 } // namespace
@@ -109,6 +120,7 @@ TEST_CASE("collect_integration") {
     store::OnExisting::fail);
   Script script;
   const Platform platform = fake_platform(script);
+  const compliance::CheckCatalogue checks = fake_catalogue();
   RunRequest request;
   request.lock_dir = temp.dir / "locks";
   std::vector<store::FindingRecord> seen;
@@ -117,10 +129,12 @@ TEST_CASE("collect_integration") {
   };
 
   SUBCASE("stores evidence and findings, and re-runs update in place with their history") {
-    RunSummary first = collect_integration(state, org, integration, platform, request, visit);
+    RunSummary first =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(first.outcome == "success");
     CHECK(first.resources == 1);
     CHECK(first.findings_fail == 1);
+    // The provider leaves the severity alone; the catalogue entry gives it.
     CHECK(first.fails_by_severity[Severity::high] == 1);
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].first_failed_at.has_value());
@@ -128,7 +142,8 @@ TEST_CASE("collect_integration") {
     const std::string failed_at = *seen[0].first_failed_at;
 
     script.status = Status::pass;
-    RunSummary second = collect_integration(state, org, integration, platform, request, visit);
+    RunSummary second =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     REQUIRE(seen.size() == 2);
     CHECK(seen[1].id == seen[0].id);
     CHECK(seen[1].first_failed_at == failed_at);
@@ -139,7 +154,7 @@ TEST_CASE("collect_integration") {
     // Times are kept to the millisecond: the reopened gap must start at a later one.
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     script.status = Status::fail;
-    collect_integration(state, org, integration, platform, request, visit);
+    collect_integration(state, org, integration, platform, checks, request, visit);
     REQUIRE(seen.size() == 3);
     CHECK(*seen[2].first_failed_at > failed_at);
     CHECK_FALSE(seen[2].passed_again_at.has_value());
@@ -151,7 +166,8 @@ TEST_CASE("collect_integration") {
     CHECK(evidence->raw_sha256 == std::string(64, 'a'));
   }
   SUBCASE("each run says what it changed since the previous one") {
-    const RunSummary first = collect_integration(state, org, integration, platform, request, visit);
+    const RunSummary first =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK_FALSE(first.changes.previous_run.has_value());
     REQUIRE(first.changes.new_failures.size() == 1);
     CHECK(first.changes.new_failures[0].finding.resource_id == "thing-1");
@@ -160,7 +176,7 @@ TEST_CASE("collect_integration") {
     CHECK(first.changes.failing == 1);
 
     const RunSummary unchanged =
-      collect_integration(state, org, integration, platform, request, visit);
+      collect_integration(state, org, integration, platform, checks, request, visit);
     REQUIRE(unchanged.changes.previous_run.has_value());
     CHECK(unchanged.changes.previous_run->id == first.run_id);
     CHECK(unchanged.changes.new_failures.empty());
@@ -168,7 +184,8 @@ TEST_CASE("collect_integration") {
     CHECK(unchanged.changes.failing == 1);
 
     script.status = Status::pass;
-    const RunSummary fixed = collect_integration(state, org, integration, platform, request, visit);
+    const RunSummary fixed =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(fixed.changes.previous_run->id == unchanged.run_id);
     CHECK(fixed.changes.new_failures.empty());
     REQUIRE(fixed.changes.fixed.size() == 1);
@@ -178,19 +195,21 @@ TEST_CASE("collect_integration") {
     // A failed run collects nothing: the next one is compared with the last that did.
     script.reject = true;
     const RunSummary failed =
-      collect_integration(state, org, integration, platform, request, visit);
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(failed.changes.new_failures.empty());
     script.reject = false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     script.status = Status::fail;
-    const RunSummary again = collect_integration(state, org, integration, platform, request, visit);
+    const RunSummary again =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(again.changes.previous_run->id == fixed.run_id);
     REQUIRE(again.changes.new_failures.size() == 1);
     CHECK(again.changes.new_failures[0].previous_status == Status::pass);
   }
   SUBCASE("an incomplete batch is stored and reported") {
     script.incomplete = true;
-    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    RunSummary summary =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(summary.outcome == "incomplete");
     REQUIRE(summary.problems.size() == 1);
     CHECK(summary.problems[0] == "things (acct): fake:List: AccessDenied");
@@ -199,7 +218,8 @@ TEST_CASE("collect_integration") {
   }
   SUBCASE("a failed collection is recorded, not thrown, with its exit code") {
     script.reject = true;
-    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    RunSummary summary =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(summary.outcome == "failed");
     CHECK(summary.error_code == ExitCode::state);
     CHECK(summary.error.find("rejected") != std::string::npos);
@@ -207,15 +227,21 @@ TEST_CASE("collect_integration") {
   }
   SUBCASE("an answer of an unexpected shape fails the run as a remote error, not a crash") {
     script.garbled = true;
-    RunSummary summary = collect_integration(state, org, integration, platform, request, visit);
+    RunSummary summary =
+      collect_integration(state, org, integration, platform, checks, request, visit);
     CHECK(summary.outcome == "failed");
     CHECK(summary.error_code == ExitCode::remote);
     CHECK(summary.error.find("the fake API answered in a shape velocity cannot read") !=
           std::string::npos);
   }
+  SUBCASE("a finding of a check the catalogue does not describe is a programming error") {
+    script.check_id = "undeclared_check";
+    CHECK_THROWS_AS(collect_integration(state, org, integration, platform, checks, request, visit),
+                    std::logic_error);
+  }
   SUBCASE("an unknown type is a usage error") {
     request.types = {"nothing"};
-    CHECK_THROWS_AS(collect_integration(state, org, integration, platform, request, visit),
+    CHECK_THROWS_AS(collect_integration(state, org, integration, platform, checks, request, visit),
                     UsageError);
   }
   SUBCASE("the lock refuses a second collection of the same integration") {

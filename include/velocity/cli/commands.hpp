@@ -13,6 +13,7 @@ void setup_key(CLI::App& command, Context& ctx);
 void setup_report(CLI::App& command, Context& ctx);
 void setup_audit(CLI::App& command, Context& ctx);
 void setup_frameworks(CLI::App& command, Context& ctx);
+void setup_checks(CLI::App& command, Context& ctx);
 void setup_assess(CLI::App& command, Context& ctx);
 void setup_connect(CLI::App& command, Context& ctx);
 void setup_collect(CLI::App& command, Context& ctx);

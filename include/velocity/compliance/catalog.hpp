@@ -112,7 +112,6 @@ struct CommonControl {
   double tooling_cost = 0;
   std::vector<std::string> remediation;
   std::vector<std::string> depends_on;
-  std::vector<std::string> checks;
   std::vector<FrameworkMapping> maps;
   int line = 0; // where it starts in common-controls.yaml
 
@@ -145,11 +144,11 @@ private:
   std::unordered_map<std::string, size_t> m_by_id;
 };
 
-// A framework control reached by a check through a common control.
+// A framework control an automated check tests, with the catalogue's reason.
 struct CheckMapping {
-  std::string common_control;
   std::string framework;
   std::string control;
+  std::string why;
 };
 
 } // namespace velocity::compliance

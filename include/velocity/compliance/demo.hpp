@@ -1,6 +1,7 @@
 #pragma once
 
 #include <velocity/compliance/answers.hpp>
+#include <velocity/compliance/check_catalogue.hpp>
 #include <velocity/compliance/roi.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/store/verdict.hpp>
@@ -75,7 +76,7 @@ private:
 // One automated check on one resource, with its state today.
 struct DemoCheck {
   std::string id;
-  store::Severity severity = store::Severity::medium;
+  store::Severity severity = store::Severity::medium; // its catalogue entry's
   bool failing = false;
   std::string pass_reason;
   std::string fail_reason;
@@ -120,7 +121,8 @@ struct DemoChange {
 // The whole organisation, advanced one day at a time.
 class DemoWorld {
 public:
-  DemoWorld(const DemoOptions& options);
+  // The checks on the resources take their severities from `checks`.
+  DemoWorld(const DemoOptions& options, const CheckCatalogue& checks);
 
   const DemoOptions& options() const noexcept { return m_options; }
   const ScenarioInfo& info() const noexcept { return m_info; }
@@ -161,14 +163,16 @@ private:
   int m_day = 0;
 };
 
-// The self-assessment answers on the current day of `world`: common controls with automated
-// checks are answered from those checks (yes when all pass, partially when some fail); the
-// others from the scenario's maturity, improving with time (`progress` 0 at the start, 1 at
-// the end). Deterministic for the world's seed and day.
+// The self-assessment answers on the current day of `world`, from the scenario's maturity,
+// improving with time (`progress` 0 at the start, 1 at the end). Checks do not answer
+// questions: their results count for the controls they test on their own. Deterministic for the
+// world's seed and day.
 Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world, double progress);
 
-// Builds the accounts and resources of a scenario (src/compliance/demo_resources.cpp).
-std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random);
+// Builds the accounts and resources of a scenario (src/compliance/demo_resources.cpp); every
+// check it puts on a resource must have an entry in `checks` (UsageError otherwise).
+std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random,
+                                                     const CheckCatalogue& checks);
 // Picks the resources created during a history of `days` (they exist from their day on).
 void schedule_demo_drift(std::vector<DemoIntegration>& integrations, int days, DemoRandom& random);
 

@@ -14,7 +14,7 @@
 // (docs/report-json.md describes it).
 namespace velocity::compliance {
 
-// The `controls` of findings: for each check, one {"framework", "control", "common_control"}
+// The `controls` of findings: for each check, one {"framework", "control", "why"}
 // per framework control it gives evidence for, looked up once per check.
 class CheckControls {
 public:

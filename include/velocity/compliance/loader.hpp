@@ -1,7 +1,10 @@
 #pragma once
 
 #include <velocity/compliance/catalog.hpp>
+#include <velocity/compliance/check_catalogue.hpp>
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +27,27 @@ Questionnaire parse_questionnaire(std::string_view text, const std::string& sour
 // in it, and every control of `framework` is reached by at least one common control, except a
 // benchmark recommendation marked `assessment: automated`, which its checks answer.
 void check_mappings(const Questionnaire& questionnaire, const Framework& framework);
+
+// Parses checks/<platform>.yaml (frameworks/README.md, "Check catalogue"): every field of every
+// entry, ids unique in the file. `platform` is the file name without .yaml; every entry's
+// `platform` must equal it and its id must start with it.
+std::vector<Check> parse_checks(std::string_view text, const std::string& source,
+                                std::string_view platform);
+
+// The entries of every file, in the order given; an id used in two files is an error naming both.
+CheckCatalogue build_check_catalogue(std::vector<std::vector<Check>> files,
+                                     std::vector<std::string> sources);
+
+// Checks every mapping of `catalogue`: the framework is one of `framework_ids` and the control
+// one of its controls (`framework` returns the parsed catalogue of an id).
+void check_check_mappings(const CheckCatalogue& catalogue,
+                          const std::vector<std::string>& framework_ids,
+                          const std::function<const Framework&(std::string_view)>& framework);
+
+// Checks `catalogue` against the checks the providers evaluate: every entry has an evaluator
+// (same platform and id) reading the same evidence type, and every evaluator has an entry.
+// `directory` is where the entries belong ("frameworks/checks"), for messages.
+void check_evaluators(const CheckCatalogue& catalogue, std::span<const Evaluator> evaluators,
+                      const std::string& directory);
 
 } // namespace velocity::compliance

@@ -38,8 +38,9 @@ struct PathwayFacts {
   int integrations = 0;
   int integrations_verified = 0; // connection test healthy
 
-  // Common controls in scope, those whose checks are automated by a platform (they list
-  // checks), and those with findings in the state (automated evidence).
+  // Common controls in scope, those mapping to a framework control an automated check tests
+  // (Library::checks_for), and those of these with findings of such a check in the state
+  // (automated evidence).
   int controls_in_scope = 0;
   int controls_automatable = 0;
   int controls_automated = 0;

@@ -15,4 +15,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // wrong, and at least two allowed), else empty.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
+// The `count` candidates nearest to `word`, nearest first (ties in the candidates' order), for
+// listing alternatives even when none is a plausible typo.
+std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates,
+                                 std::size_t count);
+
 } // namespace velocity::suggest

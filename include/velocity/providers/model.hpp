@@ -23,13 +23,12 @@ using store::Severity;
 using store::Status;
 using store::to_string;
 
-// One automated check a platform runs: its stable id (`aws_s3_bucket_versioning`), severity,
-// the evidence type it reads, and one line saying what it wants.
+// One automated check a platform evaluates: its stable id (`aws_s3_bucket_versioning`) and the
+// evidence type it reads. Everything else about it (severity, title, risk, remediation, the
+// controls it tests) is its entry in the check catalogue, frameworks/checks/<platform>.yaml.
 struct CheckInfo {
   std::string id;
-  Severity severity = Severity::medium;
   std::string evidence_type;
-  std::string title;
 };
 
 // One evidence type of a platform (`security_groups`) and the API calls behind it.
@@ -52,7 +51,8 @@ struct Evidence {
 };
 
 // One check's verdict on one resource; `evidence` indexes the Batch's evidence it came from. It
-// is what the store takes, so a batch's findings go into the state as they are.
+// is what the store takes, so a batch's findings go into the state as they are. The evaluator
+// leaves `severity` alone: the runner sets it from the check's catalogue entry.
 using Finding = store::FindingInput;
 
 // Everything one evidence type produced for one account: the unit stored in one transaction.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <velocity/compliance/check_catalogue.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/providers/lock.hpp>
@@ -65,13 +66,15 @@ struct RunSummary {
 // Told about each finding as soon as its batch is stored, with its freshness.
 using FindingVisitor = std::function<void(const store::FindingRecord& finding)>;
 
-// Collects `integration` of `org` on `platform`. A lock held by another process throws (exit 1
-// unless RunRequest::wait); every other failure (rejected credentials, unreachable endpoint) is
-// recorded in the summary and the run's row, not thrown, so --all goes on with the others.
+// Collects `integration` of `org` on `platform`; each finding gets its severity from its entry
+// in `checks`, which must describe every check the platform declares. A lock held by another
+// process throws (exit 1 unless RunRequest::wait); every other failure (rejected credentials,
+// unreachable endpoint) is recorded in the summary and the run's row, not thrown, so --all goes
+// on with the others.
 RunSummary collect_integration(store::State& state, const store::Org& org,
                                const store::IntegrationRecord& integration,
-                               const Platform& platform, const RunRequest& request,
-                               const FindingVisitor& on_finding);
+                               const Platform& platform, const compliance::CheckCatalogue& checks,
+                               const RunRequest& request, const FindingVisitor& on_finding);
 
 // The summaries in Prometheus text exposition format: duration, resources, findings by status
 // and by check, API calls and errors, the last success time, and whether the run succeeded.

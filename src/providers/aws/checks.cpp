@@ -1,4 +1,5 @@
 #include <velocity/providers/aws/checks.hpp>
+#include <velocity/providers/findings.hpp>
 
 #include <fmt/format.h>
 
@@ -9,29 +10,6 @@ namespace velocity::providers::aws {
 namespace {
 
 constexpr int k_key_max_age_days = 90;
-
-const CheckInfo& info(std::string_view id) {
-  for (const CheckInfo& check : check_catalogue()) {
-    if (check.id == id) {
-      return check;
-    }
-  }
-  throw std::logic_error("unknown AWS check " + std::string(id));
-}
-
-// Adds a finding about `batch.evidence[index]`.
-void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
-  const Evidence& evidence = batch.evidence[index];
-  const CheckInfo& check = info(check_id);
-  batch.findings.push_back(Finding{.check_id = check.id,
-                                   .severity = check.severity,
-                                   .status = status,
-                                   .resource_id = evidence.resource_id,
-                                   .account_id = evidence.account_id,
-                                   .region = evidence.region,
-                                   .reason = std::move(reason),
-                                   .evidence = index});
-}
 
 std::string str(const nlohmann::json& data, const char* key) {
   const auto found = data.find(key);
@@ -79,15 +57,15 @@ std::optional<time::TimePoint> parse_date(const std::string& text) {
 void check_account_summary(Batch& batch, size_t index) {
   const nlohmann::json& summary = batch.evidence[index].data["summary"];
   const bool mfa = number(summary, "AccountMFAEnabled") == 1;
-  add(batch, index, "aws_iam_root_mfa_enabled", mfa ? Status::pass : Status::fail,
-      mfa ? "the root user has MFA enabled" : "the root user has no MFA device");
+  add_finding(batch, index, "aws_iam_root_mfa_enabled", mfa ? Status::pass : Status::fail,
+              mfa ? "the root user has MFA enabled" : "the root user has no MFA device");
 }
 
 void check_password_policy(Batch& batch, size_t index) {
   const nlohmann::json& policy = batch.evidence[index].data["policy"];
   if (!policy.is_object()) {
-    add(batch, index, "aws_iam_password_policy_strong", Status::fail,
-        "no account password policy is set");
+    add_finding(batch, index, "aws_iam_password_policy_strong", Status::fail,
+                "no account password policy is set");
     return;
   }
   std::vector<std::string> weak;
@@ -105,15 +83,16 @@ void check_password_policy(Batch& batch, size_t index) {
     }
   }
   if (weak.empty()) {
-    add(batch, index, "aws_iam_password_policy_strong", Status::pass,
-        "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case required");
+    add_finding(
+      batch, index, "aws_iam_password_policy_strong", Status::pass,
+      "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case required");
     return;
   }
   std::string reason = "password policy too weak: ";
   for (size_t i = 0; i < weak.size(); ++i) {
     reason += (i == 0 ? "" : ", ") + weak[i];
   }
-  add(batch, index, "aws_iam_password_policy_strong", Status::fail, reason);
+  add_finding(batch, index, "aws_iam_password_policy_strong", Status::fail, reason);
 }
 
 void check_user(Batch& batch, size_t index, time::TimePoint now) {
@@ -121,9 +100,9 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
   const std::string name = str(user, "name");
   if (user.value("console_password", false)) {
     const bool mfa = !user.value("mfa_devices", nlohmann::json::array()).empty();
-    add(batch, index, "aws_iam_user_mfa_enabled", mfa ? Status::pass : Status::fail,
-        mfa ? fmt::format("user {} signs in to the console with MFA", name)
-            : fmt::format("user {} has a console password and no MFA device", name));
+    add_finding(batch, index, "aws_iam_user_mfa_enabled", mfa ? Status::pass : Status::fail,
+                mfa ? fmt::format("user {} signs in to the console with MFA", name)
+                    : fmt::format("user {} has a console password and no MFA device", name));
   }
   std::vector<std::string> old_keys;
   int active = 0;
@@ -146,18 +125,18 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
     return;
   }
   if (old_keys.empty()) {
-    add(batch, index, "aws_iam_access_key_rotated_90d", Status::pass,
-        fmt::format("user {}: every active access key is at most {} days old", name,
-                    k_key_max_age_days));
+    add_finding(batch, index, "aws_iam_access_key_rotated_90d", Status::pass,
+                fmt::format("user {}: every active access key is at most {} days old", name,
+                            k_key_max_age_days));
     return;
   }
   std::string keys;
   for (const std::string& key : old_keys) {
     keys += (keys.empty() ? "" : ", ") + key;
   }
-  add(batch, index, "aws_iam_access_key_rotated_90d", Status::fail,
-      fmt::format("user {}: active access key not rotated in {} days: {}", name, k_key_max_age_days,
-                  keys));
+  add_finding(batch, index, "aws_iam_access_key_rotated_90d", Status::fail,
+              fmt::format("user {}: active access key not rotated in {} days: {}", name,
+                          k_key_max_age_days, keys));
 }
 
 bool contains_star(const nlohmann::json& value) {
@@ -188,13 +167,13 @@ void check_policy(Batch& batch, size_t index) {
     if (statement.is_object() && str(statement, "Effect") == "Allow" &&
         contains_star(statement.value("Action", nlohmann::json())) &&
         contains_star(statement.value("Resource", nlohmann::json()))) {
-      add(batch, index, "aws_iam_policy_no_admin_star", Status::fail,
-          fmt::format("policy {} allows action * on resource *", str(policy, "name")));
+      add_finding(batch, index, "aws_iam_policy_no_admin_star", Status::fail,
+                  fmt::format("policy {} allows action * on resource *", str(policy, "name")));
       return;
     }
   }
-  add(batch, index, "aws_iam_policy_no_admin_star", Status::pass,
-      fmt::format("policy {} allows no '*' action on '*' resource", str(policy, "name")));
+  add_finding(batch, index, "aws_iam_policy_no_admin_star", Status::pass,
+              fmt::format("policy {} allows no '*' action on '*' resource", str(policy, "name")));
 }
 
 // --- security groups ----------------------------------------------------------------------
@@ -252,15 +231,15 @@ void check_security_group(Batch& batch, size_t index) {
     all = all || all_traffic(rule);
   }
   const std::string name = fmt::format("{} ({})", str(group, "group_id"), str(group, "group_name"));
-  add(batch, index, "aws_ec2_sg_no_ingress_world_ssh", ssh ? Status::fail : Status::pass,
-      ssh ? fmt::format("security group {} allows port 22 from the internet", name)
-          : fmt::format("security group {} does not open port 22 to the internet", name));
-  add(batch, index, "aws_ec2_sg_no_ingress_world_rdp", rdp ? Status::fail : Status::pass,
-      rdp ? fmt::format("security group {} allows port 3389 from the internet", name)
-          : fmt::format("security group {} does not open port 3389 to the internet", name));
-  add(batch, index, "aws_ec2_sg_no_ingress_world_all", all ? Status::fail : Status::pass,
-      all ? fmt::format("security group {} allows all traffic from the internet", name)
-          : fmt::format("security group {} does not open all ports to the internet", name));
+  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_ssh", ssh ? Status::fail : Status::pass,
+              ssh ? fmt::format("security group {} allows port 22 from the internet", name)
+                  : fmt::format("security group {} does not open port 22 to the internet", name));
+  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_rdp", rdp ? Status::fail : Status::pass,
+              rdp ? fmt::format("security group {} allows port 3389 from the internet", name)
+                  : fmt::format("security group {} does not open port 3389 to the internet", name));
+  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_all", all ? Status::fail : Status::pass,
+              all ? fmt::format("security group {} allows all traffic from the internet", name)
+                  : fmt::format("security group {} does not open all ports to the internet", name));
 }
 
 // --- buckets ------------------------------------------------------------------------------
@@ -270,12 +249,12 @@ void check_bucket(Batch& batch, size_t index) {
   const std::string name = str(bucket, "name");
   const nlohmann::json& encryption = bucket["encryption"];
   if (encryption.is_object() && !encryption.value("rules", nlohmann::json::array()).empty()) {
-    add(batch, index, "aws_s3_bucket_default_encryption", Status::pass,
-        fmt::format("bucket {} encrypts new objects by default ({})", name,
-                    str(encryption["rules"][0], "algorithm")));
+    add_finding(batch, index, "aws_s3_bucket_default_encryption", Status::pass,
+                fmt::format("bucket {} encrypts new objects by default ({})", name,
+                            str(encryption["rules"][0], "algorithm")));
   } else {
-    add(batch, index, "aws_s3_bucket_default_encryption", Status::fail,
-        fmt::format("bucket {} has no default encryption", name));
+    add_finding(batch, index, "aws_s3_bucket_default_encryption", Status::fail,
+                fmt::format("bucket {} has no default encryption", name));
   }
   const nlohmann::json& block = bucket["public_access_block"];
   std::vector<std::string> off;
@@ -286,27 +265,27 @@ void check_bucket(Batch& batch, size_t index) {
     }
   }
   if (!block.is_object()) {
-    add(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
-        fmt::format("bucket {} has no public access block", name));
+    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+                fmt::format("bucket {} has no public access block", name));
   } else if (off.empty()) {
-    add(batch, index, "aws_s3_bucket_public_access_block", Status::pass,
-        fmt::format("bucket {} blocks public access (all four settings on)", name));
+    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::pass,
+                fmt::format("bucket {} blocks public access (all four settings on)", name));
   } else {
     std::string list;
     for (const std::string& setting : off) {
       list += (list.empty() ? "" : ", ") + setting;
     }
-    add(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
-        fmt::format("bucket {} public access block has {} off", name, list));
+    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+                fmt::format("bucket {} public access block has {} off", name, list));
   }
   const std::string versioning = bucket.contains("versioning") && bucket["versioning"].is_object()
                                    ? str(bucket["versioning"], "status")
                                    : std::string();
-  add(batch, index, "aws_s3_bucket_versioning",
-      versioning == "Enabled" ? Status::pass : Status::fail,
-      versioning == "Enabled" ? fmt::format("bucket {} has versioning enabled", name)
-                              : fmt::format("bucket {} has versioning {}", name,
-                                            versioning.empty() ? "never enabled" : "suspended"));
+  add_finding(
+    batch, index, "aws_s3_bucket_versioning", versioning == "Enabled" ? Status::pass : Status::fail,
+    versioning == "Enabled" ? fmt::format("bucket {} has versioning enabled", name)
+                            : fmt::format("bucket {} has versioning {}", name,
+                                          versioning.empty() ? "never enabled" : "suspended"));
 }
 
 // --- trails and config rules --------------------------------------------------------------
@@ -315,27 +294,29 @@ void check_trail(Batch& batch, size_t index) {
   const nlohmann::json& trail = batch.evidence[index].data;
   const std::string name = str(trail, "name");
   const bool multi = trail.value("multi_region", false);
-  add(batch, index, "aws_cloudtrail_multi_region_enabled", multi ? Status::pass : Status::fail,
-      multi ? fmt::format("trail {} records every region", name)
-            : fmt::format("trail {} records its home region only", name));
+  add_finding(batch, index, "aws_cloudtrail_multi_region_enabled",
+              multi ? Status::pass : Status::fail,
+              multi ? fmt::format("trail {} records every region", name)
+                    : fmt::format("trail {} records its home region only", name));
   const bool validation = trail.value("log_file_validation", false);
-  add(batch, index, "aws_cloudtrail_log_file_validation", validation ? Status::pass : Status::fail,
-      validation ? fmt::format("trail {} validates its log files", name)
-                 : fmt::format("trail {} has log file validation off", name));
+  add_finding(batch, index, "aws_cloudtrail_log_file_validation",
+              validation ? Status::pass : Status::fail,
+              validation ? fmt::format("trail {} validates its log files", name)
+                         : fmt::format("trail {} has log file validation off", name));
   const nlohmann::json& logging = trail["is_logging"];
   if (logging.is_boolean()) {
-    add(batch, index, "aws_cloudtrail_logging_on",
-        logging.get<bool>() ? Status::pass : Status::fail,
-        logging.get<bool>() ? fmt::format("trail {} is logging", name)
-                            : fmt::format("trail {} is not logging", name));
+    add_finding(batch, index, "aws_cloudtrail_logging_on",
+                logging.get<bool>() ? Status::pass : Status::fail,
+                logging.get<bool>() ? fmt::format("trail {} is logging", name)
+                                    : fmt::format("trail {} is not logging", name));
   }
 }
 
 void check_trails_summary(Batch& batch, size_t index) {
   const nlohmann::json& summary = batch.evidence[index].data;
   if (summary.value("trails", 0) == 0) {
-    add(batch, index, "aws_cloudtrail_multi_region_enabled", Status::fail,
-        "the account has no CloudTrail trail");
+    add_finding(batch, index, "aws_cloudtrail_multi_region_enabled", Status::fail,
+                "the account has no CloudTrail trail");
   }
 }
 
@@ -344,50 +325,36 @@ void check_config_rule(Batch& batch, size_t index) {
   const std::string compliance = str(rule, "compliance");
   const std::string name = str(rule, "name");
   if (compliance == "COMPLIANT") {
-    add(batch, index, "aws_config_rules_compliant", Status::pass,
-        fmt::format("config rule {} is compliant", name));
+    add_finding(batch, index, "aws_config_rules_compliant", Status::pass,
+                fmt::format("config rule {} is compliant", name));
   } else if (compliance == "NON_COMPLIANT") {
     const int64_t count = number(rule, "non_compliant_resources");
-    add(batch, index, "aws_config_rules_compliant", Status::fail,
-        count > 0 ? fmt::format("config rule {} is not compliant ({} resource{})", name, count,
-                                count == 1 ? "" : "s")
-                  : fmt::format("config rule {} is not compliant", name));
+    add_finding(batch, index, "aws_config_rules_compliant", Status::fail,
+                count > 0 ? fmt::format("config rule {} is not compliant ({} resource{})", name,
+                                        count, count == 1 ? "" : "s")
+                          : fmt::format("config rule {} is not compliant", name));
   }
 }
 
 } // namespace
 
-const std::vector<CheckInfo>& check_catalogue() {
+const std::vector<CheckInfo>& evaluated_checks() {
   static const std::vector<CheckInfo> checks = {
-    {"aws_iam_root_mfa_enabled", Severity::critical, "policies", "the root user has MFA"},
-    {"aws_iam_user_mfa_enabled", Severity::high, "policies",
-     "every user with a console password has MFA"},
-    {"aws_iam_access_key_rotated_90d", Severity::medium, "policies",
-     "active access keys are at most 90 days old"},
-    {"aws_iam_password_policy_strong", Severity::medium, "policies",
-     "password policy: length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
-     "case"},
-    {"aws_iam_policy_no_admin_star", Severity::high, "policies",
-     "no customer-managed policy allows '*' on '*'"},
-    {"aws_ec2_sg_no_ingress_world_ssh", Severity::high, "security_groups",
-     "no security group allows port 22 from 0.0.0.0/0 or ::/0"},
-    {"aws_ec2_sg_no_ingress_world_rdp", Severity::high, "security_groups",
-     "no security group allows port 3389 from 0.0.0.0/0 or ::/0"},
-    {"aws_ec2_sg_no_ingress_world_all", Severity::critical, "security_groups",
-     "no security group allows all traffic from 0.0.0.0/0 or ::/0"},
-    {"aws_s3_bucket_default_encryption", Severity::medium, "encryption_status",
-     "every bucket encrypts new objects by default"},
-    {"aws_s3_bucket_public_access_block", Severity::high, "encryption_status",
-     "every bucket has all four public access block settings on"},
-    {"aws_s3_bucket_versioning", Severity::low, "encryption_status",
-     "every bucket has versioning enabled"},
-    {"aws_cloudtrail_multi_region_enabled", Severity::high, "audit_logs",
-     "CloudTrail trails record every region"},
-    {"aws_cloudtrail_log_file_validation", Severity::medium, "audit_logs",
-     "CloudTrail log file validation is on"},
-    {"aws_cloudtrail_logging_on", Severity::high, "audit_logs", "CloudTrail trails are logging"},
-    {"aws_config_rules_compliant", Severity::medium, "compliance_rules",
-     "AWS Config rules report compliant"},
+    {"aws_iam_root_mfa_enabled", "policies"},
+    {"aws_iam_user_mfa_enabled", "policies"},
+    {"aws_iam_access_key_rotated_90d", "policies"},
+    {"aws_iam_password_policy_strong", "policies"},
+    {"aws_iam_policy_no_admin_star", "policies"},
+    {"aws_ec2_sg_no_ingress_world_ssh", "security_groups"},
+    {"aws_ec2_sg_no_ingress_world_rdp", "security_groups"},
+    {"aws_ec2_sg_no_ingress_world_all", "security_groups"},
+    {"aws_s3_bucket_default_encryption", "encryption_status"},
+    {"aws_s3_bucket_public_access_block", "encryption_status"},
+    {"aws_s3_bucket_versioning", "encryption_status"},
+    {"aws_cloudtrail_multi_region_enabled", "audit_logs"},
+    {"aws_cloudtrail_log_file_validation", "audit_logs"},
+    {"aws_cloudtrail_logging_on", "audit_logs"},
+    {"aws_config_rules_compliant", "compliance_rules"},
   };
   return checks;
 }

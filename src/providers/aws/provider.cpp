@@ -485,7 +485,7 @@ const Platform& platform() {
     .name = "aws",
     .title = "Amazon Web Services",
     .evidence_types = evidence_type_catalogue(),
-    .checks = check_catalogue(),
+    .checks = evaluated_checks(),
     .open = [](const IntegrationConfig& config, const ProviderOptions& options)
       -> std::unique_ptr<Provider> { return std::make_unique<AwsProvider>(config, options); }};
   return aws;

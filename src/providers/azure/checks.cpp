@@ -1,9 +1,9 @@
 #include <velocity/providers/azure/provider.hpp>
+#include <velocity/providers/findings.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <stdexcept>
 
 namespace velocity::providers::azure {
 
@@ -11,49 +11,29 @@ namespace {
 
 constexpr int64_t k_max_owners = 3;
 
-const CheckInfo& info(std::string_view id) {
-  for (const CheckInfo& check : platform().checks) {
-    if (check.id == id) {
-      return check;
-    }
-  }
-  throw std::logic_error("unknown Azure check " + std::string(id));
-}
-
-void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
-  const Evidence& evidence = batch.evidence[index];
-  const CheckInfo& check = info(check_id);
-  batch.findings.push_back(Finding{.check_id = check.id,
-                                   .severity = check.severity,
-                                   .status = status,
-                                   .resource_id = evidence.resource_id,
-                                   .account_id = evidence.account_id,
-                                   .region = evidence.region,
-                                   .reason = std::move(reason),
-                                   .evidence = index});
-}
-
 void check_storage(Batch& batch, size_t index) {
   const nlohmann::json props =
     batch.evidence[index].data["account"].value("properties", nlohmann::json::object());
   // supportsHttpsTrafficOnly defaults to true since API version 2019-04-01; only an explicit
   // false lets plain HTTP in.
   const bool https = props.value("supportsHttpsTrafficOnly", true);
-  add(batch, index, "azure_storage_https_only", https ? Status::pass : Status::fail,
-      https ? "only HTTPS is accepted" : "plain HTTP is accepted");
+  add_finding(batch, index, "azure_storage_https_only", https ? Status::pass : Status::fail,
+              https ? "only HTTPS is accepted" : "plain HTTP is accepted");
   // An account without minimumTlsVersion accepts TLS 1.0 (the old default).
   const std::string tls = props.value("minimumTlsVersion", "");
   const bool tls12 = tls == "TLS1_2" || tls == "TLS1_3";
-  add(batch, index, "azure_storage_min_tls_12", tls12 ? Status::pass : Status::fail,
-      tls12 ? fmt::format("minimum TLS version is {}", tls)
-            : fmt::format("minimum TLS version is {}", tls.empty() ? "not set (TLS1_0)" : tls));
+  add_finding(batch, index, "azure_storage_min_tls_12", tls12 ? Status::pass : Status::fail,
+              tls12
+                ? fmt::format("minimum TLS version is {}", tls)
+                : fmt::format("minimum TLS version is {}", tls.empty() ? "not set (TLS1_0)" : tls));
   // Without allowBlobPublicAccess, an older account allows containers to be made public.
   const bool public_blob = props.value("allowBlobPublicAccess", true);
-  add(batch, index, "azure_storage_no_public_blob", public_blob ? Status::fail : Status::pass,
-      public_blob ? (props.contains("allowBlobPublicAccess")
-                       ? "public blob access is allowed"
-                       : "allowBlobPublicAccess is not set, so public access is allowed")
-                  : "public blob access is disallowed");
+  add_finding(batch, index, "azure_storage_no_public_blob",
+              public_blob ? Status::fail : Status::pass,
+              public_blob ? (props.contains("allowBlobPublicAccess")
+                               ? "public blob access is allowed"
+                               : "allowBlobPublicAccess is not set, so public access is allowed")
+                          : "public blob access is disallowed");
 }
 
 std::vector<std::string> strings(const nlohmann::json& props, const char* one, const char* many) {
@@ -109,10 +89,10 @@ void check_nsg(Batch& batch, size_t index) {
   for (const std::string& item : open) {
     listed += (listed.empty() ? "" : ", ") + item;
   }
-  add(batch, index, "azure_nsg_no_ingress_world_ssh_rdp",
-      open.empty() ? Status::pass : Status::fail,
-      open.empty() ? "no inbound rule allows SSH or RDP from the internet"
-                   : "SSH/RDP open to the internet: " + listed);
+  add_finding(batch, index, "azure_nsg_no_ingress_world_ssh_rdp",
+              open.empty() ? Status::pass : Status::fail,
+              open.empty() ? "no inbound rule allows SSH or RDP from the internet"
+                           : "SSH/RDP open to the internet: " + listed);
 }
 
 void check_owners(Batch& batch, size_t index, const std::string& subscription_id) {
@@ -126,10 +106,10 @@ void check_owners(Batch& batch, size_t index, const std::string& subscription_id
       ++owners;
     }
   }
-  add(batch, index, "azure_rbac_owner_count_limited",
-      owners <= k_max_owners ? Status::pass : Status::fail,
-      fmt::format("{} Owner assignment{} on the subscription (at most {})", owners,
-                  owners == 1 ? "" : "s", k_max_owners));
+  add_finding(batch, index, "azure_rbac_owner_count_limited",
+              owners <= k_max_owners ? Status::pass : Status::fail,
+              fmt::format("{} Owner assignment{} on the subscription (at most {})", owners,
+                          owners == 1 ? "" : "s", k_max_owners));
 }
 
 } // namespace

@@ -1,35 +1,13 @@
+#include <velocity/providers/findings.hpp>
 #include <velocity/providers/gcp/provider.hpp>
 
 #include <fmt/format.h>
 
 #include <set>
-#include <stdexcept>
 
 namespace velocity::providers::gcp {
 
 namespace {
-
-const CheckInfo& info(std::string_view id) {
-  for (const CheckInfo& check : platform().checks) {
-    if (check.id == id) {
-      return check;
-    }
-  }
-  throw std::logic_error("unknown GCP check " + std::string(id));
-}
-
-void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
-  const Evidence& evidence = batch.evidence[index];
-  const CheckInfo& check = info(check_id);
-  batch.findings.push_back(Finding{.check_id = check.id,
-                                   .severity = check.severity,
-                                   .status = status,
-                                   .resource_id = evidence.resource_id,
-                                   .account_id = evidence.account_id,
-                                   .region = evidence.region,
-                                   .reason = std::move(reason),
-                                   .evidence = index});
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -74,18 +52,18 @@ void check_policy(Batch& batch, size_t index) {
       }
     }
   }
-  add(batch, index, "gcp_iam_no_primitive_roles_for_users",
-      primitive_users.empty() ? Status::pass : Status::fail,
-      primitive_users.empty() ? "no user holds roles/owner or roles/editor"
-                              : "primitive roles bound to users: " + join(primitive_users));
-  add(batch, index, "gcp_iam_no_public_members",
-      public_members.empty() ? Status::pass : Status::fail,
-      public_members.empty() ? "no binding grants allUsers or allAuthenticatedUsers"
-                             : "public members: " + join(public_members));
-  add(batch, index, "gcp_iam_sa_no_admin_roles",
-      admin_accounts.empty() ? Status::pass : Status::fail,
-      admin_accounts.empty() ? "no service account holds an owner, editor or admin role"
-                             : "service accounts with admin roles: " + join(admin_accounts));
+  add_finding(batch, index, "gcp_iam_no_primitive_roles_for_users",
+              primitive_users.empty() ? Status::pass : Status::fail,
+              primitive_users.empty() ? "no user holds roles/owner or roles/editor"
+                                      : "primitive roles bound to users: " + join(primitive_users));
+  add_finding(batch, index, "gcp_iam_no_public_members",
+              public_members.empty() ? Status::pass : Status::fail,
+              public_members.empty() ? "no binding grants allUsers or allAuthenticatedUsers"
+                                     : "public members: " + join(public_members));
+  add_finding(
+    batch, index, "gcp_iam_sa_no_admin_roles", admin_accounts.empty() ? Status::pass : Status::fail,
+    admin_accounts.empty() ? "no service account holds an owner, editor or admin role"
+                           : "service accounts with admin roles: " + join(admin_accounts));
 
   std::set<std::string> logged;
   for (const nlohmann::json& config : policy.value("auditConfigs", nlohmann::json::array())) {
@@ -102,9 +80,10 @@ void check_policy(Batch& batch, size_t index) {
       missing.emplace_back(type);
     }
   }
-  add(batch, index, "gcp_audit_logs_all_services", missing.empty() ? Status::pass : Status::fail,
-      missing.empty() ? "data access audit logs (DATA_READ, DATA_WRITE) are on for allServices"
-                      : "allServices audit logging lacks " + join(missing));
+  add_finding(
+    batch, index, "gcp_audit_logs_all_services", missing.empty() ? Status::pass : Status::fail,
+    missing.empty() ? "data access audit logs (DATA_READ, DATA_WRITE) are on for allServices"
+                    : "allServices audit logging lacks " + join(missing));
 }
 
 } // namespace

@@ -1,34 +1,11 @@
+#include <velocity/providers/findings.hpp>
 #include <velocity/providers/github/provider.hpp>
 
 #include <fmt/format.h>
 
-#include <stdexcept>
-
 namespace velocity::providers::github {
 
 namespace {
-
-const CheckInfo& info(std::string_view id) {
-  for (const CheckInfo& check : platform().checks) {
-    if (check.id == id) {
-      return check;
-    }
-  }
-  throw std::logic_error("unknown GitHub check " + std::string(id));
-}
-
-void add(Batch& batch, size_t index, std::string_view check_id, Status status, std::string reason) {
-  const Evidence& evidence = batch.evidence[index];
-  const CheckInfo& check = info(check_id);
-  batch.findings.push_back(Finding{.check_id = check.id,
-                                   .severity = check.severity,
-                                   .status = status,
-                                   .resource_id = evidence.resource_id,
-                                   .account_id = evidence.account_id,
-                                   .region = evidence.region,
-                                   .reason = std::move(reason),
-                                   .evidence = index});
-}
 
 Status status_of(bool ok) {
   return ok ? Status::pass : Status::fail;
@@ -43,9 +20,9 @@ void check_organization(Batch& batch, size_t index) {
     return;
   }
   const bool required = found->get<bool>();
-  add(batch, index, "github_org_2fa_required", status_of(required),
-      required ? "the organisation requires two-factor authentication"
-               : "two-factor authentication is not required for members");
+  add_finding(batch, index, "github_org_2fa_required", status_of(required),
+              required ? "the organisation requires two-factor authentication"
+                       : "two-factor authentication is not required for members");
 }
 
 void check_repository(Batch& batch, size_t index) {
@@ -59,9 +36,10 @@ void check_repository(Batch& batch, size_t index) {
     return;
   }
   const std::string status = analysis["secret_scanning"].value("status", "");
-  add(batch, index, "github_repo_secret_scanning_enabled", status_of(status == "enabled"),
-      status == "enabled" ? "secret scanning is enabled"
-                          : fmt::format("secret scanning is {}", status.empty() ? "off" : status));
+  add_finding(batch, index, "github_repo_secret_scanning_enabled", status_of(status == "enabled"),
+              status == "enabled"
+                ? "secret scanning is enabled"
+                : fmt::format("secret scanning is {}", status.empty() ? "off" : status));
 }
 
 void check_branch(Batch& batch, size_t index) {
@@ -69,40 +47,41 @@ void check_branch(Batch& batch, size_t index) {
   const std::string branch = data.value("branch", "");
   if (!data.value("protected", false)) {
     const std::string reason = fmt::format("default branch {} is not protected", branch);
-    add(batch, index, "github_branch_protection_enabled", Status::fail, reason);
-    add(batch, index, "github_branch_protection_required_reviews", Status::fail, reason);
-    add(batch, index, "github_branch_protection_enforce_admins", Status::fail, reason);
+    add_finding(batch, index, "github_branch_protection_enabled", Status::fail, reason);
+    add_finding(batch, index, "github_branch_protection_required_reviews", Status::fail, reason);
+    add_finding(batch, index, "github_branch_protection_enforce_admins", Status::fail, reason);
     return;
   }
-  add(batch, index, "github_branch_protection_enabled", Status::pass,
-      fmt::format("default branch {} is protected", branch));
+  add_finding(batch, index, "github_branch_protection_enabled", Status::pass,
+              fmt::format("default branch {} is protected", branch));
 
   const nlohmann::json& rules = data["protection"];
   const nlohmann::json reviews = rules.value("required_pull_request_reviews", nlohmann::json());
   if (!reviews.is_object()) {
-    add(batch, index, "github_branch_protection_required_reviews", Status::fail,
-        "pull request reviews are not required");
+    add_finding(batch, index, "github_branch_protection_required_reviews", Status::fail,
+                "pull request reviews are not required");
   } else {
     const int64_t count = reviews.value("required_approving_review_count", int64_t{0});
     const bool dismiss = reviews.value("dismiss_stale_reviews", false);
     if (count < 1) {
-      add(batch, index, "github_branch_protection_required_reviews", Status::fail,
-          fmt::format("{} approving reviews required (at least 1 needed)", count));
+      add_finding(batch, index, "github_branch_protection_required_reviews", Status::fail,
+                  fmt::format("{} approving reviews required (at least 1 needed)", count));
     } else if (!dismiss) {
-      add(batch, index, "github_branch_protection_required_reviews", Status::fail,
-          "stale reviews are not dismissed when new commits are pushed");
+      add_finding(batch, index, "github_branch_protection_required_reviews", Status::fail,
+                  "stale reviews are not dismissed when new commits are pushed");
     } else {
-      add(batch, index, "github_branch_protection_required_reviews", Status::pass,
-          fmt::format("{} approving review{} required, stale reviews dismissed", count,
-                      count == 1 ? "" : "s"));
+      add_finding(batch, index, "github_branch_protection_required_reviews", Status::pass,
+                  fmt::format("{} approving review{} required, stale reviews dismissed", count,
+                              count == 1 ? "" : "s"));
     }
   }
 
   const nlohmann::json admins = rules.value("enforce_admins", nlohmann::json());
   const bool enforced = admins.is_object() ? admins.value("enabled", false)
                                            : (admins.is_boolean() && admins.get<bool>());
-  add(batch, index, "github_branch_protection_enforce_admins", status_of(enforced),
-      enforced ? "the rules apply to administrators too" : "administrators can bypass the rules");
+  add_finding(batch, index, "github_branch_protection_enforce_admins", status_of(enforced),
+              enforced ? "the rules apply to administrators too"
+                       : "administrators can bypass the rules");
 }
 
 } // namespace

@@ -9,8 +9,9 @@
 // collect.hpp for its shape), so they are tested without a network.
 namespace velocity::providers::aws {
 
-// The 15 checks with their ids, severities and evidence types, in a stable order.
-const std::vector<CheckInfo>& check_catalogue();
+// The checks the AWS evaluators run, with the evidence type each reads, in a stable order (their
+// descriptions are in frameworks/checks/aws.yaml).
+const std::vector<CheckInfo>& evaluated_checks();
 
 // The five evidence types with the calls behind each.
 const std::vector<EvidenceTypeInfo>& evidence_type_catalogue();

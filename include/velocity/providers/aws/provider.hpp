@@ -34,7 +34,7 @@ struct Settings {
   static Settings from_json(const nlohmann::json& json);
 };
 
-// The AWS platform: its five evidence types, fifteen checks, and providers.
+// The AWS platform: its evidence types, the checks it evaluates, and providers.
 const Platform& platform();
 
 // The message of a rejected-credentials error, e.g. "AWS rejected the credentials of

@@ -26,7 +26,7 @@ struct Settings {
   static Settings from_json(const nlohmann::json& json);
 };
 
-// The Azure platform: two evidence types, five checks.
+// The Azure platform: its evidence types and the checks it evaluates.
 const Platform& platform();
 
 // Adds the findings of the checks that read `batch`'s evidence (by its `kind` in data).

@@ -40,7 +40,7 @@ struct ServiceAccountKey {
 // key (wrong type, missing client_email or private_key, or a key that is not RSA PEM).
 ServiceAccountKey parse_key(const std::string& json_text, const std::string& origin);
 
-// The GCP platform: two evidence types, four checks.
+// The GCP platform: its evidence types and the checks it evaluates.
 const Platform& platform();
 
 // Adds the findings of the checks that read `batch`'s evidence (by its `kind` in data).

@@ -31,7 +31,7 @@ struct Settings {
   static Settings from_json(const nlohmann::json& json);
 };
 
-// The GitHub platform: two evidence types, five checks.
+// The GitHub platform: its evidence types and the checks it evaluates.
 const Platform& platform();
 
 // The URL of the rel="next" link of a `Link` header, or nothing on the last page.
