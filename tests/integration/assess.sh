@@ -224,9 +224,7 @@ if grep -q '"assessment:3"\|"resource_id": "3"' <<<"$OUT"; then pass; else fail 
 TEST "kill -9 at any write of assess --answers: an assessment is stored with its event or not at all"
 if command -v strace >/dev/null 2>&1; then
   fill soc2.yaml yes
-  # LeakSanitizer cannot work under ptrace: a sanitizer build would report that and exit 1.
-  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-  writes=$(strace -f -c -e trace=pwrite64 "$VELOCITY_BIN" assess --answers soc2.yaml 2>&1 >/dev/null |
+  writes=$(strace_run -f -c -e trace=pwrite64 "$VELOCITY_BIN" assess --answers soc2.yaml 2>&1 >/dev/null |
     awk '$NF == "pwrite64" {print $4}')
   # completed_minus_stored: events minus stored assessments (the deleted one keeps its event).
   completed_minus_stored() {
@@ -239,7 +237,7 @@ if command -v strace >/dev/null 2>&1; then
   offset=$(completed_minus_stored)
   kills=0
   for n in $(seq 1 2 "$writes"); do
-    strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
+    strace_run -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
       "$VELOCITY_BIN" assess --answers soc2.yaml >/dev/null 2>&1 && rc=0 || rc=$?
     [ "$rc" -eq 137 ] && kills=$((kills + 1))
     expect_equal "$(completed_minus_stored)" "$offset" "events minus assessments after a kill at write $n of $writes"

@@ -651,9 +651,7 @@ if command -v strace >/dev/null 2>&1; then
   unsigned_seen=0 completed=0 verify_failed=0
   # Every third write: the window between an append's commit and its head's is wider than that.
   for n in $(seq 1 3 120); do
-    # LeakSanitizer cannot work under ptrace: a sanitizer build would exit 1 at the end.
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-      strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
+    strace_run -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
       "$VELOCITY_BIN" org create "k$n" >/dev/null 2>&1 && rc=0 || rc=$?
     run audit verify
     if [ "$RC" -ne 0 ]; then

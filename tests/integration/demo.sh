@@ -127,12 +127,12 @@ if command -v strace >/dev/null 2>&1; then
   expect_rc 0
   run --org demo-kill evidence list --format json
   full=$(json_get 'len(d)')
-  writes=$(strace -f -c -e trace=pwrite64 "$VELOCITY_BIN" demo --scenario startup-soc2 --days 3 \
+  writes=$(strace_run -f -c -e trace=pwrite64 "$VELOCITY_BIN" demo --scenario startup-soc2 --days 3 \
     --org demo-kill --reset 2>&1 >/dev/null | awk '$NF == "pwrite64" {print $4}')
   step=$(((writes + 11) / 12))
   kills=0
   for n in $(seq 1 "$step" "$writes"); do
-    strace -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
+    strace_run -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when="$n" \
       "$VELOCITY_BIN" demo --scenario startup-soc2 --days 3 --org demo-kill --reset \
       >/dev/null 2>&1 && rc=0 || rc=$?
     [ "$rc" -eq 137 ] && kills=$((kills + 1))

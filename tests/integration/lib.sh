@@ -100,6 +100,13 @@ require() {
 }
 
 # free_port: a free TCP port on 127.0.0.1.
+# strace with its arguments. LeakSanitizer cannot work under ptrace: in a sanitizer build a run
+# that ends normally would write a fatal LSan report (failing the sanitizer stage), so leak
+# detection is off for what runs under strace.
+strace_run() {
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -189,7 +189,7 @@ killed_rotate() {
   shift 2
   local inject=(-e trace=rename -e inject=rename:signal=KILL:when=2)
   [ "$at" = before-commit ] && inject=(-P "$state-wal" -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=1)
-  strace -f -o /dev/null "${inject[@]}" "$VELOCITY_BIN" --state "$state" key rotate "$@" >/dev/null 2>&1 && RC=0 || RC=$?
+  strace_run -f -o /dev/null "${inject[@]}" "$VELOCITY_BIN" --state "$state" key rotate "$@" >/dev/null 2>&1 && RC=0 || RC=$?
   expect_equal "$RC" 137 "key rotate killed at $at"
 }
 
