@@ -1,3 +1,4 @@
+#include <velocity/crypto/digest.hpp>
 #include <velocity/providers/aws/parse.hpp>
 
 #include <fmt/format.h>
@@ -80,19 +81,6 @@ Page query_page(std::string_view body, const char* operation, const char* list, 
     page.next = text(node, "Marker");
   }
   return page;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 nlohmann::json ip_ranges(pugi::xml_node permission, const char* list, const char* field) {
@@ -314,10 +302,8 @@ std::string url_decode(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out += static_cast<char>(high * 16 + low);
+      if (const auto byte = crypto::from_hex(text.substr(i + 1, 2))) {
+        out += *byte;
         i += 2;
         continue;
       }

@@ -1,5 +1,6 @@
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
+#include <velocity/providers/aws/parse.hpp>
 #include <velocity/providers/aws/sigv4.hpp>
 
 #include <fmt/format.h>
@@ -31,19 +32,6 @@ bool is_http_space(char c) {
   return c == ' ' || c == '\t';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 bool is_lower_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -55,26 +43,6 @@ std::string to_lower_ascii(std::string_view text) {
     if (c >= 'A' && c <= 'Z') {
       c = static_cast<char>(c - 'A' + 'a');
     }
-  }
-  return out;
-}
-
-// Decodes each well-formed %XX once; a '%' not followed by two hex digits stays literal, so
-// that re-encoding it gives %25 as the server computes it.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
   }
   return out;
 }
@@ -301,8 +269,8 @@ std::string canonical_query(std::string_view query) {
       const std::string_view name = pair.substr(0, equals);
       const std::string_view value =
         equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
-      params.emplace_back(uri_encode(percent_decode(name), SlashEncoding::encode),
-                          uri_encode(percent_decode(value), SlashEncoding::encode));
+      params.emplace_back(uri_encode(url_decode(name), SlashEncoding::encode),
+                          uri_encode(url_decode(value), SlashEncoding::encode));
     }
     start = end + 1;
   }

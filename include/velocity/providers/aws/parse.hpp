@@ -73,7 +73,9 @@ nlohmann::json parse_bucket_versioning(std::string_view body);
 // A JSON 1.1 answer as a JSON object. Throws MalformedResponse when it is not one.
 nlohmann::json parse_json_object(std::string_view body);
 
-// Percent-decodes `text` ('+' stays '+'), as IAM returns policy documents.
+// Percent-decodes `text` ('+' stays '+'), as IAM returns policy documents and SigV4 reads query
+// strings. Each well-formed %XX is decoded once; a '%' not followed by two hex digits stays
+// literal, so that re-encoding it gives %25 as the server computes it.
 std::string url_decode(std::string_view text);
 
 } // namespace velocity::providers::aws
