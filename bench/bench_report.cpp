@@ -79,7 +79,8 @@ void fill(store::State& state, const store::Org& org, int evidence_count, int pe
                           fmt::format(R"({{"bucket":"{}","encrypted":{},"policy":"{}"}})", id,
                                       i % 4 != 0, padding)});
       for (int k = 0; k < per_evidence; ++k) {
-        const char* check = k % 2 == 0 ? "aws_iam_user_mfa_enabled" : "aws_iam_root_mfa_enabled";
+        const char* check =
+          k % 2 == 0 ? "aws_iam_user_mfa_enabled_console_access" : "aws_iam_root_mfa_enabled";
         findings.push_back({check, k % 2 == 0 ? store::Severity::high : store::Severity::critical,
                             (i + k) % 5 == 0 ? store::Status::fail : store::Status::pass,
                             fmt::format("{}/{}", id, k), "123456789012", "us-east-1",

@@ -236,7 +236,7 @@ void setup_checks(CLI::App& command, Context& ctx) {
   show->add_option("ID", options->id, "check id (aws_iam_root_mfa_enabled, ...)")
     ->required()
     ->type_name("");
-  ctx.examples.add(*show, {{"velocity checks show aws_s3_bucket_public_access_block",
+  ctx.examples.add(*show, {{"velocity checks show aws_s3_bucket_level_public_access_block",
                             "what the check tests and why it counts for each control"}});
   show->callback([&ctx, options] { run_show(ctx, *options); });
   ctx.examples.add(command, {{"velocity checks list", "every automated check"},

@@ -150,7 +150,8 @@ void read_check(const YAML::Node& node, Diagnostics& diagnostics, const std::str
   check.line = node.Mark().line + 1;
   check.id = fields.text("id", Need::required).value_or("");
   if (!check.id.empty() && !detail::is_snake_case(check.id)) {
-    fields.error("id", "must be lower-case words joined by '_' (e.g. aws_s3_bucket_versioning)");
+    fields.error("id",
+                 "must be lower-case words joined by '_' (e.g. aws_s3_bucket_object_versioning)");
   } else if (!check.id.empty() && !check.id.starts_with(fmt::format("{}_", platform))) {
     fields.error("id", fmt::format("must start with '{}_', the platform of this file", platform));
   }

@@ -119,11 +119,11 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                       acct,       "",         name,
                       0,          {}};
     user.checks.push_back(
-      check(checks, "aws_iam_user_mfa_enabled",
+      check(checks, "aws_iam_user_mfa_enabled_console_access",
             fmt::format("user {} signs in to the console with MFA", name),
             fmt::format("user {} has a console password and no MFA device", name)));
     user.checks.push_back(
-      check(checks, "aws_iam_access_key_rotated_90d",
+      check(checks, "aws_iam_rotate_access_key_90_days",
             fmt::format("user {}: every active access key is at most 90 days old", name),
             fmt::format("user {}: active access key not rotated in 90 days: AKIA{} ({} days old)",
                         name, hex8(random), random.between(95, 400))));
@@ -138,7 +138,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                    "",
                    name,
                    0,
-                   {check(checks, "aws_iam_policy_no_admin_star",
+                   {check(checks, "aws_iam_customer_attached_policy_no_administrative_privileges",
                           fmt::format("policy {} allows no '*' action on '*' resource", name),
                           fmt::format("policy {} allows action * on resource *", name))}});
   }
@@ -156,13 +156,13 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        region,
        name,
        0,
-       {check(checks, "aws_ec2_sg_no_ingress_world_ssh",
+       {check(checks, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
               fmt::format("security group {} does not open port 22 to the internet", label),
               fmt::format("security group {} allows port 22 from the internet", label)),
-        check(checks, "aws_ec2_sg_no_ingress_world_rdp",
+        check(checks, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
               fmt::format("security group {} does not open port 3389 to the internet", label),
               fmt::format("security group {} allows port 3389 from the internet", label)),
-        check(checks, "aws_ec2_sg_no_ingress_world_all",
+        check(checks, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports",
               fmt::format("security group {} does not open all ports to the internet", label),
               fmt::format("security group {} allows all traffic from the internet", label))}});
   }
@@ -182,12 +182,12 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        {check(checks, "aws_s3_bucket_default_encryption",
               fmt::format("bucket {} encrypts new objects by default (AES256)", name),
               fmt::format("bucket {} has no default encryption", name)),
-        check(checks, "aws_s3_bucket_public_access_block",
+        check(checks, "aws_s3_bucket_level_public_access_block",
               fmt::format("bucket {} blocks public access (all four settings on)", name),
               fmt::format("bucket {} public access block has BlockPublicPolicy, "
                           "RestrictPublicBuckets off",
                           name)),
-        check(checks, "aws_s3_bucket_versioning",
+        check(checks, "aws_s3_bucket_object_versioning",
               fmt::format("bucket {} has versioning enabled", name),
               fmt::format("bucket {} has versioning off", name))}});
   }
@@ -206,7 +206,7 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
        {check(checks, "aws_cloudtrail_multi_region_enabled",
               fmt::format("trail {} records every region", name),
               fmt::format("trail {} records its home region only", name)),
-        check(checks, "aws_cloudtrail_log_file_validation",
+        check(checks, "aws_cloudtrail_log_file_validation_enabled",
               fmt::format("trail {} validates its log files", name),
               fmt::format("trail {} has log file validation off", name)),
         check(checks, "aws_cloudtrail_logging_on", fmt::format("trail {} is logging", name),

@@ -38,7 +38,7 @@ expect_equal "$(json_get 'len(d["integrations"][0]["failed_accounts"])')" "1"
 expect_equal "$(json_get 'any(f["resource_id"]=="velocity-logs" for f in d["findings"])')" "True"
 
 TEST "evidence of different accounts is kept apart"
-run evidence list --check aws_s3_bucket_versioning --format json
+run evidence list --check aws_s3_bucket_object_versioning --format json
 expect_equal "$(json_get 'len({f["account_id"] for f in d})')" "2"
 
 TEST "--role-arn collects as the assumed role"

@@ -37,10 +37,10 @@ expect_rc 0
 expect_equal "$(json_get 'len(d) > 0 and all(c["platform"] == "gcp" for c in d)')" "True"
 run checks list --severity critical --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_ec2_sg_no_ingress_world_all', 'aws_iam_root_mfa_enabled', 'gcp_iam_no_public_members']"
+  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'aws_iam_root_mfa_enabled', 'gcp_iam_no_public_members']"
 run checks list --service s3 --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_s3_bucket_default_encryption', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_versioning']"
+  "['aws_s3_bucket_default_encryption', 'aws_s3_bucket_level_public_access_block', 'aws_s3_bucket_object_versioning']"
 run checks list --framework hipaa --format json
 expect_equal "$(json_get 'len(d) > 0 and all(c["controls"].get("hipaa") for c in d)')" "True"
 run checks list --framework hipaa
@@ -49,7 +49,7 @@ expect_out_contains "164.312(a)(2)(iv)"
 expect_out_lacks "github_org_2fa_required"
 run checks list --platform aws --severity HIGH --service ec2 --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_ec2_sg_no_ingress_world_rdp', 'aws_ec2_sg_no_ingress_world_ssh']"
+  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22', 'aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389']"
 
 TEST "a filter value nothing has is refused, with the close one"
 run checks list --platform gcpp
@@ -66,16 +66,16 @@ expect_rc 2
 expect_err_contains "unknown framework 'soc' (did you mean 'soc2'?)"
 
 TEST "show: what it tests, how to fix it, and each control with why"
-run checks show aws_s3_bucket_public_access_block
+run checks show aws_s3_bucket_level_public_access_block
 expect_rc 0
-expect_out_contains "aws_s3_bucket_public_access_block: Every bucket has all four public access block settings on"
+expect_out_contains "aws_s3_bucket_level_public_access_block: Every bucket has all four public access block settings on"
 expect_out_contains "Severity:   high"
 expect_out_contains "aws s3api put-public-access-block"
 expect_out_contains "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"
 expect_out_contains "s3_bucket_level_public_access_block"
 expect_out_contains "Tests that access to stored information stays restricted to authorised identities."
 expect_out_contains "cis-aws-5.0"
-run checks show aws_s3_bucket_public_access_block --format json
+run checks show aws_s3_bucket_level_public_access_block --format json
 expect_rc 0
 expect_equal "$(json_get 'list(d)')" \
   "['controls', 'evidence_type', 'id', 'platform', 'references', 'remediation', 'risk', 'service', 'severity', 'title']"
@@ -129,11 +129,11 @@ broken() {
 TEST "bad catalogue: a missing field, named with file:line"
 dir=$(broken missing)
 aws="$dir/checks/aws.yaml"
-line=$(line_of "$aws" "  - id: aws_iam_access_key_rotated_90d")
+line=$(line_of "$aws" "  - id: aws_iam_rotate_access_key_90_days")
 sed -i "$((line + 4))"'{/^    severity: medium$/d}' "$aws"
 run checks list --frameworks-dir "$dir"
 expect_rc 2
-expect_err_contains "$aws:$line:5: check 'aws_iam_access_key_rotated_90d': 'severity' is missing"
+expect_err_contains "$aws:$line:5: check 'aws_iam_rotate_access_key_90_days': 'severity' is missing"
 
 TEST "bad catalogue: a severity that is not one"
 dir=$(broken severity)
@@ -162,12 +162,12 @@ expect_err_contains "$github:$line: check 'github_org_2fa_required': 'controls' 
 
 TEST "bad catalogue: an id used twice"
 dir=$(broken duplicate)
-first=$(line_of "$dir/checks/aws.yaml" "  - id: aws_s3_bucket_versioning")
+first=$(line_of "$dir/checks/aws.yaml" "  - id: aws_s3_bucket_object_versioning")
 second=$(line_of "$dir/checks/aws.yaml" "  - id: aws_config_rules_compliant")
-sed -i 's/^  - id: aws_config_rules_compliant$/  - id: aws_s3_bucket_versioning/' "$dir/checks/aws.yaml"
+sed -i 's/^  - id: aws_config_rules_compliant$/  - id: aws_s3_bucket_object_versioning/' "$dir/checks/aws.yaml"
 run checks list --frameworks-dir "$dir"
 expect_rc 2
-expect_err_contains "$dir/checks/aws.yaml:$second:5: check 'aws_s3_bucket_versioning': 'id' is also used at $dir/checks/aws.yaml:$first"
+expect_err_contains "$dir/checks/aws.yaml:$second:5: check 'aws_s3_bucket_object_versioning': 'id' is also used at $dir/checks/aws.yaml:$first"
 
 TEST "bad catalogue: an entry without an evaluator, an evaluator without an entry"
 dir=$(broken evaluators)

@@ -33,36 +33,36 @@ expect_rc 0
 COLLECT_JSON=$OUT
 expect_status aws_iam_root_mfa_enabled ":root" FAIL
 expect_status aws_iam_password_policy_strong "account-password-policy" FAIL
-expect_status aws_iam_user_mfa_enabled "user/alice" PASS
-expect_status aws_iam_user_mfa_enabled "user/bob" FAIL
-expect_status aws_iam_user_mfa_enabled "user/carol" none
-expect_status aws_iam_access_key_rotated_90d "user/alice" PASS
-expect_status aws_iam_access_key_rotated_90d "user/bob" FAIL
-expect_status aws_iam_policy_no_admin_star "policy/admin-everything" FAIL
-expect_status aws_iam_policy_no_admin_star "policy/velocity-readonly" PASS
+expect_status aws_iam_user_mfa_enabled_console_access "user/alice" PASS
+expect_status aws_iam_user_mfa_enabled_console_access "user/bob" FAIL
+expect_status aws_iam_user_mfa_enabled_console_access "user/carol" none
+expect_status aws_iam_rotate_access_key_90_days "user/alice" PASS
+expect_status aws_iam_rotate_access_key_90_days "user/bob" FAIL
+expect_status aws_iam_customer_attached_policy_no_administrative_privileges "policy/admin-everything" FAIL
+expect_status aws_iam_customer_attached_policy_no_administrative_privileges "policy/velocity-readonly" PASS
 SSH_GROUP=$(json_get '[f["resource_id"] for f in d["findings"] if "ssh-open" in f["reason"]][0]')
 ALL_GROUP=$(json_get '[f["resource_id"] for f in d["findings"] if "all-open" in f["reason"]][0]')
 RDP_GROUP=$(json_get '[f["resource_id"] for f in d["findings"] if "rdp-open-v6" in f["reason"]][0]')
 INTERNAL_GROUP=$(json_get '[f["resource_id"] for f in d["findings"] if "internal-ssh" in f["reason"]][0]')
-expect_status aws_ec2_sg_no_ingress_world_ssh "$SSH_GROUP" FAIL
-expect_status aws_ec2_sg_no_ingress_world_ssh "$INTERNAL_GROUP" PASS
-expect_status aws_ec2_sg_no_ingress_world_rdp "$RDP_GROUP" FAIL
-expect_status aws_ec2_sg_no_ingress_world_rdp "$SSH_GROUP" PASS
-expect_status aws_ec2_sg_no_ingress_world_all "$ALL_GROUP" FAIL
-expect_status aws_ec2_sg_no_ingress_world_all "$SSH_GROUP" PASS
-expect_status aws_ec2_sg_no_ingress_world_ssh "$ALL_GROUP" FAIL
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22 "$SSH_GROUP" FAIL
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22 "$INTERNAL_GROUP" PASS
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389 "$RDP_GROUP" FAIL
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389 "$SSH_GROUP" PASS
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports "$ALL_GROUP" FAIL
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports "$SSH_GROUP" PASS
+expect_status aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22 "$ALL_GROUP" FAIL
 expect_status aws_s3_bucket_default_encryption velocity-logs PASS
 expect_status aws_s3_bucket_default_encryption velocity-data FAIL
 expect_status aws_s3_bucket_default_encryption velocity-partial PASS
-expect_status aws_s3_bucket_public_access_block velocity-logs PASS
-expect_status aws_s3_bucket_public_access_block velocity-partial FAIL
-expect_status aws_s3_bucket_public_access_block velocity-data FAIL
-expect_status aws_s3_bucket_versioning velocity-logs PASS
-expect_status aws_s3_bucket_versioning velocity-partial FAIL
+expect_status aws_s3_bucket_level_public_access_block velocity-logs PASS
+expect_status aws_s3_bucket_level_public_access_block velocity-partial FAIL
+expect_status aws_s3_bucket_level_public_access_block velocity-data FAIL
+expect_status aws_s3_bucket_object_versioning velocity-logs PASS
+expect_status aws_s3_bucket_object_versioning velocity-partial FAIL
 expect_status aws_cloudtrail_multi_region_enabled trail/org-trail PASS
 expect_status aws_cloudtrail_multi_region_enabled trail/local-trail FAIL
-expect_status aws_cloudtrail_log_file_validation trail/org-trail PASS
-expect_status aws_cloudtrail_log_file_validation trail/local-trail FAIL
+expect_status aws_cloudtrail_log_file_validation_enabled trail/org-trail PASS
+expect_status aws_cloudtrail_log_file_validation_enabled trail/local-trail FAIL
 expect_status aws_cloudtrail_logging_on trail/org-trail PASS
 expect_status aws_cloudtrail_logging_on trail/local-trail FAIL
 expect_status aws_config_rules_compliant restricted-ssh FAIL
@@ -141,7 +141,7 @@ METRICS=$(cat "$SUITE_DIR/metrics/velocity.prom")
 for needle in '# TYPE velocity_collect_duration_seconds gauge' \
   'velocity_collect_resources{integration="prod",platform="aws"} 3' \
   'velocity_collect_findings{integration="prod",platform="aws",status="FAIL"} 5' \
-  'velocity_collect_check_findings{integration="prod",platform="aws",check="aws_s3_bucket_versioning",status="PASS"} 1' \
+  'velocity_collect_check_findings{integration="prod",platform="aws",check="aws_s3_bucket_object_versioning",status="PASS"} 1' \
   'velocity_collect_api_errors{integration="prod",platform="aws"} 0' \
   'velocity_collect_last_success_timestamp_seconds{integration="prod",platform="aws"}' \
   'velocity_collect_success{integration="prod",platform="aws"} 1'; do
@@ -183,7 +183,7 @@ wait "$FIRST"
 expect_equal "$?" "0" "the first collection finished"
 
 TEST "evidence show: the decrypted data, its digest and its findings with controls"
-run evidence list --check aws_s3_bucket_versioning --status FAIL --format json
+run evidence list --check aws_s3_bucket_object_versioning --status FAIL --format json
 expect_rc 0
 ID=$(json_get '[f["evidence_id"] for f in d if "velocity-data" in f["resource_id"]][0]')
 run evidence show "$ID" --format json

@@ -25,7 +25,7 @@ expect_rc 0
 expect_equal "$ERR" "" "stderr"
 expect_out_contains "CHANGE       INTEGRATION  CHECK"
 expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
-expect_out_contains "new failure  prod         aws_s3_bucket_versioning"
+expect_out_contains "new failure  prod         aws_s3_bucket_object_versioning"
 expect_out_lacks "fixed "
 FAILING=$(grep -c '^new failure' <<<"$OUT")
 expect_out_contains "prod: first collection: $FAILING new failures; $FAILING failing"
@@ -87,7 +87,7 @@ expect_rc 0
 run collect -q --all
 expect_rc 0
 expect_equal "$ERR" "" "stderr"
-expect_out_contains "new failure  staging      aws_iam_user_mfa_enabled"
+expect_out_contains "new failure  staging      aws_iam_user_mfa_enabled_console_access"
 expect_out_lacks "  prod  "
 expect_out_contains "staging: first collection:"
 expect_out_lacks "prod:"

@@ -48,10 +48,10 @@ counts = d["summary"]["status_counts"]
 assert counts["not_met"] == len(failing) and counts["met"] == len(d["controls"]) - len(failing), counts
 assert d["summary"]["contradicted_controls"] == len(failing)
 # The control of the demo's MFA failure: user hana since 2025-03-29.
-mfa = [(c["id"], k) for c in failing for k in c["checks"] if k["id"] == "aws_iam_user_mfa_enabled"]
+mfa = [(c["id"], k) for c in failing for k in c["checks"] if k["id"] == "aws_iam_user_mfa_enabled_console_access"]
 assert mfa and mfa[0][1]["failing_since"].startswith("2025-03-29"), mfa
 assert any(r["resource_id"].endswith("user/hana") for r in mfa[0][1]["failing_resources"]), mfa
-print(mfa[0][0], "aws_iam_user_mfa_enabled", mfa[0][1]["failing_since"][:10])
+print(mfa[0][0], "aws_iam_user_mfa_enabled_console_access", mfa[0][1]["failing_since"][:10])
 PY
 read -r CONTROL CHECK SINCE <failing.txt
 

@@ -77,7 +77,7 @@ TEST_CASE("failing_at") {
 
 TEST_CASE("AutomatedResults and apply_verdicts") {
   auto library = compliance::Library::built_in();
-  const std::string check = "aws_iam_user_mfa_enabled";
+  const std::string check = "aws_iam_user_mfa_enabled_console_access";
   const auto mappings = library.controls_for_check(check);
   const auto soc2 = std::find_if(mappings.begin(), mappings.end(),
                                  [](const auto& mapping) { return mapping.framework == "soc2"; });

@@ -95,7 +95,7 @@ TEST_CASE("evaluate_checks") {
     CHECK(fail.findings[0].reason.find("RequireSymbols off") != std::string::npos);
     CHECK(status(none, "aws_iam_password_policy_strong") == "FAIL");
   }
-  SUBCASE("aws_iam_user_mfa_enabled: only users with a console password") {
+  SUBCASE("aws_iam_user_mfa_enabled_console_access: only users with a console password") {
     auto users = batch_of("policies", {{{"kind", "user"},
                                         {"name", "a"},
                                         {"console_password", true},
@@ -108,11 +108,11 @@ TEST_CASE("evaluate_checks") {
                                         {"name", "c"},
                                         {"console_password", false},
                                         {"mfa_devices", nlohmann::json::array()}}});
-    CHECK(status(users, "aws_iam_user_mfa_enabled", 0) == "PASS");
-    CHECK(status(users, "aws_iam_user_mfa_enabled", 1) == "FAIL");
-    CHECK(status(users, "aws_iam_user_mfa_enabled", 2) == "none");
+    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 0) == "PASS");
+    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 1) == "FAIL");
+    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 2) == "none");
   }
-  SUBCASE("aws_iam_access_key_rotated_90d: active keys only, 90 days") {
+  SUBCASE("aws_iam_rotate_access_key_90_days: active keys only, 90 days") {
     auto users = batch_of(
       "policies",
       {{{"kind", "user"},
@@ -129,11 +129,11 @@ TEST_CASE("evaluate_checks") {
         {"name", "inactive"},
         {"access_keys",
          {{{"id", "K3"}, {"status", "Inactive"}, {"create_date", "2020-01-01T00:00:00Z"}}}}}});
-    CHECK(status(users, "aws_iam_access_key_rotated_90d", 0) == "PASS");
-    CHECK(status(users, "aws_iam_access_key_rotated_90d", 1) == "FAIL");
-    CHECK(status(users, "aws_iam_access_key_rotated_90d", 2) == "none");
+    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 0) == "PASS");
+    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 1) == "FAIL");
+    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 2) == "none");
   }
-  SUBCASE("aws_iam_policy_no_admin_star") {
+  SUBCASE("aws_iam_customer_attached_policy_no_administrative_privileges") {
     auto policies = batch_of(
       "policies",
       {{{"kind", "policy"},
@@ -151,10 +151,14 @@ TEST_CASE("evaluate_checks") {
         {"name", "deny"},
         {"document",
          {{"Statement", {{{"Effect", "Deny"}, {"Action", "*"}, {"Resource", "*"}}}}}}}});
-    CHECK(status(policies, "aws_iam_policy_no_admin_star", 0) == "FAIL");
-    CHECK(status(policies, "aws_iam_policy_no_admin_star", 1) == "FAIL");
-    CHECK(status(policies, "aws_iam_policy_no_admin_star", 2) == "PASS");
-    CHECK(status(policies, "aws_iam_policy_no_admin_star", 3) == "PASS");
+    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 0) ==
+          "FAIL");
+    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 1) ==
+          "FAIL");
+    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 2) ==
+          "PASS");
+    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 3) ==
+          "PASS");
   }
   SUBCASE("security group checks") {
     auto groups = batch_of(
@@ -166,18 +170,30 @@ TEST_CASE("evaluate_checks") {
        group(nlohmann::json::array(
          {rule("tcp", 22, 22, {"10.0.0.0/8"}), rule("tcp", 443, 443, {"0.0.0.0/0"})})),
        group(nlohmann::json::array({rule("udp", 0, 65535, {"0.0.0.0/0"})}))});
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 0) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_rdp", 0) == "PASS");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_all", 0) == "PASS");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_rdp", 1) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 1) == "PASS");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_all", 2) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 2) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_rdp", 2) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_all", 3) == "FAIL");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 4) == "PASS");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_all", 4) == "PASS");
-    CHECK(status(groups, "aws_ec2_sg_no_ingress_world_ssh", 5) == "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 0) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", 0) ==
+          "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", 0) ==
+          "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", 1) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 1) ==
+          "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", 2) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 2) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", 2) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", 3) ==
+          "FAIL");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 4) ==
+          "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", 4) ==
+          "PASS");
+    CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 5) ==
+          "PASS");
   }
   SUBCASE("bucket checks") {
     auto buckets =
@@ -204,8 +220,9 @@ TEST_CASE("evaluate_checks") {
                                       {"encryption", nullptr},
                                       {"public_access_block", nullptr},
                                       {"versioning", nullptr}}});
-    for (const char* check : {"aws_s3_bucket_default_encryption",
-                              "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning"}) {
+    for (const char* check :
+         {"aws_s3_bucket_default_encryption", "aws_s3_bucket_level_public_access_block",
+          "aws_s3_bucket_object_versioning"}) {
       CAPTURE(check);
       CHECK(status(buckets, check, 0) == "PASS");
       CHECK(status(buckets, check, 1) == "FAIL");
@@ -224,8 +241,9 @@ TEST_CASE("evaluate_checks") {
                                            {"log_file_validation", false},
                                            {"is_logging", false}},
                                           {{"kind", "trails_summary"}, {"trails", 0}}});
-    for (const char* check : {"aws_cloudtrail_multi_region_enabled",
-                              "aws_cloudtrail_log_file_validation", "aws_cloudtrail_logging_on"}) {
+    for (const char* check :
+         {"aws_cloudtrail_multi_region_enabled", "aws_cloudtrail_log_file_validation_enabled",
+          "aws_cloudtrail_logging_on"}) {
       CAPTURE(check);
       CHECK(status(trails, check, 0) == "PASS");
       CHECK(status(trails, check, 1) == "FAIL");

@@ -94,7 +94,7 @@ TEST_CASE("build_report") {
     CHECK((*cc61)["contradicted"] == true);
     const json* user_mfa = nullptr;
     for (const json& check : (*cc61)["checks"]) {
-      user_mfa = check["id"] == "aws_iam_user_mfa_enabled" ? &check : user_mfa;
+      user_mfa = check["id"] == "aws_iam_user_mfa_enabled_console_access" ? &check : user_mfa;
     }
     REQUIRE(user_mfa != nullptr);
     CHECK((*user_mfa)["fail"] == 3);

@@ -75,7 +75,7 @@ struct ReportState {
       const std::string id = "user-" + std::to_string(i);
       evidence.push_back({"aws", "iam_users", id, "123456789012", "", std::string(64, 'a'),
                           nlohmann::json{{"user", id}, {"mfa", i % 3 != 0}}.dump()});
-      findings.push_back({"aws_iam_user_mfa_enabled", store::Severity::high,
+      findings.push_back({"aws_iam_user_mfa_enabled_console_access", store::Severity::high,
                           i % 3 == 0 ? store::Status::fail : store::Status::pass, id,
                           "123456789012", "", i % 3 == 0 ? "no MFA device" : "MFA enabled",
                           evidence.size() - 1});

@@ -38,8 +38,9 @@ TEST_CASE("for_each_finding") {
   const std::vector<store::EvidenceInput> evidence = {
     {"aws", "iam_users", "alice", "111", "", std::string(64, 'a'), "{}"}};
   const std::vector<store::FindingInput> findings = {
-    {"aws_iam_user_mfa_enabled", Severity::high, Status::fail, "alice", "111", "", "no MFA", 0},
-    {"aws_iam_access_key_rotated_90d", Severity::low, Status::pass, "alice", "111", "", "fresh",
+    {"aws_iam_user_mfa_enabled_console_access", Severity::high, Status::fail, "alice", "111", "",
+     "no MFA", 0},
+    {"aws_iam_rotate_access_key_90_days", Severity::low, Status::pass, "alice", "111", "", "fresh",
      0}};
   store::save_batch(state.db(), org, integration, std::nullopt, evidence, findings, time::now());
 
@@ -48,7 +49,7 @@ TEST_CASE("for_each_finding") {
     store::for_each_finding(state.db(), org, {},
                             [&](const store::FindingRecord& finding) { read.push_back(finding); });
     REQUIRE(read.size() == 2);
-    CHECK(read[0].check_id == "aws_iam_access_key_rotated_90d");
+    CHECK(read[0].check_id == "aws_iam_rotate_access_key_90_days");
     CHECK(read[0].severity == Severity::low);
     CHECK(read[0].status == Status::pass);
     CHECK(read[1].severity == Severity::high);
@@ -61,11 +62,11 @@ TEST_CASE("for_each_finding") {
     store::for_each_finding(state.db(), org, filter, [&](const store::FindingRecord& finding) {
       checks.push_back(finding.check_id);
     });
-    CHECK(checks == std::vector<std::string>{"aws_iam_user_mfa_enabled"});
+    CHECK(checks == std::vector<std::string>{"aws_iam_user_mfa_enabled_console_access"});
   }
   SUBCASE("a severity velocity never writes is refused, naming the finding") {
     state.db().execute("UPDATE findings SET severity = 'urgent' WHERE check_id = "
-                       "'aws_iam_user_mfa_enabled'");
+                       "'aws_iam_user_mfa_enabled_console_access'");
     try {
       store::for_each_finding(state.db(), org, {}, [](const store::FindingRecord&) {});
       FAIL("no error");

@@ -21,8 +21,8 @@ nlohmann::json evaluation_to_json(const Evaluation& evaluation, const Questionna
 // [{resource_id, failing_since}], failing_resources_omitted} (docs/report-json.md).
 nlohmann::json check_results_json(const CheckResults& check);
 
-// That object in one line: "aws_iam_user_mfa_enabled: 2 failing since 2025-03-29 (user/a,
-// user/b), 5 passing", or "...: 5 passing".
+// That object in one line: "aws_iam_user_mfa_enabled_console_access: 2 failing since 2025-03-29
+// (user/a, user/b), 5 passing", or "...: 5 passing".
 std::string check_results_text(const nlohmann::json& check);
 
 // A score rounded to one decimal, or null.

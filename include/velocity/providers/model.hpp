@@ -23,8 +23,8 @@ using store::Severity;
 using store::Status;
 using store::to_string;
 
-// One automated check a platform evaluates: its stable id (`aws_s3_bucket_versioning`) and the
-// evidence type it reads. Everything else about it (severity, title, risk, remediation, the
+// One automated check a platform evaluates: its stable id (`aws_s3_bucket_object_versioning`) and
+// the evidence type it reads. Everything else about it (severity, title, risk, remediation, the
 // controls it tests) is its entry in the check catalogue, frameworks/checks/<platform>.yaml.
 struct CheckInfo {
   std::string id;

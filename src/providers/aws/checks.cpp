@@ -100,7 +100,8 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
   const std::string name = str(user, "name");
   if (user.value("console_password", false)) {
     const bool mfa = !user.value("mfa_devices", nlohmann::json::array()).empty();
-    add_finding(batch, index, "aws_iam_user_mfa_enabled", mfa ? Status::pass : Status::fail,
+    add_finding(batch, index, "aws_iam_user_mfa_enabled_console_access",
+                mfa ? Status::pass : Status::fail,
                 mfa ? fmt::format("user {} signs in to the console with MFA", name)
                     : fmt::format("user {} has a console password and no MFA device", name));
   }
@@ -125,7 +126,7 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
     return;
   }
   if (old_keys.empty()) {
-    add_finding(batch, index, "aws_iam_access_key_rotated_90d", Status::pass,
+    add_finding(batch, index, "aws_iam_rotate_access_key_90_days", Status::pass,
                 fmt::format("user {}: every active access key is at most {} days old", name,
                             k_key_max_age_days));
     return;
@@ -134,7 +135,7 @@ void check_user(Batch& batch, size_t index, time::TimePoint now) {
   for (const std::string& key : old_keys) {
     keys += (keys.empty() ? "" : ", ") + key;
   }
-  add_finding(batch, index, "aws_iam_access_key_rotated_90d", Status::fail,
+  add_finding(batch, index, "aws_iam_rotate_access_key_90_days", Status::fail,
               fmt::format("user {}: active access key not rotated in {} days: {}", name,
                           k_key_max_age_days, keys));
 }
@@ -167,12 +168,14 @@ void check_policy(Batch& batch, size_t index) {
     if (statement.is_object() && str(statement, "Effect") == "Allow" &&
         contains_star(statement.value("Action", nlohmann::json())) &&
         contains_star(statement.value("Resource", nlohmann::json()))) {
-      add_finding(batch, index, "aws_iam_policy_no_admin_star", Status::fail,
+      add_finding(batch, index, "aws_iam_customer_attached_policy_no_administrative_privileges",
+                  Status::fail,
                   fmt::format("policy {} allows action * on resource *", str(policy, "name")));
       return;
     }
   }
-  add_finding(batch, index, "aws_iam_policy_no_admin_star", Status::pass,
+  add_finding(batch, index, "aws_iam_customer_attached_policy_no_administrative_privileges",
+              Status::pass,
               fmt::format("policy {} allows no '*' action on '*' resource", str(policy, "name")));
 }
 
@@ -231,13 +234,16 @@ void check_security_group(Batch& batch, size_t index) {
     all = all || all_traffic(rule);
   }
   const std::string name = fmt::format("{} ({})", str(group, "group_id"), str(group, "group_name"));
-  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_ssh", ssh ? Status::fail : Status::pass,
+  add_finding(batch, index, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
+              ssh ? Status::fail : Status::pass,
               ssh ? fmt::format("security group {} allows port 22 from the internet", name)
                   : fmt::format("security group {} does not open port 22 to the internet", name));
-  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_rdp", rdp ? Status::fail : Status::pass,
+  add_finding(batch, index, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+              rdp ? Status::fail : Status::pass,
               rdp ? fmt::format("security group {} allows port 3389 from the internet", name)
                   : fmt::format("security group {} does not open port 3389 to the internet", name));
-  add_finding(batch, index, "aws_ec2_sg_no_ingress_world_all", all ? Status::fail : Status::pass,
+  add_finding(batch, index, "aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports",
+              all ? Status::fail : Status::pass,
               all ? fmt::format("security group {} allows all traffic from the internet", name)
                   : fmt::format("security group {} does not open all ports to the internet", name));
 }
@@ -265,27 +271,28 @@ void check_bucket(Batch& batch, size_t index) {
     }
   }
   if (!block.is_object()) {
-    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::fail,
                 fmt::format("bucket {} has no public access block", name));
   } else if (off.empty()) {
-    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::pass,
+    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::pass,
                 fmt::format("bucket {} blocks public access (all four settings on)", name));
   } else {
     std::string list;
     for (const std::string& setting : off) {
       list += (list.empty() ? "" : ", ") + setting;
     }
-    add_finding(batch, index, "aws_s3_bucket_public_access_block", Status::fail,
+    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::fail,
                 fmt::format("bucket {} public access block has {} off", name, list));
   }
   const std::string versioning = bucket.contains("versioning") && bucket["versioning"].is_object()
                                    ? str(bucket["versioning"], "status")
                                    : std::string();
-  add_finding(
-    batch, index, "aws_s3_bucket_versioning", versioning == "Enabled" ? Status::pass : Status::fail,
-    versioning == "Enabled" ? fmt::format("bucket {} has versioning enabled", name)
-                            : fmt::format("bucket {} has versioning {}", name,
-                                          versioning.empty() ? "never enabled" : "suspended"));
+  add_finding(batch, index, "aws_s3_bucket_object_versioning",
+              versioning == "Enabled" ? Status::pass : Status::fail,
+              versioning == "Enabled"
+                ? fmt::format("bucket {} has versioning enabled", name)
+                : fmt::format("bucket {} has versioning {}", name,
+                              versioning.empty() ? "never enabled" : "suspended"));
 }
 
 // --- trails and config rules --------------------------------------------------------------
@@ -299,7 +306,7 @@ void check_trail(Batch& batch, size_t index) {
               multi ? fmt::format("trail {} records every region", name)
                     : fmt::format("trail {} records its home region only", name));
   const bool validation = trail.value("log_file_validation", false);
-  add_finding(batch, index, "aws_cloudtrail_log_file_validation",
+  add_finding(batch, index, "aws_cloudtrail_log_file_validation_enabled",
               validation ? Status::pass : Status::fail,
               validation ? fmt::format("trail {} validates its log files", name)
                          : fmt::format("trail {} has log file validation off", name));
@@ -341,18 +348,18 @@ void check_config_rule(Batch& batch, size_t index) {
 const std::vector<CheckInfo>& evaluated_checks() {
   static const std::vector<CheckInfo> checks = {
     {"aws_iam_root_mfa_enabled", "policies"},
-    {"aws_iam_user_mfa_enabled", "policies"},
-    {"aws_iam_access_key_rotated_90d", "policies"},
+    {"aws_iam_user_mfa_enabled_console_access", "policies"},
+    {"aws_iam_rotate_access_key_90_days", "policies"},
     {"aws_iam_password_policy_strong", "policies"},
-    {"aws_iam_policy_no_admin_star", "policies"},
-    {"aws_ec2_sg_no_ingress_world_ssh", "security_groups"},
-    {"aws_ec2_sg_no_ingress_world_rdp", "security_groups"},
-    {"aws_ec2_sg_no_ingress_world_all", "security_groups"},
+    {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
+    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
+    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
+    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
     {"aws_s3_bucket_default_encryption", "encryption_status"},
-    {"aws_s3_bucket_public_access_block", "encryption_status"},
-    {"aws_s3_bucket_versioning", "encryption_status"},
+    {"aws_s3_bucket_level_public_access_block", "encryption_status"},
+    {"aws_s3_bucket_object_versioning", "encryption_status"},
     {"aws_cloudtrail_multi_region_enabled", "audit_logs"},
-    {"aws_cloudtrail_log_file_validation", "audit_logs"},
+    {"aws_cloudtrail_log_file_validation_enabled", "audit_logs"},
     {"aws_cloudtrail_logging_on", "audit_logs"},
     {"aws_config_rules_compliant", "compliance_rules"},
   };
