@@ -1,5 +1,5 @@
-// The check catalogue, frameworks/checks/<platform>.yaml: parsing each file, then checking the
-// entries against each other, the framework catalogues and the providers' evaluators.
+// The check catalogue, frameworks/checks/<platform>[-<service>].yaml: parsing each file, then
+// checking the entries against each other, the framework catalogues and the providers' evaluators.
 
 #include "yaml_reader.hpp"
 
@@ -142,8 +142,23 @@ void read_controls(const YAML::Node& node, Diagnostics& diagnostics, const std::
   }
 }
 
+// What a catalogue file's name says its entries are: checks/aws-iam.yaml holds the IAM checks of
+// AWS, checks/aws.yaml any of AWS's.
+struct FileScope {
+  std::string_view file;
+  std::string_view platform;
+  std::string_view service;
+
+  explicit FileScope(std::string_view stem)
+    : file(stem),
+      platform(stem.substr(0, stem.find('-'))),
+      service(stem.find('-') == std::string_view::npos ? std::string_view()
+                                                       : stem.substr(stem.find('-') + 1)) {}
+};
+
 void read_check(const YAML::Node& node, Diagnostics& diagnostics, const std::string& what,
-                std::string_view platform, Check& check) {
+                const FileScope& scope, Check& check) {
+  const std::string_view platform = scope.platform;
   Fields fields(node, diagnostics, what,
                 {"id", "platform", "service", "evidence_type", "severity", "title", "risk",
                  "remediation", "references", "controls"});
@@ -157,13 +172,18 @@ void read_check(const YAML::Node& node, Diagnostics& diagnostics, const std::str
   }
   check.platform = fields.text("platform", Need::required).value_or("");
   if (!check.platform.empty() && check.platform != platform) {
-    fields.error("platform", fmt::format("is '{}' but the file is {}.yaml; an entry belongs in the "
-                                         "file of its platform",
-                                         check.platform, platform));
+    fields.error("platform",
+                 fmt::format("is '{}' but the file is {}.yaml; an entry belongs in a "
+                             "file of its platform ({}.yaml or {}-<service>.yaml)",
+                             check.platform, scope.file, check.platform, check.platform));
   }
   check.service = fields.text("service", Need::required).value_or("");
   if (!check.service.empty() && !detail::is_snake_case(check.service)) {
     fields.error("service", "must be lower-case words joined by '_' (e.g. iam, cloudtrail)");
+  } else if (!check.service.empty() && !scope.service.empty() && check.service != scope.service) {
+    fields.error("service", fmt::format("is '{}' but the file is {}.yaml; move the entry to "
+                                        "{}-{}.yaml",
+                                        check.service, scope.file, platform, check.service));
   }
   check.evidence_type = fields.text("evidence_type", Need::required).value_or("");
   if (const auto severity = fields.text("severity", Need::required)) {
@@ -198,7 +218,8 @@ std::string where(const Check& check) {
 } // namespace
 
 std::vector<Check> parse_checks(std::string_view text, const std::string& source,
-                                std::string_view platform) {
+                                std::string_view stem) {
+  const FileScope scope(stem);
   Diagnostics diagnostics(source);
   const YAML::Node root = detail::parse_yaml(text, diagnostics);
   diagnostics.throw_if_any("check catalogue");
@@ -212,7 +233,7 @@ std::vector<Check> parse_checks(std::string_view text, const std::string& source
       Check check;
       check.source = source;
       const std::string what = entry_name(node, index++);
-      read_check(node, diagnostics, what, platform, check);
+      read_check(node, diagnostics, what, scope, check);
       if (check.id.empty()) {
         continue;
       }
@@ -333,11 +354,11 @@ void check_evaluators(const CheckCatalogue& catalogue, std::span<const Evaluator
   }
   for (const Evaluator& evaluator : evaluators) {
     if (catalogue.find(evaluator.id) == nullptr) {
-      problems.push_back(fmt::format("{}/{}.yaml: the {} platform evaluates '{}' but no entry "
-                                     "describes it; add one (severity, title, risk, remediation, "
-                                     "controls)",
-                                     directory, evaluator.platform, evaluator.platform,
-                                     evaluator.id));
+      problems.push_back(fmt::format("{}: the {} platform evaluates '{}' but no entry describes "
+                                     "it; add one to {}.yaml or {}-<service>.yaml (severity, "
+                                     "title, risk, remediation, controls)",
+                                     directory, evaluator.platform, evaluator.id,
+                                     evaluator.platform, evaluator.platform));
     }
   }
   if (!problems.empty()) {

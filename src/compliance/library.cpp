@@ -237,8 +237,8 @@ const CheckCatalogue& Library::checks() {
   if (!m_checks) {
     std::vector<std::vector<Check>> files;
     std::vector<std::string> names;
-    for (const auto& [platform, source] : m_check_sources) {
-      files.push_back(parse_checks(text_of(*source), source->name, platform));
+    for (const auto& [stem, source] : m_check_sources) {
+      files.push_back(parse_checks(text_of(*source), source->name, stem));
       names.push_back(source->name);
     }
     auto catalogue =
@@ -256,8 +256,8 @@ void Library::validate_checks(std::span<const Evaluator> evaluators) {
     throw UsageError(
       fmt::format("{} has no check catalogue: no .yaml file describes the checks velocity runs",
                   m_checks_directory),
-      fmt::format("copy frameworks/checks/ of velocity's source into {} (one <platform>.yaml "
-                  "per platform; frameworks/README.md describes the format)",
+      fmt::format("copy frameworks/checks/ of velocity's source into {} (<platform>.yaml or "
+                  "<platform>-<service>.yaml files; frameworks/README.md describes the format)",
                   m_checks_directory));
   }
   check_evaluators(catalogue, evaluators, m_checks_directory);

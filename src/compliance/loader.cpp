@@ -329,7 +329,7 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
     fields.text_list("depends_on", Need::optional).value_or(std::vector<std::string>{});
   if (fields.node("checks", Need::optional)) {
     fields.error("checks", "is no longer read: each check lists the controls it tests in "
-                           "checks/<platform>.yaml");
+                           "checks/<platform>[-<service>].yaml");
   }
   const auto maps = fields.node("maps", Need::required);
   if (!maps) {

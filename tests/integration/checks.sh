@@ -108,7 +108,7 @@ custom="$SUITE_DIR/custom"
 mkdir -p "$custom/checks"
 cp "$VELOCITY_SOURCE_DIR"/frameworks/*.yaml "$custom/"
 cp "$VELOCITY_SOURCE_DIR"/frameworks/checks/*.yaml "$custom/checks/"
-sed -i 's/^    title: The root user has MFA$/    title: Root signs in with MFA/' "$custom/checks/aws.yaml"
+sed -i 's/^    title: The root user has MFA$/    title: Root signs in with MFA/' "$custom/checks/aws-iam.yaml"
 run checks show aws_iam_root_mfa_enabled --frameworks-dir "$custom"
 expect_rc 0
 expect_out_contains "Root signs in with MFA"
@@ -128,7 +128,7 @@ broken() {
 
 TEST "bad catalogue: a missing field, named with file:line"
 dir=$(broken missing)
-aws="$dir/checks/aws.yaml"
+aws="$dir/checks/aws-iam.yaml"
 line=$(line_of "$aws" "  - id: aws_iam_rotate_access_key_90_days")
 sed -i "$((line + 4))"'{/^    severity: medium$/d}' "$aws"
 run checks list --frameworks-dir "$dir"
@@ -137,7 +137,7 @@ expect_err_contains "$aws:$line:5: check 'aws_iam_rotate_access_key_90_days': 's
 
 TEST "bad catalogue: a severity that is not one"
 dir=$(broken severity)
-aws="$dir/checks/aws.yaml"
+aws="$dir/checks/aws-iam.yaml"
 line=$(line_of "$aws" "  - id: aws_iam_root_mfa_enabled")
 sed -i "$((line + 4))s/severity: critical/severity: urgent/" "$aws"
 run checks list --frameworks-dir "$dir"
@@ -162,12 +162,22 @@ expect_err_contains "$github:$line: check 'github_org_2fa_required': 'controls' 
 
 TEST "bad catalogue: an id used twice"
 dir=$(broken duplicate)
-first=$(line_of "$dir/checks/aws.yaml" "  - id: aws_s3_bucket_object_versioning")
-second=$(line_of "$dir/checks/aws.yaml" "  - id: aws_config_rules_compliant")
-sed -i 's/^  - id: aws_config_rules_compliant$/  - id: aws_s3_bucket_object_versioning/' "$dir/checks/aws.yaml"
+iam="$dir/checks/aws-iam.yaml"
+first=$(line_of "$iam" "  - id: aws_iam_root_mfa_enabled")
+second=$(line_of "$iam" "  - id: aws_iam_rotate_access_key_90_days")
+sed -i 's/^  - id: aws_iam_rotate_access_key_90_days$/  - id: aws_iam_root_mfa_enabled/' "$iam"
 run checks list --frameworks-dir "$dir"
 expect_rc 2
-expect_err_contains "$dir/checks/aws.yaml:$second:5: check 'aws_s3_bucket_object_versioning': 'id' is also used at $dir/checks/aws.yaml:$first"
+expect_err_contains "$iam:$second:5: check 'aws_iam_root_mfa_enabled': 'id' is also used at $iam:$first"
+
+TEST "bad catalogue: an entry in the file of another service"
+dir=$(broken service)
+s3="$dir/checks/aws-s3.yaml"
+line=$(line_of "$s3" "    service: s3")
+sed -i "${line}s/service: s3/service: config/" "$s3"
+run checks list --frameworks-dir "$dir"
+expect_rc 2
+expect_err_contains "$s3:$line:14: check 'aws_s3_bucket_default_encryption': 'service' is 'config' but the file is aws-s3.yaml; move the entry to aws-config.yaml"
 
 TEST "bad catalogue: an entry without an evaluator, an evaluator without an entry"
 dir=$(broken evaluators)
@@ -177,7 +187,7 @@ sed -i 's/^  - id: azure_rbac_owner_count_limited$/  - id: azure_rbac_owner_coun
 run checks list --frameworks-dir "$dir"
 expect_rc 2
 expect_err_contains "$azure:$line: check 'azure_rbac_owner_count_limit': 'id' names no check the azure platform evaluates (did you mean 'azure_rbac_owner_count_limited'?)"
-expect_err_contains "$dir/checks/azure.yaml: the azure platform evaluates 'azure_rbac_owner_count_limited' but no entry describes it"
+expect_err_contains "$dir/checks: the azure platform evaluates 'azure_rbac_owner_count_limited' but no entry describes it; add one to azure.yaml or azure-<service>.yaml"
 # collect refuses the same catalogue before touching any state or network.
 OUT=$(VELOCITY_FRAMEWORKS_DIR="$dir" "$VELOCITY_BIN" collect 2>"$SUITE_DIR/stderr") && RC=0 || RC=$?
 ERR=$(cat "$SUITE_DIR/stderr")

@@ -245,13 +245,14 @@ TEST_CASE("check_evaluators") {
     CHECK(message.find("acme.yaml:19: check 'acme_login_mfa': 'id' names no check the acme "
                        "platform evaluates") != std::string::npos);
   }
-  SUBCASE("an evaluator without an entry names the file it belongs in") {
+  SUBCASE("an evaluator without an entry names the files it may go in") {
     std::vector<compliance::Evaluator> evaluators = k_evaluators;
     evaluators.push_back({"acme", "acme_new_check", "users"});
     const std::string message =
       usage_error_of([&] { compliance::check_evaluators(catalogue, evaluators, "checks"); });
-    CHECK(message.find("checks/acme.yaml: the acme platform evaluates 'acme_new_check' but no "
-                       "entry describes it") != std::string::npos);
+    CHECK(message.find("checks: the acme platform evaluates 'acme_new_check' but no entry "
+                       "describes it; add one to acme.yaml or acme-<service>.yaml") !=
+          std::string::npos);
   }
   SUBCASE("an entry reading another evidence type than its evaluator") {
     std::vector<compliance::Evaluator> evaluators = k_evaluators;
@@ -269,8 +270,9 @@ TEST_CASE("parse_questionnaire refuses checks under a common control") {
       replaced(k_questionnaire, "    maps:\n", "    checks: [acme_login_mfa]\n    maps:\n"),
       "common-controls.yaml", {"demo"});
   });
-  CHECK(message.find("common-controls.yaml:14:13: common control 'policy': 'checks' is no longer "
-                     "read: each check lists the controls it tests in checks/<platform>.yaml") !=
+  CHECK(message.find(
+          "common-controls.yaml:14:13: common control 'policy': 'checks' is no longer "
+          "read: each check lists the controls it tests in checks/<platform>[-<service>].yaml") !=
         std::string::npos);
 }
 

@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
-// The automated checks as data: frameworks/checks/<platform>.yaml, one entry per check, with
-// what it tests, why it matters, how to fix it and the framework controls it gives evidence for.
-// The providers evaluate the checks (C++); everything else about a check is read from here.
+// The automated checks as data: frameworks/checks/<platform>[-<service>].yaml, one entry per check,
+// with what it tests, why it matters, how to fix it and the framework controls it gives evidence
+// for. The providers evaluate the checks (C++); everything else about a check is read from here.
 namespace velocity::compliance {
 
 using store::Severity;

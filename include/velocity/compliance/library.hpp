@@ -17,8 +17,8 @@ namespace velocity::compliance {
 
 // The framework catalogues, the questionnaire and the check catalogue, parsed and validated
 // lazily: a command pays only for the files it uses. The built-in set is compiled into the
-// binary; a directory holding <id>.yaml files, common-controls.yaml and checks/<platform>.yaml
-// replaces it (custom catalogues).
+// binary; a directory holding <id>.yaml files, common-controls.yaml and
+// checks/<platform>[-<service>].yaml replaces it (custom catalogues).
 class Library {
 public:
   static constexpr std::string_view k_env_dir = "VELOCITY_FRAMEWORKS_DIR";
@@ -51,8 +51,9 @@ public:
   // Loads everything and checks every cross reference; throws on the first invalid file.
   void validate_all();
 
-  // The check catalogue (checks/<platform>.yaml), parsed on first use, with every control it
-  // names checked against the framework catalogues. Empty when a directory has no checks/.
+  // The check catalogue (checks/<platform>[-<service>].yaml), parsed on first use, with every
+  // control it names checked against the framework catalogues. Empty when a directory has no
+  // checks/.
   const CheckCatalogue& checks();
   // Checks the catalogue against what the providers evaluate (check_evaluators in loader.hpp):
   // an entry without an evaluator or an evaluator without an entry is a UsageError.

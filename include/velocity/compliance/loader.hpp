@@ -28,11 +28,12 @@ Questionnaire parse_questionnaire(std::string_view text, const std::string& sour
 // benchmark recommendation marked `assessment: automated`, which its checks answer.
 void check_mappings(const Questionnaire& questionnaire, const Framework& framework);
 
-// Parses checks/<platform>.yaml (frameworks/README.md, "Check catalogue"): every field of every
-// entry, ids unique in the file. `platform` is the file name without .yaml; every entry's
-// `platform` must equal it and its id must start with it.
+// Parses checks/<platform>.yaml or checks/<platform>-<service>.yaml (frameworks/README.md, "Check
+// catalogue"): every field of every entry, ids unique in the file. `stem` is the file name without
+// .yaml; every entry's `platform` must be the part before the first '-', its id must start with
+// it, and in a service file its `service` must be the part after.
 std::vector<Check> parse_checks(std::string_view text, const std::string& source,
-                                std::string_view platform);
+                                std::string_view stem);
 
 // The entries of every file, in the order given; an id used in two files is an error naming both.
 CheckCatalogue build_check_catalogue(std::vector<std::vector<Check>> files,

@@ -25,7 +25,8 @@ using store::to_string;
 
 // One automated check a platform evaluates: its stable id (`aws_s3_bucket_object_versioning`) and
 // the evidence type it reads. Everything else about it (severity, title, risk, remediation, the
-// controls it tests) is its entry in the check catalogue, frameworks/checks/<platform>.yaml.
+// controls it tests) is its entry in the check catalogue,
+// frameworks/checks/<platform>[-<service>].yaml.
 struct CheckInfo {
   std::string id;
   std::string evidence_type;

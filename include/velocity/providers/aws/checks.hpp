@@ -10,7 +10,7 @@
 namespace velocity::providers::aws {
 
 // The checks the AWS evaluators run, with the evidence type each reads, in a stable order (their
-// descriptions are in frameworks/checks/aws.yaml).
+// descriptions are in frameworks/checks/aws-<service>.yaml).
 const std::vector<CheckInfo>& evaluated_checks();
 
 // The five evidence types with the calls behind each.
