@@ -28,6 +28,15 @@ struct FindingInput {
   size_t evidence = 0; // index into the batch's evidence
 };
 
+// An accepted risk covering a finding (`velocity accept`, or an accept file): the finding is still
+// collected and shown, marked accepted with who, why and until when; --fail-on ignores it.
+struct Acceptance {
+  std::string id;         // the acceptance's id in the state, or FILE:LINE of an accept file entry
+  std::string owner;      // who accepted it
+  std::string reason;     // why, one line
+  std::string expires_at; // ISO 8601 date; after it the finding fails again
+};
+
 struct FindingRecord {
   int64_t id = 0;
   std::optional<int64_t> evidence_id{};
@@ -45,6 +54,8 @@ struct FindingRecord {
   std::optional<std::string> first_failed_at{};
   std::string last_seen_at{};
   std::optional<std::string> passed_again_at{};
+  // Set on a FAIL that an acceptance in force covers.
+  std::optional<Acceptance> acceptance{};
 };
 
 // Inserts or updates the finding of (integration, check, account, region, resource), keeping
