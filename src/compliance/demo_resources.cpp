@@ -99,18 +99,16 @@ void add_aws_resources(DemoIntegration& integration, const std::vector<std::stri
                  0,
                  {check(checks, "aws_iam_root_mfa_enabled", "the root user has MFA enabled",
                         "the root user has no MFA device")}});
-  out.push_back(
-    {"aws_password_policy",
-     "policies",
-     fmt::format("arn:aws:iam::{}:account-password-policy", acct),
-     acct,
-     "",
-     "password-policy",
-     0,
-     {check(checks, "aws_iam_password_policy_strong",
-            "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower "
-            "case required",
-            "password policy too weak: minimum length 8 < 14, reuse prevention 0 < 24")}});
+  out.push_back({"aws_password_policy",
+                 "policies",
+                 fmt::format("arn:aws:iam::{}:account-password-policy", acct),
+                 acct,
+                 "",
+                 "password-policy",
+                 0,
+                 {check(checks, "aws_iam_password_policy_minimum_length_14",
+                        "the password policy's minimum length is 14 (14 required)",
+                        "the password policy's minimum length is 8 (14 required)")}});
   for (int i = 0; i < counts.users; ++i) {
     const std::string name =
       fmt::format("{}{}", k_people[static_cast<size_t>(i) % k_people.size()],

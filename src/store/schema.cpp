@@ -185,7 +185,50 @@ ALTER TABLE findings ADD COLUMN status_since_run_id INTEGER
 CREATE INDEX findings_by_status_run ON findings (status_since_run_id);
 )sql";
 
-constexpr std::array<std::string_view, 3> k_migrations = {k_v1, k_v2, k_v3};
+// v4: the AWS checks took Prowler's ids (CIS AWS Foundations Benchmark, issue #15), so findings
+// stored under the old ids keep their history (first failed, passed again) under the new ones.
+// aws_iam_password_policy_strong was two rules; each of its findings becomes one of each. IAM
+// users are named by user name and the password policy by the account id, no longer by ARN (a
+// user whose ARN has a path keeps the old row, which stops being updated). Where a finding under
+// the new identity exists already, it is the newer one and is kept.
+constexpr std::string_view k_v4 = R"sql(
+CREATE TEMP TABLE renamed_checks (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL);
+INSERT INTO renamed_checks VALUES
+  ('aws_iam_user_mfa_enabled', 'aws_iam_user_mfa_enabled_console_access'),
+  ('aws_iam_access_key_rotated_90d', 'aws_iam_rotate_access_key_90_days'),
+  ('aws_iam_policy_no_admin_star', 'aws_iam_customer_attached_policy_no_administrative_privileges'),
+  ('aws_ec2_sg_no_ingress_world_ssh', 'aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22'),
+  ('aws_ec2_sg_no_ingress_world_rdp', 'aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389'),
+  ('aws_ec2_sg_no_ingress_world_all', 'aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports'),
+  ('aws_s3_bucket_public_access_block', 'aws_s3_bucket_level_public_access_block'),
+  ('aws_s3_bucket_versioning', 'aws_s3_bucket_object_versioning'),
+  ('aws_cloudtrail_log_file_validation', 'aws_cloudtrail_log_file_validation_enabled'),
+  ('aws_iam_password_policy_strong', 'aws_iam_password_policy_minimum_length_14');
+INSERT OR IGNORE INTO findings (org_id, integration_id, evidence_id, check_id, severity,
+                                account_id, region, resource_id, status, reason, first_seen_at,
+                                first_failed_at, last_seen_at, passed_again_at,
+                                status_since_run_id)
+  SELECT org_id, integration_id, evidence_id, 'aws_iam_password_policy_reuse_24', severity,
+         account_id, region, resource_id, status, reason, first_seen_at, first_failed_at,
+         last_seen_at, passed_again_at, status_since_run_id
+  FROM findings WHERE check_id = 'aws_iam_password_policy_strong';
+UPDATE OR IGNORE findings
+  SET check_id = (SELECT new_id FROM renamed_checks WHERE old_id = findings.check_id)
+  WHERE check_id IN (SELECT old_id FROM renamed_checks);
+DELETE FROM findings WHERE check_id IN (SELECT old_id FROM renamed_checks);
+DROP TABLE renamed_checks;
+UPDATE OR IGNORE findings SET resource_id = account_id
+  WHERE check_id IN ('aws_iam_password_policy_minimum_length_14', 'aws_iam_password_policy_reuse_24')
+    AND resource_id LIKE 'arn:%:iam::%:account-password-policy';
+UPDATE OR IGNORE findings SET resource_id = substr(resource_id, instr(resource_id, ':user/') + 6)
+  WHERE check_id LIKE 'aws_iam_%' AND resource_id LIKE 'arn:%:iam::%:user/%'
+    AND instr(substr(resource_id, instr(resource_id, ':user/') + 6), '/') = 0;
+DELETE FROM findings
+  WHERE check_id IN ('aws_iam_password_policy_minimum_length_14', 'aws_iam_password_policy_reuse_24')
+    AND resource_id LIKE 'arn:%:iam::%:account-password-policy';
+)sql";
+
+constexpr std::array<std::string_view, 4> k_migrations = {k_v1, k_v2, k_v3, k_v4};
 
 constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
   {"integrations", "credentials"},

@@ -25,6 +25,7 @@ and a few mutations for the PASS-after-FAIL tests.
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import json
@@ -37,6 +38,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+import moto_seed_cis
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -90,8 +93,12 @@ def operation_of(environ, body):
     method = environ.get("REQUEST_METHOD", "GET")
     if method == "GET" and path in ("", "/"):
         return "ListBuckets"
+    if path == "/v20180820/configuration/publicAccessBlock":
+        return method.title() + "AccountPublicAccessBlock"
+    if path in moto_seed_cis.REST_JSON_OPERATIONS:
+        return moto_seed_cis.REST_JSON_OPERATIONS[path]
     names = {"encryption": "GetBucketEncryption", "publicAccessBlock": "GetPublicAccessBlock",
-             "versioning": "GetBucketVersioning"}
+             "versioning": "GetBucketVersioning", "policy": "GetBucketPolicy"}
     for key, name in names.items():
         if query.split("=")[0] == key or query.startswith(key + "&"):
             return ("Get" if method == "GET" else method.title()) + name[3:]
@@ -99,7 +106,7 @@ def operation_of(environ, body):
 
 
 def protocol_of(environ, body):
-    if environ.get("HTTP_X_AMZ_TARGET"):
+    if environ.get("HTTP_X_AMZ_TARGET") or environ.get("PATH_INFO") in moto_seed_cis.REST_JSON_OPERATIONS:
         return "json"
     if body and b"Action=" in body:
         auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -154,6 +161,8 @@ class Fixture:
                 return answer
         if operation == "DescribeComplianceByConfigRule" and FAULTS.compliance is not None:
             return self.compliance(body, start_response)
+        if operation == "ListAnalyzers":
+            return self.reply(start_response, *moto_seed_cis.list_analyzers(environ))
         return self.app(environ, start_response)
 
     def reply(self, start_response, status, content_type, payload, headers=()):
@@ -264,15 +273,22 @@ READ_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]})
 
 
-def backdated_access_key(user, days):
-    """An access key of `user` created `days` ago (moto has no API to date a key)."""
+@contextlib.contextmanager
+def backdated(days):
+    """IAM resources created inside are dated `days` ago (moto has no API to date them)."""
     from moto.iam import models as iam_models
     real = iam_models.utcnow
     iam_models.utcnow = lambda: real() - datetime.timedelta(days=days)
     try:
-        return client("iam").create_access_key(UserName=user)["AccessKey"]
+        yield
     finally:
         iam_models.utcnow = real
+
+
+def backdated_access_key(user, days):
+    """An access key of `user` created `days` ago."""
+    with backdated(days):
+        return client("iam").create_access_key(UserName=user)["AccessKey"]
 
 
 def set_root_mfa(account, enabled):
@@ -451,6 +467,8 @@ MUTATIONS = {
     "close-ssh": mutate_close_ssh,
     "stop-logging": mutate_stop_logging,
     "add-users": mutate_add_users,
+    "cis-fixed": lambda: moto_seed_cis.mutate_cis_fixed(
+        lambda service: client(service, keys=STATE["keys"]), ACCOUNT),
 }
 
 
@@ -459,8 +477,10 @@ def seed(scenario):
     if scenario == "empty":
         return
     seed_iam()
+    moto_seed_cis.seed_iam(client, ACCOUNT, backdated)
     seed_ec2()
     seed_s3()
+    moto_seed_cis.seed_storage(client)
     seed_cloudtrail()
     seed_config()
     seed_organization()
@@ -490,6 +510,7 @@ def main():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
+    moto_seed_cis.mend_moto()
     app = Fixture(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_address[1]

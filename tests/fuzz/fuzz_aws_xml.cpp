@@ -2,6 +2,8 @@
 #include "fuzz_support.hpp"
 
 #include <velocity/providers/aws/parse.hpp>
+#include <velocity/providers/aws/parse_iam.hpp>
+#include <velocity/providers/aws/parse_storage.hpp>
 
 using namespace velocity;
 
@@ -13,12 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::refuse_cleanly([&] { aws::parse_regions(body); });
   fuzz::refuse_cleanly([&] { aws::parse_account_summary(body); });
   fuzz::refuse_cleanly([&] { aws::parse_password_policy(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_users(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_mfa_devices(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_access_keys(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_access_key_last_used(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_login_profile(body); });
-  fuzz::refuse_cleanly([&] { aws::parse_attached_policies(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_credential_report_state(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_credential_report(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_authorization_details(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_virtual_mfa_devices(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_server_certificates(body); });
   fuzz::refuse_cleanly([&] { aws::parse_policies(body); });
   fuzz::refuse_cleanly([&] { aws::parse_policy_document(body); });
   fuzz::refuse_cleanly([&] { aws::parse_security_groups(body); });
@@ -26,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::refuse_cleanly([&] { aws::parse_bucket_encryption(body); });
   fuzz::refuse_cleanly([&] { aws::parse_public_access_block(body); });
   fuzz::refuse_cleanly([&] { aws::parse_bucket_versioning(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_db_instances(body); });
   fuzz::refuse_cleanly([&] { aws::parse_json_object(body); });
   aws::url_decode(body);
   return 0;

@@ -16,19 +16,28 @@ run collect --retries 1 --format json
 expect_rc 6
 expect_err_contains "compliance_rules (123456789012): config:DescribeComplianceByConfigRule: HTTP 500"
 expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "incomplete"
-expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['audit_logs', 'encryption_status', 'policies', 'security_groups']"
+expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['audit_logs', 'databases', 'encryption_status', 'policies', 'security_groups']"
 expect_equal "$(calls_of DescribeComplianceByConfigRule)" "2" "one retry, then given up"
 
 TEST "AccessDenied on one call: its type incomplete with the reason, the others go on, exit 6"
 fixture reset-calls >/dev/null
-fault ListUsers access-denied 1
+fault GetAccountAuthorizationDetails access-denied 1
 run collect --types policies,encryption_status --format json
 expect_rc 6
-expect_err_contains "policies (123456789012): iam:ListUsers: AccessDenied"
-expect_equal "$(json_get 'len([f for f in d["findings"] if f["evidence_type"]=="encryption_status"])')" "9"
-expect_equal "$(json_get 'any(f["check_id"]=="aws_iam_password_policy_strong" for f in d["findings"])')" "True" "the rest of policies was kept"
-expect_equal "$(calls_of ListUsers)" "1" "AccessDenied is not retried"
-expect_equal "$(calls_of GetLoginProfile)" "0"
+expect_err_contains "policies (123456789012): iam:GetAccountAuthorizationDetails: AccessDenied"
+expect_equal "$(json_get 'len([f for f in d["findings"] if f["evidence_type"]=="encryption_status"])')" "16"
+expect_equal "$(json_get 'any(f["check_id"]=="aws_iam_password_policy_minimum_length_14" for f in d["findings"])')" "True" "the rest of policies was kept"
+expect_equal "$(json_get 'any(f["check_id"]=="aws_iam_user_mfa_enabled_console_access" for f in d["findings"])')" "True" "the credential report was kept"
+expect_equal "$(json_get '[f["check_id"] for f in d["findings"] if f["check_id"] in ("aws_iam_policy_attached_only_to_group_or_roles", "aws_iam_support_role_created", "aws_iam_customer_attached_policy_no_administrative_privileges")]')" "[]" "what it answers is not evaluated, never PASS"
+expect_equal "$(calls_of GetAccountAuthorizationDetails)" "1" "AccessDenied is not retried"
+
+TEST "AccessDenied on S3 Control: the bucket-level block is not evaluated, never PASS"
+fault GetAccountPublicAccessBlock access-denied 1
+run collect --types encryption_status --format json
+expect_rc 6
+expect_err_contains "encryption_status (123456789012): s3:GetAccountPublicAccessBlock: AccessDenied"
+expect_equal "$(json_get '[f["check_id"] for f in d["findings"] if "public_access_block" in f["check_id"]]')" "[]"
+expect_equal "$(json_get 'len([f for f in d["findings"] if f["check_id"]=="aws_s3_bucket_default_encryption"])')" "3"
 
 TEST "throttling with Retry-After (429 from a JSON service) is waited out and retried"
 fixture reset-calls >/dev/null
@@ -58,10 +67,10 @@ fixture clear-faults >/dev/null
 
 TEST "a reset connection is retried"
 fixture reset-calls >/dev/null
-fault ListUsers reset 1
+fault GetCredentialReport reset 1
 run collect --types policies
 expect_rc 0
-expect_equal "$(calls_of ListUsers)" "2"
+expect_equal "$(calls_of GetCredentialReport)" "2"
 
 TEST "resets every time: a clear error, no crash"
 fault ListPolicies reset null

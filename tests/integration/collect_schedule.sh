@@ -24,7 +24,7 @@ run collect -q
 expect_rc 0
 expect_equal "$ERR" "" "stderr"
 expect_out_contains "CHANGE       INTEGRATION  CHECK"
-expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
+expect_out_contains "new failure  prod         aws_iam_password_policy_minimum_length_14"
 expect_out_contains "new failure  prod         aws_s3_bucket_object_versioning"
 expect_out_lacks "fixed "
 FAILING=$(grep -c '^new failure' <<<"$OUT")
@@ -53,17 +53,20 @@ expect_equal "$ERR" "" "stderr"
 expect_equal "$(grep -c '^new failure' <<<"$OUT")" "1" "new failure rows"
 expect_out_contains "new failure  prod         aws_cloudtrail_logging_on"
 expect_out_contains "org-trail"
-expect_out_contains "fixed        prod         aws_iam_password_policy_strong"
-expect_out_contains "prod: 1 new failure, 1 fixed since the collection of 20"
-expect_out_contains "; $FAILING failing"
+expect_out_contains "fixed        prod         aws_iam_password_policy_minimum_length_14"
+expect_out_contains "fixed        prod         aws_iam_password_policy_reuse_24"
+expect_out_contains "prod: 1 new failure, 2 fixed since the collection of 20"
+expect_out_contains "; $((FAILING - 1)) failing"
 
 TEST "--format json: the changes of each integration, with the previous status"
 fixture mutate '{"action": "root-mfa-on"}' >/dev/null
 fixture mutate '{"action": "delete-password-policy"}' >/dev/null
 run collect --format json
 expect_rc 0
-expect_equal "$(json_get 'd["integrations"][0]["changes"]["new_failures"], d["integrations"][0]["changes"]["fixed"]')" "1 1"
-expect_equal "$(change_of aws_iam_password_policy_strong account-password-policy)" "('new_failure', 'PASS')"
+expect_equal "$(json_get 'd["integrations"][0]["changes"]["new_failures"], d["integrations"][0]["changes"]["fixed"]')" "2 2"
+expect_equal "$(change_of aws_iam_password_policy_minimum_length_14 123456789012)" "('new_failure', 'PASS')"
+expect_equal "$(change_of aws_iam_password_policy_reuse_24 123456789012)" "('new_failure', 'PASS')"
+expect_equal "$(change_of aws_iam_root_hardware_mfa_enabled :root)" "('fixed', 'FAIL')"
 expect_equal "$(change_of aws_iam_root_mfa_enabled :root)" "('fixed', 'FAIL')"
 expect_equal "$(change_of aws_cloudtrail_logging_on org-trail)" "none" "still failing, not new"
 expect_equal "$(json_get 'd["integrations"][0]["changes"]["failing"] == sum(1 for f in d["findings"] if f["status"] == "FAIL")')" "True" "failing counts every FAIL"
@@ -79,7 +82,7 @@ TEST "--format jsonl: the summary line carries the changes"
 fixture mutate '{"action": "strong-password-policy"}' >/dev/null
 run collect --format jsonl --types policies
 expect_rc 0
-expect_equal "$(tail -1 <<<"$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["type"], d["changes"]["fixed"], [c["check_id"] for c in d["changes"]["findings"]])')" "summary 1 ['aws_iam_password_policy_strong']"
+expect_equal "$(tail -1 <<<"$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["type"], d["changes"]["fixed"], [c["check_id"] for c in d["changes"]["findings"]])')" "summary 2 ['aws_iam_password_policy_minimum_length_14', 'aws_iam_password_policy_reuse_24']"
 
 TEST "several integrations: each is compared with its own previous run; a new one's failures are news"
 with_moto_keys run connect aws --name staging --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
@@ -111,11 +114,11 @@ run collect -q -i prod --fail-on high
 expect_rc 1
 expect_equal "$OUT" "" "stdout"
 expect_err_contains "at or above severity high"
-fault ListUsers access-denied 1
+fault GetAccountAuthorizationDetails access-denied 1
 run collect -q -i prod --types policies
 expect_rc 6
 expect_equal "$OUT" "" "stdout"
-expect_err_contains "incomplete: policies (123456789012): iam:ListUsers: AccessDenied"
+expect_err_contains "incomplete: policies (123456789012): iam:GetAccountAuthorizationDetails: AccessDenied"
 expect_err_contains "velocity: error: the collection of integration prod is incomplete"
 
 TEST "--all with one integration locked: the others' news prints, then the lock error, exit 1"
@@ -123,21 +126,21 @@ fixture mutate '{"action": "strong-password-policy"}' >/dev/null
 run collect -q --all
 expect_equal "$OUT$ERR" "" "only fixed findings: silent"
 fixture mutate '{"action": "delete-password-policy"}' >/dev/null
-fault ListUsers slow 1 3
+fault GetAccountAuthorizationDetails slow 1 3
 "$VELOCITY_BIN" collect -q -i staging --types policies >"$SUITE_DIR/staging.out" 2>&1 &
 STAGING=$!
 sleep 1.5
 run collect -q --all
 expect_rc 1
-expect_out_contains "new failure  prod         aws_iam_password_policy_strong"
-expect_out_contains "prod: 1 new failure, 0 fixed since the collection of 20"
+expect_out_contains "new failure  prod         aws_iam_password_policy_minimum_length_14"
+expect_out_contains "prod: 2 new failures, 0 fixed since the collection of 20"
 expect_out_lacks "staging"
 expect_err_contains "velocity: error: integration staging is being collected already: pid $STAGING"
 run audit log --action evidence.collect --outcome failure --format json
 expect_equal "$(json_get 'd[-1]["resource_id"], d[-1]["details"]["exit_code"]')" "staging 1" "the lock is logged against staging"
 wait "$STAGING"
 expect_equal "$?" "0" "the staging collection finished"
-expect_equal "$(grep -c '^new failure  staging      aws_iam_password_policy_strong' "$SUITE_DIR/staging.out")" "1" "staging's news, from its own run"
+expect_equal "$(grep -c '^new failure  staging      aws_iam_password_policy_minimum_length_14' "$SUITE_DIR/staging.out")" "1" "staging's news, from its own run"
 run collect -q --all
 expect_rc 0
 expect_equal "$OUT$ERR" "" "nothing left to report"
@@ -149,11 +152,11 @@ run collect -q --all
 expect_rc 0
 expect_equal "$OUT" "" "stdout"
 expect_equal "$ERR" "" "stderr"
-expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "3" "schema version after the upgrade"
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "4" "schema version after the upgrade"
 fixture mutate '{"action": "strong-password-policy"}' >/dev/null
 run collect -i prod
 expect_rc 0
-expect_out_contains "fixed   prod         aws_iam_password_policy_strong"
-expect_out_contains "prod: 0 new failures, 1 fixed since the collection of 20"
+expect_out_contains "fixed   prod         aws_iam_password_policy_minimum_length_14"
+expect_out_contains "prod: 0 new failures, 2 fixed since the collection of 20"
 
 finish

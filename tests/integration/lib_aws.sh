@@ -83,3 +83,19 @@ init_state() {
   VELOCITY_MASTER_KEY=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')
   "$VELOCITY_BIN" init >/dev/null 2>&1 || { echo "velocity init failed" >&2; exit 1; }
 }
+
+# status_of CHECK RESOURCE-SUBSTRING: the status of the finding in $OUT (collect --format json).
+status_of() {
+  printf '%s' "$OUT" >"$SUITE_DIR/out.json"
+  python3 - "$1" "$2" "$SUITE_DIR/out.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[3]))
+found = [f["status"] for f in d["findings"] if f["check_id"] == sys.argv[1] and (sys.argv[2] in f["resource_id"] or sys.argv[2] in f["reason"])]
+print(",".join(found) if found else "none")
+PY
+}
+expect_status() {
+  local got
+  got=$(status_of "$1" "$2")
+  expect_equal "$got" "$3" "$1 on $2"
+}

@@ -1,4 +1,7 @@
-// The 15 AWS checks as pure functions of normalised evidence: a PASS and a FAIL for each.
+// The AWS checks of EC2, CloudTrail and Config as pure functions of normalised evidence: a PASS
+// and a FAIL for each (IAM and storage: test_providers_aws_checks_iam.cpp, ..._storage.cpp).
+
+#include "test_providers_aws_support.hpp"
 
 #include <velocity/providers/aws/checks.hpp>
 
@@ -9,36 +12,9 @@
 using namespace velocity;
 using namespace velocity::providers;
 using namespace velocity::providers::aws;
+using namespace velocity::providers::aws::testing;
 
 namespace {
-
-const time::TimePoint k_now = *time::parse_iso8601("2026-11-23T00:00:00Z");
-
-Batch batch_of(const std::string& type, std::vector<nlohmann::json> items) {
-  Batch batch;
-  batch.type = type;
-  batch.account_id = "123456789012";
-  for (size_t i = 0; i < items.size(); ++i) {
-    batch.evidence.push_back(Evidence{.type = type,
-                                      .resource_id = "r" + std::to_string(i),
-                                      .account_id = "123456789012",
-                                      .region = "us-east-1",
-                                      .data = std::move(items[i]),
-                                      .raw_sha256 = ""});
-  }
-  evaluate_checks(batch, k_now);
-  return batch;
-}
-
-// The status of `check` on evidence `index`, or "none".
-std::string status(const Batch& batch, const std::string& check, size_t index = 0) {
-  for (const Finding& finding : batch.findings) {
-    if (finding.check_id == check && finding.evidence == index) {
-      return std::string(to_string(finding.status));
-    }
-  }
-  return "none";
-}
 
 nlohmann::json group(nlohmann::json ingress) {
   return {
@@ -68,98 +44,6 @@ TEST_CASE("evaluated_checks") {
 }
 
 TEST_CASE("evaluate_checks") {
-  SUBCASE("aws_iam_root_mfa_enabled") {
-    auto on = batch_of("policies",
-                       {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 1}}}}});
-    auto off = batch_of("policies",
-                        {{{"kind", "account_summary"}, {"summary", {{"AccountMFAEnabled", 0}}}}});
-    CHECK(status(on, "aws_iam_root_mfa_enabled") == "PASS");
-    CHECK(status(off, "aws_iam_root_mfa_enabled") == "FAIL");
-  }
-  SUBCASE("aws_iam_password_policy_strong") {
-    nlohmann::json strong = {{"MinimumPasswordLength", 14},
-                             {"PasswordReusePrevention", 24},
-                             {"RequireSymbols", true},
-                             {"RequireNumbers", true},
-                             {"RequireUppercaseCharacters", true},
-                             {"RequireLowercaseCharacters", true}};
-    nlohmann::json weak = strong;
-    weak["RequireSymbols"] = false;
-    weak["MinimumPasswordLength"] = 13;
-    auto pass = batch_of("policies", {{{"kind", "password_policy"}, {"policy", strong}}});
-    auto fail = batch_of("policies", {{{"kind", "password_policy"}, {"policy", weak}}});
-    auto none = batch_of("policies", {{{"kind", "password_policy"}, {"policy", nullptr}}});
-    CHECK(status(pass, "aws_iam_password_policy_strong") == "PASS");
-    CHECK(status(fail, "aws_iam_password_policy_strong") == "FAIL");
-    CHECK(fail.findings[0].reason.find("minimum length 13 < 14") != std::string::npos);
-    CHECK(fail.findings[0].reason.find("RequireSymbols off") != std::string::npos);
-    CHECK(status(none, "aws_iam_password_policy_strong") == "FAIL");
-  }
-  SUBCASE("aws_iam_user_mfa_enabled_console_access: only users with a console password") {
-    auto users = batch_of("policies", {{{"kind", "user"},
-                                        {"name", "a"},
-                                        {"console_password", true},
-                                        {"mfa_devices", {{{"serial", "x"}}}}},
-                                       {{"kind", "user"},
-                                        {"name", "b"},
-                                        {"console_password", true},
-                                        {"mfa_devices", nlohmann::json::array()}},
-                                       {{"kind", "user"},
-                                        {"name", "c"},
-                                        {"console_password", false},
-                                        {"mfa_devices", nlohmann::json::array()}}});
-    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 0) == "PASS");
-    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 1) == "FAIL");
-    CHECK(status(users, "aws_iam_user_mfa_enabled_console_access", 2) == "none");
-  }
-  SUBCASE("aws_iam_rotate_access_key_90_days: active keys only, 90 days") {
-    auto users = batch_of(
-      "policies",
-      {{{"kind", "user"},
-        {"name", "fresh"},
-        {"access_keys",
-         {{{"id", "K1"}, {"status", "Active"}, {"create_date", "2026-10-01T00:00:00Z"}}}}},
-       {{"kind", "user"},
-        {"name", "old"},
-        {"access_keys",
-         {{{"id", "K2"},
-           {"status", "Active"},
-           {"create_date", "2026-05-07T10:11:12.123456+00:00"}}}}},
-       {{"kind", "user"},
-        {"name", "inactive"},
-        {"access_keys",
-         {{{"id", "K3"}, {"status", "Inactive"}, {"create_date", "2020-01-01T00:00:00Z"}}}}}});
-    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 0) == "PASS");
-    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 1) == "FAIL");
-    CHECK(status(users, "aws_iam_rotate_access_key_90_days", 2) == "none");
-  }
-  SUBCASE("aws_iam_customer_attached_policy_no_administrative_privileges") {
-    auto policies = batch_of(
-      "policies",
-      {{{"kind", "policy"},
-        {"name", "admin"},
-        {"document", {{"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}}}},
-       {{"kind", "policy"},
-        {"name", "list"},
-        {"document",
-         {{"Statement", {{{"Effect", "Allow"}, {"Action", {"s3:*", "*"}}, {"Resource", {"*"}}}}}}}},
-       {{"kind", "policy"},
-        {"name", "read"},
-        {"document",
-         {{"Statement", {{"Effect", "Allow"}, {"Action", "s3:Get*"}, {"Resource", "*"}}}}}},
-       {{"kind", "policy"},
-        {"name", "deny"},
-        {"document",
-         {{"Statement", {{{"Effect", "Deny"}, {"Action", "*"}, {"Resource", "*"}}}}}}}});
-    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 0) ==
-          "FAIL");
-    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 1) ==
-          "FAIL");
-    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 2) ==
-          "PASS");
-    CHECK(status(policies, "aws_iam_customer_attached_policy_no_administrative_privileges", 3) ==
-          "PASS");
-  }
   SUBCASE("security group checks") {
     auto groups = batch_of(
       "security_groups",
@@ -194,40 +78,6 @@ TEST_CASE("evaluate_checks") {
           "PASS");
     CHECK(status(groups, "aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", 5) ==
           "PASS");
-  }
-  SUBCASE("bucket checks") {
-    auto buckets =
-      batch_of("encryption_status", {{{"kind", "bucket"},
-                                      {"name", "good"},
-                                      {"encryption", {{"rules", {{{"algorithm", "AES256"}}}}}},
-                                      {"public_access_block",
-                                       {{"BlockPublicAcls", true},
-                                        {"IgnorePublicAcls", true},
-                                        {"BlockPublicPolicy", true},
-                                        {"RestrictPublicBuckets", true}}},
-                                      {"versioning", {{"status", "Enabled"}}}},
-                                     {{"kind", "bucket"},
-                                      {"name", "bad"},
-                                      {"encryption", nullptr},
-                                      {"public_access_block",
-                                       {{"BlockPublicAcls", true},
-                                        {"IgnorePublicAcls", true},
-                                        {"BlockPublicPolicy", false},
-                                        {"RestrictPublicBuckets", true}}},
-                                      {"versioning", {{"status", "Suspended"}}}},
-                                     {{"kind", "bucket"},
-                                      {"name", "bare"},
-                                      {"encryption", nullptr},
-                                      {"public_access_block", nullptr},
-                                      {"versioning", nullptr}}});
-    for (const char* check :
-         {"aws_s3_bucket_default_encryption", "aws_s3_bucket_level_public_access_block",
-          "aws_s3_bucket_object_versioning"}) {
-      CAPTURE(check);
-      CHECK(status(buckets, check, 0) == "PASS");
-      CHECK(status(buckets, check, 1) == "FAIL");
-      CHECK(status(buckets, check, 2) == "FAIL");
-    }
   }
   SUBCASE("trail checks") {
     auto trails = batch_of("audit_logs", {{{"kind", "trail"},

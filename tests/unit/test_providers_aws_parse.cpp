@@ -26,32 +26,19 @@ std::string botocore(const std::string& name) {
 
 } // namespace
 
-TEST_CASE("parse_users") {
-  SUBCASE("moto ListUsers") {
-    const Page page = parse_users(moto("iam-ListUsers.xml"));
-    REQUIRE(page.items.size() == 2);
-    CHECK(page.items[0]["arn"].get<std::string>().starts_with("arn:aws:iam::123456789012:user/"));
-    CHECK_FALSE(page.next);
-  }
-  SUBCASE("botocore's sample, with the parsed names") {
-    const Page page = parse_users(botocore("responses.iam-list-users.xml"));
-    const auto expected = nlohmann::json::parse(botocore("responses.iam-list-users.json"));
-    REQUIRE(page.items.size() == expected["Users"].size());
-    for (size_t i = 0; i < page.items.size(); ++i) {
-      CHECK(page.items[i]["name"] == expected["Users"][i]["UserName"]);
-      CHECK(page.items[i]["user_id"] == expected["Users"][i]["UserId"]);
-    }
-  }
+TEST_CASE("query-protocol listings") {
   SUBCASE("a truncated page gives its Marker") {
-    const Page page = parse_users(
-      "<ListUsersResponse><ListUsersResult><Users><member><UserName>a</UserName></member></Users>"
-      "<IsTruncated>true</IsTruncated><Marker>m2</Marker></ListUsersResult></ListUsersResponse>");
+    const Page page = parse_policies(
+      "<ListPoliciesResponse><ListPoliciesResult><Policies><member><PolicyName>a</PolicyName>"
+      "</member></Policies><IsTruncated>true</IsTruncated><Marker>m2</Marker>"
+      "</ListPoliciesResult></ListPoliciesResponse>");
     CHECK(page.next == "m2");
   }
   SUBCASE("cut-off or foreign XML is a MalformedResponse") {
-    CHECK_THROWS_AS(parse_users("<ListUsersResponse><ListUsersResult><Users>"), MalformedResponse);
-    CHECK_THROWS_AS(parse_users("<Other/>"), MalformedResponse);
-    CHECK_THROWS_AS(parse_users(""), MalformedResponse);
+    CHECK_THROWS_AS(parse_policies("<ListPoliciesResponse><ListPoliciesResult><Policies>"),
+                    MalformedResponse);
+    CHECK_THROWS_AS(parse_policies("<Other/>"), MalformedResponse);
+    CHECK_THROWS_AS(parse_policies(""), MalformedResponse);
   }
 }
 

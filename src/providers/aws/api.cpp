@@ -16,6 +16,7 @@ namespace {
 constexpr std::string_view k_iam_version = "2010-05-08";
 constexpr std::string_view k_sts_version = "2011-06-15";
 constexpr std::string_view k_ec2_version = "2016-11-15";
+constexpr std::string_view k_rds_version = "2014-10-31";
 
 std::string dns_suffix(std::string_view region) {
   return partition_of(region) == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
@@ -164,6 +165,40 @@ ApiCall s3_call(std::string operation, std::string region, std::string bucket, s
                  .query = std::move(query)};
 }
 
+ApiCall s3control_call(std::string operation, std::string region, const std::string& account_id,
+                       std::string path) {
+  return ApiCall{.service = "s3",
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::rest_xml,
+                 .method = "GET",
+                 .path = std::move(path),
+                 .headers = {{"x-amz-account-id", account_id}},
+                 .endpoint_prefix = "s3-control",
+                 .host_prefix = account_id + "."};
+}
+
+ApiCall rest_json_call(std::string service, std::string operation, std::string region,
+                       std::string path, std::string query) {
+  return ApiCall{.service = std::move(service),
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::rest_json,
+                 .method = "GET",
+                 .path = std::move(path),
+                 .query = std::move(query)};
+}
+
+ApiCall rds_call(std::string operation, std::string region,
+                 std::vector<std::pair<std::string, std::string>> params) {
+  return ApiCall{.service = "rds",
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::query,
+                 .params = std::move(params),
+                 .api_version = std::string(k_rds_version)};
+}
+
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body) {
   ApiCall call{.service = std::move(service),
@@ -213,7 +248,10 @@ std::string Endpoints::url_of(const ApiCall& call) const {
       path = "/" + call.bucket + (call.path == "/" ? "" : call.path);
     }
   } else {
-    url = base_url(call.service, call.region);
+    url = base_url(call.endpoint_prefix.empty() ? call.service : call.endpoint_prefix, call.region);
+    if (!override_url && !call.host_prefix.empty()) {
+      url.insert(url.find("://") + 3, call.host_prefix);
+    }
   }
   url += path;
   if (!call.query.empty()) {
@@ -274,8 +312,14 @@ net::Request sign_call(const ApiCall& call, const Endpoints& endpoints,
     to_sign.headers.push_back({"X-Amz-Target", call.target});
     break;
   case Protocol::rest_xml:
+  case Protocol::rest_json:
     request.method = call.method;
-    options = s3_signing_options();
+    if (call.protocol == Protocol::rest_xml) {
+      options = s3_signing_options();
+    }
+    for (const auto& [name, value] : call.headers) {
+      to_sign.headers.push_back({name, value});
+    }
     break;
   }
   to_sign.method = request.method;

@@ -1,3 +1,5 @@
+#include "checks_common.hpp"
+
 #include <velocity/providers/aws/checks.hpp>
 #include <velocity/providers/findings.hpp>
 
@@ -7,23 +9,18 @@
 
 namespace velocity::providers::aws {
 
-namespace {
-
-constexpr int k_key_max_age_days = 90;
-
 std::string str(const nlohmann::json& data, const char* key) {
   const auto found = data.find(key);
   return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
-bool truthy(const nlohmann::json& value) {
-  if (value.is_boolean()) {
-    return value.get<bool>();
+const nlohmann::json& field(const nlohmann::json& data, const char* key) {
+  static const nlohmann::json null_value;
+  if (!data.is_object()) {
+    return null_value;
   }
-  if (value.is_number()) {
-    return value.get<double>() != 0;
-  }
-  return value.is_string() && value.get<std::string>() == "true";
+  const auto found = data.find(key);
+  return found == data.end() ? null_value : *found;
 }
 
 int64_t number(const nlohmann::json& object, const char* key) {
@@ -40,10 +37,8 @@ int64_t number(const nlohmann::json& object, const char* key) {
   return 0;
 }
 
-// IAM dates come as "2026-11-23T06:05:03Z" or with microseconds and an offset; the day is all
-// the age check needs.
 std::optional<time::TimePoint> parse_date(const std::string& text) {
-  if (text.size() < 10) {
+  if (text.size() < 10 || text[4] != '-') {
     return std::nullopt;
   }
   if (auto full = time::parse_iso8601(text.substr(0, 19) + "Z")) {
@@ -52,132 +47,19 @@ std::optional<time::TimePoint> parse_date(const std::string& text) {
   return time::parse_iso8601(text.substr(0, 10));
 }
 
-// --- policies ----------------------------------------------------------------------------
-
-void check_account_summary(Batch& batch, size_t index) {
-  const nlohmann::json& summary = batch.evidence[index].data["summary"];
-  const bool mfa = number(summary, "AccountMFAEnabled") == 1;
-  add_finding(batch, index, "aws_iam_root_mfa_enabled", mfa ? Status::pass : Status::fail,
-              mfa ? "the root user has MFA enabled" : "the root user has no MFA device");
+int64_t days_between(time::TimePoint then, time::TimePoint now) {
+  return std::chrono::duration_cast<std::chrono::hours>(now - then).count() / 24;
 }
 
-void check_password_policy(Batch& batch, size_t index) {
-  const nlohmann::json& policy = batch.evidence[index].data["policy"];
-  if (!policy.is_object()) {
-    add_finding(batch, index, "aws_iam_password_policy_strong", Status::fail,
-                "no account password policy is set");
-    return;
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += (out.empty() ? "" : ", ") + item;
   }
-  std::vector<std::string> weak;
-  if (number(policy, "MinimumPasswordLength") < 14) {
-    weak.push_back(fmt::format("minimum length {} < 14", number(policy, "MinimumPasswordLength")));
-  }
-  if (number(policy, "PasswordReusePrevention") < 24) {
-    weak.push_back(
-      fmt::format("reuse prevention {} < 24", number(policy, "PasswordReusePrevention")));
-  }
-  for (const char* rule : {"RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
-                           "RequireLowercaseCharacters"}) {
-    if (!truthy(policy.value(rule, nlohmann::json(false)))) {
-      weak.push_back(fmt::format("{} off", rule));
-    }
-  }
-  if (weak.empty()) {
-    add_finding(
-      batch, index, "aws_iam_password_policy_strong", Status::pass,
-      "length >= 14, reuse prevention >= 24, symbols, numbers, upper and lower case required");
-    return;
-  }
-  std::string reason = "password policy too weak: ";
-  for (size_t i = 0; i < weak.size(); ++i) {
-    reason += (i == 0 ? "" : ", ") + weak[i];
-  }
-  add_finding(batch, index, "aws_iam_password_policy_strong", Status::fail, reason);
+  return out;
 }
 
-void check_user(Batch& batch, size_t index, time::TimePoint now) {
-  const nlohmann::json& user = batch.evidence[index].data;
-  const std::string name = str(user, "name");
-  if (user.value("console_password", false)) {
-    const bool mfa = !user.value("mfa_devices", nlohmann::json::array()).empty();
-    add_finding(batch, index, "aws_iam_user_mfa_enabled_console_access",
-                mfa ? Status::pass : Status::fail,
-                mfa ? fmt::format("user {} signs in to the console with MFA", name)
-                    : fmt::format("user {} has a console password and no MFA device", name));
-  }
-  std::vector<std::string> old_keys;
-  int active = 0;
-  for (const nlohmann::json& key : user.value("access_keys", nlohmann::json::array())) {
-    if (str(key, "status") != "Active") {
-      continue;
-    }
-    ++active;
-    const auto created = parse_date(str(key, "create_date"));
-    if (!created) {
-      old_keys.push_back(fmt::format("{} (creation date unknown)", str(key, "id")));
-      continue;
-    }
-    const auto days = std::chrono::duration_cast<std::chrono::hours>(now - *created).count() / 24;
-    if (days > k_key_max_age_days) {
-      old_keys.push_back(fmt::format("{} ({} days old)", str(key, "id"), days));
-    }
-  }
-  if (active == 0) {
-    return;
-  }
-  if (old_keys.empty()) {
-    add_finding(batch, index, "aws_iam_rotate_access_key_90_days", Status::pass,
-                fmt::format("user {}: every active access key is at most {} days old", name,
-                            k_key_max_age_days));
-    return;
-  }
-  std::string keys;
-  for (const std::string& key : old_keys) {
-    keys += (keys.empty() ? "" : ", ") + key;
-  }
-  add_finding(batch, index, "aws_iam_rotate_access_key_90_days", Status::fail,
-              fmt::format("user {}: active access key not rotated in {} days: {}", name,
-                          k_key_max_age_days, keys));
-}
-
-bool contains_star(const nlohmann::json& value) {
-  if (value.is_string()) {
-    return value.get<std::string>() == "*";
-  }
-  if (value.is_array()) {
-    for (const nlohmann::json& item : value) {
-      if (item.is_string() && item.get<std::string>() == "*") {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-void check_policy(Batch& batch, size_t index) {
-  const nlohmann::json& policy = batch.evidence[index].data;
-  const nlohmann::json& document = policy.contains("document") ? policy["document"] : nullptr;
-  if (!document.is_object()) {
-    return;
-  }
-  nlohmann::json statements = document.value("Statement", nlohmann::json::array());
-  if (statements.is_object()) {
-    statements = nlohmann::json::array({statements});
-  }
-  for (const nlohmann::json& statement : statements) {
-    if (statement.is_object() && str(statement, "Effect") == "Allow" &&
-        contains_star(statement.value("Action", nlohmann::json())) &&
-        contains_star(statement.value("Resource", nlohmann::json()))) {
-      add_finding(batch, index, "aws_iam_customer_attached_policy_no_administrative_privileges",
-                  Status::fail,
-                  fmt::format("policy {} allows action * on resource *", str(policy, "name")));
-      return;
-    }
-  }
-  add_finding(batch, index, "aws_iam_customer_attached_policy_no_administrative_privileges",
-              Status::pass,
-              fmt::format("policy {} allows no '*' action on '*' resource", str(policy, "name")));
-}
+namespace {
 
 // --- security groups ----------------------------------------------------------------------
 
@@ -248,53 +130,6 @@ void check_security_group(Batch& batch, size_t index) {
                   : fmt::format("security group {} does not open all ports to the internet", name));
 }
 
-// --- buckets ------------------------------------------------------------------------------
-
-void check_bucket(Batch& batch, size_t index) {
-  const nlohmann::json& bucket = batch.evidence[index].data;
-  const std::string name = str(bucket, "name");
-  const nlohmann::json& encryption = bucket["encryption"];
-  if (encryption.is_object() && !encryption.value("rules", nlohmann::json::array()).empty()) {
-    add_finding(batch, index, "aws_s3_bucket_default_encryption", Status::pass,
-                fmt::format("bucket {} encrypts new objects by default ({})", name,
-                            str(encryption["rules"][0], "algorithm")));
-  } else {
-    add_finding(batch, index, "aws_s3_bucket_default_encryption", Status::fail,
-                fmt::format("bucket {} has no default encryption", name));
-  }
-  const nlohmann::json& block = bucket["public_access_block"];
-  std::vector<std::string> off;
-  for (const char* setting :
-       {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"}) {
-    if (!block.is_object() || !block.value(setting, false)) {
-      off.push_back(setting);
-    }
-  }
-  if (!block.is_object()) {
-    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::fail,
-                fmt::format("bucket {} has no public access block", name));
-  } else if (off.empty()) {
-    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::pass,
-                fmt::format("bucket {} blocks public access (all four settings on)", name));
-  } else {
-    std::string list;
-    for (const std::string& setting : off) {
-      list += (list.empty() ? "" : ", ") + setting;
-    }
-    add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::fail,
-                fmt::format("bucket {} public access block has {} off", name, list));
-  }
-  const std::string versioning = bucket.contains("versioning") && bucket["versioning"].is_object()
-                                   ? str(bucket["versioning"], "status")
-                                   : std::string();
-  add_finding(batch, index, "aws_s3_bucket_object_versioning",
-              versioning == "Enabled" ? Status::pass : Status::fail,
-              versioning == "Enabled"
-                ? fmt::format("bucket {} has versioning enabled", name)
-                : fmt::format("bucket {} has versioning {}", name,
-                              versioning.empty() ? "never enabled" : "suspended"));
-}
-
 // --- trails and config rules --------------------------------------------------------------
 
 void check_trail(Batch& batch, size_t index) {
@@ -347,17 +182,39 @@ void check_config_rule(Batch& batch, size_t index) {
 
 const std::vector<CheckInfo>& evaluated_checks() {
   static const std::vector<CheckInfo> checks = {
+    {"aws_iam_no_root_access_key", "policies"},
     {"aws_iam_root_mfa_enabled", "policies"},
+    {"aws_iam_root_hardware_mfa_enabled", "policies"},
+    {"aws_iam_avoid_root_usage", "policies"},
+    {"aws_iam_password_policy_minimum_length_14", "policies"},
+    {"aws_iam_password_policy_reuse_24", "policies"},
     {"aws_iam_user_mfa_enabled_console_access", "policies"},
+    {"aws_iam_user_no_setup_initial_access_key", "policies"},
+    {"aws_iam_user_accesskey_unused", "policies"},
+    {"aws_iam_user_console_access_unused", "policies"},
+    {"aws_iam_user_two_active_access_key", "policies"},
     {"aws_iam_rotate_access_key_90_days", "policies"},
-    {"aws_iam_password_policy_strong", "policies"},
+    {"aws_iam_policy_attached_only_to_group_or_roles", "policies"},
+    {"aws_iam_aws_attached_policy_no_administrative_privileges", "policies"},
     {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
+    {"aws_iam_support_role_created", "policies"},
+    {"aws_iam_no_expired_server_certificates_stored", "policies"},
+    {"aws_iam_policy_cloudshell_admin_not_attached", "policies"},
     {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
     {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
     {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
     {"aws_s3_bucket_default_encryption", "encryption_status"},
     {"aws_s3_bucket_level_public_access_block", "encryption_status"},
     {"aws_s3_bucket_object_versioning", "encryption_status"},
+    {"aws_s3_bucket_secure_transport_policy", "encryption_status"},
+    {"aws_s3_bucket_no_mfa_delete", "encryption_status"},
+    {"aws_s3_account_level_public_access_blocks", "encryption_status"},
+    {"aws_rds_instance_storage_encrypted", "databases"},
+    {"aws_rds_instance_minor_version_upgrade_enabled", "databases"},
+    {"aws_rds_instance_no_public_access", "databases"},
+    {"aws_rds_instance_multi_az", "databases"},
+    {"aws_efs_encryption_at_rest_enabled", "file_systems"},
+    {"aws_accessanalyzer_enabled", "access_analyzers"},
     {"aws_cloudtrail_multi_region_enabled", "audit_logs"},
     {"aws_cloudtrail_log_file_validation_enabled", "audit_logs"},
     {"aws_cloudtrail_logging_on", "audit_logs"},
@@ -369,18 +226,30 @@ const std::vector<CheckInfo>& evaluated_checks() {
 const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
   static const std::vector<EvidenceTypeInfo> types = {
     {"policies",
-     "IAM: account summary, password policy, users with MFA, keys and console access, "
-     "customer-managed policies",
-     {"iam:GetAccountSummary", "iam:GetAccountPasswordPolicy", "iam:ListUsers",
-      "iam:ListMFADevices", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile",
-      "iam:ListPolicies", "iam:GetPolicyVersion", "iam:ListAttachedUserPolicies"}},
+     "IAM: the root user, password policy, the credential report (users' passwords, MFA and "
+     "access keys), users, groups, roles and policies, server certificates",
+     {"iam:GetAccountSummary", "iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices",
+      "iam:GenerateCredentialReport", "iam:GetCredentialReport",
+      "iam:GetAccountAuthorizationDetails", "iam:ListPolicies", "iam:GetPolicyVersion",
+      "iam:ListServerCertificates"}},
     {"security_groups",
      "EC2 security groups and their ingress rules, every enabled region",
      {"ec2:DescribeSecurityGroups"}},
     {"encryption_status",
-     "S3 buckets: default encryption, public access block, versioning",
+     "S3 buckets: default encryption, public access block (the bucket's and the account's), "
+     "versioning and MFA delete, bucket policy",
      {"s3:ListBuckets", "s3:GetBucketEncryption", "s3:GetPublicAccessBlock",
-      "s3:GetBucketVersioning"}},
+      "s3:GetBucketVersioning", "s3:GetBucketPolicy", "s3:GetAccountPublicAccessBlock"}},
+    {"databases",
+     "RDS DB instances: storage encryption, minor version upgrades, public access, Multi-AZ, "
+     "every enabled region",
+     {"rds:DescribeDBInstances"}},
+    {"file_systems",
+     "EFS file systems and their encryption at rest, every enabled region",
+     {"elasticfilesystem:DescribeFileSystems"}},
+    {"access_analyzers",
+     "IAM Access Analyzer analyzers and their status, every enabled region",
+     {"access-analyzer:ListAnalyzers"}},
     {"audit_logs",
      "CloudTrail trails and whether they are logging, every enabled region",
      {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}},
@@ -394,18 +263,11 @@ const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
 void evaluate_checks(Batch& batch, time::TimePoint now) {
   for (size_t i = 0; i < batch.evidence.size(); ++i) {
     const std::string kind = str(batch.evidence[i].data, "kind");
-    if (kind == "account_summary") {
-      check_account_summary(batch, i);
-    } else if (kind == "password_policy") {
-      check_password_policy(batch, i);
-    } else if (kind == "user") {
-      check_user(batch, i, now);
-    } else if (kind == "policy") {
-      check_policy(batch, i);
-    } else if (kind == "security_group") {
+    if (evaluate_iam(batch, i, kind, now) || evaluate_storage(batch, i, kind)) {
+      continue;
+    }
+    if (kind == "security_group") {
       check_security_group(batch, i);
-    } else if (kind == "bucket") {
-      check_bucket(batch, i);
     } else if (kind == "trail") {
       check_trail(batch, i);
     } else if (kind == "trails_summary") {

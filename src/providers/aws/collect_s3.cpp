@@ -1,5 +1,7 @@
 // The `encryption_status` evidence type: every S3 bucket with its default encryption, public
-// access block and versioning, each asked in the bucket's own region.
+// access block, versioning (and MFA delete) and bucket policy, each asked in the bucket's own
+// region, and the account's own public access block (S3 Control), which each bucket's evidence
+// carries too, since it protects every bucket the bucket's block leaves open.
 
 #include "collect.hpp"
 
@@ -21,13 +23,29 @@ struct Bucket {
 bool is_missing_configuration(const CallResult& result) {
   const std::string& code = result.error->code;
   return code == "ServerSideEncryptionConfigurationNotFoundError" ||
-         code == "NoSuchPublicAccessBlockConfiguration";
+         code == "NoSuchPublicAccessBlockConfiguration" || code == "NoSuchBucketPolicy";
 }
 
 class BucketCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
     const std::string region = run.account().home_region;
+    run.call(s3control_call("GetAccountPublicAccessBlock", region, run.account().id,
+                            "/v20180820/configuration/publicAccessBlock"),
+             [this, &run](CallResult& result) {
+               if (!result.ok() && result.error->code == "NoSuchPublicAccessBlockConfiguration") {
+                 result.expected = true; // none set: nothing blocked at the account level
+                 m_account_block = nullptr;
+                 m_account_sources.add(result);
+                 return;
+               }
+               if (!result.ok()) {
+                 m_account_block_known = false;
+                 return run.unexpected(result);
+               }
+               m_account_block = parse_public_access_block(result.body);
+               m_account_sources.add(result);
+             });
     paginate(
       run,
       [region](const std::optional<std::string>& token) {
@@ -49,11 +67,19 @@ public:
   }
 
   void finish(TypeRun& run) override {
+    if (m_account_block_known) {
+      run.add_evidence(
+        run.account().id, "",
+        {{"kind", "account_public_access_block"}, {"public_access_block", m_account_block}},
+        m_account_sources);
+    }
     for (const std::string& name : m_order) {
       Bucket& bucket = m_buckets[name];
       if (bucket.data.value("gone", false)) {
         continue;
       }
+      bucket.data["account_public_access_block"] =
+        m_account_block_known ? m_account_block : nlohmann::json("unknown");
       const std::string region = bucket.data.value("region", "");
       run.add_evidence(name, region, std::move(bucket.data), bucket.sources);
     }
@@ -71,6 +97,8 @@ private:
     item["encryption"] = nullptr;
     item["public_access_block"] = nullptr;
     item["versioning"] = nullptr;
+    item["policy"] = nullptr;
+    item["unknown"] = nlohmann::json::array();
     Bucket& bucket = m_buckets[name];
     bucket.data = std::move(item);
     bucket.sources.add(listed);
@@ -81,6 +109,7 @@ private:
         parse_public_access_block);
     ask(run, name, region, "GetBucketVersioning", "versioning", "versioning",
         parse_bucket_versioning);
+    ask(run, name, region, "GetBucketPolicy", "policy", "policy", parse_json_object);
   }
 
   void ask(TypeRun& run, const std::string& name, const std::string& region, const char* operation,
@@ -112,6 +141,8 @@ private:
             bucket.sources.add(result);
             return;
           }
+          // Not known, rather than absent: the checks reading it are not evaluated.
+          bucket.data["unknown"].push_back(field);
           return run.unexpected(result);
         }
         bucket.data[field] = parse(result.body);
@@ -121,6 +152,9 @@ private:
 
   std::map<std::string, Bucket> m_buckets;
   std::vector<std::string> m_order;
+  nlohmann::json m_account_block;
+  Sources m_account_sources;
+  bool m_account_block_known = true;
 };
 
 } // namespace

@@ -11,6 +11,9 @@ std::unique_ptr<Collector> make_security_group_collector();
 std::unique_ptr<Collector> make_bucket_collector();
 std::unique_ptr<Collector> make_trail_collector();
 std::unique_ptr<Collector> make_config_rule_collector();
+std::unique_ptr<Collector> make_db_instance_collector();
+std::unique_ptr<Collector> make_file_system_collector();
+std::unique_ptr<Collector> make_access_analyzer_collector();
 
 std::unique_ptr<Collector> make_collector(const std::string& type) {
   if (type == "policies") {
@@ -28,6 +31,15 @@ std::unique_ptr<Collector> make_collector(const std::string& type) {
   if (type == "compliance_rules") {
     return make_config_rule_collector();
   }
+  if (type == "databases") {
+    return make_db_instance_collector();
+  }
+  if (type == "file_systems") {
+    return make_file_system_collector();
+  }
+  if (type == "access_analyzers") {
+    return make_access_analyzer_collector();
+  }
   throw UsageError("aws has no evidence type '" + type + "'");
 }
 
@@ -35,14 +47,14 @@ std::vector<CallSketch> sketch_calls(const std::string& type) {
   if (type == "policies") {
     return {{"iam", "GetAccountSummary", false, ""},
             {"iam", "GetAccountPasswordPolicy", false, ""},
-            {"iam", "ListUsers", false, "each page"},
-            {"iam", "GetLoginProfile", false, "per user"},
-            {"iam", "ListMFADevices", false, "per user, each page"},
-            {"iam", "ListAccessKeys", false, "per user, each page"},
-            {"iam", "GetAccessKeyLastUsed", false, "per access key"},
-            {"iam", "ListAttachedUserPolicies", false, "per user, each page"},
-            {"iam", "ListPolicies", false, "Scope=Local, each page"},
-            {"iam", "GetPolicyVersion", false, "per customer-managed policy, default version"}};
+            {"iam", "ListVirtualMFADevices", false, "assigned, each page"},
+            {"iam", "GenerateCredentialReport", false, "again with backoff while it is written"},
+            {"iam", "GetCredentialReport", false, "every user and the root user, one call"},
+            {"iam", "GetAccountAuthorizationDetails", false,
+             "users, groups, roles and customer-managed policies, each page"},
+            {"iam", "ListPolicies", false, "Scope=AWS OnlyAttached, each page"},
+            {"iam", "GetPolicyVersion", false, "per attached AWS-managed policy, default version"},
+            {"iam", "ListServerCertificates", false, "each page"}};
   }
   if (type == "security_groups") {
     return {{"ec2", "DescribeSecurityGroups", true, "each page"}};
@@ -51,11 +63,22 @@ std::vector<CallSketch> sketch_calls(const std::string& type) {
     return {{"s3", "ListBuckets", false, "each page"},
             {"s3", "GetBucketEncryption", false, "per bucket, in its region"},
             {"s3", "GetPublicAccessBlock", false, "per bucket, in its region"},
-            {"s3", "GetBucketVersioning", false, "per bucket, in its region"}};
+            {"s3", "GetBucketVersioning", false, "per bucket, in its region"},
+            {"s3", "GetBucketPolicy", false, "per bucket, in its region"},
+            {"s3", "GetAccountPublicAccessBlock", false, "S3 Control, once per account"}};
   }
   if (type == "audit_logs") {
     return {{"cloudtrail", "DescribeTrails", true, "includeShadowTrails"},
             {"cloudtrail", "GetTrailStatus", false, "per trail, in its home region"}};
+  }
+  if (type == "databases") {
+    return {{"rds", "DescribeDBInstances", true, "each page"}};
+  }
+  if (type == "file_systems") {
+    return {{"elasticfilesystem", "DescribeFileSystems", true, "each page"}};
+  }
+  if (type == "access_analyzers") {
+    return {{"access-analyzer", "ListAnalyzers", true, "each page"}};
   }
   if (type == "compliance_rules") {
     return {{"config", "DescribeConfigRules", true, "each page"},

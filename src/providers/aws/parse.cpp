@@ -1,87 +1,16 @@
+#include "xml.hpp"
+
 #include <velocity/crypto/digest.hpp>
 #include <velocity/providers/aws/parse.hpp>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
-#include <cstdlib>
-#include <cstring>
-
 namespace velocity::providers::aws {
 
+using namespace xml;
+
 namespace {
-
-pugi::xml_document load(std::string_view body, std::string_view root_name) {
-  pugi::xml_document doc;
-  const pugi::xml_parse_result parsed =
-    doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    throw MalformedResponse(fmt::format("invalid XML ({} at byte {}, {} bytes received)",
-                                        parsed.description(), parsed.offset, body.size()));
-  }
-  const std::string_view name = doc.document_element().name();
-  if (name != root_name) {
-    throw MalformedResponse(fmt::format("expected an XML <{}> document, got <{}>", root_name,
-                                        name.empty() ? "nothing" : name));
-  }
-  return doc;
-}
-
-// The <XResult> element of a query answer <XResponse>.
-pugi::xml_node result_of(const pugi::xml_document& doc, const char* result_name) {
-  pugi::xml_node node = doc.document_element().child(result_name);
-  if (!node) {
-    throw MalformedResponse(fmt::format("the answer has no <{}>", result_name));
-  }
-  return node;
-}
-
-std::string text(pugi::xml_node node, const char* name) {
-  return node.child_value(name);
-}
-
-bool flag(pugi::xml_node node, const char* name) {
-  return std::strcmp(node.child_value(name), "true") == 0;
-}
-
-nlohmann::json optional_text(pugi::xml_node node, const char* name) {
-  pugi::xml_node child = node.child(name);
-  if (!child) {
-    return nullptr;
-  }
-  return std::string(child.child_value());
-}
-
-nlohmann::json typed_value(std::string_view value) {
-  if (value == "true") {
-    return true;
-  }
-  if (value == "false") {
-    return false;
-  }
-  if (!value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos &&
-      value.size() < 18) {
-    return std::strtoll(std::string(value).c_str(), nullptr, 10);
-  }
-  return std::string(value);
-}
-
-// A query-protocol listing: the members of <XResult><list>, and the Marker when IsTruncated.
-template <typename Visit>
-Page query_page(std::string_view body, const char* operation, const char* list, Visit visit) {
-  const std::string response = std::string(operation) + "Response";
-  const std::string result = std::string(operation) + "Result";
-  pugi::xml_document doc = load(body, response);
-  pugi::xml_node node = result_of(doc, result.c_str());
-  Page page;
-  for (pugi::xml_node member : node.child(list).children("member")) {
-    page.items.push_back(visit(member));
-  }
-  if (flag(node, "IsTruncated") && !text(node, "Marker").empty()) {
-    page.next = text(node, "Marker");
-  }
-  return page;
-}
 
 nlohmann::json ip_ranges(pugi::xml_node permission, const char* list, const char* field) {
   nlohmann::json ranges = nlohmann::json::array();
@@ -144,54 +73,6 @@ nlohmann::json parse_password_policy(std::string_view body) {
   return policy;
 }
 
-Page parse_users(std::string_view body) {
-  return query_page(body, "ListUsers", "Users", [](pugi::xml_node member) {
-    return nlohmann::json{{"name", text(member, "UserName")},
-                          {"arn", text(member, "Arn")},
-                          {"user_id", text(member, "UserId")},
-                          {"create_date", text(member, "CreateDate")},
-                          {"password_last_used", optional_text(member, "PasswordLastUsed")}};
-  });
-}
-
-Page parse_mfa_devices(std::string_view body) {
-  return query_page(body, "ListMFADevices", "MFADevices", [](pugi::xml_node member) {
-    return nlohmann::json{{"serial", text(member, "SerialNumber")},
-                          {"enable_date", text(member, "EnableDate")}};
-  });
-}
-
-Page parse_access_keys(std::string_view body) {
-  return query_page(body, "ListAccessKeys", "AccessKeyMetadata", [](pugi::xml_node member) {
-    return nlohmann::json{{"id", text(member, "AccessKeyId")},
-                          {"status", text(member, "Status")},
-                          {"create_date", text(member, "CreateDate")}};
-  });
-}
-
-nlohmann::json parse_access_key_last_used(std::string_view body) {
-  pugi::xml_document doc = load(body, "GetAccessKeyLastUsedResponse");
-  pugi::xml_node node = result_of(doc, "GetAccessKeyLastUsedResult").child("AccessKeyLastUsed");
-  return {{"last_used_date", optional_text(node, "LastUsedDate")},
-          {"service", text(node, "ServiceName")},
-          {"region", text(node, "Region")}};
-}
-
-nlohmann::json parse_login_profile(std::string_view body) {
-  pugi::xml_document doc = load(body, "GetLoginProfileResponse");
-  pugi::xml_node node = result_of(doc, "GetLoginProfileResult").child("LoginProfile");
-  return {{"create_date", text(node, "CreateDate")},
-          {"password_reset_required", flag(node, "PasswordResetRequired")}};
-}
-
-Page parse_attached_policies(std::string_view body) {
-  return query_page(body, "ListAttachedUserPolicies", "AttachedPolicies",
-                    [](pugi::xml_node member) {
-                      return nlohmann::json{{"name", text(member, "PolicyName")},
-                                            {"arn", text(member, "PolicyArn")}};
-                    });
-}
-
 Page parse_policies(std::string_view body) {
   return query_page(body, "ListPolicies", "Policies", [](pugi::xml_node member) {
     return nlohmann::json{{"name", text(member, "PolicyName")},
@@ -203,12 +84,15 @@ Page parse_policies(std::string_view body) {
 
 nlohmann::json parse_policy_document(std::string_view body) {
   pugi::xml_document doc = load(body, "GetPolicyVersionResponse");
-  const std::string document =
-    result_of(doc, "GetPolicyVersionResult").child("PolicyVersion").child_value("Document");
+  return decode_policy_document(
+    result_of(doc, "GetPolicyVersionResult").child("PolicyVersion").child_value("Document"));
+}
+
+nlohmann::json decode_policy_document(std::string_view encoded) {
   // IAM sends the document URL-encoded; an emulator may send it as it is.
-  auto parsed = nlohmann::json::parse(url_decode(document), nullptr, false);
+  auto parsed = nlohmann::json::parse(url_decode(encoded), nullptr, false);
   if (parsed.is_discarded()) {
-    parsed = nlohmann::json::parse(document, nullptr, false);
+    parsed = nlohmann::json::parse(encoded, nullptr, false);
   }
   return parsed.is_discarded() ? nlohmann::json(nullptr) : parsed;
 }

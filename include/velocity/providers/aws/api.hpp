@@ -11,12 +11,13 @@
 #include <utility>
 #include <vector>
 
-// The AWS wire protocols velocity speaks: query (IAM, STS) and its EC2 dialect, rest-xml (S3)
-// and JSON 1.1 (CloudTrail, Config, Organizations); where each call goes, how it is signed,
+// The AWS wire protocols velocity speaks: query (IAM, STS, RDS) and its EC2 dialect, rest-xml
+// (S3, S3 Control), JSON 1.1 (CloudTrail, Config, Organizations) and rest-json GETs (EFS, IAM
+// Access Analyzer); where each call goes, how it is signed,
 // and how an error answer of any of them is read.
 namespace velocity::providers::aws {
 
-enum class Protocol { query, ec2, rest_xml, json };
+enum class Protocol { query, ec2, rest_xml, json, rest_json };
 
 // One API call, before it is signed.
 struct ApiCall {
@@ -30,12 +31,18 @@ struct ApiCall {
   // json: X-Amz-Target and the body.
   std::string target{};
   std::string body = "{}";
-  // rest_xml: the bucket (empty for ListBuckets), method, path within the bucket (already
-  // URI-encoded) and query (without '?').
+  // rest_xml, rest_json: the bucket (S3 only; empty for ListBuckets), method, path (within the
+  // bucket for S3; already URI-encoded) and query (without '?').
   std::string bucket{};
   std::string method = "GET";
   std::string path = "/";
   std::string query{};
+  // rest_xml, rest_json: headers sent and signed besides the protocol's own.
+  std::vector<std::pair<std::string, std::string>> headers{};
+  // The endpoint's name when it differs from the signing name ("s3-control" signed as "s3").
+  std::string endpoint_prefix{};
+  // Put before the host name on AWS, not on an --endpoint-url ("123456789012." for S3 Control).
+  std::string host_prefix{};
 };
 
 // An IAM query call (`Action=…&Version=2010-05-08`), signed for us-east-1.
@@ -48,6 +55,18 @@ ApiCall ec2_call(std::string operation, std::string region,
                  std::vector<std::pair<std::string, std::string>> params);
 // An S3 rest-xml GET of `bucket` (empty: the service) with sub-resource `query` in `region`.
 ApiCall s3_call(std::string operation, std::string region, std::string bucket, std::string query);
+// An S3 Control rest-xml GET of `path` ("/v20180820/...") for `account_id`, in `region`: on AWS
+// to ACCOUNT.s3-control.REGION.amazonaws.com, on an --endpoint-url to that URL; the account id
+// also travels in the x-amz-account-id header, as the API requires.
+ApiCall s3control_call(std::string operation, std::string region, const std::string& account_id,
+                       std::string path);
+// A rest-json GET of `path` with `query` (without '?') to `endpoint_prefix`.REGION, signed for
+// `service`: EFS ("elasticfilesystem"), IAM Access Analyzer ("access-analyzer").
+ApiCall rest_json_call(std::string service, std::string operation, std::string region,
+                       std::string path, std::string query);
+// An RDS query call in `region`.
+ApiCall rds_call(std::string operation, std::string region,
+                 std::vector<std::pair<std::string, std::string>> params);
 // A JSON 1.1 call: `target_prefix` + "." + operation in X-Amz-Target.
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body);

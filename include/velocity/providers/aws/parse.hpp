@@ -39,22 +39,13 @@ std::vector<std::string> parse_regions(std::string_view body);
 nlohmann::json parse_account_summary(std::string_view body);
 // IAM GetAccountPasswordPolicy: the PasswordPolicy fields, numbers and booleans typed.
 nlohmann::json parse_password_policy(std::string_view body);
-// IAM ListUsers: [{"name", "arn", "user_id", "create_date", "password_last_used"}]; Marker.
-Page parse_users(std::string_view body);
-// IAM ListMFADevices: [{"serial", "enable_date"}]; Marker.
-Page parse_mfa_devices(std::string_view body);
-// IAM ListAccessKeys: [{"id", "status", "create_date"}]; Marker.
-Page parse_access_keys(std::string_view body);
-// IAM GetAccessKeyLastUsed: {"last_used_date", "service", "region"} (null date when never).
-nlohmann::json parse_access_key_last_used(std::string_view body);
-// IAM GetLoginProfile: {"create_date", "password_reset_required"}.
-nlohmann::json parse_login_profile(std::string_view body);
-// IAM ListAttachedUserPolicies: [{"name", "arn"}]; Marker.
-Page parse_attached_policies(std::string_view body);
 // IAM ListPolicies: [{"name", "arn", "default_version", "attachment_count"}]; Marker.
 Page parse_policies(std::string_view body);
 // IAM GetPolicyVersion: the policy document (URL-decoded JSON), or null when unreadable.
 nlohmann::json parse_policy_document(std::string_view body);
+// A policy document as IAM sends it (URL-encoded JSON, or plain JSON from an emulator); null
+// when it is neither.
+nlohmann::json decode_policy_document(std::string_view encoded);
 
 // EC2 DescribeSecurityGroups: [{"group_id", "group_name", "vpc_id", "arn", "owner_id",
 // "ingress": [{"protocol", "from_port", "to_port", "ipv4": [...], "ipv6": [...]}]}]; nextToken.
