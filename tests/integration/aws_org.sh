@@ -48,7 +48,7 @@ expect_rc 0
 expect_equal "$(json_get 'd["account_id"]')" "$MEMBER_ONE"
 run collect --integration member --types encryption_status --format json
 expect_rc 0
-expect_equal "$(json_get 'sorted({f["resource_id"] for f in d["findings"]})')" "['member-one-bucket']"
+expect_equal "$(json_get 'sorted({f["resource_id"] for f in d["findings"]})')" "['$MEMBER_ONE', 'member-one-bucket']" "the member's bucket and its account-level S3 block"
 expect_equal "$(json_get '{f["account_id"] for f in d["findings"]} == {"'"$MEMBER_ONE"'"}')" "True"
 
 TEST "an AssumeRole that is denied: exit 4"

@@ -37,10 +37,10 @@ expect_rc 0
 expect_equal "$(json_get 'len(d) > 0 and all(c["platform"] == "gcp" for c in d)')" "True"
 run checks list --severity critical --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'aws_iam_root_mfa_enabled', 'gcp_iam_no_public_members']"
+  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'aws_iam_no_root_access_key', 'aws_iam_root_mfa_enabled', 'aws_rds_instance_no_public_access', 'gcp_iam_no_public_members']"
 run checks list --service s3 --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_s3_bucket_default_encryption', 'aws_s3_bucket_level_public_access_block', 'aws_s3_bucket_object_versioning']"
+  "['aws_s3_account_level_public_access_blocks', 'aws_s3_bucket_default_encryption', 'aws_s3_bucket_level_public_access_block', 'aws_s3_bucket_no_mfa_delete', 'aws_s3_bucket_object_versioning', 'aws_s3_bucket_secure_transport_policy']"
 run checks list --framework hipaa --format json
 expect_equal "$(json_get 'len(d) > 0 and all(c["controls"].get("hipaa") for c in d)')" "True"
 run checks list --framework hipaa
@@ -68,7 +68,7 @@ expect_err_contains "unknown framework 'soc' (did you mean 'soc2'?)"
 TEST "show: what it tests, how to fix it, and each control with why"
 run checks show aws_s3_bucket_level_public_access_block
 expect_rc 0
-expect_out_contains "aws_s3_bucket_level_public_access_block: Every bucket has all four public access block settings on"
+expect_out_contains "aws_s3_bucket_level_public_access_block: Every bucket is covered by all four public access block settings, its own or the account's"
 expect_out_contains "Severity:   high"
 expect_out_contains "aws s3api put-public-access-block"
 expect_out_contains "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html"

@@ -126,8 +126,8 @@ run collect --types encryption_status --metrics-file "$SUITE_DIR/metrics/velocit
 expect_rc 0
 METRICS=$(cat "$SUITE_DIR/metrics/velocity.prom")
 for needle in '# TYPE velocity_collect_duration_seconds gauge' \
-  'velocity_collect_resources{integration="prod",platform="aws"} 3' \
-  'velocity_collect_findings{integration="prod",platform="aws",status="FAIL"} 5' \
+  'velocity_collect_resources{integration="prod",platform="aws"} 4' \
+  'velocity_collect_findings{integration="prod",platform="aws",status="FAIL"} 10' \
   'velocity_collect_check_findings{integration="prod",platform="aws",check="aws_s3_bucket_object_versioning",status="PASS"} 1' \
   'velocity_collect_api_errors{integration="prod",platform="aws"} 0' \
   'velocity_collect_last_success_timestamp_seconds{integration="prod",platform="aws"}' \
@@ -179,8 +179,8 @@ expect_out_contains '"resource_id": "velocity-data"'
 expect_out_contains '"evidence_type": "encryption_status"'
 expect_equal "$(json_get 'len(d["raw_sha256"])')" "64"
 expect_equal "$(json_get 'd["data"]["versioning"]["status"]')" "" "versioning never enabled"
-expect_equal "$(json_get 'sorted(s["call"] for s in d["data"]["sources"])')" "['s3:GetBucketEncryption', 's3:GetBucketVersioning', 's3:GetPublicAccessBlock', 's3:ListBuckets']"
-expect_equal "$(json_get 'len(d["findings"])')" "3"
+expect_equal "$(json_get 'sorted(s["call"] for s in d["data"]["sources"])')" "['s3:GetBucketEncryption', 's3:GetBucketPolicy', 's3:GetBucketVersioning', 's3:GetPublicAccessBlock', 's3:ListBuckets']"
+expect_equal "$(json_get 'len(d["findings"])')" "5"
 run evidence show "$ID"
 expect_rc 0
 expect_out_contains "soc2:"

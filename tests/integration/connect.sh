@@ -125,13 +125,18 @@ expect_rc 2
 TEST "connect evidence-types aws"
 run connect evidence-types aws --format json
 expect_rc 0
-for type in policies security_groups encryption_status audit_logs compliance_rules; do
+for type in policies security_groups encryption_status audit_logs compliance_rules databases \
+  file_systems access_analyzers; do
   expect_out_contains "\"id\": \"$type\""
 done
-expect_equal "$(json_get 'sum(len(t["checks"]) for t in d["evidence_types"])')" "15" "fifteen checks"
+LISTED=$(json_get 'sum(len(t["checks"]) for t in d["evidence_types"])')
+run checks list --platform aws --format json
+expect_equal "$LISTED" "$(json_get 'len(d)')" "every AWS check of the catalogue, under its evidence type"
 run connect evidence-types aws
 expect_rc 0
 expect_out_contains "iam:GetAccountPasswordPolicy"
+expect_out_contains "iam:GetCredentialReport"
+expect_out_contains "s3:GetAccountPublicAccessBlock"
 run connect evidence-types nimbus
 expect_rc 2
 expect_err_contains "unknown platform"
