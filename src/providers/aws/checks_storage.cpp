@@ -178,28 +178,31 @@ void check_bucket(Batch& batch, size_t index) {
 
 // --- RDS ------------------------------------------------------------------------------------
 
+// One finding of a check that passes when `passes`, with the reason for either outcome.
+void verdict(Batch& batch, size_t index, const char* check, bool passes, std::string pass_reason,
+             std::string fail_reason) {
+  add_finding(batch, index, check, passes ? Status::pass : Status::fail,
+              passes ? std::move(pass_reason) : std::move(fail_reason));
+}
+
 void check_db_instance(Batch& batch, size_t index) {
   const nlohmann::json& db = batch.evidence[index].data;
   const std::string name = str(db, "id");
-  const bool encrypted = db.value("storage_encrypted", false);
-  add_finding(batch, index, "aws_rds_instance_storage_encrypted",
-              encrypted ? Status::pass : Status::fail,
-              encrypted ? fmt::format("DB instance {} encrypts its storage", name)
-                        : fmt::format("DB instance {} does not encrypt its storage", name));
-  const bool upgrades = db.value("auto_minor_version_upgrade", false);
-  add_finding(batch, index, "aws_rds_instance_minor_version_upgrade_enabled",
-              upgrades ? Status::pass : Status::fail,
-              upgrades
-                ? fmt::format("DB instance {} takes minor version upgrades", name)
-                : fmt::format("DB instance {} has automatic minor version upgrades off", name));
-  const bool open = db.value("publicly_accessible", false);
-  add_finding(batch, index, "aws_rds_instance_no_public_access", open ? Status::fail : Status::pass,
-              open ? fmt::format("DB instance {} is publicly accessible", name)
-                   : fmt::format("DB instance {} is not publicly accessible", name));
-  const bool multi_az = db.value("multi_az", false);
-  add_finding(batch, index, "aws_rds_instance_multi_az", multi_az ? Status::pass : Status::fail,
-              multi_az ? fmt::format("DB instance {} has a standby in another zone", name)
-                       : fmt::format("DB instance {} runs in one availability zone", name));
+  verdict(batch, index, "aws_rds_instance_storage_encrypted",
+          field(db, "storage_encrypted") == true,
+          fmt::format("DB instance {} encrypts its storage", name),
+          fmt::format("DB instance {} does not encrypt its storage", name));
+  verdict(batch, index, "aws_rds_instance_minor_version_upgrade_enabled",
+          field(db, "auto_minor_version_upgrade") == true,
+          fmt::format("DB instance {} takes minor version upgrades", name),
+          fmt::format("DB instance {} has automatic minor version upgrades off", name));
+  verdict(batch, index, "aws_rds_instance_no_public_access",
+          field(db, "publicly_accessible") != true,
+          fmt::format("DB instance {} is not publicly accessible", name),
+          fmt::format("DB instance {} is publicly accessible", name));
+  verdict(batch, index, "aws_rds_instance_multi_az", field(db, "multi_az") == true,
+          fmt::format("DB instance {} has a standby in another zone", name),
+          fmt::format("DB instance {} runs in one availability zone", name));
 }
 
 // --- EFS -------------------------------------------------------------------------------------
@@ -209,11 +212,10 @@ void check_file_system(Batch& batch, size_t index) {
   const std::string name = str(file_system, "name");
   const std::string id =
     name.empty() ? str(file_system, "id") : fmt::format("{} ({})", str(file_system, "id"), name);
-  const bool encrypted = file_system.value("encrypted", false);
-  add_finding(batch, index, "aws_efs_encryption_at_rest_enabled",
-              encrypted ? Status::pass : Status::fail,
-              encrypted ? fmt::format("file system {} is encrypted at rest", id)
-                        : fmt::format("file system {} is not encrypted at rest", id));
+  verdict(batch, index, "aws_efs_encryption_at_rest_enabled",
+          field(file_system, "encrypted") == true,
+          fmt::format("file system {} is encrypted at rest", id),
+          fmt::format("file system {} is not encrypted at rest", id));
 }
 
 } // namespace
