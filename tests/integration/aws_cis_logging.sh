@@ -54,15 +54,17 @@ expect_out_contains "metric filter security-group-changes on log group cloudtrai
 expect_equal "$(json_get 'len([f for f in d["findings"] if f["check_id"].startswith("aws_cloudwatch_")])')" "15" "one finding per monitoring check"
 expect_status aws_config_recorder_all_regions_enabled us-east-1 PASS
 expect_status aws_config_recorder_all_regions_enabled eu-west-1 FAIL
+# moto makes the alias/aws/ebs key (for encrypted volumes) a customer managed key, where AWS
+# makes it AWS managed: it fails beside the "static" key. The ECC signing key is not judged.
 expect_status aws_kms_cmk_rotation_enabled "rotates automatically" PASS
-expect_status aws_kms_cmk_rotation_enabled "rotation off" FAIL
-expect_equal "$(json_get 'len([f for f in d["findings"] if f["check_id"]=="aws_kms_cmk_rotation_enabled"])')" "2" "the signing key is not judged"
+expect_status aws_kms_cmk_rotation_enabled "rotation off" FAIL,FAIL
+expect_equal "$(json_get 'len([f for f in d["findings"] if f["check_id"]=="aws_kms_cmk_rotation_enabled"])')" "3" "the signing key is not judged"
 expect_status aws_securityhub_enabled us-east-1 PASS
 expect_status aws_securityhub_enabled eu-west-1 FAIL
 expect_status aws_ec2_ebs_default_encryption us-east-1 PASS
 expect_status aws_ec2_ebs_default_encryption eu-west-1 FAIL
 expect_status aws_ec2_ebs_volume_encryption "is encrypted" PASS
-expect_status aws_ec2_ebs_volume_encryption "not encrypted" FAIL
+expect_status aws_ec2_ebs_volume_encryption "not encrypted" FAIL,FAIL,FAIL # two are the instances' root volumes
 expect_status aws_ec2_instance_imdsv2_enabled "requires IMDSv2" PASS
 expect_status aws_ec2_instance_imdsv2_enabled "accepts IMDSv1" FAIL
 WEB_ACL=$(with_moto_keys python3 - "$MOTO_ENDPOINT" <<'PY'
@@ -96,7 +98,8 @@ fault DescribeAlarms access-denied null
 run collect --types audit_logs --format json
 expect_rc 6
 expect_err_contains "cloudwatch:DescribeAlarms: AccessDenied"
-expect_err_contains "the CloudWatch monitoring checks (CIS 4.1-4.15) were not evaluated: grant cloudwatch:DescribeAlarms"
+expect_equal "$(json_get '[p for p in d["integrations"][0]["problems"] if "not evaluated" in p]')" \
+  "['audit_logs (123456789012): the CloudWatch monitoring checks (CIS 4.1-4.15) were not evaluated: grant cloudwatch:DescribeAlarms']"
 expect_equal "$(json_get 'len([f for f in d["findings"] if f["check_id"].startswith("aws_cloudwatch_")])')" "0" "no verdict"
 expect_status aws_cloudtrail_multi_region_enabled "123456789012" PASS
 fixture clear-faults >/dev/null
@@ -106,8 +109,8 @@ fault DescribeHub access-denied null
 fault ListKeys access-denied null
 run collect --types security_hub,kms_keys,ebs_encryption --format json
 expect_rc 6
-expect_err_contains "securityhub:DescribeHub: AccessDeniedException"
-expect_err_contains "kms:ListKeys: AccessDeniedException"
+expect_equal "$(json_get '[p for p in d["integrations"][0]["problems"] if "DescribeHub" in p or "ListKeys" in p]')" \
+  "['security_hub (123456789012): securityhub:DescribeHub: AccessDenied: User: arn:aws:iam::123456789012:user/velocity-auditor is not authorized (in 2 regions: us-east-1, ...)', 'kms_keys (123456789012): kms:ListKeys: AccessDeniedException: User: arn:aws:iam::123456789012:user/velocity-auditor is not authorized (in 2 regions: us-east-1, ...)']"
 expect_equal "$(json_get 'sorted({f["check_id"] for f in d["findings"]})')" "['aws_ec2_ebs_default_encryption', 'aws_ec2_ebs_volume_encryption']"
 fixture clear-faults >/dev/null
 

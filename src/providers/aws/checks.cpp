@@ -284,6 +284,11 @@ bool truthy(const nlohmann::json& value) {
   return value.is_string() && value.get<std::string>() == "true";
 }
 
+bool flag(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && truthy(*found);
+}
+
 bool from_world(const nlohmann::json& rule) {
   for (const nlohmann::json& cidr : list_at(rule, "ipv4")) {
     if (cidr == "0.0.0.0/0") {

@@ -84,7 +84,8 @@ Coverage coverage_of(const nlohmann::json& selectors) {
   for (const nlohmann::json& selector : list_at(selectors, "basic")) {
     const std::string type =
       str(selector, "ReadWriteType").empty() ? std::string("All") : str(selector, "ReadWriteType");
-    if (selector.value("IncludeManagementEvents", true)) {
+    if (!selector.contains("IncludeManagementEvents") ||
+        flag(selector, "IncludeManagementEvents")) {
       add_read_write(type, coverage.management_read, coverage.management_write);
     }
     for (const nlohmann::json& resource : list_at(selector, "DataResources")) {
@@ -125,7 +126,7 @@ void check_trail(Batch& batch, size_t index) {
               validation ? Status::pass : Status::fail,
               validation ? fmt::format("trail {} validates its log files", name)
                          : fmt::format("trail {} has log file validation off", name));
-  const nlohmann::json& logging = trail["is_logging"];
+  const nlohmann::json logging = trail.value("is_logging", nlohmann::json());
   if (logging.is_boolean()) {
     add_finding(batch, index, "aws_cloudtrail_logging_on",
                 logging.get<bool>() ? Status::pass : Status::fail,
@@ -138,7 +139,7 @@ void check_trail(Batch& batch, size_t index) {
               key.empty()
                 ? fmt::format("trail {} log files are not encrypted with a KMS key", name)
                 : fmt::format("trail {} encrypts its log files with KMS key {}", name, key));
-  const nlohmann::json& bucket_logging = trail["bucket_logging"];
+  const nlohmann::json bucket_logging = trail.value("bucket_logging", nlohmann::json());
   if (bucket_logging.is_object()) {
     const bool on = bucket_logging.value("enabled", false);
     add_finding(batch, index, "aws_cloudtrail_logs_s3_bucket_access_logging_enabled",
@@ -177,11 +178,11 @@ void check_trails_summary(Batch& batch, size_t index) {
     unknown = unknown || trail_unknown(trail);
     if (!records_everything(trail)) {
       std::vector<std::string> missing;
-      const Coverage coverage = coverage_of(trail["event_selectors"]);
+      const Coverage coverage = coverage_of(trail.value("event_selectors", nlohmann::json()));
       if (!trail.value("multi_region", false)) {
         missing.emplace_back("single-region");
       }
-      if (trail["is_logging"] != true) {
+      if (trail.value("is_logging", nlohmann::json()) != true) {
         missing.emplace_back("not logging");
       }
       if (!coverage.management_read || !coverage.management_write) {
@@ -191,7 +192,7 @@ void check_trails_summary(Batch& batch, size_t index) {
       continue;
     }
     everything = everything.empty() ? name : everything;
-    const Coverage coverage = coverage_of(trail["event_selectors"]);
+    const Coverage coverage = coverage_of(trail.value("event_selectors", nlohmann::json()));
     if (coverage.s3_data_read && s3_read.empty()) {
       s3_read = name;
     }
@@ -255,10 +256,11 @@ void check_config_region(Batch& batch, size_t index) {
 
 void check_kms_key(Batch& batch, size_t index) {
   const nlohmann::json& key = batch.evidence[index].data;
-  if (!key.value("rotation_applies", false) || !key["rotation_enabled"].is_boolean()) {
+  if (!key.value("rotation_applies", false) ||
+      !key.value("rotation_enabled", nlohmann::json()).is_boolean()) {
     return;
   }
-  const bool on = key["rotation_enabled"].get<bool>();
+  const bool on = key.value("rotation_enabled", nlohmann::json()).get<bool>();
   add_finding(batch, index, "aws_kms_cmk_rotation_enabled", on ? Status::pass : Status::fail,
               on ? fmt::format("KMS key {} rotates automatically", str(key, "key_id"))
                  : fmt::format("KMS key {} has automatic rotation off", str(key, "key_id")));
@@ -282,13 +284,15 @@ void add_account_finding(Batch& batch, size_t index, const char* check, bool pas
 }
 
 bool records_everything(const nlohmann::json& trail) {
-  const Coverage coverage = coverage_of(trail["event_selectors"]);
-  return trail.value("multi_region", false) && trail["is_logging"] == true &&
-         coverage.management_read && coverage.management_write;
+  const Coverage coverage = coverage_of(trail.value("event_selectors", nlohmann::json()));
+  return trail.value("multi_region", false) &&
+         trail.value("is_logging", nlohmann::json()) == true && coverage.management_read &&
+         coverage.management_write;
 }
 
 bool trail_unknown(const nlohmann::json& trail) {
-  return !trail["is_logging"].is_boolean() || !trail["event_selectors"].is_object();
+  return !trail.value("is_logging", nlohmann::json()).is_boolean() ||
+         !trail.value("event_selectors", nlohmann::json()).is_object();
 }
 
 const std::vector<CheckInfo>& logging_checks() {

@@ -107,11 +107,11 @@ void check_security_group_cis(Batch& batch, size_t index) {
 
 void check_vpc(Batch& batch, size_t index) {
   const nlohmann::json& vpc = batch.evidence[index].data;
-  if (!vpc["flow_logs"].is_array()) {
+  if (!vpc.value("flow_logs", nlohmann::json()).is_array()) {
     return;
   }
   std::string active;
-  for (const nlohmann::json& log : vpc["flow_logs"]) {
+  for (const nlohmann::json& log : vpc.value("flow_logs", nlohmann::json())) {
     const std::string traffic = str(log, "traffic_type");
     if (str(log, "status") == "ACTIVE" && (traffic == "ALL" || traffic == "REJECT")) {
       active = str(log, "id");

@@ -22,6 +22,8 @@ std::string str(const nlohmann::json& data, const char* key);
 const nlohmann::json& list_at(const nlohmann::json& data, const char* key);
 // true, non-zero, or "true".
 bool truthy(const nlohmann::json& value);
+// The value at `key` is truthy; false when absent or null.
+bool flag(const nlohmann::json& data, const char* key);
 
 // A security group rule that admits any IPv4 (0.0.0.0/0) or IPv6 (::/0) address.
 bool from_world(const nlohmann::json& rule);

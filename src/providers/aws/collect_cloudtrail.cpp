@@ -3,6 +3,7 @@
 // it delivers to; and, for the CloudWatch Logs groups the trails send to, the metric filters,
 // alarms and alarm subscribers the monitoring recommendations read (collect_monitoring.cpp).
 
+#include "checks_support.hpp"
 #include "collect.hpp"
 #include "collect_monitoring.hpp"
 
@@ -49,7 +50,7 @@ public:
   void finish(TypeRun& run) override {
     for (const std::string& arn : m_order) {
       Trail& trail = m_trails[arn];
-      std::string home = trail.data.value("home_region", "");
+      std::string home = str(trail.data, "home_region");
       run.add_evidence(arn, std::move(home), std::move(trail.data), trail.sources);
     }
     nlohmann::json summary = {{"kind", "trails_summary"},
@@ -72,25 +73,26 @@ public:
 
 private:
   void add_trail(TypeRun& run, const nlohmann::json& trail, const CallResult& listed) {
-    const std::string arn = trail.value("TrailARN", "");
+    const std::string arn = str(trail, "TrailARN");
     if (arn.empty() || m_trails.contains(arn)) {
       if (!arn.empty()) {
         m_trails[arn].sources.add(listed);
       }
       return; // a multi-region trail shows up in every region
     }
-    const std::string home = trail.value("HomeRegion", run.account().home_region);
-    const std::string log_group = trail.value("CloudWatchLogsLogGroupArn", "");
+    const std::string home =
+      str(trail, "HomeRegion").empty() ? run.account().home_region : str(trail, "HomeRegion");
+    const std::string log_group = str(trail, "CloudWatchLogsLogGroupArn");
     Trail& entry = m_trails[arn];
     entry.data = {
       {"kind", "trail"},
-      {"name", trail.value("Name", "")},
+      {"name", str(trail, "Name")},
       {"arn", arn},
       {"home_region", home},
-      {"multi_region", trail.value("IsMultiRegionTrail", false)},
-      {"log_file_validation", trail.value("LogFileValidationEnabled", false)},
-      {"organization_trail", trail.value("IsOrganizationTrail", false)},
-      {"s3_bucket", trail.value("S3BucketName", "")},
+      {"multi_region", flag(trail, "IsMultiRegionTrail")},
+      {"log_file_validation", flag(trail, "LogFileValidationEnabled")},
+      {"organization_trail", flag(trail, "IsOrganizationTrail")},
+      {"s3_bucket", str(trail, "S3BucketName")},
       {"kms_key_id", trail.contains("KmsKeyId") ? trail["KmsKeyId"] : nullptr},
       {"log_group_arn", log_group.empty() ? nlohmann::json() : nlohmann::json(log_group)},
       {"log_group", log_group_of(log_group).name},
@@ -107,7 +109,7 @@ private:
                }
                const nlohmann::json status = parse_json_object(result.body);
                Trail& target = m_trails[arn];
-               target.data["is_logging"] = status.value("IsLogging", false);
+               target.data["is_logging"] = flag(status, "IsLogging");
                target.sources.add(result);
              });
     run.call(
@@ -123,7 +125,7 @@ private:
           {"advanced", answer.value("AdvancedEventSelectors", nlohmann::json::array())}};
         target.sources.add(result);
       });
-    const std::string bucket = trail.value("S3BucketName", "");
+    const std::string bucket = str(trail, "S3BucketName");
     if (!bucket.empty()) {
       bucket_logging(run, arn, bucket, home, false);
     }
@@ -157,7 +159,7 @@ private:
                target.data["bucket_logging"] = {
                  {"enabled", enabled},
                  {"target_bucket", enabled && status["LoggingEnabled"].is_object()
-                                     ? status["LoggingEnabled"].value("TargetBucket", "")
+                                     ? str(status["LoggingEnabled"], "TargetBucket")
                                      : std::string()}};
                target.sources.add(result);
              });

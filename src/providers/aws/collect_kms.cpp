@@ -42,7 +42,7 @@ public:
           for (const nlohmann::json& key : list_at(answer, "Keys")) {
             describe(run, region, str(key, "KeyId"), result);
           }
-          return answer.value("Truncated", false) && answer.contains("NextMarker")
+          return flag(answer, "Truncated") && answer.contains("NextMarker")
                    ? std::optional<std::string>(str(answer, "NextMarker"))
                    : std::nullopt;
         });
@@ -86,7 +86,7 @@ private:
                    }
                    sources->add(rotation);
                    data["rotation_enabled"] =
-                     parse_json_object(rotation.body).value("KeyRotationEnabled", false);
+                     flag(parse_json_object(rotation.body), "KeyRotationEnabled");
                    run.add_evidence(id, region, std::move(data), *sources);
                  });
              });

@@ -75,13 +75,13 @@ void LogMonitoring::watch(TypeRun& run, const std::string& log_group_arn) {
         nlohmann::json metrics = nlohmann::json::array();
         for (const nlohmann::json& metric :
              filter.value("metricTransformations", nlohmann::json::array())) {
-          metrics.push_back({{"name", metric.value("metricName", "")},
-                             {"namespace", metric.value("metricNamespace", "")}});
+          metrics.push_back(
+            {{"name", str(metric, "metricName")}, {"namespace", str(metric, "metricNamespace")}});
         }
         m_filters.push_back({{"log_group", group.name},
                              {"region", group.region},
-                             {"name", filter.value("filterName", "")},
-                             {"pattern", filter.value("filterPattern", "")},
+                             {"name", str(filter, "filterName")},
+                             {"pattern", str(filter, "filterPattern")},
                              {"metrics", std::move(metrics)}});
       }
       return answer.contains("nextToken") && answer["nextToken"].is_string()

@@ -21,27 +21,27 @@ class ConfigRecorderCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
     for (const std::string& region : run.account().regions) {
-      run.call(
-        json_call("config", "DescribeConfigurationRecorders", region, k_config_target,
-                  nlohmann::json::object()),
-        [this, &run, region](CallResult& result) {
-          if (!result.ok()) {
-            return run.unexpected(result);
-          }
-          const nlohmann::json answer = parse_json_object(result.body);
-          Region& entry = m_regions[region];
-          entry.sources.add(result);
-          entry.recorders_read = true;
-          for (const nlohmann::json& recorder : list_at(answer, "ConfigurationRecorders")) {
-            const nlohmann::json group = recorder.value("recordingGroup", nlohmann::json::object());
-            entry.recorders[str(recorder, "name")] = {
-              {"name", str(recorder, "name")},
-              {"all_supported", group.value("allSupported", false)},
-              {"include_global_resource_types", group.value("includeGlobalResourceTypes", false)},
-              {"recording", false},
-              {"last_status", ""}};
-          }
-        });
+      run.call(json_call("config", "DescribeConfigurationRecorders", region, k_config_target,
+                         nlohmann::json::object()),
+               [this, &run, region](CallResult& result) {
+                 if (!result.ok()) {
+                   return run.unexpected(result);
+                 }
+                 const nlohmann::json answer = parse_json_object(result.body);
+                 Region& entry = m_regions[region];
+                 entry.sources.add(result);
+                 entry.recorders_read = true;
+                 for (const nlohmann::json& recorder : list_at(answer, "ConfigurationRecorders")) {
+                   const nlohmann::json group =
+                     recorder.value("recordingGroup", nlohmann::json::object());
+                   entry.recorders[str(recorder, "name")] = {
+                     {"name", str(recorder, "name")},
+                     {"all_supported", flag(group, "allSupported")},
+                     {"include_global_resource_types", flag(group, "includeGlobalResourceTypes")},
+                     {"recording", false},
+                     {"last_status", ""}};
+                 }
+               });
       run.call(json_call("config", "DescribeConfigurationRecorderStatus", region, k_config_target,
                          nlohmann::json::object()),
                [this, &run, region](CallResult& result) {
@@ -70,7 +70,7 @@ public:
       nlohmann::json recorders = nlohmann::json::array();
       for (auto& [name, recorder] : entry.recorders) {
         if (entry.status.contains(name)) {
-          recorder["recording"] = entry.status[name].value("recording", false);
+          recorder["recording"] = flag(entry.status[name], "recording");
           recorder["last_status"] = str(entry.status[name], "lastStatus");
         }
         recorders.push_back(recorder);
