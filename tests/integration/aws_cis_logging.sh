@@ -84,6 +84,17 @@ expect_equal "$(json_get 'sorted((f["region"], f["status"]) for f in d["findings
 expect_status aws_ec2_instance_port_cifs_exposed_to_internet smb-open FAIL
 expect_status aws_ec2_instance_port_cifs_exposed_to_internet ssh-open PASS
 
+TEST "report --framework cis-aws-5.0: the recommendations follow the checks"
+run report --framework cis-aws-5.0 --format json
+expect_rc 0
+printf '%s' "$OUT" >"$SUITE_DIR/cis.json"
+CIS_STATUS='import json, sys
+d = json.load(open(sys.argv[1]))
+print({c["id"]: c["status"] for c in d["controls"]}[sys.argv[2]])'
+expect_equal "$(python3 -c "$CIS_STATUS" "$SUITE_DIR/cis.json" 4.1)" "met" "4.1: the chain is complete"
+expect_equal "$(python3 -c "$CIS_STATUS" "$SUITE_DIR/cis.json" 3.9)" "not_met" "3.9: nothing records S3 reads"
+expect_equal "$(python3 -c "$CIS_STATUS" "$SUITE_DIR/cis.json" 5.2)" "not_met" "5.2: default ACLs allow everything"
+
 TEST "every call once: alarms per region, subscriptions per topic, not per check"
 fixture reset-calls >/dev/null
 run collect --types audit_logs
