@@ -76,8 +76,8 @@ void check_actions(Batch& batch, size_t index, const nlohmann::json& actions) {
                 status_of(policy == "all_external_contributors"),
                 policy == "all_external_contributors"
                   ? "workflows from every outside contributor's fork wait for approval"
-                  : fmt::format("fork pull requests' workflows run without approval beyond "
-                                "the policy {}",
+                  : fmt::format("approval policy {}: some outside contributors' fork "
+                                "workflows run without approval",
                                 policy.empty() ? "(none)" : policy));
   }
 }
@@ -142,7 +142,7 @@ void check_security_feature(Batch& batch, size_t index, const nlohmann::json& an
   }
   const std::string status = setting.value("status", "");
   add_finding(batch, index, check, status_of(status == "enabled"),
-              fmt::format("{} is {}", name, status.empty() ? "off" : status));
+              fmt::format("{}: {}", name, status.empty() ? "off" : status));
 }
 
 void check_file(Batch& batch, size_t index, const nlohmann::json& found, std::string_view check,

@@ -60,7 +60,7 @@ void collect_organization(Api& api, Batch& batch, Refusals& refusals) {
     refusals.add(fmt::format("GET /orgs/{}: two_factor_requirement_enabled is not visible", org),
                  org,
                  "the organisation settings checks (2FA, base permission, repository creation)",
-                 "an organisation owner's token with the read:org scope");
+                 "the owner role and the read:org scope");
   }
   std::string raw = response.body;
 
@@ -106,7 +106,7 @@ void collect_people(Api& api, Batch& batch, Refusals& refusals) {
   people_evidence(api, batch, refusals, base + "/members?filter=2fa_disabled&per_page=100",
                   "GET /orgs/{org}/members?filter=2fa_disabled", "members-without-2fa",
                   "github_organization_members_2fa_enabled",
-                  "an organisation owner's token with the read:org scope");
+                  "the owner role and the read:org scope");
   people_evidence(api, batch, refusals, base + "/members?role=admin&per_page=100",
                   "GET /orgs/{org}/members?role=admin", "owners",
                   "github_organization_owners_limited", "the read:org scope");
@@ -114,7 +114,7 @@ void collect_people(Api& api, Batch& batch, Refusals& refusals) {
     api, batch, refusals, base + "/outside_collaborators?filter=2fa_disabled&per_page=100",
     "GET /orgs/{org}/outside_collaborators?filter=2fa_disabled",
     "outside-collaborators-without-2fa", "github_organization_outside_collaborators_2fa_enabled",
-    "an organisation owner's token with the read:org scope");
+    "the owner role and the read:org scope");
 }
 
 } // namespace velocity::providers::github

@@ -141,13 +141,14 @@ void collect_repositories(Api& api, const nlohmann::json& repos, Batch& batch, R
       if (!calls.empty) {
         data["code_scanning"] = calls.code_scanning();
       }
-      const std::string admin_needs =
-        "the repository admin role and the repo scope (fine-grained: repository Administration "
-        "read; for webhooks, Webhooks read)";
-      data["hooks"] = calls.list("/hooks?per_page=100", "GET /repos/{owner}/{repo}/hooks",
-                                 "the webhook checks", admin_needs);
+      data["hooks"] =
+        calls.list("/hooks?per_page=100", "GET /repos/{owner}/{repo}/hooks", "the webhook checks",
+                   "the repository admin role and the admin:repo_hook scope "
+                   "(fine-grained: repository Webhooks read)");
       data["deploy_keys"] = calls.list("/keys?per_page=100", "GET /repos/{owner}/{repo}/keys",
-                                       "github_repository_deploy_keys_read_only", admin_needs);
+                                       "github_repository_deploy_keys_read_only",
+                                       "the repository admin role and the repo scope "
+                                       "(fine-grained: repository Administration read)");
     }
     add_evidence(batch, full_name, "", std::move(data), calls.raw);
   }
