@@ -73,6 +73,7 @@ class GitHubHandler(fakelib.Handler):
         ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/keys"), "deploy_keys", "route_deploy_keys"),
         ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/rules/branches/(.+)"), "branch_rules",
          "route_branch_rules"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/rulesets/(\d+)"), "ruleset", "route_ruleset"),
     ]
 
     def prepare(self):
@@ -620,6 +621,28 @@ class GitHubHandler(fakelib.Handler):
                 rules.append(item)
         page, headers = self.paginate(rules, "/repos/%s/rules/branches/%s" % (full, branch))
         return 200, page, headers
+
+    def route_ruleset(self, owner, name, ident):
+        self.authorize("ruleset", "repo")
+        repo = self.repo_or_404(owner, name)
+        ids = {rule.get("ruleset_id", 42) for rule in repo.get("rulesets", [])}
+        if int(ident) not in ids:
+            raise gh_error(404, "Not Found",
+                           DOCS + "/repos/rules#get-a-repository-ruleset")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        body = {"id": int(ident), "name": "default branch", "target": "branch",
+                "source_type": "Repository", "source": full, "enforcement": "active",
+                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+                "rules": [{k: v for k, v in rule.items() if k != "ruleset_id"}
+                          for rule in repo.get("rulesets", [])
+                          if rule.get("ruleset_id", 42) == int(ident)],
+                "node_id": "RRS_fake%s" % ident,
+                "created_at": "2024-05-01T10:00:00Z", "updated_at": "2024-05-01T10:00:00Z"}
+        # Only those who may edit the ruleset see who may bypass it.
+        if self.is_owner():
+            body["bypass_actors"] = repo.get("ruleset_bypass", [])
+            body["current_user_can_bypass"] = "never"
+        return 200, body
 
 
 def prepare(server):

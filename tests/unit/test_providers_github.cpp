@@ -140,6 +140,24 @@ TEST_CASE("run_checks: default branch") {
     CHECK(got.at("github_repository_default_branch_requires_signed_commits") == Status::fail);
     CHECK(got.count("github_repository_default_branch_protection_applies_to_admins") == 0);
   }
+  SUBCASE("a ruleset binds administrators unless its bypass list names them") {
+    const nlohmann::json rules = {{{"type", "deletion"}, {"ruleset_id", 42}}};
+    const nlohmann::json admin = {
+      {{"actor_id", 5}, {"actor_type", "RepositoryRole"}, {"bypass_mode", "always"}}};
+    const nlohmann::json team = {
+      {{"actor_id", 9}, {"actor_type", "Team"}, {"bypass_mode", "pull_request"}}};
+    for (const auto& [bypass, expected] :
+         {std::pair{nlohmann::json{{"42", team}}, Status::pass},
+          std::pair{nlohmann::json{{"42", admin}}, Status::fail}}) {
+      const Batch batch = checked({evidence({{"kind", "branch_protection"},
+                                             {"branch", "main"},
+                                             {"protected", false},
+                                             {"rules", rules},
+                                             {"bypass", bypass}})});
+      CHECK(verdicts(batch).at("github_repository_default_branch_protection_applies_to_admins") ==
+            expected);
+    }
+  }
   SUBCASE("a ruleset adds to classic protection") {
     nlohmann::json classic = k_full_protection;
     classic["allow_force_pushes"]["enabled"] = true;

@@ -31,8 +31,9 @@ struct BranchRules {
   bool linear_history = false;
   bool force_push_blocked = false;
   bool deletion_blocked = false;
-  // Only classic protection says whether administrators are bound; a ruleset's bypass list is
-  // not part of the rules that apply to a branch.
+  // Whether administrators are bound by every source that protects the branch: classic
+  // protection's enforce_admins, and no ruleset letting repository or organisation admins
+  // bypass it. Nothing when a ruleset's bypass list could not be read.
   std::optional<bool> admins;
 
   bool protects() const { return classic || rulesets; }
@@ -78,6 +79,36 @@ void read_classic(const nlohmann::json& protection, BranchRules& rules) {
   rules.force_push_blocked = !enabled(protection, "allow_force_pushes");
   rules.deletion_blocked = !enabled(protection, "allow_deletions");
   rules.admins = enabled(protection, "enforce_admins");
+}
+
+// Whether a ruleset's bypass actors include administrators: the repository admin role (id 5)
+// or organisation admins.
+bool admins_bypass(const nlohmann::json& actors) {
+  constexpr int64_t k_repository_admin_role = 5;
+  for (const nlohmann::json& actor : actors) {
+    const std::string type = actor.value("actor_type", "");
+    if (type == "OrganizationAdmin" ||
+        (type == "RepositoryRole" &&
+         actor.value("actor_id", int64_t{0}) == k_repository_admin_role)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void read_bypass(const nlohmann::json& bypass, BranchRules& rules) {
+  if (!rules.rulesets) {
+    return;
+  }
+  if (!bypass.is_object()) {
+    rules.admins.reset();
+    return;
+  }
+  bool bound = !rules.classic || rules.admins.value_or(false);
+  for (const auto& [id, actors] : bypass.items()) {
+    bound = bound && actors.is_array() && !admins_bypass(actors);
+  }
+  rules.admins = bound;
 }
 
 void read_rulesets(const nlohmann::json& applied, BranchRules& rules) {
@@ -130,6 +161,7 @@ void check_branch(Batch& batch, size_t index) {
   BranchRules rules;
   read_classic(data.value("protection", nlohmann::json()), rules);
   read_rulesets(data.value("rules", nlohmann::json()), rules);
+  read_bypass(data.value("bypass", nlohmann::json()), rules);
 
   const std::string source = rules.classic && rules.rulesets ? "branch protection and rulesets"
                              : rules.classic                 ? "branch protection"
@@ -186,8 +218,8 @@ void check_branch(Batch& batch, size_t index) {
   add_finding(batch, index, "github_repository_default_branch_protection_enabled", Status::pass,
               fmt::format("default branch {} is protected by {}", branch, source));
   for (const Setting& setting : settings) {
-    // Ruleset bypass lists are not visible in the rules of a branch: without classic protection
-    // the administrators check is not evaluated rather than guessed.
+    // A ruleset whose bypass list the token cannot see leaves the administrators check
+    // unevaluated rather than guessed.
     if (setting.check == "github_repository_default_branch_protection_applies_to_admins" &&
         !rules.admins) {
       continue;

@@ -112,6 +112,37 @@ nlohmann::json dependabot_alerts(RepositoryCalls& calls) {
   return nullptr;
 }
 
+// The bypass actors of each ruleset whose rules apply to a branch, by ruleset id ("42": [...]),
+// or null when a ruleset could not be read: only its editors see who may bypass it.
+nlohmann::json ruleset_bypass(Api& api, const std::string& full_name, const nlohmann::json& rules,
+                              std::string& raw, Refusals& refusals) {
+  nlohmann::json bypass = nlohmann::json::object();
+  for (const nlohmann::json& rule : rules) {
+    const std::string id = std::to_string(rule.value("ruleset_id", int64_t{0}));
+    if (bypass.contains(id)) {
+      continue;
+    }
+    // includes_parents: an organisation ruleset that applies to the repository is read here too.
+    const net::Response response =
+      api.get(Api::repo_path(full_name) + "/rulesets/" + id + "?includes_parents=true");
+    api.fail_on_rejection(response);
+    raw += response.body;
+    const nlohmann::json ruleset =
+      response.ok() ? json_of(response).value_or(nlohmann::json()) : nlohmann::json();
+    if (!ruleset.is_object() || !ruleset.contains("bypass_actors")) {
+      refusals.add(response.ok() ? "GET /repos/{owner}/{repo}/rulesets/{id}: bypass_actors is "
+                                   "not visible"
+                                 : fmt::format("GET /repos/{{owner}}/{{repo}}/rulesets/{{id}}: {}",
+                                               error_text(response)),
+                   full_name, "github_repository_default_branch_protection_applies_to_admins",
+                   "the repository admin role (fine-grained: repository Administration read)");
+      return nullptr;
+    }
+    bypass[id] = ruleset["bypass_actors"];
+  }
+  return bypass;
+}
+
 } // namespace
 
 void collect_repositories(Api& api, const nlohmann::json& repos, Batch& batch, Refusals& refusals) {
@@ -206,6 +237,7 @@ void collect_branches(Api& api, const nlohmann::json& repos, Batch& batch, Refus
     raw += rules.raw;
     if (rules.problem.empty()) {
       data["rules"] = rules.items;
+      data["bypass"] = ruleset_bypass(api, full_name, rules.items, raw, refusals);
     } else if (rules.problem.find("Upgrade to GitHub") != std::string::npos) {
       data["rules"] = nlohmann::json::array();
     } else {

@@ -240,6 +240,7 @@ const Platform& platform() {
                         .calls = {"GET /orgs/{org}/repos",
                                   "GET /repos/{owner}/{repo}/branches/{branch}/protection",
                                   "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+                                  "GET /repos/{owner}/{repo}/rulesets/{id}",
                                   "GET /orgs/{org}/members?filter=2fa_disabled",
                                   "GET /orgs/{org}/members?role=admin",
                                   "GET /orgs/{org}/outside_collaborators?filter=2fa_disabled"}}},
