@@ -421,11 +421,27 @@ class GitHubHandler(fakelib.Handler):
                 "required_approving_review_count": reviews.get("required_approving_review_count",
                                                                1),
                 "require_last_push_approval": reviews.get("require_last_push_approval", False)}
+            if reviews.get("dismissal_restrictions") is not None:
+                body["required_pull_request_reviews"]["dismissal_restrictions"] = self.allowed(
+                    base + "/required_pull_request_reviews/dismissal_restrictions",
+                    reviews["dismissal_restrictions"])
+        if rules.get("restrictions") is not None:
+            body["restrictions"] = self.allowed(base + "/restrictions", rules["restrictions"])
         for flag in ("required_linear_history", "allow_force_pushes", "allow_deletions",
                      "block_creations", "required_conversation_resolution", "lock_branch",
                      "allow_fork_syncing"):
             body[flag] = {"enabled": rules.get(flag, False)}
         return body
+
+    def allowed(self, url, spec):
+        """Who a protection lets do something: users, teams and apps, as GitHub lists them."""
+        return {"url": url, "users_url": url + "/users", "teams_url": url + "/teams",
+                "apps_url": url + "/apps",
+                "users": [{"login": login, "type": "User", "site_admin": False}
+                          for login in spec.get("users", [])],
+                "teams": [{"slug": slug, "name": slug, "privacy": "closed",
+                           "permission": "push"} for slug in spec.get("teams", [])],
+                "apps": []}
 
     def route_vulnerability_alerts(self, owner, name):
         self.authorize("vulnerability_alerts", "repo")

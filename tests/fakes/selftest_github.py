@@ -190,7 +190,8 @@ def settings_and_files(t):
     with Fake("fake_github.py", "--scenario", "pass") as fake:
         owner = headers_for(OWNER)
         _, _, body = fake.call("GET", "/repos/acme-corp/web/rules/branches/main", headers=owner)
-        t.equal([r["type"] for r in body][:2], ["deletion", "non_fast_forward"], "ruleset rules")
+        t.equal([r["type"] for r in body][:3], ["update", "deletion", "non_fast_forward"],
+                "ruleset rules")
         t.equal(body[0]["ruleset_source_type"], "Repository", "rule source")
         t.equal(fake.call("GET", "/repos/acme-corp/sandbox/contents/CODEOWNERS",
                           headers=owner)[2]["message"], "This repository is empty.",

@@ -102,6 +102,10 @@ github_repository_default_branch_protection_applies_to_admins acme-corp/infra:tr
 github_repository_default_branch_protection_applies_to_admins acme-corp/web:main PASS
 github_repository_default_branch_disallows_force_push acme-corp/web:main PASS
 github_repository_default_branch_deletion_disabled acme-corp/api:main PASS
+github_repository_default_branch_push_restricted acme-corp/web:main PASS
+github_repository_default_branch_push_restricted acme-corp/infra:trunk PASS
+github_repository_default_branch_review_dismissal_restricted acme-corp/docs:main PASS
+github_repository_default_branch_review_dismissal_restricted acme-corp/web:main none
 github_repository_default_branch_protection_enabled old-site none
 github_repository_secret_scanning_enabled old-site none
 github_repository_default_branch_protection_enabled sandbox none
@@ -170,6 +174,8 @@ github_repository_default_branch_protection_applies_to_admins acme-corp/web:main
 github_repository_default_branch_protection_applies_to_admins acme-corp/infra:trunk FAIL
 github_repository_default_branch_disallows_force_push acme-corp/infra:trunk FAIL
 github_repository_default_branch_deletion_disabled acme-corp/web:main FAIL
+github_repository_default_branch_push_restricted acme-corp/web:main FAIL
+github_repository_default_branch_review_dismissal_restricted acme-corp/infra:trunk FAIL
 LIST
 expect_out_contains 'Advanced Security must be enabled for this repository'
 expect_out_contains 'Upgrade to GitHub Pro'

@@ -91,7 +91,10 @@ const nlohmann::json k_full_protection = {
   {"required_pull_request_reviews",
    {{"required_approving_review_count", 2},
     {"dismiss_stale_reviews", true},
-    {"require_code_owner_reviews", true}}},
+    {"require_code_owner_reviews", true},
+    {"dismissal_restrictions",
+     {{"users", nlohmann::json::array()}, {"teams", {{{"slug", "leads"}}}}}}}},
+  {"restrictions", {{"users", nlohmann::json::array()}, {"teams", {{{"slug", "release"}}}}}},
   {"required_status_checks", {{"strict", true}, {"contexts", {"ci/build"}}}},
   {"required_signatures", {{"enabled", true}}},
   {"required_linear_history", {{"enabled", true}}},
@@ -99,7 +102,7 @@ const nlohmann::json k_full_protection = {
   {"allow_force_pushes", {{"enabled", false}}},
   {"allow_deletions", {{"enabled", false}}}};
 
-constexpr size_t k_branch_checks = 12;
+constexpr size_t k_branch_checks = 14;
 
 TEST_CASE("run_checks: default branch") {
   SUBCASE("classic protection with every setting passes every branch check") {
@@ -138,7 +141,9 @@ TEST_CASE("run_checks: default branch") {
     CHECK(got.at("github_repository_default_branch_requires_codeowners_review") == Status::fail);
     CHECK(got.at("github_repository_default_branch_requires_up_to_date_branch") == Status::fail);
     CHECK(got.at("github_repository_default_branch_requires_signed_commits") == Status::fail);
+    CHECK(got.at("github_repository_default_branch_push_restricted") == Status::fail);
     CHECK(got.count("github_repository_default_branch_protection_applies_to_admins") == 0);
+    CHECK(got.count("github_repository_default_branch_review_dismissal_restricted") == 0);
   }
   SUBCASE("a ruleset binds administrators unless its bypass list names them") {
     const nlohmann::json rules = {{{"type", "deletion"}, {"ruleset_id", 42}}};

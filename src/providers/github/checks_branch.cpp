@@ -31,6 +31,9 @@ struct BranchRules {
   bool linear_history = false;
   bool force_push_blocked = false;
   bool deletion_blocked = false;
+  bool push_restricted = false;
+  // Only classic protection names who may dismiss reviews; rulesets have no such list.
+  std::optional<bool> dismissal_restricted;
   // Whether administrators are bound by every source that protects the branch: classic
   // protection's enforce_admins, and no ruleset letting repository or organisation admins
   // bypass it. Nothing when a ruleset's bypass list could not be read.
@@ -67,6 +70,8 @@ void read_classic(const nlohmann::json& protection, BranchRules& rules) {
     rules.approvals = reviews.value("required_approving_review_count", int64_t{0});
     rules.dismiss_stale = reviews.value("dismiss_stale_reviews", false);
     rules.code_owners = reviews.value("require_code_owner_reviews", false);
+    rules.dismissal_restricted =
+      reviews.contains("dismissal_restrictions") && reviews["dismissal_restrictions"].is_object();
   }
   const nlohmann::json checks = protection.value("required_status_checks", nlohmann::json());
   if (checks.is_object()) {
@@ -79,6 +84,8 @@ void read_classic(const nlohmann::json& protection, BranchRules& rules) {
   rules.force_push_blocked = !enabled(protection, "allow_force_pushes");
   rules.deletion_blocked = !enabled(protection, "allow_deletions");
   rules.admins = enabled(protection, "enforce_admins");
+  rules.push_restricted =
+    protection.contains("restrictions") && protection["restrictions"].is_object();
 }
 
 // Whether a ruleset's bypass actors include administrators: the repository admin role (id 5)
@@ -137,6 +144,8 @@ void read_rulesets(const nlohmann::json& applied, BranchRules& rules) {
       rules.force_push_blocked = true;
     } else if (type == "deletion") {
       rules.deletion_blocked = true;
+    } else if (type == "update") {
+      rules.push_restricted = true;
     }
   }
 }
@@ -166,7 +175,7 @@ void check_branch(Batch& batch, size_t index) {
   const std::string source = rules.classic && rules.rulesets ? "branch protection and rulesets"
                              : rules.classic                 ? "branch protection"
                                                              : "rulesets";
-  const std::array<Setting, 11> settings = {
+  const std::array<Setting, 13> settings = {
     Setting{"github_repository_default_branch_requires_multiple_approvals",
             rules.approvals >= k_min_approvals,
             fmt::format("{} approving reviews required", rules.approvals),
@@ -197,6 +206,13 @@ void check_branch(Batch& batch, size_t index) {
             "force pushes are blocked", "force pushes are allowed"},
     Setting{"github_repository_default_branch_deletion_disabled", rules.deletion_blocked,
             "the branch cannot be deleted", "the branch can be deleted"},
+    Setting{"github_repository_default_branch_push_restricted", rules.push_restricted,
+            "only named people, teams or apps may push", "everyone with write access may push"},
+    Setting{"github_repository_default_branch_review_dismissal_restricted",
+            rules.reviews && rules.dismissal_restricted.value_or(false),
+            "only named people or teams may dismiss reviews",
+            rules.reviews ? "anyone with write access may dismiss reviews"
+                          : "pull request reviews are not required"},
     Setting{"github_repository_default_branch_protection_applies_to_admins",
             rules.admins.value_or(false), "the rules apply to administrators too",
             "administrators can bypass the rules"},
@@ -222,6 +238,11 @@ void check_branch(Batch& batch, size_t index) {
     // unevaluated rather than guessed.
     if (setting.check == "github_repository_default_branch_protection_applies_to_admins" &&
         !rules.admins) {
+      continue;
+    }
+    // Reviews required by rulesets alone have no dismissal list to judge.
+    if (setting.check == "github_repository_default_branch_review_dismissal_restricted" &&
+        rules.reviews && !rules.dismissal_restricted) {
       continue;
     }
     add_finding(batch, index, setting.check, status_of(setting.ok),
