@@ -1,6 +1,7 @@
 #pragma once
 
-// Internal to the GitHub provider: its authorised calls and how their refusals are reported.
+// Internal to the GitHub provider: its authorised calls, how their refusals are reported, and
+// the collectors that build its evidence from them.
 
 #include <velocity/providers/github/provider.hpp>
 #include <velocity/providers/session.hpp>
@@ -73,10 +74,6 @@ private:
 
 // The JSON of a 2xx answer, or nothing when its body is not JSON.
 std::optional<nlohmann::json> json_of(const net::Response& response);
-
-} // namespace velocity::providers::github
-
-namespace velocity::providers::github {
 
 // The organisation's settings, webhooks and Actions policies: one `organization` evidence.
 void collect_organization(Api& api, Batch& batch, Refusals& refusals);
