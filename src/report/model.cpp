@@ -170,6 +170,24 @@ json roadmap_json(const compliance::Roadmap& roadmap, const std::vector<complian
           {"assumptions", roadmap.assumptions}};
 }
 
+// A benchmark recommendation's result as a benchmark report reads it: passed or failed, not
+// applicable, or not assessed yet — waiting for a person's answer (manual) or for an automated
+// result (automated: no check has evidence on it in the period).
+std::string_view benchmark_result(const compliance::ControlResult& control) {
+  switch (control.status) {
+  case compliance::ControlStatus::met:
+    return "pass";
+  case compliance::ControlStatus::partially_met:
+  case compliance::ControlStatus::not_met:
+    return "fail";
+  case compliance::ControlStatus::not_applicable:
+    return "not_applicable";
+  case compliance::ControlStatus::not_assessed:
+    break;
+  }
+  return control.control->assessment == compliance::Assessment::manual ? "manual" : "no_result";
+}
+
 // Every control of the framework with its status (answers and automated verdicts), the answers
 // behind it and the findings.
 json controls_json(const compliance::FrameworkResult& result,
@@ -208,20 +226,52 @@ json controls_json(const compliance::FrameworkResult& result,
       // Answered as met while automated checks fail on it: the auditor should look here first.
       const bool conflict = control.answered == compliance::ControlStatus::met &&
                             control.source == compliance::StatusSource::failing_checks;
-      controls.push_back({{"id", control.control->id},
-                          {"title", control.control->title},
-                          {"category", category.category->id},
-                          {"category_name", category.category->name},
-                          {"status", compliance::to_string(control.status)},
-                          {"answered_status", compliance::to_string(control.answered)},
-                          {"status_source", compliance::to_string(control.source)},
-                          {"answers", answered},
-                          {"findings", tally != nullptr ? tally->to_json() : Tally{}.to_json()},
-                          {"checks", checks},
-                          {"contradicted", conflict}});
+      const bool benchmark = control.control->assessment != compliance::Assessment::none;
+      controls.push_back(
+        {{"id", control.control->id},
+         {"title", control.control->title},
+         {"category", category.category->id},
+         {"category_name", category.category->name},
+         {"profile",
+          benchmark ? json(compliance::to_string(control.control->profile)) : json(nullptr)},
+         {"assessment",
+          benchmark ? json(compliance::to_string(control.control->assessment)) : json(nullptr)},
+         {"benchmark_result", benchmark ? json(benchmark_result(control)) : json(nullptr)},
+         {"status", compliance::to_string(control.status)},
+         {"answered_status", compliance::to_string(control.answered)},
+         {"status_source", compliance::to_string(control.source)},
+         {"answers", answered},
+         {"findings", tally != nullptr ? tally->to_json() : Tally{}.to_json()},
+         {"checks", checks},
+         {"contradicted", conflict}});
     }
   }
   return controls;
+}
+
+// For a CIS Benchmark, the recommendations counted by profile, assessment and result; null for
+// other frameworks.
+json benchmark_json(const json& controls) {
+  json counts = {
+    {"recommendations", 0}, {"level1", 0}, {"level2", 0}, {"automated", 0}, {"manual", 0}};
+  json results = {{"pass", 0}, {"fail", 0}, {"manual", 0}, {"no_result", 0}, {"not_applicable", 0}};
+  const auto bump = [](json& count) { count = count.get<int64_t>() + 1; };
+  for (const json& control : controls) {
+    if (control["benchmark_result"].is_null()) {
+      continue;
+    }
+    bump(counts["recommendations"]);
+    if (const std::string profile = control["profile"].get<std::string>(); !profile.empty()) {
+      bump(counts[profile]);
+    }
+    bump(counts[control["assessment"].get<std::string>()]);
+    bump(results[control["benchmark_result"].get<std::string>()]);
+  }
+  if (counts["recommendations"].get<int64_t>() == 0) {
+    return nullptr;
+  }
+  counts["results"] = std::move(results);
+  return counts;
 }
 
 } // namespace
@@ -338,6 +388,7 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
                           {"status_counts", status_counts(counts)}});
   }
   doc["categories"] = std::move(categories);
+  doc["benchmark"] = benchmark_json(controls);
   doc["controls"] = std::move(controls);
   doc["gaps"] = std::move(gaps);
   doc["cost"] = cost_json(evaluation.cost, plan.hourly_rate);

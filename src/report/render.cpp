@@ -49,6 +49,26 @@ std::string control_status_label(const json& control) {
   return status_label(control["status"].get<std::string>());
 }
 
+// A benchmark recommendation's result, with who decided it where that is not the benchmark's own
+// way (an automated recommendation met by answers alone, a manual one decided by checks).
+std::string benchmark_result_label(const json& control) {
+  const std::string result = control["benchmark_result"].get<std::string>();
+  const std::string source = control["status_source"].get<std::string>();
+  if (result == "pass") {
+    return source == "passing_checks" ? "Pass (automated checks)" : "Pass (answered)";
+  }
+  if (result == "fail") {
+    return source == "failing_checks" ? "Fail (automated checks)" : "Fail (answered)";
+  }
+  if (result == "manual") {
+    return "Manual: not answered yet";
+  }
+  if (result == "no_result") {
+    return "No automated result";
+  }
+  return "Not applicable";
+}
+
 std::string score_text(const json& score) {
   return score.is_number() ? compliance::format_decimal(score.get<double>()) : "not scored";
 }
@@ -113,6 +133,13 @@ json view_of(const json& doc) {
 
   for (json& control : view["controls"]) {
     control["status_label"] = control_status_label(control);
+    if (control["benchmark_result"].is_string()) {
+      control["result_label"] = benchmark_result_label(control);
+      control["profile_label"] = control["profile"] == "level2"   ? "Level 2"
+                                 : control["profile"] == "level1" ? "Level 1"
+                                                                  : "-";
+      control["assessment_label"] = control["assessment"] == "manual" ? "Manual" : "Automated";
+    }
     std::string answers;
     for (const json& answer : control["answers"]) {
       answers += answers.empty() ? "" : "; ";

@@ -97,8 +97,11 @@ def operation_of(environ, body):
         return method.title() + "AccountPublicAccessBlock"
     if path in moto_seed_cis.REST_JSON_OPERATIONS:
         return moto_seed_cis.REST_JSON_OPERATIONS[path]
+    if method == "GET" and path == "/accounts":
+        return "DescribeHub"
     names = {"encryption": "GetBucketEncryption", "publicAccessBlock": "GetPublicAccessBlock",
-             "versioning": "GetBucketVersioning", "policy": "GetBucketPolicy"}
+             "versioning": "GetBucketVersioning", "policy": "GetBucketPolicy",
+             "logging": "GetBucketLogging"}
     for key, name in names.items():
         if query.split("=")[0] == key or query.startswith(key + "&"):
             return ("Get" if method == "GET" else method.title()) + name[3:]
@@ -483,6 +486,8 @@ def seed(scenario):
     moto_seed_cis.seed_storage(client)
     seed_cloudtrail()
     seed_config()
+    import moto_seed_logging
+    moto_seed_logging.seed(client, ACCOUNT)
     seed_organization()
 
 
@@ -511,6 +516,8 @@ def main():
     from werkzeug.serving import make_server
 
     moto_seed_cis.mend_moto()
+    import moto_seed_logging
+    moto_seed_logging.mend_moto()
     app = Fixture(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_address[1]

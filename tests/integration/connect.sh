@@ -126,12 +126,13 @@ TEST "connect evidence-types aws"
 run connect evidence-types aws --format json
 expect_rc 0
 for type in policies security_groups encryption_status audit_logs compliance_rules databases \
-  file_systems access_analyzers; do
+  file_systems access_analyzers config_recorders kms_keys security_hub vpc_network ebs_encryption \
+  instances; do
   expect_out_contains "\"id\": \"$type\""
 done
-LISTED=$(json_get 'sum(len(t["checks"]) for t in d["evidence_types"])')
+EVALUATED=$(json_get 'sum(len(t["checks"]) for t in d["evidence_types"])')
 run checks list --platform aws --format json
-expect_equal "$LISTED" "$(json_get 'len(d)')" "every AWS check of the catalogue, under its evidence type"
+expect_equal "$EVALUATED" "$(json_get 'len(d)')" "every catalogued AWS check has its evidence type"
 run connect evidence-types aws
 expect_rc 0
 expect_out_contains "iam:GetAccountPasswordPolicy"

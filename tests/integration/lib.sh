@@ -35,6 +35,13 @@ suite_cleanup() {
 }
 trap suite_cleanup EXIT
 
+# A misspelt helper or a tool the machine lacks fails the suite instead of doing nothing.
+command_not_found_handle() {
+  echo "FAIL: ${CURRENT_TEST:-suite}: no command '$1'" >&2
+  FAILED=$((FAILED + 1))
+  return 127
+}
+
 # Registers a background process to be stopped when the suite ends.
 track_pid() { SUITE_PIDS+=("$1"); }
 

@@ -130,6 +130,42 @@ run report --framework iso27001 --format md
 ROW=$(grep -F "| $AUTOMATED |" <<<"$OUT")
 if grep -q "Met by automated evidence" <<<"$ROW"; then pass; else fail "md row of $AUTOMATED: $ROW"; fi
 
+TEST "a CIS Benchmark report: each recommendation with profile, assessment and result"
+run report --framework cis-aws-5.0 --format json
+expect_rc 0
+printf '%s' "$OUT" >cis.json
+if python3 - cis.json >benchmark.txt <<'PY'; then pass; else fail "$(cat benchmark.txt)"; fi
+import collections, json, sys
+d = json.load(open(sys.argv[1]))
+b = d["benchmark"]
+assert b["recommendations"] == len(d["controls"]) == 63, b
+assert b["level1"] + b["level2"] == 63 and b["automated"] + b["manual"] == 63, b
+results = collections.Counter(c["benchmark_result"] for c in d["controls"])
+assert dict(results) == {k: v for k, v in b["results"].items() if v}, (results, b)
+for c in d["controls"]:
+    assert c["profile"] in ("level1", "level2") and c["assessment"] in ("automated", "manual"), c
+    failing = any(k["fail"] > 0 for k in c["checks"])
+    expected = ("fail" if failing else "pass" if c["checks"] else
+                "manual" if c["assessment"] == "manual" else "no_result")
+    assert c["benchmark_result"] == expected, c
+assert results["pass"] > 0 and results["manual"] > 0 and results["no_result"] > 0, results
+root_mfa = next(c for c in d["controls"] if c["id"] == "1.4")
+assert (root_mfa["profile"], root_mfa["assessment"], root_mfa["benchmark_result"]) == ("level1", "automated", "pass"), root_mfa
+print(f'{b["results"]["pass"]} passed, {b["results"]["fail"]} failed')
+PY
+read -r SUMMARY <benchmark.txt
+run report --framework cis-aws-5.0 --format md
+expect_out_contains "Benchmark recommendations: 63 (41 Level 1, 22 Level 2; 35 automated, 28 manual): **$SUMMARY**"
+expect_out_contains "| Recommendation | Title | Profile | Assessment | Result | Answers | Automated checks |"
+expect_out_contains "| 1.4 | Turn on MFA for the root user | Level 1 | Automated | Pass (automated checks) |"
+expect_out_contains "| 1.6 | Stop using the root user for administration and everyday work | Level 1 | Manual | Manual: not answered yet |"
+run report --framework cis-aws-5.0 --format html
+expect_out_contains '<th>Recommendation</th><th>Title</th><th>Profile</th><th>Assessment</th><th>Result</th>'
+expect_out_contains '<td>1.4</td><td>Turn on MFA for the root user</td><td>Level 1</td><td>Automated</td><td><span class="status met">Pass (automated checks)</span>'
+run report --framework soc2 --format md
+expect_out_contains "| Control | Title | Status | Answers | Automated checks |"
+expect_out_lacks "Benchmark recommendations"
+
 TEST "OSCAL: the failing control is not-satisfied, linked to a risk naming the check and to its observations"
 run report --framework soc2 --format oscal --output ar1.json
 expect_rc 0

@@ -1,6 +1,7 @@
 #pragma once
 
-// Running the AWS evaluators over hand-made evidence, for the checks' unit tests.
+// What the AWS evaluator tests share: a batch of normalised evidence run through the checks, and
+// the status one check gave one item.
 
 #include <velocity/providers/aws/checks.hpp>
 

@@ -16,7 +16,6 @@ namespace {
 constexpr std::string_view k_iam_version = "2010-05-08";
 constexpr std::string_view k_sts_version = "2011-06-15";
 constexpr std::string_view k_ec2_version = "2016-11-15";
-constexpr std::string_view k_rds_version = "2014-10-31";
 
 std::string dns_suffix(std::string_view region) {
   return partition_of(region) == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
@@ -178,25 +177,27 @@ ApiCall s3control_call(std::string operation, std::string region, const std::str
                  .host_prefix = account_id + "."};
 }
 
+ApiCall query_call(std::string service, std::string operation, std::string region,
+                   std::string api_version,
+                   std::vector<std::pair<std::string, std::string>> params) {
+  return ApiCall{.service = std::move(service),
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::query,
+                 .params = std::move(params),
+                 .api_version = std::move(api_version)};
+}
+
 ApiCall rest_json_call(std::string service, std::string operation, std::string region,
                        std::string path, std::string query) {
   return ApiCall{.service = std::move(service),
                  .operation = std::move(operation),
                  .region = std::move(region),
                  .protocol = Protocol::rest_json,
+                 .body = "",
                  .method = "GET",
                  .path = std::move(path),
                  .query = std::move(query)};
-}
-
-ApiCall rds_call(std::string operation, std::string region,
-                 std::vector<std::pair<std::string, std::string>> params) {
-  return ApiCall{.service = "rds",
-                 .operation = std::move(operation),
-                 .region = std::move(region),
-                 .protocol = Protocol::query,
-                 .params = std::move(params),
-                 .api_version = std::string(k_rds_version)};
 }
 
 ApiCall json_call(std::string service, std::string operation, std::string region,

@@ -1,4 +1,4 @@
-#include "checks_common.hpp"
+#include "checks_support.hpp"
 
 #include <velocity/providers/aws/checks.hpp>
 #include <velocity/providers/findings.hpp>
@@ -8,11 +8,6 @@
 #include <chrono>
 
 namespace velocity::providers::aws {
-
-std::string str(const nlohmann::json& data, const char* key) {
-  const auto found = data.find(key);
-  return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
 
 const nlohmann::json& field(const nlohmann::json& data, const char* key) {
   static const nlohmann::json null_value;
@@ -63,45 +58,6 @@ namespace {
 
 // --- security groups ----------------------------------------------------------------------
 
-bool from_world(const nlohmann::json& rule) {
-  for (const nlohmann::json& cidr : rule.value("ipv4", nlohmann::json::array())) {
-    if (cidr == "0.0.0.0/0") {
-      return true;
-    }
-  }
-  for (const nlohmann::json& cidr : rule.value("ipv6", nlohmann::json::array())) {
-    if (cidr == "::/0") {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool all_traffic(const nlohmann::json& rule) {
-  const std::string protocol = str(rule, "protocol");
-  if (protocol == "-1" || protocol == "all") {
-    return true;
-  }
-  const nlohmann::json& from = rule["from_port"];
-  const nlohmann::json& to = rule["to_port"];
-  return (protocol == "tcp" || protocol == "6") && from.is_number() && to.is_number() &&
-         from.get<int64_t>() <= 0 && to.get<int64_t>() >= 65535;
-}
-
-bool opens_port(const nlohmann::json& rule, int64_t port) {
-  if (all_traffic(rule)) {
-    return true;
-  }
-  const std::string protocol = str(rule, "protocol");
-  if (protocol != "tcp" && protocol != "6") {
-    return false;
-  }
-  const nlohmann::json& from = rule["from_port"];
-  const nlohmann::json& to = rule["to_port"];
-  return from.is_number() && to.is_number() && from.get<int64_t>() <= port &&
-         to.get<int64_t>() >= port;
-}
-
 void check_security_group(Batch& batch, size_t index) {
   const nlohmann::json& group = batch.evidence[index].data;
   bool ssh = false;
@@ -130,37 +86,7 @@ void check_security_group(Batch& batch, size_t index) {
                   : fmt::format("security group {} does not open all ports to the internet", name));
 }
 
-// --- trails and config rules --------------------------------------------------------------
-
-void check_trail(Batch& batch, size_t index) {
-  const nlohmann::json& trail = batch.evidence[index].data;
-  const std::string name = str(trail, "name");
-  const bool multi = trail.value("multi_region", false);
-  add_finding(batch, index, "aws_cloudtrail_multi_region_enabled",
-              multi ? Status::pass : Status::fail,
-              multi ? fmt::format("trail {} records every region", name)
-                    : fmt::format("trail {} records its home region only", name));
-  const bool validation = trail.value("log_file_validation", false);
-  add_finding(batch, index, "aws_cloudtrail_log_file_validation_enabled",
-              validation ? Status::pass : Status::fail,
-              validation ? fmt::format("trail {} validates its log files", name)
-                         : fmt::format("trail {} has log file validation off", name));
-  const nlohmann::json& logging = trail["is_logging"];
-  if (logging.is_boolean()) {
-    add_finding(batch, index, "aws_cloudtrail_logging_on",
-                logging.get<bool>() ? Status::pass : Status::fail,
-                logging.get<bool>() ? fmt::format("trail {} is logging", name)
-                                    : fmt::format("trail {} is not logging", name));
-  }
-}
-
-void check_trails_summary(Batch& batch, size_t index) {
-  const nlohmann::json& summary = batch.evidence[index].data;
-  if (summary.value("trails", 0) == 0) {
-    add_finding(batch, index, "aws_cloudtrail_multi_region_enabled", Status::fail,
-                "the account has no CloudTrail trail");
-  }
-}
+// --- config rules ------------------------------------------------------------------------
 
 void check_config_rule(Batch& batch, size_t index) {
   const nlohmann::json& rule = batch.evidence[index].data;
@@ -180,46 +106,114 @@ void check_config_rule(Batch& batch, size_t index) {
 
 } // namespace
 
+std::string str(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+const nlohmann::json& list_at(const nlohmann::json& data, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::array();
+  const auto found = data.find(key);
+  return found != data.end() && found->is_array() ? *found : empty;
+}
+
+bool truthy(const nlohmann::json& value) {
+  if (value.is_boolean()) {
+    return value.get<bool>();
+  }
+  if (value.is_number()) {
+    return value.get<double>() != 0;
+  }
+  return value.is_string() && value.get<std::string>() == "true";
+}
+
+bool flag(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && truthy(*found);
+}
+
+bool from_world(const nlohmann::json& rule) {
+  for (const nlohmann::json& cidr : list_at(rule, "ipv4")) {
+    if (cidr == "0.0.0.0/0") {
+      return true;
+    }
+  }
+  for (const nlohmann::json& cidr : list_at(rule, "ipv6")) {
+    if (cidr == "::/0") {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool all_traffic(const nlohmann::json& rule) {
+  const std::string protocol = str(rule, "protocol");
+  if (protocol == "-1" || protocol == "all") {
+    return true;
+  }
+  const nlohmann::json from = rule.value("from_port", nlohmann::json());
+  const nlohmann::json to = rule.value("to_port", nlohmann::json());
+  return (protocol == "tcp" || protocol == "6") && from.is_number() && to.is_number() &&
+         from.get<int64_t>() <= 0 && to.get<int64_t>() >= 65535;
+}
+
+bool opens_port(const nlohmann::json& rule, int64_t port) {
+  if (all_traffic(rule)) {
+    return true;
+  }
+  const std::string protocol = str(rule, "protocol");
+  if (protocol != "tcp" && protocol != "6") {
+    return false;
+  }
+  const nlohmann::json from = rule.value("from_port", nlohmann::json());
+  const nlohmann::json to = rule.value("to_port", nlohmann::json());
+  return from.is_number() && to.is_number() && from.get<int64_t>() <= port &&
+         to.get<int64_t>() >= port;
+}
+
 const std::vector<CheckInfo>& evaluated_checks() {
-  static const std::vector<CheckInfo> checks = {
-    {"aws_iam_no_root_access_key", "policies"},
-    {"aws_iam_root_mfa_enabled", "policies"},
-    {"aws_iam_root_hardware_mfa_enabled", "policies"},
-    {"aws_iam_avoid_root_usage", "policies"},
-    {"aws_iam_password_policy_minimum_length_14", "policies"},
-    {"aws_iam_password_policy_reuse_24", "policies"},
-    {"aws_iam_user_mfa_enabled_console_access", "policies"},
-    {"aws_iam_user_no_setup_initial_access_key", "policies"},
-    {"aws_iam_user_accesskey_unused", "policies"},
-    {"aws_iam_user_console_access_unused", "policies"},
-    {"aws_iam_user_two_active_access_key", "policies"},
-    {"aws_iam_rotate_access_key_90_days", "policies"},
-    {"aws_iam_policy_attached_only_to_group_or_roles", "policies"},
-    {"aws_iam_aws_attached_policy_no_administrative_privileges", "policies"},
-    {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
-    {"aws_iam_support_role_created", "policies"},
-    {"aws_iam_no_expired_server_certificates_stored", "policies"},
-    {"aws_iam_policy_cloudshell_admin_not_attached", "policies"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
-    {"aws_s3_bucket_default_encryption", "encryption_status"},
-    {"aws_s3_bucket_level_public_access_block", "encryption_status"},
-    {"aws_s3_bucket_object_versioning", "encryption_status"},
-    {"aws_s3_bucket_secure_transport_policy", "encryption_status"},
-    {"aws_s3_bucket_no_mfa_delete", "encryption_status"},
-    {"aws_s3_account_level_public_access_blocks", "encryption_status"},
-    {"aws_rds_instance_storage_encrypted", "databases"},
-    {"aws_rds_instance_minor_version_upgrade_enabled", "databases"},
-    {"aws_rds_instance_no_public_access", "databases"},
-    {"aws_rds_instance_multi_az", "databases"},
-    {"aws_efs_encryption_at_rest_enabled", "file_systems"},
-    {"aws_accessanalyzer_enabled", "access_analyzers"},
-    {"aws_cloudtrail_multi_region_enabled", "audit_logs"},
-    {"aws_cloudtrail_log_file_validation_enabled", "audit_logs"},
-    {"aws_cloudtrail_logging_on", "audit_logs"},
-    {"aws_config_rules_compliant", "compliance_rules"},
-  };
+  static const std::vector<CheckInfo> checks = [] {
+    std::vector<CheckInfo> all = {
+      {"aws_iam_no_root_access_key", "policies"},
+      {"aws_iam_root_mfa_enabled", "policies"},
+      {"aws_iam_root_hardware_mfa_enabled", "policies"},
+      {"aws_iam_avoid_root_usage", "policies"},
+      {"aws_iam_password_policy_minimum_length_14", "policies"},
+      {"aws_iam_password_policy_reuse_24", "policies"},
+      {"aws_iam_user_mfa_enabled_console_access", "policies"},
+      {"aws_iam_user_no_setup_initial_access_key", "policies"},
+      {"aws_iam_user_accesskey_unused", "policies"},
+      {"aws_iam_user_console_access_unused", "policies"},
+      {"aws_iam_user_two_active_access_key", "policies"},
+      {"aws_iam_rotate_access_key_90_days", "policies"},
+      {"aws_iam_policy_attached_only_to_group_or_roles", "policies"},
+      {"aws_iam_aws_attached_policy_no_administrative_privileges", "policies"},
+      {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
+      {"aws_iam_support_role_created", "policies"},
+      {"aws_iam_no_expired_server_certificates_stored", "policies"},
+      {"aws_iam_policy_cloudshell_admin_not_attached", "policies"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
+      {"aws_s3_bucket_default_encryption", "encryption_status"},
+      {"aws_s3_bucket_level_public_access_block", "encryption_status"},
+      {"aws_s3_bucket_object_versioning", "encryption_status"},
+      {"aws_s3_bucket_secure_transport_policy", "encryption_status"},
+      {"aws_s3_bucket_no_mfa_delete", "encryption_status"},
+      {"aws_s3_account_level_public_access_blocks", "encryption_status"},
+      {"aws_rds_instance_storage_encrypted", "databases"},
+      {"aws_rds_instance_minor_version_upgrade_enabled", "databases"},
+      {"aws_rds_instance_no_public_access", "databases"},
+      {"aws_rds_instance_multi_az", "databases"},
+      {"aws_efs_encryption_at_rest_enabled", "file_systems"},
+      {"aws_accessanalyzer_enabled", "access_analyzers"},
+      {"aws_config_rules_compliant", "compliance_rules"},
+    };
+    for (const std::vector<CheckInfo>* more : {&logging_checks(), &network_checks()}) {
+      all.insert(all.end(), more->begin(), more->end());
+    }
+    return all;
+  }();
   return checks;
 }
 
@@ -251,11 +245,32 @@ const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
      "IAM Access Analyzer analyzers and their status, every enabled region",
      {"access-analyzer:ListAnalyzers"}},
     {"audit_logs",
-     "CloudTrail trails and whether they are logging, every enabled region",
-     {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}},
+     "CloudTrail trails (every enabled region): status, event selectors, their bucket's access "
+     "logging; the metric filters, alarms and alarm subscribers on their CloudWatch log groups",
+     {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+      "s3:GetBucketLogging", "logs:DescribeMetricFilters", "cloudwatch:DescribeAlarms",
+      "sns:ListSubscriptionsByTopic"}},
     {"compliance_rules",
      "AWS Config rules and their compliance, every enabled region",
      {"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"}},
+    {"config_recorders",
+     "AWS Config configuration recorders and their status, every enabled region",
+     {"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus"}},
+    {"kms_keys",
+     "KMS keys, what they are and whether customer-managed ones rotate, every enabled region",
+     {"kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"}},
+    {"security_hub",
+     "Whether Security Hub is enabled, every enabled region",
+     {"securityhub:DescribeHub"}},
+    {"vpc_network",
+     "VPCs with their flow logs, and network ACLs with their entries, every enabled region",
+     {"ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "ec2:DescribeNetworkAcls"}},
+    {"ebs_encryption",
+     "EBS encryption by default and every volume's encryption, every enabled region",
+     {"ec2:GetEbsEncryptionByDefault", "ec2:DescribeVolumes"}},
+    {"instances",
+     "EC2 instances and their instance metadata options, every enabled region",
+     {"ec2:DescribeInstances"}},
   };
   return types;
 }
@@ -263,18 +278,15 @@ const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
 void evaluate_checks(Batch& batch, time::TimePoint now) {
   for (size_t i = 0; i < batch.evidence.size(); ++i) {
     const std::string kind = str(batch.evidence[i].data, "kind");
-    if (evaluate_iam(batch, i, kind, now) || evaluate_storage(batch, i, kind)) {
-      continue;
-    }
     if (kind == "security_group") {
       check_security_group(batch, i);
-    } else if (kind == "trail") {
-      check_trail(batch, i);
-    } else if (kind == "trails_summary") {
-      check_trails_summary(batch, i);
     } else if (kind == "config_rule") {
       check_config_rule(batch, i);
+    } else if (!evaluate_iam(batch, i, kind, now)) {
+      evaluate_storage(batch, i, kind);
     }
+    evaluate_logging(batch, i);
+    evaluate_network(batch, i);
   }
 }
 

@@ -1,7 +1,7 @@
 // The IAM checks (CIS AWS Foundations Benchmark v5.0.0 section 1), over the `policies` evidence
 // that collect_iam.cpp builds from the credential report and the authorization details.
 
-#include "checks_common.hpp"
+#include "checks_support.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // The storage checks (CIS AWS Foundations Benchmark v5.0.0 section 2): S3 buckets and the
 // account's S3 public access block (`encryption_status`), RDS instances (`databases`).
 
-#include "checks_common.hpp"
+#include "checks_support.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // The `access_analyzers` evidence type: the IAM Access Analyzer analyzers of each enabled region,
 // one evidence item per region (the benchmark wants an active analyzer in every region).
 
-#include "checks_common.hpp"
+#include "checks_support.hpp"
 #include "collect.hpp"
 
 #include <velocity/net/http.hpp>

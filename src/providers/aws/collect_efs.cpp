@@ -1,7 +1,7 @@
 // The `file_systems` evidence type: every EFS file system of every enabled region, with whether
 // it is encrypted at rest.
 
-#include "checks_common.hpp"
+#include "checks_support.hpp"
 #include "collect.hpp"
 
 #include <velocity/net/http.hpp>

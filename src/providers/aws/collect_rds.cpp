@@ -10,6 +10,8 @@ namespace velocity::providers::aws {
 
 namespace {
 
+constexpr std::string_view k_rds_version = "2014-10-31";
+
 class DbInstanceCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
@@ -21,7 +23,8 @@ public:
           if (marker) {
             params.emplace_back("Marker", *marker);
           }
-          return rds_call("DescribeDBInstances", region, std::move(params));
+          return query_call("rds", "DescribeDBInstances", region, std::string(k_rds_version),
+                            std::move(params));
         },
         [&run, region](CallResult& result) -> std::optional<std::string> {
           if (!result.ok()) {

@@ -112,9 +112,9 @@ private:
       auto run = std::make_shared<TypeRun>(
         engine, account, type, make_collector(type),
         [&sink](Batch batch) { sink.on_batch(std::move(batch)); }, now);
-      const std::vector<CallSketch> calls = sketch_calls(type);
-      const bool regional = std::any_of(calls.begin(), calls.end(),
-                                        [](const CallSketch& call) { return call.regional; });
+      const std::vector<CallSketch> sketches = sketch_calls(type);
+      const bool regional = std::any_of(sketches.begin(), sketches.end(),
+                                        [](const CallSketch& sketch) { return sketch.regional; });
       if (regional && !regions_problem.empty()) {
         run->problem(regions_problem);
       }

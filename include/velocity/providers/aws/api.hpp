@@ -11,10 +11,10 @@
 #include <utility>
 #include <vector>
 
-// The AWS wire protocols velocity speaks: query (IAM, STS, RDS) and its EC2 dialect, rest-xml
-// (S3, S3 Control), JSON 1.1 (CloudTrail, Config, Organizations) and rest-json GETs (EFS, IAM
-// Access Analyzer); where each call goes, how it is signed,
-// and how an error answer of any of them is read.
+// The AWS wire protocols velocity speaks: query (IAM, STS, RDS, CloudWatch, SNS) and its EC2
+// dialect, rest-xml (S3, S3 Control), JSON 1.1 (CloudTrail, Config, Organizations, KMS, CloudWatch
+// Logs) and rest-json GETs (EFS, IAM Access Analyzer, Security Hub); where each call goes, how it
+// is signed, and how an error answer of any of them is read.
 namespace velocity::providers::aws {
 
 enum class Protocol { query, ec2, rest_xml, json, rest_json };
@@ -31,8 +31,8 @@ struct ApiCall {
   // json: X-Amz-Target and the body.
   std::string target{};
   std::string body = "{}";
-  // rest_xml, rest_json: the bucket (S3 only; empty for ListBuckets), method, path (within the
-  // bucket for S3; already URI-encoded) and query (without '?').
+  // rest_xml: the bucket (S3 only; empty for ListBuckets), method, path (within the bucket for S3;
+  // already URI-encoded) and query (without '?'). rest_json: method, path and query; no body.
   std::string bucket{};
   std::string method = "GET";
   std::string path = "/";
@@ -60,13 +60,14 @@ ApiCall s3_call(std::string operation, std::string region, std::string bucket, s
 // also travels in the x-amz-account-id header, as the API requires.
 ApiCall s3control_call(std::string operation, std::string region, const std::string& account_id,
                        std::string path);
-// A rest-json GET of `path` with `query` (without '?') to `endpoint_prefix`.REGION, signed for
-// `service`: EFS ("elasticfilesystem"), IAM Access Analyzer ("access-analyzer").
+// A query call of any other service (`monitoring`, `sns`) with its API version, in `region`.
+ApiCall query_call(std::string service, std::string operation, std::string region,
+                   std::string api_version,
+                   std::vector<std::pair<std::string, std::string>> params);
+// A rest-json GET of `path` (already URI-encoded) with `query` (without '?') to `service`.REGION:
+// EFS ("elasticfilesystem"), IAM Access Analyzer ("access-analyzer"), Security Hub.
 ApiCall rest_json_call(std::string service, std::string operation, std::string region,
                        std::string path, std::string query);
-// An RDS query call in `region`.
-ApiCall rds_call(std::string operation, std::string region,
-                 std::vector<std::pair<std::string, std::string>> params);
 // A JSON 1.1 call: `target_prefix` + "." + operation in X-Amz-Target.
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body);
