@@ -3,8 +3,6 @@
 
 #include "test_providers_aws_support.hpp"
 
-#include "test_providers_aws_support.hpp"
-
 #include <velocity/providers/aws/checks.hpp>
 
 #include <doctest/doctest.h>
