@@ -50,13 +50,17 @@ fixture mutate '{"action": "stop-logging"}' >/dev/null
 run collect -q
 expect_rc 0
 expect_equal "$ERR" "" "stderr"
-expect_equal "$(grep -c '^new failure' <<<"$OUT")" "1" "new failure rows"
+# A stopped trail also fails what rests on a logging multi-region trail (CIS 3.1, 3.8, the
+# monitoring chain of 4.x): five new failures in all.
+expect_equal "$(grep -c '^new failure' <<<"$OUT")" "5" "new failure rows"
 expect_out_contains "new failure  prod         aws_cloudtrail_logging_on"
+expect_out_contains "new failure  prod         aws_cloudtrail_multi_region_enabled"
+expect_out_contains "new failure  prod         aws_cloudwatch_log_metric_filter_unauthorized_api_calls"
 expect_out_contains "org-trail"
 expect_out_contains "fixed        prod         aws_iam_password_policy_minimum_length_14"
 expect_out_contains "fixed        prod         aws_iam_password_policy_reuse_24"
-expect_out_contains "prod: 1 new failure, 2 fixed since the collection of 20"
-expect_out_contains "; $((FAILING - 1)) failing"
+expect_out_contains "prod: 5 new failures, 2 fixed since the collection of 20"
+expect_out_contains "; $((FAILING + 3)) failing"
 
 TEST "--format json: the changes of each integration, with the previous status"
 fixture mutate '{"action": "root-mfa-on"}' >/dev/null
