@@ -79,4 +79,12 @@ std::vector<std::string> split_comma_lists(const std::vector<std::string>& value
   return items;
 }
 
+void add_sarif_anchor_option(CLI::App& command, std::string& anchor) {
+  command
+    .add_option("--sarif-anchor", anchor,
+                "with --format sarif-github: the repository file every result points at, since "
+                "GitHub code scanning refuses a result without one (default README.md)")
+    ->option_text("FILE");
+}
+
 } // namespace velocity::cli
