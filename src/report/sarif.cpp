@@ -83,19 +83,28 @@ json help_of(const compliance::Check& check) {
   return {{"text", text}, {"markdown", markdown}};
 }
 
+// GitHub refuses a rule with more than 20 tags and shows 10: the tags name the frameworks, and
+// the controls and CIS recommendations go in properties of their own.
+constexpr size_t k_max_tags = 10;
+
 json rule_of(const compliance::Check& check) {
   json tags = {"security", "compliance", check.platform};
   if (!check.service.empty()) {
     tags.push_back(check.service);
   }
+  json controls = json::array();
   for (const compliance::CheckFrameworkControls& framework : check.controls) {
+    if (tags.size() < k_max_tags) {
+      tags.push_back(framework.framework);
+    }
     for (const compliance::CheckControl& control : framework.controls) {
-      tags.push_back(framework.framework + ":" + control.id);
+      controls.push_back(framework.framework + ":" + control.id);
     }
   }
-  if (const auto& cis = check.references.cis) {
-    for (const std::string& recommendation : cis->recommendations) {
-      tags.push_back(fmt::format("{} {}", cis->benchmark, recommendation));
+  json cis = json::array();
+  if (const auto& reference = check.references.cis) {
+    for (const std::string& recommendation : reference->recommendations) {
+      cis.push_back(fmt::format("{} {}", reference->benchmark, recommendation));
     }
   }
   const std::string_view level = level_of(check.severity);
@@ -107,6 +116,8 @@ json rule_of(const compliance::Check& check) {
                {"defaultConfiguration", {{"level", level}}},
                {"properties",
                 {{"tags", tags},
+                 {"controls", controls},
+                 {"cis", cis},
                  {"security-severity", security_severity_of(check.severity)},
                  {"severity", to_string(check.severity)},
                  {"precision", "very-high"}}}};
