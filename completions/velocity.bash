@@ -31,7 +31,7 @@ _velocity_options() {
   'org delete') echo '-y --yes --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key rotate') echo '--reencrypt --key-file --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'report') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top -o --output --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'report') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top -o --output --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report bundle') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top -o --output --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report verify') echo '--pubkey --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'audit') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -67,7 +67,7 @@ _velocity_options() {
   'connect evidence-types') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'collect') echo '-i --integration --all -t --types --dry-run --fail-on --metrics-file --wait --max-wait --ca-bundle --timeout --retries -j --jobs --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'evidence list') echo '--check --status -i --integration --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'evidence list') echo '--check --status -i --integration --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'roi') echo '--size -f --framework --from-state --manual-hours --automation-share --hourly-rate --audit-cost --audit-reduction --breach-cost --risk-reduction --breach-probability --annual-cost --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'pathway') echo '--size --manual-hours --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -91,6 +91,7 @@ _velocity_value_kind() {
   'report|--hourly-rate') echo text ;;
   'report|--top') echo text ;;
   'report|-o'|'report|--output') echo file ;;
+  'report|--sarif-anchor') echo file ;;
   'report bundle|-f'|'report bundle|--framework') echo frameworks ;;
   'report bundle|--from') echo text ;;
   'report bundle|--to') echo text ;;
@@ -185,6 +186,7 @@ _velocity_value_kind() {
   'evidence list|--check') echo checks ;;
   'evidence list|--status') echo statuses ;;
   'evidence list|-i'|'evidence list|--integration') echo integrations ;;
+  'evidence list|--sarif-anchor') echo file ;;
   'roi|--size') echo sizes ;;
   'roi|-f'|'roi|--framework') echo frameworks ;;
   'roi|--manual-hours') echo text ;;
