@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
     fmt::format("/usr/bin/time -f 'peer   jq -c . over the JSON Lines: %e s, peak %M KiB RSS' "
                 "jq -c . '{}' > /dev/null",
                 jsonl.string());
+  std::fflush(stdout);
   const int status = std::system(peer.c_str());
 
   if (keep) {

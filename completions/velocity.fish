@@ -441,7 +441,7 @@ function __velocity_values
         case frameworks
             printf '%s\n' cis-aws-5.0 cis-azure-6.0 cis-gcp-5.0 cis-github-1.2 cis-v8 gdpr hipaa iso27001 nist-csf-2 pci-dss soc2
         case formats
-            printf '%s\n' csv findings-csv html json jsonl md oscal pdf table
+            printf '%s\n' csv findings-csv html json jsonl junit md ocsf oscal pdf sarif sarif-github table
         case evidence-types
             printf '%s\n' audit_logs compliance_rules configurations encryption_status policies security_groups
         case checks
