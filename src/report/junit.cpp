@@ -2,6 +2,8 @@
 // GitLab reads: the counts sit in each <testsuite>'s attributes, ahead of its test cases, so
 // the findings are read twice: once to count, once to write.
 
+#include "charts.hpp"
+
 #include <velocity/report/finding_formats.hpp>
 
 #include <fmt/format.h>
@@ -49,47 +51,27 @@ size_t utf8_length(std::string_view text) {
   return overlong || surrogate || too_large ? 0 : length;
 }
 
-// `text` as XML 1.0 attribute or element text: markup escaped, and the characters XML cannot
-// carry (controls other than tab and newlines, invalid UTF-8) replaced by U+FFFD.
+// `text` as XML 1.0 attribute or element text: markup escaped (charts::xml_escape), line breaks
+// and tabs as character references so that attributes keep them, and the characters XML cannot
+// carry (other controls, invalid UTF-8) replaced by U+FFFD.
 std::string xml_text(std::string_view text) {
+  const std::string escaped = charts::xml_escape(text);
+  const std::string_view rest = escaped;
   std::string out;
-  out.reserve(text.size());
+  out.reserve(escaped.size());
   size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\n':
-      out += "&#10;";
-      break;
-    case '\t':
-    case '\r':
-      out += fmt::format("&#{};", static_cast<int>(c));
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += "\xef\xbf\xbd";
-        break;
-      }
-      if (const size_t length = utf8_length(text.substr(i)); length > 0) {
-        out.append(text.substr(i, length));
-        i += length;
-        continue;
-      }
+  while (i < rest.size()) {
+    const auto byte = static_cast<unsigned char>(rest[i]);
+    if (byte == '\n' || byte == '\t' || byte == '\r') {
+      out += fmt::format("&#{};", static_cast<int>(byte));
+      ++i;
+    } else if (const size_t length = byte < 0x20 ? 0 : utf8_length(rest.substr(i)); length > 0) {
+      out.append(rest.substr(i, length));
+      i += length;
+    } else {
       out += "\xef\xbf\xbd";
+      ++i;
     }
-    ++i;
   }
   return out;
 }
