@@ -84,7 +84,16 @@ void add_sarif_anchor_option(CLI::App& command, std::string& anchor) {
     .add_option("--sarif-anchor", anchor,
                 "with --format sarif-github: the repository file every result points at, since "
                 "GitHub code scanning refuses a result without one (default README.md)")
-    ->option_text("FILE");
+    ->option_text("FILE")
+    ->check(
+      [](const std::string& path) -> std::string {
+        // GitHub resolves the URI against the repository's root.
+        if (path.empty() || path.starts_with('/') || path.find("://") != std::string::npos) {
+          return "give a file's path relative to the repository root, not '" + path + "'";
+        }
+        return "";
+      },
+      "PATH");
 }
 
 } // namespace velocity::cli

@@ -93,6 +93,11 @@ grep -q "severity_id: 7 is not one of" <<<"$OUT" && pass || fail "$OUT"
 sed 's/ failures="[0-9]*"//' "$WORK/list.junit" >"$WORK/broken.xml"
 "${VALIDATE[@]}" junit "$WORK/broken.xml" >/dev/null && fail "a testsuite without failures passed" || pass
 
+TEST "an anchor outside the repository is refused"
+run evidence list --format sarif-github --sarif-anchor /etc/passwd
+expect_rc 2
+expect_err_contains "relative to the repository root"
+
 TEST "an unknown format is refused with the list"
 run evidence list --format sarif2
 expect_rc 2
