@@ -1,12 +1,15 @@
 // `velocity evidence`: the stored check results with their freshness, and one evidence record
 // with its (decrypted) payload.
 
+#include "option_values.hpp"
 #include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/suggest.hpp>
+#include <velocity/core/time.hpp>
 #include <velocity/providers/model.hpp>
+#include <velocity/report/finding_formats.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/findings.hpp>
 #include <velocity/store/integrations.hpp>
@@ -23,6 +26,7 @@ struct EvidenceOptions {
   std::optional<std::string> check;
   std::optional<std::string> status;
   std::optional<std::string> integration;
+  std::string sarif_anchor{report::k_default_sarif_anchor};
   int64_t id = 0;
 };
 
@@ -57,8 +61,25 @@ void require_known_check(const std::string& id) {
                                  : fmt::format("did you mean --check {}?", guess));
 }
 
+void write_raw(std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+}
+
+// The findings as a JSON array, written one element at a time.
+void write_json_array(store::Database& db, const store::Org& org,
+                      const store::FindingFilter& filter) {
+  bool first = true;
+  store::for_each_finding(db, org, filter, [&](const store::FindingRecord& finding) {
+    write_raw(first ? "[\n" : ",\n");
+    write_raw(finding_json(finding).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    first = false;
+  });
+  write_raw(first ? "[]\n" : "\n]\n");
+}
+
 void list(Context& ctx, const EvidenceOptions& options) {
-  const std::string format = ctx.format({"table", "json", "jsonl"});
+  const std::string format =
+    ctx.format({"table", "json", "jsonl", "sarif", "sarif-github", "junit", "ocsf"});
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   store::FindingFilter filter;
@@ -76,16 +97,34 @@ void list(Context& ctx, const EvidenceOptions& options) {
   if (options.integration) {
     filter.integration_id = store::require_integration(state.db(), org, *options.integration).id;
   }
-  nlohmann::json rows = nlohmann::json::array();
+  if (const auto finding_format = report::parse_format(format);
+      finding_format && report::is_finding_format(*finding_format)) {
+    filter.order = store::FindingOrder::by_check;
+    compliance::Library library = compliance::Library::open(std::nullopt);
+    report::FindingFormatOptions format_options{.tool_version = VELOCITY_VERSION,
+                                                .generated_at = time::to_iso8601(time::now())};
+    if (*finding_format == report::Format::sarif_github) {
+      format_options.sarif_anchor = options.sarif_anchor;
+    }
+    const report::FindingSource findings = [&](const report::FindingVisitor& visit) {
+      store::for_each_finding(state.db(), org, filter, visit);
+    };
+    report::write_findings_as(*finding_format, findings, library, format_options, write_raw);
+    std::fflush(stdout);
+    return;
+  }
+  if (format == "json") {
+    write_json_array(state.db(), org, filter);
+    std::fflush(stdout);
+    return;
+  }
   Table table({"EVIDENCE", "INTEGRATION", "CHECK", "STATUS", "SEVERITY", "RESOURCE", "REGION",
                "LAST SEEN", "HISTORY"});
   size_t count = 0;
   store::for_each_finding(state.db(), org, filter, [&](const store::FindingRecord& finding) {
     ++count;
     if (format == "jsonl") {
-      std::fputs((finding_json(finding).dump() + "\n").c_str(), stdout);
-    } else if (format == "json") {
-      rows.push_back(finding_json(finding));
+      write_raw(finding_json(finding).dump() + "\n");
     } else {
       table.add_row({finding.evidence_id ? std::to_string(*finding.evidence_id) : "-",
                      finding.integration, finding.check_id, std::string(to_string(finding.status)),
@@ -94,15 +133,15 @@ void list(Context& ctx, const EvidenceOptions& options) {
                      finding.last_seen_at.substr(0, 19), gap_text(finding)});
     }
   });
-  if (format == "json") {
-    ctx.out().json(rows);
-  } else if (format == "table") {
-    if (count == 0) {
-      ctx.out().info("no findings match; collect with `velocity collect`");
-      return;
-    }
-    ctx.out().data(table.render());
+  if (format == "jsonl") {
+    std::fflush(stdout);
+    return;
   }
+  if (count == 0) {
+    ctx.out().info("no findings match; collect with `velocity collect`");
+    return;
+  }
+  ctx.out().data(table.render());
 }
 
 void show(Context& ctx, int64_t id) {
@@ -183,7 +222,12 @@ void setup_evidence(CLI::App& command, Context& ctx) {
     ->option_text("PASS|FAIL");
   list_command->add_option("-i,--integration", options->integration, "only this integration")
     ->option_text("NAME");
-  ctx.examples.add(*list_command, {{"velocity evidence list --status FAIL", "the failing checks"}});
+  add_sarif_anchor_option(*list_command, options->sarif_anchor);
+  ctx.examples.add(*list_command, {{"velocity evidence list --status FAIL", "the failing checks"},
+                                   {"velocity evidence list --format sarif-github > velocity.sarif",
+                                    "failing findings for GitHub code scanning"},
+                                   {"velocity evidence list --format junit > velocity.xml",
+                                    "a test report for Jenkins or GitLab"}});
   list_command->callback([&ctx, options] { list(ctx, *options); });
 
   CLI::App* show_command =

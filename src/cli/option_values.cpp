@@ -79,4 +79,21 @@ std::vector<std::string> split_comma_lists(const std::vector<std::string>& value
   return items;
 }
 
+void add_sarif_anchor_option(CLI::App& command, std::string& anchor) {
+  command
+    .add_option("--sarif-anchor", anchor,
+                "with --format sarif-github: the repository file every result points at, since "
+                "GitHub code scanning refuses a result without one (default README.md)")
+    ->option_text("FILE")
+    ->check(
+      [](const std::string& path) -> std::string {
+        // GitHub resolves the URI against the repository's root.
+        if (path.empty() || path.starts_with('/') || path.find("://") != std::string::npos) {
+          return "give a file's path relative to the repository root, not '" + path + "'";
+        }
+        return "";
+      },
+      "PATH");
+}
+
 } // namespace velocity::cli

@@ -32,6 +32,10 @@ store::Severity severity_value(std::string_view option, const std::string& text)
 // are dropped.
 std::vector<std::string> split_comma_lists(const std::vector<std::string>& values);
 
+// Adds --sarif-anchor FILE (`report` and `evidence list`): the repository file the results of
+// --format sarif-github are anchored to.
+void add_sarif_anchor_option(CLI::App& command, std::string& anchor);
+
 // Adds `old_name`, an earlier spelling of option `new_name`, storing into the same `target`:
 // hidden from --help, and noted on stderr when used (Context::note_old_spelling), so that cron
 // lines written with the old spelling keep working while they are updated.

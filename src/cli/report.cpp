@@ -6,6 +6,7 @@
 #include <velocity/core/input_limits.hpp>
 #include <velocity/core/time.hpp>
 #include <velocity/report/bundle.hpp>
+#include <velocity/report/finding_formats.hpp>
 #include <velocity/report/model.hpp>
 #include <velocity/report/package.hpp>
 #include <velocity/report/pdf.hpp>
@@ -32,9 +33,11 @@ struct ReportOptions {
   std::optional<double> hourly_rate; // else the settings' hourly_rate, else 150
   std::string bundle;
   std::optional<std::string> pubkey;
+  std::string sarif_anchor{report::k_default_sarif_anchor};
 };
 
-constexpr std::string_view k_formats = "md, html, json, csv, oscal, jsonl, findings-csv, pdf";
+constexpr std::string_view k_formats =
+  "md, html, json, csv, oscal, jsonl, findings-csv, pdf, sarif, sarif-github, junit, ocsf";
 
 // `text` as an ISO 8601 UTC time; a bare date as `to` means the end of that day.
 std::optional<std::string> period_bound(const std::optional<std::string>& text, bool end) {
@@ -100,8 +103,8 @@ report::Format format_of(const Context& ctx, const ReportOptions& options) {
       throw UsageError(
         fmt::format("--output {}: velocity does not know which format '{}' is", *options.output,
                     std::filesystem::path(*options.output).extension().string()),
-        "name the file .md, .html, .json, .csv, .oscal.json, .jsonl or .pdf, or choose the "
-        "format with --format");
+        "name the file .md, .html, .json, .csv, .oscal.json, .jsonl, .pdf, .sarif, .xml (JUnit) "
+        "or .ocsf.json, or choose the format with --format");
     }
   }
   if (chosen == "table") {
@@ -136,8 +139,18 @@ void stream_findings(Context& ctx, const ReportOptions& options, compliance::Lib
   const auto write = [&](const report::Sink& sink) {
     if (format == report::Format::jsonl) {
       report::write_findings_jsonl(db, org, library, request.period, sink);
-    } else {
+    } else if (format == report::Format::findings_csv) {
       report::write_findings_csv(db, org, request.period, sink);
+    } else {
+      const report::FindingSource findings = [&](const report::FindingVisitor& visit) {
+        store::for_each_finding_in(db, org, request.period, visit, store::FindingOrder::by_check);
+      };
+      report::FindingFormatOptions format_options{.tool_version = VELOCITY_VERSION,
+                                                  .generated_at = request.generated_at};
+      if (format == report::Format::sarif_github) {
+        format_options.sarif_anchor = options.sarif_anchor;
+      }
+      report::write_findings_as(format, findings, library, format_options, sink);
     }
   };
   if (options.output) {
@@ -171,7 +184,8 @@ void run_report(Context& ctx, const ReportOptions& options) {
      {"to", request.period.to ? nlohmann::json(*request.period.to) : nlohmann::json()}});
   ctx.audit_intent(event);
 
-  if (format == report::Format::jsonl || format == report::Format::findings_csv) {
+  if (format == report::Format::jsonl || format == report::Format::findings_csv ||
+      report::is_finding_format(format)) {
     stream_findings(ctx, options, library, request, format);
     ctx.audit(event);
     return;
@@ -199,6 +213,10 @@ void run_report(Context& ctx, const ReportOptions& options) {
     break;
   case report::Format::jsonl:
   case report::Format::findings_csv:
+  case report::Format::sarif:
+  case report::Format::sarif_github:
+  case report::Format::junit:
+  case report::Format::ocsf:
     break;
   }
   if (format == report::Format::oscal) {
@@ -395,12 +413,15 @@ void setup_report(CLI::App& command, Context& ctx) {
   command.require_subcommand(0, 1);
   command.footer(fmt::format("Formats (--format, or from the --output extension): {}.\n"
                              "md/html/json/csv/oscal hold summaries and per-control counts; "
-                             "jsonl and findings-csv list every finding.",
+                             "jsonl, findings-csv, junit and ocsf list every finding, sarif "
+                             "every failing one (sarif-github: anchored to --sarif-anchor for "
+                             "GitHub code scanning).",
                              k_formats));
   add_report_options(command, *options);
   command
     .add_option("-o,--output", options->output, "write to FILE (atomically) instead of stdout")
     ->option_text("FILE");
+  add_sarif_anchor_option(command, options->sarif_anchor);
 
   CLI::App* bundle = command.add_subcommand(
     "bundle",

@@ -186,7 +186,8 @@ std::vector<std::string> static_values(ValueKind kind) {
     values = compliance::Library::open(std::nullopt).framework_ids();
     break;
   case ValueKind::format:
-    values = {"table", "json", "md", "html", "csv", "jsonl", "findings-csv", "oscal", "pdf"};
+    values = {"table", "json", "md",    "html",         "csv",   "jsonl", "findings-csv",
+              "oscal", "pdf",  "sarif", "sarif-github", "junit", "ocsf"};
     break;
   case ValueKind::evidence_type:
     for (const providers::Platform* platform : platforms()) {

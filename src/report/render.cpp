@@ -202,7 +202,7 @@ std::string optional_text(const std::optional<std::string>& text) {
 } // namespace
 
 std::optional<Format> parse_format(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, Format>, 9> k_names = {{
+  static constexpr std::array<std::pair<std::string_view, Format>, 13> k_names = {{
     {"md", Format::markdown},
     {"markdown", Format::markdown},
     {"html", Format::html},
@@ -212,6 +212,10 @@ std::optional<Format> parse_format(std::string_view name) {
     {"jsonl", Format::jsonl},
     {"findings-csv", Format::findings_csv},
     {"pdf", Format::pdf},
+    {"sarif", Format::sarif},
+    {"sarif-github", Format::sarif_github},
+    {"junit", Format::junit},
+    {"ocsf", Format::ocsf},
   }};
   for (const auto& [text, format] : k_names) {
     if (text == name) {
@@ -239,6 +243,14 @@ std::string_view to_string(Format format) noexcept {
     return "findings-csv";
   case Format::pdf:
     return "pdf";
+  case Format::sarif:
+    return "sarif";
+  case Format::sarif_github:
+    return "sarif-github";
+  case Format::junit:
+    return "junit";
+  case Format::ocsf:
+    return "ocsf";
   }
   return "md";
 }
@@ -246,6 +258,9 @@ std::string_view to_string(Format format) noexcept {
 std::optional<Format> format_for_path(const std::filesystem::path& path) {
   if (path.filename().string().ends_with(".oscal.json")) {
     return Format::oscal;
+  }
+  if (path.filename().string().ends_with(".ocsf.json")) {
+    return Format::ocsf;
   }
   const std::string extension = path.extension().string();
   if (extension == ".md") {
@@ -265,6 +280,12 @@ std::optional<Format> format_for_path(const std::filesystem::path& path) {
   }
   if (extension == ".pdf") {
     return Format::pdf;
+  }
+  if (extension == ".sarif") {
+    return Format::sarif;
+  }
+  if (extension == ".xml") {
+    return Format::junit;
   }
   return std::nullopt;
 }

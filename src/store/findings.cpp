@@ -86,7 +86,9 @@ void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
   if (filter.evidence_id) {
     sql += " AND f.evidence_id = ?5";
   }
-  sql += " ORDER BY i.name, f.check_id, f.account_id, f.region, f.resource_id";
+  sql += filter.order == FindingOrder::by_check
+           ? " ORDER BY f.check_id, i.name, f.account_id, f.region, f.resource_id"
+           : " ORDER BY i.name, f.check_id, f.account_id, f.region, f.resource_id";
   Statement statement = db.prepare(sql);
   statement.bind(1, org.id());
   if (filter.check_id) {

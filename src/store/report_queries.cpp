@@ -71,16 +71,22 @@ int64_t count_evidence_in(Database& db, const Org& org, const TimeWindow& window
 }
 
 void for_each_finding_in(Database& db, const Org& org, const TimeWindow& window,
-                         const std::function<void(const FindingRecord&)>& visit) {
+                         const std::function<void(const FindingRecord&)>& visit,
+                         FindingOrder order) {
   Statement statement = db.prepare(fmt::format(R"sql(
 SELECT {}
 FROM findings f
 JOIN integrations i ON i.id = f.integration_id
 LEFT JOIN evidence e ON e.id = f.evidence_id
 WHERE f.org_id = ?1 AND (?2 IS NULL OR f.last_seen_at >= ?2) AND (?3 IS NULL OR f.first_seen_at <= ?3)
-ORDER BY f.evidence_id, f.check_id, f.account_id, f.region, f.resource_id
+ORDER BY {}
 )sql",
-                                               k_finding_columns));
+                                               k_finding_columns,
+                                               order == FindingOrder::by_check
+                                                 ? "f.check_id, i.name, f.account_id, f.region, "
+                                                   "f.resource_id"
+                                                 : "f.evidence_id, f.check_id, f.account_id, "
+                                                   "f.region, f.resource_id"));
   statement.bind(1, org.id()).bind(2, window.from).bind(3, window.to);
   while (statement.step()) {
     visit(finding_from_row(statement));

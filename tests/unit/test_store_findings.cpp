@@ -64,6 +64,26 @@ TEST_CASE("for_each_finding") {
     });
     CHECK(checks == std::vector<std::string>{"aws_iam_user_mfa_enabled_console_access"});
   }
+  SUBCASE("by check: a check's findings of every integration follow each other") {
+    const int64_t other =
+      store::add_integration(state.db(), org, {"staging", "aws", "{}", "secret"},
+                             store::OnExisting::fail)
+        .id;
+    store::save_batch(state.db(), org, other, std::nullopt, evidence, findings, time::now());
+    const auto visit_order = [&](store::FindingOrder order) {
+      store::FindingFilter filter;
+      filter.order = order;
+      std::vector<std::string> seen;
+      store::for_each_finding(state.db(), org, filter, [&](const store::FindingRecord& finding) {
+        seen.push_back(finding.integration + " " + finding.check_id.substr(8, 4));
+      });
+      return seen;
+    };
+    CHECK(visit_order(store::FindingOrder::natural) ==
+          std::vector<std::string>{"prod rota", "prod user", "staging rota", "staging user"});
+    CHECK(visit_order(store::FindingOrder::by_check) ==
+          std::vector<std::string>{"prod rota", "staging rota", "prod user", "staging user"});
+  }
   SUBCASE("a severity velocity never writes is refused, naming the finding") {
     state.db().execute("UPDATE findings SET severity = 'urgent' WHERE check_id = "
                        "'aws_iam_user_mfa_enabled_console_access'");

@@ -20,12 +20,27 @@
 // The report document (model.hpp) in each output format.
 namespace velocity::report {
 
-enum class Format { markdown, html, json, csv, oscal, jsonl, findings_csv, pdf };
+enum class Format {
+  markdown,
+  html,
+  json,
+  csv,
+  oscal,
+  jsonl,
+  findings_csv,
+  pdf,
+  sarif,
+  sarif_github,
+  junit,
+  ocsf
+};
 
-// "md", "html", "json", "csv", "oscal", "jsonl", "findings-csv", "pdf"; nothing for others.
+// "md", "html", "json", "csv", "oscal", "jsonl", "findings-csv", "pdf", "sarif", "sarif-github",
+// "junit", "ocsf"; nothing for others.
 std::optional<Format> parse_format(std::string_view name);
 std::string_view to_string(Format format) noexcept;
-// The format a file name implies (.md, .html, .json, .csv, .oscal.json, .jsonl, .pdf), if any.
+// The format a file name implies (.md, .html, .json, .csv, .oscal.json, .jsonl, .pdf, .sarif,
+// .xml for JUnit, .ocsf.json), if any.
 std::optional<Format> format_for_path(const std::filesystem::path& path);
 
 // Markdown from report.md.mustache.

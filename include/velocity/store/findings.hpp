@@ -67,7 +67,12 @@ FindingRecord upsert_finding(Database& db, const Org& org, int64_t integration_i
                              std::optional<int64_t> run_id, std::optional<int64_t> evidence_id,
                              const FindingInput& finding, time::TimePoint now);
 
+// The order findings are visited in: the query's own (documented with it), or by check id
+// first, for the formats that group findings by check (JUnit).
+enum class FindingOrder { natural, by_check };
+
 struct FindingFilter {
+  FindingOrder order = FindingOrder::natural;
   std::optional<std::string> check_id;
   std::optional<Status> status;
   std::optional<int64_t> integration_id;
@@ -75,7 +80,8 @@ struct FindingFilter {
 };
 
 // Calls `visit` for each finding of `org` matching `filter`, ordered by integration, check and
-// resource, one row at a time (nothing is gathered in memory).
+// resource (by check, integration and resource with FindingOrder::by_check), one row at a time
+// (nothing is gathered in memory).
 void for_each_finding(Database& db, const Org& org, const FindingFilter& filter,
                       const std::function<void(const FindingRecord&)>& visit);
 

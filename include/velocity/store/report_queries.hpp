@@ -28,9 +28,11 @@ void for_each_evidence_in(
   const std::function<void(const EvidenceRecord&, const std::vector<FindingRecord>&)>& visit);
 
 // Calls `visit` for each finding of `org` seen within `window` (first seen before its end, last
-// seen after its start), by evidence then check and resource.
+// seen after its start), by evidence then check and resource (FindingOrder::by_check: by check,
+// integration and resource).
 void for_each_finding_in(Database& db, const Org& org, const TimeWindow& window,
-                         const std::function<void(const FindingRecord&)>& visit);
+                         const std::function<void(const FindingRecord&)>& visit,
+                         FindingOrder order = FindingOrder::natural);
 
 // Counts the evidence rows of `org` last collected within `window`.
 int64_t count_evidence_in(Database& db, const Org& org, const TimeWindow& window);
