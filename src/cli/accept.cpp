@@ -268,7 +268,7 @@ void setup_accept(CLI::App& command, Context& ctx) {
                  "it expires, and collect warns during the 14 days before.");
   ctx.examples.add(command,
                    {{"velocity accept aws_s3_bucket_level_public_access_block "
-                     "'arn:aws:s3:::public-site-*' --reason 'static website' --owner alice "
+                     "'public-site-*' --reason 'static website' --owner alice "
                      "--expires 2027-03-31",
                      "accept public buckets of the website"},
                     {"velocity accept list", "every acceptance and its state"}});
