@@ -71,7 +71,7 @@ _velocity_options() {
   'evidence list') echo '--accept-file --severity --check --service --framework --status -i --integration --fail-on --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence diff') echo '--since -i --integration --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'accept') echo '--reason --owner --expires -i --integration --account --region --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'accept') echo '-r --reason --owner -e --expires -i --integration --account --region --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'accept list') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'accept show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'accept revoke') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -215,9 +215,9 @@ _velocity_value_kind() {
   'evidence list|--fail-on') echo severities ;;
   'evidence diff|--since') echo text ;;
   'evidence diff|-i'|'evidence diff|--integration') echo integrations ;;
-  'accept|--reason') echo text ;;
+  'accept|-r'|'accept|--reason') echo text ;;
   'accept|--owner') echo text ;;
-  'accept|--expires') echo text ;;
+  'accept|-e'|'accept|--expires') echo text ;;
   'accept|-i'|'accept|--integration') echo integrations ;;
   'accept|--account') echo text ;;
   'accept|--region') echo text ;;

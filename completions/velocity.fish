@@ -132,7 +132,7 @@ function __velocity_options
         case 'evidence show'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'accept'
-            printf '%s\n' '--reason	why the risk is accepted, one line' '--owner	who owns the risk' '--expires	the date it ends (00:00 UTC), within a year (accept_max_days)' '-i	only this integration (a pattern)' '--integration	only this integration (a pattern)' '--account	only this account (a pattern)' '--region	only this region (a pattern)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+            printf '%s\n' '-r	why the risk is accepted, one line' '--reason	why the risk is accepted, one line' '--owner	who owns the risk' '-e	the date it ends (00:00 UTC), within a year (accept_max_days)' '--expires	the date it ends (00:00 UTC), within a year (accept_max_days)' '-i	only this integration (a pattern)' '--integration	only this integration (a pattern)' '--account	only this account (a pattern)' '--region	only this region (a pattern)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'accept list'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'accept show'
@@ -413,11 +413,11 @@ function __velocity_value_kind
             echo text
         case 'evidence diff|-i' 'evidence diff|--integration'
             echo integrations
-        case 'accept|--reason'
+        case 'accept|-r' 'accept|--reason'
             echo text
         case 'accept|--owner'
             echo text
-        case 'accept|--expires'
+        case 'accept|-e' 'accept|--expires'
             echo text
         case 'accept|-i' 'accept|--integration'
             echo integrations

@@ -250,11 +250,11 @@ void setup_accept(CLI::App& command, Context& ctx) {
     .add_option("RESOURCE-PATTERN", options->resource,
                 "resources it covers: a shell-style pattern (* ? [...]), default every one")
     ->type_name("");
-  command.add_option("--reason", options->reason, "why the risk is accepted, one line")
+  command.add_option("-r,--reason", options->reason, "why the risk is accepted, one line")
     ->option_text("TEXT");
   command.add_option("--owner", options->owner, "who owns the risk")->option_text("WHO");
   command
-    .add_option("--expires", options->expires,
+    .add_option("-e,--expires", options->expires,
                 "the date it ends (00:00 UTC), within a year (accept_max_days)")
     ->option_text("DATE");
   command.add_option("-i,--integration", options->integration, "only this integration (a pattern)")
@@ -267,11 +267,8 @@ void setup_accept(CLI::App& command, Context& ctx) {
                  "shown as ACCEPTED with its owner, reason and expiry; --fail-on ignores it until "
                  "it expires, and collect warns during the 14 days before.");
   ctx.examples.add(command,
-                   {{"velocity accept aws_s3_bucket_level_public_access_block "
-                     "'public-site-*' --reason 'static website' --owner alice "
-                     "--expires 2027-03-31",
-                     "accept public buckets of the website"},
-                    {"velocity accept list", "every acceptance and its state"}});
+                   {{"velocity accept github_org_2fa_required --owner ann -r SSO -e 2027-03-01",
+                     "accept until March 2027: the SSO provider enforces 2FA"}});
   command.callback([&ctx, options, &command] {
     if (command.get_subcommands().empty()) {
       if (options->check.empty() || options->reason.empty() || options->owner.empty() ||
@@ -285,6 +282,7 @@ void setup_accept(CLI::App& command, Context& ctx) {
   });
 
   CLI::App* list_command = command.add_subcommand("list", "list accepted risks and their state");
+  ctx.examples.add(*list_command, {{"velocity accept list --format json", "every acceptance"}});
   list_command->callback([&ctx] { list(ctx); });
   CLI::App* show_command =
     command.add_subcommand("show", "show one acceptance and how many findings it covers");
