@@ -148,7 +148,8 @@ nlohmann::json change_json(const store::FindingChange& change, std::string_view 
   return json;
 }
 
-nlohmann::json changes_json(const store::RunChanges& changes) {
+nlohmann::json changes_json(const providers::RunSummary& run) {
+  const store::RunChanges& changes = run.changes;
   nlohmann::json previous = nullptr;
   if (changes.previous_run) {
     const auto& finished_at = changes.previous_run->finished_at;
@@ -168,6 +169,8 @@ nlohmann::json changes_json(const store::RunChanges& changes) {
   return {{"previous_run", previous},
           {"new_failures", changes.new_failures.size()},
           {"fixed", changes.fixed.size()},
+          {"new_resources", run.new_resources},
+          {"vanished_resources", run.vanished_resources},
           {"failing", changes.failing},
           {"findings", findings}};
 }
@@ -196,7 +199,7 @@ nlohmann::json summary_json(const providers::RunSummary& run) {
                          {"problems", run.problems},
                          {"failed_accounts", failed_accounts},
                          {"finished_at", run.finished_at},
-                         {"changes", changes_json(run.changes)}};
+                         {"changes", changes_json(run)}};
   if (!run.error.empty()) {
     json["error"] = run.error;
   }
@@ -227,12 +230,19 @@ std::string changes_line(const providers::RunSummary& run) {
   const std::string since =
     fmt::format("since the collection of {}",
                 changes.previous_run->finished_at.value_or(changes.previous_run->started_at));
+  const std::string resources =
+    run.new_resources == 0 && run.vanished_resources == 0
+      ? std::string()
+      : fmt::format("; {}, {} vanished",
+                    plural(static_cast<size_t>(run.new_resources), "new resource"),
+                    run.vanished_resources);
   if (changes.new_failures.empty() && changes.fixed.empty()) {
-    return fmt::format("{}: nothing new {}; {} failing\n", run.integration, since, changes.failing);
+    return fmt::format("{}: nothing new {}; {} failing{}\n", run.integration, since,
+                       changes.failing, resources);
   }
-  return fmt::format("{}: {}, {} fixed {}; {} failing\n", run.integration,
+  return fmt::format("{}: {}, {} fixed {}; {} failing{}\n", run.integration,
                      plural(changes.new_failures.size(), "new failure"), changes.fixed.size(),
-                     since, changes.failing);
+                     since, changes.failing, resources);
 }
 
 // The findings whose status the runs changed, new failures first, or nothing.

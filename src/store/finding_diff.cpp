@@ -37,7 +37,8 @@ std::vector<FindingRecord> findings_where(Database& db, const Org& org, int64_t 
 
 std::vector<ResourceRef> resources_where(Database& db, const Org& org, int64_t integration_id,
                                          std::string_view condition, const std::string& first,
-                                         const std::optional<std::string>& second) {
+                                         const std::optional<std::string>& second = std::nullopt,
+                                         const std::optional<std::string>& types = std::nullopt) {
   Statement statement =
     db.prepare(fmt::format("SELECT evidence_type, resource_id, account_id, region, collected_at "
                            "FROM evidence WHERE org_id = ?1 AND integration_id = ?2 AND {} "
@@ -46,6 +47,9 @@ std::vector<ResourceRef> resources_where(Database& db, const Org& org, int64_t i
   statement.bind(1, org.id()).bind(2, integration_id).bind(3, first);
   if (second) {
     statement.bind(4, *second);
+  }
+  if (types) {
+    statement.bind(5, *types);
   }
   std::vector<ResourceRef> resources;
   while (statement.step()) {
@@ -101,9 +105,12 @@ IntegrationDiff diff_runs(Database& db, const Org& org, const RunRecord& base,
                               base_end);
   diff.new_resources =
     resources_where(db, org, integration, "first_collected_at > ?3", base_end, std::nullopt);
+  // Only the evidence types the latest collection collected can have vanished from it.
   diff.vanished_resources =
-    resources_where(db, org, integration, "collected_at >= ?3 AND collected_at < ?4",
-                    base.started_at, latest.started_at);
+    resources_where(db, org, integration,
+                    "collected_at >= ?3 AND collected_at < ?4 AND "
+                    "instr(',' || ?5 || ',', ',' || evidence_type || ',') > 0",
+                    base.started_at, latest.started_at, latest.types);
   return diff;
 }
 

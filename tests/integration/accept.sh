@@ -229,6 +229,17 @@ expect_rc 2
 run evidence diff -i prod
 expect_rc 0
 expect_out_contains "prod: 0 new failures, 0 fixed"
+
+TEST "CI: collect's filters show only what they select; every finding is still stored"
+with_moto_keys run collect --types encryption_status --severity high --check aws_s3_bucket_level_public_access_block,aws_s3_bucket_default_encryption --format json
+expect_rc 0
+expect_equal "$(json_get 'sorted({(f["check_id"], f["severity"]) for f in d["findings"]})')" \
+  "[('aws_s3_bucket_level_public_access_block', 'high')]" "high and above of the two checks"
+expect_equal "$(json_get 'd["integrations"][0]["changes"]["new_resources"], d["integrations"][0]["changes"]["vanished_resources"]')" \
+  "0 0" "no resource came or went"
+with_moto_keys run collect --types encryption_status --service s4
+expect_rc 2
+expect_err_contains "did you mean s3?"
 stop_moto
 
 finish

@@ -41,7 +41,8 @@ struct IntegrationDiff {
   std::vector<FindingRecord> fixed;
   // Resources first collected after the base collection.
   std::vector<ResourceRef> new_resources;
-  // Resources collected by the base collection (or after it) that the latest one did not see.
+  // Resources collected by the base collection (or after it) that the latest one did not see,
+  // of the evidence types the latest one collected.
   std::vector<ResourceRef> vanished_resources;
 };
 
