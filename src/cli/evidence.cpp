@@ -65,7 +65,12 @@ void list(Context& ctx, const EvidenceOptions& options) {
   }
   compliance::Library library = compliance::Library::open(std::nullopt);
   const FindingView view(ctx, library, validated_checks(library), options.view);
+  // What the store can select itself, so a large state is not read whole for one check.
   store::FindingFilter filter;
+  if (const auto checks = split_comma_lists(options.view.checks); checks.size() == 1) {
+    filter.check_id = checks.front();
+  }
+  filter.status = view.stored_status();
   if (options.integration) {
     filter.integration_id = store::require_integration(state.db(), org, *options.integration).id;
   }

@@ -144,6 +144,13 @@ bool FindingView::selected(const store::FindingRecord& finding) const {
   return true;
 }
 
+std::optional<store::Status> FindingView::stored_status() const {
+  if (!m_status) {
+    return std::nullopt;
+  }
+  return *m_status == "PASS" ? store::Status::pass : store::Status::fail;
+}
+
 std::string status_text(const store::FindingRecord& finding) {
   return finding.acceptance ? "ACCEPTED" : std::string(store::to_string(finding.status));
 }

@@ -47,6 +47,8 @@ public:
   store::FindingRecord with_acceptance(const store::FindingRecord& finding) const;
   // True when the filters keep `finding` (with its acceptance).
   bool selected(const store::FindingRecord& finding) const;
+  // The stored status --status selects (an accepted finding is a stored FAIL), or nothing.
+  std::optional<store::Status> stored_status() const;
   // The rules in force.
   const compliance::AcceptRules& rules() const noexcept { return m_rules; }
   time::TimePoint now() const noexcept { return m_now; }
