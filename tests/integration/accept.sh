@@ -160,10 +160,25 @@ run --org demo-startup-soc2 report -f soc2 --format json --accept-file "$WORK/re
 expect_rc 0
 expect_equal "$(json_get 'd["findings"]["accepted"] > 0')" "True" "accepted findings counted"
 expect_equal "$(json_get 'd["summary"]["accepted_risk_controls"] >= 0')" "True" "controls on accepted risk"
-run --org demo-startup-soc2 report -f soc2 --format oscal --accept-file "$WORK/report-accept.yaml"
+run --org demo-startup-soc2 report -f soc2 --format oscal --accept-file "$WORK/report-accept.yaml" \
+  -o "$WORK/accepted.oscal.json"
 expect_rc 0
+OUT=$(cat "$WORK/accepted.oscal.json")
+python3 "$VELOCITY_SOURCE_DIR/tests/tools/oscal_validate.py" "$WORK/accepted.oscal.json" >/dev/null &&
+  pass || fail "the OSCAL results with an accepted risk do not validate"
 expect_equal "$(json_get '[(r["status"], r["risk-log"]["entries"][0]["status-change"]) for r in d["assessment-results"]["results"][0]["risks"] if "risk-log" in r]')" \
   "[('deviation-approved', 'deviation-approved')]" "the accepted check's risk"
+
+run --org demo-startup-soc2 report bundle -f soc2 --accept-file "$WORK/report-accept.yaml" \
+  -o "$WORK/accepted.tar.gz"
+expect_rc 0
+run report verify "$WORK/accepted.tar.gz"
+expect_rc 0
+tar -xzf "$WORK/accepted.tar.gz" -C "$WORK" findings.jsonl
+expect_equal "$(grep -c '"acceptance":{"expires_at"' "$WORK/findings.jsonl")" "$(grep -c "\"check_id\":\"$FAIL_CHECK\".*\"status\":\"FAIL\"" "$WORK/findings.jsonl")" \
+  "the bundle's findings carry their acceptance"
+[ "$(grep -c '"acceptance":{"expires_at"' "$WORK/findings.jsonl")" -gt 0 ] && pass ||
+  fail "no accepted finding in the bundle"
 
 # The CI case of issue 17 on moto: only encryption_status, whose one high check fails on two buckets.
 require_moto
