@@ -5,7 +5,7 @@
 # _velocity_subcommands PATH: the subcommands of `velocity PATH`.
 _velocity_subcommands() {
   case "$1" in
-  '') echo 'init status org key report audit frameworks checks assess connect collect evidence roi pathway demo config help' ;;
+  '') echo 'init status org key report audit frameworks checks assess connect collect evidence accept roi pathway demo config help' ;;
   'org') echo 'create list delete' ;;
   'key') echo 'rotate' ;;
   'report') echo 'bundle verify' ;;
@@ -14,7 +14,8 @@ _velocity_subcommands() {
   'checks') echo 'list show' ;;
   'assess') echo 'template list show diff delete' ;;
   'connect') echo 'aws github gcp azure list test remove evidence-types' ;;
-  'evidence') echo 'list show' ;;
+  'evidence') echo 'list diff show' ;;
+  'accept') echo 'list show revoke' ;;
   'config') echo 'list path' ;;
   esac
 }
@@ -31,8 +32,8 @@ _velocity_options() {
   'org delete') echo '-y --yes --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key rotate') echo '--reencrypt --key-file --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'report') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top -o --output --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'report bundle') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top -o --output --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'report') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top --accept-file --severity --check --service --status -o --output --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'report bundle') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top --accept-file --severity --check --service --status -o --output --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report verify') echo '--pubkey --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'audit') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'audit key') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -65,10 +66,15 @@ _velocity_options() {
   'connect test') echo '--ca-bundle --timeout --retries --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'connect remove') echo '-y --yes --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'connect evidence-types') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'collect') echo '-i --integration --all -t --types --dry-run --fail-on --metrics-file --wait --max-wait --ca-bundle --timeout --retries -j --jobs --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'collect') echo '-i --integration --all -t --types --dry-run --fail-on --fail-on-new --accept-file --severity --check --service --framework --status --metrics-file --wait --max-wait --ca-bundle --timeout --retries -j --jobs --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
-  'evidence list') echo '--check --status -i --integration --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'evidence list') echo '--accept-file --severity --check --service --framework --status -i --integration --sarif-anchor --fail-on --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'evidence diff') echo '--since -i --integration --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'evidence show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'accept') echo '-r --reason --owner -e --expires -i --integration --account --region --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'accept list') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'accept show') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'accept revoke') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'roi') echo '--size -f --framework --from-state --manual-hours --automation-share --hourly-rate --audit-cost --audit-reduction --breach-cost --risk-reduction --breach-probability --annual-cost --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'pathway') echo '--size --manual-hours --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'demo') echo '--scenario --days --seed --end --reset --list --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
@@ -90,6 +96,11 @@ _velocity_value_kind() {
   'report|--frameworks-dir') echo directory ;;
   'report|--hourly-rate') echo text ;;
   'report|--top') echo text ;;
+  'report|--accept-file') echo file ;;
+  'report|--severity') echo severities ;;
+  'report|--check') echo checks ;;
+  'report|--service') echo services ;;
+  'report|--status') echo statuses ;;
   'report|-o'|'report|--output') echo file ;;
   'report|--sarif-anchor') echo file ;;
   'report bundle|-f'|'report bundle|--framework') echo frameworks ;;
@@ -99,6 +110,11 @@ _velocity_value_kind() {
   'report bundle|--frameworks-dir') echo directory ;;
   'report bundle|--hourly-rate') echo text ;;
   'report bundle|--top') echo text ;;
+  'report bundle|--accept-file') echo file ;;
+  'report bundle|--severity') echo severities ;;
+  'report bundle|--check') echo checks ;;
+  'report bundle|--service') echo services ;;
+  'report bundle|--status') echo statuses ;;
   'report bundle|-o'|'report bundle|--output') echo file ;;
   'report verify|--pubkey') echo file ;;
   'audit log|--from') echo text ;;
@@ -177,16 +193,36 @@ _velocity_value_kind() {
   'collect|-i'|'collect|--integration') echo integrations ;;
   'collect|-t'|'collect|--types') echo evidence-types ;;
   'collect|--fail-on') echo severities ;;
+  'collect|--fail-on-new') echo severities ;;
+  'collect|--accept-file') echo file ;;
+  'collect|--severity') echo severities ;;
+  'collect|--check') echo checks ;;
+  'collect|--service') echo services ;;
+  'collect|--framework') echo frameworks ;;
+  'collect|--status') echo statuses ;;
   'collect|--metrics-file') echo file ;;
   'collect|--max-wait') echo text ;;
   'collect|--ca-bundle') echo file ;;
   'collect|--timeout') echo text ;;
   'collect|--retries') echo text ;;
   'collect|-j'|'collect|--jobs') echo text ;;
+  'evidence list|--accept-file') echo file ;;
+  'evidence list|--severity') echo severities ;;
   'evidence list|--check') echo checks ;;
+  'evidence list|--service') echo services ;;
+  'evidence list|--framework') echo frameworks ;;
   'evidence list|--status') echo statuses ;;
   'evidence list|-i'|'evidence list|--integration') echo integrations ;;
   'evidence list|--sarif-anchor') echo file ;;
+  'evidence list|--fail-on') echo severities ;;
+  'evidence diff|--since') echo text ;;
+  'evidence diff|-i'|'evidence diff|--integration') echo integrations ;;
+  'accept|-r'|'accept|--reason') echo text ;;
+  'accept|--owner') echo text ;;
+  'accept|-e'|'accept|--expires') echo text ;;
+  'accept|-i'|'accept|--integration') echo integrations ;;
+  'accept|--account') echo text ;;
+  'accept|--region') echo text ;;
   'roi|--size') echo sizes ;;
   'roi|-f'|'roi|--framework') echo frameworks ;;
   'roi|--manual-hours') echo text ;;
@@ -229,6 +265,7 @@ _velocity_positional_kind() {
   'connect test|0') echo integrations ;;
   'connect remove|0') echo integrations ;;
   'connect evidence-types|0') echo platforms ;;
+  'accept|0') echo checks ;;
   'help|'*) echo commands ;;
   esac
 }
@@ -247,7 +284,7 @@ _velocity_values() {
   scenarios) mapfile -t COMPREPLY < <(compgen -W 'enterprise-iso27001 fintech-pci healthcare-hipaa startup-soc2' -- "$cur") ;;
   sizes) mapfile -t COMPREPLY < <(compgen -W 'large medium small' -- "$cur") ;;
   severities) mapfile -t COMPREPLY < <(compgen -W 'critical high low medium' -- "$cur") ;;
-  statuses) mapfile -t COMPREPLY < <(compgen -W 'FAIL PASS' -- "$cur") ;;
+  statuses) mapfile -t COMPREPLY < <(compgen -W 'ACCEPTED FAIL PASS' -- "$cur") ;;
   categories) mapfile -t COMPREPLY < <(compgen -W 'agent_activity authentication authorization data_access system_security' -- "$cur") ;;
   outcomes) mapfile -t COMPREPLY < <(compgen -W 'denied failure success' -- "$cur") ;;
   orgs|integrations|assessments) mapfile -t COMPREPLY < <(velocity "$@" __complete "$kind" "$cur" 2>/dev/null) ;;

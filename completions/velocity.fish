@@ -6,7 +6,7 @@
 function __velocity_subcommands
     switch $argv[1]
         case ''
-            printf '%s\n' 'init	create the state file and the master key' 'status	show the state: file, schema, key source, organisations' 'org	create, list and delete organisations' 'key	rotate the master key, re-encrypt every value' 'report	reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline' 'audit	the tamper-evident audit trail: log, verify, export, report, prove' 'frameworks	the control catalogues: list, show, map a control across frameworks' 'checks	the automated checks: what each tests, how to fix it, the controls it counts for' 'assess	answer the questionnaire: score, gaps, cost and roadmap per framework' 'connect	connect a cloud account (credentials stored encrypted), test, list, remove' 'collect	collect evidence and run the automated checks of connected accounts' 'evidence	list check results and show collected evidence' 'roi	estimate what automating compliance saves, with every assumption shown' 'pathway	the trust pathway stage (discovery, pilot, rollout, production) measured from the state' 'demo	fill a demo organisation with a realistic history: no cloud account needed' 'config	the team defaults of the config file: list each value and its source, path' 'help	print the help of velocity or of a command'
+            printf '%s\n' 'init	create the state file and the master key' 'status	show the state: file, schema, key source, organisations' 'org	create, list and delete organisations' 'key	rotate the master key, re-encrypt every value' 'report	reports (md, html, json, csv, OSCAL, pdf) and signed bundles auditors verify offline' 'audit	the tamper-evident audit trail: log, verify, export, report, prove' 'frameworks	the control catalogues: list, show, map a control across frameworks' 'checks	the automated checks: what each tests, how to fix it, the controls it counts for' 'assess	answer the questionnaire: score, gaps, cost and roadmap per framework' 'connect	connect a cloud account (credentials stored encrypted), test, list, remove' 'collect	collect evidence and run the automated checks of connected accounts' 'evidence	list check results and show collected evidence' 'accept	accept a failing check\'s risk for a while: record, list, show, revoke' 'roi	estimate what automating compliance saves, with every assumption shown' 'pathway	the trust pathway stage (discovery, pilot, rollout, production) measured from the state' 'demo	fill a demo organisation with a realistic history: no cloud account needed' 'config	the team defaults of the config file: list each value and its source, path' 'help	print the help of velocity or of a command'
         case 'org'
             printf '%s\n' 'create	create an organisation with its own data key' 'list	list the organisations' 'delete	delete an organisation: its data key and every row it owns (crypto-erase)'
         case 'key'
@@ -24,7 +24,9 @@ function __velocity_subcommands
         case 'connect'
             printf '%s\n' 'aws	connect an AWS account (or organisation); keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --credentials-file, never from arguments' 'github	connect a GitHub organisation; the token comes from GITHUB_TOKEN / GH_TOKEN or --token-file, never from arguments' 'gcp	connect a Google Cloud project with a service-account key file (--key-file or GOOGLE_APPLICATION_CREDENTIALS), never from arguments' 'azure	connect an Azure subscription; AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID come from the environment or --credentials-file, never from arguments' 'list	list the integrations' 'test	test an integration\'s connection' 'remove	remove an integration with its credentials and evidence' 'evidence-types	list what a platform collects and checks'
         case 'evidence'
-            printf '%s\n' 'list	list check results with the evidence they came from and their history' 'show	show one evidence record: its data, digest and findings'
+            printf '%s\n' 'list	list check results with the evidence they came from and their history' 'diff	what changed since an earlier collection: new failures, fixed findings, new and vanished resources' 'show	show one evidence record: its data, digest and findings'
+        case 'accept'
+            printf '%s\n' 'list	list accepted risks and their state' 'show	show one acceptance and how many findings it covers' 'revoke	revoke an acceptance: its findings fail again'
         case 'config'
             printf '%s\n' 'list	each setting\'s effective value and where it comes from (option, env, config, default)' 'path	the config file in use: --config, else VELOCITY_CONFIG, else the default'
     end
@@ -52,9 +54,9 @@ function __velocity_options
         case 'key rotate'
             printf '%s\n' '--reencrypt	also replace every data key and re-encrypt every value (one transaction)' '--key-file	where to write the new master key (default VELOCITY_KEY_FILE or $XDG_CONFIG_HOME/velocity/master.key)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'report'
-            printf '%s\n' '-f	framework id (default: that of the latest assessment)' '--framework	framework id (default: that of the latest assessment)' '--from	start of the period (YYYY-MM-DD or ISO 8601 UTC)' '--to	end of the period; a date includes that whole day' '--template-dir	directory of *.mustache files replacing the built-in templates' '--frameworks-dir	catalogues to use instead of the built-in ones' '--hourly-rate	USD per hour of remediation effort (default 150; config hourly_rate)' '--top	failing findings listed by name (default 25; all are counted)' '-o	write to FILE (atomically) instead of stdout' '--output	write to FILE (atomically) instead of stdout' '--sarif-anchor	with --format sarif-github: the repository file every result points at, since GitHub code scanning refuses a result without one (default README.md)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+            printf '%s\n' '-f	framework id (default: that of the latest assessment)' '--framework	framework id (default: that of the latest assessment)' '--from	start of the period (YYYY-MM-DD or ISO 8601 UTC)' '--to	end of the period; a date includes that whole day' '--template-dir	directory of *.mustache files replacing the built-in templates' '--frameworks-dir	catalogues to use instead of the built-in ones' '--hourly-rate	USD per hour of remediation effort (default 150; config hourly_rate)' '--top	failing findings listed by name (default 25; all are counted)' '--accept-file	accepted risks from FILE, velocity\'s shape or a Prowler mutelist (docs/accept-files.md); repeatable' '--severity	only findings of this severity and above' '--check	only these check ids, comma-separated' '--service	only checks of this service (s3, iam ...)' '--status	only PASS, FAIL (accepted ones too) or ACCEPTED findings' '-o	write to FILE (atomically) instead of stdout' '--output	write to FILE (atomically) instead of stdout' '--sarif-anchor	with --format sarif-github: the repository file every result points at, since GitHub code scanning refuses a result without one (default README.md)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'report bundle'
-            printf '%s\n' '-f	framework id (default: that of the latest assessment)' '--framework	framework id (default: that of the latest assessment)' '--from	start of the period (YYYY-MM-DD or ISO 8601 UTC)' '--to	end of the period; a date includes that whole day' '--template-dir	directory of *.mustache files replacing the built-in templates' '--frameworks-dir	catalogues to use instead of the built-in ones' '--hourly-rate	USD per hour of remediation effort (default 150; config hourly_rate)' '--top	failing findings listed by name (default 25; all are counted)' '-o	the bundle to write (FILE.tar.gz)' '--output	the bundle to write (FILE.tar.gz)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+            printf '%s\n' '-f	framework id (default: that of the latest assessment)' '--framework	framework id (default: that of the latest assessment)' '--from	start of the period (YYYY-MM-DD or ISO 8601 UTC)' '--to	end of the period; a date includes that whole day' '--template-dir	directory of *.mustache files replacing the built-in templates' '--frameworks-dir	catalogues to use instead of the built-in ones' '--hourly-rate	USD per hour of remediation effort (default 150; config hourly_rate)' '--top	failing findings listed by name (default 25; all are counted)' '--accept-file	accepted risks from FILE, velocity\'s shape or a Prowler mutelist (docs/accept-files.md); repeatable' '--severity	only findings of this severity and above' '--check	only these check ids, comma-separated' '--service	only checks of this service (s3, iam ...)' '--status	only PASS, FAIL (accepted ones too) or ACCEPTED findings' '-o	the bundle to write (FILE.tar.gz)' '--output	the bundle to write (FILE.tar.gz)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'report verify'
             printf '%s\n' '--pubkey	the organisation\'s public key (PEM); without it the bundle\'s own key is trusted' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'audit'
@@ -120,12 +122,22 @@ function __velocity_options
         case 'connect evidence-types'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'collect'
-            printf '%s\n' '-i	integration to collect from' '--integration	integration to collect from' '--all	collect from every integration' '-t	evidence types to collect, comma-separated (default: all)' '--types	evidence types to collect, comma-separated (default: all)' '--dry-run	print each API call it would make and the evidence type it feeds; send nothing, write nothing' '--fail-on	exit 1 when a FAIL of this severity or above exists (low, medium, high, critical)' '--metrics-file	write Prometheus text metrics to FILE (atomically)' '--wait	wait for a collection of the same integration to finish instead of exiting 1' '--max-wait	longest wait for rate limits, in seconds: in all for GitHub (over the integration\'s own --max-wait), Google Cloud and Azure (default 120); per call for an AWS Retry-After (default 120)' '--ca-bundle	PEM file of CA certificates to trust (env AWS_CA_BUNDLE); TLS verification stays on' '--timeout	seconds one attempt of a call may take (0.1-3600, default 60)' '--retries	retries of a throttled or failed call (0-10, default 3)' '-j	API calls in flight at once (1-256, default 8)' '--jobs	API calls in flight at once (1-256, default 8)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+            printf '%s\n' '-i	integration to collect from' '--integration	integration to collect from' '--all	collect from every integration' '-t	evidence types to collect, comma-separated (default: all)' '--types	evidence types to collect, comma-separated (default: all)' '--dry-run	print each API call it would make and the evidence type it feeds; send nothing, write nothing' '--fail-on	exit 1 when a FAIL of this severity or above exists (low, medium, high, critical)' '--fail-on-new	exit 1 when a FAIL new since the previous collection has this severity or above' '--accept-file	accepted risks from FILE, velocity\'s shape or a Prowler mutelist (docs/accept-files.md); repeatable' '--severity	only findings of this severity and above' '--check	only these check ids, comma-separated' '--service	only checks of this service (s3, iam ...)' '--framework	only checks mapped to this framework\'s controls' '--status	only PASS, FAIL (accepted ones too) or ACCEPTED findings' '--metrics-file	write Prometheus text metrics to FILE (atomically)' '--wait	wait for a collection of the same integration to finish instead of exiting 1' '--max-wait	longest wait for rate limits, in seconds: in all for GitHub (over the integration\'s own --max-wait), Google Cloud and Azure (default 120); per call for an AWS Retry-After (default 120)' '--ca-bundle	PEM file of CA certificates to trust (env AWS_CA_BUNDLE); TLS verification stays on' '--timeout	seconds one attempt of a call may take (0.1-3600, default 60)' '--retries	retries of a throttled or failed call (0-10, default 3)' '-j	API calls in flight at once (1-256, default 8)' '--jobs	API calls in flight at once (1-256, default 8)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'evidence'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'evidence list'
-            printf '%s\n' '--check	only this check id' '--status	only PASS or FAIL' '-i	only this integration' '--integration	only this integration' '--sarif-anchor	with --format sarif-github: the repository file every result points at, since GitHub code scanning refuses a result without one (default README.md)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+            printf '%s\n' '--accept-file	accepted risks from FILE, velocity\'s shape or a Prowler mutelist (docs/accept-files.md); repeatable' '--severity	only findings of this severity and above' '--check	only these check ids, comma-separated' '--service	only checks of this service (s3, iam ...)' '--framework	only checks mapped to this framework\'s controls' '--status	only PASS, FAIL (accepted ones too) or ACCEPTED findings' '-i	only this integration' '--integration	only this integration' '--sarif-anchor	with --format sarif-github: the repository file every result points at, since GitHub code scanning refuses a result without one (default README.md)' '--fail-on	exit 1 when a listed FAIL, not accepted, has this severity or above' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'evidence diff'
+            printf '%s\n' '--since	compare with this collection run id, or the last one finished by this date (default: the previous collection)' '-i	only this integration' '--integration	only this integration' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'evidence show'
+            printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'accept'
+            printf '%s\n' '-r	why the risk is accepted, one line' '--reason	why the risk is accepted, one line' '--owner	who owns the risk' '-e	the date it ends (00:00 UTC), within a year (accept_max_days)' '--expires	the date it ends (00:00 UTC), within a year (accept_max_days)' '-i	only this integration (a pattern)' '--integration	only this integration (a pattern)' '--account	only this account (a pattern)' '--region	only this region (a pattern)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'accept list'
+            printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'accept show'
+            printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
+        case 'accept revoke'
             printf '%s\n' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
         case 'roi'
             printf '%s\n' '--size	organisation size: small, medium or large (default medium)' '-f	frameworks to be audited, e.g. soc2,iso27001 (`velocity frameworks list`)' '--framework	frameworks to be audited, e.g. soc2,iso27001 (`velocity frameworks list`)' '--from-state	use what the organisation\'s state measured: automation share, hours, frameworks' '--manual-hours	manual compliance hours a month (default by --size: 80 / 160 / 320)' '--automation-share	percentage of the manual hours automated (default 90)' '--hourly-rate	cost of one hour of compliance work (default 150)' '--audit-cost	external audit cost per framework (default 50000)' '--audit-reduction	percentage of the audit cost saved (default 60)' '--breach-cost	cost of one breach (default 4450000)' '--risk-reduction	percentage of breach risk removed (default 70)' '--breach-probability	percentage chance of a breach in a year (default 1)' '--annual-cost	annual cost of the compliance programme (needed for ROI and payback)' '--state	state file (env VELOCITY_STATE, default $XDG_DATA_HOME/velocity/velocity.db)' '--config	config file of team defaults (env VELOCITY_CONFIG, default $XDG_CONFIG_HOME/velocity/config.yaml; `velocity config list`)' '--org	organisation to work on (env VELOCITY_ORG, config org, default \'default\')' '--format	output format: table (default), json, and per command md, html, csv, jsonl ... (env VELOCITY_FORMAT, config format)' '-q	print only data and errors' '--quiet	print only data and errors' '-v	say more on stderr (which key was used, each step)' '--verbose	say more on stderr (which key was used, each step)' '--no-color	no colour (also when NO_COLOR is set)' '--help	print this help'
@@ -163,6 +175,16 @@ function __velocity_value_kind
             echo text
         case 'report|--top'
             echo text
+        case 'report|--accept-file'
+            echo file
+        case 'report|--severity'
+            echo severities
+        case 'report|--check'
+            echo checks
+        case 'report|--service'
+            echo services
+        case 'report|--status'
+            echo statuses
         case 'report|-o' 'report|--output'
             echo file
         case 'report|--sarif-anchor'
@@ -181,6 +203,16 @@ function __velocity_value_kind
             echo text
         case 'report bundle|--top'
             echo text
+        case 'report bundle|--accept-file'
+            echo file
+        case 'report bundle|--severity'
+            echo severities
+        case 'report bundle|--check'
+            echo checks
+        case 'report bundle|--service'
+            echo services
+        case 'report bundle|--status'
+            echo statuses
         case 'report bundle|-o' 'report bundle|--output'
             echo file
         case 'report verify|--pubkey'
@@ -337,6 +369,20 @@ function __velocity_value_kind
             echo evidence-types
         case 'collect|--fail-on'
             echo severities
+        case 'collect|--fail-on-new'
+            echo severities
+        case 'collect|--accept-file'
+            echo file
+        case 'collect|--severity'
+            echo severities
+        case 'collect|--check'
+            echo checks
+        case 'collect|--service'
+            echo services
+        case 'collect|--framework'
+            echo frameworks
+        case 'collect|--status'
+            echo statuses
         case 'collect|--metrics-file'
             echo file
         case 'collect|--max-wait'
@@ -349,14 +395,40 @@ function __velocity_value_kind
             echo text
         case 'collect|-j' 'collect|--jobs'
             echo text
+        case 'evidence list|--accept-file'
+            echo file
+        case 'evidence list|--severity'
+            echo severities
         case 'evidence list|--check'
             echo checks
+        case 'evidence list|--service'
+            echo services
+        case 'evidence list|--framework'
+            echo frameworks
         case 'evidence list|--status'
             echo statuses
         case 'evidence list|-i' 'evidence list|--integration'
             echo integrations
         case 'evidence list|--sarif-anchor'
             echo file
+        case 'evidence list|--fail-on'
+            echo severities
+        case 'evidence diff|--since'
+            echo text
+        case 'evidence diff|-i' 'evidence diff|--integration'
+            echo integrations
+        case 'accept|-r' 'accept|--reason'
+            echo text
+        case 'accept|--owner'
+            echo text
+        case 'accept|-e' 'accept|--expires'
+            echo text
+        case 'accept|-i' 'accept|--integration'
+            echo integrations
+        case 'accept|--account'
+            echo text
+        case 'accept|--region'
+            echo text
         case 'roi|--size'
             echo sizes
         case 'roi|-f' 'roi|--framework'
@@ -430,6 +502,8 @@ function __velocity_positional_kind
             echo integrations
         case 'connect evidence-types|0'
             echo platforms
+        case 'accept|0'
+            echo checks
         case 'help|*'
             echo commands
     end
@@ -457,7 +531,7 @@ function __velocity_values
         case severities
             printf '%s\n' critical high low medium
         case statuses
-            printf '%s\n' FAIL PASS
+            printf '%s\n' ACCEPTED FAIL PASS
         case categories
             printf '%s\n' agent_activity authentication authorization data_access system_security
         case outcomes

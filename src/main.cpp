@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     {"collect", "collect evidence and run the automated checks of connected accounts",
      setup_collect},
     {"evidence", "list check results and show collected evidence", setup_evidence},
+    {"accept", "accept a failing check's risk for a while: record, list, show, revoke",
+     setup_accept},
     {"roi", "estimate what automating compliance saves, with every assumption shown", setup_roi},
     {"pathway",
      "the trust pathway stage (discovery, pilot, rollout, production) measured from the state",

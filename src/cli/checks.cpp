@@ -59,20 +59,6 @@ nlohmann::json check_json(const compliance::Check& check) {
           {"controls", controls}};
 }
 
-// The value of a filter, checked against what exists so a typo is not an empty list.
-std::string require_one_of(std::string_view option, const std::string& value,
-                           std::vector<std::string> known) {
-  std::sort(known.begin(), known.end());
-  known.erase(std::unique(known.begin(), known.end()), known.end());
-  if (std::find(known.begin(), known.end(), value) != known.end()) {
-    return value;
-  }
-  const std::string guess = suggest::closest(value, known);
-  throw UsageError(fmt::format("{} {}: no check has this {}{}", option, value, option.substr(2),
-                               guess.empty() ? "" : fmt::format(" (did you mean {}?)", guess)),
-                   fmt::format("the values are: {}", fmt::join(known, ", ")));
-}
-
 std::vector<const compliance::Check*> selected(compliance::Library& library,
                                                const compliance::CheckCatalogue& catalogue,
                                                const ChecksOptions& options) {

@@ -1,6 +1,7 @@
 // `velocity collect`: evidence and check results from connected platforms, safe for cron:
 // locked per integration, never prompting, progress only on a terminal, metrics for Prometheus.
 
+#include "finding_view.hpp"
 #include "option_values.hpp"
 #include "platforms.hpp"
 
@@ -32,6 +33,8 @@ struct CollectOptions {
   std::vector<std::string> types;
   bool dry_run = false;
   std::optional<std::string> fail_on;
+  std::optional<std::string> fail_on_new;
+  FindingViewOptions view;
   std::optional<std::string> metrics_file;
   bool wait = false;
   std::optional<int64_t> max_wait;
@@ -105,6 +108,37 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
   }
 }
 
+// Acceptances that end within 14 days and cover a failing finding of this collection: one warning
+// per finding, so the owner learns before the build breaks.
+class ExpiryWarnings {
+public:
+  explicit ExpiryWarnings(const FindingView& view) : m_view(view) {}
+
+  void note(const store::FindingRecord& finding) {
+    if (!finding.acceptance || finding.acceptance->expires_at.empty()) {
+      return;
+    }
+    const auto expires = time::parse_iso8601(finding.acceptance->expires_at);
+    if (expires && *expires <= m_view.now() + std::chrono::days(k_warning_days)) {
+      m_lines.push_back(fmt::format(
+        "acceptance {} of {} on {} (owner {}) expires on {}: the finding fails again then",
+        finding.acceptance->id, finding.check_id, finding.resource_id, finding.acceptance->owner,
+        finding.acceptance->expires_at));
+    }
+  }
+
+  void print(const Output& out) const {
+    for (const std::string& line : m_lines) {
+      out.warn(line);
+    }
+  }
+
+private:
+  static constexpr int k_warning_days = 14;
+  const FindingView& m_view;
+  std::vector<std::string> m_lines;
+};
+
 nlohmann::json change_json(const store::FindingChange& change, std::string_view kind) {
   nlohmann::json json = finding_json(change.finding);
   json["change"] = std::string(kind);
@@ -114,7 +148,8 @@ nlohmann::json change_json(const store::FindingChange& change, std::string_view 
   return json;
 }
 
-nlohmann::json changes_json(const store::RunChanges& changes) {
+nlohmann::json changes_json(const providers::RunSummary& run) {
+  const store::RunChanges& changes = run.changes;
   nlohmann::json previous = nullptr;
   if (changes.previous_run) {
     const auto& finished_at = changes.previous_run->finished_at;
@@ -134,6 +169,8 @@ nlohmann::json changes_json(const store::RunChanges& changes) {
   return {{"previous_run", previous},
           {"new_failures", changes.new_failures.size()},
           {"fixed", changes.fixed.size()},
+          {"new_resources", run.new_resources},
+          {"vanished_resources", run.vanished_resources},
           {"failing", changes.failing},
           {"findings", findings}};
 }
@@ -162,7 +199,7 @@ nlohmann::json summary_json(const providers::RunSummary& run) {
                          {"problems", run.problems},
                          {"failed_accounts", failed_accounts},
                          {"finished_at", run.finished_at},
-                         {"changes", changes_json(run.changes)}};
+                         {"changes", changes_json(run)}};
   if (!run.error.empty()) {
     json["error"] = run.error;
   }
@@ -193,12 +230,19 @@ std::string changes_line(const providers::RunSummary& run) {
   const std::string since =
     fmt::format("since the collection of {}",
                 changes.previous_run->finished_at.value_or(changes.previous_run->started_at));
+  const std::string resources =
+    run.new_resources == 0 && run.vanished_resources == 0
+      ? std::string()
+      : fmt::format("; {}, {} vanished",
+                    plural(static_cast<size_t>(run.new_resources), "new resource"),
+                    run.vanished_resources);
   if (changes.new_failures.empty() && changes.fixed.empty()) {
-    return fmt::format("{}: nothing new {}; {} failing\n", run.integration, since, changes.failing);
+    return fmt::format("{}: nothing new {}; {} failing{}\n", run.integration, since,
+                       changes.failing, resources);
   }
-  return fmt::format("{}: {}, {} fixed {}; {} failing\n", run.integration,
+  return fmt::format("{}: {}, {} fixed {}; {} failing{}\n", run.integration,
                      plural(changes.new_failures.size(), "new failure"), changes.fixed.size(),
-                     since, changes.failing);
+                     since, changes.failing, resources);
 }
 
 // The findings whose status the runs changed, new failures first, or nothing.
@@ -265,6 +309,10 @@ void collect(Context& ctx, const CollectOptions& options) {
   if (options.fail_on) {
     fail_on = severity_value("--fail-on", *options.fail_on);
   }
+  std::optional<providers::Severity> fail_on_new;
+  if (options.fail_on_new) {
+    fail_on_new = severity_value("--fail-on-new", *options.fail_on_new);
+  }
   if (options.dry_run) {
     dry_run(ctx, options, format);
     return;
@@ -286,11 +334,24 @@ void collect(Context& ctx, const CollectOptions& options) {
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
   const auto integrations = chosen_integrations(ctx, options);
+  const FindingView view(ctx, library, checks, options.view);
   const bool progress = !ctx.out().is_quiet() && ::isatty(STDERR_FILENO) != 0;
 
   nlohmann::json findings = nlohmann::json::array();
   Table fails({"CHECK", "SEVERITY", "RESOURCE", "REGION", "REASON"});
-  providers::FindingVisitor on_finding = [&](const store::FindingRecord& finding) {
+  // Every finding is stored; the filters and acceptances decide what is shown and what fails.
+  int64_t failing_at_fail_on = 0;
+  ExpiryWarnings expiring(view);
+  providers::FindingVisitor on_finding = [&](const store::FindingRecord& stored) {
+    const store::FindingRecord finding = view.with_acceptance(stored);
+    if (!view.selected(finding)) {
+      return;
+    }
+    expiring.note(finding);
+    if (fail_on && finding.status == store::Status::fail && !finding.acceptance &&
+        finding.severity >= *fail_on) {
+      ++failing_at_fail_on;
+    }
     if (format == "jsonl") {
       nlohmann::json line = finding_json(finding);
       line["type"] = "finding";
@@ -298,9 +359,9 @@ void collect(Context& ctx, const CollectOptions& options) {
     } else if (format == "json") {
       findings.push_back(finding_json(finding));
     } else if (finding.status == store::Status::fail) {
-      fails.add_row({finding.check_id, std::string(to_string(finding.severity)),
-                     finding.resource_id, finding.region.empty() ? "global" : finding.region,
-                     finding.reason});
+      fails.add_row({finding.acceptance ? finding.check_id + " (accepted)" : finding.check_id,
+                     std::string(to_string(finding.severity)), finding.resource_id,
+                     finding.region.empty() ? "global" : finding.region, finding.reason});
     }
   };
 
@@ -362,6 +423,8 @@ void collect(Context& ctx, const CollectOptions& options) {
     }
   }
 
+  expiring.print(ctx.out());
+
   // Metrics without the locked integration would drop its series; the file keeps the last ones.
   if (options.metrics_file && !locked) {
     fs::write_file_atomic(*options.metrics_file, providers::render_metrics(runs),
@@ -422,18 +485,27 @@ void collect(Context& ctx, const CollectOptions& options) {
         "the other evidence types were stored; fix the cause and collect again");
     }
   }
-  if (fail_on) {
-    int64_t failing = 0;
+  if (fail_on && failing_at_fail_on > 0) {
+    throw CheckFailed(fmt::format("{} failing finding{} at or above severity {} (accepted risks "
+                                  "not counted)",
+                                  failing_at_fail_on, failing_at_fail_on == 1 ? "" : "s",
+                                  providers::to_string(*fail_on)));
+  }
+  if (fail_on_new) {
+    int64_t new_failing = 0;
     for (const auto& run : runs) {
-      for (const auto& [severity, count] : run.fails_by_severity) {
-        if (severity >= *fail_on) {
-          failing += count;
+      for (const auto& change : run.changes.new_failures) {
+        const store::FindingRecord finding = view.with_acceptance(change.finding);
+        if (view.selected(finding) && !finding.acceptance && finding.severity >= *fail_on_new) {
+          ++new_failing;
         }
       }
     }
-    if (failing > 0) {
-      throw CheckFailed(fmt::format("{} failing finding{} at or above severity {}", failing,
-                                    failing == 1 ? "" : "s", providers::to_string(*fail_on)));
+    if (new_failing > 0) {
+      throw CheckFailed(fmt::format("{} new failing finding{} at or above severity {} since the "
+                                    "previous collection",
+                                    new_failing, new_failing == 1 ? "" : "s",
+                                    providers::to_string(*fail_on_new)));
     }
   }
 }
@@ -459,6 +531,11 @@ void setup_collect(CLI::App& command, Context& ctx) {
                 "critical)")
     ->option_text("SEVERITY");
   command
+    .add_option("--fail-on-new", options->fail_on_new,
+                "exit 1 when a FAIL new since the previous collection has this severity or above")
+    ->option_text("SEVERITY");
+  add_finding_view_options(command, options->view);
+  command
     .add_option("--metrics-file", options->metrics_file,
                 "write Prometheus text metrics to FILE (atomically)")
     ->option_text("FILE");
@@ -477,6 +554,10 @@ void setup_collect(CLI::App& command, Context& ctx) {
   ctx.examples.add(command, {{"velocity collect --all", "collect from every integration"},
                              {"velocity collect -i prod --fail-on high",
                               "collect from prod; exit 1 on a high or critical failure"},
+                             {"velocity collect -i prod --accept-file accepted.yaml --fail-on high",
+                              "the same, the risks accepted in accepted.yaml not failing it"},
+                             {"velocity collect -i prod --fail-on-new high",
+                              "exit 1 only on a high or critical failure new since last time"},
                              {"velocity collect -i prod --dry-run", "the calls it would make"}});
   command.callback([&ctx, options] { collect(ctx, *options); });
 }

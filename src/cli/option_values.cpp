@@ -1,9 +1,11 @@
 #include "option_values.hpp"
 
 #include <velocity/core/error.hpp>
+#include <velocity/core/suggest.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,19 @@ CLI::Validator within(double min, double max) {
       return fmt::format("must be from {} to {}, not {}", min, max, input);
     },
     fmt::format("{}-{}", min, max));
+}
+
+std::string require_one_of(std::string_view option, const std::string& value,
+                           std::vector<std::string> known) {
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  if (std::find(known.begin(), known.end(), value) != known.end()) {
+    return value;
+  }
+  const std::string guess = suggest::closest(value, known);
+  throw UsageError(fmt::format("{} {}: no check has this {}{}", option, value, option.substr(2),
+                               guess.empty() ? "" : fmt::format(" (did you mean {}?)", guess)),
+                   fmt::format("the values are: {}", fmt::join(known, ", ")));
 }
 
 store::Severity severity_value(std::string_view option, const std::string& text) {

@@ -1,4 +1,6 @@
+#include "finding_view.hpp"
 #include "option_values.hpp"
+#include "platforms.hpp"
 
 #include <velocity/cli/commands.hpp>
 #include <velocity/core/error.hpp>
@@ -24,6 +26,7 @@ namespace {
 
 struct ReportOptions {
   std::optional<std::string> framework;
+  FindingViewOptions view;
   std::optional<std::string> output;
   std::optional<std::string> template_dir;
   std::optional<std::string> frameworks_dir;
@@ -91,6 +94,17 @@ report::ReportRequest request_of(Context& ctx, const ReportOptions& options) {
   return request;
 }
 
+// The acceptances (state, --accept-file) and filters the report applies to every finding.
+void add_lens(Context& ctx, const ReportOptions& options, compliance::Library& library,
+              report::ReportRequest& request) {
+  auto view =
+    std::make_shared<const FindingView>(ctx, library, validated_checks(library), options.view);
+  request.lens = [view](store::FindingRecord& finding) {
+    finding.acceptance = view->with_acceptance(finding).acceptance;
+    return view->selected(finding);
+  };
+}
+
 report::Format format_of(const Context& ctx, const ReportOptions& options) {
   const std::string& chosen = ctx.options.format;
   const bool given = ctx.format_setting().source == SettingSource::option;
@@ -138,12 +152,21 @@ void stream_findings(Context& ctx, const ReportOptions& options, compliance::Lib
   const store::Org org = ctx.org();
   const auto write = [&](const report::Sink& sink) {
     if (format == report::Format::jsonl) {
-      report::write_findings_jsonl(db, org, library, request.period, sink);
+      report::write_findings_jsonl(db, org, library, request.period, sink, request.lens);
     } else if (format == report::Format::findings_csv) {
-      report::write_findings_csv(db, org, request.period, sink);
+      report::write_findings_csv(db, org, request.period, sink, request.lens);
     } else {
+      // The report's lens (acceptances, filters) on every finding the format writer reads.
       const report::FindingSource findings = [&](const report::FindingVisitor& visit) {
-        store::for_each_finding_in(db, org, request.period, visit, store::FindingOrder::by_check);
+        store::for_each_finding_in(
+          db, org, request.period,
+          [&](const store::FindingRecord& stored) {
+            store::FindingRecord finding = stored;
+            if (!request.lens || request.lens(finding)) {
+              visit(finding);
+            }
+          },
+          store::FindingOrder::by_check);
       };
       report::FindingFormatOptions format_options{.tool_version = VELOCITY_VERSION,
                                                   .generated_at = request.generated_at};
@@ -174,9 +197,10 @@ void run_report(Context& ctx, const ReportOptions& options) {
   if (format == report::Format::pdf && !options.output) {
     throw UsageError("--format pdf needs --output FILE.pdf", "a PDF is not written to a terminal");
   }
-  const report::ReportRequest request = request_of(ctx, options);
+  report::ReportRequest request = request_of(ctx, options);
   compliance::Library library = compliance::Library::open(options.frameworks_dir);
   library.require_framework(request.framework);
+  add_lens(ctx, options, library, request);
   const auto event = report_event(
     "report.generate", request.framework,
     {{"format", report::to_string(format)},
@@ -223,7 +247,7 @@ void run_report(Context& ctx, const ReportOptions& options) {
     // Streamed: the observations grow with the findings.
     const store::Org org = ctx.org();
     const auto write = [&](const report::Sink& sink) {
-      report::write_oscal(doc, ctx.state().db(), org, library, request.period, sink);
+      report::write_oscal(doc, ctx.state().db(), org, library, request.period, sink, request.lens);
     };
     if (options.output) {
       fs::AtomicFile file(*options.output, fs::Mode::private_file);
@@ -255,9 +279,10 @@ void run_bundle(Context& ctx, const ReportOptions& options) {
   if (!options.output) {
     throw UsageError("report bundle needs --output FILE.tar.gz");
   }
-  const report::ReportRequest request = request_of(ctx, options);
+  report::ReportRequest request = request_of(ctx, options);
   compliance::Library library = compliance::Library::open(options.frameworks_dir);
   library.require_framework(request.framework);
+  add_lens(ctx, options, library, request);
   const auto templates = report::TemplateSet::open(
     options.template_dir ? std::optional<std::filesystem::path>(*options.template_dir)
                          : std::nullopt);
@@ -404,6 +429,7 @@ void add_report_options(CLI::App& command, ReportOptions& options) {
                 "failing findings listed by name (default 25; all are counted)")
     ->option_text("N")
     ->check(non_negative());
+  add_finding_view_options(command, options.view, FrameworkFilter::no);
 }
 
 } // namespace

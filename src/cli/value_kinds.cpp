@@ -64,6 +64,8 @@ constexpr std::array k_rules = {
   KindRule{"--scenario", ValueKind::scenario},
   KindRule{"--size", ValueKind::size},
   KindRule{"--fail-on", ValueKind::severity},
+  KindRule{"--fail-on-new", ValueKind::severity},
+  KindRule{"accept CHECK", ValueKind::check},
   KindRule{"--status", ValueKind::status},
   KindRule{"--category", ValueKind::category},
   KindRule{"--outcome", ValueKind::outcome},
@@ -232,6 +234,7 @@ std::vector<std::string> static_values(ValueKind kind) {
     for (const auto status : {store::Status::pass, store::Status::fail}) {
       values.emplace_back(to_string(status));
     }
+    values.emplace_back("ACCEPTED");
     break;
   case ValueKind::category:
     for (const auto category : {audit::Category::authentication, audit::Category::authorization,

@@ -161,6 +161,8 @@ const std::vector<SettingKey>& setting_keys() {
      "external audit cost in USD per framework (roi; assess: times the frameworks assessed)", ""},
     {"observation_days", SettingKind::days,
      "SOC 2 Type II observation period in days (assess --observation-days)", "90"},
+    {"accept_max_days", SettingKind::days,
+     "longest lifetime of an accepted risk in days, at most 365 (accept, --accept-file)", "365"},
     {"manual_hours", SettingKind::non_negative,
      "manual compliance hours a month, instead of the size's (roi, pathway --manual-hours)", ""},
     {"manual_hours_by_size.small", SettingKind::non_negative,

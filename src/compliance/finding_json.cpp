@@ -8,6 +8,18 @@ nlohmann::json optional_json(const auto& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+// An accept file entry has no expiry (docs/accept-files.md): null, never "".
+nlohmann::json acceptance_json(const std::optional<store::Acceptance>& acceptance) {
+  if (!acceptance) {
+    return nullptr;
+  }
+  return {{"id", acceptance->id},
+          {"owner", acceptance->owner},
+          {"reason", acceptance->reason},
+          {"expires_at", acceptance->expires_at.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(acceptance->expires_at)}};
+}
+
 } // namespace
 
 const nlohmann::json& CheckControls::of(const std::string& check_id) {
@@ -39,6 +51,7 @@ nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann:
           {"first_failed_at", optional_json(finding.first_failed_at)},
           {"last_seen_at", finding.last_seen_at},
           {"passed_again_at", optional_json(finding.passed_again_at)},
+          {"acceptance", acceptance_json(finding.acceptance)},
           {"controls", controls}};
 }
 

@@ -89,10 +89,21 @@ nlohmann::json check_results_json(const CheckResults& check) {
   for (const FailingResource& resource : check.failing_resources) {
     resources.push_back({{"resource_id", resource.resource_id}, {"failing_since", resource.since}});
   }
+  nlohmann::json acceptances = nlohmann::json::array();
+  for (const store::Acceptance& acceptance : check.acceptances) {
+    acceptances.push_back(
+      {{"id", acceptance.id},
+       {"owner", acceptance.owner},
+       {"reason", acceptance.reason},
+       {"expires_at", acceptance.expires_at.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(acceptance.expires_at)}});
+  }
   return {{"id", check.id},
           {"severity", store::to_string(check.severity)},
           {"pass", check.passing},
           {"fail", check.failing},
+          {"accepted", check.accepted},
+          {"acceptances", acceptances},
           {"failing_since",
            check.failing_since ? nlohmann::json(*check.failing_since) : nlohmann::json(nullptr)},
           {"failing_resources", resources},

@@ -71,6 +71,15 @@ void AutomatedResults::add(const store::FindingRecord& finding) {
     return;
   }
   check.failing += 1;
+  if (finding.acceptance) {
+    check.accepted += 1;
+    const bool known = std::any_of(
+      check.acceptances.begin(), check.acceptances.end(),
+      [&](const store::Acceptance& other) { return other.id == finding.acceptance->id; });
+    if (!known) {
+      check.acceptances.push_back(*finding.acceptance);
+    }
+  }
   FailingResource resource{finding.resource_id,
                            finding.first_failed_at.value_or(finding.first_seen_at)};
   if (!check.failing_since || resource.since < *check.failing_since) {

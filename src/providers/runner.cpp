@@ -1,6 +1,7 @@
 #include <velocity/core/error.hpp>
 #include <velocity/providers/runner.hpp>
 #include <velocity/store/evidence.hpp>
+#include <velocity/store/finding_diff.hpp>
 
 #include <fmt/format.h>
 
@@ -202,6 +203,13 @@ RunSummary collect_integration(store::State& state, const store::Org& org,
     summary.last_success_at = last->finished_at;
   }
   summary.changes = store::run_changes(db, org, run.id);
+  const auto latest = store::latest_collecting_run(db, org, integration.id);
+  if (summary.changes.previous_run && latest && latest->id == run.id) {
+    const store::IntegrationDiff diff =
+      store::diff_runs(db, org, *summary.changes.previous_run, *latest);
+    summary.new_resources = static_cast<int64_t>(diff.new_resources.size());
+    summary.vanished_resources = static_cast<int64_t>(diff.vanished_resources.size());
+  }
   return summary;
 }
 

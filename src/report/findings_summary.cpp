@@ -23,9 +23,24 @@ bool worse(const store::FindingRecord& a, const store::FindingRecord& b) {
 
 } // namespace
 
+std::vector<store::FindingRecord>
+through_lens(const std::function<bool(store::FindingRecord&)>& lens,
+             const std::vector<store::FindingRecord>& findings) {
+  std::vector<store::FindingRecord> kept;
+  kept.reserve(findings.size());
+  for (const store::FindingRecord& stored : findings) {
+    store::FindingRecord finding = stored;
+    if (through_lens(lens, finding)) {
+      kept.push_back(std::move(finding));
+    }
+  }
+  return kept;
+}
+
 void Tally::add(const store::FindingRecord& finding, bool failing) {
   if (failing) {
     fail += 1;
+    accepted += finding.acceptance ? 1 : 0;
     fail_by_severity[static_cast<size_t>(finding.severity)] += 1;
   } else {
     pass += 1;
@@ -37,8 +52,11 @@ nlohmann::json Tally::to_json() const {
   for (const store::Severity severity : store::k_severities) {
     by_severity[std::string(to_string(severity))] = fail_by_severity[static_cast<size_t>(severity)];
   }
-  return {
-    {"total", pass + fail}, {"pass", pass}, {"fail", fail}, {"fail_by_severity", by_severity}};
+  return {{"total", pass + fail},
+          {"pass", pass},
+          {"fail", fail},
+          {"accepted", accepted},
+          {"fail_by_severity", by_severity}};
 }
 
 FindingsSummary::FindingsSummary(compliance::Library& library, std::string framework, size_t top,

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,9 +25,21 @@ namespace velocity::report {
 inline constexpr std::array<store::Severity, 4> k_worst_first = {
   store::Severity::critical, store::Severity::high, store::Severity::medium, store::Severity::low};
 
+// True when `lens` (when set) keeps `finding`, which it may mark accepted.
+inline bool through_lens(const std::function<bool(store::FindingRecord&)>& lens,
+                         store::FindingRecord& finding) {
+  return !lens || lens(finding);
+}
+
+// The findings of one evidence item `lens` keeps, marked.
+std::vector<store::FindingRecord>
+through_lens(const std::function<bool(store::FindingRecord&)>& lens,
+             const std::vector<store::FindingRecord>& findings);
+
 struct Tally {
   int64_t pass = 0;
   int64_t fail = 0;
+  int64_t accepted = 0; // of the failing, those an accepted risk covers
   std::array<int64_t, store::k_severities.size()> fail_by_severity{}; // indexed by Severity
 
   void add(const store::FindingRecord& finding, bool failing);

@@ -188,6 +188,18 @@ std::string_view benchmark_result(const compliance::ControlResult& control) {
   return control.control->assessment == compliance::Assessment::manual ? "manual" : "no_result";
 }
 
+// Failing automated checks decide the control, and an accepted risk covers each of their
+// failures.
+bool rests_on_accepted_risk(const json& control) {
+  int64_t failing = 0;
+  int64_t accepted = 0;
+  for (const json& check : control["checks"]) {
+    failing += check["fail"].get<int64_t>();
+    accepted += check["accepted"].get<int64_t>();
+  }
+  return failing > 0 && accepted == failing;
+}
+
 // Every control of the framework with its status (answers and automated verdicts), the answers
 // behind it and the findings.
 json controls_json(const compliance::FrameworkResult& result,
@@ -303,8 +315,12 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
   compliance::FrameworkResult& result = evaluation.frameworks.at(0);
 
   FindingsSummary findings(library, framework.id, request.top_findings, request.period.to);
-  store::for_each_finding_in(db, org, request.period,
-                             [&](const store::FindingRecord& finding) { findings.add(finding); });
+  store::for_each_finding_in(db, org, request.period, [&](const store::FindingRecord& stored) {
+    store::FindingRecord finding = stored;
+    if (through_lens(request.lens, finding)) {
+      findings.add(finding);
+    }
+  });
   compliance::apply_verdicts(result, findings.automated());
 
   json doc;
@@ -341,9 +357,11 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
 
   json controls = controls_json(result, questionnaire, answers, findings);
   int64_t contradicted = 0;
+  int64_t on_accepted_risk = 0;
   json status_sources = {{"answers", 0}, {"failing_checks", 0}, {"passing_checks", 0}};
   for (const json& control : controls) {
     contradicted += control["contradicted"].get<bool>() ? 1 : 0;
+    on_accepted_risk += rests_on_accepted_risk(control) ? 1 : 0;
     json& count = status_sources[control["status_source"].get<std::string>()];
     count = count.get<int64_t>() + 1;
   }
@@ -370,6 +388,7 @@ json build_report(store::Database& db, const store::Org& org, compliance::Librar
                     {"top_gaps", top_gaps},
                     {"findings", findings.total().to_json()},
                     {"contradicted_controls", contradicted},
+                    {"accepted_risk_controls", on_accepted_risk},
                     {"status_sources", status_sources},
                     {"cost_total", std::round(evaluation.cost.total)},
                     {"completion", time::to_iso8601(evaluation.roadmap.completion).substr(0, 10)}};

@@ -346,7 +346,49 @@ struct OscalResults::Impl {
     if (!related.empty()) {
       risk["related-observations"] = related;
     }
+    add_acceptances(check, risk);
     return risk;
+  }
+
+  // An accepted risk (`velocity accept`, an accept file) is an approved deviation when it covers
+  // every failure of the check: OSCAL's risk status `deviation-approved`, with a risk-log entry
+  // per acceptance (who, why, until when) and the earliest expiry as the deadline.
+  void add_acceptances(const json& check, json& risk) const {
+    const int64_t accepted = check["accepted"].get<int64_t>();
+    if (accepted == 0) {
+      return;
+    }
+    const std::string id = check["id"].get<std::string>();
+    json entries = json::array();
+    std::optional<std::string> deadline;
+    for (const json& acceptance : check["acceptances"]) {
+      const std::string acceptance_id = acceptance["id"].get<std::string>();
+      const bool expires = acceptance["expires_at"].is_string();
+      json entry = {
+        {"uuid", stable_uuid(organization, {"risk-acceptance", framework, id, acceptance_id})},
+        {"title", fmt::format("Risk accepted ({})", acceptance_id)},
+        {"description",
+         fmt::format("Accepted by {}: {}{}.", acceptance["owner"].get<std::string>(),
+                     acceptance["reason"].get<std::string>(),
+                     expires ? ", until " + acceptance["expires_at"].get<std::string>()
+                             : std::string(" (an accept file entry without expiry)"))},
+        {"start", generated()},
+        {"status-change", "deviation-approved"}};
+      if (expires) {
+        const std::string end = acceptance["expires_at"].get<std::string>() + "T00:00:00Z";
+        entry["end"] = end;
+        deadline = deadline ? std::min(*deadline, end) : end;
+      }
+      entries.push_back(std::move(entry));
+    }
+    risk["risk-log"] = {{"entries", entries}};
+    if (accepted == check["fail"].get<int64_t>()) {
+      risk["status"] = "deviation-approved";
+      if (deadline) {
+        risk["deadline"] = *deadline;
+      }
+    }
+    risk["props"].push_back(prop("accepted-resources", std::to_string(accepted)));
   }
 
   // The questionnaire answers behind a control, as an observation; nothing when there are none.
@@ -505,12 +547,14 @@ void OscalResults::finish() {
 }
 
 void write_oscal(const json& doc, store::Database& db, const store::Org& org,
-                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink) {
+                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink,
+                 const std::function<bool(store::FindingRecord&)>& lens) {
   OscalResults oscal(doc, sink);
   compliance::CheckControls controls(library);
   store::for_each_evidence_in(
     db, org, period,
-    [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
+    [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& stored) {
+      const std::vector<store::FindingRecord> findings = through_lens(lens, stored);
       oscal.add_evidence(record, findings, evidence_file(record, findings, controls));
     });
   oscal.finish();

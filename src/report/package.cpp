@@ -95,10 +95,13 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   {
     ScratchFile findings(output, "findings.jsonl");
     fs::AtomicFile file(findings.path(), fs::Mode::private_file);
-    write_findings_jsonl(db, org, library, request.period, [&](std::string_view line) {
-      file.write(line);
-      summary.findings += 1;
-    });
+    write_findings_jsonl(
+      db, org, library, request.period,
+      [&](std::string_view line) {
+        file.write(line);
+        summary.findings += 1;
+      },
+      request.lens);
     file.commit();
     writer.add_file("findings.jsonl", findings.path());
   }
@@ -112,7 +115,8 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
     compliance::CheckControls controls(library);
     store::for_each_evidence_in(
       db, org, request.period,
-      [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& findings) {
+      [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& stored) {
+        const std::vector<store::FindingRecord> findings = through_lens(request.lens, stored);
         const EvidenceFile evidence = evidence_file(record, findings, controls);
         writer.add(evidence.path, evidence.content);
         oscal.add_evidence(record, findings, evidence);

@@ -339,10 +339,15 @@ std::string render_controls_csv(const json& doc) {
 }
 
 void write_findings_jsonl(store::Database& db, const store::Org& org, compliance::Library& library,
-                          const store::TimeWindow& period, const Sink& sink) {
+                          const store::TimeWindow& period, const Sink& sink,
+                          const std::function<bool(store::FindingRecord&)>& lens) {
   compliance::CheckControls controls(library);
   std::string line;
-  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& finding) {
+  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& stored) {
+    store::FindingRecord finding = stored;
+    if (!through_lens(lens, finding)) {
+      return;
+    }
     line = compliance::finding_json(finding, controls.of(finding.check_id)).dump();
     line += '\n';
     sink(line);
@@ -350,17 +355,23 @@ void write_findings_jsonl(store::Database& db, const store::Org& org, compliance
 }
 
 void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
-                        const Sink& sink) {
+                        const Sink& sink, const std::function<bool(store::FindingRecord&)>& lens) {
   sink(csv_row({"id", "check_id", "severity", "status", "integration", "platform", "evidence_id",
                 "evidence_type", "resource_id", "account_id", "region", "reason", "first_seen_at",
-                "first_failed_at", "last_seen_at", "passed_again_at"}));
-  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& f) {
+                "first_failed_at", "last_seen_at", "passed_again_at", "accepted_by",
+                "accepted_until"}));
+  store::for_each_finding_in(db, org, period, [&](const store::FindingRecord& stored) {
+    store::FindingRecord f = stored;
+    if (!through_lens(lens, f)) {
+      return;
+    }
     sink(csv_row({std::to_string(f.id), f.check_id, std::string(to_string(f.severity)),
                   std::string(to_string(f.status)), f.integration, f.platform,
                   f.evidence_id ? std::to_string(*f.evidence_id) : std::string(), f.evidence_type,
                   f.resource_id, f.account_id, f.region, f.reason, f.first_seen_at,
                   optional_text(f.first_failed_at), f.last_seen_at,
-                  optional_text(f.passed_again_at)}));
+                  optional_text(f.passed_again_at), f.acceptance ? f.acceptance->owner : "",
+                  f.acceptance ? f.acceptance->expires_at : ""}));
   });
 }
 

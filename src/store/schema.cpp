@@ -228,14 +228,38 @@ DELETE FROM findings
     AND resource_id LIKE 'arn:%:iam::%:account-password-policy';
 )sql";
 
-constexpr std::array<std::string_view, 4> k_migrations = {k_v1, k_v2, k_v3, k_v4};
+// v5: accepted risks (`velocity accept`, include/velocity/store/acceptances.hpp): which findings
+// one covers (a check and shell-style patterns), until when, and who accepted or revoked it. The
+// owner and the reason are sealed together in `justification`; a revoked acceptance is kept, so
+// that `accept show` and the audit log still explain past reports. Ids are never reused.
+constexpr std::string_view k_v5 = R"sql(
+CREATE TABLE acceptances (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  check_id TEXT NOT NULL,
+  resource_pattern TEXT NOT NULL DEFAULT '*',
+  integration_pattern TEXT NOT NULL DEFAULT '*',
+  account_pattern TEXT NOT NULL DEFAULT '*',
+  region_pattern TEXT NOT NULL DEFAULT '*',
+  justification BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT,
+  revoked_by TEXT
+);
+CREATE INDEX acceptances_by_org ON acceptances (org_id, revoked_at, expires_at);
+)sql";
 
-constexpr std::array<EncryptedColumn, 5> k_encrypted_columns = {{
+constexpr std::array<std::string_view, 5> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5};
+
+constexpr std::array<EncryptedColumn, 6> k_encrypted_columns = {{
   {"integrations", "credentials"},
   {"evidence", "payload"},
   {"audit_logs", "secrets"},
   {"audit_events", "details"},
   {"assessments", "answers"},
+  {"acceptances", "justification"},
 }};
 
 } // namespace

@@ -151,7 +151,7 @@ expect_equal "$OUT$ERR" "" "nothing left to report"
 
 TEST "a state from before run marks (schema 2) upgrades: its standing failures are not news"
 STATE="$XDG_DATA_HOME/velocity/velocity.db"
-sqlite3 "$STATE" "DROP INDEX findings_by_status_run; ALTER TABLE findings DROP COLUMN status_since_run_id; PRAGMA user_version = 2"
+sqlite3 "$STATE" "DROP TABLE acceptances; DROP INDEX findings_by_status_run; ALTER TABLE findings DROP COLUMN status_since_run_id; PRAGMA user_version = 2"
 run collect -q --all
 expect_rc 0
 expect_equal "$OUT" "" "stdout"

@@ -18,6 +18,7 @@ void setup_assess(CLI::App& command, Context& ctx);
 void setup_connect(CLI::App& command, Context& ctx);
 void setup_collect(CLI::App& command, Context& ctx);
 void setup_evidence(CLI::App& command, Context& ctx);
+void setup_accept(CLI::App& command, Context& ctx);
 void setup_roi(CLI::App& command, Context& ctx);
 void setup_pathway(CLI::App& command, Context& ctx);
 void setup_demo(CLI::App& command, Context& ctx);

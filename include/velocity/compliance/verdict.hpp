@@ -44,6 +44,10 @@ struct CheckResults {
   // The longest failing resources first (then by id), at most k_named_failing_resources.
   std::vector<FailingResource> failing_resources;
   std::vector<CheckMapping> controls; // every framework control it evidences
+  // Of the failing resources, those an accepted risk covers (counted in `failing` too), and the
+  // acceptances covering them, each once, in the order first met.
+  int64_t accepted = 0;
+  std::vector<store::Acceptance> acceptances;
 
   size_t failing_resources_omitted() const noexcept {
     return static_cast<size_t>(failing) - failing_resources.size();

@@ -59,8 +59,11 @@ struct RunSummary {
   // The end of the latest successful collection (this one when it succeeded).
   std::optional<std::string> last_success_at;
   std::string finished_at;
-  // What changed since the integration's previous collection: new failures and fixed findings.
+  // What changed since the integration's previous collection: new failures and fixed findings,
+  // and how many resources it saw first and which of the previous one's it no longer saw.
   store::RunChanges changes;
+  int64_t new_resources = 0;
+  int64_t vanished_resources = 0;
 };
 
 // Told about each finding as soon as its batch is stored, with its freshness.

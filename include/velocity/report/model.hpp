@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ namespace velocity::report {
 
 inline constexpr std::string_view k_report_schema = "velocity.report.v1";
 
+// What a report shows of each finding (the cli's --accept-file and filters): it sets the finding's
+// acceptance and returns false to leave the finding out. Unset: every finding as stored.
+using FindingLens = std::function<bool(store::FindingRecord& finding)>;
+
 struct ReportRequest {
   std::string framework;
   store::TimeWindow period;
@@ -27,6 +32,7 @@ struct ReportRequest {
   size_t top_findings = 25;
   std::string generated_at; // ISO 8601 UTC
   std::string tool;         // "velocity 0.1.0"
+  FindingLens lens;
 };
 
 // Builds the report of `org` for `request.framework`: the latest completed assessment covering

@@ -94,14 +94,17 @@ private:
 // The OSCAL results of `doc` with the evidence of `period` read from the state, as
 // `report bundle` writes them.
 void write_oscal(const nlohmann::json& doc, store::Database& db, const store::Org& org,
-                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink);
+                 compliance::Library& library, const store::TimeWindow& period, const Sink& sink,
+                 const std::function<bool(store::FindingRecord&)>& lens = {});
 
 // Every finding of the period, one JSON object per line (compliance::finding_json, with the
 // controls of `library`), streamed from the store.
 void write_findings_jsonl(store::Database& db, const store::Org& org, compliance::Library& library,
-                          const store::TimeWindow& period, const Sink& sink);
+                          const store::TimeWindow& period, const Sink& sink,
+                          const std::function<bool(store::FindingRecord&)>& lens = {});
 // The same as CSV with a header row.
 void write_findings_csv(store::Database& db, const store::Org& org, const store::TimeWindow& period,
-                        const Sink& sink);
+                        const Sink& sink,
+                        const std::function<bool(store::FindingRecord&)>& lens = {});
 
 } // namespace velocity::report
