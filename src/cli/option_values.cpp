@@ -61,7 +61,8 @@ std::string require_one_of(std::string_view option, const std::string& value,
     return value;
   }
   const std::string guess = suggest::closest(value, known);
-  throw UsageError(fmt::format("{} {}: no check has this {}{}", option, value, option.substr(2),
+  const std::string_view what = option == "--check" ? std::string_view("id") : option.substr(2);
+  throw UsageError(fmt::format("{} {}: no check has this {}{}", option, value, what,
                                guess.empty() ? "" : fmt::format(" (did you mean {}?)", guess)),
                    fmt::format("the values are: {}", fmt::join(known, ", ")));
 }

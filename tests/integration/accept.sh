@@ -180,7 +180,8 @@ expect_equal "$(grep -c '"acceptance":{"expires_at"' "$WORK/findings.jsonl")" "$
 [ "$(grep -c '"acceptance":{"expires_at"' "$WORK/findings.jsonl")" -gt 0 ] && pass ||
   fail "no accepted finding in the bundle"
 
-# The CI case of issue 17 on moto: only encryption_status, whose one high check fails on two buckets.
+# The CI case of issue 17 on moto: only encryption_status, whose high checks fail on two buckets
+# and on the account (no account-level public access block); the accept file covers all three.
 require_moto
 start_moto
 with_moto_keys run connect aws --name prod --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
@@ -191,6 +192,11 @@ accept:
     resources: ["velocity-*"]
     owner: platform-team
     reason: buckets behind CloudFront, reviewed in SEC-42
+    expires: $(date -u -d '+10 days' +%F)
+  - check: aws_s3_account_level_public_access_blocks
+    resources: ["*"]
+    owner: platform-team
+    reason: the account serves the public buckets, reviewed in SEC-42
     expires: $(date -u -d '+10 days' +%F)
 YAML
 cat >"$WORK/expired.yaml" <<YAML
@@ -209,6 +215,10 @@ Mutelist:
         "s3_bucket_level_public_access_block":
           Regions: ["*"]
           Resources: ["velocity-"]
+          Description: muted in Prowler since 2025
+        "s3_account_level_public_access_blocks":
+          Regions: ["*"]
+          Resources: ["*"]
           Description: muted in Prowler since 2025
 YAML
 

@@ -92,11 +92,12 @@ sqlite3 "$STATE" "DELETE FROM findings WHERE check_id = 'aws_iam_password_policy
 UPDATE findings SET check_id = 'aws_iam_password_policy_strong', resource_id = 'arn:aws:iam::$ACCOUNT:account-password-policy', first_failed_at = '2020-01-01T00:00:00Z' WHERE check_id = 'aws_iam_password_policy_minimum_length_14';
 UPDATE findings SET check_id = 'aws_iam_user_mfa_enabled', resource_id = 'arn:aws:iam::$ACCOUNT:user/' || resource_id, first_failed_at = '2020-01-02T00:00:00Z' WHERE check_id = 'aws_iam_user_mfa_enabled_console_access' AND resource_id = 'bob';
 UPDATE findings SET check_id = 'aws_s3_bucket_versioning' WHERE check_id = 'aws_s3_bucket_object_versioning';
+DROP TABLE acceptances;
 PRAGMA user_version = 3"
 BEFORE=$(sqlite3 "$STATE" "SELECT count(*) FROM findings")
 run evidence list --format json
 expect_rc 0
-expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "4" "schema version after the upgrade"
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "5" "schema version after the upgrade"
 expect_equal "$(sqlite3 "$STATE" "SELECT count(*) FROM findings WHERE check_id IN ('aws_iam_password_policy_strong', 'aws_iam_user_mfa_enabled', 'aws_s3_bucket_versioning')")" "0" "no old id left"
 expect_equal "$(sqlite3 "$STATE" "SELECT count(*) FROM findings")" "$((BEFORE + 1))" "the password finding became two"
 expect_equal "$(sqlite3 "$STATE" "SELECT resource_id, first_failed_at FROM findings WHERE check_id LIKE 'aws_iam_password_policy_%' ORDER BY check_id")" "$ACCOUNT|2020-01-01T00:00:00Z

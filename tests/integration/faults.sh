@@ -118,10 +118,10 @@ unset http_proxy HTTP_PROXY
 TEST "evidence list --check with an id no platform has: exit 2 with the nearest id"
 run evidence list --check bogus
 expect_rc 2
-expect_err_contains "--check bogus: no platform has a check with this id"
+expect_err_contains "--check bogus: no check has this id"
 run evidence list --check aws_iam_root_mfa_enable
 expect_rc 2
-expect_err_contains "did you mean --check aws_iam_root_mfa_enabled?"
+expect_err_contains "(did you mean aws_iam_root_mfa_enabled?)"
 run evidence list --check aws_iam_root_mfa_enabled --format json
 expect_rc 0
 
