@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A fake Google Cloud: OAuth 2.0 token endpoint (JWT bearer grant), Cloud Resource Manager v1/v3
-projects.get and getIamPolicy, Service Usage services.list. All on one loopback port.
+projects.get and getIamPolicy, Service Usage services.list, and the resource APIs of
+fake_gcp_resources.py (IAM, KMS, Storage, Logging, Monitoring, Compute, DNS, SQL). All on one
+loopback port.
 
 Usage: python3 tests/fakes/fake_gcp.py [--scenario pass|fail|FILE] [--audience URL]... [common
 options, see fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -17,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakelib  # noqa: E402
 from fakelib import Reply  # noqa: E402
+from fake_gcp_resources import RESOURCE_OPS, ResourceRoutes  # noqa: E402
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -38,6 +41,7 @@ OPS = {
                               "resourcemanager.projects.getIamPolicy"),
     "services.list": ("serviceusage.googleapis.com", "serviceusage.services.list"),
 }
+OPS.update({op: (host, permission) for op, (host, permission, _) in RESOURCE_OPS.items()})
 
 
 def b64url_decode(text):
@@ -56,9 +60,10 @@ def rpc_error(code, status, message, details=None):
     return Reply(code, {"error": error})
 
 
-class GcpHandler(fakelib.Handler):
+class GcpHandler(ResourceRoutes, fakelib.Handler):
     PLATFORM = "fake_gcp"
-    ROUTES = [
+    rpc_error = staticmethod(rpc_error)
+    ROUTES = ResourceRoutes.RESOURCE_ROUTES + [
         ("POST", re.compile(r"/(?:token|o/oauth2/token|oauth2/v4/token)"), "token", "route_token"),
         ("GET", re.compile(r"/v1/projects/([^/:]+)"), "projects.get", "route_project_v1"),
         ("GET", re.compile(r"/v3/projects/([^/:]+)"), "projects.get", "route_project_v3"),

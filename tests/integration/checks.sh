@@ -146,7 +146,7 @@ expect_err_contains "$aws:$((line + 4)):15: check 'aws_iam_root_mfa_enabled': 's
 
 TEST "bad catalogue: an unknown control and an unknown framework"
 dir=$(broken control)
-gcp="$dir/checks/gcp.yaml"
+gcp="$dir/checks/gcp-iam.yaml"
 sed -i 's/        - id: "A.8.3"/        - id: "A.8.99"/' "$gcp"
 line=$(line_of "$gcp" '        - id: "A.8.99"')
 run checks show gcp_iam_no_public_members --frameworks-dir "$dir"

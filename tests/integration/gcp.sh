@@ -46,8 +46,8 @@ run collect --format json
 expect_rc 0
 expect_status gcp_iam_no_primitive_roles_for_users tokyo-rain-123 PASS
 expect_status gcp_iam_no_public_members tokyo-rain-123 PASS
-expect_status gcp_audit_logs_all_services tokyo-rain-123 PASS
-expect_status gcp_iam_sa_no_admin_roles tokyo-rain-123 PASS
+expect_status gcp_iam_audit_logs_enabled tokyo-rain-123 PASS
+expect_status gcp_iam_sa_no_administrative_privileges tokyo-rain-123 PASS
 expect_equal "$(( $(token_requests) - tokens_before ))" "1" "token requests of the collection"
 
 TEST "collect --dry-run sends nothing"
@@ -65,8 +65,8 @@ run collect --format json
 expect_rc 0
 expect_status gcp_iam_no_primitive_roles_for_users tokyo-rain-123 FAIL
 expect_status gcp_iam_no_public_members tokyo-rain-123 FAIL
-expect_status gcp_audit_logs_all_services tokyo-rain-123 FAIL
-expect_status gcp_iam_sa_no_admin_roles tokyo-rain-123 FAIL
+expect_status gcp_iam_audit_logs_enabled tokyo-rain-123 FAIL
+expect_status gcp_iam_sa_no_administrative_privileges tokyo-rain-123 FAIL
 run collect --fail-on critical
 expect_rc 1
 stop_fake
@@ -76,7 +76,7 @@ start_fake gcp --scenario no-audit
 connect_gcp --key-file "$KEYS/gcp-sa.json"
 run collect --format json
 expect_rc 0
-expect_status gcp_audit_logs_all_services tokyo-rain-123 FAIL
+expect_status gcp_iam_audit_logs_enabled tokyo-rain-123 FAIL
 stop_fake
 
 TEST "a denied getIamPolicy: policies incomplete, configurations collected, exit 6"

@@ -1,3 +1,5 @@
+#include "api.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/jwt.hpp>
 #include <velocity/crypto/rsa.hpp>
@@ -7,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <map>
 #include <regex>
 
 namespace velocity::providers::gcp {
@@ -70,6 +73,10 @@ public:
       } else if (type == "configurations") {
         add(type, "cloudresourcemanager", "projects.get", project_url(), "");
         add(type, "serviceusage", "services.list", services_url(), "each page");
+      } else {
+        for (PlannedCall& call : planned_calls(api_for_plan(), type)) {
+          calls.push_back(std::move(call));
+        }
       }
     }
     return calls;
@@ -77,16 +84,38 @@ public:
 
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
     return collect_by_type(m_session, m_settings.project_id, types, sink, [this](Batch& batch) {
+      static const std::map<std::string, void (*)(Api&, Batch&), std::less<>> collectors = {
+        {"service_accounts", collect_service_accounts},
+        {"kms_keys", collect_kms_keys},
+        {"storage_buckets", collect_storage_buckets},
+        {"logging", collect_logging},
+        {"networks", collect_networks},
+        {"instances", collect_instances},
+        {"sql_instances", collect_sql_instances}};
       if (batch.type == "policies") {
         collect_policies(batch);
       } else if (batch.type == "configurations") {
         collect_configurations(batch);
+      } else if (const auto collector = collectors.find(batch.type);
+                 collector != collectors.end()) {
+        Api api(m_settings.project_id, m_settings.api_endpoint,
+                [this](const std::string& method, const std::string& url, const std::string& body) {
+                  return call(method, url, body);
+                });
+        collector->second(api, batch);
       }
       run_checks(batch);
     });
   }
 
 private:
+  // An Api that only names URLs: planning sends nothing.
+  Api api_for_plan() const {
+    return Api(
+      m_settings.project_id, m_settings.api_endpoint,
+      [](const std::string&, const std::string&, const std::string&) { return net::Response{}; });
+  }
+
   std::string resource_manager() const {
     return m_settings.api_endpoint ? *m_settings.api_endpoint : std::string(k_resource_manager);
   }
@@ -273,21 +302,99 @@ Settings Settings::from_json(const nlohmann::json& json) {
   return settings;
 }
 
+namespace {
+
+std::vector<CheckInfo> checks() {
+  const std::vector<std::pair<const char*, std::vector<const char*>>> by_type = {
+    {"policies",
+     {"gcp_iam_no_primitive_roles_for_users", "gcp_iam_no_public_members",
+      "gcp_iam_audit_logs_enabled", "gcp_iam_sa_no_administrative_privileges",
+      "gcp_iam_no_service_roles_at_project_level", "gcp_iam_role_sa_enforce_separation_of_duties",
+      "gcp_iam_role_kms_enforce_separation_of_duties"}},
+    {"configurations", {"gcp_iam_cloud_asset_inventory_enabled"}},
+    {"service_accounts",
+     {"gcp_iam_sa_no_user_managed_keys", "gcp_iam_sa_user_managed_key_rotate_90_days"}},
+    {"kms_keys", {"gcp_kms_key_rotation_max_90_days", "gcp_kms_key_not_publicly_accessible"}},
+    {"storage_buckets",
+     {"gcp_cloudstorage_bucket_public_access",
+      "gcp_cloudstorage_bucket_uniform_bucket_level_access"}},
+    {"logging",
+     {"gcp_logging_sink_created", "gcp_cloudstorage_bucket_log_retention_policy_lock",
+      "gcp_logging_log_metric_filter_and_alert_for_project_ownership_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_audit_configuration_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_custom_role_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_vpc_firewall_rule_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_vpc_network_route_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_vpc_network_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_bucket_permission_changes_enabled",
+      "gcp_logging_log_metric_filter_and_alert_for_sql_instance_configuration_changes_enabled"}},
+    {"networks",
+     {"gcp_compute_network_default_in_use", "gcp_compute_network_not_legacy",
+      "gcp_compute_network_dns_logging_enabled",
+      "gcp_compute_firewall_ssh_access_from_the_internet_allowed",
+      "gcp_compute_firewall_rdp_access_from_the_internet_allowed",
+      "gcp_compute_subnet_flow_logs_enabled", "gcp_dns_dnssec_disabled",
+      "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec"}},
+    {"instances",
+     {"gcp_compute_project_os_login_enabled", "gcp_compute_instance_default_service_account_in_use",
+      "gcp_compute_instance_default_service_account_in_use_with_full_api_access",
+      "gcp_compute_instance_block_project_wide_ssh_keys_disabled",
+      "gcp_compute_instance_serial_ports_in_use", "gcp_compute_instance_shielded_vm_enabled",
+      "gcp_compute_instance_public_ip"}},
+    {"sql_instances",
+     {"gcp_cloudsql_instance_public_ip", "gcp_cloudsql_instance_ssl_connections",
+      "gcp_cloudsql_instance_public_access", "gcp_cloudsql_instance_automated_backups",
+      "gcp_cloudsql_instance_mysql_local_infile_flag",
+      "gcp_cloudsql_instance_postgres_log_connections_flag"}}};
+  std::vector<CheckInfo> out;
+  for (const auto& [type, ids] : by_type) {
+    for (const char* id : ids) {
+      out.push_back(CheckInfo{.id = id, .evidence_type = type});
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 const Platform& platform() {
   static const Platform gcp{
     .name = "gcp",
     .title = "Google Cloud",
-    .evidence_types = {EvidenceTypeInfo{.id = "policies",
-                                        .description = "the project's IAM policy with its "
-                                                       "audit configuration",
-                                        .calls = {"projects.getIamPolicy"}},
-                       EvidenceTypeInfo{.id = "configurations",
-                                        .description = "project metadata and enabled services",
-                                        .calls = {"projects.get", "services.list"}}},
-    .checks = {CheckInfo{.id = "gcp_iam_no_primitive_roles_for_users", .evidence_type = "policies"},
-               CheckInfo{.id = "gcp_iam_no_public_members", .evidence_type = "policies"},
-               CheckInfo{.id = "gcp_audit_logs_all_services", .evidence_type = "policies"},
-               CheckInfo{.id = "gcp_iam_sa_no_admin_roles", .evidence_type = "policies"}},
+    .evidence_types =
+      {EvidenceTypeInfo{.id = "policies",
+                        .description = "the project's IAM policy with its audit configuration",
+                        .calls = {"projects.getIamPolicy"}},
+       EvidenceTypeInfo{.id = "configurations",
+                        .description = "project metadata and enabled services",
+                        .calls = {"projects.get", "services.list"}},
+       EvidenceTypeInfo{.id = "service_accounts",
+                        .description = "service accounts and their user-managed keys",
+                        .calls = {"serviceAccounts.list", "serviceAccounts.keys.list"}},
+       EvidenceTypeInfo{.id = "kms_keys",
+                        .description = "Cloud KMS keys in every location, with their IAM policy",
+                        .calls = {"locations.list", "keyRings.list", "cryptoKeys.list",
+                                  "cryptoKeys.getIamPolicy"}},
+       EvidenceTypeInfo{.id = "storage_buckets",
+                        .description = "Cloud Storage buckets with their IAM policy",
+                        .calls = {"buckets.list", "buckets.getIamPolicy"}},
+       EvidenceTypeInfo{
+         .id = "logging",
+         .description = "log sinks and their buckets, log-based metrics and "
+                        "alerting policies",
+         .calls = {"sinks.list", "metrics.list", "alertPolicies.list", "buckets.get"}},
+       EvidenceTypeInfo{.id = "networks",
+                        .description = "VPC networks, firewall rules, subnets, Cloud DNS zones "
+                                       "and DNS policies",
+                        .calls = {"networks.list", "firewalls.list", "subnetworks.aggregatedList",
+                                  "managedZones.list", "policies.list"}},
+       EvidenceTypeInfo{.id = "instances",
+                        .description = "Compute Engine instances and project metadata",
+                        .calls = {"projects.get", "instances.aggregatedList"}},
+       EvidenceTypeInfo{.id = "sql_instances",
+                        .description = "Cloud SQL instances with their settings and flags",
+                        .calls = {"instances.list"}}},
+    .checks = checks(),
     .open = [](const IntegrationConfig& config, const ProviderOptions& options)
       -> std::unique_ptr<Provider> { return std::make_unique<GcpProvider>(config, options); }};
   return gcp;
