@@ -72,7 +72,8 @@ Fetched Api::aggregated(const std::string& url, const std::string& items, const 
         return response;
       }
       nlohmann::json flattened = nlohmann::json::array();
-      for (const auto& [scope, scoped] : body.value("items", nlohmann::json::object()).items()) {
+      const nlohmann::json scopes = body.value("items", nlohmann::json::object());
+      for (const auto& [scope, scoped] : scopes.items()) {
         if (!scoped.is_object() || !scoped.contains(items) || !scoped[items].is_array()) {
           continue;
         }
