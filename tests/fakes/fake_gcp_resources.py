@@ -104,13 +104,18 @@ class ResourceRoutes:
         enabled = scenario.get("enabled_services")
         if enabled is not None and host not in enabled:
             number = scenario["project"]["projectNumber"]
+            activation = ("https://console.developers.google.com/apis/api/%s/overview?project=%s"
+                          % (host, number))
             message = ("%s has not been used in project %s before or it is disabled. Enable it by "
-                       "visiting https://console.developers.google.com/apis/api/%s/overview?"
-                       "project=%s then retry." % (product, number, host, number))
+                       "visiting %s then retry. If you enabled this API recently, wait a few "
+                       "minutes for the action to propagate to our systems and retry."
+                       % (product, number, activation))
             raise self.rpc_error(403, "PERMISSION_DENIED", message, [
                 {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
                  "domain": "googleapis.com",
-                 "metadata": {"service": host, "consumer": "projects/%s" % number}}])
+                 "metadata": {"serviceTitle": product, "consumer": "projects/%s" % number,
+                              "containerInfo": number, "service": host,
+                              "activationUrl": activation}}])
         if project is not None:
             return self.project_or_deny(op, project)
         return scenario["project"]
