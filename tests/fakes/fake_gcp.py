@@ -37,6 +37,7 @@ UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAu
 # op -> (service host, IAM permission)
 OPS = {
     "projects.get": ("cloudresourcemanager.googleapis.com", "resourcemanager.projects.get"),
+    "projects.list": ("cloudresourcemanager.googleapis.com", "resourcemanager.projects.list"),
     "projects.getIamPolicy": ("cloudresourcemanager.googleapis.com",
                               "resourcemanager.projects.getIamPolicy"),
     "services.list": ("serviceusage.googleapis.com", "serviceusage.services.list"),
@@ -65,6 +66,7 @@ class GcpHandler(ResourceRoutes, fakelib.Handler):
     rpc_error = staticmethod(rpc_error)
     ROUTES = ResourceRoutes.RESOURCE_ROUTES + [
         ("POST", re.compile(r"/(?:token|o/oauth2/token|oauth2/v4/token)"), "token", "route_token"),
+        ("GET", re.compile(r"/v1/projects"), "projects.list", "route_projects_v1"),
         ("GET", re.compile(r"/v1/projects/([^/:]+)"), "projects.get", "route_project_v1"),
         ("GET", re.compile(r"/v3/projects/([^/:]+)"), "projects.get", "route_project_v3"),
         ("POST", re.compile(r"/v[13]/projects/([^/:]+):getIamPolicy"), "projects.getIamPolicy",
@@ -188,16 +190,30 @@ class GcpHandler(ResourceRoutes, fakelib.Handler):
                               "googleapis.com", "metadata": {"service": host}}])
         self.check_faults(op)
 
+    def projects(self):
+        """The key's project, then the scenario's other_projects (v1 Project objects)."""
+        return [self.server.scenario["project"]] + self.server.scenario.get("other_projects", [])
+
     def project_or_deny(self, op, ident):
-        project = self.server.scenario["project"]
         ident = ident[len("projects/"):] if ident.startswith("projects/") else ident
-        if ident not in (project["projectId"], project["projectNumber"]):
+        project = next((p for p in self.projects()
+                        if ident in (p["projectId"], p["projectNumber"])), None)
+        if project is None:
             # Google answers 403, not 404, for projects the caller cannot see or that do not exist.
             host, permission = OPS[op]
             raise rpc_error(403, "PERMISSION_DENIED",
                             "Permission '%s' denied on resource '//%s/projects/%s' (or it may not "
                             "exist)." % (permission, host, ident))
         return project
+
+    def route_projects_v1(self):
+        """projects.list (v1): the projects the caller can see, ?filter=lifecycleState:STATE."""
+        self.authorize("projects.list")
+        wanted = self.query_one("filter", "")
+        projects = [p for p in self.projects()
+                    if not wanted or wanted == "lifecycleState:" + p.get("lifecycleState",
+                                                                        "ACTIVE")]
+        return 200, self.page(projects, "projects", "pageSize")
 
     def route_project_v1(self, ident):
         self.authorize("projects.get")

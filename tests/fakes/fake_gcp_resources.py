@@ -270,9 +270,7 @@ class ResourceRoutes:
                                                 "domain": "global", "reason": "notFound"}]}})
 
     def route_buckets(self):
-        p = self.resource_call("buckets.list")
-        if self.query_one("project") not in (p["projectId"], p["projectNumber"]):
-            raise self.permission_denied("buckets.list")
+        self.resource_call("buckets.list", self.query_one("project", ""))
         items = [self.storage_bucket(b) for b in self.server.scenario.get("buckets", [])]
         body = self.page(items, "items", "maxResults")
         body["kind"] = "storage#buckets"

@@ -146,6 +146,33 @@ expect_status gcp_compute_instance_public_ip web-1 PASS
 expect_status gcp_kms_key_rotation_max_90_days cryptoKeys/data PASS
 stop_fake
 
+TEST "every ACTIVE project the key can list is collected unless connect names one"
+start_fake gcp --scenario two-projects
+connect_gcp --key-file "$KEYS/gcp-sa.json"
+run collect --format json
+expect_rc 0
+expect_status gcp_iam_no_public_members projects/tokyo-rain-123/ PASS
+expect_status gcp_iam_no_public_members projects/tokyo-rain-staging/ PASS
+expect_status gcp_compute_instance_public_ip projects/tokyo-rain-staging/ PASS
+expect_status gcp_iam_no_public_members projects/tokyo-rain-old/ none
+connect_gcp --key-file "$KEYS/gcp-sa.json" --project tokyo-rain-staging
+run collect --format json
+expect_rc 0
+expect_status gcp_iam_no_public_members projects/tokyo-rain-staging/ PASS
+listed=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] == "projects.list"))')
+expect_equal "$listed" "1" "projects.list calls (none once --project narrows)"
+stop_fake
+
+TEST "a denied projects.list: the key's project still collected, the others named missing, exit 6"
+start_fake gcp --scenario two-projects --deny projects.list
+connect_gcp --key-file "$KEYS/gcp-sa.json"
+run collect --format json
+expect_rc 6
+expect_out_contains "only this project was collected"
+expect_status gcp_iam_no_public_members projects/tokyo-rain-123/ PASS
+expect_status gcp_iam_no_public_members projects/tokyo-rain-staging/ none
+stop_fake
+
 TEST "a denied getIamPolicy: policies incomplete, configurations collected, exit 6"
 start_fake gcp --scenario pass --deny projects.getIamPolicy
 connect_gcp --key-file "$KEYS/gcp-sa.json"

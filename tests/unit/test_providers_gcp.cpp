@@ -99,3 +99,13 @@ TEST_CASE("Settings::validate") {
   settings.api_endpoint = "file:///x";
   CHECK_THROWS_AS(settings.validate(), UsageError);
 }
+
+TEST_CASE("Settings keep whether every project is collected") {
+  gcp::Settings settings;
+  settings.project_id = "tokyo-rain-123";
+  CHECK_FALSE(gcp::Settings::from_json(settings.to_json()).all_projects);
+  settings.all_projects = true;
+  const gcp::Settings read = gcp::Settings::from_json(settings.to_json());
+  CHECK(read.all_projects);
+  CHECK(read.project_id == "tokyo-rain-123");
+}

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -30,6 +31,7 @@ public:
   GcpProvider(IntegrationConfig config, ProviderOptions options)
     : m_config(std::move(config)),
       m_settings(Settings::from_json(m_config.settings)),
+      m_project(m_settings.project_id),
       m_session(SessionRules{.platform = "Google Cloud", .integration = m_config.name}, options),
       m_token(TokenGrant{.url = m_settings.token_uri, .form = [this] { return grant_form(); }}) {}
 
@@ -66,6 +68,10 @@ public:
     };
     add("", "oauth2", "token (JWT bearer)", m_settings.token_uri,
         "once, cached until shortly before expiry");
+    if (m_settings.all_projects) {
+      add("", "cloudresourcemanager", "projects.list", projects_url(),
+          "each page; every call below is then made for each ACTIVE project");
+    }
     for (const std::string& type : types) {
       if (type == "policies") {
         add(type, "cloudresourcemanager", "projects.getIamPolicy", project_url() + ":getIamPolicy",
@@ -82,8 +88,50 @@ public:
     return calls;
   }
 
+  // Collects every project the key can list (projects.list, ACTIVE ones), or only the
+  // settings' project when connect named one. A failed listing still collects that project and
+  // says why the others are missing.
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
-    return collect_by_type(m_session, m_settings.project_id, types, sink, [this](Batch& batch) {
+    std::vector<std::string> projects = {m_settings.project_id};
+    std::optional<AccountFailure> listing_failure;
+    CallCounts listing;
+    if (m_settings.all_projects) {
+      m_session.reset_counts();
+      Api api = api_for(m_settings.project_id);
+      const Fetched listed = api.list(projects_url(), "projects", "projects.list");
+      listing = m_session.counts();
+      if (listed.failed()) {
+        listing_failure = AccountFailure{
+          .account_id = m_settings.project_id,
+          .message = listed.listing.problem +
+                     "; only this project was collected (grant resourcemanager.projects.get on "
+                     "the others, e.g. roles/browser)"};
+      } else if (!listed.listing.items.empty()) {
+        projects.clear();
+        for (const nlohmann::json& project : listed.listing.items) {
+          projects.push_back(project.value("projectId", ""));
+        }
+        std::ranges::sort(projects);
+      }
+    }
+    CollectResult total{.api_calls = listing.calls, .api_errors = listing.errors};
+    for (const std::string& project : projects) {
+      m_project = project;
+      const CollectResult one = collect_project(types, sink);
+      total.api_calls += one.api_calls;
+      total.api_errors += one.api_errors;
+      total.accounts.insert(total.accounts.end(), one.accounts.begin(), one.accounts.end());
+    }
+    m_project = m_settings.project_id;
+    if (listing_failure) {
+      total.failed_accounts.push_back(*listing_failure);
+    }
+    return total;
+  }
+
+private:
+  CollectResult collect_project(std::span<const std::string> types, CollectionSink& sink) {
+    return collect_by_type(m_session, m_project, types, sink, [this](Batch& batch) {
       static const std::map<std::string, void (*)(Api&, Batch&), std::less<>> collectors = {
         {"service_accounts", collect_service_accounts},
         {"kms_keys", collect_kms_keys},
@@ -98,17 +146,24 @@ public:
         collect_configurations(batch);
       } else if (const auto collector = collectors.find(batch.type);
                  collector != collectors.end()) {
-        Api api(m_settings.project_id, m_settings.api_endpoint,
-                [this](const std::string& method, const std::string& url, const std::string& body) {
-                  return call(method, url, body);
-                });
+        Api api = api_for(m_project);
         collector->second(api, batch);
       }
       run_checks(batch);
     });
   }
 
-private:
+  Api api_for(const std::string& project) {
+    return Api(project, m_settings.api_endpoint,
+               [this](const std::string& method, const std::string& url, const std::string& body) {
+                 return call(method, url, body);
+               });
+  }
+
+  std::string projects_url() const {
+    return resource_manager() + "/v1/projects?filter=lifecycleState%3AACTIVE&pageSize=500";
+  }
+
   // An Api that only names URLs: planning sends nothing.
   Api api_for_plan() const {
     return Api(
@@ -119,14 +174,11 @@ private:
   std::string resource_manager() const {
     return m_settings.api_endpoint ? *m_settings.api_endpoint : std::string(k_resource_manager);
   }
-  std::string project_url() const {
-    return resource_manager() + "/v1/projects/" + m_settings.project_id;
-  }
+  std::string project_url() const { return resource_manager() + "/v1/projects/" + m_project; }
   std::string services_url() const {
     const std::string base =
       m_settings.api_endpoint ? *m_settings.api_endpoint : std::string(k_service_usage);
-    return base + "/v1/projects/" + m_settings.project_id +
-           "/services?filter=state:ENABLED&pageSize=200";
+    return base + "/v1/projects/" + m_project + "/services?filter=state:ENABLED&pageSize=200";
   }
 
   std::string rejected_message(const net::Response& response) const {
@@ -183,7 +235,7 @@ private:
       call("POST", project_url() + ":getIamPolicy", R"({"options":{"requestedPolicyVersion":3}})");
     if (!response.ok()) {
       batch.problems.push_back(
-        fmt::format("projects.getIamPolicy {}: {}", m_settings.project_id, error_text(response)));
+        fmt::format("projects.getIamPolicy {}: {}", m_project, error_text(response)));
       return;
     }
     nlohmann::json policy = nlohmann::json::parse(response.body, nullptr, false);
@@ -191,15 +243,14 @@ private:
       batch.problems.push_back("projects.getIamPolicy: the answer is not a JSON object");
       return;
     }
-    add_evidence(batch, "projects/" + m_settings.project_id + "/iamPolicy", "",
+    add_evidence(batch, "projects/" + m_project + "/iamPolicy", "",
                  {{"kind", "iam_policy"}, {"policy", std::move(policy)}}, response.body);
   }
 
   void collect_configurations(Batch& batch) {
     const net::Response project = call("GET", project_url(), "");
     if (!project.ok()) {
-      batch.problems.push_back(
-        fmt::format("projects.get {}: {}", m_settings.project_id, error_text(project)));
+      batch.problems.push_back(fmt::format("projects.get {}: {}", m_project, error_text(project)));
       return;
     }
     const Paging paging{
@@ -213,7 +264,7 @@ private:
         return services_url() + "&pageToken=" + form_encode(token->get<std::string>());
       }};
     const Listing services =
-      list_pages(services_url(), "services.list " + m_settings.project_id, paging,
+      list_pages(services_url(), "services.list " + m_project, paging,
                  [this](const std::string& url) { return call("GET", url, ""); });
     if (!services.problem.empty()) {
       batch.problems.push_back(services.problem);
@@ -223,7 +274,7 @@ private:
       enabled.push_back(service.contains("config") ? service["config"].value("name", "")
                                                    : service.value("name", ""));
     }
-    add_evidence(batch, "projects/" + m_settings.project_id, "",
+    add_evidence(batch, "projects/" + m_project, "",
                  {{"kind", "project"},
                   {"project", nlohmann::json::parse(project.body, nullptr, false)},
                   {"enabled_services", services.problem.empty() ? enabled : nullptr}},
@@ -232,6 +283,8 @@ private:
 
   IntegrationConfig m_config;
   Settings m_settings;
+  // The project being collected: the settings' own, or each project the key can list in turn.
+  std::string m_project;
   Session m_session;
   BearerToken m_token;
 };
@@ -283,7 +336,8 @@ nlohmann::json Settings::to_json() const {
                          {"account_id", project_id},
                          {"client_email", client_email},
                          {"token_uri", token_uri},
-                         {"credential_source", credential_source}};
+                         {"credential_source", credential_source},
+                         {"all_projects", all_projects}};
   if (api_endpoint) {
     json["api_endpoint"] = *api_endpoint;
   }
@@ -299,6 +353,7 @@ Settings Settings::from_json(const nlohmann::json& json) {
     settings.api_endpoint = json["api_endpoint"].get<std::string>();
   }
   settings.credential_source = json.value("credential_source", "");
+  settings.all_projects = json.value("all_projects", false);
   return settings;
 }
 
