@@ -185,6 +185,25 @@ void check_service_account(Batch& batch, size_t index) {
           "keys older than 90 days");
 }
 
+// `check` on the resource's own IAM policy (data["policy"]): no role for allUsers or
+// allAuthenticatedUsers. A policy that could not be read leaves it unevaluated.
+void check_not_public(Batch& batch, size_t index, std::string_view check) {
+  const nlohmann::json& policy = batch.evidence[index].data["policy"];
+  if (!policy.is_object()) {
+    return;
+  }
+  std::vector<std::string> exposed;
+  for (const auto& [member, held] : roles_by_member(policy)) {
+    if (is_public(member)) {
+      for (const std::string& role : held) {
+        exposed.push_back(fmt::format("{} ({})", member, role));
+      }
+    }
+  }
+  verdict(batch, index, check, exposed, "no binding grants allUsers or allAuthenticatedUsers",
+          "public members");
+}
+
 // "7776000s" -> 7776000.
 std::optional<int64_t> duration_seconds(const std::string& text) {
   if (text.size() < 2 || text.back() != 's') {
@@ -220,18 +239,7 @@ void check_kms_key(Batch& batch, size_t index) {
                 problem.empty() ? Status::pass : Status::fail,
                 problem.empty() ? fmt::format("rotates every {} days", *period / 86400) : problem);
   }
-  if (data["policy"].is_object()) {
-    std::vector<std::string> exposed;
-    for (const auto& [member, held] : roles_by_member(data["policy"])) {
-      if (is_public(member)) {
-        for (const std::string& role : held) {
-          exposed.push_back(fmt::format("{} ({})", member, role));
-        }
-      }
-    }
-    verdict(batch, index, "gcp_kms_key_not_publicly_accessible", exposed,
-            "no binding grants allUsers or allAuthenticatedUsers", "public members");
-  }
+  check_not_public(batch, index, "gcp_kms_key_not_publicly_accessible");
 }
 
 void check_bucket(Batch& batch, size_t index) {
@@ -244,18 +252,7 @@ void check_bucket(Batch& batch, size_t index) {
               on ? Status::pass : Status::fail,
               on ? "uniform bucket-level access is enabled"
                  : "uniform bucket-level access is off: object ACLs still grant access");
-  if (data["policy"].is_object()) {
-    std::vector<std::string> exposed;
-    for (const auto& [member, held] : roles_by_member(data["policy"])) {
-      if (is_public(member)) {
-        for (const std::string& role : held) {
-          exposed.push_back(fmt::format("{} ({})", member, role));
-        }
-      }
-    }
-    verdict(batch, index, "gcp_cloudstorage_bucket_public_access", exposed,
-            "no binding grants allUsers or allAuthenticatedUsers", "public members");
-  }
+  check_not_public(batch, index, "gcp_cloudstorage_bucket_public_access");
 }
 
 struct MetricRule {
