@@ -245,6 +245,7 @@ TEST_CASE("gcp evaluators: networks and DNS") {
          {"defaultKeySpecs", {{{"keyType", "keySigning"}, {"algorithm", "rsasha1"}}}}}}}}});
   CHECK(got.at("gcp_dns_dnssec_disabled") == Status::pass);
   CHECK(got.at("gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec") == Status::fail);
+  CHECK(got.at("gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec") == Status::pass);
   got = verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "public"}}}});
   CHECK(got.at("gcp_dns_dnssec_disabled") == Status::fail);
   CHECK(verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "private"}}}}).empty());
@@ -261,7 +262,7 @@ TEST_CASE("gcp evaluators: instances") {
     {"items", {{{"key", "serial-port-enable"}, {"value", "true"}}}}};
   auto got =
     verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", nullptr}});
-  CHECK(got.size() == 6);
+  CHECK(got.size() == 7);
   for (const auto& [check, status] : got) {
     CHECK_MESSAGE(status == Status::pass, check);
   }
@@ -274,9 +275,10 @@ TEST_CASE("gcp evaluators: instances") {
     {"serviceAccounts",
      {{{"email", "1-compute@developer.gserviceaccount.com"},
        {"scopes", {"https://www.googleapis.com/auth/cloud-platform"}}}}},
+    {"canIpForward", true},
     {"networkInterfaces", {{{"accessConfigs", {{{"natIP", "34.1.2.3"}}}}}}}};
   got = verdicts({{"kind", "instance"}, {"instance", exposed}, {"project_metadata", serial_on}});
-  CHECK(got.size() == 6);
+  CHECK(got.size() == 7);
   for (const auto& [check, status] : got) {
     CHECK_MESSAGE(status == Status::fail, check);
   }
@@ -300,9 +302,12 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
     {"settings",
      {{"ipConfiguration", {{"ipv4Enabled", false}, {"sslMode", "ENCRYPTED_ONLY"}}},
       {"backupConfiguration", {{"enabled", true}}},
-      {"databaseFlags", {{{"name", "log_connections"}, {"value", "on"}}}}}}};
+      {"databaseFlags",
+       {{{"name", "log_connections"}, {"value", "on"}},
+        {{"name", "log_disconnections"}, {"value", "on"}},
+        {{"name", "cloudsql.enable_pgaudit"}, {"value", "ON"}}}}}}};
   auto got = verdicts({{"kind", "sql_instance"}, {"instance", private_pg}});
-  CHECK(got.size() == 5);
+  CHECK(got.size() == 7);
   for (const auto& [check, status] : got) {
     CHECK_MESSAGE(status == Status::pass, check);
   }
@@ -315,7 +320,7 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
         {"requireSsl", true},
         {"authorizedNetworks", {{{"value", "0.0.0.0/0"}}}}}}}}};
   got = verdicts({{"kind", "sql_instance"}, {"instance", public_mysql}});
-  CHECK(got.size() == 5);
+  CHECK(got.size() == 6);
   for (const auto& [check, status] : got) {
     CHECK_MESSAGE(status == Status::fail, check);
   }

@@ -155,14 +155,18 @@ void check_dns_zone(Batch& batch, size_t index) {
   if (!on) {
     return;
   }
-  std::vector<std::string> weak;
-  for (const nlohmann::json& spec : dnssec.value("defaultKeySpecs", nlohmann::json::array())) {
-    if (spec.value("keyType", "") == "keySigning" && spec.value("algorithm", "") == "rsasha1") {
-      weak.push_back("keySigning rsasha1");
+  for (const auto& [type, check] :
+       {std::pair{"keySigning", "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec"},
+        std::pair{"zoneSigning", "gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec"}}) {
+    std::vector<std::string> weak;
+    for (const nlohmann::json& spec : dnssec.value("defaultKeySpecs", nlohmann::json::array())) {
+      if (spec.value("keyType", "") == type && spec.value("algorithm", "") == "rsasha1") {
+        weak.emplace_back("rsasha1");
+      }
     }
+    verdict(batch, index, check, weak, fmt::format("the {} key does not use RSASHA1", type),
+            fmt::format("the DNSSEC {} key uses", type));
   }
-  verdict(batch, index, "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec", weak,
-          "the key-signing key does not use RSASHA1", "DNSSEC key-signing key uses");
 }
 
 void check_compute_project(Batch& batch, size_t index) {
@@ -222,6 +226,11 @@ void check_instance(Batch& batch, size_t index) {
   verdict(batch, index, "gcp_compute_instance_default_service_account_in_use_with_full_api_access",
           full_access, "no default service account with access to all Cloud APIs",
           "runs as the default service account with full API access");
+
+  const bool forwards = instance.value("canIpForward", false);
+  add_finding(batch, index, "gcp_compute_instance_ip_forwarding_is_enabled",
+              forwards ? Status::fail : Status::pass,
+              forwards ? "IP forwarding is on (canIpForward)" : "IP forwarding is off");
 
   const bool blocked = metadata_value(metadata, "block-project-ssh-keys") == "true";
   add_finding(batch, index, "gcp_compute_instance_block_project_wide_ssh_keys_disabled",
@@ -285,17 +294,28 @@ void check_sql_instance(Batch& batch, size_t index) {
                 backups ? "automated backups are on" : "automated backups are off");
   }
 
+  struct FlagRule {
+    std::string_view engine;
+    std::string_view check;
+    std::string_view flag;
+    std::string_view value;
+  };
+  static const std::vector<FlagRule> flag_rules = {
+    {"MYSQL", "gcp_cloudsql_instance_mysql_local_infile_flag", "local_infile", "off"},
+    {"MYSQL", "gcp_cloudsql_instance_mysql_skip_show_database_flag", "skip_show_database", "on"},
+    {"POSTGRES", "gcp_cloudsql_instance_postgres_log_connections_flag", "log_connections", "on"},
+    {"POSTGRES", "gcp_cloudsql_instance_postgres_log_disconnections_flag", "log_disconnections",
+     "on"},
+    {"POSTGRES", "gcp_cloudsql_instance_postgres_enable_pgaudit_flag", "cloudsql.enable_pgaudit",
+     "on"}};
   const std::string version = instance.value("databaseVersion", "");
-  if (version.starts_with("MYSQL")) {
-    const bool off = flag_is(instance, "local_infile", "off");
-    add_finding(batch, index, "gcp_cloudsql_instance_mysql_local_infile_flag",
-                off ? Status::pass : Status::fail,
-                off ? "local_infile is off" : "local_infile is not set to off");
-  } else if (version.starts_with("POSTGRES")) {
-    const bool on = flag_is(instance, "log_connections", "on");
-    add_finding(batch, index, "gcp_cloudsql_instance_postgres_log_connections_flag",
-                on ? Status::pass : Status::fail,
-                on ? "log_connections is on" : "log_connections is not set to on");
+  for (const FlagRule& rule : flag_rules) {
+    if (!version.starts_with(rule.engine)) {
+      continue;
+    }
+    const bool set = flag_is(instance, rule.flag, rule.value);
+    add_finding(batch, index, rule.check, set ? Status::pass : Status::fail,
+                fmt::format("{} is {}set to {}", rule.flag, set ? "" : "not ", rule.value));
   }
 }
 

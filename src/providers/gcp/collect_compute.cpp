@@ -26,10 +26,11 @@ const Needs k_firewall_needs{
 const Needs k_subnet_needs{.checks = {"gcp_compute_subnet_flow_logs_enabled"},
                            .permission = "compute.subnetworks.list",
                            .role = "roles/compute.viewer"};
-const Needs k_zone_needs{
-  .checks = {"gcp_dns_dnssec_disabled", "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec"},
-  .permission = "dns.managedZones.list",
-  .role = "roles/dns.reader"};
+const Needs k_zone_needs{.checks = {"gcp_dns_dnssec_disabled",
+                                    "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec",
+                                    "gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec"},
+                         .permission = "dns.managedZones.list",
+                         .role = "roles/dns.reader"};
 const Needs k_dns_policy_needs{.checks = {"gcp_compute_network_dns_logging_enabled"},
                                .permission = "dns.policies.list",
                                .role = "roles/dns.reader"};
@@ -41,14 +42,17 @@ const Needs k_instance_needs{
              "gcp_compute_instance_default_service_account_in_use_with_full_api_access",
              "gcp_compute_instance_block_project_wide_ssh_keys_disabled",
              "gcp_compute_instance_serial_ports_in_use", "gcp_compute_instance_shielded_vm_enabled",
-             "gcp_compute_instance_public_ip"},
+             "gcp_compute_instance_ip_forwarding_is_enabled", "gcp_compute_instance_public_ip"},
   .permission = "compute.instances.list",
   .role = "roles/compute.viewer"};
 const Needs k_sql_needs{
   .checks = {"gcp_cloudsql_instance_public_ip", "gcp_cloudsql_instance_ssl_connections",
              "gcp_cloudsql_instance_public_access", "gcp_cloudsql_instance_automated_backups",
              "gcp_cloudsql_instance_mysql_local_infile_flag",
-             "gcp_cloudsql_instance_postgres_log_connections_flag"},
+             "gcp_cloudsql_instance_mysql_skip_show_database_flag",
+             "gcp_cloudsql_instance_postgres_log_connections_flag",
+             "gcp_cloudsql_instance_postgres_log_disconnections_flag",
+             "gcp_cloudsql_instance_postgres_enable_pgaudit_flag"},
   .permission = "cloudsql.instances.list",
   .role = "roles/cloudsql.viewer"};
 

@@ -389,18 +389,22 @@ std::vector<CheckInfo> checks() {
       "gcp_compute_firewall_ssh_access_from_the_internet_allowed",
       "gcp_compute_firewall_rdp_access_from_the_internet_allowed",
       "gcp_compute_subnet_flow_logs_enabled", "gcp_dns_dnssec_disabled",
-      "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec"}},
+      "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec",
+      "gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec"}},
     {"instances",
      {"gcp_compute_project_os_login_enabled", "gcp_compute_instance_default_service_account_in_use",
       "gcp_compute_instance_default_service_account_in_use_with_full_api_access",
       "gcp_compute_instance_block_project_wide_ssh_keys_disabled",
       "gcp_compute_instance_serial_ports_in_use", "gcp_compute_instance_shielded_vm_enabled",
-      "gcp_compute_instance_public_ip"}},
+      "gcp_compute_instance_public_ip", "gcp_compute_instance_ip_forwarding_is_enabled"}},
     {"sql_instances",
      {"gcp_cloudsql_instance_public_ip", "gcp_cloudsql_instance_ssl_connections",
       "gcp_cloudsql_instance_public_access", "gcp_cloudsql_instance_automated_backups",
       "gcp_cloudsql_instance_mysql_local_infile_flag",
-      "gcp_cloudsql_instance_postgres_log_connections_flag"}}};
+      "gcp_cloudsql_instance_mysql_skip_show_database_flag",
+      "gcp_cloudsql_instance_postgres_log_connections_flag",
+      "gcp_cloudsql_instance_postgres_log_disconnections_flag",
+      "gcp_cloudsql_instance_postgres_enable_pgaudit_flag"}}};
   std::vector<CheckInfo> out;
   for (const auto& [type, ids] : by_type) {
     for (const char* id : ids) {
