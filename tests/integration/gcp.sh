@@ -126,6 +126,9 @@ expect_status gcp_cloudstorage_bucket_public_access tokyo-rain-data PASS
 OUT=$(stored_resources)
 expect_out_contains "projects/tokyo-rain-123/services/sqladmin.googleapis.com"
 expect_out_contains "projects/tokyo-rain-123/services/compute.googleapis.com"
+expect_out_contains "projects/tokyo-rain-123/services/dns.googleapis.com"
+skipped=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] in ("firewalls.list", "subnetworks.aggregatedList", "managedZones.list")))')
+expect_equal "$skipped" "0" "calls to an API already found disabled"
 disabled_id=$(sqlite3 "$XDG_DATA_HOME/velocity/velocity.db" \
   "SELECT id FROM evidence WHERE resource_id LIKE '%/services/sqladmin.googleapis.com'")
 run evidence show "$disabled_id" --format json

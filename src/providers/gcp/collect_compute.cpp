@@ -34,6 +34,20 @@ const Needs k_zone_needs{.checks = {"gcp_dns_dnssec_disabled",
 const Needs k_dns_policy_needs{.checks = {"gcp_compute_network_dns_logging_enabled"},
                                .permission = "dns.policies.list",
                                .role = "roles/dns.reader"};
+// With the Compute Engine or Cloud DNS API disabled, one record names every check it leaves out.
+const Needs k_compute_disabled{
+  .checks = {"gcp_compute_network_default_in_use", "gcp_compute_network_not_legacy",
+             "gcp_compute_network_dns_logging_enabled",
+             "gcp_compute_firewall_ssh_access_from_the_internet_allowed",
+             "gcp_compute_firewall_rdp_access_from_the_internet_allowed",
+             "gcp_compute_subnet_flow_logs_enabled"},
+  .permission = "compute.networks.list",
+  .role = "roles/compute.viewer"};
+const Needs k_dns_disabled{.checks = {"gcp_dns_dnssec_disabled",
+                                      "gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec",
+                                      "gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec"},
+                           .permission = "dns.managedZones.list",
+                           .role = "roles/dns.reader"};
 const Needs k_project_needs{.checks = {"gcp_compute_project_os_login_enabled"},
                             .permission = "compute.projects.get",
                             .role = "roles/compute.viewer"};
@@ -61,6 +75,35 @@ std::string scope_name(const nlohmann::json& item) {
   return last_segment(item.value("_scope", ""));
 }
 
+// The firewall rules and subnets of the project whose Compute Engine API base is `compute`.
+void collect_firewalls_and_subnets(Api& api, Batch& batch, const std::string& compute) {
+  const Fetched firewalls = api.list(compute + "/global/firewalls?maxResults=500", "items",
+                                     "firewalls.list " + api.project());
+  if (firewalls.failed()) {
+    record_failure(batch, api, firewalls.listing.problem, firewalls.failure, k_firewall_needs);
+  }
+  for (const nlohmann::json& firewall : firewalls.listing.items) {
+    add_evidence(
+      batch,
+      fmt::format("projects/{}/global/firewalls/{}", api.project(), firewall.value("name", "")), "",
+      {{"kind", "firewall"}, {"firewall", firewall}}, firewall.dump());
+  }
+
+  const Fetched subnets =
+    api.aggregated(compute + "/aggregated/subnetworks?maxResults=500", "subnetworks",
+                   "subnetworks.aggregatedList " + api.project());
+  if (subnets.failed()) {
+    record_failure(batch, api, subnets.listing.problem, subnets.failure, k_subnet_needs);
+  }
+  for (const nlohmann::json& subnet : subnets.listing.items) {
+    const std::string region = scope_name(subnet);
+    add_evidence(batch,
+                 fmt::format("projects/{}/regions/{}/subnetworks/{}", api.project(), region,
+                             subnet.value("name", "")),
+                 region, {{"kind", "subnet"}, {"subnet", subnet}}, subnet.dump());
+  }
+}
+
 } // namespace
 
 void collect_networks(Api& api, Batch& batch) {
@@ -70,8 +113,11 @@ void collect_networks(Api& api, Batch& batch) {
                                     "networks.list " + api.project());
   const Fetched policies =
     api.list(dns + "/policies?maxResults=1000", "policies", "dns.policies.list " + api.project());
+  const bool compute_disabled = networks.failed() && service_disabled(networks.failure);
+  const bool dns_disabled = policies.failed() && service_disabled(policies.failure);
   if (networks.failed()) {
-    record_failure(batch, api, networks.listing.problem, networks.failure, k_network_needs);
+    record_failure(batch, api, networks.listing.problem, networks.failure,
+                   compute_disabled ? k_compute_disabled : k_network_needs);
   } else {
     if (policies.failed()) {
       record_failure(batch, api, policies.listing.problem, policies.failure, k_dns_policy_needs);
@@ -104,32 +150,13 @@ void collect_networks(Api& api, Batch& batch) {
     }
   }
 
-  const Fetched firewalls = api.list(compute + "/global/firewalls?maxResults=500", "items",
-                                     "firewalls.list " + api.project());
-  if (firewalls.failed()) {
-    record_failure(batch, api, firewalls.listing.problem, firewalls.failure, k_firewall_needs);
+  if (!compute_disabled) {
+    collect_firewalls_and_subnets(api, batch, compute);
   }
-  for (const nlohmann::json& firewall : firewalls.listing.items) {
-    add_evidence(
-      batch,
-      fmt::format("projects/{}/global/firewalls/{}", api.project(), firewall.value("name", "")), "",
-      {{"kind", "firewall"}, {"firewall", firewall}}, firewall.dump());
+  if (dns_disabled) {
+    record_failure(batch, api, policies.listing.problem, policies.failure, k_dns_disabled);
+    return;
   }
-
-  const Fetched subnets =
-    api.aggregated(compute + "/aggregated/subnetworks?maxResults=500", "subnetworks",
-                   "subnetworks.aggregatedList " + api.project());
-  if (subnets.failed()) {
-    record_failure(batch, api, subnets.listing.problem, subnets.failure, k_subnet_needs);
-  }
-  for (const nlohmann::json& subnet : subnets.listing.items) {
-    const std::string region = scope_name(subnet);
-    add_evidence(batch,
-                 fmt::format("projects/{}/regions/{}/subnetworks/{}", api.project(), region,
-                             subnet.value("name", "")),
-                 region, {{"kind", "subnet"}, {"subnet", subnet}}, subnet.dump());
-  }
-
   const Fetched zones = api.list(dns + "/managedZones?maxResults=1000", "managedZones",
                                  "managedZones.list " + api.project());
   if (zones.failed()) {
