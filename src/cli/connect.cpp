@@ -331,7 +331,10 @@ void setup_connect(CLI::App& command, Context& ctx) {
     ->option_text("NAME");
   gcp->add_option("--key-file", options->key_file, "the service account's JSON key")
     ->option_text("FILE");
-  gcp->add_option("--project", options->project, "project id (default: the key's project_id)")
+  gcp
+    ->add_option("--project", options->project,
+                 "collect only this project (default: every project the key can list; the key's "
+                 "project_id is the one tested)")
     ->option_text("PROJECT");
   gcp->add_option("--token-uri", options->token_uri, "OAuth 2.0 token endpoint override")
     ->option_text("URL");

@@ -216,6 +216,7 @@ void connect_gcp(Context& ctx, const ConnectOptions& options) {
   const std::string text = fs::read_file(path, limits::credentials_file);
   const providers::gcp::ServiceAccountKey key = providers::gcp::parse_key(text, path);
   settings.project_id = options.project.value_or(key.project_id);
+  settings.all_projects = !options.project.has_value();
   settings.client_email = key.client_email;
   if (options.token_uri) {
     settings.token_uri = *options.token_uri;

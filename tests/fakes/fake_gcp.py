@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A fake Google Cloud: OAuth 2.0 token endpoint (JWT bearer grant), Cloud Resource Manager v1/v3
-projects.get and getIamPolicy, Service Usage services.list. All on one loopback port.
+projects.get and getIamPolicy, Service Usage services.list, and the resource APIs of
+fake_gcp_resources.py (IAM, KMS, Storage, Logging, Monitoring, Compute, DNS, SQL). All on one
+loopback port.
 
 Usage: python3 tests/fakes/fake_gcp.py [--scenario pass|fail|FILE] [--audience URL]... [common
 options, see fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -17,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakelib  # noqa: E402
 from fakelib import Reply  # noqa: E402
+from fake_gcp_resources import RESOURCE_OPS, ResourceRoutes  # noqa: E402
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -34,10 +37,12 @@ UNAUTHENTICATED = ("Request had invalid authentication credentials. Expected OAu
 # op -> (service host, IAM permission)
 OPS = {
     "projects.get": ("cloudresourcemanager.googleapis.com", "resourcemanager.projects.get"),
+    "projects.list": ("cloudresourcemanager.googleapis.com", "resourcemanager.projects.list"),
     "projects.getIamPolicy": ("cloudresourcemanager.googleapis.com",
                               "resourcemanager.projects.getIamPolicy"),
     "services.list": ("serviceusage.googleapis.com", "serviceusage.services.list"),
 }
+OPS.update({op: (host, permission) for op, (host, permission, _) in RESOURCE_OPS.items()})
 
 
 def b64url_decode(text):
@@ -56,10 +61,12 @@ def rpc_error(code, status, message, details=None):
     return Reply(code, {"error": error})
 
 
-class GcpHandler(fakelib.Handler):
+class GcpHandler(ResourceRoutes, fakelib.Handler):
     PLATFORM = "fake_gcp"
-    ROUTES = [
+    rpc_error = staticmethod(rpc_error)
+    ROUTES = ResourceRoutes.RESOURCE_ROUTES + [
         ("POST", re.compile(r"/(?:token|o/oauth2/token|oauth2/v4/token)"), "token", "route_token"),
+        ("GET", re.compile(r"/v1/projects"), "projects.list", "route_projects_v1"),
         ("GET", re.compile(r"/v1/projects/([^/:]+)"), "projects.get", "route_project_v1"),
         ("GET", re.compile(r"/v3/projects/([^/:]+)"), "projects.get", "route_project_v3"),
         ("POST", re.compile(r"/v[13]/projects/([^/:]+):getIamPolicy"), "projects.getIamPolicy",
@@ -183,16 +190,30 @@ class GcpHandler(fakelib.Handler):
                               "googleapis.com", "metadata": {"service": host}}])
         self.check_faults(op)
 
+    def projects(self):
+        """The key's project, then the scenario's other_projects (v1 Project objects)."""
+        return [self.server.scenario["project"]] + self.server.scenario.get("other_projects", [])
+
     def project_or_deny(self, op, ident):
-        project = self.server.scenario["project"]
         ident = ident[len("projects/"):] if ident.startswith("projects/") else ident
-        if ident not in (project["projectId"], project["projectNumber"]):
+        project = next((p for p in self.projects()
+                        if ident in (p["projectId"], p["projectNumber"])), None)
+        if project is None:
             # Google answers 403, not 404, for projects the caller cannot see or that do not exist.
             host, permission = OPS[op]
             raise rpc_error(403, "PERMISSION_DENIED",
                             "Permission '%s' denied on resource '//%s/projects/%s' (or it may not "
                             "exist)." % (permission, host, ident))
         return project
+
+    def route_projects_v1(self):
+        """projects.list (v1): the projects the caller can see, ?filter=lifecycleState:STATE."""
+        self.authorize("projects.list")
+        wanted = self.query_one("filter", "")
+        projects = [p for p in self.projects()
+                    if not wanted or wanted == "lifecycleState:" + p.get("lifecycleState",
+                                                                        "ACTIVE")]
+        return 200, self.page(projects, "projects", "pageSize")
 
     def route_project_v1(self, ident):
         self.authorize("projects.get")

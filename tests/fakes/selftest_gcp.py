@@ -182,20 +182,20 @@ def apis(t, key):
                                     headers=auth)
         t.equal(status, 200, "services.list")
         names = [s["config"]["name"] for s in body["services"]]
-        t.equal(len(names), 6, "enabled services")
+        t.equal(len(names), 11, "enabled services")
         t.check(all(s["state"] == "ENABLED" for s in body["services"]), "all ENABLED")
         t.equal(body["services"][0]["name"],
-                "projects/415104041262/services/cloudresourcemanager.googleapis.com",
+                "projects/415104041262/services/cloudasset.googleapis.com",
                 "service resource name")
         t.check("nextPageToken" not in body, "one page")
         status, _, body = fake.call("GET", "/v1/projects/tokyo-rain-123/services", headers=auth)
-        t.equal(len(body["services"]), 7, "no filter: enabled and disabled")
-        path = "/v1/projects/tokyo-rain-123/services?filter=state:ENABLED&pageSize=4"
+        t.equal(len(body["services"]), 12, "no filter: enabled and disabled")
+        path = "/v1/projects/tokyo-rain-123/services?filter=state:ENABLED&pageSize=8"
         status, _, first = fake.call("GET", path, headers=auth)
-        t.equal(len(first["services"]), 4, "page 1 size")
+        t.equal(len(first["services"]), 8, "page 1 size")
         status, _, second = fake.call("GET", path + "&pageToken=" + first["nextPageToken"],
                                       headers=auth)
-        t.equal(len(second["services"]), 2, "page 2 size")
+        t.equal(len(second["services"]), 3, "page 2 size")
         t.check("nextPageToken" not in second, "last page has no token")
         t.equal(fake.call("GET", "/v1/projects/tokyo-rain-123/services?filter=state:ON",
                           headers=auth)[0], 400, "bad filter")
@@ -221,6 +221,45 @@ def apis(t, key):
         _, _, body = fake.call("POST", "/v1/projects/tokyo-rain-123:getIamPolicy", body={},
                                headers=get_token(fake, key))
         t.check("auditConfigs" not in body, "no-audit: the field is absent", body)
+
+
+def resource_apis(t, key):
+    t.start("resource APIs: list pages, aggregatedList, SERVICE_DISABLED")
+    with Fake("fake_gcp.py", "--set", "page_size=1") as fake:
+        auth = get_token(fake, key)
+        path = "/compute/v1/projects/tokyo-rain-123/global/firewalls"
+        status, _, first = fake.call("GET", path, headers=auth)
+        t.equal(status, 200, "firewalls.list")
+        t.equal(first["kind"], "compute#firewallList", "firewall list kind")
+        t.equal(len(first["items"]), 1, "firewalls page 1")
+        status, _, second = fake.call("GET", path + "?pageToken=" + first["nextPageToken"],
+                                      headers=auth)
+        t.equal(second["items"][0]["name"], "prod-allow-https", "firewalls page 2")
+        t.check("nextPageToken" not in second, "firewalls: last page has no token")
+        status, _, body = fake.call(
+            "GET", "/compute/v1/projects/tokyo-rain-123/aggregated/instances?maxResults=500",
+            headers=auth)
+        t.equal(body["items"]["zones/us-central1-a"]["instances"][0]["name"], "web-1",
+                "aggregated instances by zone")
+        t.equal(body["items"]["zones/us-central1-b"]["warning"]["code"], "NO_RESULTS_ON_PAGE",
+                "an empty zone carries a warning")
+        status, _, body = fake.call(
+            "GET", "/v1/projects/tokyo-rain-123/serviceAccounts/"
+            "app@tokyo-rain-123.iam.gserviceaccount.com/keys?keyTypes=USER_MANAGED", headers=auth)
+        t.equal((status, body), (200, {}), "no user-managed keys: an empty answer")
+        status, _, body = fake.call("GET", "/storage/v1/b/tokyo-rain-logs", headers=auth)
+        t.equal(body["retentionPolicy"]["isLocked"], True, "bucket retention lock")
+        t.equal(fake.call("GET", "/storage/v1/b/nosuch", headers=auth)[0], 404, "unknown bucket")
+    with Fake("fake_gcp.py", "--scenario", "apis-disabled") as fake:
+        auth = get_token(fake, key)
+        status, _, body = fake.call("GET", "/v1/projects/tokyo-rain-123/instances", headers=auth)
+        t.equal(status, 403, "Cloud SQL disabled")
+        t.equal(body["error"]["status"], "PERMISSION_DENIED", "disabled: status")
+        t.equal(body["error"]["details"][0]["reason"], "SERVICE_DISABLED", "disabled: reason")
+        t.equal(body["error"]["details"][0]["metadata"]["service"], "sqladmin.googleapis.com",
+                "disabled: service")
+        status, _, _ = fake.call("GET", "/v2/projects/tokyo-rain-123/sinks", headers=auth)
+        t.equal(status, 200, "an enabled API still answers")
 
 
 def faults(t, key):
@@ -279,6 +318,7 @@ def main():
     token_endpoint(t, key, wrong)
     known_answer(t)
     apis(t, key)
+    resource_apis(t, key)
     faults(t, key)
     lifecycle(t)
     t.finish()

@@ -37,7 +37,7 @@ expect_rc 0
 expect_equal "$(json_get 'len(d) > 0 and all(c["platform"] == "gcp" for c in d)')" "True"
 run checks list --severity critical --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'aws_iam_no_root_access_key', 'aws_iam_root_mfa_enabled', 'aws_rds_instance_no_public_access', 'gcp_iam_no_public_members']"
+  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports', 'aws_iam_no_root_access_key', 'aws_iam_root_mfa_enabled', 'aws_rds_instance_no_public_access', 'gcp_cloudsql_instance_public_access', 'gcp_cloudstorage_bucket_public_access', 'gcp_iam_no_public_members', 'gcp_kms_key_not_publicly_accessible']"
 run checks list --service s3 --format json
 expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
   "['aws_s3_account_level_public_access_blocks', 'aws_s3_bucket_default_encryption', 'aws_s3_bucket_level_public_access_block', 'aws_s3_bucket_no_mfa_delete', 'aws_s3_bucket_object_versioning', 'aws_s3_bucket_secure_transport_policy']"
@@ -148,7 +148,7 @@ expect_err_contains "$aws:$((line + 4)):15: check 'aws_iam_root_mfa_enabled': 's
 
 TEST "bad catalogue: an unknown control and an unknown framework"
 dir=$(broken control)
-gcp="$dir/checks/gcp.yaml"
+gcp="$dir/checks/gcp-iam.yaml"
 sed -i 's/        - id: "A.8.3"/        - id: "A.8.99"/' "$gcp"
 line=$(line_of "$gcp" '        - id: "A.8.99"')
 run checks show gcp_iam_no_public_members --frameworks-dir "$dir"

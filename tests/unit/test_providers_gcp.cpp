@@ -32,20 +32,21 @@ std::map<std::string, Status> verdicts_for(nlohmann::json policy) {
 nlohmann::json full_audit() {
   return nlohmann::json::array(
     {{{"service", "allServices"},
-      {"auditLogConfigs", {{{"logType", "DATA_READ"}}, {{"logType", "DATA_WRITE"}}}}}});
+      {"auditLogConfigs",
+       {{{"logType", "ADMIN_READ"}}, {{"logType", "DATA_READ"}}, {{"logType", "DATA_WRITE"}}}}}});
 }
 
 } // namespace
 
 TEST_CASE("run_checks") {
-  SUBCASE("a clean policy passes all four") {
+  SUBCASE("a clean policy passes all seven") {
     const auto got = verdicts_for(
       {{"bindings",
         {{{"role", "roles/owner"}, {"members", {"group:admins@example.com"}}},
          {{"role", "roles/viewer"}, {"members", {"user:mike@example.com"}}},
          {{"role", "roles/logging.logWriter"}, {"members", {"serviceAccount:a@p.iam"}}}}},
        {"auditConfigs", full_audit()}});
-    CHECK(got.size() == 4);
+    CHECK(got.size() == 7);
     for (const auto& verdict : got) {
       CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
     }
@@ -60,12 +61,12 @@ TEST_CASE("run_checks") {
         {{{"service", "allServices"}, {"auditLogConfigs", {{{"logType", "DATA_WRITE"}}}}}}}});
     CHECK(got.at("gcp_iam_no_primitive_roles_for_users") == Status::fail);
     CHECK(got.at("gcp_iam_no_public_members") == Status::fail);
-    CHECK(got.at("gcp_iam_sa_no_admin_roles") == Status::fail);
-    CHECK(got.at("gcp_audit_logs_all_services") == Status::fail);
+    CHECK(got.at("gcp_iam_sa_no_administrative_privileges") == Status::fail);
+    CHECK(got.at("gcp_iam_audit_logs_enabled") == Status::fail);
   }
   SUBCASE("no auditConfigs at all fails the audit check") {
     const auto got = verdicts_for({{"bindings", nlohmann::json::array()}});
-    CHECK(got.at("gcp_audit_logs_all_services") == Status::fail);
+    CHECK(got.at("gcp_iam_audit_logs_enabled") == Status::fail);
     CHECK(got.at("gcp_iam_no_public_members") == Status::pass);
   }
 }
@@ -97,4 +98,14 @@ TEST_CASE("Settings::validate") {
   settings.project_id = "tokyo-rain-123";
   settings.api_endpoint = "file:///x";
   CHECK_THROWS_AS(settings.validate(), UsageError);
+}
+
+TEST_CASE("Settings keep whether every project is collected") {
+  gcp::Settings settings;
+  settings.project_id = "tokyo-rain-123";
+  CHECK_FALSE(gcp::Settings::from_json(settings.to_json()).all_projects);
+  settings.all_projects = true;
+  const gcp::Settings read = gcp::Settings::from_json(settings.to_json());
+  CHECK(read.all_projects);
+  CHECK(read.project_id == "tokyo-rain-123");
 }

@@ -7,13 +7,17 @@
 #include <optional>
 #include <string>
 
-// Google Cloud as a velocity platform: one project, read with a service-account key.
+// Google Cloud as a velocity platform: the projects a service-account key can read.
 namespace velocity::providers::gcp {
 
 // The plain (not secret) settings of a GCP integration, stored as JSON. The service-account
 // key file is the integration's secret.
 struct Settings {
+  // The key's project (or connect --project): the one the connection test reads, and the only
+  // one collected unless `all_projects`.
   std::string project_id;
+  // Collect every ACTIVE project the key can list (connect without --project).
+  bool all_projects = false;
   std::string client_email;
   // Where the JWT-bearer grant is posted (also the JWT's audience).
   std::string token_uri = "https://oauth2.googleapis.com/token";
