@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A fake Azure: Microsoft identity platform v2.0 token endpoint (client credentials) and the
 Azure Resource Manager reads velocity makes (subscription, resource groups, storage accounts,
-network security groups, role assignments and definitions), with nextLink paging.
+network security groups, key vaults, virtual machines, Defender for Cloud pricings, activity log
+diagnostic settings and alerts, role assignments and definitions), with nextLink paging.
 
 Usage: python3 tests/fakes/fake_azure.py [--scenario pass|fail|FILE] [common options, see
 fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -33,6 +34,22 @@ ACTIONS = {
     "roleAssignments.list": "Microsoft.Authorization/roleAssignments/read",
     "roleDefinitions.list": "Microsoft.Authorization/roleDefinitions/read",
     "roleDefinitions.get": "Microsoft.Authorization/roleDefinitions/read",
+    "vaults.listBySubscription": "Microsoft.KeyVault/vaults/read",
+    "virtualMachines.listAll": "Microsoft.Compute/virtualMachines/read",
+    "pricings.list": "Microsoft.Security/pricings/read",
+    "subscriptionDiagnosticSettings.list": "Microsoft.Insights/diagnosticSettings/read",
+    "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights/activityLogAlerts/read",
+}
+
+# op -> the resource provider namespace a subscription must have registered for it
+NAMESPACES = {
+    "storageAccounts.list": "Microsoft.Storage",
+    "networkSecurityGroups.list": "Microsoft.Network",
+    "vaults.listBySubscription": "Microsoft.KeyVault",
+    "virtualMachines.listAll": "Microsoft.Compute",
+    "pricings.list": "Microsoft.Security",
+    "subscriptionDiagnosticSettings.list": "Microsoft.Insights",
+    "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights",
 }
 
 SUB = r"/subscriptions/([^/]+)"
@@ -58,6 +75,16 @@ class AzureHandler(fakelib.Handler):
          "storageAccounts.list", "route_storage_accounts"),
         ("GET", re.compile(SUB + r"/providers/microsoft\.network/networksecuritygroups"),
          "networkSecurityGroups.list", "route_network_security_groups"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.keyvault/vaults"),
+         "vaults.listBySubscription", "route_vaults"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.compute/virtualmachines"),
+         "virtualMachines.listAll", "route_virtual_machines"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.security/pricings"), "pricings.list",
+         "route_pricings"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.insights/diagnosticsettings"),
+         "subscriptionDiagnosticSettings.list", "route_diagnostic_settings"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.insights/activitylogalerts"),
+         "activityLogAlerts.listBySubscriptionId", "route_activity_log_alerts"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roleassignments"), "roleAssignments.list",
          "route_role_assignments"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roledefinitions"), "roleDefinitions.list",
@@ -227,6 +254,12 @@ class AzureHandler(fakelib.Handler):
             raise arm_error(404, "SubscriptionNotFound",
                             "The subscription '%s' could not be found." % sub)
         self.check_faults(op)
+        namespace = NAMESPACES.get(op)
+        if namespace in scenario.get("unregistered_providers", []):
+            raise arm_error(409, "MissingSubscriptionRegistration",
+                            "The subscription is not registered to use namespace '%s'. See "
+                            "https://aka.ms/rps-not-found for how to register subscriptions."
+                            % namespace)
 
     def page(self, items):
         """One page of `items` as {"value": [...], "nextLink": ...} ($skiptoken = offset)."""
@@ -342,6 +375,129 @@ class AzureHandler(fakelib.Handler):
                                           "securityRules": rules,
                                           "defaultSecurityRules": default_rules(gid)}})
         return 200, self.page(groups)
+
+    def route_vaults(self, sub):
+        self.authorize("vaults.listBySubscription", sub)
+        vaults = []
+        for v in self.server.scenario.get("key_vaults", []):
+            vid = self.resource_id(v["resource_group"], "Microsoft.KeyVault/vaults", v["name"])
+            properties = {"tenantId": self.server.scenario["tenant_id"],
+                          "sku": {"family": "A", "name": "standard"}, "accessPolicies": [],
+                          "enabledForDeployment": False, "enabledForDiskEncryption": False,
+                          "enabledForTemplateDeployment": False, "enableSoftDelete": True,
+                          "softDeleteRetentionInDays": 90, "enableRbacAuthorization": False,
+                          "vaultUri": "https://%s.vault.azure.net/" % v["name"],
+                          "provisioningState": "Succeeded", "publicNetworkAccess": "Enabled"}
+            # enablePurgeProtection is absent until turned on (it can never be set to false).
+            properties.update({k: val for k, val in v.get("properties", {}).items()
+                               if val is not None})
+            properties["privateEndpointConnections"] = [
+                {"id": vid + "/privateEndpointConnections/" + pe, "etag": "",
+                 "properties": {"provisioningState": "Succeeded",
+                                "privateEndpoint": {"id": self.resource_id(
+                                    v["resource_group"], "Microsoft.Network/privateEndpoints",
+                                    pe)},
+                                "privateLinkServiceConnectionState": {
+                                    "status": "Approved", "actionsRequired": "None"}}}
+                for pe in v.get("private_endpoints", [])]
+            vaults.append({"id": vid, "name": v["name"], "type": "Microsoft.KeyVault/vaults",
+                           "location": v["location"], "tags": v.get("tags", {}),
+                           "systemData": {"createdBy": "admin@contoso.com",
+                                          "createdByType": "User",
+                                          "createdAt": "2023-05-01T10:00:00.000Z"},
+                           "properties": properties})
+        return 200, self.page(vaults)
+
+    def route_virtual_machines(self, sub):
+        self.authorize("virtualMachines.listAll", sub)
+        machines = []
+        for m in self.server.scenario.get("virtual_machines", []):
+            rg, name = m["resource_group"], m["name"]
+
+            def disk(disk_name, managed, extra):
+                body = {"name": disk_name, "createOption": "FromImage", "caching": "ReadWrite",
+                        "diskSizeGB": 30}
+                body.update(extra)
+                if managed:
+                    body["managedDisk"] = {"storageAccountType": "Premium_LRS", "id":
+                                           self.resource_id(rg, "Microsoft.Compute/disks",
+                                                            disk_name)}
+                else:
+                    body["vhd"] = {"uri": "https://%svhds.blob.core.windows.net/vhds/%s.vhd"
+                                          % (name.replace("-", ""), disk_name)}
+                return body
+            managed = m.get("managed_disks", True)
+            properties = {"vmId": fakelib.new_id(),
+                          "hardwareProfile": {"vmSize": "Standard_D2s_v3"},
+                          "storageProfile": {
+                              "imageReference": {"publisher": "Canonical",
+                                                 "offer": "0001-com-ubuntu-server-jammy",
+                                                 "sku": "22_04-lts-gen2", "version": "latest"},
+                              "osDisk": disk(name + "_OsDisk_1", managed, {"osType": "Linux"}),
+                              "dataDisks": [disk(name + "_data_%d" % i, managed, {"lun": i})
+                                            for i in range(m.get("data_disks", 0))]},
+                          "osProfile": {"computerName": name, "adminUsername": "azureuser",
+                                        "linuxConfiguration": {
+                                            "disablePasswordAuthentication": True}},
+                          "networkProfile": {"networkInterfaces": [{"id": self.resource_id(
+                              rg, "Microsoft.Network/networkInterfaces", name + "-nic")}]},
+                          "provisioningState": "Succeeded"}
+            if m.get("encryption_at_host") is not None:
+                properties["securityProfile"] = {"encryptionAtHost": m["encryption_at_host"]}
+            machines.append({"name": name, "id": self.resource_id(
+                rg, "Microsoft.Compute/virtualMachines", name),
+                "type": "Microsoft.Compute/virtualMachines", "location": m["location"],
+                "properties": properties})
+        return 200, self.page(machines)
+
+    def route_pricings(self, sub):
+        self.authorize("pricings.list", sub)
+        plans = []
+        for name, tier in self.server.scenario.get("defender_plans", {}).items():
+            properties = {"pricingTier": tier, "freeTrialRemainingTime":
+                          "PT0S" if tier == "Standard" else "P30D"}
+            if tier == "Standard":
+                properties["enablementTime"] = "2024-02-01T10:00:00.0000000Z"
+            plans.append({"id": "/subscriptions/%s/providers/Microsoft.Security/pricings/%s"
+                                % (self.sub_id(), name),
+                          "name": name, "type": "Microsoft.Security/pricings",
+                          "properties": properties})
+        return 200, {"value": plans}
+
+    def route_diagnostic_settings(self, sub):
+        self.authorize("subscriptionDiagnosticSettings.list", sub)
+        settings = []
+        for d in self.server.scenario.get("activity_log_diagnostic_settings", []):
+            settings.append({
+                "id": "/subscriptions/%s/providers/microsoft.insights/diagnosticSettings/%s"
+                      % (self.sub_id(), d["name"]),
+                "type": "Microsoft.Insights/diagnosticSettings", "name": d["name"],
+                "properties": {"workspaceId": self.resource_id(
+                    "rg-monitor", "Microsoft.OperationalInsights/workspaces", "law-central"),
+                    "logs": [{"category": c, "enabled": True} for c in d["categories"]]}})
+        return 200, {"value": settings}
+
+    def route_activity_log_alerts(self, sub):
+        self.authorize("activityLogAlerts.listBySubscriptionId", sub)
+        alerts = []
+        for a in self.server.scenario.get("activity_log_alerts", []):
+            conditions = [{"field": "category", "equals": a.get("category", "Administrative")}]
+            if a.get("operation"):
+                conditions.append({"field": "operationName", "equals": a["operation"]})
+            alerts.append({
+                "id": self.resource_id("rg-monitor", "Microsoft.Insights/activityLogAlerts",
+                                       a["name"]),
+                "type": "Microsoft.Insights/ActivityLogAlerts", "name": a["name"],
+                "location": "Global", "tags": {},
+                "properties": {"scopes": [a.get("scope", "/subscriptions/%s" % self.sub_id())],
+                               "condition": {"allOf": conditions},
+                               "actions": {"actionGroups": [{
+                                   "actionGroupId": self.resource_id(
+                                       "rg-monitor", "Microsoft.Insights/actionGroups",
+                                       "security-team"),
+                                   "webhookProperties": {}}]},
+                               "enabled": a.get("enabled", True), "description": ""}})
+        return 200, self.page(alerts)
 
     def definition_id(self, definition, scoped=True):
         prefix = "/subscriptions/%s" % self.sub_id() if scoped else ""

@@ -30,8 +30,9 @@ std::vector<Status> statuses(nlohmann::json data, const std::string& check) {
   return out;
 }
 
-nlohmann::json storage(nlohmann::json properties) {
-  return {{"kind", "storage_account"}, {"account", {{"properties", std::move(properties)}}}};
+nlohmann::json storage(nlohmann::json properties, const char* sku) {
+  return {{"kind", "storage_account"},
+          {"account", {{"properties", std::move(properties)}, {"sku", {{"name", sku}}}}}};
 }
 
 nlohmann::json nsg(nlohmann::json rule) {
@@ -52,49 +53,114 @@ TEST_CASE("port_in_range") {
 
 TEST_CASE("run_checks") {
   SUBCASE("storage accounts") {
-    const nlohmann::json good = storage({{"supportsHttpsTrafficOnly", true},
-                                         {"minimumTlsVersion", "TLS1_2"},
-                                         {"allowBlobPublicAccess", false}});
-    CHECK(statuses(good, "azure_storage_https_only") == std::vector{Status::pass});
-    CHECK(statuses(good, "azure_storage_min_tls_12") == std::vector{Status::pass});
-    CHECK(statuses(good, "azure_storage_no_public_blob") == std::vector{Status::pass});
-    const nlohmann::json bad = storage({{"supportsHttpsTrafficOnly", false},
-                                        {"minimumTlsVersion", "TLS1_0"},
-                                        {"allowBlobPublicAccess", true}});
-    CHECK(statuses(bad, "azure_storage_https_only") == std::vector{Status::fail});
-    CHECK(statuses(bad, "azure_storage_min_tls_12") == std::vector{Status::fail});
-    CHECK(statuses(bad, "azure_storage_no_public_blob") == std::vector{Status::fail});
-    const nlohmann::json legacy = storage(nlohmann::json::object());
-    CHECK(statuses(legacy, "azure_storage_min_tls_12") == std::vector{Status::fail});
-    CHECK(statuses(legacy, "azure_storage_no_public_blob") == std::vector{Status::fail});
+    const nlohmann::json good =
+      storage({{"supportsHttpsTrafficOnly", true},
+               {"minimumTlsVersion", "TLS1_2"},
+               {"allowBlobPublicAccess", false},
+               {"allowSharedKeyAccess", false},
+               {"allowCrossTenantReplication", false},
+               {"defaultToOAuthAuthentication", true},
+               {"publicNetworkAccess", "Disabled"},
+               {"networkAcls", {{"defaultAction", "Deny"}, {"bypass", "Logging, AzureServices"}}},
+               {"encryption", {{"requireInfrastructureEncryption", true}}},
+               {"keyPolicy", {{"keyExpirationPeriodInDays", 60}}}},
+              "Standard_RAGZRS");
+    const nlohmann::json bad =
+      storage({{"supportsHttpsTrafficOnly", false},
+               {"minimumTlsVersion", "TLS1_0"},
+               {"allowBlobPublicAccess", true},
+               {"allowSharedKeyAccess", true},
+               {"allowCrossTenantReplication", true},
+               {"defaultToOAuthAuthentication", false},
+               {"publicNetworkAccess", "Enabled"},
+               {"networkAcls", {{"defaultAction", "Allow"}, {"bypass", "None"}}},
+               {"encryption", {{"requireInfrastructureEncryption", false}}},
+               {"keyPolicy", {{"keyExpirationPeriodInDays", 365}}}},
+              "Standard_ZRS");
+    const nlohmann::json legacy = storage(nlohmann::json::object(), "");
+    for (const char* check :
+         {"azure_storage_secure_transfer_required_is_enabled",
+          "azure_storage_ensure_minimum_tls_version_12",
+          "azure_storage_blob_public_access_level_is_disabled",
+          "azure_storage_account_key_access_disabled",
+          "azure_storage_cross_tenant_replication_disabled",
+          "azure_storage_default_to_entra_authorization_enabled",
+          "azure_storage_account_public_network_access_disabled",
+          "azure_storage_default_network_access_rule_is_denied",
+          "azure_storage_ensure_azure_services_are_trusted_to_access_is_enabled",
+          "azure_storage_infrastructure_encryption_is_enabled",
+          "azure_storage_key_rotation_90_days", "azure_storage_geo_redundant_enabled"}) {
+      CAPTURE(check);
+      CHECK(statuses(good, check) == std::vector{Status::pass});
+      CHECK(statuses(bad, check) == std::vector{Status::fail});
+    }
+    // Unset properties take Azure's old defaults: HTTPS only, but TLS 1.0, public blobs, shared
+    // keys and cross-tenant replication allowed, no firewall.
+    CHECK(statuses(legacy, "azure_storage_secure_transfer_required_is_enabled") ==
+          std::vector{Status::pass});
+    for (const char* check : {"azure_storage_ensure_minimum_tls_version_12",
+                              "azure_storage_blob_public_access_level_is_disabled",
+                              "azure_storage_account_key_access_disabled",
+                              "azure_storage_cross_tenant_replication_disabled",
+                              "azure_storage_account_public_network_access_disabled",
+                              "azure_storage_default_network_access_rule_is_denied",
+                              "azure_storage_key_rotation_90_days"}) {
+      CAPTURE(check);
+      CHECK(statuses(legacy, check) == std::vector{Status::fail});
+    }
   }
   SUBCASE("network security groups") {
-    const std::string check = "azure_nsg_no_ingress_world_ssh_rdp";
-    CHECK(statuses(nsg({{"access", "Allow"},
-                        {"direction", "Inbound"},
-                        {"sourceAddressPrefix", "*"},
-                        {"destinationPortRange", "22"}}),
-                   check) == std::vector{Status::fail});
+    const nlohmann::json ssh_anywhere = nsg({{"access", "Allow"},
+                                             {"direction", "Inbound"},
+                                             {"sourceAddressPrefix", "*"},
+                                             {"destinationPortRange", "22"}});
+    CHECK(statuses(ssh_anywhere, "azure_network_ssh_internet_access_restricted") ==
+          std::vector{Status::fail});
+    CHECK(statuses(ssh_anywhere, "azure_network_rdp_internet_access_restricted") ==
+          std::vector{Status::pass});
     CHECK(statuses(nsg({{"access", "Allow"},
                         {"direction", "Inbound"},
                         {"sourceAddressPrefix", "Internet"},
                         {"destinationPortRanges", {"443", "3389"}}}),
-                   check) == std::vector{Status::fail});
+                   "azure_network_rdp_internet_access_restricted") == std::vector{Status::fail});
     CHECK(statuses(nsg({{"access", "Allow"},
                         {"direction", "Inbound"},
                         {"sourceAddressPrefixes", {"0.0.0.0/0"}},
                         {"destinationPortRange", "20-25"}}),
-                   check) == std::vector{Status::fail});
+                   "azure_network_ssh_internet_access_restricted") == std::vector{Status::fail});
     CHECK(statuses(nsg({{"access", "Allow"},
                         {"direction", "Inbound"},
                         {"sourceAddressPrefix", "10.0.0.0/8"},
                         {"destinationPortRange", "22"}}),
-                   check) == std::vector{Status::pass});
+                   "azure_network_ssh_internet_access_restricted") == std::vector{Status::pass});
     CHECK(statuses(nsg({{"access", "Deny"},
                         {"direction", "Inbound"},
                         {"sourceAddressPrefix", "*"},
                         {"destinationPortRange", "3389"}}),
-                   check) == std::vector{Status::pass});
+                   "azure_network_rdp_internet_access_restricted") == std::vector{Status::pass});
+    const nlohmann::json web = nsg({{"access", "Allow"},
+                                    {"direction", "Inbound"},
+                                    {"protocol", "Tcp"},
+                                    {"sourceAddressPrefix", "Internet"},
+                                    {"destinationPortRange", "80"}});
+    CHECK(statuses(web, "azure_network_http_internet_access_restricted") ==
+          std::vector{Status::fail});
+    CHECK(statuses(web, "azure_network_udp_internet_access_restricted") ==
+          std::vector{Status::pass});
+    const nlohmann::json udp = nsg({{"access", "Allow"},
+                                    {"direction", "Inbound"},
+                                    {"protocol", "Udp"},
+                                    {"sourceAddressPrefix", "0.0.0.0"},
+                                    {"destinationPortRange", "53"}});
+    CHECK(statuses(udp, "azure_network_udp_internet_access_restricted") ==
+          std::vector{Status::fail});
+    // A UDP rule on port 22 opens no SSH, which is TCP.
+    CHECK(statuses(nsg({{"access", "Allow"},
+                        {"direction", "Inbound"},
+                        {"protocol", "Udp"},
+                        {"sourceAddressPrefix", "*"},
+                        {"destinationPortRange", "22"}}),
+                   "azure_network_ssh_internet_access_restricted") == std::vector{Status::pass});
   }
   SUBCASE("owners at subscription scope only") {
     const std::string scope = std::string("/subscriptions/") + k_subscription;
@@ -110,6 +176,112 @@ TEST_CASE("run_checks") {
     rows.push_back({{"role_name", "Owner"}, {"scope", scope}});
     CHECK(statuses({{"kind", "role_assignments"}, {"assignments", rows}}, check) ==
           std::vector{Status::fail});
+  }
+  SUBCASE("Defender plans: Standard passes, Free fails, unknown plans are not judged") {
+    auto plan = [](const char* name, const char* tier) {
+      return nlohmann::json{{"kind", "defender_plan"},
+                            {"plan", {{"name", name}, {"properties", {{"pricingTier", tier}}}}}};
+    };
+    CHECK(statuses(plan("VirtualMachines", "Standard"),
+                   "azure_defender_ensure_defender_for_server_is_on") == std::vector{Status::pass});
+    CHECK(
+      statuses(plan("KeyVaults", "Free"), "azure_defender_ensure_defender_for_keyvault_is_on") ==
+      std::vector{Status::fail});
+    CHECK(statuses(plan("cloudposture", "Free"), "azure_defender_ensure_defender_cspm_is_on") ==
+          std::vector{Status::fail});
+    Batch batch;
+    batch.evidence.push_back(Evidence{.type = "defender",
+                                      .resource_id = "r",
+                                      .account_id = k_subscription,
+                                      .region = "",
+                                      .data = plan("Dns", "Standard"),
+                                      .raw_sha256 = ""});
+    azure::run_checks(batch, k_subscription);
+    CHECK(batch.findings.empty());
+  }
+  SUBCASE("activity log diagnostic settings") {
+    auto settings = [](nlohmann::json logs) {
+      return nlohmann::json{
+        {"kind", "activity_log_diagnostics"},
+        {"settings", {{{"name", "s1"}, {"properties", {{"logs", std::move(logs)}}}}}}};
+    };
+    const std::string exists = "azure_monitor_diagnostic_settings_exists";
+    const std::string categories = "azure_monitor_diagnostic_setting_with_appropriate_categories";
+    const nlohmann::json none = {{"kind", "activity_log_diagnostics"},
+                                 {"settings", nlohmann::json::array()}};
+    CHECK(statuses(none, exists) == std::vector{Status::fail});
+    CHECK(statuses(none, categories) == std::vector{Status::fail});
+    nlohmann::json logs = nlohmann::json::array();
+    for (const char* category : {"Administrative", "Alert", "Policy", "Security"}) {
+      logs.push_back({{"category", category}, {"enabled", true}});
+    }
+    CHECK(statuses(settings(logs), exists) == std::vector{Status::pass});
+    CHECK(statuses(settings(logs), categories) == std::vector{Status::pass});
+    logs[3]["enabled"] = false;
+    CHECK(statuses(settings(logs), exists) == std::vector{Status::pass});
+    CHECK(statuses(settings(logs), categories) == std::vector{Status::fail});
+    CHECK(statuses(settings({{{"categoryGroup", "allLogs"}, {"enabled", true}}}), categories) ==
+          std::vector{Status::pass});
+  }
+  SUBCASE("activity log alerts: enabled, on the subscription, for the operation") {
+    const std::string subscription = std::string("/subscriptions/") + k_subscription;
+    auto alerts = [&](bool enabled, const std::string& scope) {
+      nlohmann::json conditions = {
+        {{"field", "category"}, {"equals", "Administrative"}},
+        {{"field", "operationName"}, {"equals", "microsoft.network/networksecuritygroups/write"}}};
+      return nlohmann::json{{"kind", "activity_log_alerts"},
+                            {"alerts",
+                             {{{"name", "a1"},
+                               {"properties",
+                                {{"enabled", enabled},
+                                 {"scopes", {scope}},
+                                 {"condition", {{"allOf", conditions}}}}}}}}};
+    };
+    const std::string check = "azure_monitor_alert_create_update_nsg";
+    CHECK(statuses(alerts(true, subscription), check) == std::vector{Status::pass});
+    CHECK(statuses(alerts(true, subscription), "azure_monitor_alert_delete_nsg") ==
+          std::vector{Status::fail});
+    CHECK(statuses(alerts(false, subscription), check) == std::vector{Status::fail});
+    CHECK(statuses(alerts(true, subscription + "/resourceGroups/rg"), check) ==
+          std::vector{Status::fail});
+    CHECK(statuses(alerts(true, subscription), "azure_monitor_alert_service_health_exists") ==
+          std::vector{Status::fail});
+  }
+  SUBCASE("key vaults") {
+    auto vault = [](nlohmann::json properties) {
+      return nlohmann::json{{"kind", "key_vault"},
+                            {"vault", {{"properties", std::move(properties)}}}};
+    };
+    const nlohmann::json good = vault({{"enableSoftDelete", true},
+                                       {"enablePurgeProtection", true},
+                                       {"enableRbacAuthorization", true},
+                                       {"privateEndpointConnections", {{{"id", "pe"}}}}});
+    const nlohmann::json old = vault({{"enableSoftDelete", true}});
+    for (const char* check : {"azure_keyvault_recoverable", "azure_keyvault_rbac_enabled",
+                              "azure_keyvault_private_endpoints"}) {
+      CAPTURE(check);
+      CHECK(statuses(good, check) == std::vector{Status::pass});
+      CHECK(statuses(old, check) == std::vector{Status::fail});
+    }
+    CHECK(statuses(vault({{"enableSoftDelete", false}, {"enablePurgeProtection", true}}),
+                   "azure_keyvault_recoverable") == std::vector{Status::fail});
+  }
+  SUBCASE("virtual machines") {
+    auto vm = [](nlohmann::json properties) {
+      return nlohmann::json{{"kind", "virtual_machine"},
+                            {"vm", {{"properties", std::move(properties)}}}};
+    };
+    const nlohmann::json managed = vm({{"storageProfile",
+                                        {{"osDisk", {{"managedDisk", {{"id", "d"}}}}},
+                                         {"dataDisks", {{{"managedDisk", {{"id", "d2"}}}}}}}},
+                                       {"securityProfile", {{"encryptionAtHost", true}}}});
+    CHECK(statuses(managed, "azure_vm_ensure_using_managed_disks") == std::vector{Status::pass});
+    CHECK(statuses(managed, "azure_vm_encryption_at_host_enabled") == std::vector{Status::pass});
+    const nlohmann::json mixed = vm({{"storageProfile",
+                                      {{"osDisk", {{"managedDisk", {{"id", "d"}}}}},
+                                       {"dataDisks", {{{"vhd", {{"uri", "https://x"}}}}}}}}});
+    CHECK(statuses(mixed, "azure_vm_ensure_using_managed_disks") == std::vector{Status::fail});
+    CHECK(statuses(mixed, "azure_vm_encryption_at_host_enabled") == std::vector{Status::fail});
   }
 }
 

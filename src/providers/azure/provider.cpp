@@ -6,12 +6,31 @@
 
 #include <chrono>
 #include <map>
+#include <tuple>
 
 namespace velocity::providers::azure {
 
 namespace {
 
 constexpr std::string_view k_scope = "https://management.azure.com/.default";
+
+// The ARM paths (under the subscription) of the lists beyond resource groups, storage, network
+// security groups and roles.
+constexpr const char* k_vaults = "/providers/Microsoft.KeyVault/vaults";
+constexpr const char* k_virtual_machines = "/providers/Microsoft.Compute/virtualMachines";
+constexpr const char* k_pricings = "/providers/Microsoft.Security/pricings";
+constexpr const char* k_diagnostic_settings = "/providers/Microsoft.Insights/diagnosticSettings";
+constexpr const char* k_activity_log_alerts = "/providers/Microsoft.Insights/activityLogAlerts";
+
+// ARM's answer to a call on a resource provider the subscription has not registered.
+bool is_unregistered(const net::Response& response) {
+  if (response.status != 409) {
+    return false;
+  }
+  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  return body.is_object() && body.contains("error") && body["error"].is_object() &&
+         body["error"].value("code", "") == "MissingSubscriptionRegistration";
+}
 
 std::string form_encode(std::string_view text) {
   return net::uri_encode(text, net::SlashEncoding::encode);
@@ -83,6 +102,15 @@ public:
             subscription_url("/providers/Microsoft.Storage/storageAccounts", "2023-01-01"));
         add(type, "networkSecurityGroups.list",
             subscription_url("/providers/Microsoft.Network/networkSecurityGroups", "2023-04-01"));
+        add(type, "vaults.listBySubscription", subscription_url(k_vaults, "2023-07-01"));
+        add(type, "virtualMachines.listAll", subscription_url(k_virtual_machines, "2024-03-01"));
+      } else if (type == "defender") {
+        add(type, "pricings.list", subscription_url(k_pricings, "2024-01-01"));
+      } else if (type == "monitoring") {
+        add(type, "subscriptionDiagnosticSettings.list",
+            subscription_url(k_diagnostic_settings, "2021-05-01-preview"));
+        add(type, "activityLogAlerts.listBySubscriptionId",
+            subscription_url(k_activity_log_alerts, "2020-10-01"));
       } else if (type == "policies") {
         add(type, "roleDefinitions.list",
             subscription_url("/providers/Microsoft.Authorization/roleDefinitions", "2022-04-01"));
@@ -99,6 +127,11 @@ public:
                                collect_configurations(batch);
                              } else if (batch.type == "policies") {
                                collect_policies(batch);
+                             } else if (batch.type == "defender") {
+                               collect_list(batch, subscription_url(k_pricings, "2024-01-01"),
+                                            "pricings.list", "defender_plan", "plan");
+                             } else if (batch.type == "monitoring") {
+                               collect_monitoring(batch);
                              }
                              run_checks(batch, m_settings.subscription_id);
                            });
@@ -156,10 +189,23 @@ private:
                       [this](const std::string& page) { return call(page); });
   }
 
+  // A list of resources of one resource provider. A subscription that has not registered the
+  // provider can hold none of its resources, so its refusal is an empty list, not a problem.
+  Listing list_resources(const std::string& url, const std::string& what) {
+    bool unregistered = false;
+    Listing listing = list_pages(url, fmt::format("{} {}", what, m_settings.subscription_id),
+                                 k_paging, [this, &unregistered](const std::string& page) {
+                                   net::Response response = call(page);
+                                   unregistered = is_unregistered(response);
+                                   return response;
+                                 });
+    return unregistered ? Listing{} : listing;
+  }
+
   // Lists `url` and adds one evidence of `kind` per item (under `key` in its data).
   void collect_list(Batch& batch, const std::string& url, const char* what, const char* kind,
                     const char* key) {
-    Listing listing = list(url, what);
+    Listing listing = list_resources(url, what);
     if (!listing.problem.empty()) {
       batch.problems.push_back(listing.problem);
     }
@@ -180,6 +226,29 @@ private:
     collect_list(
       batch, subscription_url("/providers/Microsoft.Network/networkSecurityGroups", "2023-04-01"),
       "networkSecurityGroups.list", "network_security_group", "group");
+    collect_list(batch, subscription_url(k_vaults, "2023-07-01"), "vaults.listBySubscription",
+                 "key_vault", "vault");
+    collect_list(batch, subscription_url(k_virtual_machines, "2024-03-01"),
+                 "virtualMachines.listAll", "virtual_machine", "vm");
+  }
+
+  // The subscription's activity log export and alerts, each one evidence for the whole
+  // subscription; a list that fails adds none, so its checks are not evaluated.
+  void collect_monitoring(Batch& batch) {
+    const std::string subscription = "/subscriptions/" + m_settings.subscription_id;
+    for (const auto& [path, api_version, what, kind, key] :
+         {std::tuple{k_diagnostic_settings, "2021-05-01-preview",
+                     "subscriptionDiagnosticSettings.list", "activity_log_diagnostics", "settings"},
+          std::tuple{k_activity_log_alerts, "2020-10-01", "activityLogAlerts.listBySubscriptionId",
+                     "activity_log_alerts", "alerts"}}) {
+      Listing listing = list(subscription_url(path, api_version), what);
+      if (!listing.problem.empty()) {
+        batch.problems.push_back(listing.problem);
+        continue;
+      }
+      add_evidence(batch, subscription + path, "", {{"kind", kind}, {key, listing.items}},
+                   listing.raw);
+    }
   }
 
   void collect_policies(Batch& batch) {
@@ -269,22 +338,104 @@ const Platform& platform() {
   static const Platform azure{
     .name = "azure",
     .title = "Microsoft Azure",
-    .evidence_types = {EvidenceTypeInfo{.id = "configurations",
-                                        .description =
-                                          "resource groups, storage accounts, network security "
-                                          "groups",
-                                        .calls = {"resourceGroups.list", "storageAccounts.list",
-                                                  "networkSecurityGroups.list"}},
+    .evidence_types = {EvidenceTypeInfo{
+                         .id = "configurations",
+                         .description = "resource groups, storage accounts, network security "
+                                        "groups, key vaults, virtual machines",
+                         .calls = {"resourceGroups.list", "storageAccounts.list",
+                                   "networkSecurityGroups.list", "vaults.listBySubscription",
+                                   "virtualMachines.listAll"}},
+                       EvidenceTypeInfo{.id = "defender",
+                                        .description = "Microsoft Defender for Cloud plans "
+                                                       "(pricing tier of each)",
+                                        .calls = {"pricings.list"}},
+                       EvidenceTypeInfo{.id = "monitoring",
+                                        .description = "activity log diagnostic settings and "
+                                                       "activity log alerts of the subscription",
+                                        .calls = {"subscriptionDiagnosticSettings.list",
+                                                  "activityLogAlerts.listBySubscriptionId"}},
                        EvidenceTypeInfo{.id = "policies",
                                         .description =
                                           "role assignments at the subscription with role names",
                                         .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
-    .checks = {CheckInfo{.id = "azure_storage_https_only", .evidence_type = "configurations"},
-               CheckInfo{.id = "azure_storage_min_tls_12", .evidence_type = "configurations"},
-               CheckInfo{.id = "azure_storage_no_public_blob", .evidence_type = "configurations"},
-               CheckInfo{.id = "azure_nsg_no_ingress_world_ssh_rdp",
-                         .evidence_type = "configurations"},
-               CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"}},
+    .checks =
+      {CheckInfo{.id = "azure_storage_secure_transfer_required_is_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_ensure_minimum_tls_version_12",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_blob_public_access_level_is_disabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_account_key_access_disabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_cross_tenant_replication_disabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_default_to_entra_authorization_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_account_public_network_access_disabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_default_network_access_rule_is_denied",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_ensure_azure_services_are_trusted_to_access_is_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_infrastructure_encryption_is_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_key_rotation_90_days", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_geo_redundant_enabled", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_network_ssh_internet_access_restricted",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_network_rdp_internet_access_restricted",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_network_http_internet_access_restricted",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_network_udp_internet_access_restricted",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_recoverable", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_rbac_enabled", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_private_endpoints", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_vm_ensure_using_managed_disks", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_vm_encryption_at_host_enabled", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_defender_ensure_defender_cspm_is_on", .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_server_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_app_services_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_containers_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_storage_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_cosmosdb_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_os_relational_databases_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_azure_sql_databases_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_sql_servers_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_keyvault_is_on",
+                 .evidence_type = "defender"},
+       CheckInfo{.id = "azure_defender_ensure_defender_for_arm_is_on", .evidence_type = "defender"},
+       CheckInfo{.id = "azure_monitor_diagnostic_settings_exists", .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_diagnostic_setting_with_appropriate_categories",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_create_policy_assignment",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_delete_policy_assignment",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_create_update_nsg", .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_delete_nsg", .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_create_update_security_solution",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_delete_security_solution",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_create_update_sqlserver_fr",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_delete_sqlserver_fr", .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_create_update_public_ip_address_rule",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_delete_public_ip_address_rule",
+                 .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_monitor_alert_service_health_exists", .evidence_type = "monitoring"},
+       CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"}},
     .open = [](const IntegrationConfig& config, const ProviderOptions& options)
       -> std::unique_ptr<Provider> { return std::make_unique<AzureProvider>(config, options); }};
   return azure;
