@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A fake Azure: Microsoft identity platform v2.0 token endpoint (client credentials) and the
 Azure Resource Manager reads velocity makes (subscription, resource groups, storage accounts,
-network security groups, key vaults, virtual machines, Defender for Cloud pricings, activity log
-diagnostic settings and alerts, role assignments and definitions), with nextLink paging.
+network security groups, key vaults, virtual machines, SQL servers and their children, App
+Service apps and their configuration, Defender for Cloud pricings, activity log diagnostic
+settings and alerts, role assignments and definitions), with nextLink paging.
 
 Usage: python3 tests/fakes/fake_azure.py [--scenario pass|fail|FILE] [common options, see
 fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -39,6 +40,15 @@ ACTIONS = {
     "pricings.list": "Microsoft.Security/pricings/read",
     "subscriptionDiagnosticSettings.list": "Microsoft.Insights/diagnosticSettings/read",
     "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights/activityLogAlerts/read",
+    "servers.list": "Microsoft.Sql/servers/read",
+    "firewallRules.listByServer": "Microsoft.Sql/servers/firewallRules/read",
+    "serverBlobAuditingPolicies.listByServer": "Microsoft.Sql/servers/auditingSettings/read",
+    "serverAzureADAdministrators.listByServer": "Microsoft.Sql/servers/administrators/read",
+    "databases.listByServer": "Microsoft.Sql/servers/databases/read",
+    "transparentDataEncryptions.get":
+        "Microsoft.Sql/servers/databases/transparentDataEncryption/read",
+    "webApps.list": "Microsoft.Web/sites/Read",
+    "webApps.getConfiguration": "Microsoft.Web/sites/config/Read",
 }
 
 # op -> the resource provider namespace a subscription must have registered for it
@@ -50,10 +60,13 @@ NAMESPACES = {
     "pricings.list": "Microsoft.Security",
     "subscriptionDiagnosticSettings.list": "Microsoft.Insights",
     "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights",
+    "servers.list": "Microsoft.Sql",
+    "webApps.list": "Microsoft.Web",
 }
 
 SUB = r"/subscriptions/([^/]+)"
 PROVIDERS = r"/providers/microsoft\.authorization"
+SQL_SERVER = SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.sql/servers/([^/]+)"
 
 
 def arm_error(status, code, message, headers=()):
@@ -85,6 +98,16 @@ class AzureHandler(fakelib.Handler):
          "subscriptionDiagnosticSettings.list", "route_diagnostic_settings"),
         ("GET", re.compile(SUB + r"/providers/microsoft\.insights/activitylogalerts"),
          "activityLogAlerts.listBySubscriptionId", "route_activity_log_alerts"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.sql/servers"), "servers.list",
+         "route_sql_servers"),
+        ("GET", re.compile(SQL_SERVER + r"/(firewallrules|auditingsettings|administrators|databases)"),
+         "sql.children", "route_sql_children"),
+        ("GET", re.compile(SQL_SERVER + r"/databases/([^/]+)/transparentdataencryption/current"),
+         "transparentDataEncryptions.get", "route_tde"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.web/sites"), "webApps.list",
+         "route_web_apps"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.web/sites/([^/]+)"
+                           r"/config/web"), "webApps.getConfiguration", "route_web_config"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roleassignments"), "roleAssignments.list",
          "route_role_assignments"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roledefinitions"), "roleDefinitions.list",
@@ -498,6 +521,129 @@ class AzureHandler(fakelib.Handler):
                                    "webhookProperties": {}}]},
                                "enabled": a.get("enabled", True), "description": ""}})
         return 200, self.page(alerts)
+
+    def find_sql_server(self, rg, name):
+        for server in self.server.scenario.get("sql_servers", []):
+            if server["resource_group"].lower() == rg and server["name"].lower() == name:
+                return server
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource 'Microsoft.Sql/servers/%s' under resource group '%s' was "
+                        "not found." % (name, rg))
+
+    def route_sql_servers(self, sub):
+        self.authorize("servers.list", sub)
+        servers = []
+        for v in self.server.scenario.get("sql_servers", []):
+            properties = {"administratorLogin": "sqladmin", "version": "12.0", "state": "Ready",
+                          "fullyQualifiedDomainName": "%s.database.windows.net" % v["name"],
+                          "privateEndpointConnections": [], "publicNetworkAccess": "Enabled",
+                          "restrictOutboundNetworkAccess": "Disabled"}
+            if v.get("minimal_tls_version") is not None:
+                properties["minimalTlsVersion"] = v["minimal_tls_version"]
+            servers.append({"id": self.resource_id(v["resource_group"], "Microsoft.Sql/servers",
+                                                   v["name"]),
+                            "name": v["name"], "type": "Microsoft.Sql/servers",
+                            "location": v["location"], "kind": "v12.0", "properties": properties})
+        return 200, self.page(servers)
+
+    def route_sql_children(self, sub, rg, name, child):
+        op = {"firewallrules": "firewallRules.listByServer",
+              "auditingsettings": "serverBlobAuditingPolicies.listByServer",
+              "administrators": "serverAzureADAdministrators.listByServer",
+              "databases": "databases.listByServer"}[child]
+        self.authorize(op, sub)
+        server = self.find_sql_server(rg, name)
+        sid = self.resource_id(server["resource_group"], "Microsoft.Sql/servers", server["name"])
+        if child == "firewallrules":
+            items = [{"id": sid + "/firewallRules/" + r["name"], "name": r["name"],
+                      "type": "Microsoft.Sql/servers/firewallRules",
+                      "properties": {"startIpAddress": r["start"], "endIpAddress": r["end"]}}
+                     for r in server.get("firewall_rules", [])]
+        elif child == "auditingsettings":
+            audit = server.get("auditing", {})
+            items = [{"id": sid + "/auditingSettings/Default", "name": "Default",
+                      "type": "Microsoft.Sql/servers/auditingSettings",
+                      "properties": {"state": audit.get("state", "Disabled"),
+                                     "retentionDays": audit.get("retention_days", 0),
+                                     "auditActionsAndGroups": [
+                                         "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP",
+                                         "FAILED_DATABASE_AUTHENTICATION_GROUP",
+                                         "BATCH_COMPLETED_GROUP"],
+                                     "isStorageSecondaryKeyInUse": False,
+                                     "isAzureMonitorTargetEnabled": True,
+                                     "isManagedIdentityInUse": False}}]
+        elif child == "administrators":
+            admin = server.get("entra_admin")
+            items = [] if not admin else [{
+                "id": sid + "/administrators/ActiveDirectory", "name": "ActiveDirectory",
+                "type": "Microsoft.Sql/servers/administrators",
+                "properties": {"administratorType": "ActiveDirectory", "login": admin,
+                               "sid": fakelib.new_id(),
+                               "tenantId": self.server.scenario["tenant_id"],
+                               "azureADOnlyAuthentication": False}}]
+        else:
+            items = [{"id": sid + "/databases/" + db, "name": db,
+                      "type": "Microsoft.Sql/servers/databases", "location": server["location"],
+                      "kind": "v12.0,user" if db != "master" else "v12.0,system",
+                      "sku": {"name": "GP_Gen5", "tier": "GeneralPurpose", "capacity": 2},
+                      "properties": {"status": "Online", "collation":
+                                     "SQL_Latin1_General_CP1_CI_AS"}}
+                     for db in ["master"] + list(server.get("databases", {}))]
+        return 200, self.page(items)
+
+    def route_tde(self, sub, rg, name, database):
+        self.authorize("transparentDataEncryptions.get", sub)
+        server = self.find_sql_server(rg, name)
+        state = {k.lower(): v for k, v in server.get("databases", {}).items()}.get(database)
+        if state is None:
+            raise arm_error(404, "ResourceNotFound", "The requested resource of type "
+                            "'Microsoft.Sql/servers/databases' with name '%s' was not found."
+                            % database)
+        sid = self.resource_id(server["resource_group"], "Microsoft.Sql/servers", server["name"])
+        return 200, {"id": "%s/databases/%s/transparentDataEncryption/Current" % (sid, database),
+                     "name": "Current",
+                     "type": "Microsoft.Sql/servers/databases/transparentDataEncryption",
+                     "properties": {"state": state}}
+
+    def find_web_app(self, rg, name):
+        for app in self.server.scenario.get("web_apps", []):
+            if app["resource_group"].lower() == rg and app["name"].lower() == name:
+                return app
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource 'Microsoft.Web/sites/%s' under resource group '%s' was not "
+                        "found." % (name, rg))
+
+    def route_web_apps(self, sub):
+        self.authorize("webApps.list", sub)
+        sites = []
+        for app in self.server.scenario.get("web_apps", []):
+            site = {"id": self.resource_id(app["resource_group"], "Microsoft.Web/sites",
+                                           app["name"]),
+                    "name": app["name"], "type": "Microsoft.Web/sites", "kind": "app,linux",
+                    "location": app["location"],
+                    "properties": {"state": "Running",
+                                   "hostNames": ["%s.azurewebsites.net" % app["name"]],
+                                   "enabled": True, "httpsOnly": app.get("https_only", False),
+                                   "clientCertEnabled": False, "siteConfig": None,
+                                   "publicNetworkAccess": "Enabled"}}
+            if app.get("identity"):
+                site["identity"] = {"type": app["identity"], "principalId": fakelib.new_id(),
+                                    "tenantId": self.server.scenario["tenant_id"]}
+            sites.append(site)
+        return 200, self.page(sites)
+
+    def route_web_config(self, sub, rg, name):
+        self.authorize("webApps.getConfiguration", sub)
+        app = self.find_web_app(rg, name)
+        aid = self.resource_id(app["resource_group"], "Microsoft.Web/sites", app["name"])
+        return 200, {"id": aid + "/config/web", "name": app["name"],
+                     "type": "Microsoft.Web/sites/config", "location": app["location"],
+                     "properties": {"numberOfWorkers": 1, "netFrameworkVersion": "v4.0",
+                                    "linuxFxVersion": "PYTHON|3.11", "http20Enabled":
+                                    app.get("http20", True), "minTlsVersion":
+                                    app.get("min_tls", "1.2"), "scmMinTlsVersion": "1.2",
+                                    "ftpsState": app.get("ftps_state", "FtpsOnly"),
+                                    "alwaysOn": False, "remoteDebuggingEnabled": False}}
 
     def definition_id(self, definition, scoped=True):
         prefix = "/subscriptions/%s" % self.sub_id() if scoped else ""

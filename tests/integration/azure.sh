@@ -66,6 +66,8 @@ expect_status azure_defender_ensure_defender_for_server_is_on pricings/VirtualMa
 expect_status azure_monitor_alert_delete_nsg activityLogAlerts PASS
 expect_status azure_keyvault_recoverable kv-prod-01 PASS
 expect_status azure_vm_ensure_using_managed_disks vm-web-01 PASS
+expect_status azure_sqlserver_unrestricted_inbound_access sql-prod-01 PASS
+expect_status azure_app_ftp_deployment_disabled app-web-01 PASS
 expect_status azure_rbac_owner_count_limited roleAssignments PASS
 pages=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["op"] == "roleAssignments.list"))')
 expect_equal "$pages" "3" "role assignment pages"
@@ -75,7 +77,8 @@ before=$(fake_requests | python3 -c 'import json,sys; print(len(json.load(sys.st
 run collect --dry-run --format json
 expect_rc 0
 for call in roleAssignments.list pricings.list subscriptionDiagnosticSettings.list \
-  activityLogAlerts.listBySubscriptionId vaults.listBySubscription virtualMachines.listAll; do
+  activityLogAlerts.listBySubscriptionId vaults.listBySubscription virtualMachines.listAll \
+  servers.list transparentDataEncryptions.get webApps.list webApps.getConfiguration; do
   expect_out_contains "$call"
 done
 after=$(fake_requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
@@ -109,12 +112,15 @@ expect_status azure_network_udp_internet_access_restricted nsg-open FAIL
 expect_status azure_monitor_alert_create_update_nsg activityLogAlerts FAIL
 expect_status azure_monitor_alert_create_policy_assignment activityLogAlerts FAIL
 expect_status azure_vm_ensure_using_managed_disks vm-legacy-01 FAIL
+expect_status azure_sqlserver_tde_encryption_enabled sql-legacy-01 FAIL
+expect_status azure_sqlserver_unrestricted_inbound_access sql-legacy-01 FAIL
+expect_status azure_app_minimum_tls_version_12 app-legacy-01 FAIL
 expect_status azure_rbac_owner_count_limited roleAssignments FAIL
 stop_fake
 
 TEST "denied lists: only their checks are not evaluated, the rest collected, exit 6"
 start_fake azure --scenario pass --deny storageAccounts.list --deny pricings.list \
-  --deny activityLogAlerts.listBySubscriptionId
+  --deny activityLogAlerts.listBySubscriptionId --deny serverBlobAuditingPolicies.listByServer
 connect_azure
 run collect --format json
 expect_rc 6
@@ -127,15 +133,21 @@ expect_status azure_monitor_diagnostic_settings_exists diagnosticSettings PASS
 expect_status azure_rbac_owner_count_limited roleAssignments PASS
 expect_status azure_network_ssh_internet_access_restricted nsg-web PASS
 expect_status azure_keyvault_rbac_enabled kv-prod-01 PASS
+expect_out_contains "Microsoft.Sql/servers/auditingSettings/read"
+expect_status azure_sqlserver_auditing_enabled sql-prod-01 none
+expect_status azure_sqlserver_azuread_administrator_enabled sql-prod-01 PASS
 stop_fake
 
 TEST "resource providers not registered: no such resources, nothing incomplete, exit 0"
-start_fake azure --scenario pass --set 'unregistered_providers=["Microsoft.KeyVault","Microsoft.Compute"]'
+start_fake azure --scenario pass \
+  --set 'unregistered_providers=["Microsoft.KeyVault","Microsoft.Compute","Microsoft.Sql","Microsoft.Web"]'
 connect_azure
-run collect --types configurations --format json
+run collect --types configurations,databases,app_services --format json
 expect_rc 0
 expect_status azure_keyvault_recoverable kv-prod-01 none
 expect_status azure_vm_encryption_at_host_enabled vm-web-01 none
+expect_status azure_sqlserver_auditing_enabled sql-prod-01 none
+expect_status azure_app_minimum_tls_version_12 app-web-01 none
 expect_status azure_storage_account_key_access_disabled stprod01 PASS
 stop_fake
 

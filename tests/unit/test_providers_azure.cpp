@@ -285,6 +285,62 @@ TEST_CASE("run_checks") {
   }
 }
 
+TEST_CASE("run_checks: SQL servers and App Service apps") {
+  const nlohmann::json good_server = {
+    {"kind", "sql_server"},
+    {"server", {{"properties", {{"minimalTlsVersion", "1.2"}}}}},
+    {"auditing",
+     {{{"name", "Default"}, {"properties", {{"state", "Enabled"}, {"retentionDays", 0}}}}}},
+    {"administrators",
+     {{{"properties", {{"administratorType", "ActiveDirectory"}, {"login", "dba"}}}}}},
+    {"firewall_rules",
+     {{{"name", "azure"},
+       {"properties", {{"startIpAddress", "0.0.0.0"}, {"endIpAddress", "0.0.0.0"}}}}}},
+    {"databases", {{{"name", "master"}}, {{"name", "app"}, {"tde_state", "Enabled"}}}}};
+  nlohmann::json bad_server = good_server;
+  bad_server["server"]["properties"]["minimalTlsVersion"] = "1.0";
+  bad_server["auditing"][0]["properties"] = {{"state", "Enabled"}, {"retentionDays", 30}};
+  bad_server["administrators"] = nlohmann::json::array();
+  bad_server["firewall_rules"][0]["properties"]["endIpAddress"] = "255.255.255.255";
+  bad_server["databases"][1]["tde_state"] = "Disabled";
+  for (const char* check :
+       {"azure_sqlserver_recommended_minimal_tls_version",
+        "azure_sqlserver_auditing_retention_90_days",
+        "azure_sqlserver_azuread_administrator_enabled",
+        "azure_sqlserver_unrestricted_inbound_access", "azure_sqlserver_tde_encryption_enabled"}) {
+    CAPTURE(check);
+    CHECK(statuses(good_server, check) == std::vector{Status::pass});
+    CHECK(statuses(bad_server, check) == std::vector{Status::fail});
+  }
+  CHECK(statuses(bad_server, "azure_sqlserver_auditing_enabled") == std::vector{Status::pass});
+  bad_server["auditing"][0]["properties"]["state"] = "Disabled";
+  CHECK(statuses(bad_server, "azure_sqlserver_auditing_enabled") == std::vector{Status::fail});
+  // Children whose call failed are left out of the evidence: their checks give no verdict.
+  const nlohmann::json bare = {{"kind", "sql_server"}, {"server", nlohmann::json::object()}};
+  CHECK(statuses(bare, "azure_sqlserver_auditing_enabled").empty());
+  CHECK(statuses(bare, "azure_sqlserver_tde_encryption_enabled").empty());
+  CHECK(statuses(bare, "azure_sqlserver_recommended_minimal_tls_version") ==
+        std::vector{Status::fail});
+
+  const nlohmann::json good_app = {
+    {"kind", "web_app"},
+    {"site", {{"identity", {{"type", "SystemAssigned"}}}, {"properties", {{"httpsOnly", true}}}}},
+    {"config", {{"minTlsVersion", "1.2"}, {"ftpsState", "FtpsOnly"}}}};
+  const nlohmann::json bad_app = {
+    {"kind", "web_app"},
+    {"site", {{"properties", {{"httpsOnly", false}}}}},
+    {"config", {{"minTlsVersion", "1.0"}, {"ftpsState", "AllAllowed"}}}};
+  for (const char* check :
+       {"azure_app_ensure_http_is_redirected_to_https", "azure_app_minimum_tls_version_12",
+        "azure_app_ftp_deployment_disabled", "azure_app_register_with_identity"}) {
+    CAPTURE(check);
+    CHECK(statuses(good_app, check) == std::vector{Status::pass});
+    CHECK(statuses(bad_app, check) == std::vector{Status::fail});
+  }
+  const nlohmann::json no_config = {{"kind", "web_app"}, {"site", good_app["site"]}};
+  CHECK(statuses(no_config, "azure_app_minimum_tls_version_12").empty());
+}
+
 TEST_CASE("Settings::validate") {
   azure::Settings settings;
   settings.tenant_id = "t";

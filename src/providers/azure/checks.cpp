@@ -255,6 +255,10 @@ void run_checks(Batch& batch, const std::string& subscription_id) {
       check_key_vault(batch, index);
     } else if (kind == "virtual_machine") {
       check_virtual_machine(batch, index);
+    } else if (kind == "sql_server") {
+      check_sql_server(batch, index);
+    } else if (kind == "web_app") {
+      check_web_app(batch, index);
     }
   }
 }

@@ -16,5 +16,7 @@ void check_activity_log_diagnostics(Batch& batch, size_t index);
 void check_activity_log_alerts(Batch& batch, size_t index);
 void check_key_vault(Batch& batch, size_t index);
 void check_virtual_machine(Batch& batch, size_t index);
+void check_sql_server(Batch& batch, size_t index);
+void check_web_app(Batch& batch, size_t index);
 
 } // namespace velocity::providers::azure

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <tuple>
@@ -21,6 +22,23 @@ constexpr const char* k_virtual_machines = "/providers/Microsoft.Compute/virtual
 constexpr const char* k_pricings = "/providers/Microsoft.Security/pricings";
 constexpr const char* k_diagnostic_settings = "/providers/Microsoft.Insights/diagnosticSettings";
 constexpr const char* k_activity_log_alerts = "/providers/Microsoft.Insights/activityLogAlerts";
+constexpr const char* k_sql_servers = "/providers/Microsoft.Sql/servers";
+constexpr const char* k_sql_api = "2021-11-01";
+constexpr const char* k_web_sites = "/providers/Microsoft.Web/sites";
+constexpr const char* k_web_api = "2023-12-01";
+
+// The child lists of a SQL server its checks read: path under the server, operation, and the
+// member of the evidence's data that holds the items.
+struct SqlChild {
+  const char* path;
+  const char* operation;
+  const char* key;
+};
+constexpr std::array k_sql_children{
+  SqlChild{"/firewallRules", "firewallRules.listByServer", "firewall_rules"},
+  SqlChild{"/auditingSettings", "serverBlobAuditingPolicies.listByServer", "auditing"},
+  SqlChild{"/administrators", "serverAzureADAdministrators.listByServer", "administrators"},
+  SqlChild{"/databases", "databases.listByServer", "databases"}};
 
 // ARM's answer to a call on a resource provider the subscription has not registered.
 bool is_unregistered(const net::Response& response) {
@@ -111,6 +129,36 @@ public:
             subscription_url(k_diagnostic_settings, "2021-05-01-preview"));
         add(type, "activityLogAlerts.listBySubscriptionId",
             subscription_url(k_activity_log_alerts, "2020-10-01"));
+      } else if (type == "databases") {
+        add(type, "servers.list", subscription_url(k_sql_servers, k_sql_api));
+        for (const SqlChild& child : k_sql_children) {
+          calls.push_back(
+            PlannedCall{.evidence_type = type,
+                        .service = "arm",
+                        .operation = child.operation,
+                        .region = "",
+                        .endpoint = fmt::format("{}/subscriptions/{}/resourceGroups/"
+                                                "GROUP/providers/Microsoft.Sql/"
+                                                "servers/SERVER{}?api-version={}",
+                                                m_settings.arm_endpoint, m_settings.subscription_id,
+                                                child.path, k_sql_api),
+                        .note = "per server, each page (nextLink)"});
+        }
+        calls.push_back(PlannedCall{.evidence_type = type,
+                                    .service = "arm",
+                                    .operation = "transparentDataEncryptions.get",
+                                    .region = "",
+                                    .endpoint = ".../servers/SERVER/databases/DATABASE/"
+                                                "transparentDataEncryption/current",
+                                    .note = "per user database"});
+      } else if (type == "app_services") {
+        add(type, "webApps.list", subscription_url(k_web_sites, k_web_api));
+        calls.push_back(PlannedCall{.evidence_type = type,
+                                    .service = "arm",
+                                    .operation = "webApps.getConfiguration",
+                                    .region = "",
+                                    .endpoint = ".../providers/Microsoft.Web/sites/SITE/config/web",
+                                    .note = "per app"});
       } else if (type == "policies") {
         add(type, "roleDefinitions.list",
             subscription_url("/providers/Microsoft.Authorization/roleDefinitions", "2022-04-01"));
@@ -132,6 +180,10 @@ public:
                                             "pricings.list", "defender_plan", "plan");
                              } else if (batch.type == "monitoring") {
                                collect_monitoring(batch);
+                             } else if (batch.type == "databases") {
+                               collect_sql_servers(batch);
+                             } else if (batch.type == "app_services") {
+                               collect_web_apps(batch);
                              }
                              run_checks(batch, m_settings.subscription_id);
                            });
@@ -230,6 +282,85 @@ private:
                  "key_vault", "vault");
     collect_list(batch, subscription_url(k_virtual_machines, "2024-03-01"),
                  "virtualMachines.listAll", "virtual_machine", "vm");
+  }
+
+  std::string resource_url(const std::string& id, const char* path, const char* api_version) const {
+    return fmt::format("{}{}{}?api-version={}", m_settings.arm_endpoint, id, path, api_version);
+  }
+
+  // Each SQL server with its firewall rules, auditing settings, Entra administrators and the
+  // TDE state of each user database. A child call that fails is a problem of the batch and
+  // leaves its member out of the server's data, so only the checks reading it are not evaluated.
+  void collect_sql_servers(Batch& batch) {
+    Listing servers = list_resources(subscription_url(k_sql_servers, k_sql_api), "servers.list");
+    if (!servers.problem.empty()) {
+      batch.problems.push_back(servers.problem);
+    }
+    for (const nlohmann::json& server : servers.items) {
+      const std::string id = server.value("id", "");
+      std::string raw = server.dump();
+      nlohmann::json data = {{"kind", "sql_server"}, {"server", server}};
+      for (const SqlChild& child : k_sql_children) {
+        Listing listing = list(resource_url(id, child.path, k_sql_api), child.operation);
+        raw += listing.raw;
+        if (!listing.problem.empty()) {
+          batch.problems.push_back(listing.problem);
+          continue;
+        }
+        data[child.key] = std::move(listing.items);
+      }
+      if (data.contains("databases") && !add_encryption_states(batch, data["databases"], raw)) {
+        data.erase("databases");
+      }
+      add_evidence(batch, id, server.value("location", ""), std::move(data), raw);
+    }
+  }
+
+  // Adds "tde_state" to each user database (master is the server's own, not encrypted by TDE);
+  // false when a TDE call failed.
+  bool add_encryption_states(Batch& batch, nlohmann::json& databases, std::string& raw) {
+    bool complete = true;
+    for (nlohmann::json& database : databases) {
+      if (database.value("name", "") == "master") {
+        continue;
+      }
+      const std::string id = database.value("id", "");
+      const net::Response response =
+        call(resource_url(id, "/transparentDataEncryption/current", k_sql_api));
+      raw += response.body;
+      const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+      if (!response.ok() || !body.is_object()) {
+        batch.problems.push_back(
+          fmt::format("transparentDataEncryptions.get {}: {}", id, error_text(response)));
+        complete = false;
+        continue;
+      }
+      database["tde_state"] = body.value("properties", nlohmann::json::object()).value("state", "");
+    }
+    return complete;
+  }
+
+  // Each App Service app with its site configuration (TLS, FTP, HTTP/2), which the list leaves
+  // out; an app whose configuration cannot be read is kept without it.
+  void collect_web_apps(Batch& batch) {
+    Listing sites = list_resources(subscription_url(k_web_sites, k_web_api), "webApps.list");
+    if (!sites.problem.empty()) {
+      batch.problems.push_back(sites.problem);
+    }
+    for (const nlohmann::json& site : sites.items) {
+      const std::string id = site.value("id", "");
+      nlohmann::json data = {{"kind", "web_app"}, {"site", site}};
+      const net::Response response = call(resource_url(id, "/config/web", k_web_api));
+      const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+      if (response.ok() && body.is_object()) {
+        data["config"] = body.value("properties", nlohmann::json::object());
+      } else {
+        batch.problems.push_back(
+          fmt::format("webApps.getConfiguration {}: {}", id, error_text(response)));
+      }
+      add_evidence(batch, id, site.value("location", ""), std::move(data),
+                   site.dump() + response.body);
+    }
   }
 
   // The subscription's activity log export and alerts, each one evidence for the whole
@@ -338,26 +469,36 @@ const Platform& platform() {
   static const Platform azure{
     .name = "azure",
     .title = "Microsoft Azure",
-    .evidence_types = {EvidenceTypeInfo{
-                         .id = "configurations",
-                         .description = "resource groups, storage accounts, network security "
-                                        "groups, key vaults, virtual machines",
-                         .calls = {"resourceGroups.list", "storageAccounts.list",
-                                   "networkSecurityGroups.list", "vaults.listBySubscription",
-                                   "virtualMachines.listAll"}},
-                       EvidenceTypeInfo{.id = "defender",
-                                        .description = "Microsoft Defender for Cloud plans "
-                                                       "(pricing tier of each)",
-                                        .calls = {"pricings.list"}},
-                       EvidenceTypeInfo{.id = "monitoring",
-                                        .description = "activity log diagnostic settings and "
-                                                       "activity log alerts of the subscription",
-                                        .calls = {"subscriptionDiagnosticSettings.list",
-                                                  "activityLogAlerts.listBySubscriptionId"}},
-                       EvidenceTypeInfo{.id = "policies",
-                                        .description =
-                                          "role assignments at the subscription with role names",
-                                        .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
+    .evidence_types =
+      {EvidenceTypeInfo{.id = "configurations",
+                        .description = "resource groups, storage accounts, network security "
+                                       "groups, key vaults, virtual machines",
+                        .calls = {"resourceGroups.list", "storageAccounts.list",
+                                  "networkSecurityGroups.list", "vaults.listBySubscription",
+                                  "virtualMachines.listAll"}},
+       EvidenceTypeInfo{.id = "defender",
+                        .description = "Microsoft Defender for Cloud plans "
+                                       "(pricing tier of each)",
+                        .calls = {"pricings.list"}},
+       EvidenceTypeInfo{.id = "monitoring",
+                        .description = "activity log diagnostic settings and "
+                                       "activity log alerts of the subscription",
+                        .calls = {"subscriptionDiagnosticSettings.list",
+                                  "activityLogAlerts.listBySubscriptionId"}},
+       EvidenceTypeInfo{.id = "databases",
+                        .description = "SQL servers with firewall rules, auditing, "
+                                       "Entra administrators and database TDE",
+                        .calls = {"servers.list", "firewallRules.listByServer",
+                                  "serverBlobAuditingPolicies.listByServer",
+                                  "serverAzureADAdministrators.listByServer",
+                                  "databases.listByServer", "transparentDataEncryptions.get"}},
+       EvidenceTypeInfo{.id = "app_services",
+                        .description = "App Service apps with their site "
+                                       "configuration",
+                        .calls = {"webApps.list", "webApps.getConfiguration"}},
+       EvidenceTypeInfo{.id = "policies",
+                        .description = "role assignments at the subscription with role names",
+                        .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
     .checks =
       {CheckInfo{.id = "azure_storage_secure_transfer_required_is_enabled",
                  .evidence_type = "configurations"},
@@ -435,7 +576,20 @@ const Platform& platform() {
        CheckInfo{.id = "azure_monitor_alert_delete_public_ip_address_rule",
                  .evidence_type = "monitoring"},
        CheckInfo{.id = "azure_monitor_alert_service_health_exists", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"}},
+       CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"},
+       CheckInfo{.id = "azure_sqlserver_auditing_enabled", .evidence_type = "databases"},
+       CheckInfo{.id = "azure_sqlserver_auditing_retention_90_days", .evidence_type = "databases"},
+       CheckInfo{.id = "azure_sqlserver_azuread_administrator_enabled",
+                 .evidence_type = "databases"},
+       CheckInfo{.id = "azure_sqlserver_unrestricted_inbound_access", .evidence_type = "databases"},
+       CheckInfo{.id = "azure_sqlserver_tde_encryption_enabled", .evidence_type = "databases"},
+       CheckInfo{.id = "azure_sqlserver_recommended_minimal_tls_version",
+                 .evidence_type = "databases"},
+       CheckInfo{.id = "azure_app_ensure_http_is_redirected_to_https",
+                 .evidence_type = "app_services"},
+       CheckInfo{.id = "azure_app_minimum_tls_version_12", .evidence_type = "app_services"},
+       CheckInfo{.id = "azure_app_ftp_deployment_disabled", .evidence_type = "app_services"},
+       CheckInfo{.id = "azure_app_register_with_identity", .evidence_type = "app_services"}},
     .open = [](const IntegrationConfig& config, const ProviderOptions& options)
       -> std::unique_ptr<Provider> { return std::make_unique<AzureProvider>(config, options); }};
   return azure;
