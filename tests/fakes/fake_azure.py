@@ -273,7 +273,9 @@ class AzureHandler(fakelib.Handler):
             raise arm_error(400, "MissingApiVersionParameter",
                             "The api-version query parameter (?api-version=) is required for all "
                             "requests.")
-        if sub is not None and sub.lower() != scenario["subscription"]["subscriptionId"].lower():
+        extra = self.extra_subscription(sub) if sub is not None else None
+        if sub is not None and extra is None and \
+                sub.lower() != scenario["subscription"]["subscriptionId"].lower():
             raise arm_error(404, "SubscriptionNotFound",
                             "The subscription '%s' could not be found." % sub)
         self.check_faults(op)
@@ -283,6 +285,15 @@ class AzureHandler(fakelib.Handler):
                             "The subscription is not registered to use namespace '%s'. See "
                             "https://aka.ms/rps-not-found for how to register subscriptions."
                             % namespace)
+        # The other subscriptions hold no resources: every list in them is empty.
+        if extra is not None and op != "subscriptions.get":
+            raise Reply(200, {"value": []})
+
+    def extra_subscription(self, sub):
+        for extra in self.server.scenario.get("extra_subscriptions", []):
+            if extra["subscriptionId"].lower() == sub.lower():
+                return extra
+        return None
 
     def page(self, items):
         """One page of `items` as {"value": [...], "nextLink": ...} ($skiptoken = offset)."""
@@ -303,8 +314,8 @@ class AzureHandler(fakelib.Handler):
     def sub_id(self):
         return self.server.scenario["subscription"]["subscriptionId"]
 
-    def subscription(self):
-        s = self.server.scenario["subscription"]
+    def subscription(self, s=None):
+        s = s or self.server.scenario["subscription"]
         return {"id": "/subscriptions/%s" % s["subscriptionId"],
                 "authorizationSource": "RoleBased", "managedByTenants": [],
                 "subscriptionId": s["subscriptionId"], "tenantId": self.server.scenario["tenant_id"],
@@ -315,11 +326,13 @@ class AzureHandler(fakelib.Handler):
 
     def route_subscriptions(self):
         self.authorize("subscriptions.list")
-        return 200, self.page([self.subscription()])
+        return 200, self.page([self.subscription()] + [
+            self.subscription(extra)
+            for extra in self.server.scenario.get("extra_subscriptions", [])])
 
     def route_subscription(self, sub):
         self.authorize("subscriptions.get", sub)
-        return 200, self.subscription()
+        return 200, self.subscription(self.extra_subscription(sub))
 
     def resource_group(self, rg):
         body = {"id": "/subscriptions/%s/resourceGroups/%s" % (self.sub_id(), rg["name"]),

@@ -3,7 +3,7 @@
 # token from AZURE_* variables or a file, a wrong secret exit 3 naming AADSTS7000215, PASS and
 # FAIL for every Azure check, nextLink paging, denied calls (their checks not evaluated, exit 6),
 # resource providers not registered (nothing to judge, exit 0), --dry-run, rate limits waited
-# out and bounded by --max-wait.
+# out and bounded by --max-wait, every subscription listed when AZURE_SUBSCRIPTION_ID is unset.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_clouds.sh"
 require python3
@@ -168,6 +168,28 @@ run collect --types configurations --max-wait 5
 expect_rc 6
 expect_err_contains "rate limited; Azure asks to wait 30 s, beyond the 5 s --max-wait of this collection"
 expect_err_contains "SubscriptionRequestsThrottled"
+stop_fake
+
+TEST "no AZURE_SUBSCRIPTION_ID: every enabled subscription listed is collected"
+empty_sub=aaaaaaaa-0000-4000-8000-00000000000a
+disabled_sub=bbbbbbbb-0000-4000-8000-00000000000b
+start_fake azure --scenario pass --set "extra_subscriptions=[{\"subscriptionId\": \"$empty_sub\", \"displayName\": \"Sandbox\"}, {\"subscriptionId\": \"$disabled_sub\", \"displayName\": \"Old\", \"state\": \"Disabled\"}]"
+AZURE_SUBSCRIPTION_ID= connect_azure --format json
+expect_rc 0
+expect_out_contains '"status": "healthy"'
+expect_out_contains "3 subscriptions"
+run collect --format json
+expect_rc 0
+expect_status azure_storage_secure_transfer_required_is_enabled stprod01 PASS
+expect_status azure_monitor_diagnostic_settings_exists "$AZURE_SUBSCRIPTION_ID" PASS
+expect_status azure_monitor_diagnostic_settings_exists "$empty_sub" FAIL
+expect_status azure_rbac_owner_count_limited "$empty_sub" PASS
+expect_status azure_sqlserver_auditing_enabled "$empty_sub" none
+calls=$(fake_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if sys.argv[1] in x["path"]))' "$disabled_sub")
+expect_equal "$calls" "0" "calls into the disabled subscription"
+run collect --dry-run
+expect_rc 0
+expect_out_contains "subscriptions.list"
 stop_fake
 
 finish

@@ -347,6 +347,13 @@ TEST_CASE("Settings::validate") {
   settings.client_id = "c";
   settings.subscription_id = "s";
   CHECK_NOTHROW(settings.validate());
+  // No subscription: every subscription the credentials can list.
   settings.subscription_id = "";
+  CHECK_NOTHROW(settings.validate());
+  CHECK(settings.to_json()["account_id"] == "t");
+  settings.subscription_id = "a/b";
+  CHECK_THROWS_AS(settings.validate(), UsageError);
+  settings.subscription_id = "s";
+  settings.client_id = "";
   CHECK_THROWS_AS(settings.validate(), UsageError);
 }

@@ -1,3 +1,5 @@
+#include "open.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/providers/azure/provider.hpp>
 #include <velocity/providers/session.hpp>
@@ -71,7 +73,9 @@ public:
     : m_config(std::move(config)),
       m_settings(Settings::from_json(m_config.settings)),
       m_session(SessionRules{.platform = "Azure", .integration = m_config.name}, options),
-      m_token(TokenGrant{.url = token_url(), .form = [this] { return grant_form(); }}) {}
+      m_token(TokenGrant{.url = token_url(), .form = [this] { return grant_form(); }}),
+      m_subscription(m_settings.subscription_id.empty() ? "{subscriptionId}"
+                                                        : m_settings.subscription_id) {}
 
   ConnectionTest test() override {
     ConnectionTest test;
@@ -82,6 +86,10 @@ public:
     if (!token.ok()) {
       return failed_test(std::move(test), token, rejected_message(token));
     }
+    if (m_settings.subscription_id.empty()) {
+      return test_every_subscription(std::move(test), started);
+    }
+    m_subscription = m_settings.subscription_id;
     const net::Response subscription = call(subscription_url("", "2022-12-01"));
     test.response_time_ms = elapsed_ms(started);
     if (!subscription.ok()) {
@@ -105,6 +113,15 @@ public:
                                 .region = "",
                                 .endpoint = token_url(),
                                 .note = "once, cached until shortly before expiry"});
+    if (m_settings.subscription_id.empty()) {
+      calls.push_back(PlannedCall{
+        .evidence_type = "",
+        .service = "arm",
+        .operation = "subscriptions.list",
+        .region = "",
+        .endpoint = fmt::format("{}/subscriptions?api-version=2022-12-01", m_settings.arm_endpoint),
+        .note = "each page; then every call below once per enabled subscription"});
+    }
     auto add = [&](const std::string& type, const char* operation, const std::string& url) {
       calls.push_back(PlannedCall{.evidence_type = type,
                                   .service = "arm",
@@ -132,17 +149,16 @@ public:
       } else if (type == "databases") {
         add(type, "servers.list", subscription_url(k_sql_servers, k_sql_api));
         for (const SqlChild& child : k_sql_children) {
-          calls.push_back(
-            PlannedCall{.evidence_type = type,
-                        .service = "arm",
-                        .operation = child.operation,
-                        .region = "",
-                        .endpoint = fmt::format("{}/subscriptions/{}/resourceGroups/"
-                                                "GROUP/providers/Microsoft.Sql/"
-                                                "servers/SERVER{}?api-version={}",
-                                                m_settings.arm_endpoint, m_settings.subscription_id,
-                                                child.path, k_sql_api),
-                        .note = "per server, each page (nextLink)"});
+          calls.push_back(PlannedCall{
+            .evidence_type = type,
+            .service = "arm",
+            .operation = child.operation,
+            .region = "",
+            .endpoint = fmt::format("{}/subscriptions/{}/resourceGroups/"
+                                    "GROUP/providers/Microsoft.Sql/"
+                                    "servers/SERVER{}?api-version={}",
+                                    m_settings.arm_endpoint, m_subscription, child.path, k_sql_api),
+            .note = "per server, each page (nextLink)"});
         }
         calls.push_back(PlannedCall{.evidence_type = type,
                                     .service = "arm",
@@ -168,34 +184,103 @@ public:
     return calls;
   }
 
+  // Collects every subscription in turn: the one connect narrowed to, else each the
+  // credentials can list.
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
-    return collect_by_type(m_session, m_settings.subscription_id, types, sink,
-                           [this](Batch& batch) {
-                             if (batch.type == "configurations") {
-                               collect_configurations(batch);
-                             } else if (batch.type == "policies") {
-                               collect_policies(batch);
-                             } else if (batch.type == "defender") {
-                               collect_list(batch, subscription_url(k_pricings, "2024-01-01"),
-                                            "pricings.list", "defender_plan", "plan");
-                             } else if (batch.type == "monitoring") {
-                               collect_monitoring(batch);
-                             } else if (batch.type == "databases") {
-                               collect_sql_servers(batch);
-                             } else if (batch.type == "app_services") {
-                               collect_web_apps(batch);
-                             }
-                             run_checks(batch, m_settings.subscription_id);
-                           });
+    CollectResult result;
+    for (const std::string& subscription : subscriptions(result)) {
+      m_subscription = subscription;
+      CollectResult one = collect_subscription(types, sink);
+      result.api_calls += one.api_calls;
+      result.api_errors += one.api_errors;
+      result.accounts.insert(result.accounts.end(), one.accounts.begin(), one.accounts.end());
+    }
+    return result;
   }
 
 private:
+  // The subscriptions to collect. Listing them counts toward `result`'s calls; a list that
+  // fails is a failed account named after the tenant, and collection goes on with none.
+  std::vector<std::string> subscriptions(CollectResult& result) {
+    if (!m_settings.subscription_id.empty()) {
+      return {m_settings.subscription_id};
+    }
+    m_session.reset_counts();
+    const Listing listing = list_subscriptions();
+    result.api_calls += m_session.counts().calls;
+    result.api_errors += m_session.counts().errors;
+    if (!listing.problem.empty()) {
+      result.failed_accounts.push_back(
+        AccountFailure{.account_id = m_settings.tenant_id, .message = listing.problem});
+    }
+    std::vector<std::string> ids;
+    for (const nlohmann::json& subscription : listing.items) {
+      // Disabled and deleted subscriptions answer reads with errors; they hold nothing to judge.
+      const std::string state = subscription.value("state", "");
+      if (state != "Disabled" && state != "Deleted") {
+        ids.push_back(subscription.value("subscriptionId", ""));
+      }
+    }
+    return ids;
+  }
+
+  Listing list_subscriptions() {
+    return list_pages(
+      fmt::format("{}/subscriptions?api-version=2022-12-01", m_settings.arm_endpoint),
+      "subscriptions.list", k_paging, [this](const std::string& page) { return call(page); });
+  }
+
+  ConnectionTest test_every_subscription(ConnectionTest test,
+                                         std::chrono::steady_clock::time_point started) {
+    const Listing listing = list_subscriptions();
+    test.response_time_ms = elapsed_ms(started);
+    test.account_id = m_settings.tenant_id;
+    if (!listing.problem.empty()) {
+      test.status = Health::unhealthy;
+      test.failure = TestFailure::other;
+      test.message = listing.problem;
+      return test;
+    }
+    if (listing.items.empty()) {
+      test.status = Health::unhealthy;
+      test.failure = TestFailure::denied;
+      test.message = fmt::format("service principal {} can read no subscription of tenant {}; "
+                                 "assign it the Reader role on the subscriptions to collect",
+                                 m_settings.client_id, m_settings.tenant_id);
+      return test;
+    }
+    test.region =
+      fmt::format("{} subscription{}", listing.items.size(), listing.items.size() == 1 ? "" : "s");
+    test.status = health_after(test.response_time_ms);
+    return test;
+  }
+
+  CollectResult collect_subscription(std::span<const std::string> types, CollectionSink& sink) {
+    return collect_by_type(m_session, m_subscription, types, sink, [this](Batch& batch) {
+      if (batch.type == "configurations") {
+        collect_configurations(batch);
+      } else if (batch.type == "policies") {
+        collect_policies(batch);
+      } else if (batch.type == "defender") {
+        collect_list(batch, subscription_url(k_pricings, "2024-01-01"), "pricings.list",
+                     "defender_plan", "plan");
+      } else if (batch.type == "monitoring") {
+        collect_monitoring(batch);
+      } else if (batch.type == "databases") {
+        collect_sql_servers(batch);
+      } else if (batch.type == "app_services") {
+        collect_web_apps(batch);
+      }
+      run_checks(batch, m_subscription);
+    });
+  }
+
   std::string token_url() const {
     return fmt::format("{}/{}/oauth2/v2.0/token", m_settings.authority_host, m_settings.tenant_id);
   }
   std::string subscription_url(const std::string& path, const char* api_version) const {
     return fmt::format("{}/subscriptions/{}{}?api-version={}", m_settings.arm_endpoint,
-                       m_settings.subscription_id, path, api_version);
+                       m_subscription, path, api_version);
   }
   std::string assignments_url() const {
     return subscription_url("/providers/Microsoft.Authorization/roleAssignments", "2022-04-01") +
@@ -237,7 +322,7 @@ private:
 
   // Every item of a paged ARM list.
   Listing list(const std::string& url, const std::string& what) {
-    return list_pages(url, fmt::format("{} {}", what, m_settings.subscription_id), k_paging,
+    return list_pages(url, fmt::format("{} {}", what, m_subscription), k_paging,
                       [this](const std::string& page) { return call(page); });
   }
 
@@ -245,8 +330,8 @@ private:
   // provider can hold none of its resources, so its refusal is an empty list, not a problem.
   Listing list_resources(const std::string& url, const std::string& what) {
     bool unregistered = false;
-    Listing listing = list_pages(url, fmt::format("{} {}", what, m_settings.subscription_id),
-                                 k_paging, [this, &unregistered](const std::string& page) {
+    Listing listing = list_pages(url, fmt::format("{} {}", what, m_subscription), k_paging,
+                                 [this, &unregistered](const std::string& page) {
                                    net::Response response = call(page);
                                    unregistered = is_unregistered(response);
                                    return response;
@@ -366,7 +451,7 @@ private:
   // The subscription's activity log export and alerts, each one evidence for the whole
   // subscription; a list that fails adds none, so its checks are not evaluated.
   void collect_monitoring(Batch& batch) {
-    const std::string subscription = "/subscriptions/" + m_settings.subscription_id;
+    const std::string subscription = "/subscriptions/" + m_subscription;
     for (const auto& [path, api_version, what, kind, key] :
          {std::tuple{k_diagnostic_settings, "2021-05-01-preview",
                      "subscriptionDiagnosticSettings.list", "activity_log_diagnostics", "settings"},
@@ -416,183 +501,24 @@ private:
                       {"principal_type", props.value("principalType", "")},
                       {"scope", props.value("scope", "")}});
     }
-    add_evidence(
-      batch, fmt::format("/subscriptions/{}/roleAssignments", m_settings.subscription_id), "",
-      {{"kind", "role_assignments"}, {"assignments", rows}}, definitions.raw + assignments.raw);
+    add_evidence(batch, fmt::format("/subscriptions/{}/roleAssignments", m_subscription), "",
+                 {{"kind", "role_assignments"}, {"assignments", rows}},
+                 definitions.raw + assignments.raw);
   }
 
   IntegrationConfig m_config;
   Settings m_settings;
   Session m_session;
   BearerToken m_token;
+  // The subscription being tested or collected; "{subscriptionId}" in a plan for every one.
+  std::string m_subscription;
 };
 
 } // namespace
 
-void Settings::validate() const {
-  for (const auto& [value, name] :
-       {std::pair{&tenant_id, "AZURE_TENANT_ID"}, std::pair{&client_id, "AZURE_CLIENT_ID"},
-        std::pair{&subscription_id, "AZURE_SUBSCRIPTION_ID"}}) {
-    if (value->empty() || value->find_first_of("/?# ") != std::string::npos) {
-      throw UsageError(fmt::format("{} is missing or malformed", name),
-                       "set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
-                       "AZURE_SUBSCRIPTION_ID (or pass --credentials-file)");
-    }
-  }
-  if (!net::is_http_url(authority_host) || !net::is_http_url(arm_endpoint)) {
-    throw UsageError("--authority-host and --arm-endpoint must be http(s) URLs");
-  }
-}
-
-nlohmann::json Settings::to_json() const {
-  return {{"tenant_id", tenant_id},
-          {"client_id", client_id},
-          {"subscription_id", subscription_id},
-          {"account_id", subscription_id},
-          {"authority_host", authority_host},
-          {"arm_endpoint", arm_endpoint},
-          {"credential_source", credential_source}};
-}
-
-Settings Settings::from_json(const nlohmann::json& json) {
-  Settings settings;
-  settings.tenant_id = json.value("tenant_id", "");
-  settings.client_id = json.value("client_id", "");
-  settings.subscription_id = json.value("subscription_id", "");
-  settings.authority_host = json.value("authority_host", settings.authority_host);
-  settings.arm_endpoint = json.value("arm_endpoint", settings.arm_endpoint);
-  settings.credential_source = json.value("credential_source", "");
-  return settings;
-}
-
-const Platform& platform() {
-  static const Platform azure{
-    .name = "azure",
-    .title = "Microsoft Azure",
-    .evidence_types =
-      {EvidenceTypeInfo{.id = "configurations",
-                        .description = "resource groups, storage accounts, network security "
-                                       "groups, key vaults, virtual machines",
-                        .calls = {"resourceGroups.list", "storageAccounts.list",
-                                  "networkSecurityGroups.list", "vaults.listBySubscription",
-                                  "virtualMachines.listAll"}},
-       EvidenceTypeInfo{.id = "defender",
-                        .description = "Microsoft Defender for Cloud plans "
-                                       "(pricing tier of each)",
-                        .calls = {"pricings.list"}},
-       EvidenceTypeInfo{.id = "monitoring",
-                        .description = "activity log diagnostic settings and "
-                                       "activity log alerts of the subscription",
-                        .calls = {"subscriptionDiagnosticSettings.list",
-                                  "activityLogAlerts.listBySubscriptionId"}},
-       EvidenceTypeInfo{.id = "databases",
-                        .description = "SQL servers with firewall rules, auditing, "
-                                       "Entra administrators and database TDE",
-                        .calls = {"servers.list", "firewallRules.listByServer",
-                                  "serverBlobAuditingPolicies.listByServer",
-                                  "serverAzureADAdministrators.listByServer",
-                                  "databases.listByServer", "transparentDataEncryptions.get"}},
-       EvidenceTypeInfo{.id = "app_services",
-                        .description = "App Service apps with their site "
-                                       "configuration",
-                        .calls = {"webApps.list", "webApps.getConfiguration"}},
-       EvidenceTypeInfo{.id = "policies",
-                        .description = "role assignments at the subscription with role names",
-                        .calls = {"roleDefinitions.list", "roleAssignments.list"}}},
-    .checks =
-      {CheckInfo{.id = "azure_storage_secure_transfer_required_is_enabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_ensure_minimum_tls_version_12",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_blob_public_access_level_is_disabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_account_key_access_disabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_cross_tenant_replication_disabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_default_to_entra_authorization_enabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_account_public_network_access_disabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_default_network_access_rule_is_denied",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_ensure_azure_services_are_trusted_to_access_is_enabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_infrastructure_encryption_is_enabled",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_key_rotation_90_days", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_storage_geo_redundant_enabled", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_network_ssh_internet_access_restricted",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_network_rdp_internet_access_restricted",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_network_http_internet_access_restricted",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_network_udp_internet_access_restricted",
-                 .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_keyvault_recoverable", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_keyvault_rbac_enabled", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_keyvault_private_endpoints", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_vm_ensure_using_managed_disks", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_vm_encryption_at_host_enabled", .evidence_type = "configurations"},
-       CheckInfo{.id = "azure_defender_ensure_defender_cspm_is_on", .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_server_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_app_services_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_containers_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_storage_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_cosmosdb_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_os_relational_databases_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_azure_sql_databases_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_sql_servers_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_keyvault_is_on",
-                 .evidence_type = "defender"},
-       CheckInfo{.id = "azure_defender_ensure_defender_for_arm_is_on", .evidence_type = "defender"},
-       CheckInfo{.id = "azure_monitor_diagnostic_settings_exists", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_diagnostic_setting_with_appropriate_categories",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_create_policy_assignment",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_delete_policy_assignment",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_create_update_nsg", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_delete_nsg", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_create_update_security_solution",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_delete_security_solution",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_create_update_sqlserver_fr",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_delete_sqlserver_fr", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_create_update_public_ip_address_rule",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_delete_public_ip_address_rule",
-                 .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_monitor_alert_service_health_exists", .evidence_type = "monitoring"},
-       CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"},
-       CheckInfo{.id = "azure_sqlserver_auditing_enabled", .evidence_type = "databases"},
-       CheckInfo{.id = "azure_sqlserver_auditing_retention_90_days", .evidence_type = "databases"},
-       CheckInfo{.id = "azure_sqlserver_azuread_administrator_enabled",
-                 .evidence_type = "databases"},
-       CheckInfo{.id = "azure_sqlserver_unrestricted_inbound_access", .evidence_type = "databases"},
-       CheckInfo{.id = "azure_sqlserver_tde_encryption_enabled", .evidence_type = "databases"},
-       CheckInfo{.id = "azure_sqlserver_recommended_minimal_tls_version",
-                 .evidence_type = "databases"},
-       CheckInfo{.id = "azure_app_ensure_http_is_redirected_to_https",
-                 .evidence_type = "app_services"},
-       CheckInfo{.id = "azure_app_minimum_tls_version_12", .evidence_type = "app_services"},
-       CheckInfo{.id = "azure_app_ftp_deployment_disabled", .evidence_type = "app_services"},
-       CheckInfo{.id = "azure_app_register_with_identity", .evidence_type = "app_services"}},
-    .open = [](const IntegrationConfig& config, const ProviderOptions& options)
-      -> std::unique_ptr<Provider> { return std::make_unique<AzureProvider>(config, options); }};
-  return azure;
+std::unique_ptr<Provider> open_provider(const IntegrationConfig& config,
+                                        const ProviderOptions& options) {
+  return std::make_unique<AzureProvider>(config, options);
 }
 
 } // namespace velocity::providers::azure
