@@ -172,13 +172,9 @@ void check_exposure(Batch& batch, size_t index, const nlohmann::json& rules,
       }
     }
   }
-  std::string listed;
-  for (const std::string& item : open) {
-    listed += (listed.empty() ? "" : ", ") + item;
-  }
   verdict(batch, index, exposure.check, open.empty(),
           fmt::format("no inbound rule allows {} from the internet", exposure.what),
-          fmt::format("{} open to the internet: {}", exposure.what, listed));
+          fmt::format("{} open to the internet: {}", exposure.what, joined(open)));
 }
 
 } // namespace
@@ -221,6 +217,14 @@ void check_owners(Batch& batch, size_t index, const std::string& subscription_id
               owners <= k_max_owners ? Status::pass : Status::fail,
               fmt::format("{} Owner assignment{} on the subscription (at most {})", owners,
                           owners == 1 ? "" : "s", k_max_owners));
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += (out.empty() ? "" : ", ") + item;
+  }
+  return out;
 }
 
 bool port_in_range(const std::string& range, int port) {

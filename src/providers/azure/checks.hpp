@@ -3,10 +3,14 @@
 #include <velocity/providers/model.hpp>
 
 #include <string>
+#include <vector>
 
 // The evaluators of the Azure checks, one function per kind of evidence; run_checks
 // (provider.hpp) dispatches on the evidence's `kind`.
 namespace velocity::providers::azure {
+
+// `items` separated by ", ", for the reasons of findings.
+std::string joined(const std::vector<std::string>& items);
 
 void check_storage_account(Batch& batch, size_t index);
 void check_network_security_group(Batch& batch, size_t index);

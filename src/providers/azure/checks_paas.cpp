@@ -15,14 +15,6 @@ namespace {
 
 constexpr int64_t k_min_audit_retention_days = 90;
 
-std::string listed(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
-}
-
 bool modern_tls(const std::string& version) {
   return version == "1.2" || version == "1.3";
 }
@@ -59,7 +51,7 @@ void check_sql_firewall(Batch& batch, size_t index, const nlohmann::json& rules)
   add_finding(batch, index, "azure_sqlserver_unrestricted_inbound_access",
               open.empty() ? Status::pass : Status::fail,
               open.empty() ? "no firewall rule admits 0.0.0.0-255.255.255.255"
-                           : "firewall rules admitting every address: " + listed(open));
+                           : "firewall rules admitting every address: " + joined(open));
 }
 
 void check_sql_databases(Batch& batch, size_t index, const nlohmann::json& databases) {
@@ -80,7 +72,7 @@ void check_sql_databases(Batch& batch, size_t index, const nlohmann::json& datab
   add_finding(batch, index, "azure_sqlserver_tde_encryption_enabled",
               plain.empty() ? Status::pass : Status::fail,
               plain.empty() ? fmt::format("TDE is on for all {} database(s)", user_databases)
-                            : "TDE is off for " + listed(plain));
+                            : "TDE is off for " + joined(plain));
 }
 
 } // namespace

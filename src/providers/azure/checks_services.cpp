@@ -21,14 +21,6 @@ bool same_text(std::string_view a, std::string_view b) {
          });
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
-}
-
 // Defender for Cloud plan (the pricing's name) -> the check that wants it on the Standard tier.
 struct DefenderPlan {
   const char* pricing;
