@@ -40,6 +40,9 @@ ACTIONS = {
     "pricings.list": "Microsoft.Security/pricings/read",
     "subscriptionDiagnosticSettings.list": "Microsoft.Insights/diagnosticSettings/read",
     "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights/activityLogAlerts/read",
+    "blobServices.getServiceProperties": "Microsoft.Storage/storageAccounts/blobServices/read",
+    "keys.list": "Microsoft.KeyVault/vaults/keys/read",
+    "secrets.list": "Microsoft.KeyVault/vaults/secrets/read",
     "servers.list": "Microsoft.Sql/servers/read",
     "firewallRules.listByServer": "Microsoft.Sql/servers/firewallRules/read",
     "serverBlobAuditingPolicies.listByServer": "Microsoft.Sql/servers/auditingSettings/read",
@@ -98,6 +101,11 @@ class AzureHandler(fakelib.Handler):
          "subscriptionDiagnosticSettings.list", "route_diagnostic_settings"),
         ("GET", re.compile(SUB + r"/providers/microsoft\.insights/activitylogalerts"),
          "activityLogAlerts.listBySubscriptionId", "route_activity_log_alerts"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.storage/"
+                           r"storageaccounts/([^/]+)/blobservices/default"),
+         "blobServices.getServiceProperties", "route_blob_service"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.keyvault/vaults/"
+                           r"([^/]+)/(keys|secrets)"), "vault.items", "route_vault_items"),
         ("GET", re.compile(SUB + r"/providers/microsoft\.sql/servers"), "servers.list",
          "route_sql_servers"),
         ("GET", re.compile(SQL_SERVER + r"/(firewallrules|auditingsettings|administrators|databases)"),
@@ -534,6 +542,58 @@ class AzureHandler(fakelib.Handler):
                                    "webhookProperties": {}}]},
                                "enabled": a.get("enabled", True), "description": ""}})
         return 200, self.page(alerts)
+
+    def find(self, key, rg, name, kind):
+        for item in self.server.scenario.get(key, []):
+            if item["resource_group"].lower() == rg and item["name"].lower() == name:
+                return item
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource '%s/%s' under resource group '%s' was not found."
+                        % (kind, name, rg))
+
+    def route_blob_service(self, sub, rg, name):
+        self.authorize("blobServices.getServiceProperties", sub)
+        account = self.find("storage_accounts", rg, name, "Microsoft.Storage/storageAccounts")
+        blob = account.get("blob_service", {})
+        aid = self.resource_id(account["resource_group"], "Microsoft.Storage/storageAccounts",
+                               account["name"])
+        return 200, {"id": aid + "/blobServices/default", "name": "default",
+                     "type": "Microsoft.Storage/storageAccounts/blobServices",
+                     "sku": {"name": account.get("sku", "Standard_LRS"), "tier": "Standard"},
+                     "properties": {
+                         "cors": {"corsRules": []},
+                         "deleteRetentionPolicy": {"enabled": blob.get("soft_delete", False),
+                                                   "days": 14} if blob.get("soft_delete")
+                         else {"enabled": False, "allowPermanentDelete": False},
+                         "containerDeleteRetentionPolicy": {
+                             "enabled": blob.get("container_soft_delete", False), "days": 14}
+                         if blob.get("container_soft_delete") else {"enabled": False},
+                         "isVersioningEnabled": blob.get("versioning", False)}}
+
+    def route_vault_items(self, sub, rg, name, which):
+        op = "keys.list" if which == "keys" else "secrets.list"
+        self.authorize(op, sub)
+        vault = self.find("key_vaults", rg, name, "Microsoft.KeyVault/vaults")
+        vid = self.resource_id(vault["resource_group"], "Microsoft.KeyVault/vaults",
+                               vault["name"])
+        items = []
+        for item in vault.get(which, []):
+            attributes = {"enabled": item.get("enabled", True), "created": 1700000000,
+                          "updated": 1700000000, "recoveryLevel": "Recoverable+Purgeable"}
+            if item.get("exp") is not None:
+                attributes["exp"] = item["exp"]
+            properties = {"attributes": attributes}
+            if which == "keys":
+                properties.update({"kty": "RSA", "keyUri": "https://%s.vault.azure.net/keys/%s"
+                                   % (vault["name"], item["name"])})
+            else:
+                properties.update({"contentType": "text/plain", "secretUri":
+                                   "https://%s.vault.azure.net/secrets/%s"
+                                   % (vault["name"], item["name"])})
+            items.append({"id": "%s/%s/%s" % (vid, which, item["name"]), "name": item["name"],
+                          "type": "Microsoft.KeyVault/vaults/" + which, "location":
+                          vault["location"], "properties": properties})
+        return 200, self.page(items)
 
     def find_sql_server(self, rg, name):
         for server in self.server.scenario.get("sql_servers", []):

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+
 using namespace velocity;
 using namespace velocity::providers;
 
@@ -283,6 +285,55 @@ TEST_CASE("run_checks") {
     CHECK(statuses(mixed, "azure_vm_ensure_using_managed_disks") == std::vector{Status::fail});
     CHECK(statuses(mixed, "azure_vm_encryption_at_host_enabled") == std::vector{Status::fail});
   }
+}
+
+TEST_CASE("run_checks: blob service and key vault items") {
+  auto account = [](nlohmann::json blob_service) {
+    return nlohmann::json{{"kind", "storage_account"},
+                          {"account", {{"properties", nlohmann::json::object()}}},
+                          {"blob_service", std::move(blob_service)}};
+  };
+  const nlohmann::json protected_blobs =
+    account({{"deleteRetentionPolicy", {{"enabled", true}}},
+             {"containerDeleteRetentionPolicy", {{"enabled", true}}},
+             {"isVersioningEnabled", true}});
+  CHECK(statuses(protected_blobs, "azure_storage_ensure_soft_delete_is_enabled") ==
+        std::vector{Status::pass});
+  CHECK(statuses(protected_blobs, "azure_storage_blob_versioning_is_enabled") ==
+        std::vector{Status::pass});
+  // Blob soft delete without container soft delete meets only half of what the benchmark asks.
+  const nlohmann::json half = account({{"deleteRetentionPolicy", {{"enabled", true}}}});
+  CHECK(statuses(half, "azure_storage_ensure_soft_delete_is_enabled") == std::vector{Status::fail});
+  CHECK(statuses(half, "azure_storage_blob_versioning_is_enabled") == std::vector{Status::fail});
+  const nlohmann::json unread = {{"kind", "storage_account"},
+                                 {"account", nlohmann::json::object()}};
+  CHECK(statuses(unread, "azure_storage_ensure_soft_delete_is_enabled").empty());
+
+  auto vault = [](bool rbac, nlohmann::json keys, nlohmann::json secrets) {
+    return nlohmann::json{{"kind", "key_vault"},
+                          {"vault", {{"properties", {{"enableRbacAuthorization", rbac}}}}},
+                          {"keys", std::move(keys)},
+                          {"secrets", std::move(secrets)}};
+  };
+  auto item = [](const char* name, std::optional<int64_t> exp, bool enabled) {
+    nlohmann::json attributes = {{"enabled", enabled}};
+    if (exp) {
+      attributes["exp"] = *exp;
+    }
+    return nlohmann::json{{"name", name}, {"properties", {{"attributes", attributes}}}};
+  };
+  const nlohmann::json bounded = vault(true, {item("k1", 1893456000, true), item("k0", {}, false)},
+                                       {item("s1", 1893456000, true)});
+  CHECK(statuses(bounded, "azure_keyvault_rbac_key_expiration_set") == std::vector{Status::pass});
+  CHECK(statuses(bounded, "azure_keyvault_rbac_secret_expiration_set") ==
+        std::vector{Status::pass});
+  CHECK(statuses(bounded, "azure_keyvault_key_expiration_set_in_non_rbac").empty());
+  const nlohmann::json legacy = vault(false, {item("k1", {}, true)}, {item("s1", {}, true)});
+  CHECK(statuses(legacy, "azure_keyvault_key_expiration_set_in_non_rbac") ==
+        std::vector{Status::fail});
+  CHECK(statuses(legacy, "azure_keyvault_non_rbac_secret_expiration_set") ==
+        std::vector{Status::fail});
+  CHECK(statuses(legacy, "azure_keyvault_rbac_key_expiration_set").empty());
 }
 
 TEST_CASE("run_checks: SQL servers and App Service apps") {

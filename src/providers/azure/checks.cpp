@@ -115,6 +115,23 @@ void check_storage_resilience(Batch& batch, size_t index, const nlohmann::json& 
           fmt::format("not replicated to a second region ({})", sku.empty() ? "no SKU" : sku));
 }
 
+// The blob service of an account: soft delete for blobs and containers (both, as the benchmark
+// asks in 9.2.1 and 9.2.2) and versioning.
+void check_blob_service(Batch& batch, size_t index, const nlohmann::json& service) {
+  std::vector<std::string> off;
+  for (const auto& [policy, what] : {std::pair{"deleteRetentionPolicy", "blobs"},
+                                     std::pair{"containerDeleteRetentionPolicy", "containers"}}) {
+    if (!service.value(policy, nlohmann::json::object()).value("enabled", false)) {
+      off.emplace_back(what);
+    }
+  }
+  verdict(batch, index, "azure_storage_ensure_soft_delete_is_enabled", off.empty(),
+          "soft delete is on for blobs and containers", "soft delete is off for " + joined(off));
+  verdict(batch, index, "azure_storage_blob_versioning_is_enabled",
+          service.value("isVersioningEnabled", false), "blob versioning is on",
+          "blob versioning is off");
+}
+
 std::vector<std::string> strings(const nlohmann::json& props, const char* one, const char* many) {
   std::vector<std::string> out;
   if (props.contains(one) && props[one].is_string() && !props[one].get<std::string>().empty()) {
@@ -186,6 +203,9 @@ void check_storage_account(Batch& batch, size_t index) {
   check_storage_access(batch, index, props);
   check_storage_network(batch, index, props);
   check_storage_resilience(batch, index, account, props);
+  if (batch.evidence[index].data.contains("blob_service")) {
+    check_blob_service(batch, index, batch.evidence[index].data["blob_service"]);
+  }
 }
 
 void check_network_security_group(Batch& batch, size_t index) {

@@ -125,6 +125,39 @@ std::vector<std::string> missing_categories(const nlohmann::json& setting) {
   return missing;
 }
 
+// The keys or secrets of a vault without an expiry date among those enabled; the check is the
+// one for the vault's permission model (RBAC or access policies), as the benchmark splits them.
+void check_expiry(Batch& batch, size_t index, const nlohmann::json& items, const char* what,
+                  const char* check) {
+  std::vector<std::string> unbounded;
+  for (const nlohmann::json& item : items) {
+    const nlohmann::json attributes = item.value("properties", nlohmann::json::object())
+                                        .value("attributes", nlohmann::json::object());
+    if (attributes.value("enabled", true) && !attributes.contains("exp")) {
+      unbounded.push_back(item.value("name", "?"));
+    }
+  }
+  add_finding(
+    batch, index, check, unbounded.empty() ? Status::pass : Status::fail,
+    unbounded.empty()
+      ? fmt::format("every enabled {} has an expiration date ({} in all)", what, items.size())
+      : fmt::format("enabled {}s without an expiration date: {}", what, joined(unbounded)));
+}
+
+void check_key_vault_items(Batch& batch, size_t index, bool rbac) {
+  const nlohmann::json& data = batch.evidence[index].data;
+  if (data.contains("keys")) {
+    check_expiry(batch, index, data["keys"], "key",
+                 rbac ? "azure_keyvault_rbac_key_expiration_set"
+                      : "azure_keyvault_key_expiration_set_in_non_rbac");
+  }
+  if (data.contains("secrets")) {
+    check_expiry(batch, index, data["secrets"], "secret",
+                 rbac ? "azure_keyvault_rbac_secret_expiration_set"
+                      : "azure_keyvault_non_rbac_secret_expiration_set");
+  }
+}
+
 } // namespace
 
 void check_defender_plan(Batch& batch, size_t index) {
@@ -208,6 +241,7 @@ void check_key_vault(Batch& batch, size_t index) {
   add_finding(batch, index, "azure_keyvault_rbac_enabled", rbac ? Status::pass : Status::fail,
               rbac ? "data access is authorised by Azure RBAC"
                    : "data access is authorised by vault access policies");
+  check_key_vault_items(batch, index, rbac);
   const size_t endpoints =
     props.value("privateEndpointConnections", nlohmann::json::array()).size();
   add_finding(batch, index, "azure_keyvault_private_endpoints",

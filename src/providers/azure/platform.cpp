@@ -59,9 +59,11 @@ const Platform& platform() {
     .evidence_types =
       {EvidenceTypeInfo{.id = "configurations",
                         .description = "resource groups, storage accounts, network security "
-                                       "groups, key vaults, virtual machines",
+                                       "groups, key vaults with their keys and secrets, virtual "
+                                       "machines",
                         .calls = {"resourceGroups.list", "storageAccounts.list",
-                                  "networkSecurityGroups.list", "vaults.listBySubscription",
+                                  "networkSecurityGroups.list", "blobServices.getServiceProperties",
+                                  "vaults.listBySubscription", "keys.list", "secrets.list",
                                   "virtualMachines.listAll"}},
        EvidenceTypeInfo{.id = "defender",
                         .description = "Microsoft Defender for Cloud plans "
@@ -164,6 +166,17 @@ const Platform& platform() {
                  .evidence_type = "monitoring"},
        CheckInfo{.id = "azure_monitor_alert_service_health_exists", .evidence_type = "monitoring"},
        CheckInfo{.id = "azure_rbac_owner_count_limited", .evidence_type = "policies"},
+       CheckInfo{.id = "azure_storage_ensure_soft_delete_is_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_storage_blob_versioning_is_enabled",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_rbac_key_expiration_set", .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_key_expiration_set_in_non_rbac",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_rbac_secret_expiration_set",
+                 .evidence_type = "configurations"},
+       CheckInfo{.id = "azure_keyvault_non_rbac_secret_expiration_set",
+                 .evidence_type = "configurations"},
        CheckInfo{.id = "azure_sqlserver_auditing_enabled", .evidence_type = "databases"},
        CheckInfo{.id = "azure_sqlserver_auditing_retention_90_days", .evidence_type = "databases"},
        CheckInfo{.id = "azure_sqlserver_azuread_administrator_enabled",

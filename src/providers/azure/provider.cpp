@@ -29,6 +29,23 @@ constexpr const char* k_sql_api = "2021-11-01";
 constexpr const char* k_web_sites = "/providers/Microsoft.Web/sites";
 constexpr const char* k_web_api = "2023-12-01";
 
+// A read below each listed resource that its checks need: the path under the resource, the
+// operation, and the member of the evidence's data that holds the answer: the items of a paged
+// list, or the properties of a single resource.
+struct Child {
+  const char* path;
+  const char* api_version;
+  const char* operation;
+  const char* key;
+  bool paged;
+};
+constexpr std::array k_storage_children{Child{"/blobServices/default", "2023-01-01",
+                                              "blobServices.getServiceProperties", "blob_service",
+                                              false}};
+constexpr std::array k_vault_children{
+  Child{"/keys", "2023-07-01", "keys.list", "keys", true},
+  Child{"/secrets", "2023-07-01", "secrets.list", "secrets", true}};
+
 // The child lists of a SQL server its checks read: path under the server, operation, and the
 // member of the evidence's data that holds the items.
 struct SqlChild {
@@ -138,6 +155,19 @@ public:
         add(type, "networkSecurityGroups.list",
             subscription_url("/providers/Microsoft.Network/networkSecurityGroups", "2023-04-01"));
         add(type, "vaults.listBySubscription", subscription_url(k_vaults, "2023-07-01"));
+        for (const auto& [children, parent] :
+             {std::pair{std::span<const Child>(k_storage_children), "per storage account"},
+              std::pair{std::span<const Child>(k_vault_children), "per key vault"}}) {
+          for (const Child& child : children) {
+            calls.push_back(PlannedCall{.evidence_type = type,
+                                        .service = "arm",
+                                        .operation = child.operation,
+                                        .region = "",
+                                        .endpoint = fmt::format(".../RESOURCE{}?api-version={}",
+                                                                child.path, child.api_version),
+                                        .note = parent});
+          }
+        }
         add(type, "virtualMachines.listAll", subscription_url(k_virtual_machines, "2024-03-01"));
       } else if (type == "defender") {
         add(type, "pricings.list", subscription_url(k_pricings, "2024-01-01"));
@@ -339,9 +369,11 @@ private:
     return unregistered ? Listing{} : listing;
   }
 
-  // Lists `url` and adds one evidence of `kind` per item (under `key` in its data).
+  // Lists `url` and adds one evidence of `kind` per item (under `key` in its data), with what
+  // `children` read below it. A child read that fails is a problem of the batch and leaves its
+  // member out, so only the checks reading it are not evaluated.
   void collect_list(Batch& batch, const std::string& url, const char* what, const char* kind,
-                    const char* key) {
+                    const char* key, std::span<const Child> children = {}) {
     Listing listing = list_resources(url, what);
     if (!listing.problem.empty()) {
       batch.problems.push_back(listing.problem);
@@ -349,8 +381,39 @@ private:
     for (nlohmann::json& item : listing.items) {
       const std::string id = item.value("id", item.value("name", ""));
       const std::string location = item.value("location", "");
-      const std::string item_raw = item.dump();
-      add_evidence(batch, id, location, {{"kind", kind}, {key, std::move(item)}}, item_raw);
+      std::string raw = item.dump();
+      nlohmann::json data = {{"kind", kind}};
+      for (const Child& child : children) {
+        read_child(batch, id, item, child, data, raw);
+      }
+      data[key] = std::move(item);
+      add_evidence(batch, id, location, std::move(data), raw);
+    }
+  }
+
+  void read_child(Batch& batch, const std::string& id, const nlohmann::json& item,
+                  const Child& child, nlohmann::json& data, std::string& raw) {
+    // Premium file-share accounts have no blob service to ask about.
+    if (std::string_view(child.key) == "blob_service" && item.value("kind", "") == "FileStorage") {
+      return;
+    }
+    if (child.paged) {
+      Listing listing = list(resource_url(id, child.path, child.api_version), child.operation);
+      raw += listing.raw;
+      if (listing.problem.empty()) {
+        data[child.key] = std::move(listing.items);
+      } else {
+        batch.problems.push_back(listing.problem);
+      }
+      return;
+    }
+    const net::Response response = call(resource_url(id, child.path, child.api_version));
+    raw += response.body;
+    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+    if (response.ok() && body.is_object()) {
+      data[child.key] = body.value("properties", nlohmann::json::object());
+    } else {
+      batch.problems.push_back(fmt::format("{} {}: {}", child.operation, id, error_text(response)));
     }
   }
 
@@ -359,12 +422,12 @@ private:
                  "resource_group", "group");
     collect_list(batch,
                  subscription_url("/providers/Microsoft.Storage/storageAccounts", "2023-01-01"),
-                 "storageAccounts.list", "storage_account", "account");
+                 "storageAccounts.list", "storage_account", "account", k_storage_children);
     collect_list(
       batch, subscription_url("/providers/Microsoft.Network/networkSecurityGroups", "2023-04-01"),
       "networkSecurityGroups.list", "network_security_group", "group");
     collect_list(batch, subscription_url(k_vaults, "2023-07-01"), "vaults.listBySubscription",
-                 "key_vault", "vault");
+                 "key_vault", "vault", k_vault_children);
     collect_list(batch, subscription_url(k_virtual_machines, "2024-03-01"),
                  "virtualMachines.listAll", "virtual_machine", "vm");
   }
