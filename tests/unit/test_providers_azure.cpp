@@ -96,6 +96,11 @@ TEST_CASE("run_checks") {
       CHECK(statuses(good, check) == std::vector{Status::pass});
       CHECK(statuses(bad, check) == std::vector{Status::fail});
     }
+    CHECK(statuses(storage({{"privateEndpointConnections", {{{"name", "pe"}}}}}, ""),
+                   "azure_storage_ensure_private_endpoints_in_storage_accounts") ==
+          std::vector{Status::pass});
+    CHECK(statuses(bad, "azure_storage_ensure_private_endpoints_in_storage_accounts") ==
+          std::vector{Status::fail});
     // Unset properties take Azure's old defaults: HTTPS only, but TLS 1.0, public blobs, shared
     // keys and cross-tenant replication allowed, no firewall.
     CHECK(statuses(legacy, "azure_storage_secure_transfer_required_is_enabled") ==
@@ -265,6 +270,10 @@ TEST_CASE("run_checks") {
       CHECK(statuses(good, check) == std::vector{Status::pass});
       CHECK(statuses(old, check) == std::vector{Status::fail});
     }
+    CHECK(statuses(vault({{"publicNetworkAccess", "Disabled"}}),
+                   "azure_keyvault_public_network_access_disabled") == std::vector{Status::pass});
+    CHECK(statuses(old, "azure_keyvault_public_network_access_disabled") ==
+          std::vector{Status::fail});
     CHECK(statuses(vault({{"enableSoftDelete", false}, {"enablePurgeProtection", true}}),
                    "azure_keyvault_recoverable") == std::vector{Status::fail});
   }

@@ -71,6 +71,11 @@ void check_storage_access(Batch& batch, size_t index, const nlohmann::json& prop
           flag(props, "defaultToOAuthAuthentication", false),
           "the portal authorises with Microsoft Entra ID by default",
           "the portal authorises with the account key by default");
+  const size_t endpoints =
+    props.value("privateEndpointConnections", nlohmann::json::array()).size();
+  verdict(batch, index, "azure_storage_ensure_private_endpoints_in_storage_accounts", endpoints > 0,
+          fmt::format("{} private endpoint connection(s)", endpoints),
+          "no private endpoint connection");
   const std::string public_access = props.value("publicNetworkAccess", "");
   verdict(batch, index, "azure_storage_account_public_network_access_disabled",
           public_access == "Disabled", "public network access is disabled",

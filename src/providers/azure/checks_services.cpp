@@ -242,6 +242,10 @@ void check_key_vault(Batch& batch, size_t index) {
               rbac ? "data access is authorised by Azure RBAC"
                    : "data access is authorised by vault access policies");
   check_key_vault_items(batch, index, rbac);
+  const std::string public_access = props.value("publicNetworkAccess", "Enabled");
+  add_finding(batch, index, "azure_keyvault_public_network_access_disabled",
+              public_access == "Disabled" ? Status::pass : Status::fail,
+              fmt::format("public network access is {}", public_access));
   const size_t endpoints =
     props.value("privateEndpointConnections", nlohmann::json::array()).size();
   add_finding(batch, index, "azure_keyvault_private_endpoints",
