@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""A fake GitHub REST API (v3): /user, the organization, its repositories (Link paging), branch
-protection, members without 2FA, Dependabot alerts status, /rate_limit; primary and secondary
-rate limits with GitHub's headers; also served under /api/v3 as GitHub Enterprise Server does.
+"""A fake GitHub REST API (v3): /user, the organization, its webhooks and Actions policies, its
+repositories (Link paging), branch protection and ruleset rules, members (2FA filter, owners),
+outside collaborators, Dependabot alerts status, contents, code scanning analyses, repository
+webhooks and deploy keys, /rate_limit; primary and secondary rate limits with GitHub's headers;
+also served under /api/v3 as GitHub Enterprise Server does.
 
 Usage: python3 tests/fakes/fake_github.py [--scenario pass|fail|FILE] [common options, see
 fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -55,6 +57,23 @@ class GitHubHandler(fakelib.Handler):
          "branch_protection", "route_protection"),
         ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/vulnerability-alerts"), "vulnerability_alerts",
          "route_vulnerability_alerts"),
+        ("GET", re.compile(r"/orgs/([^/]+)/hooks"), "org_hooks", "route_org_hooks"),
+        ("GET", re.compile(r"/orgs/([^/]+)/actions/permissions"), "actions_permissions",
+         "route_actions_permissions"),
+        ("GET", re.compile(r"/orgs/([^/]+)/actions/permissions/workflow"), "actions_workflow",
+         "route_actions_workflow"),
+        ("GET", re.compile(r"/orgs/([^/]+)/actions/permissions/fork-pr-contributor-approval"),
+         "actions_fork_pr_approval", "route_actions_fork_pr_approval"),
+        ("GET", re.compile(r"/orgs/([^/]+)/outside_collaborators"), "outside_collaborators",
+         "route_outside_collaborators"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/contents/(.+)"), "contents", "route_contents"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/code-scanning/analyses"), "code_scanning",
+         "route_code_scanning"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/hooks"), "repo_hooks", "route_repo_hooks"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/keys"), "deploy_keys", "route_deploy_keys"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/rules/branches/(.+)"), "branch_rules",
+         "route_branch_rules"),
+        ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/rulesets/(\d+)"), "ruleset", "route_ruleset"),
     ]
 
     def prepare(self):
@@ -211,7 +230,8 @@ class GitHubHandler(fakelib.Handler):
                 "branches_url": "%s/repos/%s/branches{/branch}" % (self.api, full),
                 "default_branch": repo.get("default_branch", "main"),
                 "archived": repo.get("archived", False), "disabled": False,
-                "visibility": "private" if private else "public",
+                "visibility": repo.get("visibility", "private" if private else "public"),
+                "size": 0 if repo.get("empty") else 2048,
                 "pushed_at": "2024-01-26T19:06:43Z", "created_at": "2020-01-26T19:01:12Z",
                 "updated_at": "2024-01-26T19:14:43Z",
                 "permissions": {"admin": self.is_owner(), "maintain": self.is_owner(),
@@ -318,7 +338,9 @@ class GitHubHandler(fakelib.Handler):
 
     def list_members(self, org):
         wanted = self.query_one("filter", "all")
-        if wanted not in ("all", "2fa_disabled", "2fa_insecure"):
+        role = self.query_one("role", "all")
+        if wanted not in ("all", "2fa_disabled", "2fa_insecure") or role not in (
+                "all", "admin", "member"):
             raise gh_error(422, "Validation Failed")
         if wanted != "all" and not self.is_owner():
             raise gh_error(422, "Only owners can use this filter.",
@@ -329,6 +351,8 @@ class GitHubHandler(fakelib.Handler):
                 continue
             if wanted == "2fa_insecure" and not member.get("insecure_two_factor", False):
                 continue
+            if role != "all" and member.get("role", "member") != role:
+                continue
             login = member["login"]
             members.append({"login": login, "id": 583231 + index, "node_id": "U_fake%d" % index,
                             "avatar_url": "https://avatars.githubusercontent.com/u/%d?v=4"
@@ -336,7 +360,8 @@ class GitHubHandler(fakelib.Handler):
                             "url": "%s/users/%s" % (self.api, login),
                             "html_url": "https://github.com/" + login, "type": "User",
                             "site_admin": False})
-        extra = [("filter", wanted)] if self.query_one("filter") else []
+        extra = [(name, self.query_one(name)) for name in ("filter", "role")
+                 if self.query_one(name)]
         page, headers = self.paginate(members, "/organizations/%d/members" % org["id"], extra)
         return 200, page, headers
 
@@ -358,7 +383,9 @@ class GitHubHandler(fakelib.Handler):
         repo = self.repo_or_404(owner, name)
         if not self.is_owner():
             raise self.permission_denied("branch_protection")
-        if branch not in repo.get("branches", [repo.get("default_branch", "main")]):
+        if repo.get("plan_lacks_protection"):
+            raise self.upgrade_required()
+        if branch not in self.branches(repo):
             raise gh_error(404, "Branch not found",
                            DOCS + "/branches/branch-protection#get-branch-protection")
         # "protection" is the default branch's; "branch_protection" maps other branches' rules.
@@ -394,11 +421,27 @@ class GitHubHandler(fakelib.Handler):
                 "required_approving_review_count": reviews.get("required_approving_review_count",
                                                                1),
                 "require_last_push_approval": reviews.get("require_last_push_approval", False)}
+            if reviews.get("dismissal_restrictions") is not None:
+                body["required_pull_request_reviews"]["dismissal_restrictions"] = self.allowed(
+                    base + "/required_pull_request_reviews/dismissal_restrictions",
+                    reviews["dismissal_restrictions"])
+        if rules.get("restrictions") is not None:
+            body["restrictions"] = self.allowed(base + "/restrictions", rules["restrictions"])
         for flag in ("required_linear_history", "allow_force_pushes", "allow_deletions",
                      "block_creations", "required_conversation_resolution", "lock_branch",
                      "allow_fork_syncing"):
             body[flag] = {"enabled": rules.get(flag, False)}
         return body
+
+    def allowed(self, url, spec):
+        """Who a protection lets do something: users, teams and apps, as GitHub lists them."""
+        return {"url": url, "users_url": url + "/users", "teams_url": url + "/teams",
+                "apps_url": url + "/apps",
+                "users": [{"login": login, "type": "User", "site_admin": False}
+                          for login in spec.get("users", [])],
+                "teams": [{"slug": slug, "name": slug, "privacy": "closed",
+                           "permission": "push"} for slug in spec.get("teams", [])],
+                "apps": []}
 
     def route_vulnerability_alerts(self, owner, name):
         self.authorize("vulnerability_alerts", "repo")
@@ -410,6 +453,212 @@ class GitHubHandler(fakelib.Handler):
         raise gh_error(404, "Vulnerability alerts are disabled.",
                        DOCS + "/repos/repos#check-if-vulnerability-alerts-are-enabled-for-a-"
                               "repository")
+
+    # --- organisation webhooks, Actions policies, outside collaborators ---
+    def upgrade_required(self):
+        return gh_error(403, "Upgrade to GitHub Pro or make this repository public to enable "
+                             "this feature.",
+                        DOCS + "/branches/branch-protection#get-branch-protection")
+
+    def branches(self, repo):
+        if repo.get("empty"):
+            return []
+        return repo.get("branches", [repo.get("default_branch", "main")])
+
+    def owner_only(self, op):
+        """GitHub hides admin-only resources from others: 404 Not Found."""
+        if not self.is_owner():
+            raise gh_error(404, "Not Found", DOCS + "#" + op)
+
+    def hook_json(self, index, hook, url_base, kind):
+        config = {"content_type": hook.get("content_type", "json"),
+                  "insecure_ssl": str(hook.get("insecure_ssl", "0")), "url": hook["url"]}
+        if hook.get("secret", True):
+            config["secret"] = "********"
+        body = {"type": kind, "id": 12345678 + index, "name": "web",
+                "active": hook.get("active", True), "events": hook.get("events", ["push"]),
+                "config": config, "updated_at": "2024-06-03T00:57:16Z",
+                "created_at": "2024-06-03T00:57:16Z", "url": "%s/%d" % (url_base, 12345678 + index),
+                "ping_url": "%s/%d/pings" % (url_base, 12345678 + index),
+                "deliveries_url": "%s/%d/deliveries" % (url_base, 12345678 + index)}
+        if kind == "Repository":
+            body["test_url"] = "%s/%d/test" % (url_base, 12345678 + index)
+            body["last_response"] = {"code": None, "status": "unused", "message": None}
+        return body
+
+    def route_org_hooks(self, name):
+        self.authorize("org_hooks", "admin:org_hook")
+        org = self.org_or_404(name)
+        self.owner_only("org_hooks")
+        base = "%s/orgs/%s/hooks" % (self.api, org["login"])
+        hooks = [self.hook_json(i, h, base, "Organization") for i, h in
+                 enumerate(org.get("hooks", []))]
+        page, headers = self.paginate(hooks, "/orgs/%s/hooks" % org["login"])
+        return 200, page, headers
+
+    def actions_setting(self, name, op, key):
+        self.authorize(op, "admin:org")
+        org = self.org_or_404(name)
+        self.owner_only(op)
+        return org.get("actions", {}).get(key, {})
+
+    def route_actions_permissions(self, name):
+        setting = self.actions_setting(name, "actions_permissions", "permissions")
+        body = {"enabled_repositories": setting.get("enabled_repositories", "all"),
+                "allowed_actions": setting.get("allowed_actions", "all"),
+                "sha_pinning_required": setting.get("sha_pinning_required", False)}
+        if body["allowed_actions"] == "selected":
+            body["selected_actions_url"] = "%s/orgs/%s/actions/permissions/selected-actions" % (
+                self.api, name)
+        if body["enabled_repositories"] == "selected":
+            body["selected_repositories_url"] = "%s/orgs/%s/actions/permissions/repositories" % (
+                self.api, name)
+        return 200, body
+
+    def route_actions_workflow(self, name):
+        setting = self.actions_setting(name, "actions_workflow", "workflow")
+        return 200, {"default_workflow_permissions": setting.get("default_workflow_permissions",
+                                                                 "read"),
+                     "can_approve_pull_request_reviews": setting.get(
+                         "can_approve_pull_request_reviews", False)}
+
+    def route_actions_fork_pr_approval(self, name):
+        setting = self.actions_setting(name, "actions_fork_pr_approval", "fork_pr_approval")
+        return 200, {"approval_policy": setting.get("approval_policy",
+                                                    "first_time_contributors_new_to_github")}
+
+    def route_outside_collaborators(self, name):
+        self.authorize("outside_collaborators", ORG_SCOPES)
+        org = self.org_or_404(name)
+        wanted = self.query_one("filter", "all")
+        if wanted not in ("all", "2fa_disabled", "2fa_insecure"):
+            raise gh_error(422, "Validation Failed")
+        if wanted != "all" and not self.is_owner():
+            raise gh_error(422, "Only owners can use this filter.",
+                           DOCS + "/orgs/outside-collaborators#list-outside-collaborators-for-"
+                                  "an-organization")
+        people = []
+        for index, person in enumerate(self.server.scenario.get("outside_collaborators", [])):
+            if wanted == "2fa_disabled" and person.get("two_factor", True):
+                continue
+            login = person["login"]
+            people.append({"login": login, "id": 9000 + index, "node_id": "U_out%d" % index,
+                           "url": "%s/users/%s" % (self.api, login),
+                           "html_url": "https://github.com/" + login, "type": "User",
+                           "site_admin": False})
+        extra = [("filter", wanted)] if self.query_one("filter") else []
+        page, headers = self.paginate(people, "/orgs/%s/outside_collaborators" % org["login"],
+                                      extra)
+        return 200, page, headers
+
+    # --- repository contents, code scanning, webhooks, deploy keys, rules ---
+    def route_contents(self, owner, name, path):
+        self.authorize("contents", "repo")
+        repo = self.repo_or_404(owner, name)
+        if repo.get("empty"):
+            raise gh_error(404, "This repository is empty.",
+                           DOCS + "/repos/contents#get-repository-content")
+        path = urllib.parse.unquote(path)
+        if path not in repo.get("files", []):
+            raise gh_error(404, "Not Found", DOCS + "/repos/contents#get-repository-content")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        return 200, {"type": "file", "encoding": "base64", "size": 42,
+                     "name": path.rsplit("/", 1)[-1], "path": path,
+                     "content": "KiBAYWNtZS1jb3JwL3NlY3VyaXR5Cg==\n",
+                     "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
+                     "url": "%s/repos/%s/contents/%s" % (self.api, full, path),
+                     "git_url": None, "html_url": "https://github.com/%s/blob/%s/%s" % (
+                         full, repo.get("default_branch", "main"), path),
+                     "download_url": None, "_links": {}}
+
+    def route_code_scanning(self, owner, name):
+        self.authorize("code_scanning", "security_events")
+        repo = self.repo_or_404(owner, name)
+        state = repo.get("code_scanning", "analysed")
+        if state == "unavailable":
+            raise gh_error(403, "Advanced Security must be enabled for this repository to use "
+                                "code scanning.",
+                           DOCS + "/code-scanning/code-scanning#list-code-scanning-analyses-for-"
+                                  "a-repository")
+        if state == "none":
+            raise gh_error(404, "no analysis found",
+                           DOCS + "/code-scanning/code-scanning#list-code-scanning-analyses-for-"
+                                  "a-repository")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        return 200, [{"ref": "refs/heads/" + repo.get("default_branch", "main"),
+                      "commit_sha": "d99612c3e1f2970085cfbaeadf8f010ef69bad83",
+                      "analysis_key": ".github/workflows/codeql-analysis.yml:analyze",
+                      "environment": "{\"language\":\"python\"}", "category": "",
+                      "error": "", "created_at": "2024-06-01T11:21:41Z", "results_count": 2,
+                      "rules_count": 48, "id": 201, "deletable": True, "warning": "",
+                      "url": "%s/repos/%s/code-scanning/analyses/201" % (self.api, full),
+                      "sarif_id": "6c81cd8e-b078-4ac3-a3be-1dad7dbd0b53",
+                      "tool": {"name": "CodeQL", "guid": None, "version": "2.17.4"}}]
+
+    def route_repo_hooks(self, owner, name):
+        self.authorize("repo_hooks", "admin:repo_hook")
+        repo = self.repo_or_404(owner, name)
+        self.owner_only("repo_hooks")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        base = "%s/repos/%s/hooks" % (self.api, full)
+        hooks = [self.hook_json(i, h, base, "Repository") for i, h in
+                 enumerate(repo.get("hooks", []))]
+        page, headers = self.paginate(hooks, "/repos/%s/hooks" % full)
+        return 200, page, headers
+
+    def route_deploy_keys(self, owner, name):
+        self.authorize("deploy_keys", "repo")
+        repo = self.repo_or_404(owner, name)
+        self.owner_only("deploy_keys")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        keys = [{"id": 5000 + i, "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake%d" % i,
+                 "url": "%s/repos/%s/keys/%d" % (self.api, full, 5000 + i),
+                 "title": key.get("title", "deploy"), "verified": True,
+                 "created_at": "2024-01-10T15:17:34Z", "read_only": key.get("read_only", True),
+                 "added_by": "octocat", "last_used": "2024-06-01T15:17:34Z", "enabled": True}
+                for i, key in enumerate(repo.get("deploy_keys", []))]
+        page, headers = self.paginate(keys, "/repos/%s/keys" % full)
+        return 200, page, headers
+
+    def route_branch_rules(self, owner, name, branch):
+        self.authorize("branch_rules", "repo")
+        repo = self.repo_or_404(owner, name)
+        if repo.get("plan_lacks_protection"):
+            raise self.upgrade_required()
+        branch = urllib.parse.unquote(branch)
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        rules = []
+        if branch == repo.get("default_branch", "main") and branch in self.branches(repo):
+            for rule in repo.get("rulesets", []):
+                item = {"type": rule["type"], "ruleset_source_type": "Repository",
+                        "ruleset_source": full, "ruleset_id": rule.get("ruleset_id", 42)}
+                if "parameters" in rule:
+                    item["parameters"] = rule["parameters"]
+                rules.append(item)
+        page, headers = self.paginate(rules, "/repos/%s/rules/branches/%s" % (full, branch))
+        return 200, page, headers
+
+    def route_ruleset(self, owner, name, ident):
+        self.authorize("ruleset", "repo")
+        repo = self.repo_or_404(owner, name)
+        ids = {rule.get("ruleset_id", 42) for rule in repo.get("rulesets", [])}
+        if int(ident) not in ids:
+            raise gh_error(404, "Not Found",
+                           DOCS + "/repos/rules#get-a-repository-ruleset")
+        full = "%s/%s" % (self.server.scenario["org"]["login"], repo["name"])
+        body = {"id": int(ident), "name": "default branch", "target": "branch",
+                "source_type": "Repository", "source": full, "enforcement": "active",
+                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+                "rules": [{k: v for k, v in rule.items() if k != "ruleset_id"}
+                          for rule in repo.get("rulesets", [])
+                          if rule.get("ruleset_id", 42) == int(ident)],
+                "node_id": "RRS_fake%s" % ident,
+                "created_at": "2024-05-01T10:00:00Z", "updated_at": "2024-05-01T10:00:00Z"}
+        # Only those who may edit the ruleset see who may bypass it.
+        if self.is_owner():
+            body["bypass_actors"] = repo.get("ruleset_bypass", [])
+            body["current_user_can_bypass"] = "never"
+        return 200, body
 
 
 def prepare(server):

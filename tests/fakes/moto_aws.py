@@ -90,8 +90,10 @@ def operation_of(environ, body):
     method = environ.get("REQUEST_METHOD", "GET")
     if method == "GET" and path in ("", "/"):
         return "ListBuckets"
+    if method == "GET" and path == "/accounts":
+        return "DescribeHub"
     names = {"encryption": "GetBucketEncryption", "publicAccessBlock": "GetPublicAccessBlock",
-             "versioning": "GetBucketVersioning"}
+             "versioning": "GetBucketVersioning", "logging": "GetBucketLogging"}
     for key, name in names.items():
         if query.split("=")[0] == key or query.startswith(key + "&"):
             return ("Get" if method == "GET" else method.title()) + name[3:]
@@ -463,6 +465,8 @@ def seed(scenario):
     seed_s3()
     seed_cloudtrail()
     seed_config()
+    import moto_seed_logging
+    moto_seed_logging.seed(client, ACCOUNT)
     seed_organization()
 
 
@@ -490,6 +494,8 @@ def main():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
+    import moto_seed_logging
+    moto_seed_logging.mend_moto()
     app = Fixture(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_address[1]

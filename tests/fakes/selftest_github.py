@@ -73,7 +73,7 @@ def basics(t):
 
         status, headers, body = fake.call("GET", "/orgs/acme-corp/repos?per_page=100",
                                           headers=owner)
-        t.equal((status, len(body)), (200, 5), "all repositories on one page")
+        t.equal((status, len(body)), (200, 6), "all repositories on one page")
         t.check("link" not in headers, "no Link header on a single page")
         t.equal(body[0]["security_and_analysis"]["secret_scanning"], {"status": "enabled"},
                 "security_and_analysis for the owner")
@@ -135,12 +135,70 @@ def fail_data(t):
                 "zero approving reviews")
         _, _, repos = fake.call("GET", "/orgs/acme-corp/repos", headers=owner)
         t.equal([r["security_and_analysis"]["secret_scanning"]["status"] for r in repos],
-                ["disabled", "disabled", "enabled", "disabled"], "secret scanning status")
+                ["disabled", "disabled", "enabled", "disabled", "enabled"],
+                "secret scanning status")
         _, _, body = fake.call("GET", "/orgs/acme-corp/members?filter=2fa_disabled",
                                headers=owner)
         t.equal([m["login"] for m in body], ["hubot", "new-hire"], "members without 2FA")
         t.equal(fake.call("GET", "/repos/acme-corp/api/vulnerability-alerts",
                           headers=owner)[0], 404, "vulnerability alerts disabled")
+
+
+def settings_and_files(t):
+    t.start("webhooks, Actions policies, files, code scanning, keys, rules")
+    with Fake("fake_github.py", "--scenario", "fail") as fake:
+        owner, member = headers_for(OWNER), headers_for(MEMBER)
+        status, _, body = fake.call("GET", "/orgs/acme-corp/hooks", headers=owner)
+        t.equal((status, body[0]["config"]["url"], body[0]["config"]["insecure_ssl"]),
+                (200, "http://hooks.acme.example/github", "1"), "organization webhook")
+        t.equal(fake.call("GET", "/orgs/acme-corp/hooks", headers=member)[0], 404,
+                "webhooks hidden from members")
+        t.equal(fake.call("GET", "/orgs/acme-corp/actions/permissions", headers=owner)[2]
+                ["allowed_actions"], "all", "allowed actions")
+        t.equal(fake.call("GET", "/orgs/acme-corp/actions/permissions/workflow",
+                          headers=owner)[2],
+                {"default_workflow_permissions": "write",
+                 "can_approve_pull_request_reviews": True}, "workflow permissions")
+        t.equal(fake.call("GET", "/orgs/acme-corp/actions/permissions/fork-pr-contributor-"
+                                 "approval", headers=owner)[2],
+                {"approval_policy": "first_time_contributors"}, "fork PR approval policy")
+        _, _, body = fake.call("GET", "/orgs/acme-corp/outside_collaborators?filter=2fa_disabled",
+                               headers=owner)
+        t.equal([p["login"] for p in body], ["contractor"], "outside collaborators without 2FA")
+        _, _, body = fake.call("GET", "/orgs/acme-corp/members?role=admin", headers=owner)
+        t.equal(len(body), 4, "owners")
+        t.equal(fake.call("GET", "/repos/acme-corp/web/contents/.github/CODEOWNERS",
+                          headers=owner)[2]["path"], ".github/CODEOWNERS", "file found")
+        t.equal(fake.call("GET", "/repos/acme-corp/api/contents/CODEOWNERS",
+                          headers=owner)[:3:2], (404, {"message": "Not Found", "documentation_url":
+                "https://docs.github.com/rest/repos/contents#get-repository-content",
+                "status": "404"}), "file missing")
+        t.equal(fake.call("GET", "/repos/acme-corp/api/code-scanning/analyses",
+                          headers=owner)[2]["message"], "no analysis found", "never analysed")
+        t.equal(fake.call("GET", "/repos/acme-corp/web/code-scanning/analyses",
+                          headers=owner)[0], 403, "code scanning unavailable")
+        t.equal(fake.call("GET", "/repos/acme-corp/infra/code-scanning/analyses",
+                          headers=owner)[2][0]["tool"]["name"], "CodeQL", "analysed")
+        t.equal([k["read_only"] for k in fake.call("GET", "/repos/acme-corp/infra/keys",
+                                                   headers=owner)[2]], [False], "deploy key")
+        t.equal(fake.call("GET", "/repos/acme-corp/infra/keys", headers=member)[0], 404,
+                "deploy keys hidden from members")
+        status, _, body = fake.call("GET", "/repos/acme-corp/billing/branches/main/protection",
+                                    headers=owner)
+        t.check(status == 403 and body["message"].startswith("Upgrade to GitHub Pro"),
+                "plan without branch protection", body)
+    with Fake("fake_github.py", "--scenario", "pass") as fake:
+        owner = headers_for(OWNER)
+        _, _, body = fake.call("GET", "/repos/acme-corp/web/rules/branches/main", headers=owner)
+        t.equal([r["type"] for r in body][:3], ["update", "deletion", "non_fast_forward"],
+                "ruleset rules")
+        t.equal(body[0]["ruleset_source_type"], "Repository", "rule source")
+        t.equal(fake.call("GET", "/repos/acme-corp/sandbox/contents/CODEOWNERS",
+                          headers=owner)[2]["message"], "This repository is empty.",
+                "empty repository contents")
+        t.equal(fake.call("GET", "/repos/acme-corp/sandbox/branches/main/protection",
+                          headers=owner)[2]["message"], "Branch not found",
+                "empty repository has no branch")
 
 
 def paging(t):
@@ -159,7 +217,8 @@ def paging(t):
                 "middle page links")
         repos, pages = follow(t, fake, "/orgs/acme-corp/repos", owner)
         t.equal(([r["name"] for r in repos], pages),
-                (["api", "web", "docs", "infra", "old-site"], 3), "all repositories, 3 pages")
+                (["api", "web", "docs", "infra", "old-site", "sandbox"], 3),
+                "all repositories, 3 pages")
         members, pages = follow(t, fake, "/api/v3/orgs/acme-corp/members?filter=all", owner)
         t.equal((len(members), pages), (3, 2), "members over 2 pages under /api/v3")
         _, headers, _ = fake.call("GET", "/api/v3/orgs/acme-corp/members?filter=all",
@@ -226,6 +285,7 @@ def main():
     t = Checks("selftest_github")
     basics(t)
     fail_data(t)
+    settings_and_files(t)
     paging(t)
     rate_limits(t)
     t.finish()

@@ -26,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::refuse_cleanly([&] { aws::parse_bucket_encryption(body); });
   fuzz::refuse_cleanly([&] { aws::parse_public_access_block(body); });
   fuzz::refuse_cleanly([&] { aws::parse_bucket_versioning(body); });
+  fuzz::refuse_cleanly([&] { aws::parse_xml_tree(body, "DescribeInstancesResponse"); });
+  fuzz::refuse_cleanly([&] { aws::parse_xml_tree(body, "DescribeAlarmsResponse"); });
   fuzz::refuse_cleanly([&] { aws::parse_json_object(body); });
   aws::url_decode(body);
   return 0;

@@ -28,7 +28,7 @@ expect_rc 0
 expect_out_contains "ID"
 expect_out_contains "SEVERITY"
 expect_out_contains "aws_iam_root_mfa_enabled"
-expect_out_contains "github_branch_protection_enforce_admins"
+expect_out_contains "github_repository_default_branch_protection_applies_to_admins"
 expect_err_contains "checks (frameworks/checks)"
 
 TEST "filters: platform, severity, service, framework"
@@ -46,10 +46,12 @@ expect_equal "$(json_get 'len(d) > 0 and all(c["controls"].get("hipaa") for c in
 run checks list --framework hipaa
 expect_out_contains "hipaa CONTROLS"
 expect_out_contains "164.312(a)(2)(iv)"
-expect_out_lacks "github_org_2fa_required"
+expect_out_lacks "github_organization_members_mfa_required"
 run checks list --platform aws --severity HIGH --service ec2 --format json
-expect_equal "$(json_get 'sorted(c["id"] for c in d)')" \
-  "['aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22', 'aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389']"
+FILTERED=$(json_get 'sorted(c["id"] for c in d)')
+run checks list --format json
+expect_equal "$FILTERED" "$(json_get 'sorted(c["id"] for c in d if c["platform"] == "aws" and c["severity"] == "high" and c["service"] == "ec2")')"
+expect_equal "$(grep -c "'aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22'" <<<"$FILTERED")" "1"
 
 TEST "a filter value nothing has is refused, with the close one"
 run checks list --platform gcpp
@@ -91,7 +93,7 @@ expect_equal "$(json_get '[m["id"] for m in d["controls"]["iso27001"]], [m["id"]
 TEST "the mappings the review removed stay removed"
 run checks show aws_cloudtrail_logging_on --format json
 expect_equal "$(json_get '[m["id"] for m in d["controls"]["iso27001"]]')" "['A.8.15']"
-run checks show github_branch_protection_enabled --format json
+run checks show github_repository_default_branch_protection_enabled --format json
 expect_equal "$(json_get '"CC3.4" in [m["id"] for m in d["controls"]["soc2"]]')" "False"
 
 TEST "show of an unknown id: exit 2 with the nearest ids"
@@ -153,12 +155,12 @@ run checks show gcp_iam_no_public_members --frameworks-dir "$dir"
 expect_rc 2
 expect_err_contains "$gcp:$line: check 'gcp_iam_no_public_members': 'controls.iso27001' names 'A.8.99', which is not a control in $dir/iso27001.yaml"
 dir=$(broken framework)
-github="$dir/checks/github.yaml"
+github="$dir/checks/github-organization.yaml"
 sed -i '0,/^      nist-csf-2:$/s//      nist-csf:/' "$github"
 line=$(line_of "$github" "      nist-csf:")
 run checks list --frameworks-dir "$dir"
 expect_rc 2
-expect_err_contains "$github:$line: check 'github_org_2fa_required': 'controls' names framework 'nist-csf', which has no catalogue (did you mean 'nist-csf-2'?)"
+expect_err_contains "$github:$line: check 'github_organization_members_mfa_required': 'controls' names framework 'nist-csf', which has no catalogue (did you mean 'nist-csf-2'?)"
 
 TEST "bad catalogue: an id used twice"
 dir=$(broken duplicate)

@@ -152,7 +152,7 @@ exits collect 4 "cannot read $W/unreadable.yaml: Permission denied" \
   collect -i gh --ca-bundle "$W/unreadable.yaml"
 exits collect 6 "GET $CLOSED_URL/orgs/acme-corp: connection refused" collect -i away --retries 0
 
-exits evidence 0 "github_org_2fa_required" evidence list
+exits evidence 0 "github_organization_members_mfa_required" evidence list
 exits evidence 2 "no evidence 999999 in organisation 'default'" evidence show 999999
 exits evidence 3 "no velocity state at $W/none.db" --state "$W/none.db" evidence list
 exits evidence 4 "cannot read state $OTHER: permission denied" --state "$OTHER" evidence list

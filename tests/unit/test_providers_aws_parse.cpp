@@ -179,3 +179,28 @@ TEST_CASE("url_decode") {
   CHECK(url_decode("100%") == "100%");
   CHECK(url_decode("%zz") == "%zz");
 }
+
+TEST_CASE("parse_xml_tree") {
+  SUBCASE("EC2 item lists, query member lists, leaves as text, an empty list as \"\"") {
+    const auto tree = parse_xml_tree(
+      "<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceId>i-1"
+      "</instanceId><metadataOptions><httpTokens>required</httpTokens></metadataOptions>"
+      "<tagSet/></item></instancesSet></item></reservationSet></DescribeInstancesResponse>",
+      "DescribeInstancesResponse");
+    const auto& instance = tree["reservationSet"][0]["instancesSet"][0];
+    CHECK(instance["instanceId"] == "i-1");
+    CHECK(instance["metadataOptions"]["httpTokens"] == "required");
+    CHECK(instance["tagSet"] == "");
+    const auto alarms = parse_xml_tree(
+      "<DescribeAlarmsResponse><DescribeAlarmsResult><MetricAlarms><member><AlarmActions>"
+      "<member>arn:a</member><member>arn:b</member></AlarmActions></member></MetricAlarms>"
+      "</DescribeAlarmsResult></DescribeAlarmsResponse>",
+      "DescribeAlarmsResponse");
+    CHECK(alarms["DescribeAlarmsResult"]["MetricAlarms"][0]["AlarmActions"] ==
+          nlohmann::json({"arn:a", "arn:b"}));
+  }
+  SUBCASE("another document, or no XML, is refused") {
+    CHECK_THROWS_AS(parse_xml_tree("<Other/>", "DescribeVpcsResponse"), MalformedResponse);
+    CHECK_THROWS_AS(parse_xml_tree("{}", "DescribeVpcsResponse"), MalformedResponse);
+  }
+}

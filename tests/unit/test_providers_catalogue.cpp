@@ -102,7 +102,8 @@ TEST_CASE("the built-in check catalogue") {
     const compliance::Check* trail = catalogue.find("aws_cloudtrail_logging_on");
     REQUIRE(trail != nullptr);
     CHECK(maps_to(*trail, "iso27001", "A.8.15"));
-    const compliance::Check* reviews = catalogue.find("github_branch_protection_required_reviews");
+    const compliance::Check* reviews =
+      catalogue.find("github_repository_default_branch_dismisses_stale_reviews");
     REQUIRE(reviews != nullptr);
     CHECK(maps_to(*reviews, "soc2", "CC8.1"));
   }

@@ -164,6 +164,29 @@ ApiCall s3_call(std::string operation, std::string region, std::string bucket, s
                  .query = std::move(query)};
 }
 
+ApiCall query_call(std::string service, std::string operation, std::string region,
+                   std::string api_version,
+                   std::vector<std::pair<std::string, std::string>> params) {
+  return ApiCall{.service = std::move(service),
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::query,
+                 .params = std::move(params),
+                 .api_version = std::move(api_version)};
+}
+
+ApiCall rest_json_call(std::string service, std::string operation, std::string region,
+                       std::string path, std::string query) {
+  return ApiCall{.service = std::move(service),
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::rest_json,
+                 .body = "",
+                 .method = "GET",
+                 .path = std::move(path),
+                 .query = std::move(query)};
+}
+
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body) {
   ApiCall call{.service = std::move(service),
@@ -276,6 +299,9 @@ net::Request sign_call(const ApiCall& call, const Endpoints& endpoints,
   case Protocol::rest_xml:
     request.method = call.method;
     options = s3_signing_options();
+    break;
+  case Protocol::rest_json:
+    request.method = call.method;
     break;
   }
   to_sign.method = request.method;

@@ -1,3 +1,5 @@
+#include "checks_support.hpp"
+
 #include <velocity/providers/aws/checks.hpp>
 #include <velocity/providers/findings.hpp>
 
@@ -10,21 +12,6 @@ namespace velocity::providers::aws {
 namespace {
 
 constexpr int k_key_max_age_days = 90;
-
-std::string str(const nlohmann::json& data, const char* key) {
-  const auto found = data.find(key);
-  return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
-}
-
-bool truthy(const nlohmann::json& value) {
-  if (value.is_boolean()) {
-    return value.get<bool>();
-  }
-  if (value.is_number()) {
-    return value.get<double>() != 0;
-  }
-  return value.is_string() && value.get<std::string>() == "true";
-}
 
 int64_t number(const nlohmann::json& object, const char* key) {
   const auto found = object.find(key);
@@ -181,45 +168,6 @@ void check_policy(Batch& batch, size_t index) {
 
 // --- security groups ----------------------------------------------------------------------
 
-bool from_world(const nlohmann::json& rule) {
-  for (const nlohmann::json& cidr : rule.value("ipv4", nlohmann::json::array())) {
-    if (cidr == "0.0.0.0/0") {
-      return true;
-    }
-  }
-  for (const nlohmann::json& cidr : rule.value("ipv6", nlohmann::json::array())) {
-    if (cidr == "::/0") {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool all_traffic(const nlohmann::json& rule) {
-  const std::string protocol = str(rule, "protocol");
-  if (protocol == "-1" || protocol == "all") {
-    return true;
-  }
-  const nlohmann::json& from = rule["from_port"];
-  const nlohmann::json& to = rule["to_port"];
-  return (protocol == "tcp" || protocol == "6") && from.is_number() && to.is_number() &&
-         from.get<int64_t>() <= 0 && to.get<int64_t>() >= 65535;
-}
-
-bool opens_port(const nlohmann::json& rule, int64_t port) {
-  if (all_traffic(rule)) {
-    return true;
-  }
-  const std::string protocol = str(rule, "protocol");
-  if (protocol != "tcp" && protocol != "6") {
-    return false;
-  }
-  const nlohmann::json& from = rule["from_port"];
-  const nlohmann::json& to = rule["to_port"];
-  return from.is_number() && to.is_number() && from.get<int64_t>() <= port &&
-         to.get<int64_t>() >= port;
-}
-
 void check_security_group(Batch& batch, size_t index) {
   const nlohmann::json& group = batch.evidence[index].data;
   bool ssh = false;
@@ -295,37 +243,7 @@ void check_bucket(Batch& batch, size_t index) {
                               versioning.empty() ? "never enabled" : "suspended"));
 }
 
-// --- trails and config rules --------------------------------------------------------------
-
-void check_trail(Batch& batch, size_t index) {
-  const nlohmann::json& trail = batch.evidence[index].data;
-  const std::string name = str(trail, "name");
-  const bool multi = trail.value("multi_region", false);
-  add_finding(batch, index, "aws_cloudtrail_multi_region_enabled",
-              multi ? Status::pass : Status::fail,
-              multi ? fmt::format("trail {} records every region", name)
-                    : fmt::format("trail {} records its home region only", name));
-  const bool validation = trail.value("log_file_validation", false);
-  add_finding(batch, index, "aws_cloudtrail_log_file_validation_enabled",
-              validation ? Status::pass : Status::fail,
-              validation ? fmt::format("trail {} validates its log files", name)
-                         : fmt::format("trail {} has log file validation off", name));
-  const nlohmann::json& logging = trail["is_logging"];
-  if (logging.is_boolean()) {
-    add_finding(batch, index, "aws_cloudtrail_logging_on",
-                logging.get<bool>() ? Status::pass : Status::fail,
-                logging.get<bool>() ? fmt::format("trail {} is logging", name)
-                                    : fmt::format("trail {} is not logging", name));
-  }
-}
-
-void check_trails_summary(Batch& batch, size_t index) {
-  const nlohmann::json& summary = batch.evidence[index].data;
-  if (summary.value("trails", 0) == 0) {
-    add_finding(batch, index, "aws_cloudtrail_multi_region_enabled", Status::fail,
-                "the account has no CloudTrail trail");
-  }
-}
+// --- config rules ------------------------------------------------------------------------
 
 void check_config_rule(Batch& batch, size_t index) {
   const nlohmann::json& rule = batch.evidence[index].data;
@@ -345,24 +263,92 @@ void check_config_rule(Batch& batch, size_t index) {
 
 } // namespace
 
+std::string str(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+const nlohmann::json& list_at(const nlohmann::json& data, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::array();
+  const auto found = data.find(key);
+  return found != data.end() && found->is_array() ? *found : empty;
+}
+
+bool truthy(const nlohmann::json& value) {
+  if (value.is_boolean()) {
+    return value.get<bool>();
+  }
+  if (value.is_number()) {
+    return value.get<double>() != 0;
+  }
+  return value.is_string() && value.get<std::string>() == "true";
+}
+
+bool flag(const nlohmann::json& data, const char* key) {
+  const auto found = data.find(key);
+  return found != data.end() && truthy(*found);
+}
+
+bool from_world(const nlohmann::json& rule) {
+  for (const nlohmann::json& cidr : list_at(rule, "ipv4")) {
+    if (cidr == "0.0.0.0/0") {
+      return true;
+    }
+  }
+  for (const nlohmann::json& cidr : list_at(rule, "ipv6")) {
+    if (cidr == "::/0") {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool all_traffic(const nlohmann::json& rule) {
+  const std::string protocol = str(rule, "protocol");
+  if (protocol == "-1" || protocol == "all") {
+    return true;
+  }
+  const nlohmann::json from = rule.value("from_port", nlohmann::json());
+  const nlohmann::json to = rule.value("to_port", nlohmann::json());
+  return (protocol == "tcp" || protocol == "6") && from.is_number() && to.is_number() &&
+         from.get<int64_t>() <= 0 && to.get<int64_t>() >= 65535;
+}
+
+bool opens_port(const nlohmann::json& rule, int64_t port) {
+  if (all_traffic(rule)) {
+    return true;
+  }
+  const std::string protocol = str(rule, "protocol");
+  if (protocol != "tcp" && protocol != "6") {
+    return false;
+  }
+  const nlohmann::json from = rule.value("from_port", nlohmann::json());
+  const nlohmann::json to = rule.value("to_port", nlohmann::json());
+  return from.is_number() && to.is_number() && from.get<int64_t>() <= port &&
+         to.get<int64_t>() >= port;
+}
+
 const std::vector<CheckInfo>& evaluated_checks() {
-  static const std::vector<CheckInfo> checks = {
-    {"aws_iam_root_mfa_enabled", "policies"},
-    {"aws_iam_user_mfa_enabled_console_access", "policies"},
-    {"aws_iam_rotate_access_key_90_days", "policies"},
-    {"aws_iam_password_policy_strong", "policies"},
-    {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
-    {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
-    {"aws_s3_bucket_default_encryption", "encryption_status"},
-    {"aws_s3_bucket_level_public_access_block", "encryption_status"},
-    {"aws_s3_bucket_object_versioning", "encryption_status"},
-    {"aws_cloudtrail_multi_region_enabled", "audit_logs"},
-    {"aws_cloudtrail_log_file_validation_enabled", "audit_logs"},
-    {"aws_cloudtrail_logging_on", "audit_logs"},
-    {"aws_config_rules_compliant", "compliance_rules"},
-  };
+  static const std::vector<CheckInfo> checks = [] {
+    std::vector<CheckInfo> all = {
+      {"aws_iam_root_mfa_enabled", "policies"},
+      {"aws_iam_user_mfa_enabled_console_access", "policies"},
+      {"aws_iam_rotate_access_key_90_days", "policies"},
+      {"aws_iam_password_policy_strong", "policies"},
+      {"aws_iam_customer_attached_policy_no_administrative_privileges", "policies"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "security_groups"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "security_groups"},
+      {"aws_ec2_securitygroup_allow_ingress_from_internet_to_all_ports", "security_groups"},
+      {"aws_s3_bucket_default_encryption", "encryption_status"},
+      {"aws_s3_bucket_level_public_access_block", "encryption_status"},
+      {"aws_s3_bucket_object_versioning", "encryption_status"},
+      {"aws_config_rules_compliant", "compliance_rules"},
+    };
+    for (const std::vector<CheckInfo>* more : {&logging_checks(), &network_checks()}) {
+      all.insert(all.end(), more->begin(), more->end());
+    }
+    return all;
+  }();
   return checks;
 }
 
@@ -382,11 +368,32 @@ const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
      {"s3:ListBuckets", "s3:GetBucketEncryption", "s3:GetPublicAccessBlock",
       "s3:GetBucketVersioning"}},
     {"audit_logs",
-     "CloudTrail trails and whether they are logging, every enabled region",
-     {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"}},
+     "CloudTrail trails (every enabled region): status, event selectors, their bucket's access "
+     "logging; the metric filters, alarms and alarm subscribers on their CloudWatch log groups",
+     {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+      "s3:GetBucketLogging", "logs:DescribeMetricFilters", "cloudwatch:DescribeAlarms",
+      "sns:ListSubscriptionsByTopic"}},
     {"compliance_rules",
      "AWS Config rules and their compliance, every enabled region",
      {"config:DescribeConfigRules", "config:DescribeComplianceByConfigRule"}},
+    {"config_recorders",
+     "AWS Config configuration recorders and their status, every enabled region",
+     {"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus"}},
+    {"kms_keys",
+     "KMS keys, what they are and whether customer-managed ones rotate, every enabled region",
+     {"kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"}},
+    {"security_hub",
+     "Whether Security Hub is enabled, every enabled region",
+     {"securityhub:DescribeHub"}},
+    {"vpc_network",
+     "VPCs with their flow logs, and network ACLs with their entries, every enabled region",
+     {"ec2:DescribeVpcs", "ec2:DescribeFlowLogs", "ec2:DescribeNetworkAcls"}},
+    {"ebs_encryption",
+     "EBS encryption by default and every volume's encryption, every enabled region",
+     {"ec2:GetEbsEncryptionByDefault", "ec2:DescribeVolumes"}},
+    {"instances",
+     "EC2 instances and their instance metadata options, every enabled region",
+     {"ec2:DescribeInstances"}},
   };
   return types;
 }
@@ -406,13 +413,11 @@ void evaluate_checks(Batch& batch, time::TimePoint now) {
       check_security_group(batch, i);
     } else if (kind == "bucket") {
       check_bucket(batch, i);
-    } else if (kind == "trail") {
-      check_trail(batch, i);
-    } else if (kind == "trails_summary") {
-      check_trails_summary(batch, i);
     } else if (kind == "config_rule") {
       check_config_rule(batch, i);
     }
+    evaluate_logging(batch, i);
+    evaluate_network(batch, i);
   }
 }
 

@@ -81,6 +81,7 @@ void TypeRun::call(ApiCall api_call, std::function<void(CallResult&)> handle) {
 }
 
 void TypeRun::problem(const CallResult& result) {
+  m_failed_calls.insert(result.name());
   const std::string region =
     result.call != nullptr && result.call->service != "iam" ? result.call->region : "";
   std::string text;

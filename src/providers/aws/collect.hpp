@@ -35,6 +35,9 @@ struct Account {
 class Sources {
 public:
   void add(const CallResult& result) { m_items.push_back({result.name(), result.body_sha256()}); }
+  void add_all(const Sources& other) {
+    m_items.insert(m_items.end(), other.m_items.begin(), other.m_items.end());
+  }
   // The SHA-256 of the single source, or of the sources' digests joined in call order.
   std::string digest() const;
   nlohmann::json to_json() const;
@@ -83,6 +86,10 @@ public:
   void add_evidence(std::string resource_id, std::string region, nlohmann::json data,
                     const Sources& sources);
 
+  // "service:Operation" of every call that failed or answered something unreadable so far, so a
+  // collector can tell the evaluators what is unknown.
+  const std::set<std::string>& failed_calls() const { return m_failed_calls; }
+
   Account& account() { return *m_account; }
   Batch& batch() { return m_batch; }
 
@@ -99,6 +106,7 @@ private:
   bool m_finished = false;
   // problem text (without region) -> regions it happened in, in order of first appearance
   std::vector<std::pair<std::string, std::vector<std::string>>> m_problems;
+  std::set<std::string> m_failed_calls;
 };
 
 // The collector of evidence type `type` ("policies", ...).

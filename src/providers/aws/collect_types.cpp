@@ -11,6 +11,12 @@ std::unique_ptr<Collector> make_security_group_collector();
 std::unique_ptr<Collector> make_bucket_collector();
 std::unique_ptr<Collector> make_trail_collector();
 std::unique_ptr<Collector> make_config_rule_collector();
+std::unique_ptr<Collector> make_config_recorder_collector();
+std::unique_ptr<Collector> make_kms_key_collector();
+std::unique_ptr<Collector> make_security_hub_collector();
+std::unique_ptr<Collector> make_vpc_network_collector();
+std::unique_ptr<Collector> make_ebs_encryption_collector();
+std::unique_ptr<Collector> make_instance_collector();
 
 std::unique_ptr<Collector> make_collector(const std::string& type) {
   if (type == "policies") {
@@ -27,6 +33,24 @@ std::unique_ptr<Collector> make_collector(const std::string& type) {
   }
   if (type == "compliance_rules") {
     return make_config_rule_collector();
+  }
+  if (type == "config_recorders") {
+    return make_config_recorder_collector();
+  }
+  if (type == "kms_keys") {
+    return make_kms_key_collector();
+  }
+  if (type == "security_hub") {
+    return make_security_hub_collector();
+  }
+  if (type == "vpc_network") {
+    return make_vpc_network_collector();
+  }
+  if (type == "ebs_encryption") {
+    return make_ebs_encryption_collector();
+  }
+  if (type == "instances") {
+    return make_instance_collector();
   }
   throw UsageError("aws has no evidence type '" + type + "'");
 }
@@ -55,11 +79,40 @@ std::vector<CallSketch> sketch_calls(const std::string& type) {
   }
   if (type == "audit_logs") {
     return {{"cloudtrail", "DescribeTrails", true, "includeShadowTrails"},
-            {"cloudtrail", "GetTrailStatus", false, "per trail, in its home region"}};
+            {"cloudtrail", "GetTrailStatus", false, "per trail, in its home region"},
+            {"cloudtrail", "GetEventSelectors", false, "per trail, in its home region"},
+            {"s3", "GetBucketLogging", false, "per trail bucket, in its region"},
+            {"logs", "DescribeMetricFilters", false, "per trail log group, each page"},
+            {"monitoring", "DescribeAlarms", false, "CloudWatch, per log group region, each page"},
+            {"sns", "ListSubscriptionsByTopic", false, "per alarm topic, each page"}};
   }
   if (type == "compliance_rules") {
     return {{"config", "DescribeConfigRules", true, "each page"},
             {"config", "DescribeComplianceByConfigRule", true, "each page"}};
+  }
+  if (type == "config_recorders") {
+    return {{"config", "DescribeConfigurationRecorders", true, ""},
+            {"config", "DescribeConfigurationRecorderStatus", true, ""}};
+  }
+  if (type == "kms_keys") {
+    return {{"kms", "ListKeys", true, "each page"},
+            {"kms", "DescribeKey", true, "per key"},
+            {"kms", "GetKeyRotationStatus", true, "per enabled customer-managed symmetric key"}};
+  }
+  if (type == "security_hub") {
+    return {{"securityhub", "DescribeHub", true, ""}};
+  }
+  if (type == "vpc_network") {
+    return {{"ec2", "DescribeVpcs", true, "each page"},
+            {"ec2", "DescribeFlowLogs", true, "each page"},
+            {"ec2", "DescribeNetworkAcls", true, "each page"}};
+  }
+  if (type == "ebs_encryption") {
+    return {{"ec2", "GetEbsEncryptionByDefault", true, ""},
+            {"ec2", "DescribeVolumes", true, "each page"}};
+  }
+  if (type == "instances") {
+    return {{"ec2", "DescribeInstances", true, "each page"}};
   }
   throw UsageError("aws has no evidence type '" + type + "'");
 }

@@ -13,7 +13,12 @@ const std::string& CallResult::body_sha256() const {
 }
 
 std::string CallResult::name() const {
-  return call == nullptr ? std::string("?") : call->service + ":" + call->operation;
+  if (call == nullptr) {
+    return "?";
+  }
+  // As IAM names the action: CloudWatch is signed as "monitoring" but its actions are cloudwatch:.
+  return (call->service == "monitoring" ? std::string("cloudwatch") : call->service) + ":" +
+         call->operation;
 }
 
 std::string CallResult::describe_error() const {

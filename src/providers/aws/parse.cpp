@@ -91,6 +91,38 @@ nlohmann::json ip_ranges(pugi::xml_node permission, const char* list, const char
   return ranges;
 }
 
+// An element as JSON: text for a leaf, an array for a list (children named item or member),
+// else an object of its children. `depth` bounds hostile nesting.
+nlohmann::json tree_of(pugi::xml_node node, int depth) {
+  if (depth > 64) {
+    throw MalformedResponse("XML nested deeper than 64 levels");
+  }
+  pugi::xml_node first = node.first_child();
+  while (first && first.type() != pugi::node_element) {
+    first = first.next_sibling();
+  }
+  if (!first) {
+    return node.text().get();
+  }
+  const std::string_view first_name = first.name();
+  if (first_name == "item" || first_name == "member") {
+    nlohmann::json list = nlohmann::json::array();
+    for (pugi::xml_node child : node.children()) {
+      if (child.type() == pugi::node_element) {
+        list.push_back(tree_of(child, depth + 1));
+      }
+    }
+    return list;
+  }
+  nlohmann::json object = nlohmann::json::object();
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element) {
+      object[child.name()] = tree_of(child, depth + 1);
+    }
+  }
+  return object;
+}
+
 } // namespace
 
 nlohmann::json parse_caller_identity(std::string_view body) {
@@ -218,25 +250,29 @@ Page parse_security_groups(std::string_view body) {
   pugi::xml_node root = doc.document_element();
   Page page;
   for (pugi::xml_node group : root.child("securityGroupInfo").children("item")) {
-    nlohmann::json ingress = nlohmann::json::array();
-    for (pugi::xml_node permission : group.child("ipPermissions").children("item")) {
-      nlohmann::json rule = {{"protocol", text(permission, "ipProtocol")},
-                             {"ipv4", ip_ranges(permission, "ipRanges", "cidrIp")},
-                             {"ipv6", ip_ranges(permission, "ipv6Ranges", "cidrIpv6")}};
-      rule["from_port"] = permission.child("fromPort")
-                            ? nlohmann::json(typed_value(permission.child_value("fromPort")))
+    auto rules_of = [&group](const char* list) {
+      nlohmann::json rules = nlohmann::json::array();
+      for (pugi::xml_node permission : group.child(list).children("item")) {
+        nlohmann::json rule = {{"protocol", text(permission, "ipProtocol")},
+                               {"ipv4", ip_ranges(permission, "ipRanges", "cidrIp")},
+                               {"ipv6", ip_ranges(permission, "ipv6Ranges", "cidrIpv6")}};
+        rule["from_port"] = permission.child("fromPort")
+                              ? nlohmann::json(typed_value(permission.child_value("fromPort")))
+                              : nlohmann::json(nullptr);
+        rule["to_port"] = permission.child("toPort")
+                            ? nlohmann::json(typed_value(permission.child_value("toPort")))
                             : nlohmann::json(nullptr);
-      rule["to_port"] = permission.child("toPort")
-                          ? nlohmann::json(typed_value(permission.child_value("toPort")))
-                          : nlohmann::json(nullptr);
-      ingress.push_back(std::move(rule));
-    }
+        rules.push_back(std::move(rule));
+      }
+      return rules;
+    };
     page.items.push_back({{"group_id", text(group, "groupId")},
                           {"group_name", text(group, "groupName")},
                           {"vpc_id", text(group, "vpcId")},
                           {"arn", text(group, "securityGroupArn")},
                           {"owner_id", text(group, "ownerId")},
-                          {"ingress", std::move(ingress)}});
+                          {"ingress", rules_of("ipPermissions")},
+                          {"egress", rules_of("ipPermissionsEgress")}});
   }
   if (!text(root, "nextToken").empty()) {
     page.next = text(root, "nextToken");
@@ -295,6 +331,11 @@ nlohmann::json parse_json_object(std::string_view body) {
     throw MalformedResponse(fmt::format("invalid JSON ({} bytes received)", body.size()));
   }
   return json;
+}
+
+nlohmann::json parse_xml_tree(std::string_view body, std::string_view root_name) {
+  const pugi::xml_document doc = load(body, root_name);
+  return tree_of(doc.document_element(), 0);
 }
 
 std::string url_decode(std::string_view text) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -111,8 +112,9 @@ private:
       auto run = std::make_shared<TypeRun>(
         engine, account, type, make_collector(type),
         [&sink](Batch batch) { sink.on_batch(std::move(batch)); }, now);
-      const bool regional =
-        type == "security_groups" || type == "audit_logs" || type == "compliance_rules";
+      const std::vector<CallSketch> sketches = sketch_calls(type);
+      const bool regional = std::any_of(sketches.begin(), sketches.end(),
+                                        [](const CallSketch& sketch) { return sketch.regional; });
       if (regional && !regions_problem.empty()) {
         run->problem(regions_problem);
       }

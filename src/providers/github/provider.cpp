@@ -1,3 +1,5 @@
+#include "api.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/net/retry.hpp>
 #include <velocity/providers/github/provider.hpp>
@@ -5,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -12,20 +15,9 @@ namespace velocity::providers::github {
 
 namespace {
 
-std::string encode_path(std::string_view text) {
-  // Branch names such as release/1.x keep their slash.
-  return net::uri_encode(text, net::SlashEncoding::keep);
-}
-
 std::string describe(const std::string& what, const net::Response& response) {
   return fmt::format("{}: {}", what, error_text(response));
 }
-
-// GitHub's list pages: a JSON array, the next one named by the Link header.
-const Paging k_paging{.items = "",
-                      .next = [](const net::Response& response, const nlohmann::json&) {
-                        return next_link(response.header("link").value_or(""));
-                      }};
 
 class GithubProvider final : public Provider {
 public:
@@ -40,17 +32,18 @@ public:
                          return rate_limit_wait(response, epoch_seconds());
                        },
                      .integration_max_wait = std::chrono::seconds(m_settings.max_wait_seconds)},
-        options) {}
+        options),
+      m_api(m_session, m_settings, m_config.secret, m_config.name) {}
 
   ConnectionTest test() override {
     ConnectionTest test;
     const auto started = std::chrono::steady_clock::now();
-    const net::Response response = get(m_settings.api_url + "/user");
+    const net::Response response = m_api.get("/user");
     test.response_time_ms = elapsed_ms(started);
     test.account_id = m_settings.org;
     if (!response.ok()) {
       return failed_test(std::move(test), response,
-                         response.status == 401 ? rejected_message(response)
+                         response.status == 401 ? m_api.rejected_message(response)
                                                 : describe("GET /user", response));
     }
     const nlohmann::json user = nlohmann::json::parse(response.body, nullptr, false);
@@ -65,8 +58,15 @@ public:
     std::vector<PlannedCall> calls;
     const std::string org = m_settings.org;
     const std::string& api = m_settings.api_url;
-    auto call = [&](const std::string& type, const std::string& operation, std::string path,
-                    std::string note) {
+    auto call = [&](const std::string& type, const std::string& operation, std::string note) {
+      // The operation's path with the organisation filled in, the rest left as placeholders.
+      std::string path = operation.substr(operation.find(' ') + 1);
+      if (const size_t at = path.find("{org}"); at != std::string::npos) {
+        path.replace(at, 5, org);
+      }
+      if (const size_t at = path.find("{owner}"); at != std::string::npos) {
+        path.replace(at, 7, org);
+      }
       calls.push_back(PlannedCall{.evidence_type = type,
                                   .service = "github",
                                   .operation = operation,
@@ -74,21 +74,18 @@ public:
                                   .endpoint = api + path,
                                   .note = std::move(note)});
     };
-    for (const std::string& type : types) {
-      if (type == "configurations") {
-        call(type, "GET /orgs/{org}", "/orgs/" + org, "");
-        call(type, "GET /orgs/{org}/repos", "/orgs/" + org + "/repos?per_page=100",
-             "each page (Link rel=next)");
-        call(type, "GET /repos/{owner}/{repo}/vulnerability-alerts",
-             "/repos/" + org + "/{repo}/vulnerability-alerts", "per repository");
-      } else if (type == "security_groups") {
-        call(type, "GET /orgs/{org}/repos", "/orgs/" + org + "/repos?per_page=100",
-             "each page (Link rel=next)");
-        call(type, "GET /repos/{owner}/{repo}/branches/{branch}/protection",
-             "/repos/" + org + "/{repo}/branches/{default_branch}/protection",
-             "per unarchived repository");
-        call(type, "GET /orgs/{org}/members?filter=2fa_disabled",
-             "/orgs/" + org + "/members?filter=2fa_disabled&per_page=100", "each page");
+    for (const EvidenceTypeInfo& info : platform().evidence_types) {
+      if (std::find(types.begin(), types.end(), info.id) == types.end()) {
+        continue;
+      }
+      for (const std::string& operation : info.calls) {
+        const bool per_repo = operation.find("{repo}") != std::string::npos;
+        const bool listed = !per_repo && operation.find("/actions/") == std::string::npos &&
+                            operation != "GET /orgs/{org}";
+        call(info.id, operation,
+             per_repo ? "per unarchived repository"
+             : listed ? "each page (Link rel=next)"
+                      : "");
       }
     }
     return calls;
@@ -96,55 +93,26 @@ public:
 
   CollectResult collect(std::span<const std::string> types, CollectionSink& sink) override {
     return collect_by_type(m_session, m_settings.org, types, sink, [this](Batch& batch) {
+      Refusals refusals;
       if (batch.type == "configurations") {
-        collect_configurations(batch);
+        collect_organization(m_api, batch, refusals);
+        collect_repositories(m_api, repositories(batch), batch, refusals);
       } else if (batch.type == "security_groups") {
-        collect_access_rules(batch);
+        collect_branches(m_api, repositories(batch), batch, refusals);
+        collect_people(m_api, batch, refusals);
       }
+      refusals.report(batch);
       run_checks(batch);
     });
   }
 
 private:
-  std::string rejected_message(const net::Response& response) const {
-    return fmt::format("GitHub rejected the token of integration {} ({})", m_config.name,
-                       error_text(response));
-  }
-
-  // One GET; the session waits out rate limits within --max-wait.
-  net::Response get(const std::string& url) {
-    return m_session.send(net::Request{.method = "GET",
-                                       .url = url,
-                                       .headers = {{"Accept", "application/vnd.github+json"},
-                                                   {"Authorization", "Bearer " + m_config.secret},
-                                                   {"X-GitHub-Api-Version", "2022-11-28"}}});
-  }
-
-  // Throws for answers that end the whole collection: rejected token.
-  void fail_on_rejection(const net::Response& response) const {
-    if (response.status == 401) {
-      throw StateError(rejected_message(response),
-                       fmt::format("store a valid token with `velocity connect github --name {} "
-                                   "--org {} --replace`",
-                                   m_config.name, m_settings.org));
-    }
-  }
-
-  // Every page of the list at `url`.
-  Listing get_all(const std::string& url, const std::string& what) {
-    return list_pages(url, what, k_paging, [this](const std::string& page) {
-      net::Response response = get(page);
-      fail_on_rejection(response);
-      return response;
-    });
-  }
-
   // The organisation's repositories, listed once per collection.
   const nlohmann::json& repositories(Batch& batch) {
     if (!m_repos) {
-      m_repos = get_all(fmt::format("{}/orgs/{}/repos?type=all&per_page=100", m_settings.api_url,
-                                    encode_path(m_settings.org)),
-                        "GET /orgs/" + m_settings.org + "/repos");
+      m_repos = m_api.get_all(
+        fmt::format("/orgs/{}/repos?type=all&per_page=100", encode_path(m_settings.org)),
+        "GET /orgs/" + m_settings.org + "/repos");
     }
     if (!m_repos->problem.empty()) {
       batch.problems.push_back(m_repos->problem);
@@ -152,110 +120,10 @@ private:
     return m_repos->items;
   }
 
-  void collect_configurations(Batch& batch) {
-    const net::Response org =
-      get(fmt::format("{}/orgs/{}", m_settings.api_url, encode_path(m_settings.org)));
-    fail_on_rejection(org);
-    if (!org.ok()) {
-      batch.problems.push_back(describe("GET /orgs/" + m_settings.org, org));
-    } else {
-      nlohmann::json json = nlohmann::json::parse(org.body, nullptr, false);
-      if (!json.is_object()) {
-        json = nlohmann::json::object();
-      }
-      if (!json.contains("two_factor_requirement_enabled")) {
-        batch.problems.push_back(fmt::format(
-          "GET /orgs/{}: two_factor_requirement_enabled is not visible (the token is not an "
-          "organisation owner's)",
-          m_settings.org));
-      }
-      add_evidence(batch, m_settings.org, "", {{"kind", "organization"}, {"organization", json}},
-                   org.body);
-    }
-
-    const nlohmann::json& repos = repositories(batch);
-    bool analysis_hidden = false;
-    for (const nlohmann::json& repo : repos) {
-      const std::string full_name = repo.value("full_name", "");
-      if (full_name.empty()) {
-        continue;
-      }
-      nlohmann::json data = {{"kind", "repository"}, {"repository", repo}};
-      analysis_hidden = analysis_hidden || !repo.contains("security_and_analysis");
-      const net::Response alerts = get(fmt::format("{}/repos/{}/vulnerability-alerts",
-                                                   m_settings.api_url, encode_path(full_name)));
-      fail_on_rejection(alerts);
-      std::string raw = repo.dump();
-      if (alerts.status == 204) {
-        data["dependabot_alerts"] = true;
-      } else if (alerts.status == 404) {
-        data["dependabot_alerts"] = false;
-      } else {
-        data["dependabot_alerts"] = nullptr;
-        batch.problems.push_back(
-          describe(fmt::format("GET /repos/{}/vulnerability-alerts", full_name), alerts));
-      }
-      raw += alerts.body;
-      add_evidence(batch, full_name, "", std::move(data), raw);
-    }
-    if (analysis_hidden) {
-      batch.problems.push_back(
-        fmt::format("GET /orgs/{}/repos: security_and_analysis is not visible (the token is not an "
-                    "organisation owner's), so secret scanning was not checked",
-                    m_settings.org));
-    }
-  }
-
-  void collect_access_rules(Batch& batch) {
-    const nlohmann::json& repos = repositories(batch);
-    for (const nlohmann::json& repo : repos) {
-      const std::string full_name = repo.value("full_name", "");
-      const std::string branch = repo.value("default_branch", "");
-      if (full_name.empty() || branch.empty() || repo.value("archived", false)) {
-        continue;
-      }
-      const std::string what =
-        fmt::format("GET /repos/{}/branches/{}/protection", full_name, branch);
-      const net::Response response =
-        get(fmt::format("{}/repos/{}/branches/{}/protection", m_settings.api_url,
-                        encode_path(full_name), encode_path(branch)));
-      fail_on_rejection(response);
-      nlohmann::json data = {
-        {"kind", "branch_protection"}, {"repository", full_name}, {"branch", branch}};
-      if (response.ok()) {
-        data["protected"] = true;
-        data["protection"] = nlohmann::json::parse(response.body, nullptr, false);
-      } else if (response.status == 404 &&
-                 error_text(response).find("not protected") != std::string::npos) {
-        data["protected"] = false;
-        data["protection"] = nullptr;
-      } else {
-        batch.problems.push_back(describe(what, response));
-        continue;
-      }
-      add_evidence(batch, full_name + ":" + branch, "", std::move(data), response.body);
-    }
-
-    const Listing members =
-      get_all(fmt::format("{}/orgs/{}/members?filter=2fa_disabled&per_page=100", m_settings.api_url,
-                          encode_path(m_settings.org)),
-              "GET /orgs/" + m_settings.org + "/members?filter=2fa_disabled");
-    if (!members.problem.empty()) {
-      batch.problems.push_back(members.problem);
-      return;
-    }
-    nlohmann::json logins = nlohmann::json::array();
-    for (const nlohmann::json& member : members.items) {
-      logins.push_back(member.value("login", ""));
-    }
-    add_evidence(batch, m_settings.org + ":members-without-2fa", "",
-                 {{"kind", "members_without_2fa"}, {"count", logins.size()}, {"logins", logins}},
-                 members.raw);
-  }
-
   IntegrationConfig m_config;
   Settings m_settings;
   Session m_session;
+  Api m_api;
   // The organisation's repositories, once listed.
   std::optional<Listing> m_repos;
 };
@@ -352,26 +220,101 @@ const Platform& platform() {
     .name = "github",
     .title = "GitHub",
     .evidence_types =
-      {EvidenceTypeInfo{.id = "configurations",
-                        .description = "organisation settings and repositories (secret "
-                                       "scanning, Dependabot alerts)",
-                        .calls = {"GET /orgs/{org}", "GET /orgs/{org}/repos",
-                                  "GET /repos/{owner}/{repo}/vulnerability-alerts"}},
+      {EvidenceTypeInfo{
+         .id = "configurations",
+         .description = "organisation settings, webhooks and Actions policies; repositories "
+                        "(secret scanning, Dependabot, code scanning, CODEOWNERS, SECURITY.md, "
+                        "webhooks, deploy keys)",
+         .calls = {"GET /orgs/{org}", "GET /orgs/{org}/hooks",
+                   "GET /orgs/{org}/actions/permissions",
+                   "GET /orgs/{org}/actions/permissions/workflow",
+                   "GET /orgs/{org}/actions/permissions/fork-pr-contributor-approval",
+                   "GET /orgs/{org}/repos", "GET /repos/{owner}/{repo}/vulnerability-alerts",
+                   "GET /repos/{owner}/{repo}/contents/{path}",
+                   "GET /repos/{owner}/{repo}/code-scanning/analyses",
+                   "GET /repos/{owner}/{repo}/hooks", "GET /repos/{owner}/{repo}/keys"}},
        EvidenceTypeInfo{.id = "security_groups",
-                        .description = "access rules around code: default-branch protection, "
-                                       "members without 2FA",
+                        .description =
+                          "access rules around code: default-branch protection and rulesets, "
+                          "owners, members and outside collaborators without 2FA",
                         .calls = {"GET /orgs/{org}/repos",
                                   "GET /repos/{owner}/{repo}/branches/{branch}/protection",
-                                  "GET /orgs/{org}/members?filter=2fa_disabled"}}},
-    .checks = {CheckInfo{.id = "github_org_2fa_required", .evidence_type = "configurations"},
-               CheckInfo{.id = "github_repo_secret_scanning_enabled",
-                         .evidence_type = "configurations"},
-               CheckInfo{.id = "github_branch_protection_enabled",
-                         .evidence_type = "security_groups"},
-               CheckInfo{.id = "github_branch_protection_required_reviews",
-                         .evidence_type = "security_groups"},
-               CheckInfo{.id = "github_branch_protection_enforce_admins",
-                         .evidence_type = "security_groups"}},
+                                  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+                                  "GET /repos/{owner}/{repo}/rulesets/{id}",
+                                  "GET /orgs/{org}/members?filter=2fa_disabled",
+                                  "GET /orgs/{org}/members?role=admin",
+                                  "GET /orgs/{org}/outside_collaborators?filter=2fa_disabled"}}},
+    .checks =
+      {
+        CheckInfo{.id = "github_organization_members_mfa_required",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_default_repository_permission_strict",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_repository_creation_limited",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_public_repository_creation_limited",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_verified_badge", .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_actions_default_token_read_only",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_actions_allowed_actions_restricted",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_actions_fork_pr_approval_required",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_actions_cannot_approve_pull_requests",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_webhook_url_https", .evidence_type = "configurations"},
+        CheckInfo{.id = "github_webhook_ssl_verification_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_secret_scanning_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_secret_scanning_push_protection_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_dependency_scanning_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_dependabot_security_updates_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_code_scanning_enabled",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_has_codeowners_file", .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_public_has_securitymd_file",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_repository_deploy_keys_read_only",
+                  .evidence_type = "configurations"},
+        CheckInfo{.id = "github_organization_members_2fa_enabled",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_organization_outside_collaborators_2fa_enabled",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_organization_owners_limited", .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_protection_enabled",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_push_restricted",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_review_dismissal_restricted",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_multiple_approvals",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_dismisses_stale_reviews",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_codeowners_review",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_status_checks_required",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_up_to_date_branch",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_conversation_resolution",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_signed_commits",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_requires_linear_history",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_protection_applies_to_admins",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_disallows_force_push",
+                  .evidence_type = "security_groups"},
+        CheckInfo{.id = "github_repository_default_branch_deletion_disabled",
+                  .evidence_type = "security_groups"},
+      },
     .open = [](const IntegrationConfig& config, const ProviderOptions& options)
       -> std::unique_ptr<Provider> { return std::make_unique<GithubProvider>(config, options); }};
   return github;

@@ -11,12 +11,13 @@
 #include <utility>
 #include <vector>
 
-// The AWS wire protocols velocity speaks: query (IAM, STS) and its EC2 dialect, rest-xml (S3)
-// and JSON 1.1 (CloudTrail, Config, Organizations); where each call goes, how it is signed,
-// and how an error answer of any of them is read.
+// The AWS wire protocols velocity speaks: query (IAM, STS, CloudWatch, SNS) and its EC2 dialect,
+// rest-xml (S3), JSON 1.1 (CloudTrail, Config, Organizations, KMS, CloudWatch Logs) and rest-json
+// (Security Hub); where each call goes, how it is signed, and how an error answer of any of them
+// is read.
 namespace velocity::providers::aws {
 
-enum class Protocol { query, ec2, rest_xml, json };
+enum class Protocol { query, ec2, rest_xml, json, rest_json };
 
 // One API call, before it is signed.
 struct ApiCall {
@@ -31,7 +32,7 @@ struct ApiCall {
   std::string target{};
   std::string body = "{}";
   // rest_xml: the bucket (empty for ListBuckets), method, path within the bucket (already
-  // URI-encoded) and query (without '?').
+  // URI-encoded) and query (without '?'). rest_json: method, path and query; no body.
   std::string bucket{};
   std::string method = "GET";
   std::string path = "/";
@@ -48,6 +49,13 @@ ApiCall ec2_call(std::string operation, std::string region,
                  std::vector<std::pair<std::string, std::string>> params);
 // An S3 rest-xml GET of `bucket` (empty: the service) with sub-resource `query` in `region`.
 ApiCall s3_call(std::string operation, std::string region, std::string bucket, std::string query);
+// A query call of any other service (`monitoring`, `sns`) with its API version, in `region`.
+ApiCall query_call(std::string service, std::string operation, std::string region,
+                   std::string api_version,
+                   std::vector<std::pair<std::string, std::string>> params);
+// A rest-json GET of `path` (already URI-encoded) with `query` (without '?').
+ApiCall rest_json_call(std::string service, std::string operation, std::string region,
+                       std::string path, std::string query);
 // A JSON 1.1 call: `target_prefix` + "." + operation in X-Amz-Target.
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body);

@@ -13,7 +13,7 @@ namespace velocity::providers::aws {
 // descriptions are in frameworks/checks/aws-<service>.yaml).
 const std::vector<CheckInfo>& evaluated_checks();
 
-// The five evidence types with the calls behind each.
+// The evidence types with the calls behind each (the IAM actions they need).
 const std::vector<EvidenceTypeInfo>& evidence_type_catalogue();
 
 // Evaluates every check that reads `batch.type` over the batch's evidence, appending the

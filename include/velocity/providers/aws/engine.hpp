@@ -31,7 +31,7 @@ struct CallResult {
   bool ok() const noexcept { return !error.has_value(); }
   // SHA-256 (hex) of the raw body, computed once.
   const std::string& body_sha256() const;
-  // "iam:ListUsers"
+  // "iam:ListUsers", as the IAM action is named ("cloudwatch:DescribeAlarms").
   std::string name() const;
   // "iam:ListUsers in us-east-1: AccessDenied: User ... is not authorized"
   std::string describe_error() const;

@@ -57,7 +57,8 @@ Page parse_policies(std::string_view body);
 nlohmann::json parse_policy_document(std::string_view body);
 
 // EC2 DescribeSecurityGroups: [{"group_id", "group_name", "vpc_id", "arn", "owner_id",
-// "ingress": [{"protocol", "from_port", "to_port", "ipv4": [...], "ipv6": [...]}]}]; nextToken.
+// "ingress" and "egress": [{"protocol", "from_port", "to_port", "ipv4": [...], "ipv6": [...]}]}];
+// nextToken.
 Page parse_security_groups(std::string_view body);
 
 // S3 ListBuckets: [{"name", "creation_date", "region"}] (region when the answer has
@@ -69,6 +70,11 @@ nlohmann::json parse_bucket_encryption(std::string_view body);
 nlohmann::json parse_public_access_block(std::string_view body);
 // S3 GetBucketVersioning: {"status": "Enabled" | "Suspended" | "", "mfa_delete": ...}.
 nlohmann::json parse_bucket_versioning(std::string_view body);
+
+// Any XML answer whose root is <root_name> as a JSON tree: a leaf element is its text, an element
+// whose children are <item> (EC2) or <member> (query) is an array, any other an object keyed by
+// child name. An empty list is therefore "" and a missing one absent: read lists with care.
+nlohmann::json parse_xml_tree(std::string_view body, std::string_view root_name);
 
 // A JSON 1.1 answer as a JSON object. Throws MalformedResponse when it is not one.
 nlohmann::json parse_json_object(std::string_view body);
