@@ -351,7 +351,8 @@ void setup_connect(CLI::App& command, Context& ctx) {
   gcp->callback([&ctx, options] { connect::connect_gcp(ctx, *options); });
 
   CLI::App* azure = command.add_subcommand(
-    "azure", "connect an Azure subscription; AZURE_TENANT_ID, AZURE_CLIENT_ID, "
+    "azure", "connect Azure: every subscription the service principal can list, or only "
+             "AZURE_SUBSCRIPTION_ID when set; AZURE_TENANT_ID, AZURE_CLIENT_ID, "
              "AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID come from the environment or "
              "--credentials-file, never from arguments");
   azure->add_option("--name", options->name, "name of the integration")

@@ -282,8 +282,9 @@ void connect_azure(Context& ctx, const ConnectOptions& options) {
   const std::string secret = values["AZURE_CLIENT_SECRET"];
   if (secret.empty()) {
     throw UsageError("AZURE_CLIENT_SECRET is missing",
-                     "set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
-                     "AZURE_SUBSCRIPTION_ID (or pass --credentials-file)");
+                     "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, and "
+                     "AZURE_SUBSCRIPTION_ID to collect one subscription only (or pass "
+                     "--credentials-file)");
   }
   if (options.authority_host) {
     settings.authority_host = without_trailing_slash(*options.authority_host);

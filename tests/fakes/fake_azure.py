@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A fake Azure: Microsoft identity platform v2.0 token endpoint (client credentials) and the
 Azure Resource Manager reads velocity makes (subscription, resource groups, storage accounts,
-network security groups, role assignments and definitions), with nextLink paging.
+network security groups, key vaults, virtual machines, SQL servers and their children, App
+Service apps and their configuration, Defender for Cloud pricings, activity log diagnostic
+settings and alerts, role assignments and definitions), with nextLink paging.
 
 Usage: python3 tests/fakes/fake_azure.py [--scenario pass|fail|FILE] [common options, see
 fakelib.py]. Routes, scenario keys and error bodies: tests/fakes/README.md.
@@ -33,10 +35,41 @@ ACTIONS = {
     "roleAssignments.list": "Microsoft.Authorization/roleAssignments/read",
     "roleDefinitions.list": "Microsoft.Authorization/roleDefinitions/read",
     "roleDefinitions.get": "Microsoft.Authorization/roleDefinitions/read",
+    "vaults.listBySubscription": "Microsoft.KeyVault/vaults/read",
+    "virtualMachines.listAll": "Microsoft.Compute/virtualMachines/read",
+    "pricings.list": "Microsoft.Security/pricings/read",
+    "subscriptionDiagnosticSettings.list": "Microsoft.Insights/diagnosticSettings/read",
+    "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights/activityLogAlerts/read",
+    "blobServices.getServiceProperties": "Microsoft.Storage/storageAccounts/blobServices/read",
+    "keys.list": "Microsoft.KeyVault/vaults/keys/read",
+    "secrets.list": "Microsoft.KeyVault/vaults/secrets/read",
+    "servers.list": "Microsoft.Sql/servers/read",
+    "firewallRules.listByServer": "Microsoft.Sql/servers/firewallRules/read",
+    "serverBlobAuditingPolicies.listByServer": "Microsoft.Sql/servers/auditingSettings/read",
+    "serverAzureADAdministrators.listByServer": "Microsoft.Sql/servers/administrators/read",
+    "databases.listByServer": "Microsoft.Sql/servers/databases/read",
+    "transparentDataEncryptions.get":
+        "Microsoft.Sql/servers/databases/transparentDataEncryption/read",
+    "webApps.list": "Microsoft.Web/sites/Read",
+    "webApps.getConfiguration": "Microsoft.Web/sites/config/Read",
+}
+
+# op -> the resource provider namespace a subscription must have registered for it
+NAMESPACES = {
+    "storageAccounts.list": "Microsoft.Storage",
+    "networkSecurityGroups.list": "Microsoft.Network",
+    "vaults.listBySubscription": "Microsoft.KeyVault",
+    "virtualMachines.listAll": "Microsoft.Compute",
+    "pricings.list": "Microsoft.Security",
+    "subscriptionDiagnosticSettings.list": "Microsoft.Insights",
+    "activityLogAlerts.listBySubscriptionId": "Microsoft.Insights",
+    "servers.list": "Microsoft.Sql",
+    "webApps.list": "Microsoft.Web",
 }
 
 SUB = r"/subscriptions/([^/]+)"
 PROVIDERS = r"/providers/microsoft\.authorization"
+SQL_SERVER = SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.sql/servers/([^/]+)"
 
 
 def arm_error(status, code, message, headers=()):
@@ -58,6 +91,31 @@ class AzureHandler(fakelib.Handler):
          "storageAccounts.list", "route_storage_accounts"),
         ("GET", re.compile(SUB + r"/providers/microsoft\.network/networksecuritygroups"),
          "networkSecurityGroups.list", "route_network_security_groups"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.keyvault/vaults"),
+         "vaults.listBySubscription", "route_vaults"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.compute/virtualmachines"),
+         "virtualMachines.listAll", "route_virtual_machines"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.security/pricings"), "pricings.list",
+         "route_pricings"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.insights/diagnosticsettings"),
+         "subscriptionDiagnosticSettings.list", "route_diagnostic_settings"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.insights/activitylogalerts"),
+         "activityLogAlerts.listBySubscriptionId", "route_activity_log_alerts"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.storage/"
+                           r"storageaccounts/([^/]+)/blobservices/default"),
+         "blobServices.getServiceProperties", "route_blob_service"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.keyvault/vaults/"
+                           r"([^/]+)/(keys|secrets)"), "vault.items", "route_vault_items"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.sql/servers"), "servers.list",
+         "route_sql_servers"),
+        ("GET", re.compile(SQL_SERVER + r"/(firewallrules|auditingsettings|administrators|databases)"),
+         "sql.children", "route_sql_children"),
+        ("GET", re.compile(SQL_SERVER + r"/databases/([^/]+)/transparentdataencryption/current"),
+         "transparentDataEncryptions.get", "route_tde"),
+        ("GET", re.compile(SUB + r"/providers/microsoft\.web/sites"), "webApps.list",
+         "route_web_apps"),
+        ("GET", re.compile(SUB + r"/resourcegroups/([^/]+)/providers/microsoft\.web/sites/([^/]+)"
+                           r"/config/web"), "webApps.getConfiguration", "route_web_config"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roleassignments"), "roleAssignments.list",
          "route_role_assignments"),
         ("GET", re.compile(SUB + PROVIDERS + r"/roledefinitions"), "roleDefinitions.list",
@@ -223,10 +281,27 @@ class AzureHandler(fakelib.Handler):
             raise arm_error(400, "MissingApiVersionParameter",
                             "The api-version query parameter (?api-version=) is required for all "
                             "requests.")
-        if sub is not None and sub.lower() != scenario["subscription"]["subscriptionId"].lower():
+        extra = self.extra_subscription(sub) if sub is not None else None
+        if sub is not None and extra is None and \
+                sub.lower() != scenario["subscription"]["subscriptionId"].lower():
             raise arm_error(404, "SubscriptionNotFound",
                             "The subscription '%s' could not be found." % sub)
         self.check_faults(op)
+        namespace = NAMESPACES.get(op)
+        if namespace in scenario.get("unregistered_providers", []):
+            raise arm_error(409, "MissingSubscriptionRegistration",
+                            "The subscription is not registered to use namespace '%s'. See "
+                            "https://aka.ms/rps-not-found for how to register subscriptions."
+                            % namespace)
+        # The other subscriptions hold no resources: every list in them is empty.
+        if extra is not None and op != "subscriptions.get":
+            raise Reply(200, {"value": []})
+
+    def extra_subscription(self, sub):
+        for extra in self.server.scenario.get("extra_subscriptions", []):
+            if extra["subscriptionId"].lower() == sub.lower():
+                return extra
+        return None
 
     def page(self, items):
         """One page of `items` as {"value": [...], "nextLink": ...} ($skiptoken = offset)."""
@@ -247,8 +322,8 @@ class AzureHandler(fakelib.Handler):
     def sub_id(self):
         return self.server.scenario["subscription"]["subscriptionId"]
 
-    def subscription(self):
-        s = self.server.scenario["subscription"]
+    def subscription(self, s=None):
+        s = s or self.server.scenario["subscription"]
         return {"id": "/subscriptions/%s" % s["subscriptionId"],
                 "authorizationSource": "RoleBased", "managedByTenants": [],
                 "subscriptionId": s["subscriptionId"], "tenantId": self.server.scenario["tenant_id"],
@@ -259,11 +334,13 @@ class AzureHandler(fakelib.Handler):
 
     def route_subscriptions(self):
         self.authorize("subscriptions.list")
-        return 200, self.page([self.subscription()])
+        return 200, self.page([self.subscription()] + [
+            self.subscription(extra)
+            for extra in self.server.scenario.get("extra_subscriptions", [])])
 
     def route_subscription(self, sub):
         self.authorize("subscriptions.get", sub)
-        return 200, self.subscription()
+        return 200, self.subscription(self.extra_subscription(sub))
 
     def resource_group(self, rg):
         body = {"id": "/subscriptions/%s/resourceGroups/%s" % (self.sub_id(), rg["name"]),
@@ -342,6 +419,304 @@ class AzureHandler(fakelib.Handler):
                                           "securityRules": rules,
                                           "defaultSecurityRules": default_rules(gid)}})
         return 200, self.page(groups)
+
+    def route_vaults(self, sub):
+        self.authorize("vaults.listBySubscription", sub)
+        vaults = []
+        for v in self.server.scenario.get("key_vaults", []):
+            vid = self.resource_id(v["resource_group"], "Microsoft.KeyVault/vaults", v["name"])
+            properties = {"tenantId": self.server.scenario["tenant_id"],
+                          "sku": {"family": "A", "name": "standard"}, "accessPolicies": [],
+                          "enabledForDeployment": False, "enabledForDiskEncryption": False,
+                          "enabledForTemplateDeployment": False, "enableSoftDelete": True,
+                          "softDeleteRetentionInDays": 90, "enableRbacAuthorization": False,
+                          "vaultUri": "https://%s.vault.azure.net/" % v["name"],
+                          "provisioningState": "Succeeded", "publicNetworkAccess": "Enabled"}
+            # enablePurgeProtection is absent until turned on (it can never be set to false).
+            properties.update({k: val for k, val in v.get("properties", {}).items()
+                               if val is not None})
+            properties["privateEndpointConnections"] = [
+                {"id": vid + "/privateEndpointConnections/" + pe, "etag": "",
+                 "properties": {"provisioningState": "Succeeded",
+                                "privateEndpoint": {"id": self.resource_id(
+                                    v["resource_group"], "Microsoft.Network/privateEndpoints",
+                                    pe)},
+                                "privateLinkServiceConnectionState": {
+                                    "status": "Approved", "actionsRequired": "None"}}}
+                for pe in v.get("private_endpoints", [])]
+            vaults.append({"id": vid, "name": v["name"], "type": "Microsoft.KeyVault/vaults",
+                           "location": v["location"], "tags": v.get("tags", {}),
+                           "systemData": {"createdBy": "admin@contoso.com",
+                                          "createdByType": "User",
+                                          "createdAt": "2023-05-01T10:00:00.000Z"},
+                           "properties": properties})
+        return 200, self.page(vaults)
+
+    def route_virtual_machines(self, sub):
+        self.authorize("virtualMachines.listAll", sub)
+        machines = []
+        for m in self.server.scenario.get("virtual_machines", []):
+            rg, name = m["resource_group"], m["name"]
+
+            def disk(disk_name, managed, extra):
+                body = {"name": disk_name, "createOption": "FromImage", "caching": "ReadWrite",
+                        "diskSizeGB": 30}
+                body.update(extra)
+                if managed:
+                    body["managedDisk"] = {"storageAccountType": "Premium_LRS", "id":
+                                           self.resource_id(rg, "Microsoft.Compute/disks",
+                                                            disk_name)}
+                else:
+                    body["vhd"] = {"uri": "https://%svhds.blob.core.windows.net/vhds/%s.vhd"
+                                          % (name.replace("-", ""), disk_name)}
+                return body
+            managed = m.get("managed_disks", True)
+            properties = {"vmId": fakelib.new_id(),
+                          "hardwareProfile": {"vmSize": "Standard_D2s_v3"},
+                          "storageProfile": {
+                              "imageReference": {"publisher": "Canonical",
+                                                 "offer": "0001-com-ubuntu-server-jammy",
+                                                 "sku": "22_04-lts-gen2", "version": "latest"},
+                              "osDisk": disk(name + "_OsDisk_1", managed, {"osType": "Linux"}),
+                              "dataDisks": [disk(name + "_data_%d" % i, managed, {"lun": i})
+                                            for i in range(m.get("data_disks", 0))]},
+                          "osProfile": {"computerName": name, "adminUsername": "azureuser",
+                                        "linuxConfiguration": {
+                                            "disablePasswordAuthentication": True}},
+                          "networkProfile": {"networkInterfaces": [{"id": self.resource_id(
+                              rg, "Microsoft.Network/networkInterfaces", name + "-nic")}]},
+                          "provisioningState": "Succeeded"}
+            if m.get("encryption_at_host") is not None:
+                properties["securityProfile"] = {"encryptionAtHost": m["encryption_at_host"]}
+            machines.append({"name": name, "id": self.resource_id(
+                rg, "Microsoft.Compute/virtualMachines", name),
+                "type": "Microsoft.Compute/virtualMachines", "location": m["location"],
+                "properties": properties})
+        return 200, self.page(machines)
+
+    def route_pricings(self, sub):
+        self.authorize("pricings.list", sub)
+        plans = []
+        for name, tier in self.server.scenario.get("defender_plans", {}).items():
+            properties = {"pricingTier": tier, "freeTrialRemainingTime":
+                          "PT0S" if tier == "Standard" else "P30D"}
+            if tier == "Standard":
+                properties["enablementTime"] = "2024-02-01T10:00:00.0000000Z"
+            plans.append({"id": "/subscriptions/%s/providers/Microsoft.Security/pricings/%s"
+                                % (self.sub_id(), name),
+                          "name": name, "type": "Microsoft.Security/pricings",
+                          "properties": properties})
+        return 200, {"value": plans}
+
+    def route_diagnostic_settings(self, sub):
+        self.authorize("subscriptionDiagnosticSettings.list", sub)
+        settings = []
+        for d in self.server.scenario.get("activity_log_diagnostic_settings", []):
+            settings.append({
+                "id": "/subscriptions/%s/providers/microsoft.insights/diagnosticSettings/%s"
+                      % (self.sub_id(), d["name"]),
+                "type": "Microsoft.Insights/diagnosticSettings", "name": d["name"],
+                "properties": {"workspaceId": self.resource_id(
+                    "rg-monitor", "Microsoft.OperationalInsights/workspaces", "law-central"),
+                    "logs": [{"category": c, "enabled": True} for c in d["categories"]]}})
+        return 200, {"value": settings}
+
+    def route_activity_log_alerts(self, sub):
+        self.authorize("activityLogAlerts.listBySubscriptionId", sub)
+        alerts = []
+        for a in self.server.scenario.get("activity_log_alerts", []):
+            conditions = [{"field": "category", "equals": a.get("category", "Administrative")}]
+            if a.get("operation"):
+                conditions.append({"field": "operationName", "equals": a["operation"]})
+            alerts.append({
+                "id": self.resource_id("rg-monitor", "Microsoft.Insights/activityLogAlerts",
+                                       a["name"]),
+                "type": "Microsoft.Insights/ActivityLogAlerts", "name": a["name"],
+                "location": "Global", "tags": {},
+                "properties": {"scopes": [a.get("scope", "/subscriptions/%s" % self.sub_id())],
+                               "condition": {"allOf": conditions},
+                               "actions": {"actionGroups": [{
+                                   "actionGroupId": self.resource_id(
+                                       "rg-monitor", "Microsoft.Insights/actionGroups",
+                                       "security-team"),
+                                   "webhookProperties": {}}]},
+                               "enabled": a.get("enabled", True), "description": ""}})
+        return 200, self.page(alerts)
+
+    def find(self, key, rg, name, kind):
+        for item in self.server.scenario.get(key, []):
+            if item["resource_group"].lower() == rg and item["name"].lower() == name:
+                return item
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource '%s/%s' under resource group '%s' was not found."
+                        % (kind, name, rg))
+
+    def route_blob_service(self, sub, rg, name):
+        self.authorize("blobServices.getServiceProperties", sub)
+        account = self.find("storage_accounts", rg, name, "Microsoft.Storage/storageAccounts")
+        blob = account.get("blob_service", {})
+        aid = self.resource_id(account["resource_group"], "Microsoft.Storage/storageAccounts",
+                               account["name"])
+        return 200, {"id": aid + "/blobServices/default", "name": "default",
+                     "type": "Microsoft.Storage/storageAccounts/blobServices",
+                     "sku": {"name": account.get("sku", "Standard_LRS"), "tier": "Standard"},
+                     "properties": {
+                         "cors": {"corsRules": []},
+                         "deleteRetentionPolicy": {"enabled": blob.get("soft_delete", False),
+                                                   "days": 14} if blob.get("soft_delete")
+                         else {"enabled": False, "allowPermanentDelete": False},
+                         "containerDeleteRetentionPolicy": {
+                             "enabled": blob.get("container_soft_delete", False), "days": 14}
+                         if blob.get("container_soft_delete") else {"enabled": False},
+                         "isVersioningEnabled": blob.get("versioning", False)}}
+
+    def route_vault_items(self, sub, rg, name, which):
+        op = "keys.list" if which == "keys" else "secrets.list"
+        self.authorize(op, sub)
+        vault = self.find("key_vaults", rg, name, "Microsoft.KeyVault/vaults")
+        vid = self.resource_id(vault["resource_group"], "Microsoft.KeyVault/vaults",
+                               vault["name"])
+        items = []
+        for item in vault.get(which, []):
+            attributes = {"enabled": item.get("enabled", True), "created": 1700000000,
+                          "updated": 1700000000, "recoveryLevel": "Recoverable+Purgeable"}
+            if item.get("exp") is not None:
+                attributes["exp"] = item["exp"]
+            properties = {"attributes": attributes}
+            if which == "keys":
+                properties.update({"kty": "RSA", "keyUri": "https://%s.vault.azure.net/keys/%s"
+                                   % (vault["name"], item["name"])})
+            else:
+                properties.update({"contentType": "text/plain", "secretUri":
+                                   "https://%s.vault.azure.net/secrets/%s"
+                                   % (vault["name"], item["name"])})
+            items.append({"id": "%s/%s/%s" % (vid, which, item["name"]), "name": item["name"],
+                          "type": "Microsoft.KeyVault/vaults/" + which, "location":
+                          vault["location"], "properties": properties})
+        return 200, self.page(items)
+
+    def find_sql_server(self, rg, name):
+        for server in self.server.scenario.get("sql_servers", []):
+            if server["resource_group"].lower() == rg and server["name"].lower() == name:
+                return server
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource 'Microsoft.Sql/servers/%s' under resource group '%s' was "
+                        "not found." % (name, rg))
+
+    def route_sql_servers(self, sub):
+        self.authorize("servers.list", sub)
+        servers = []
+        for v in self.server.scenario.get("sql_servers", []):
+            properties = {"administratorLogin": "sqladmin", "version": "12.0", "state": "Ready",
+                          "fullyQualifiedDomainName": "%s.database.windows.net" % v["name"],
+                          "privateEndpointConnections": [], "publicNetworkAccess": "Enabled",
+                          "restrictOutboundNetworkAccess": "Disabled"}
+            if v.get("minimal_tls_version") is not None:
+                properties["minimalTlsVersion"] = v["minimal_tls_version"]
+            servers.append({"id": self.resource_id(v["resource_group"], "Microsoft.Sql/servers",
+                                                   v["name"]),
+                            "name": v["name"], "type": "Microsoft.Sql/servers",
+                            "location": v["location"], "kind": "v12.0", "properties": properties})
+        return 200, self.page(servers)
+
+    def route_sql_children(self, sub, rg, name, child):
+        op = {"firewallrules": "firewallRules.listByServer",
+              "auditingsettings": "serverBlobAuditingPolicies.listByServer",
+              "administrators": "serverAzureADAdministrators.listByServer",
+              "databases": "databases.listByServer"}[child]
+        self.authorize(op, sub)
+        server = self.find_sql_server(rg, name)
+        sid = self.resource_id(server["resource_group"], "Microsoft.Sql/servers", server["name"])
+        if child == "firewallrules":
+            items = [{"id": sid + "/firewallRules/" + r["name"], "name": r["name"],
+                      "type": "Microsoft.Sql/servers/firewallRules",
+                      "properties": {"startIpAddress": r["start"], "endIpAddress": r["end"]}}
+                     for r in server.get("firewall_rules", [])]
+        elif child == "auditingsettings":
+            audit = server.get("auditing", {})
+            items = [{"id": sid + "/auditingSettings/Default", "name": "Default",
+                      "type": "Microsoft.Sql/servers/auditingSettings",
+                      "properties": {"state": audit.get("state", "Disabled"),
+                                     "retentionDays": audit.get("retention_days", 0),
+                                     "auditActionsAndGroups": [
+                                         "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP",
+                                         "FAILED_DATABASE_AUTHENTICATION_GROUP",
+                                         "BATCH_COMPLETED_GROUP"],
+                                     "isStorageSecondaryKeyInUse": False,
+                                     "isAzureMonitorTargetEnabled": True,
+                                     "isManagedIdentityInUse": False}}]
+        elif child == "administrators":
+            admin = server.get("entra_admin")
+            items = [] if not admin else [{
+                "id": sid + "/administrators/ActiveDirectory", "name": "ActiveDirectory",
+                "type": "Microsoft.Sql/servers/administrators",
+                "properties": {"administratorType": "ActiveDirectory", "login": admin,
+                               "sid": fakelib.new_id(),
+                               "tenantId": self.server.scenario["tenant_id"],
+                               "azureADOnlyAuthentication": False}}]
+        else:
+            items = [{"id": sid + "/databases/" + db, "name": db,
+                      "type": "Microsoft.Sql/servers/databases", "location": server["location"],
+                      "kind": "v12.0,user" if db != "master" else "v12.0,system",
+                      "sku": {"name": "GP_Gen5", "tier": "GeneralPurpose", "capacity": 2},
+                      "properties": {"status": "Online", "collation":
+                                     "SQL_Latin1_General_CP1_CI_AS"}}
+                     for db in ["master"] + list(server.get("databases", {}))]
+        return 200, self.page(items)
+
+    def route_tde(self, sub, rg, name, database):
+        self.authorize("transparentDataEncryptions.get", sub)
+        server = self.find_sql_server(rg, name)
+        state = {k.lower(): v for k, v in server.get("databases", {}).items()}.get(database)
+        if state is None:
+            raise arm_error(404, "ResourceNotFound", "The requested resource of type "
+                            "'Microsoft.Sql/servers/databases' with name '%s' was not found."
+                            % database)
+        sid = self.resource_id(server["resource_group"], "Microsoft.Sql/servers", server["name"])
+        return 200, {"id": "%s/databases/%s/transparentDataEncryption/Current" % (sid, database),
+                     "name": "Current",
+                     "type": "Microsoft.Sql/servers/databases/transparentDataEncryption",
+                     "properties": {"state": state}}
+
+    def find_web_app(self, rg, name):
+        for app in self.server.scenario.get("web_apps", []):
+            if app["resource_group"].lower() == rg and app["name"].lower() == name:
+                return app
+        raise arm_error(404, "ResourceNotFound",
+                        "The Resource 'Microsoft.Web/sites/%s' under resource group '%s' was not "
+                        "found." % (name, rg))
+
+    def route_web_apps(self, sub):
+        self.authorize("webApps.list", sub)
+        sites = []
+        for app in self.server.scenario.get("web_apps", []):
+            site = {"id": self.resource_id(app["resource_group"], "Microsoft.Web/sites",
+                                           app["name"]),
+                    "name": app["name"], "type": "Microsoft.Web/sites", "kind": "app,linux",
+                    "location": app["location"],
+                    "properties": {"state": "Running",
+                                   "hostNames": ["%s.azurewebsites.net" % app["name"]],
+                                   "enabled": True, "httpsOnly": app.get("https_only", False),
+                                   "clientCertEnabled": False, "siteConfig": None,
+                                   "publicNetworkAccess": "Enabled"}}
+            if app.get("identity"):
+                site["identity"] = {"type": app["identity"], "principalId": fakelib.new_id(),
+                                    "tenantId": self.server.scenario["tenant_id"]}
+            sites.append(site)
+        return 200, self.page(sites)
+
+    def route_web_config(self, sub, rg, name):
+        self.authorize("webApps.getConfiguration", sub)
+        app = self.find_web_app(rg, name)
+        aid = self.resource_id(app["resource_group"], "Microsoft.Web/sites", app["name"])
+        return 200, {"id": aid + "/config/web", "name": app["name"],
+                     "type": "Microsoft.Web/sites/config", "location": app["location"],
+                     "properties": {"numberOfWorkers": 1, "netFrameworkVersion": "v4.0",
+                                    "linuxFxVersion": "PYTHON|3.11", "http20Enabled":
+                                    app.get("http20", True), "minTlsVersion":
+                                    app.get("min_tls", "1.2"), "scmMinTlsVersion": "1.2",
+                                    "ftpsState": app.get("ftps_state", "FtpsOnly"),
+                                    "alwaysOn": False, "remoteDebuggingEnabled": False}}
 
     def definition_id(self, definition, scoped=True):
         prefix = "/subscriptions/%s" % self.sub_id() if scoped else ""

@@ -135,7 +135,7 @@ def arm(t):
         t.equal(len(groups), 2, "network security groups")
         rules = groups[0]["properties"]["securityRules"]
         t.equal([r["name"] for r in rules], ["allow-https", "allow-ssh-corp", "deny-rdp",
-                                             "allow-ssh-out"], "custom rules")
+                                             "allow-ssh-out", "allow-dns-corp"], "custom rules")
         t.equal(rules[1]["properties"]["sourceAddressPrefix"], "10.0.0.0/8", "rule source")
         t.equal(len(groups[0]["properties"]["defaultSecurityRules"]), 6, "default rules")
 
@@ -196,6 +196,53 @@ def arm(t):
                                            "roleAssignments?%s&$filter=atScope()" % (SUB, API))
         t.equal(sum(1 for a in owners if a["properties"]["roleDefinitionId"].endswith(
             "8e3af657-a8ff-443c-a75c-2fe8c4bcb635")), 4, "fail: four Owners")
+        vaults, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.KeyVault/"
+                                           "vaults?api-version=2023-07-01" % SUB)
+        t.check("enablePurgeProtection" not in vaults[0]["properties"] and
+                vaults[0]["properties"]["privateEndpointConnections"] == [],
+                "fail: vault without purge protection or private endpoint", vaults)
+        machines, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Compute/"
+                                             "virtualMachines?api-version=2024-03-01" % SUB)
+        os_disk = machines[0]["properties"]["storageProfile"]["osDisk"]
+        t.check("vhd" in os_disk and "managedDisk" not in os_disk, "fail: unmanaged OS disk")
+        plans, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Security/"
+                                          "pricings?api-version=2024-01-01" % SUB)
+        t.equal({p["properties"]["pricingTier"] for p in plans}, {"Free"}, "fail: plans Free")
+        alerts, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Insights/"
+                                           "activityLogAlerts?api-version=2020-10-01" % SUB)
+        t.equal([a["properties"]["enabled"] for a in alerts], [False, True], "fail: alerts")
+
+
+def services(t):
+    t.start("Key Vault, Compute, Defender, Monitor (pass) and unregistered providers")
+    with Fake("fake_azure.py", "--set",
+              'unregistered_providers=["Microsoft.Compute"]') as fake:
+        auth = get_token(fake)
+        plans, pages = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Security/"
+                                              "pricings?api-version=2024-01-01" % SUB)
+        t.equal((pages, {p["properties"]["pricingTier"] for p in plans}), (1, {"Standard"}),
+                "pricings: one page, all Standard")
+        t.check(all(p["id"].endswith("/pricings/" + p["name"]) for p in plans), "pricing ids")
+        settings, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Insights/"
+                                             "diagnosticSettings?api-version=2021-05-01-preview"
+                                             % SUB)
+        t.check({"Administrative", "Security", "Alert", "Policy"} <=
+                {log["category"] for log in settings[0]["properties"]["logs"]},
+                "diagnostic setting categories")
+        alerts, pages = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.Insights/"
+                                               "activityLogAlerts?api-version=2020-10-01" % SUB)
+        t.equal((len(alerts), pages), (11, 6), "alerts: eleven over six pages")
+        t.equal(alerts[0]["properties"]["condition"]["allOf"][1]["field"], "operationName",
+                "alert condition")
+        vaults, _ = collect(t, fake, auth, "/subscriptions/%s/providers/Microsoft.KeyVault/"
+                                           "vaults?api-version=2023-07-01" % SUB)
+        t.equal(vaults[0]["properties"]["enablePurgeProtection"], True, "vault purge protection")
+        status, _, body = fake.call("GET", "/subscriptions/%s/providers/Microsoft.Compute/"
+                                           "virtualMachines?api-version=2024-03-01" % SUB,
+                                    headers=auth)
+        t.equal((status, body["error"]["code"]), (409, "MissingSubscriptionRegistration"),
+                "unregistered provider")
+        t.check("'Microsoft.Compute'" in body["error"]["message"], "namespace named", body)
 
 
 def faults(t):
@@ -227,6 +274,7 @@ def main():
     t = Checks("selftest_azure")
     token_endpoint(t)
     arm(t)
+    services(t)
     faults(t)
     t.finish()
 

@@ -183,7 +183,7 @@ expect_err_contains "$s3:$line:14: check 'aws_s3_bucket_default_encryption': 'se
 
 TEST "bad catalogue: an entry without an evaluator, an evaluator without an entry"
 dir=$(broken evaluators)
-azure="$dir/checks/azure.yaml"
+azure="$dir/checks/azure-iam.yaml"
 line=$(line_of "$azure" "  - id: azure_rbac_owner_count_limited")
 sed -i 's/^  - id: azure_rbac_owner_count_limited$/  - id: azure_rbac_owner_count_limit/' "$azure"
 run checks list --frameworks-dir "$dir"

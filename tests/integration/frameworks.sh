@@ -118,7 +118,7 @@ MAPPED=$(json_get 'sorted(c["id"] for c in d["matches"][0]["checks"])')
 WHY=$(json_get 'all(c["why"] for c in d["matches"][0]["checks"])')
 run checks list --format json
 expect_equal "$MAPPED" "$(json_get 'sorted(c["id"] for c in d if any(m["id"] == "CC6.6" for m in c["controls"].get("soc2", [])))')"
-expect_equal "$(grep -c "'azure_nsg_no_ingress_world_ssh_rdp'" <<<"$MAPPED")" "1" "the Azure twin is among them"
+expect_equal "$(grep -c "'azure_network_ssh_internet_access_restricted'" <<<"$MAPPED")" "1" "the Azure twin is among them"
 expect_equal "$WHY" "True"
 run frameworks map iso27001:A.8.17
 expect_rc 0
