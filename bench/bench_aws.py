@@ -2,6 +2,7 @@
 """velocity collect against its peers, on one seeded moto with request authentication on.
 
     python3 bench/bench_aws.py --velocity build/velocity [--repeat 3] [--skip-cli]
+                               [--sizes 1000,10000] [--members 20]
 
 Starts tests/fakes/moto_aws.py (the mixed seed plus 30 users with keys, signature checking
 on), then runs, one after the other and each --repeat times: `velocity collect` (every type,
@@ -10,6 +11,13 @@ bench/aws_peer_boto3.py --threads 1 and --threads 16. For each it prints the med
 the client's own CPU time (user+sys of the process and everything it started, from wait4),
 its peak resident memory, and the calls moto saw; then the ratios the issue asks for.
 Moto is the ceiling for everyone: it serves about 90 signed calls a second on these 2 cores.
+
+Then the account grows by each of --sizes resources (half IAM users with a key, half security
+groups, made on moto's backends) and velocity and sequential boto3 run once more at each size:
+wall time, CPU, peak RSS, calls and calls per resource. Last, --members accounts join the
+organisation and one `collect` of an integration connected with --organization-role reads them
+all: its wall time per account. The AWS CLI script makes only the calls of the first five
+evidence types (no credential report, no CIS services): its row is for orientation.
 """
 
 import argparse
@@ -48,12 +56,23 @@ def measure(command, env):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, process.returncode, stderr
 
 
+def resource_count(velocity, env):
+    """The resources velocity holds findings on, after a collection."""
+    listed = subprocess.run([velocity, "evidence", "list", "--format", "jsonl"], env=env,
+                            capture_output=True, text=True).stdout
+    return len({json.loads(line)["resource_id"] for line in listed.splitlines() if line})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--velocity", required=True, help="the velocity binary")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-cli", action="store_true", help="do not run the AWS CLI peer")
     parser.add_argument("--jobs", type=int, default=8)
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="resources to add for the growth runs, comma-separated")
+    parser.add_argument("--members", type=int, default=20,
+                        help="member accounts for the organisation run (0: no such run)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="velocity-bench-aws-")
@@ -127,6 +146,42 @@ def main():
             p = results["aws CLI script"]
             print("aws CLI per call: %.2f s; velocity per call: %.3f s"
                   % (p[0] / max(p[3], 1), v[0] / max(v[3], 1)))
+        print()
+        sequential = [sys.executable, os.path.join(HERE, "aws_peer_boto3.py"),
+                      "--endpoint-url", endpoint, "--threads", "1"]
+        grown = 0
+        for size in [int(x) for x in args.sizes.split(",") if x]:
+            fixture(endpoint, "mutate", {"action": "grow", "users": (size - grown) // 2,
+                                         "groups": (size - grown) - (size - grown) // 2})
+            grown = size
+            for name, command in (("velocity collect", contenders[0][1]),
+                                  ("boto3 sequential", sequential)):
+                fixture(endpoint, "reset-calls")
+                wall, cpu, rss, code, stderr = measure(command, env)
+                calls = sum(fixture(endpoint, "calls").values())
+                if code != 0:
+                    print("%s exited %d: %s" % (name, code, stderr[-2000:]), file=sys.stderr)
+                resources = resource_count(args.velocity, env)
+                print("+%-6d resources (%6d in all) %-17s wall %7.2f s  cpu %6.2f s  peak RSS "
+                      "%6.1f MiB  calls %5d  (%.3f per resource)"
+                      % (size, resources, name, wall, cpu, rss, calls, calls / max(resources, 1)),
+                      flush=True)
+        if args.members > 0:
+            fixture(endpoint, "mutate", {"action": "add-members", "members": args.members})
+            subprocess.run([args.velocity, "connect", "aws", "--name", "org", "--endpoint-url",
+                            endpoint, "--organization-role", "OrganizationAccountAccessRole"],
+                           env=env, check=True, capture_output=True)
+            fixture(endpoint, "reset-calls")
+            wall, cpu, rss, code, stderr = measure(
+                [args.velocity, "-q", "collect", "-i", "org", "--jobs", str(args.jobs)], env)
+            calls = sum(fixture(endpoint, "calls").values())
+            accounts = len(info.get("members", [])) + args.members + 1
+            if code not in (0, 1):
+                print("organisation collect exited %d: %s" % (code, stderr[-2000:]),
+                      file=sys.stderr)
+            print("\norganisation of %d accounts: wall %.2f s (%.2f s per account), cpu %.2f s, "
+                  "peak RSS %.1f MiB, %d calls" % (accounts, wall, wall / accounts, cpu, rss,
+                                                   calls))
     finally:
         moto.terminate()
         moto.wait()

@@ -253,7 +253,8 @@ class Fixture:
             FAULTS.compliance = request
             result = {"ok": True}
         elif path == "/velocity-fixture/mutate":
-            result = MUTATIONS[request["action"]]()
+            mutation = MUTATIONS[request["action"]]
+            result = mutation(request) if request["action"] in SIZED_MUTATIONS else mutation()
         else:
             return self.reply(start_response, 404, "application/json", b'{"error": "no route"}')
         return self.reply(start_response, 200, "application/json", json.dumps(result).encode())
@@ -463,7 +464,43 @@ def mutate_add_users():
     return {"ok": True}
 
 
+def mutate_grow(request):
+    """Adds request["users"] users (each with a key) and request["groups"] security groups (each
+    with one rule), directly on moto's backends: the benchmark's larger accounts, made in seconds
+    rather than thousands of calls."""
+    from moto.ec2.models import ec2_backends
+    from moto.iam.models import iam_backends
+    iam = iam_backends[ACCOUNT]["global"]
+    start = len(iam.users)
+    for i in range(start, start + int(request.get("users", 0))):
+        name = "grown-user-%05d" % i
+        iam.create_user(region_name=REGION, user_name=name, path="/", tags=[])
+        iam.create_access_key(name)
+    ec2 = ec2_backends[ACCOUNT][REGION]
+    for i in range(int(request.get("groups", 0))):
+        group = ec2.create_security_group("grown-%05d-%d" % (i, time.monotonic_ns()), "bench")
+        ec2.authorize_security_group_ingress(group.id, "tcp", "443", "443",
+                                             [{"CidrIp": "10.0.0.0/8"}])
+    return {"users": len(iam.users)}
+
+
+def mutate_add_members(request):
+    """Adds request["members"] accounts to the organisation, each reachable through
+    OrganizationAccountAccessRole like the seeded two."""
+    org = client("organizations", keys=STATE["keys"])
+    for i in range(int(request.get("members", 0))):
+        name = "bench-member-%03d-%d" % (i, time.monotonic_ns())
+        status = org.create_account(AccountName=name, Email=name + "@example.com")[
+            "CreateAccountStatus"]
+        STATE["members"].append(status["AccountId"])
+    return {"members": STATE["members"]}
+
+
+SIZED_MUTATIONS = {"grow", "add-members"}
+
 MUTATIONS = {
+    "grow": mutate_grow,
+    "add-members": mutate_add_members,
     "strong-password-policy": mutate_strong_password_policy,
     "delete-password-policy": mutate_delete_password_policy,
     "root-mfa-on": mutate_root_mfa_on,

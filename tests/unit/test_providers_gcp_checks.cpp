@@ -263,8 +263,8 @@ TEST_CASE("gcp evaluators: instances") {
   auto got =
     verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", nullptr}});
   CHECK(got.size() == 7);
-  for (const auto& [check, status] : got) {
-    CHECK_MESSAGE(status == Status::pass, check);
+  for (const auto& verdict : got) {
+    CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
   }
   // The project's serial-port-enable applies when the instance says nothing.
   CHECK(verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", serial_on}})
@@ -279,8 +279,8 @@ TEST_CASE("gcp evaluators: instances") {
     {"networkInterfaces", {{{"accessConfigs", {{{"natIP", "34.1.2.3"}}}}}}}};
   got = verdicts({{"kind", "instance"}, {"instance", exposed}, {"project_metadata", serial_on}});
   CHECK(got.size() == 7);
-  for (const auto& [check, status] : got) {
-    CHECK_MESSAGE(status == Status::fail, check);
+  for (const auto& verdict : got) {
+    CHECK_MESSAGE(verdict.second == Status::fail, verdict.first);
   }
   nlohmann::json gke = exposed;
   gke["name"] = "gke-pool-1-abc";
@@ -308,8 +308,8 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
         {{"name", "cloudsql.enable_pgaudit"}, {"value", "ON"}}}}}}};
   auto got = verdicts({{"kind", "sql_instance"}, {"instance", private_pg}});
   CHECK(got.size() == 7);
-  for (const auto& [check, status] : got) {
-    CHECK_MESSAGE(status == Status::pass, check);
+  for (const auto& verdict : got) {
+    CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
   }
   const nlohmann::json public_mysql = {
     {"databaseVersion", "MYSQL_8_0"},
@@ -321,8 +321,8 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
         {"authorizedNetworks", {{{"value", "0.0.0.0/0"}}}}}}}}};
   got = verdicts({{"kind", "sql_instance"}, {"instance", public_mysql}});
   CHECK(got.size() == 6);
-  for (const auto& [check, status] : got) {
-    CHECK_MESSAGE(status == Status::fail, check);
+  for (const auto& verdict : got) {
+    CHECK_MESSAGE(verdict.second == Status::fail, verdict.first);
   }
   nlohmann::json replica = public_mysql;
   replica["instanceType"] = "READ_REPLICA_INSTANCE";

@@ -59,13 +59,14 @@ std::vector<std::string> combined(const std::map<std::string, std::set<std::stri
                                   const std::set<std::string>& first,
                                   const std::set<std::string>& second) {
   std::vector<std::string> out;
-  for (const auto& [member, held] : roles) {
+  for (const auto& entry : roles) {
+    const std::set<std::string>& held = entry.second;
     const auto in = [&held](const std::set<std::string>& wanted) {
       return std::ranges::any_of(held,
                                  [&wanted](const std::string& r) { return wanted.contains(r); });
     };
     if (in(first) && in(second)) {
-      out.push_back(member);
+      out.push_back(entry.first);
     }
   }
   return out;
