@@ -355,6 +355,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control(self):
         if self.route_path == "/_fake/requests":
+            # A request's entry is logged after its answer is sent, so a client that asks for the
+            # log right after an answer can come first: wait (bounded) for the others in flight.
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                with self.server.lock:
+                    if self.server.in_flight <= 1:
+                        break
+                time.sleep(0.001)
             with self.server.lock:
                 body = {"requests": list(self.server.log)}
         elif self.route_path == "/_fake/scenario":
