@@ -112,7 +112,7 @@ json event_of(const store::FindingRecord& finding, const compliance::Check* chec
                 {"time", epoch_ms(finding.last_seen_at)},
                 {"time_dt", finding.last_seen_at},
                 {"finding_info", finding_info},
-                {"resources", {resource}},
+                {"resources", nlohmann::json::array({resource})},
                 {"cloud", cloud},
                 {"metadata",
                  {{"version", k_ocsf_version},
@@ -129,7 +129,7 @@ json event_of(const store::FindingRecord& finding, const compliance::Check* chec
     event["finding_info"]["desc"] = check->risk;
     event["risk_details"] = check->risk;
     resource["group"] = {{"name", check->service}};
-    event["resources"] = {resource};
+    event["resources"] = nlohmann::json::array({resource});
     std::string steps;
     for (const std::string& step : check->remediation.steps) {
       steps += (steps.empty() ? "" : " ") + step;

@@ -332,12 +332,13 @@ TEST_CASE("run_checks: blob service and key vault items") {
     return nlohmann::json{{"name", name}, {"properties", {{"attributes", attributes}}}};
   };
   const nlohmann::json bounded = vault(true, {item("k1", 1893456000, true), item("k0", {}, false)},
-                                       {item("s1", 1893456000, true)});
+                                       nlohmann::json::array({item("s1", 1893456000, true)}));
   CHECK(statuses(bounded, "azure_keyvault_rbac_key_expiration_set") == std::vector{Status::pass});
   CHECK(statuses(bounded, "azure_keyvault_rbac_secret_expiration_set") ==
         std::vector{Status::pass});
   CHECK(statuses(bounded, "azure_keyvault_key_expiration_set_in_non_rbac").empty());
-  const nlohmann::json legacy = vault(false, {item("k1", {}, true)}, {item("s1", {}, true)});
+  const nlohmann::json legacy = vault(false, nlohmann::json::array({item("k1", {}, true)}),
+                                      nlohmann::json::array({item("s1", {}, true)}));
   CHECK(statuses(legacy, "azure_keyvault_key_expiration_set_in_non_rbac") ==
         std::vector{Status::fail});
   CHECK(statuses(legacy, "azure_keyvault_non_rbac_secret_expiration_set") ==
