@@ -1,5 +1,7 @@
 #include <velocity/providers/findings.hpp>
 
+#include <fmt/format.h>
+
 namespace velocity::providers {
 
 void add_finding(Batch& batch, size_t index, std::string_view check_id, Status status,
@@ -12,6 +14,10 @@ void add_finding(Batch& batch, size_t index, std::string_view check_id, Status s
                                    .region = evidence.region,
                                    .reason = std::move(reason),
                                    .evidence = index});
+}
+
+std::string comma_list(const std::vector<std::string>& items) {
+  return fmt::format("{}", fmt::join(items, ", "));
 }
 
 } // namespace velocity::providers

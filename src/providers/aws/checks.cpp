@@ -46,14 +46,6 @@ int64_t days_between(time::TimePoint then, time::TimePoint now) {
   return std::chrono::duration_cast<std::chrono::hours>(now - then).count() / 24;
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
-}
-
 namespace {
 
 // --- security groups ----------------------------------------------------------------------

@@ -131,7 +131,7 @@ void check_account(Batch& batch, size_t index) {
               shell.empty() ? Status::pass : Status::fail,
               shell.empty()
                 ? std::string("AWSCloudShellFullAccess is attached to no one")
-                : fmt::format("AWSCloudShellFullAccess is attached to {}", join(shell)));
+                : fmt::format("AWSCloudShellFullAccess is attached to {}", comma_list(shell)));
 }
 
 // --- users ----------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ void check_user_credentials(Batch& batch, size_t index, time::TimePoint now) {
                 unused_initial.empty()
                   ? fmt::format("user {} has no active access key that was never used", name)
                   : fmt::format("user {} has a console password and an active, never used {}", name,
-                                join(unused_initial)));
+                                comma_list(unused_initial)));
 
     // A password never used counts from when it was set (or the user was created).
     auto used = parse_date(str(credentials, "password_last_used"));
@@ -233,13 +233,13 @@ void check_user_credentials(Batch& batch, size_t index, time::TimePoint now) {
                               "days",
                               name, k_unused_credential_days)
                 : fmt::format("user {}: active but unused for {} days or more: {}", name,
-                              k_unused_credential_days, join(unused)));
+                              k_unused_credential_days, comma_list(unused)));
   add_finding(batch, index, "aws_iam_rotate_access_key_90_days",
               old.empty() ? Status::pass : Status::fail,
               old.empty() ? fmt::format("user {}: every active access key is at most {} days old",
                                         name, k_key_max_age_days)
                           : fmt::format("user {}: active access key not rotated in {} days: {}",
-                                        name, k_key_max_age_days, join(old)));
+                                        name, k_key_max_age_days, comma_list(old)));
 }
 
 void check_user_policies(Batch& batch, size_t index) {
@@ -261,7 +261,7 @@ void check_user_policies(Batch& batch, size_t index) {
               direct.empty() ? Status::pass : Status::fail,
               direct.empty()
                 ? fmt::format("user {} has no policy of its own", name)
-                : fmt::format("user {} has policies of its own: {}", name, join(direct)));
+                : fmt::format("user {} has policies of its own: {}", name, comma_list(direct)));
 }
 
 // --- policies -------------------------------------------------------------------------------

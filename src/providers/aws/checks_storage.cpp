@@ -40,7 +40,7 @@ void check_account_block(Batch& batch, size_t index) {
               : off.empty()
                 ? std::string("the account's S3 public access block has all four "
                               "settings on")
-                : fmt::format("the account's S3 public access block has {} off", join(off)));
+                : fmt::format("the account's S3 public access block has {} off", comma_list(off)));
 }
 
 // --- buckets --------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ void check_bucket_public_access(Batch& batch, size_t index) {
       batch, index, "aws_s3_bucket_level_public_access_block", Status::fail,
       !own.is_object() && !account.is_object()
         ? fmt::format("bucket {} has no public access block, nor has the account", name)
-        : fmt::format("bucket {}: {} off on the bucket and on the account", name, join(off)));
+        : fmt::format("bucket {}: {} off on the bucket and on the account", name, comma_list(off)));
   } else if (by_account.empty()) {
     add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::pass,
                 fmt::format("bucket {} blocks public access (all four settings on)", name));
@@ -84,7 +84,7 @@ void check_bucket_public_access(Batch& batch, size_t index) {
     add_finding(batch, index, "aws_s3_bucket_level_public_access_block", Status::pass,
                 fmt::format("bucket {} blocks public access: {} on the account, the rest on the "
                             "bucket",
-                            name, join(by_account)));
+                            name, comma_list(by_account)));
   }
 }
 

@@ -38,8 +38,6 @@ int64_t number(const nlohmann::json& object, const char* key);
 std::optional<time::TimePoint> parse_date(const std::string& text);
 // Whole days from `then` to `now`.
 int64_t days_between(time::TimePoint then, time::TimePoint now);
-// "a, b, c"
-std::string join(const std::vector<std::string>& items);
 
 // IAM (checks_iam.cpp): kinds root_user, account, user, policy, server_certificate,
 // access_analyzer_region; false when `kind` is not one of them.

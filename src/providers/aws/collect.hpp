@@ -10,9 +10,13 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace velocity::providers::aws {
+
+// The X-Amz-Target prefix of AWS Config, which two collectors call (rules; recorders).
+inline constexpr std::string_view k_config_target = "StarlingDoveService";
 
 // One AWS account being collected: who it is, where to look, with which keys.
 struct Account {

@@ -11,8 +11,6 @@ namespace velocity::providers::aws {
 
 namespace {
 
-constexpr std::string_view k_config_target = "StarlingDoveService";
-
 class SecurityGroupCollector final : public Collector {
 public:
   void start(TypeRun& run) override {

@@ -131,7 +131,8 @@ void check_blob_service(Batch& batch, size_t index, const nlohmann::json& servic
     }
   }
   verdict(batch, index, "azure_storage_ensure_soft_delete_is_enabled", off.empty(),
-          "soft delete is on for blobs and containers", "soft delete is off for " + joined(off));
+          "soft delete is on for blobs and containers",
+          "soft delete is off for " + comma_list(off));
   verdict(batch, index, "azure_storage_blob_versioning_is_enabled",
           service.value("isVersioningEnabled", false), "blob versioning is on",
           "blob versioning is off");
@@ -196,7 +197,7 @@ void check_exposure(Batch& batch, size_t index, const nlohmann::json& rules,
   }
   verdict(batch, index, exposure.check, open.empty(),
           fmt::format("no inbound rule allows {} from the internet", exposure.what),
-          fmt::format("{} open to the internet: {}", exposure.what, joined(open)));
+          fmt::format("{} open to the internet: {}", exposure.what, comma_list(open)));
 }
 
 } // namespace
@@ -242,14 +243,6 @@ void check_owners(Batch& batch, size_t index, const std::string& subscription_id
               owners <= k_max_owners ? Status::pass : Status::fail,
               fmt::format("{} Owner assignment{} on the subscription (at most {})", owners,
                           owners == 1 ? "" : "s", k_max_owners));
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
 }
 
 bool port_in_range(const std::string& range, int port) {

@@ -9,9 +9,6 @@
 // (provider.hpp) dispatches on the evidence's `kind`.
 namespace velocity::providers::azure {
 
-// `items` separated by ", ", for the reasons of findings.
-std::string joined(const std::vector<std::string>& items);
-
 void check_storage_account(Batch& batch, size_t index);
 void check_network_security_group(Batch& batch, size_t index);
 void check_owners(Batch& batch, size_t index, const std::string& subscription_id);

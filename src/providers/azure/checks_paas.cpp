@@ -51,7 +51,7 @@ void check_sql_firewall(Batch& batch, size_t index, const nlohmann::json& rules)
   add_finding(batch, index, "azure_sqlserver_unrestricted_inbound_access",
               open.empty() ? Status::pass : Status::fail,
               open.empty() ? "no firewall rule admits 0.0.0.0-255.255.255.255"
-                           : "firewall rules admitting every address: " + joined(open));
+                           : "firewall rules admitting every address: " + comma_list(open));
 }
 
 void check_sql_databases(Batch& batch, size_t index, const nlohmann::json& databases) {
@@ -72,7 +72,7 @@ void check_sql_databases(Batch& batch, size_t index, const nlohmann::json& datab
   add_finding(batch, index, "azure_sqlserver_tde_encryption_enabled",
               plain.empty() ? Status::pass : Status::fail,
               plain.empty() ? fmt::format("TDE is on for all {} database(s)", user_databases)
-                            : "TDE is off for " + joined(plain));
+                            : "TDE is off for " + comma_list(plain));
 }
 
 } // namespace

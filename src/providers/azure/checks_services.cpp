@@ -141,7 +141,7 @@ void check_expiry(Batch& batch, size_t index, const nlohmann::json& items, const
     batch, index, check, unbounded.empty() ? Status::pass : Status::fail,
     unbounded.empty()
       ? fmt::format("every enabled {} has an expiration date ({} in all)", what, items.size())
-      : fmt::format("enabled {}s without an expiration date: {}", what, joined(unbounded)));
+      : fmt::format("enabled {}s without an expiration date: {}", what, comma_list(unbounded)));
 }
 
 void check_key_vault_items(Batch& batch, size_t index, bool rbac) {
@@ -185,7 +185,7 @@ void check_activity_log_diagnostics(Batch& batch, size_t index) {
   add_finding(batch, index, "azure_monitor_diagnostic_settings_exists",
               settings.empty() ? Status::fail : Status::pass,
               settings.empty() ? "no diagnostic setting exports the subscription's activity log"
-                               : "the activity log is exported by " + joined(names));
+                               : "the activity log is exported by " + comma_list(names));
   std::string best_name;
   std::vector<std::string> best_missing(k_activity_categories.begin(), k_activity_categories.end());
   for (const nlohmann::json& setting : settings) {
@@ -203,7 +203,7 @@ void check_activity_log_diagnostics(Batch& batch, size_t index) {
       ? fmt::format("{} exports the Administrative, Alert, Policy and Security categories",
                     best_name)
       : fmt::format("no diagnostic setting exports every needed category ({} lacks {})", best_name,
-                    joined(best_missing)));
+                    comma_list(best_missing)));
 }
 
 void check_activity_log_alerts(Batch& batch, size_t index) {
@@ -221,7 +221,7 @@ void check_activity_log_alerts(Batch& batch, size_t index) {
       covering.empty()
         ? fmt::format("no enabled activity log alert on the subscription for {} = {}", rule.field,
                       rule.value)
-        : fmt::format("{} = {} alerts through {}", rule.field, rule.value, joined(covering)));
+        : fmt::format("{} = {} alerts through {}", rule.field, rule.value, comma_list(covering)));
   }
 }
 
@@ -271,7 +271,7 @@ void check_virtual_machine(Batch& batch, size_t index) {
   add_finding(batch, index, "azure_vm_ensure_using_managed_disks",
               unmanaged.empty() ? Status::pass : Status::fail,
               unmanaged.empty() ? "every disk is a managed disk"
-                                : "unmanaged (VHD blob) disks: " + joined(unmanaged));
+                                : "unmanaged (VHD blob) disks: " + comma_list(unmanaged));
   const bool at_host =
     props.value("securityProfile", nlohmann::json::object()).value("encryptionAtHost", false);
   add_finding(batch, index, "azure_vm_encryption_at_host_enabled",

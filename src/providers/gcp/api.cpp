@@ -15,14 +15,6 @@ std::string with_page_token(const std::string& url, const nlohmann::json& body) 
          "pageToken=" + net::uri_encode(token->get<std::string>(), net::SlashEncoding::encode);
 }
 
-std::string join(const std::vector<std::string_view>& items) {
-  std::string out;
-  for (const std::string_view item : items) {
-    out += (out.empty() ? "" : ", ") + std::string(item);
-  }
-  return out;
-}
-
 } // namespace
 
 std::string Api::base(std::string_view host) const {
@@ -130,7 +122,7 @@ void record_failure(Batch& batch, const Api& api, const std::string& problem,
   }
   batch.problems.push_back(
     fmt::format("{}; not evaluated: {} (the service account needs {}, e.g. in {})", problem,
-                join(needs.checks), needs.permission, needs.role));
+                fmt::join(needs.checks, ", "), needs.permission, needs.role));
 }
 
 } // namespace velocity::providers::gcp

@@ -337,7 +337,7 @@ void check_logging(Batch& batch, size_t index) {
     add_finding(
       batch, index, "gcp_logging_sink_created", all_entries.empty() ? Status::fail : Status::pass,
       all_entries.empty() ? "no enabled sink without a filter: not every log entry is exported"
-                          : "sinks exporting every log entry: " + join(all_entries));
+                          : "sinks exporting every log entry: " + comma_list(all_entries));
     std::vector<std::string> locked;
     std::vector<std::string> unlocked;
     for (const auto& [name, bucket] : data["sink_buckets"].items()) {
@@ -350,7 +350,7 @@ void check_logging(Batch& batch, size_t index) {
     }
     if (!locked.empty() || !unlocked.empty()) {
       verdict(batch, index, "gcp_cloudstorage_bucket_log_retention_policy_lock", unlocked,
-              "log export buckets with a locked retention policy: " + join(locked),
+              "log export buckets with a locked retention policy: " + comma_list(locked),
               "log export buckets without a locked retention policy");
     }
   }
@@ -375,12 +375,12 @@ void check_logging(Batch& batch, size_t index) {
     }
     std::string reason;
     if (!alerted.empty()) {
-      reason = join(alerted);
+      reason = comma_list(alerted);
     } else if (matching.empty()) {
       reason = fmt::format("no log-based metric filters {}", rule.what);
     } else {
       reason = fmt::format("no enabled alerting policy watches the metric for {}: {}", rule.what,
-                           join(matching));
+                           comma_list(matching));
     }
     add_finding(batch, index, rule.check, alerted.empty() ? Status::fail : Status::pass, reason);
   }
@@ -392,15 +392,7 @@ void verdict(Batch& batch, size_t index, std::string_view check,
              const std::vector<std::string>& offending, const std::string& good,
              const std::string& bad) {
   add_finding(batch, index, check, offending.empty() ? Status::pass : Status::fail,
-              offending.empty() ? good : bad + ": " + join(offending));
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
+              offending.empty() ? good : bad + ": " + comma_list(offending));
 }
 
 std::string last_segment(const std::string& path) {

@@ -11,9 +11,6 @@
 
 namespace velocity::providers::gcp {
 
-// "a, b, c".
-std::string join(const std::vector<std::string>& items);
-
 // The part after the last '/': a resource's short name from its full name or URL.
 std::string last_segment(const std::string& path);
 

@@ -118,7 +118,7 @@ void check_network(Batch& batch, size_t index) {
   add_finding(batch, index, "gcp_compute_network_dns_logging_enabled",
               logging.empty() ? Status::fail : Status::pass,
               logging.empty() ? "no DNS policy with logging applies to the network"
-                              : "DNS logging on through the policy " + join(logging));
+                              : "DNS logging on through the policy " + comma_list(logging));
 }
 
 void check_firewall(Batch& batch, size_t index) {
