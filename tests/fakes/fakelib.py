@@ -269,26 +269,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.in_flight += 1
             self.server.last_activity = time.monotonic()
-        entry = {"method": self.command, "path": self.path, "op": None, "status": None,
-                 "auth": "Authorization" in self.headers, "time": self.server.now()}
+        self.log_entry = {"method": self.command, "path": self.path, "op": None, "status": None,
+                          "auth": "Authorization" in self.headers, "time": self.server.now()}
         self.route_path = ""
+        self.op = None
+        status = None
         try:
             self.url = urllib.parse.urlsplit(self.path)
             self.query = urllib.parse.parse_qs(self.url.query, keep_blank_values=True)
             length = int(self.headers.get("Content-Length") or 0)
             self.body = self.rfile.read(length) if length > 0 else b""
             self.route_path = urllib.parse.unquote(self.url.path)
-            self.op = None
             if self.route_path.startswith("/_fake/"):
                 status = self._control()
             else:
                 status = self._dispatch()
-            entry["op"] = self.op
-            entry["status"] = status
         finally:
+            self.record(status)
             with self.server.lock:
-                if not self.route_path.startswith("/_fake/"):
-                    self.server.log.append(entry)
                 self.server.in_flight -= 1
                 self.server.last_activity = time.monotonic()
 
@@ -331,7 +329,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if op in scenario.get("deny", []):
             raise self.permission_denied(op)
 
+    def record(self, status):
+        """Logs this request once, before its answer goes out: a client that reads the log right
+        after an answer finds the request in it. Control requests are not logged."""
+        entry, self.log_entry = self.log_entry, None
+        if entry is None or self.route_path.startswith("/_fake/"):
+            return
+        entry["op"] = self.op
+        entry["status"] = status
+        with self.server.lock:
+            self.server.log.append(entry)
+
     def send_body(self, status, body, headers):
+        self.record(status)
         if body is None:
             data = b""
             content_type = None
@@ -355,14 +365,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control(self):
         if self.route_path == "/_fake/requests":
-            # A request's entry is logged after its answer is sent, so a client that asks for the
-            # log right after an answer can come first: wait (bounded) for the others in flight.
-            deadline = time.monotonic() + 2.0
-            while time.monotonic() < deadline:
-                with self.server.lock:
-                    if self.server.in_flight <= 1:
-                        break
-                time.sleep(0.001)
             with self.server.lock:
                 body = {"requests": list(self.server.log)}
         elif self.route_path == "/_fake/scenario":
