@@ -132,7 +132,7 @@ void add(Context& ctx, const AcceptOptions& options) {
   for (const compliance::Check& check : catalogue.checks) {
     ids.push_back(check.id);
   }
-  require_one_of("CHECK", options.check, ids);
+  require_one_of("CHECK", "id", options.check, ids);
   require_one_line("--reason", options.reason);
   require_one_line("--owner", options.owner);
   const time::TimePoint now = time::now();

@@ -69,9 +69,9 @@ std::vector<const compliance::Check*> selected(compliance::Library& library,
     services.push_back(check.service);
   }
   const auto platform =
-    options.platform ? require_one_of("--platform", *options.platform, platforms) : "";
+    options.platform ? require_one_of("--platform", "platform", *options.platform, platforms) : "";
   const auto service =
-    options.service ? require_one_of("--service", *options.service, services) : "";
+    options.service ? require_one_of("--service", "service", *options.service, services) : "";
   std::optional<compliance::Severity> severity;
   if (options.severity) {
     severity = severity_value("--severity", *options.severity);

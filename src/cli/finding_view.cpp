@@ -78,10 +78,10 @@ FindingView::FindingView(Context& ctx, compliance::Library& library,
     m_severity = severity_value("--severity", *options.severity);
   }
   for (const std::string& id : split_comma_lists(options.checks)) {
-    m_checks.push_back(require_one_of("--check", id, ids));
+    m_checks.push_back(require_one_of("--check", "id", id, ids));
   }
   if (options.service) {
-    m_service = require_one_of("--service", *options.service, services);
+    m_service = require_one_of("--service", "service", *options.service, services);
   }
   if (options.framework) {
     library.require_framework(*options.framework);

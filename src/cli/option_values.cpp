@@ -53,7 +53,10 @@ CLI::Validator within(double min, double max) {
     fmt::format("{}-{}", min, max));
 }
 
-std::string require_one_of(std::string_view option, const std::string& value,
+// More known values than this are not listed in the hint (there are hundreds of check ids).
+constexpr size_t k_listed_values = 20;
+
+std::string require_one_of(std::string_view option, std::string_view what, const std::string& value,
                            std::vector<std::string> known) {
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
@@ -61,10 +64,11 @@ std::string require_one_of(std::string_view option, const std::string& value,
     return value;
   }
   const std::string guess = suggest::closest(value, known);
-  const std::string_view what = option == "--check" ? std::string_view("id") : option.substr(2);
   throw UsageError(fmt::format("{} {}: no check has this {}{}", option, value, what,
                                guess.empty() ? "" : fmt::format(" (did you mean {}?)", guess)),
-                   fmt::format("the values are: {}", fmt::join(known, ", ")));
+                   known.size() <= k_listed_values
+                     ? fmt::format("the values are: {}", fmt::join(known, ", "))
+                     : std::string("`velocity checks list` shows them"));
 }
 
 store::Severity severity_value(std::string_view option, const std::string& text) {

@@ -24,10 +24,10 @@ CLI::Validator positive();
 // Range says "Value 0.05 not in range 0.100000 to 3600.000000".
 CLI::Validator within(double min, double max);
 
-// The value of filter `option` when it is one of `known` (any order, duplicates allowed), so that
-// a typo is not an empty list: "--service s4: no check has this service (did you mean s3?)",
-// exit 2.
-std::string require_one_of(std::string_view option, const std::string& value,
+// The value of `option` when it is one of `known` (any order, duplicates allowed), so that a typo
+// is not an empty list: "--service s4: no check has this service (did you mean s3?)", exit 2;
+// `what` is the noun ("service", "id").
+std::string require_one_of(std::string_view option, std::string_view what, const std::string& value,
                            std::vector<std::string> known);
 
 // The severity `text` given to `option` (any case): "--fail-on urgent is not a severity" (exit 2)
