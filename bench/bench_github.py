@@ -23,23 +23,11 @@ import sys
 import tempfile
 import urllib.request
 
+from bench_aws import measure
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TOKEN = "ghp_VelocityFakeOwner0000000000000000000"
-
-
-def measure(command, env):
-    """Runs `command`; returns (wall seconds, user+sys seconds, peak RSS MiB, exit code, stderr)."""
-    import time
-    start = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - start
-    stderr = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0,
-            os.waitstatus_to_exitcode(status), stderr)
 
 
 def requests_seen(url):

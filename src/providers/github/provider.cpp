@@ -59,7 +59,8 @@ public:
     const std::string org = m_settings.org;
     const std::string& api = m_settings.api_url;
     auto call = [&](const std::string& type, const std::string& operation, std::string note) {
-      // The operation's path with the organisation filled in, the rest left as placeholders.
+      // --dry-run names the organisation; per-repository parts ({repo}, {branch}) stay as
+      // written, since which repositories there are is only known once they are listed.
       std::string path = operation.substr(operation.find(' ') + 1);
       if (const size_t at = path.find("{org}"); at != std::string::npos) {
         path.replace(at, 5, org);
