@@ -5,7 +5,7 @@
 # _velocity_subcommands PATH: the subcommands of `velocity PATH`.
 _velocity_subcommands() {
   case "$1" in
-  '') echo 'init status org key report audit frameworks checks assess connect collect evidence accept roi pathway demo config help' ;;
+  '') echo 'init status org key backup restore report audit frameworks checks assess connect collect evidence accept roi pathway demo config help' ;;
   'org') echo 'create list delete' ;;
   'key') echo 'rotate' ;;
   'report') echo 'bundle verify' ;;
@@ -32,6 +32,8 @@ _velocity_options() {
   'org delete') echo '-y --yes --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'key rotate') echo '--reencrypt --key-file --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'backup') echo '--state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
+  'restore') echo '-y --yes --accept-rollback --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top --accept-file --severity --check --service --status -o --output --sarif-anchor --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report bundle') echo '-f --framework --from --to --template-dir --frameworks-dir --hourly-rate --top --accept-file --severity --check --service --status -o --output --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;
   'report verify') echo '--pubkey --state --config --org --format -q --quiet -v --verbose --no-color -h --help' ;;

@@ -105,12 +105,14 @@ std::string saw(const WitnessedHead& seen) {
   return fmt::format("saw {} signed at {}", events(seen.head.size), seen.head.time);
 }
 
-// Checks a log other than the one verified, from its row alone: gone, another key, shorter.
-std::optional<Failure> check_other_log(store::State& state, const std::string& name,
-                                       const WitnessedLog& log, const std::string& file) {
+// Checks log `name` of the state in `db`, whose organisation is `org` (nothing when it has none),
+// from its row alone: gone, another key, shorter than the witness saw.
+std::optional<Failure> check_other_log(store::Database& db,
+                                       const std::optional<store::OrgInfo>& org,
+                                       const std::string& name, const WitnessedLog& log,
+                                       const std::string& file) {
   const WitnessedHead& seen = log.latest;
-  const auto org = state.find_org(name);
-  const auto row = org ? store::AuditStore(state.db()).find_log(org->id) : std::nullopt;
+  const auto row = org ? store::AuditStore(db).find_log(org->id) : std::nullopt;
   if (!row) {
     return Failure{Problem::gone, std::nullopt,
                    fmt::format("the audit log of '{}' is gone{}: the witness at {} {}", name,
@@ -141,6 +143,13 @@ std::filesystem::path witness_location(const std::filesystem::path& state_path,
   }
   const std::filesystem::path beside = key_file ? *key_file : state_path;
   return std::filesystem::absolute(beside).parent_path() / k_file_name;
+}
+
+std::filesystem::path witness_location(const std::filesystem::path& state_path,
+                                       const crypto::MasterKey& key) {
+  const bool from_file =
+    key.origin == crypto::KeyOrigin::key_file || key.origin == crypto::KeyOrigin::default_key_file;
+  return witness_location(state_path, from_file ? std::optional(key.file) : std::nullopt);
 }
 
 std::optional<Witness> read_witness(const std::filesystem::path& file) {
@@ -347,7 +356,7 @@ void check_witness(const StateWitness& witness, store::State& state, VerifyResul
       continue;
     }
     if (name != result.log) {
-      if (auto failure = check_other_log(state, name, log, file)) {
+      if (auto failure = check_other_log(state.db(), state.find_org(name), name, log, file)) {
         fail(failure->problem, std::move(failure->message));
       }
       continue;
@@ -373,6 +382,72 @@ void check_witness(const StateWitness& witness, store::State& state, VerifyResul
                        name, events(seen.head.size), file, saw(seen)));
     }
   }
+}
+
+std::vector<RestoreRollback> restore_rollbacks(const std::filesystem::path& file,
+                                               store::StagedRestore& staged) {
+  std::vector<RestoreRollback> rollbacks;
+  const auto witness = read_witness(file);
+  const auto id = store::AuditStore(staged.copy()).state_id();
+  if (!witness || !id) {
+    return rollbacks;
+  }
+  const auto it = witness->states.find(*id);
+  if (it == witness->states.end()) {
+    return rollbacks;
+  }
+  store::AuditStore audit_store(staged.copy());
+  for (const auto& [name, log] : it->second.logs) {
+    if (log.deleted_at) {
+      continue;
+    }
+    const auto org = staged.find_org(name);
+    const auto row = org ? audit_store.find_log(org->id) : std::nullopt;
+    const int64_t size = row ? row->tail.size : 0;
+    const WitnessedHead& seen = log.latest;
+    if (auto failure = check_other_log(staged.copy(), org, name, log, file.string())) {
+      rollbacks.push_back({name, seen, size, std::move(failure->message)});
+      continue;
+    }
+    const auto at_seen = audit_store.head_at(org->id, seen.head.size);
+    if (!at_seen || at_seen->root != crypto::to_bytes(seen.head.root)) {
+      rollbacks.push_back(
+        {name, seen, size,
+         fmt::format("the audit log of '{}' was rolled back and rewritten: its first {} do not "
+                     "hash to the root the witness at {} {}",
+                     name, events(seen.head.size), file.string(), saw(seen))});
+    }
+  }
+  return rollbacks;
+}
+
+int record_restore(const std::filesystem::path& file, const std::optional<std::string>& state_id,
+                   const std::filesystem::path& state_path,
+                   const std::vector<RestoreRollback>& accepted) {
+  if (!read_witness(file)) {
+    return 0;
+  }
+  const std::string path = absolute_path(state_path);
+  int replaced = 0;
+  update(file, [&](Witness& witness) {
+    bool changed = false;
+    const std::string now = time::to_iso8601(time::now());
+    for (auto& [id, state] : witness.states) {
+      if (id == state_id) {
+        changed = changed || state.replaced_at.has_value();
+        state.replaced_at.reset();
+        for (const RestoreRollback& rollback : accepted) {
+          changed = state.logs.erase(rollback.log) > 0 || changed;
+        }
+      } else if (state.path == path && !state.replaced_at) {
+        state.replaced_at = now;
+        ++replaced;
+        changed = true;
+      }
+    }
+    return changed;
+  });
+  return replaced;
 }
 
 } // namespace velocity::audit

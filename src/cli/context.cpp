@@ -252,11 +252,7 @@ void Context::audit_deleted(const std::string& name) {
 }
 
 std::filesystem::path Context::witness_file() {
-  const crypto::MasterKey& key = state().master_key();
-  const bool from_file =
-    key.origin == crypto::KeyOrigin::key_file || key.origin == crypto::KeyOrigin::default_key_file;
-  return audit::witness_location(state().path(),
-                                 from_file ? std::optional(key.file) : std::nullopt);
+  return audit::witness_location(state().path(), state().master_key());
 }
 
 } // namespace velocity::cli

@@ -57,6 +57,27 @@ std::string immutable_uri(const std::filesystem::path& path) {
   return uri + "?immutable=1";
 }
 
+// An online backup from one connection to another (sqlite3_backup), finished once.
+class OnlineBackup {
+public:
+  OnlineBackup(sqlite3* destination, sqlite3* source)
+    : m_handle(sqlite3_backup_init(destination, "main", source, "main")) {}
+  OnlineBackup(const OnlineBackup&) = delete;
+  OnlineBackup& operator=(const OnlineBackup&) = delete;
+  ~OnlineBackup() { sqlite3_backup_finish(m_handle); }
+
+  bool started() const noexcept { return m_handle != nullptr; }
+  // Copies every page in one step; the result of the step, else that of finishing.
+  int copy_all() {
+    const int step = sqlite3_backup_step(m_handle, -1);
+    const int finished = sqlite3_backup_finish(std::exchange(m_handle, nullptr));
+    return step == SQLITE_DONE ? finished : step;
+  }
+
+private:
+  sqlite3_backup* m_handle;
+};
+
 } // namespace
 
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
@@ -296,6 +317,22 @@ void Database::checkpoint_on_close(bool enabled) {
         sqlite3_db_config(m_handle, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, enabled ? 0 : 1, nullptr);
       rc != SQLITE_OK) {
     fail(rc, "setting the checkpoint on close");
+  }
+}
+
+void Database::copy_to(Database& destination, const std::filesystem::path& target) {
+  OnlineBackup backup(destination.m_handle, m_handle);
+  if (!backup.started()) {
+    destination.fail(sqlite3_errcode(destination.m_handle), "starting the backup");
+  }
+  const int rc = backup.copy_all();
+  if ((rc & 0xff) == SQLITE_FULL) {
+    throw StateError(fmt::format("no space left on the device of {} ({} is unchanged)",
+                                 target.string(), target.filename().string()),
+                     "free some space and run the command again");
+  }
+  if (rc != SQLITE_OK) {
+    destination.fail(rc, fmt::format("copying {} to {}", m_path.string(), target.string()));
   }
 }
 

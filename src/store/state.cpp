@@ -1,3 +1,5 @@
+#include "state_file.hpp"
+
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
@@ -7,13 +9,10 @@
 #include <velocity/store/state.hpp>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <charconv>
-#include <fstream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,9 +23,6 @@ namespace {
 
 constexpr char k_sealed_format = 0x01;
 constexpr size_t k_sealed_header = 5;
-constexpr size_t k_sqlite_header_size = 100;
-constexpr uintmax_t k_wal_header_size = 32;
-constexpr std::string_view k_sqlite_magic{"SQLite format 3\0", 16};
 
 std::string field_identity(const Field& field, uint32_t key_version) {
   std::string aad = "velocity:field:v1";
@@ -41,18 +37,6 @@ std::string field_identity(const Field& field, uint32_t key_version) {
   return aad;
 }
 
-std::string org_key_identity(int64_t org_id, uint32_t key_version) {
-  return fmt::format("velocity:org-key:v1:{}:{}", org_id, key_version);
-}
-
-uint32_t read_be32(std::string_view bytes) {
-  uint32_t value = 0;
-  for (size_t i = 0; i < 4; ++i) {
-    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
-
 void check_org_name(std::string_view name) {
   const bool valid = !name.empty() && name.size() <= 64 &&
                      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -60,48 +44,6 @@ void check_org_name(std::string_view name) {
   if (!valid) {
     throw UsageError(fmt::format("invalid organisation name '{}'", name),
                      "use 1 to 64 letters, digits, '.', '_' or '-'");
-  }
-}
-
-// Refuses, without opening it with SQLite, a file that is not an SQLite database or is shorter
-// than its header says: opening such a file must leave it untouched.
-void check_sqlite_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (::access(path.c_str(), R_OK) != 0 && errno == EACCES) {
-      throw PermissionError(fmt::format("cannot read state {}: permission denied", path.string()),
-                            "the state belongs to another user: run velocity as that user, or "
-                            "point --state at a state of yours");
-    }
-    throw StateError(fmt::format("cannot read state {}", path.string()),
-                     "check that the file is readable by you");
-  }
-  std::array<char, k_sqlite_header_size> header{};
-  in.read(header.data(), header.size());
-  const auto got = static_cast<size_t>(in.gcount());
-  const std::string_view view(header.data(), got);
-  if (got < k_sqlite_header_size || view.substr(0, k_sqlite_magic.size()) != k_sqlite_magic) {
-    throw StateError(
-      fmt::format("{} is not a velocity state file (not an SQLite database)", path.string()),
-      "point --state (or VELOCITY_STATE) at the state file, or run `velocity init`");
-  }
-  uint64_t page_size =
-    (static_cast<unsigned char>(view[16]) << 8) | static_cast<unsigned char>(view[17]);
-  if (page_size == 1) {
-    page_size = 65536;
-  }
-  const uint64_t pages = read_be32(view.substr(28, 4));
-  const uint64_t expected = page_size * pages;
-  const uint64_t actual = std::filesystem::file_size(path);
-  // Pages still in the write-ahead log belong to the state too: a checkpoint stopped by a full
-  // disk leaves the header counting pages that only the log holds, and SQLite finishes it.
-  std::error_code ec;
-  const auto wal_size = std::filesystem::file_size(path.string() + "-wal", ec);
-  const bool wal_has_frames = !ec && wal_size > k_wal_header_size;
-  if (actual < expected && !wal_has_frames) {
-    throw StateError(
-      fmt::format("state {} is truncated: {} bytes of {}", path.string(), actual, expected),
-      "restore the state file from a backup");
   }
 }
 
@@ -151,57 +93,6 @@ void apply_migrations(Database& db) {
   }
   db.set_user_version(latest);
   tx.commit();
-}
-
-std::optional<std::string> read_meta(Database& db, std::string_view key) {
-  Statement stmt = db.prepare("SELECT value FROM meta WHERE key = ?");
-  stmt.bind(1, key);
-  if (!stmt.step()) {
-    return std::nullopt;
-  }
-  return stmt.column_blob(0);
-}
-
-void write_meta(Database& db, std::string_view key, std::string_view value) {
-  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) "
-             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-    .bind(1, key)
-    .bind_blob(2, value)
-    .run();
-}
-
-std::string passphrase_settings_json(const crypto::PassphraseSettings& settings) {
-  return nlohmann::json{{"algorithm", "scrypt"},
-                        {"salt", crypto::base64_encode(settings.salt)},
-                        {"n", settings.params.n},
-                        {"r", settings.params.r},
-                        {"p", settings.params.p}}
-    .dump();
-}
-
-std::optional<crypto::PassphraseSettings> read_passphrase_settings(Database& db) {
-  const auto text = read_meta(db, "kdf");
-  if (!text) {
-    return std::nullopt;
-  }
-  try {
-    const auto json = nlohmann::json::parse(*text);
-    crypto::PassphraseSettings settings;
-    settings.salt = crypto::base64_decode(json.at("salt").get<std::string>()).value();
-    settings.params.n = json.at("n").get<uint64_t>();
-    settings.params.r = json.at("r").get<uint64_t>();
-    settings.params.p = json.at("p").get<uint64_t>();
-    return settings;
-  } catch (const std::exception&) {
-    throw StateError(
-      fmt::format("state {}: the passphrase settings are corrupt", db.path().string()));
-  }
-}
-
-std::string key_help(const crypto::MasterKey& key) {
-  return fmt::format("the key came from {}; use the key this state was created with "
-                     "(VELOCITY_MASTER_KEY, VELOCITY_KEY_FILE, VELOCITY_PASSPHRASE or {})",
-                     key.description, crypto::default_key_file().string());
 }
 
 void remove_state_files(const std::filesystem::path& path) {
@@ -478,7 +369,7 @@ State::State(Database db, std::filesystem::path path, crypto::MasterKey key,
 InitResult State::initialize(const std::filesystem::path& path, NewKeySource source,
                              const crypto::PassphrasePrompt& prompt) {
   if (std::filesystem::exists(path)) {
-    check_sqlite_file(path);
+    check_sqlite_file(path, FileRole::state);
     return InitResult{false, {}, false};
   }
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
@@ -575,7 +466,7 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw StateError(fmt::format("{} is not a file", path.string()));
   }
-  check_sqlite_file(path);
+  check_sqlite_file(path, FileRole::state);
   check_writable(path);
 
   Database db = Database::open(path, OpenMode::read_write);
@@ -628,15 +519,7 @@ void State::follow_master_key(const std::string& check_value) {
 }
 
 std::optional<OrgInfo> State::find_org(std::string_view name) {
-  Statement stmt = m_db.prepare(
-    "SELECT id, name, created_at, is_demo, key_version FROM organizations WHERE name = ?");
-  stmt.bind(1, name);
-  if (!stmt.step()) {
-    return std::nullopt;
-  }
-  return OrgInfo{stmt.column_int(0), stmt.column_text(1), stmt.column_text(2),
-                 stmt.column_int(3) != 0 ? OrgKind::demo : OrgKind::regular,
-                 static_cast<uint32_t>(stmt.column_int(4))};
+  return find_org_in(m_db, name);
 }
 
 Org State::org(std::string_view name) {

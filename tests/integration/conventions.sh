@@ -80,7 +80,7 @@ for command in "" init status "org" "org create" "org list" "org delete" "key ro
   "assess show" "assess diff" "assess delete" connect "connect aws" "connect github" \
   "connect gcp" "connect azure" "connect list" "connect test" "connect remove" \
   "connect evidence-types" collect evidence "evidence list" "evidence show" roi pathway demo \
-  config "config list" "config path"; do
+  config "config list" "config path" backup restore; do
   # shellcheck disable=SC2086 # the command splits into words
   run $command --help
   expect_rc 0

@@ -21,6 +21,8 @@
 # demo        0 2 3 4         made-up data: no check, nothing verified, no network
 # config      0 2 4           reads the config file only: no state or key (3) ...
 # status      0 2 3 4         no check, nothing verified, no network
+# backup      0 2 3 4         no check, nothing signed read (the copy's checks are state errors)
+# restore     0 2 3 4         no check; a rollback the witness sees is refused as usage (2)
 #
 # velocity runs here as a user without privileges (nobody, when the suite runs as root), so that
 # a file of mode 000 or a directory of mode 555 refuses it as it would refuse any user; a state
@@ -78,6 +80,7 @@ declare -A FAMILY_CODES=(
   [init]="0 2 3 4" [org]="0 2 3 4" [key]="0 2 3 4" [assess]="0 1 2 3 4" [connect]="0 2 3 4 6"
   [collect]="0 1 2 3 4 6" [evidence]="0 2 3 4" [audit]="0 2 3 4 5" [report]="0 2 3 4 5"
   [roi]="0 2 3 4" [frameworks]="0 2 4" [demo]="0 2 3 4" [config]="0 2 4" [status]="0 2 3 4"
+  [backup]="0 2 3 4" [restore]="0 2 3 4"
 )
 declare -A SEEN=()
 
@@ -212,6 +215,21 @@ exits status 3 "no velocity state at $W/none.db" --state "$W/none.db" status
 VELOCITY_MASTER_KEY=$WRONG_KEY exits status 3 "wrong master key" status
 exits status 4 "cannot read state $OTHER: permission denied" --state "$OTHER" status
 expect_err_lacks "no velocity state"
+
+exits backup 0 "backed up state" backup "$W/backup.db"
+exits backup 2 "cannot write /nonexistent/b.db: the directory /nonexistent does not exist" \
+  backup /nonexistent/b.db
+exits backup 3 "no velocity state at $W/none.db" --state "$W/none.db" backup "$W/b.db"
+exits backup 4 "cannot write $W/readonly/b.db: Permission denied" backup "$W/readonly/b.db"
+
+exits restore 0 "restored state $W/restored/velocity.db" \
+  --state "$W/restored/velocity.db" restore "$W/backup.db"
+exits restore 2 "$W/junk.db is not a velocity backup (not an SQLite database)" \
+  restore "$W/junk.db" --yes
+VELOCITY_MASTER_KEY=$WRONG_KEY exits restore 3 "wrong master key for backup $W/backup.db" \
+  restore "$W/backup.db" --yes
+exits restore 4 "cannot write $W/readonly/velocity.db: Permission denied" \
+  --state "$W/readonly/velocity.db" restore "$W/backup.db"
 
 TEST "the table above is complete: every family's every code was triggered"
 for family in "${!FAMILY_CODES[@]}"; do

@@ -118,6 +118,37 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# small_disk DIR SIZE: mounts a tmpfs of SIZE on DIR for a full-disk test (unmounted when the
+# suite ends, or by release_small_disk). When it cannot, it says why and returns 1: a failure under
+# CI=true, a skip elsewhere.
+small_disk() {
+  mkdir -p "$1"
+  if mount -t tmpfs -o size="$2" tmpfs "$1" 2>"$SUITE_DIR/mount.err"; then
+    # shellcheck disable=SC2064 # the directory is fixed now
+    trap "umount '$1' 2>/dev/null; suite_cleanup" EXIT
+    return 0
+  fi
+  if [ "${CI:-}" = "true" ]; then
+    fail "cannot mount a tmpfs to fill: $(cat "$SUITE_DIR/mount.err")"
+  else
+    echo "skipping the full-disk test: cannot mount a tmpfs ($(cat "$SUITE_DIR/mount.err"))" >&2
+  fi
+  return 1
+}
+
+release_small_disk() {
+  umount "$1"
+  trap suite_cleanup EXIT
+}
+
+# fill_disk DIR BLOCKS: fills the disk of DIR (with DIR/filler) until BLOCKS blocks of 4 KiB are
+# left.
+fill_disk() {
+  local avail
+  avail=$(df --output=avail -B 4096 "$1" | tail -1)
+  dd if=/dev/zero of="$1/filler" bs=4096 count=$((avail - $2)) 2>/dev/null
+}
+
 # finish: prints the closing line and exits non-zero when anything failed.
 finish() {
   echo "$PASSED passed, $FAILED failed"

@@ -3,6 +3,7 @@
 #include <velocity/audit/recorder.hpp>
 #include <velocity/audit/tree_head.hpp>
 #include <velocity/audit/verify.hpp>
+#include <velocity/store/backup.hpp>
 #include <velocity/store/state.hpp>
 
 #include <filesystem>
@@ -46,6 +47,9 @@ struct Witness {
 // else beside the state file.
 std::filesystem::path witness_location(const std::filesystem::path& state_path,
                                        const std::optional<std::filesystem::path>& key_file);
+// The same for a state opened with `key`: beside its file when it came from one.
+std::filesystem::path witness_location(const std::filesystem::path& state_path,
+                                       const crypto::MasterKey& key);
 
 // Reads the witness at `file`; nothing when there is none. Throws IntegrityError when the file is
 // there but is not a witness.
@@ -93,5 +97,29 @@ std::optional<int64_t> witnessed_size(const StateWitness& witness, const std::st
 // does any other log the witness knows that is gone from the state. A missing witness, or one
 // without a record of this state, is a warning.
 void check_witness(const StateWitness& witness, store::State& state, VerifyResult& result);
+
+// A log that restoring a backup would roll back: the witness saw it further than the backup holds
+// it (or with another key, or other events at the size it saw).
+struct RestoreRollback {
+  std::string log;
+  WitnessedHead seen;
+  int64_t restored_size; // events of the log in the backup; 0 when it has none
+  std::string message;   // what the witness saw and the backup lacks, in words
+};
+
+// The logs of the backup staged in `staged` that the witness at `file` saw further: restoring
+// them is the rollback `audit verify` reports. Empty when the witness has no record of the
+// backup's state (a first run, another machine, a backup of another state).
+std::vector<RestoreRollback> restore_rollbacks(const std::filesystem::path& file,
+                                               store::StagedRestore& staged);
+
+// Records in the witness at `file` that the state with id `state_id` was restored at
+// `state_path`: the records of the `accepted` rollbacks are removed (the next command records
+// those logs as they are now, as a deliberate restore was always told to), a record of this state
+// marked replaced by `init` is live again, and any other state the witness knew at `state_path`
+// is marked replaced, as `init` marks it. Returns how many other states it marked.
+int record_restore(const std::filesystem::path& file, const std::optional<std::string>& state_id,
+                   const std::filesystem::path& state_path,
+                   const std::vector<RestoreRollback>& accepted);
 
 } // namespace velocity::audit

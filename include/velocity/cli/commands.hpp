@@ -23,5 +23,7 @@ void setup_roi(CLI::App& command, Context& ctx);
 void setup_pathway(CLI::App& command, Context& ctx);
 void setup_demo(CLI::App& command, Context& ctx);
 void setup_config(CLI::App& command, Context& ctx);
+void setup_backup(CLI::App& command, Context& ctx);
+void setup_restore(CLI::App& command, Context& ctx);
 
 } // namespace velocity::cli

@@ -27,6 +27,9 @@ public:
   void write(std::string_view data);
   // Flushes, syncs and renames over the target. Throws velocity::Error on failure.
   void commit();
+  // The temporary file, for a writer that opens it by name (SQLite); commit() still syncs and
+  // renames it.
+  const std::filesystem::path& temporary_path() const noexcept { return m_tmp_path; }
 
 private:
   std::filesystem::path m_path;

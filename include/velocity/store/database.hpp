@@ -95,6 +95,12 @@ public:
   // state is known to be opened with the right key, so that a failed open changes no file.
   void checkpoint_on_close(bool enabled);
 
+  // Copies this whole database into `destination` in one step of SQLite's online backup API: a
+  // consistent snapshot, taken while other connections go on writing (in WAL mode they are not
+  // even held up), and written into `destination` in one transaction. `target` names the
+  // destination in errors: a full disk says that it is unchanged.
+  void copy_to(Database& destination, const std::filesystem::path& target);
+
   // Throws the StateError for SQLite result `rc`, with `what` saying what was being done.
   [[noreturn]] void fail(int rc, std::string_view what) const;
 
