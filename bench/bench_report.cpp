@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
   fmt::print("setup: {} evidence items, {} findings, 1,000 audit events in {:.1f} s\n",
              evidence_count, evidence_count * per_evidence, seconds_since(start));
 
-  // The state keeps a 64 MiB SQLite page cache, which fills with whatever is read; a 2 MiB
-  // cache here shows the memory of the report code itself (argv[3] = "cache" keeps 64 MiB).
+  // The state keeps an 8 MiB SQLite page cache, which fills with whatever is read; a 2 MiB
+  // cache here shows the memory of the report code itself (argv[3] = "cache" keeps 8 MiB).
   if (argc <= 3 || std::string_view(argv[3]) != "cache") {
     state.db().execute("PRAGMA cache_size = -2048");
   }

@@ -1,5 +1,6 @@
 #include <velocity/core/error.hpp>
 #include <velocity/providers/runner.hpp>
+#include <velocity/store/batch_staging.hpp>
 #include <velocity/store/evidence.hpp>
 #include <velocity/store/finding_diff.hpp>
 
@@ -12,7 +13,8 @@ namespace velocity::providers {
 
 namespace {
 
-// Stores each batch as it arrives and keeps the counts of the summary.
+// Stores each batch as it arrives, its parts kept aside out of memory until then, and keeps the
+// counts of the summary.
 class StoringSink final : public CollectionSink {
 public:
   StoringSink(store::State& state, const store::Org& org,
@@ -24,9 +26,22 @@ public:
       m_checks(checks),
       m_run_id(run_id),
       m_summary(summary),
-      m_on_finding(on_finding) {}
+      m_on_finding(on_finding),
+      m_staging(state.db()) {}
+
+  void on_part(Batch part) override { stage(part); }
 
   void on_batch(Batch batch) override {
+    stage(batch);
+    m_summary.resources += save(store::BatchKey{batch.type, batch.account_id}, batch.type);
+    for (const std::string& problem : batch.problems) {
+      m_summary.problems.push_back(
+        fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
+    }
+  }
+
+private:
+  void stage(Batch& batch) {
     for (Finding& finding : batch.findings) {
       const compliance::Check* check = m_checks.find(finding.check_id);
       if (check == nullptr) {
@@ -47,43 +62,38 @@ public:
                                               .region = std::move(item.region),
                                               .raw_sha256 = std::move(item.raw_sha256),
                                               .payload = item.data.dump()});
+      item.data = nullptr;
     }
-    std::vector<store::FindingRecord> stored = save(evidence, batch.findings);
-    m_summary.resources += static_cast<int64_t>(evidence.size());
-    for (size_t i = 0; i < stored.size(); ++i) {
-      store::FindingRecord& record = stored[i];
-      record.integration = m_integration.name;
-      record.platform = m_integration.platform;
-      record.evidence_type = batch.type;
-      auto& counts = m_summary.by_check[record.check_id];
-      if (batch.findings[i].status == Status::pass) {
-        ++m_summary.findings_pass;
-        ++counts.first;
-      } else {
-        ++m_summary.findings_fail;
-        ++counts.second;
-        ++m_summary.fails_by_severity[batch.findings[i].severity];
-      }
-      if (m_on_finding) {
-        m_on_finding(record);
-      }
+    m_staging.stage(store::BatchKey{batch.type, batch.account_id}, evidence, batch.findings);
+  }
+
+  void count(const store::FindingRecord& stored, const std::string& type) {
+    store::FindingRecord record = stored;
+    record.integration = m_integration.name;
+    record.platform = m_integration.platform;
+    record.evidence_type = type;
+    auto& counts = m_summary.by_check[record.check_id];
+    if (record.status == Status::pass) {
+      ++m_summary.findings_pass;
+      ++counts.first;
+    } else {
+      ++m_summary.findings_fail;
+      ++counts.second;
+      ++m_summary.fails_by_severity[record.severity];
     }
-    for (const std::string& problem : batch.problems) {
-      m_summary.problems.push_back(
-        fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
+    if (m_on_finding) {
+      m_on_finding(record);
     }
   }
 
-private:
-  // Writes the batch; when a `key rotate --reencrypt` gave the organisation a new data key since
-  // it was loaded (save_batch refuses to seal under the old one), loads the new key and writes
-  // again, once.
-  std::vector<store::FindingRecord> save(std::span<const store::EvidenceInput> evidence,
-                                         std::span<const store::FindingInput> findings) {
+  // Writes the batch with its staged parts; when a `key rotate --reencrypt` gave the
+  // organisation a new data key since it was loaded (the staging refuses to seal under the old
+  // one), loads the new key and writes again, once. Returns the evidence items written.
+  int64_t save(const store::BatchKey& key, const std::string& type) {
+    const auto visit = [&](const store::FindingRecord& stored) { count(stored, type); };
     for (int attempt = 0;; ++attempt) {
       try {
-        return store::save_batch(m_state.db(), m_org, m_integration.id, m_run_id, evidence,
-                                 findings, time::now());
+        return m_staging.save(m_org, m_integration.id, m_run_id, key, time::now(), visit);
       } catch (const StateError&) {
         if (attempt > 0 ||
             store::current_key_version(m_state.db(), m_org.id()) == m_org.key_version()) {
@@ -101,6 +111,7 @@ private:
   int64_t m_run_id;
   RunSummary& m_summary;
   const FindingVisitor& m_on_finding;
+  store::BatchStaging m_staging;
 };
 
 std::string join(const std::vector<std::string>& items) {

@@ -1,3 +1,4 @@
+#include "evidence_rows.hpp"
 #include "rows.hpp"
 
 #include <velocity/store/evidence.hpp>
@@ -24,6 +25,22 @@ const std::string k_set_payload = "UPDATE evidence SET payload = ?1 WHERE id = ?
 
 } // namespace
 
+int64_t upsert_evidence(Database& db, const Org& org, int64_t integration_id,
+                        const EvidenceInput& item, const std::string& when) {
+  Statement& upsert = db.cached(k_upsert_evidence);
+  upsert.bind(1, org.id()).bind(2, integration_id).bind(3, item.platform).bind(4, item.type);
+  upsert.bind(5, item.resource_id).bind(6, item.region).bind(7, item.account_id);
+  upsert.bind(8, item.raw_sha256).bind(9, when);
+  upsert.step();
+  const int64_t id = upsert.column_int(0);
+  upsert.reset();
+  Statement& payload = db.cached(k_set_payload);
+  payload.bind_blob(1, org.seal(Field{"evidence", "payload", id}, item.payload)).bind(2, id);
+  payload.run();
+  payload.reset();
+  return id;
+}
+
 std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t integration_id,
                                       std::optional<int64_t> run_id,
                                       std::span<const EvidenceInput> evidence,
@@ -34,18 +51,7 @@ std::vector<FindingRecord> save_batch(Database& db, const Org& org, int64_t inte
   std::vector<int64_t> ids;
   ids.reserve(evidence.size());
   for (const EvidenceInput& item : evidence) {
-    Statement& upsert = db.cached(k_upsert_evidence);
-    upsert.bind(1, org.id()).bind(2, integration_id).bind(3, item.platform).bind(4, item.type);
-    upsert.bind(5, item.resource_id).bind(6, item.region).bind(7, item.account_id);
-    upsert.bind(8, item.raw_sha256).bind(9, when);
-    upsert.step();
-    const int64_t id = upsert.column_int(0);
-    upsert.reset();
-    Statement& payload = db.cached(k_set_payload);
-    payload.bind_blob(1, org.seal(Field{"evidence", "payload", id}, item.payload)).bind(2, id);
-    payload.run();
-    payload.reset();
-    ids.push_back(id);
+    ids.push_back(upsert_evidence(db, org, integration_id, item, when));
   }
   std::vector<FindingRecord> stored;
   stored.reserve(findings.size());

@@ -472,9 +472,11 @@ State State::open(const std::filesystem::path& path, const crypto::PassphrasePro
   Database db = Database::open(path, OpenMode::read_write);
   db.checkpoint_on_close(false);
   // WAL with synchronous=NORMAL stays consistent after a crash and loses at most the last
-  // transactions on power loss; a larger page cache keeps big collection batches off the disk.
+  // transactions on power loss. The page cache is bounded at 8 MiB, so that memory stays flat as
+  // the state and a collection's batches grow: a larger transaction spills its pages to the
+  // write-ahead log before it commits, and the operating system caches the file for reads.
   db.execute("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL; "
-             "PRAGMA cache_size = -65536");
+             "PRAGMA cache_size = -8192");
   const int version = db.user_version();
   if (version > latest_schema_version()) {
     throw StateError(fmt::format("state {} has schema version {}, newer than this velocity "

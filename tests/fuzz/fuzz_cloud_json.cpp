@@ -46,6 +46,7 @@ private:
 
 class DiscardSink : public providers::CollectionSink {
 public:
+  void on_part(providers::Batch) override {}
   void on_batch(providers::Batch) override {}
 };
 

@@ -134,6 +134,55 @@ run collect --all --types encryption_status --format json --retries 0
 expect_rc 3
 expect_equal "$(json_get '[i["outcome"] for i in d["integrations"]]')" "['failed', 'failed', 'success', 'failed']"
 
+# The security groups of integration prod the state holds findings on, and when a finding of
+# one was last written: "COUNT LATEST-last_seen_at".
+stored_groups() {
+  "$VELOCITY_BIN" evidence list --integration prod --format jsonl | python3 -c '
+import json, sys
+rows = [json.loads(line) for line in sys.stdin if line.strip()]
+groups = [r for r in rows if r["evidence_type"] == "security_groups"]
+print(len({r["resource_id"] for r in groups}), max(r["last_seen_at"] for r in groups))'
+}
+
+TEST "a type larger than a part (1,200 more security groups) is stored whole, every group judged"
+run collect --integration prod --types security_groups --format json
+expect_rc 0
+BEFORE=$(json_get 'd["integrations"][0]["resources"]')
+fixture mutate '{"action": "grow", "groups": 1200}' >/dev/null
+fixture reset-calls >/dev/null
+run collect --integration prod --types security_groups --format json
+expect_rc 0
+expect_equal "$(json_get 'd["integrations"][0]["resources"]')" "$((BEFORE + 1200))"
+expect_equal "$(json_get 'len({f["resource_id"] for f in d["findings"] if "(grown-" in f["reason"]})')" "1200" "each grown group has findings"
+expect_equal "$(stored_groups | cut -d' ' -f1)" "$((BEFORE + 1200))"
+# us-east-1 answered in two pages, every other region in one.
+FIRST_PAGES=$(($(calls_of DescribeSecurityGroups) - 1))
+
+TEST "a collection killed half-way through a type writes none of it; the next stores it all"
+fixture mutate '{"action": "grow", "groups": 1200}' >/dev/null
+STORED=$(stored_groups)
+fixture reset-calls >/dev/null
+# Every region's first page quickly; the second page of us-east-1 (asked once its first 1,000
+# groups are in, two parts staged) hangs until the collection is killed.
+fault DescribeSecurityGroups slow "$FIRST_PAGES" 0.001
+fault DescribeSecurityGroups slow 1 60
+"$VELOCITY_BIN" collect --integration prod --types security_groups >/dev/null 2>&1 &
+COLLECT_PID=$!
+track_pid "$COLLECT_PID"
+for _ in $(seq 1 1200); do
+  [ "$(calls_of DescribeSecurityGroups)" -gt "$FIRST_PAGES" ] && break
+  kill -0 "$COLLECT_PID" 2>/dev/null || break
+done
+expect_equal "$(calls_of DescribeSecurityGroups)" "$((FIRST_PAGES + 1))" "the second page was asked for"
+kill -9 "$COLLECT_PID"
+wait "$COLLECT_PID" 2>/dev/null
+expect_equal "$(stored_groups)" "$STORED" "no group written or touched"
+fixture clear-faults >/dev/null
+run collect --integration prod --types security_groups --format json
+expect_rc 0
+expect_equal "$(json_get 'd["integrations"][0]["resources"]')" "$((BEFORE + 2400))"
+expect_equal "$(stored_groups | cut -d' ' -f1)" "$((BEFORE + 2400))"
+
 stop_moto
 
 TEST "moto's INITIAL_NO_AUTH_ACTION_COUNT: keys accepted while checking is off, refused once it is on"

@@ -51,6 +51,10 @@ struct ProviderOptions {
 class CollectionSink {
 public:
   virtual ~CollectionSink() = default;
+  // A part of a batch still being collected (its evidence with their findings, no problems), so
+  // that a large account's batch need not be held in memory: it is kept aside until on_batch
+  // hands the rest of the same type and account, and stored with it, as one batch.
+  virtual void on_part(Batch part) = 0;
   virtual void on_batch(Batch batch) = 0;
 };
 

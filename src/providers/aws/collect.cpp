@@ -10,6 +10,14 @@
 
 namespace velocity::providers::aws {
 
+namespace {
+
+// Evidence items handed on together: a few database pages of payloads at a time, and few enough
+// transactions that staging them costs little.
+constexpr size_t k_part_items = 500;
+
+} // namespace
+
 std::string Account::global_region() const {
   if (partition == "aws-cn") {
     return "cn-north-1";
@@ -41,12 +49,13 @@ nlohmann::json Sources::to_json() const {
 }
 
 TypeRun::TypeRun(Engine& engine, std::shared_ptr<Account> account, std::string type,
-                 std::unique_ptr<Collector> collector, Done done, time::TimePoint now)
+                 std::unique_ptr<Collector> collector, CollectionSink& sink, time::TimePoint now)
   : m_engine(engine),
     m_account(std::move(account)),
     m_collector(std::move(collector)),
-    m_done(std::move(done)),
-    m_now(now) {
+    m_sink(sink),
+    m_now(now),
+    m_in_parts(judged_item_by_item(type)) {
   m_batch.type = std::move(type);
   m_batch.account_id = m_account->id;
 }
@@ -128,6 +137,14 @@ void TypeRun::add_evidence(std::string resource_id, std::string region, nlohmann
                                       .region = std::move(region),
                                       .data = std::move(data),
                                       .raw_sha256 = sources.digest()});
+  if (m_in_parts && m_batch.evidence.size() >= k_part_items) {
+    evaluate_checks(m_batch, m_now);
+    Batch part;
+    part.type = m_batch.type;
+    part.account_id = m_batch.account_id;
+    std::swap(part, m_batch);
+    m_sink.on_part(std::move(part));
+  }
 }
 
 void TypeRun::finished_one() {
@@ -151,7 +168,7 @@ void TypeRun::finished_one() {
                                            m_account->abort_reason));
   }
   evaluate_checks(m_batch, m_now);
-  m_done(std::move(m_batch));
+  m_sink.on_batch(std::move(m_batch));
 }
 
 void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::string>& token)> make,

@@ -4,6 +4,7 @@
 
 #include <velocity/providers/aws/engine.hpp>
 #include <velocity/providers/model.hpp>
+#include <velocity/providers/provider.hpp>
 
 #include <functional>
 #include <map>
@@ -67,13 +68,13 @@ public:
 };
 
 // One evidence type of one account in progress: counts its calls in flight and, when the last
-// one is answered, finishes the batch, runs the checks and hands it on.
+// one is answered, finishes the batch, runs the checks and hands it to the sink. A type whose
+// checks judge each item alone hands its evidence on in parts as it grows, so that a large
+// account's batch is not held in memory.
 class TypeRun : public std::enable_shared_from_this<TypeRun> {
 public:
-  using Done = std::function<void(Batch batch)>;
-
   TypeRun(Engine& engine, std::shared_ptr<Account> account, std::string type,
-          std::unique_ptr<Collector> collector, Done done, time::TimePoint now);
+          std::unique_ptr<Collector> collector, CollectionSink& sink, time::TimePoint now);
 
   // Starts the collector; when it queued nothing the batch is finished at once.
   void start();
@@ -86,7 +87,8 @@ public:
   // Handles an error nobody expected: aborts the account on rejected credentials, else
   // records a problem.
   void unexpected(CallResult& result);
-  // Adds evidence to the batch.
+  // Adds evidence to the batch; hands the batch on as a part when it has grown to a part's size
+  // and the type's checks judge each item alone.
   void add_evidence(std::string resource_id, std::string region, nlohmann::json data,
                     const Sources& sources);
 
@@ -103,8 +105,9 @@ private:
   Engine& m_engine;
   std::shared_ptr<Account> m_account;
   std::unique_ptr<Collector> m_collector;
-  Done m_done;
+  CollectionSink& m_sink;
   time::TimePoint m_now;
+  bool m_in_parts;
   Batch m_batch;
   int m_in_flight = 0;
   bool m_finished = false;
@@ -115,6 +118,11 @@ private:
 
 // The collector of evidence type `type` ("policies", ...).
 std::unique_ptr<Collector> make_collector(const std::string& type);
+
+// Whether the checks of `type` judge each evidence item by itself alone, so that its batch can be
+// evaluated and handed on in parts. Not for `audit_logs`, whose account-wide verdicts read every
+// trail of the batch (trails_of).
+bool judged_item_by_item(const std::string& type);
 
 // The calls `type` makes, for --dry-run: {service, operation, scope note}.
 struct CallSketch {

@@ -67,6 +67,10 @@ std::unique_ptr<Collector> make_collector(const std::string& type) {
   throw UsageError("aws has no evidence type '" + type + "'");
 }
 
+bool judged_item_by_item(const std::string& type) {
+  return type != "audit_logs";
+}
+
 std::vector<CallSketch> sketch_calls(const std::string& type) {
   if (type == "policies") {
     return {{"iam", "GetAccountSummary", false, ""},

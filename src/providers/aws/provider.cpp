@@ -109,9 +109,7 @@ private:
                    const std::string& regions_problem) {
     const time::TimePoint now = time::now();
     for (const std::string& type : types) {
-      auto run = std::make_shared<TypeRun>(
-        engine, account, type, make_collector(type),
-        [&sink](Batch batch) { sink.on_batch(std::move(batch)); }, now);
+      auto run = std::make_shared<TypeRun>(engine, account, type, make_collector(type), sink, now);
       const std::vector<CallSketch> sketches = sketch_calls(type);
       const bool regional = std::any_of(sketches.begin(), sketches.end(),
                                         [](const CallSketch& sketch) { return sketch.regional; });
