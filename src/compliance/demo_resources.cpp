@@ -127,7 +127,7 @@ struct Naming {
   std::string prefix;  // the scenario's short name for this account: "acme", "northwind-phi"
   std::string region;
   std::string name; // a word of the kind, numbered once the words run out
-  std::string hex;  // 17 hex digits, as EC2 ids have
+  std::string hex;  // 16 hex digits: "sg-0{hex}" is an EC2 id's 17
   std::string uuid;
   std::string number;
 };
@@ -497,7 +497,8 @@ std::optional<size_t> kind_of(const Check& check) {
   return std::nullopt;
 }
 
-// The checks that go on one kind of resource and read one evidence type.
+// The checks that go on one kind of resource and read one evidence type: one evidence item of
+// that type per resource, as a collection stores it.
 struct CheckGroup {
   size_t kind = 0;
   std::string type;
@@ -515,8 +516,10 @@ std::vector<CheckGroup> group_checks(std::string_view platform, const CheckCatal
       throw UsageError(fmt::format("the demo has no resources for check {} of platform {}",
                                    check.id, check.platform));
     }
+    // Two rules that name the same resources (the account) put their checks on one resource.
+    const std::string_view id_pattern = kinds()[*kind].id;
     auto group = std::find_if(groups.begin(), groups.end(), [&](const CheckGroup& g) {
-      return g.kind == *kind && g.type == check.evidence_type;
+      return kinds()[g.kind].id == id_pattern && g.type == check.evidence_type;
     });
     if (group == groups.end()) {
       groups.push_back({*kind, check.evidence_type, {}});
@@ -574,7 +577,7 @@ void add_resources(DemoIntegration& integration, std::string_view prefix,
       resource.account_id = integration.account_id;
       resource.region = naming.region;
       resource.name = format_named(kind.label, naming);
-      // The first of a kind is there from the start, so every check has a result every day.
+      // The first of a kind is there from the start, so that every check has a result.
       resource.may_appear_later = kind.made == Made::by_hand && i > 0;
       for (const Check* check : group.checks) {
         resource.checks.push_back({check->id, check->title, check->severity, false,
