@@ -133,10 +133,11 @@ struct Naming {
 };
 
 std::string format_named(std::string_view pattern, const Naming& n) {
-  return fmt::format(fmt::runtime(pattern), fmt::arg("account", n.account),
-                     fmt::arg("prefix", n.prefix), fmt::arg("region", n.region),
-                     fmt::arg("name", n.name), fmt::arg("hex", n.hex), fmt::arg("uuid", n.uuid),
-                     fmt::arg("number", n.number), fmt::arg("tail", n.account.substr(8)));
+  return fmt::format(
+    fmt::runtime(pattern), fmt::arg("account", n.account), fmt::arg("prefix", n.prefix),
+    fmt::arg("region", n.region), fmt::arg("name", n.name), fmt::arg("hex", n.hex),
+    fmt::arg("uuid", n.uuid), fmt::arg("number", n.number),
+    fmt::arg("tail", n.account.substr(n.account.size() - std::min<size_t>(4, n.account.size()))));
 }
 
 const std::vector<DemoKind>& kinds() {
