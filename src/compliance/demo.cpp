@@ -55,23 +55,6 @@ double initial_fail_factor(store::Severity severity) {
 constexpr double k_drift_rate = 0.004;      // a passing check breaks, per check per day
 constexpr double k_new_resource_fail = 0.6; // a check of a new, hand-made resource fails
 
-nlohmann::json user_payload(const DemoResource& resource) {
-  const bool mfa_missing = resource.checks.at(0).failing;
-  const bool key_old = resource.checks.at(1).failing;
-  const size_t name_hash = fnv1a(resource.name);
-  return {
-    {"name", resource.name},
-    {"arn", resource.resource_id},
-    {"console_password", true},
-    {"mfa_devices", mfa_missing
-                      ? nlohmann::json::array()
-                      : nlohmann::json::array({{{"serial", resource.resource_id + "-mfa"}}})},
-    {"access_keys", nlohmann::json::array(
-                      {{{"id", fmt::format("AKIA{:016X}", name_hash & 0xffffffffffffULL)},
-                        {"status", "Active"},
-                        {"age_days", key_old ? 180 + name_hash % 200 : 10 + name_hash % 70}}})}};
-}
-
 } // namespace
 
 uint64_t DemoRandom::next() {
@@ -258,110 +241,15 @@ std::map<std::string, DemoWorld::CheckTally, std::less<>> DemoWorld::tally() con
 }
 
 nlohmann::json demo_payload(const DemoResource& resource) {
-  const auto failing = [&](size_t i) { return resource.checks.at(i).failing; };
-  const std::string& kind = resource.kind;
-  if (kind == "aws_root") {
-    return {
-      {"kind", "account_summary"},
-      {"summary", {{"AccountMFAEnabled", failing(0) ? 0 : 1}, {"AccountAccessKeysPresent", 0}}}};
+  nlohmann::json settings = nlohmann::json::object();
+  for (const DemoCheck& check : resource.checks) {
+    settings[check.id] = {{"tests", check.title}, {"in_place", !check.failing}};
   }
-  if (kind == "aws_password_policy") {
-    return {{"kind", "password_policy"},
-            {"policy",
-             {{"MinimumPasswordLength", failing(0) ? 8 : 14},
-              {"PasswordReusePrevention", failing(0) ? 0 : 24},
-              {"RequireSymbols", true},
-              {"RequireNumbers", true},
-              {"RequireUppercaseCharacters", true},
-              {"RequireLowercaseCharacters", true}}}};
-  }
-  if (kind == "aws_user") {
-    return user_payload(resource);
-  }
-  if (kind == "aws_policy") {
-    const nlohmann::json statement =
-      failing(0) ? nlohmann::json{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}
-                 : nlohmann::json{{"Effect", "Allow"},
-                                  {"Action", {"s3:GetObject", "s3:ListBucket"}},
-                                  {"Resource", "arn:aws:s3:::*"}};
-    return {{"name", resource.name},
-            {"arn", resource.resource_id},
-            {"document", {{"Version", "2012-10-17"}, {"Statement", {statement}}}}};
-  }
-  if (kind == "aws_sg") {
-    nlohmann::json rules = nlohmann::json::array(
-      {{{"protocol", "tcp"}, {"from_port", 443}, {"to_port", 443}, {"cidr", "0.0.0.0/0"}}});
-    if (failing(0)) {
-      rules.push_back(
-        {{"protocol", "tcp"}, {"from_port", 22}, {"to_port", 22}, {"cidr", "0.0.0.0/0"}});
-    }
-    if (failing(1)) {
-      rules.push_back(
-        {{"protocol", "tcp"}, {"from_port", 3389}, {"to_port", 3389}, {"cidr", "0.0.0.0/0"}});
-    }
-    if (failing(2)) {
-      rules.push_back({{"protocol", "-1"}, {"cidr", "0.0.0.0/0"}});
-    }
-    return {{"group_id", resource.resource_id.substr(resource.resource_id.rfind('/') + 1)},
-            {"name", resource.name},
-            {"region", resource.region},
-            {"ingress", rules}};
-  }
-  if (kind == "aws_bucket") {
-    return {{"name", resource.name},
-            {"region", resource.region},
-            {"encryption", failing(0) ? nlohmann::json(nullptr)
-                                      : nlohmann::json{{"rules", {{{"algorithm", "AES256"}}}}}},
-            {"public_access_block",
-             {{"BlockPublicAcls", true},
-              {"IgnorePublicAcls", true},
-              {"BlockPublicPolicy", !failing(1)},
-              {"RestrictPublicBuckets", !failing(1)}}},
-            {"versioning", {{"status", failing(2) ? "Suspended" : "Enabled"}}}};
-  }
-  if (kind == "aws_trail") {
-    return {{"name", resource.name},
-            {"arn", resource.resource_id},
-            {"home_region", resource.region},
-            {"is_multi_region_trail", !failing(0)},
-            {"log_file_validation", !failing(1)},
-            {"is_logging", !failing(2)}};
-  }
-  if (kind == "aws_config_rule") {
-    return {{"name", resource.name},
-            {"region", resource.region},
-            {"compliance", failing(0) ? "NON_COMPLIANT" : "COMPLIANT"}};
-  }
-  if (kind == "github_org") {
-    return {{"kind", "organization"},
-            {"organization",
-             {{"login", resource.name}, {"two_factor_requirement_enabled", !failing(0)}}}};
-  }
-  if (kind == "github_repo") {
-    return {{"kind", "repository"},
-            {"repository",
-             {{"full_name", resource.name},
-              {"archived", false},
-              {"default_branch", "main"},
-              {"security_and_analysis",
-               {{"secret_scanning", {{"status", failing(0) ? "disabled" : "enabled"}}}}}}}};
-  }
-  if (kind == "github_branch") {
-    const std::string repo = resource.name.substr(0, resource.name.rfind(':'));
-    nlohmann::json protection = nullptr;
-    if (!failing(0)) {
-      protection = {{"required_pull_request_reviews",
-                     failing(1) ? nlohmann::json(nullptr)
-                                : nlohmann::json{{"required_approving_review_count", 1},
-                                                 {"dismiss_stale_reviews", true}}},
-                    {"enforce_admins", {{"enabled", !failing(2)}}}};
-    }
-    return {{"kind", "branch_protection"},
-            {"repository", repo},
-            {"branch", "main"},
-            {"protection", protection}};
-  }
-  return {{"name", resource.name}};
+  return {{"resource", resource.name},
+          {"resource_id", resource.resource_id},
+          {"region", resource.region},
+          {"made_up", true},
+          {"settings", settings}};
 }
 
 Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world, double progress) {

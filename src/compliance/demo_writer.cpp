@@ -44,6 +44,21 @@ std::vector<int> assessment_days(int days) {
   return out;
 }
 
+// What a collection that could not reach its platform says, by platform.
+std::string unreachable_message(std::string_view platform) {
+  if (platform == "aws") {
+    return "sts:GetCallerIdentity: could not reach sts.amazonaws.com after 4 attempts (timed out)";
+  }
+  if (platform == "github") {
+    return "GET /orgs: could not reach api.github.com after 4 attempts (timed out)";
+  }
+  if (platform == "gcp") {
+    return "projects.get: could not reach cloudresourcemanager.googleapis.com after 4 attempts "
+           "(timed out)";
+  }
+  return "subscriptions.get: could not reach management.azure.com after 4 attempts (timed out)";
+}
+
 struct Writer {
   store::Database& db;
   const store::Org& org;
@@ -96,10 +111,7 @@ struct Writer {
       run.api_errors = 4;
       elapsed_ms = random.between(30'000, 95'000);
       run.duration_ms = elapsed_ms;
-      run.message =
-        integration.platform == "aws"
-          ? "sts:GetCallerIdentity: could not reach sts.amazonaws.com after 4 attempts (timed out)"
-          : "GET /orgs: could not reach api.github.com after 4 attempts (timed out)";
+      run.message = unreachable_message(integration.platform);
       store::finish_run(db, run, world.after(started, elapsed_ms));
       ++summary.runs;
       ++summary.runs_failed;

@@ -78,11 +78,31 @@ expect_rc 0
 run --org demo-startup-soc2 pathway
 expect_rc 0
 
-TEST "every scenario"
+# Every check id of the catalogue, and those with a finding in organisation $1 (its latest).
+"$VELOCITY_BIN" checks list --format json >"$WORK/checks.json" 2>/dev/null
+checks_without_finding() {
+  "$VELOCITY_BIN" --org "$1" evidence list --format json 2>/dev/null | python3 -c '
+import json, sys
+catalogue = {c["id"]: c["platform"] for c in json.load(open(sys.argv[1]))}
+findings = json.load(sys.stdin)
+seen = {f["check_id"] for f in findings}
+statuses = {f["status"] for f in findings}
+assert len(catalogue) > 200, len(catalogue)
+assert {"PASS", "FAIL"} <= statuses, statuses
+print(" ".join(sorted(set(catalogue) - seen)))' "$WORK/checks.json"
+}
+
+TEST "every check of the catalogue, of every platform, has a finding in the demo"
+expect_equal "$(checks_without_finding demo-startup-soc2)" "" "checks without a finding"
+run --org demo-startup-soc2 connect list --format json
+expect_equal "$(json_get 'sorted(i["platform"] for i in d)')" "['aws', 'azure', 'gcp', 'github']" "platforms"
+
+TEST "every scenario, every check"
 for scenario in healthcare-hipaa fintech-pci enterprise-iso27001; do
-  run demo --scenario "$scenario" --days 5 --end 2025-03-31 --format json
+  run demo --scenario "$scenario" --days 8 --end 2025-03-31 --format json
   expect_rc 0
   expect_out_contains "\"org\": \"demo-$scenario\""
+  expect_equal "$(checks_without_finding "demo-$scenario")" "" "$scenario: checks without a finding"
 done
 run demo --list
 expect_out_contains "enterprise-iso27001"

@@ -4,7 +4,9 @@
 #include <velocity/compliance/demo_writer.hpp>
 #include <velocity/compliance/library.hpp>
 #include <velocity/core/error.hpp>
-#include <velocity/providers/aws/checks.hpp>
+#include <velocity/providers/aws/provider.hpp>
+#include <velocity/providers/azure/provider.hpp>
+#include <velocity/providers/gcp/provider.hpp>
 #include <velocity/providers/github/provider.hpp>
 #include <velocity/providers/provider.hpp>
 #include <velocity/store/assessment.hpp>
@@ -14,6 +16,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -119,33 +122,100 @@ TEST_CASE("validate") {
 }
 
 TEST_CASE("build_demo_integrations") {
-  SUBCASE("every check is one the providers run, with its catalogue entry's severity") {
-    std::vector<providers::CheckInfo> evaluated = providers::aws::evaluated_checks();
-    for (const providers::CheckInfo& check : providers::github::platform().checks) {
-      evaluated.push_back(check);
-    }
-    Library library = Library::built_in();
-    const CheckCatalogue& catalogue = library.checks();
+  Library library = Library::built_in();
+  const CheckCatalogue& catalogue = library.checks();
+  SUBCASE("every check of the catalogue, on every platform, in every scenario") {
     for (const ScenarioInfo& info : scenarios()) {
       DemoRandom random(1);
+      std::set<std::string> platforms;
+      std::set<std::string> covered;
       for (const DemoIntegration& integration : build_demo_integrations(info, random, catalogue)) {
+        platforms.insert(integration.platform);
         for (const DemoResource& resource : integration.resources) {
           for (const DemoCheck& check : resource.checks) {
-            const auto found =
-              std::find_if(evaluated.begin(), evaluated.end(),
-                           [&](const providers::CheckInfo& c) { return c.id == check.id; });
-            REQUIRE_MESSAGE(found != evaluated.end(), check.id);
-            CHECK_MESSAGE(found->evidence_type == resource.type, check.id);
-            REQUIRE(catalogue.find(check.id) != nullptr);
-            CHECK(catalogue.find(check.id)->severity == check.severity);
-            // Each check tests at least one control, so demo findings reach the reports.
-            CHECK_MESSAGE(!library.controls_for_check(check.id).empty(), check.id);
+            const Check* entry = catalogue.find(check.id);
+            REQUIRE_MESSAGE(entry != nullptr, check.id);
+            CHECK(entry->severity == check.severity);
+            CHECK_MESSAGE(entry->evidence_type == resource.type, check.id);
+            CHECK_MESSAGE(entry->platform == integration.platform, check.id);
+            CHECK(check.fail_reason.find(resource.name) == 0);
+            covered.insert(check.id);
           }
         }
       }
+      CHECK(platforms == std::set<std::string>{"aws", "azure", "gcp", "github"});
+      for (const Check& check : catalogue.checks) {
+        CHECK_MESSAGE(covered.count(check.id) == 1, info.name, ": ", check.id);
+      }
     }
   }
-  SUBCASE("a catalogue without one of its checks is refused") {
+  SUBCASE("every check the providers run is in the demo") {
+    DemoRandom random(1);
+    std::set<std::string> covered;
+    for (const DemoIntegration& integration :
+         build_demo_integrations(scenarios().front(), random, catalogue)) {
+      for (const DemoResource& resource : integration.resources) {
+        for (const DemoCheck& check : resource.checks) {
+          covered.insert(check.id);
+        }
+      }
+    }
+    for (const providers::Platform* platform :
+         {&providers::aws::platform(), &providers::github::platform(), &providers::gcp::platform(),
+          &providers::azure::platform()}) {
+      for (const providers::CheckInfo& check : platform->checks) {
+        CHECK_MESSAGE(covered.count(check.id) == 1, check.id);
+      }
+    }
+  }
+  SUBCASE("resources have the ids of their kind") {
+    DemoRandom random(1);
+    std::map<std::string, std::string> resource_of; // check id -> a resource it is on
+    for (const DemoIntegration& integration :
+         build_demo_integrations(scenarios().front(), random, catalogue)) {
+      for (const DemoResource& resource : integration.resources) {
+        for (const DemoCheck& check : resource.checks) {
+          resource_of.emplace(check.id, resource.resource_id);
+        }
+      }
+    }
+    CHECK(resource_of.at("aws_iam_user_mfa_enabled_console_access").find(":user/") !=
+          std::string::npos);
+    CHECK(resource_of.at("aws_ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22")
+            .find(":security-group/sg-0") != std::string::npos);
+    CHECK(resource_of.at("aws_s3_bucket_default_encryption").rfind("acme-", 0) == 0);
+    CHECK(resource_of.at("aws_ec2_ebs_default_encryption") == "us-east-1");
+    CHECK(resource_of.at("github_repository_secret_scanning_enabled") == "acme-cloud/api");
+    CHECK(resource_of.at("github_organization_members_mfa_required") == "acme-cloud");
+    CHECK(resource_of.at("gcp_cloudsql_instance_ssl_connections").find("/instances/acme-") !=
+          std::string::npos);
+    CHECK(resource_of.at("gcp_iam_no_primitive_roles_for_users").rfind("projects/acme-", 0) == 0);
+    CHECK(resource_of.at("azure_storage_secure_transfer_required_is_enabled")
+            .find("/providers/Microsoft.Storage/storageAccounts/st") != std::string::npos);
+    CHECK(resource_of.at("azure_rbac_owner_count_limited").rfind("/subscriptions/", 0) == 0);
+  }
+  SUBCASE("a check of a new rule goes on the account of its platform") {
+    CheckCatalogue extended = catalogue;
+    Check added = *catalogue.find("aws_iam_root_mfa_enabled");
+    added.id = "aws_newservice_setting_enabled";
+    added.evidence_type = "new_type";
+    extended.checks.push_back(added);
+    extended.index();
+    DemoRandom random(1);
+    const auto integrations = build_demo_integrations(scenarios().front(), random, extended);
+    int found = 0;
+    for (const DemoResource& resource : integrations.front().resources) {
+      for (const DemoCheck& check : resource.checks) {
+        if (check.id == added.id) {
+          ++found;
+          CHECK(resource.resource_id == integrations.front().account_id);
+          CHECK(resource.type == "new_type");
+        }
+      }
+    }
+    CHECK(found == 1);
+  }
+  SUBCASE("a catalogue without the checks of a platform is refused") {
     DemoRandom random(1);
     const CheckCatalogue empty;
     CHECK_THROWS_AS(build_demo_integrations(scenarios().front(), random, empty), UsageError);
@@ -258,7 +328,7 @@ TEST_CASE("write_demo_history") {
     const DemoSummary summary =
       write_demo_history(state.db(), org, library, options_for(Scenario::startup_soc2, 10, 1));
     const auto integrations = store::list_integrations(state.db(), org);
-    REQUIRE(integrations.size() == 2);
+    REQUIRE(integrations.size() == 4);
     CHECK(integrations[0].last_test_status == std::optional<std::string>("healthy"));
     // The AWS account is connected on day 0 (2025-03-22 for 10 days ending 2025-03-31).
     CHECK(integrations[0].created_at.substr(0, 10) == "2025-03-22");
@@ -269,8 +339,8 @@ TEST_CASE("write_demo_history") {
     CHECK(assessments[2].completed_at->substr(0, 10) == "2025-03-31");
     CHECK(summary.assessments.size() == 3);
     CHECK(summary.assessments.back().scores.at("soc2").has_value());
-    // AWS collects on 10 days, GitHub from day 2: 18 runs.
-    CHECK(summary.runs == 18);
+    // AWS collects on 10 days, GitHub from day 2, GCP from day 3, Azure from day 5: 30 runs.
+    CHECK(summary.runs == 30);
     CHECK(summary.evidence > 30);
     CHECK(summary.findings > summary.evidence);
     CHECK(summary.first_day == "2025-03-22");
@@ -279,7 +349,7 @@ TEST_CASE("write_demo_history") {
     for (const DemoAuditEvent& event : summary.audit_events) {
       collect_events += event.action == "evidence.collect" ? 1 : 0;
     }
-    CHECK(collect_events == 18);
+    CHECK(collect_events == 30);
   }
 
   SUBCASE("refuses an organisation that is not a demo, and one that has a history") {

@@ -76,6 +76,7 @@ private:
 // One automated check on one resource, with its state today.
 struct DemoCheck {
   std::string id;
+  std::string title;                                  // its catalogue entry's
   store::Severity severity = store::Severity::medium; // its catalogue entry's
   bool failing = false;
   std::string pass_reason;
@@ -84,13 +85,13 @@ struct DemoCheck {
 
 // One cloud resource as a collection would describe it.
 struct DemoResource {
-  std::string kind; // what builds its payload: "aws_bucket", "github_repo", ...
   std::string type; // the evidence type
   std::string resource_id;
   std::string account_id;
   std::string region;
-  std::string name;
-  int appears_on_day = 0; // created later in the history (drift: a new, unhardened resource)
+  std::string name;              // what the reasons call it: "bucket acme-logs-0042"
+  int appears_on_day = 0;        // created later in the history (drift: a new, unhardened resource)
+  bool may_appear_later = false; // a kind people create by hand (a bucket, a user, a repository)
   std::vector<DemoCheck> checks;
 };
 
@@ -105,7 +106,8 @@ struct DemoIntegration {
   std::vector<std::string> types; // evidence types, in collection order
 };
 
-// The normalised evidence payload of `resource` today (what its checks would read).
+// The evidence payload of `resource` today: the made-up resource and, for each check, the
+// setting it tests and whether it is in place.
 nlohmann::json demo_payload(const DemoResource& resource);
 
 // A change of one check on one day, for the summary and the audit trail.
@@ -169,8 +171,9 @@ private:
 // world's seed and day.
 Answers demo_answers(const Questionnaire& questionnaire, const DemoWorld& world, double progress);
 
-// Builds the accounts and resources of a scenario (src/compliance/demo_resources.cpp); every
-// check it puts on a resource must have an entry in `checks` (UsageError otherwise).
+// Builds the accounts and resources of a scenario (src/compliance/demo_resources.cpp) from the
+// check catalogue: every check of each account's platform goes on resources of the kind it
+// judges. UsageError when `checks` has no check of a platform the scenario connects.
 std::vector<DemoIntegration> build_demo_integrations(const ScenarioInfo& info, DemoRandom& random,
                                                      const CheckCatalogue& checks);
 // Picks the resources created during a history of `days` (they exist from their day on).
