@@ -72,6 +72,9 @@ public:
       m_summary.problems.push_back(
         fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
     }
+    for (const std::string& note : batch.notes) {
+      m_summary.notes.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, note));
+    }
   }
 
 private:

@@ -134,6 +134,28 @@ run collect --all --types encryption_status --format json --retries 0
 expect_rc 3
 expect_equal "$(json_get '[i["outcome"] for i in d["integrations"]]')" "['failed', 'failed', 'success', 'failed']"
 
+TEST "a region that does not take the credentials (not enabled): skipped with a note, run complete"
+with_moto_keys run connect aws --name two-regions --endpoint-url "$MOTO_ENDPOINT" --region us-east-1,eu-west-1
+expect_rc 0
+fixture clear-faults >/dev/null
+fault DescribeDBInstances invalid-token null null eu-west-1
+fault DescribeFileSystems invalid-token null null eu-west-1
+run collect --integration two-regions --types databases,file_systems --format json
+expect_rc 0
+expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "success"
+expect_equal "$(json_get 'd["integrations"][0]["notes"]')" "[\"databases (123456789012): rds: eu-west-1 skipped, the region does not take the account's credentials (InvalidClientTokenId): not enabled for the account, or a session token valid only in the default regions; nothing there was evaluated\", \"file_systems (123456789012): elasticfilesystem: eu-west-1 skipped, the region does not take the account's credentials (UnrecognizedClientException): not enabled for the account, or a session token valid only in the default regions; nothing there was evaluated\"]"
+expect_equal "$(json_get 'sorted({f["region"] for f in d["findings"]})')" "['us-east-1']" "nothing judged in the skipped region"
+expect_equal "$(json_get 'd["integrations"][0]["problems"]')" "[]"
+fixture clear-faults >/dev/null
+fault DescribeDBInstances invalid-token 1 null eu-west-1
+run collect --integration two-regions --types databases
+expect_rc 0
+expect_err_contains "note: databases (123456789012): rds: eu-west-1 skipped"
+fault DescribeFileSystems invalid-token 1 null us-east-1
+run collect --integration two-regions --types file_systems
+expect_rc 6
+expect_err_contains "AWS rejected the credentials (UnrecognizedClientException); collection stopped"
+
 stop_moto
 
 TEST "moto's INITIAL_NO_AUTH_ACTION_COUNT: keys accepted while checking is off, refused once it is on"
