@@ -141,10 +141,7 @@ void TypeRun::unexpected(CallResult& result) {
   if (skipped_region(result)) {
     return;
   }
-  // EC2 answers AuthFailure in a region the account cannot use, so only the other rejection
-  // codes stop the account; the identity call before collection catches bad keys for EC2 too.
-  if (result.error && !result.transport_failure && is_credential_rejection(result.error->code) &&
-      result.error->code != "AuthFailure") {
+  if (result.error && !result.transport_failure && is_credential_rejection(result.error->code)) {
     m_account->aborted = true;
     m_account->abort_reason = result.error->code;
   }
