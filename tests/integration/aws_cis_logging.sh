@@ -130,16 +130,15 @@ fixture clear-faults >/dev/null
 
 TEST "a state from schema 5 with the trails' account-wide findings under the root ARN keeps them"
 STATE="$XDG_DATA_HOME/velocity/velocity.db"
+run accept aws_cloudtrail_multi_region_enabled 'arn:aws:iam::123456789012:root' --reason "trail in another account" --owner alice --expires "$(date -u -d '+30 days' +%F)"
+expect_rc 0
 sqlite3 "$STATE" "UPDATE findings SET resource_id = 'arn:aws:iam::123456789012:root', first_failed_at = '2020-01-03T00:00:00Z' WHERE check_id = 'aws_cloudtrail_s3_dataevents_read_enabled';
-INSERT INTO acceptances (org_id, check_id, resource_pattern, justification, created_at, created_by, expires_at)
-  SELECT org_id, 'aws_cloudtrail_multi_region_enabled', 'arn:aws:iam::123456789012:root', x'00', '2026-01-01T00:00:00Z', 'test', '2099-01-01T00:00:00Z' FROM findings LIMIT 1;
 PRAGMA user_version = 5"
 run evidence list --format json
 expect_rc 0
 expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "6" "schema version after the upgrade"
 expect_equal "$(sqlite3 "$STATE" "SELECT resource_id, first_failed_at FROM findings WHERE check_id = 'aws_cloudtrail_s3_dataevents_read_enabled'")" "123456789012|2020-01-03T00:00:00Z"
 expect_equal "$(sqlite3 "$STATE" "SELECT resource_pattern FROM acceptances WHERE check_id = 'aws_cloudtrail_multi_region_enabled'")" "123456789012"
-sqlite3 "$STATE" "DELETE FROM acceptances"
 
 TEST "--dry-run and connect evidence-types list the new calls"
 run collect --dry-run --types "$TYPES,account_contacts"

@@ -16,7 +16,7 @@ run collect --retries 1 --format json
 expect_rc 6
 expect_err_contains "compliance_rules (123456789012): config:DescribeComplianceByConfigRule: HTTP 500"
 expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "incomplete"
-expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['access_analyzers', 'audit_logs', 'config_recorders', 'databases', 'ebs_encryption', 'encryption_status', 'file_systems', 'instances', 'kms_keys', 'policies', 'security_groups', 'security_hub', 'vpc_network']"
+expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['access_analyzers', 'account_contacts', 'audit_logs', 'config_recorders', 'databases', 'ebs_encryption', 'encryption_status', 'file_systems', 'instances', 'kms_keys', 'policies', 'security_groups', 'security_hub', 'vpc_network']"
 expect_equal "$(calls_of DescribeComplianceByConfigRule)" "2" "one retry, then given up"
 
 TEST "AccessDenied on one call: its type incomplete with the reason, the others go on, exit 6"
