@@ -197,6 +197,7 @@ nlohmann::json summary_json(const providers::RunSummary& run) {
                          {"api_errors", run.api_errors},
                          {"duration_ms", run.duration_ms},
                          {"problems", run.problems},
+                         {"notes", run.notes},
                          {"failed_accounts", failed_accounts},
                          {"finished_at", run.finished_at},
                          {"changes", changes_json(run)}};
@@ -280,6 +281,9 @@ void print_summary(Context& ctx, const providers::RunSummary& run) {
                        out.paint("FAIL", run.findings_fail > 0 ? Color::red : Color::none),
                        run.api_calls, run.api_errors, static_cast<double>(run.duration_ms) / 1000.0,
                        run.outcome == "incomplete" ? " — incomplete" : ""));
+  for (const std::string& note : run.notes) {
+    out.info(fmt::format("note: {}", note));
+  }
   out.data(changes_line(run));
 }
 

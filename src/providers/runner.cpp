@@ -84,6 +84,9 @@ private:
     if (m_on_finding) {
       m_on_finding(record);
     }
+    for (const std::string& note : batch.notes) {
+      m_summary.notes.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, note));
+    }
   }
 
   // Writes the batch with its staged parts; when a `key rotate --reencrypt` gave the

@@ -251,7 +251,32 @@ CREATE TABLE acceptances (
 CREATE INDEX acceptances_by_org ON acceptances (org_id, revoked_at, expires_at);
 )sql";
 
-constexpr std::array<std::string_view, 5> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5};
+// v6: the account-wide CloudTrail checks name the account by its id, as the other account-wide
+// checks do, no longer by the root user's ARN; their findings (and acceptances that named the ARN
+// exactly) follow, keeping their history. Where a finding under the account id exists already,
+// it is the newer one and is kept.
+constexpr std::string_view k_v6 = R"sql(
+CREATE TEMP TABLE account_trail_checks (check_id TEXT PRIMARY KEY);
+INSERT INTO account_trail_checks VALUES
+  ('aws_cloudtrail_multi_region_enabled'),
+  ('aws_cloudtrail_s3_dataevents_write_enabled'),
+  ('aws_cloudtrail_s3_dataevents_read_enabled');
+UPDATE OR IGNORE findings SET resource_id = account_id
+  WHERE check_id IN (SELECT check_id FROM account_trail_checks)
+    AND resource_id IN ('arn:aws:iam::' || account_id || ':root',
+                        'arn:aws-cn:iam::' || account_id || ':root',
+                        'arn:aws-us-gov:iam::' || account_id || ':root');
+DELETE FROM findings
+  WHERE check_id IN (SELECT check_id FROM account_trail_checks)
+    AND resource_id LIKE 'arn:%:iam::%:root';
+UPDATE acceptances
+  SET resource_pattern = substr(resource_pattern, instr(resource_pattern, ':iam::') + 6, 12)
+  WHERE check_id IN (SELECT check_id FROM account_trail_checks)
+    AND resource_pattern GLOB 'arn:aws*:iam::[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]:root';
+DROP TABLE account_trail_checks;
+)sql";
+
+constexpr std::array<std::string_view, 6> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5, k_v6};
 
 constexpr std::array<EncryptedColumn, 6> k_encrypted_columns = {{
   {"integrations", "credentials"},

@@ -56,23 +56,24 @@ class Faults:
         self.last_activity = time.monotonic()
         self.compliance = None
 
-    def add(self, operation, kind, times=1, arg=None):
+    def add(self, operation, kind, times=1, arg=None, region=None):
         with self.lock:
             self.pending.setdefault(operation, []).append(
-                {"kind": kind, "times": times, "arg": arg})
+                {"kind": kind, "times": times, "arg": arg, "region": region})
 
-    def take(self, operation):
+    def take(self, operation, region):
         with self.lock:
             self.counts[operation] = self.counts.get(operation, 0) + 1
             self.last_activity = time.monotonic()
-            faults = self.pending.get(operation) or []
+            faults = [fault for fault in self.pending.get(operation) or []
+                      if fault["region"] in (None, region)]
             if not faults:
                 return None
             fault = faults[0]
             if fault["times"] is not None:
                 fault["times"] -= 1
                 if fault["times"] <= 0:
-                    faults.pop(0)
+                    self.pending[operation].remove(fault)
             return fault
 
 
@@ -106,6 +107,13 @@ def operation_of(environ, body):
         if query.split("=")[0] == key or query.startswith(key + "&"):
             return ("Get" if method == "GET" else method.title()) + name[3:]
     return method + " " + path
+
+
+def region_of(environ):
+    """The region a request is signed for (its Authorization header's credential scope)."""
+    import re
+    scope = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return scope.group(1) if scope else None
 
 
 def protocol_of(environ, body):
@@ -157,7 +165,7 @@ class Fixture:
             return self.app(environ, start_response)
         operation = operation_of(environ, body)
         protocol = protocol_of(environ, body)
-        fault = FAULTS.take(operation)
+        fault = FAULTS.take(operation, region_of(environ))
         if fault is not None:
             answer = self.inject(fault, protocol, environ, start_response)
             if answer is not None:
@@ -169,7 +177,7 @@ class Fixture:
         return self.app(environ, start_response)
 
     def reply(self, start_response, status, content_type, payload, headers=()):
-        reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests",
+        reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests",
                    500: "Internal Server Error", 503: "Service Unavailable"}
         start_response("%d %s" % (status, reasons.get(status, "Status")),
                        [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
@@ -184,6 +192,14 @@ class Fixture:
             return self.reply(start_response, *error_response(
                 protocol, 403 if protocol != "ec2" else 403, code,
                 "User: arn:aws:iam::%s:user/velocity-auditor is not authorized" % ACCOUNT))
+        if kind == "invalid-token":
+            # What AWS answers in a region the account has not enabled (or to a session token
+            # that region does not accept): each protocol's code for an unrecognised token.
+            code, status = {"json": ("UnrecognizedClientException", 400),
+                            "ec2": ("AuthFailure", 401)}.get(
+                                protocol, ("InvalidClientTokenId", 403))
+            return self.reply(start_response, *error_response(
+                protocol, status, code, "The security token included in the request is invalid."))
         if kind == "throttle":
             status, ctype, payload = error_response(
                 protocol, 429 if protocol == "json" else 400,
@@ -236,7 +252,7 @@ class Fixture:
         request = json.loads(body or b"{}") if body else {}
         if path == "/velocity-fixture/fault":
             FAULTS.add(request["operation"], request["kind"], request.get("times", 1),
-                       request.get("arg"))
+                       request.get("arg"), request.get("region"))
             result = {"ok": True}
         elif path == "/velocity-fixture/clear-faults":
             with FAULTS.lock:

@@ -25,7 +25,8 @@ import json
 ROOT_LAST_USED_DAYS = 2
 ANALYZERS = {"us-east-1": [{"name": "account-analyzer", "type": "ACCOUNT", "status": "ACTIVE"}]}
 REST_JSON_OPERATIONS = {"/2015-02-01/file-systems": "DescribeFileSystems",
-                        "/analyzer": "ListAnalyzers"}
+                        "/analyzer": "ListAnalyzers",
+                        "/getAlternateContact": "GetAlternateContact"}
 MFA_DELETE_BUCKETS = set()
 AWS_POLICIES = ("AdministratorAccess", "AWSSupportAccess", "AWSCloudShellFullAccess")
 
@@ -175,7 +176,7 @@ def seed_storage(client):
 def mutate_cis_fixed(client, account):
     """The account-wide section 1 and 2 settings turned the other way: root access key present,
     root last used 100 days ago, the support role created, CloudShell detached, an analyzer in
-    eu-west-1, the account's S3 public access block on."""
+    eu-west-1, the account's S3 public access block on, a security contact registered."""
     from moto.iam.models import iam_backends
     global ROOT_LAST_USED_DAYS
     ROOT_LAST_USED_DAYS = 100
@@ -190,4 +191,7 @@ def mutate_cis_fixed(client, account):
     s3control_backends[account]["global"].put_public_access_block(account, {
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
         "RestrictPublicBuckets": True})
+    client("account").put_alternate_contact(
+        AlternateContactType="SECURITY", Name="Security team", Title="SOC",
+        EmailAddress="security@example.com", PhoneNumber="+1-555-0100")
     return {"ok": True}

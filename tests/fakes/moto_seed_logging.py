@@ -176,7 +176,14 @@ def seed_network(client):
     ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=True)
     ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=False)
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    iam = client("iam")
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+    iam.create_instance_profile(InstanceProfileName="app")
+    iam.add_role_to_instance_profile(InstanceProfileName="app", RoleName="app")
     ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                      IamInstanceProfile={"Name": "app"},
                       MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
                       TagSpecifications=[{"ResourceType": "instance",
                                           "Tags": [{"Key": "Name", "Value": "imds-v2"}]}])

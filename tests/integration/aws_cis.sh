@@ -16,8 +16,10 @@ ACCOUNT=123456789012
 
 TEST "section 1: every IAM check passes somewhere and fails somewhere"
 fixture reset-calls >/dev/null
-run collect --types policies,encryption_status,databases,file_systems,access_analyzers --format json
+run collect --types policies,encryption_status,databases,file_systems,access_analyzers,account_contacts --format json
 expect_rc 0
+expect_status aws_account_security_contact_information_is_registered "$ACCOUNT" FAIL
+expect_equal "$(json_get '[f["reason"] for f in d["findings"] if f["check_id"]=="aws_account_security_contact_information_is_registered"]')" "['account $ACCOUNT has no security contact']"
 expect_status aws_iam_no_root_access_key ":root" PASS
 expect_status aws_iam_root_hardware_mfa_enabled ":root" FAIL
 expect_status aws_iam_avoid_root_usage ":root" FAIL
@@ -67,11 +69,13 @@ expect_status aws_efs_encryption_at_rest_enabled shared-encrypted PASS
 expect_status aws_efs_encryption_at_rest_enabled scratch-plain FAIL
 expect_equal "$(json_get 'all(f["resource_id"].startswith("fs-") for f in d["findings"] if f["check_id"]=="aws_efs_encryption_at_rest_enabled")')" "True" "file systems are named by id"
 
-TEST "the account's settings turned: root key, support role, CloudShell, S3 account block"
+TEST "the account's settings turned: root key, support role, CloudShell, S3 account block, security contact"
 fixture mutate '{"action": "cis-fixed"}' >/dev/null
 fixture mutate '{"action": "root-mfa-on"}' >/dev/null
-run collect --types policies,encryption_status,access_analyzers --format json
+run collect --types policies,encryption_status,access_analyzers,account_contacts --format json
 expect_rc 0
+expect_status aws_account_security_contact_information_is_registered "$ACCOUNT" PASS
+expect_equal "$(calls_of GetAlternateContact)" "2" "one signed call per collection"
 expect_status aws_accessanalyzer_enabled eu-west-1 PASS
 expect_status aws_iam_no_root_access_key ":root" FAIL
 expect_status aws_iam_root_hardware_mfa_enabled ":root" PASS
@@ -97,7 +101,7 @@ PRAGMA user_version = 3"
 BEFORE=$(sqlite3 "$STATE" "SELECT count(*) FROM findings")
 run evidence list --format json
 expect_rc 0
-expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "5" "schema version after the upgrade"
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "6" "schema version after the upgrade"
 expect_equal "$(sqlite3 "$STATE" "SELECT count(*) FROM findings WHERE check_id IN ('aws_iam_password_policy_strong', 'aws_iam_user_mfa_enabled', 'aws_s3_bucket_versioning')")" "0" "no old id left"
 expect_equal "$(sqlite3 "$STATE" "SELECT count(*) FROM findings")" "$((BEFORE + 1))" "the password finding became two"
 expect_equal "$(sqlite3 "$STATE" "SELECT resource_id, first_failed_at FROM findings WHERE check_id LIKE 'aws_iam_password_policy_%' ORDER BY check_id")" "$ACCOUNT|2020-01-01T00:00:00Z

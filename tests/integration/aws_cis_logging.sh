@@ -37,6 +37,7 @@ expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "success"
 expect_status aws_cloudtrail_multi_region_enabled "123456789012" PASS
 expect_status aws_cloudtrail_s3_dataevents_write_enabled "123456789012" PASS
 expect_status aws_cloudtrail_s3_dataevents_read_enabled "123456789012" FAIL
+expect_equal "$(json_get 'sorted({f["resource_id"] for f in d["findings"] if f["check_id"].startswith("aws_cloudtrail_s3_") or f["check_id"] in ("aws_cloudtrail_multi_region_enabled", "aws_cloudwatch_log_metric_filter_root_usage")})')" "['123456789012']" "account-wide checks name the account by its id"
 expect_status aws_cloudtrail_kms_encryption_enabled trail/org-trail PASS
 expect_status aws_cloudtrail_kms_encryption_enabled trail/local-trail FAIL
 expect_status aws_cloudtrail_logs_s3_bucket_access_logging_enabled trail/org-trail PASS
@@ -67,6 +68,8 @@ expect_status aws_ec2_ebs_volume_encryption "is encrypted" PASS
 expect_status aws_ec2_ebs_volume_encryption "not encrypted" FAIL,FAIL,FAIL # two are the instances' root volumes
 expect_status aws_ec2_instance_imdsv2_enabled "requires IMDSv2" PASS
 expect_status aws_ec2_instance_imdsv2_enabled "accepts IMDSv1" FAIL
+expect_status aws_ec2_instance_profile_attached "instance profile arn:aws:iam::123456789012:instance-profile/app" PASS
+expect_status aws_ec2_instance_profile_attached "has no IAM instance profile" FAIL
 WEB_ACL=$(with_moto_keys python3 - "$MOTO_ENDPOINT" <<'PY'
 import boto3, sys
 ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=sys.argv[1])
@@ -125,9 +128,22 @@ expect_equal "$(json_get '[p for p in d["integrations"][0]["problems"] if "Descr
 expect_equal "$(json_get 'sorted({f["check_id"] for f in d["findings"]})')" "['aws_ec2_ebs_default_encryption', 'aws_ec2_ebs_volume_encryption']"
 fixture clear-faults >/dev/null
 
-TEST "--dry-run and connect evidence-types list the new calls"
-run collect --dry-run --types "$TYPES"
+TEST "a state from schema 5 with the trails' account-wide findings under the root ARN keeps them"
+STATE="$XDG_DATA_HOME/velocity/velocity.db"
+run accept aws_cloudtrail_multi_region_enabled 'arn:aws:iam::123456789012:root' --reason "trail in another account" --owner alice --expires "$(date -u -d '+30 days' +%F)"
 expect_rc 0
+sqlite3 "$STATE" "UPDATE findings SET resource_id = 'arn:aws:iam::123456789012:root', first_failed_at = '2020-01-03T00:00:00Z' WHERE check_id = 'aws_cloudtrail_s3_dataevents_read_enabled';
+PRAGMA user_version = 5"
+run evidence list --format json
+expect_rc 0
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "6" "schema version after the upgrade"
+expect_equal "$(sqlite3 "$STATE" "SELECT resource_id, first_failed_at FROM findings WHERE check_id = 'aws_cloudtrail_s3_dataevents_read_enabled'")" "123456789012|2020-01-03T00:00:00Z"
+expect_equal "$(sqlite3 "$STATE" "SELECT resource_pattern FROM acceptances WHERE check_id = 'aws_cloudtrail_multi_region_enabled'")" "123456789012"
+
+TEST "--dry-run and connect evidence-types list the new calls"
+run collect --dry-run --types "$TYPES,account_contacts"
+expect_rc 0
+expect_out_contains "account:GetAlternateContact"
 for call in cloudtrail:GetEventSelectors s3:GetBucketLogging logs:DescribeMetricFilters monitoring:DescribeAlarms \
   sns:ListSubscriptionsByTopic config:DescribeConfigurationRecorderStatus kms:GetKeyRotationStatus \
   securityhub:DescribeHub ec2:DescribeFlowLogs ec2:DescribeNetworkAcls ec2:GetEbsEncryptionByDefault \
@@ -136,9 +152,10 @@ for call in cloudtrail:GetEventSelectors s3:GetBucketLogging logs:DescribeMetric
 done
 run connect evidence-types aws
 expect_rc 0
-for type in config_recorders kms_keys security_hub vpc_network ebs_encryption instances; do
+for type in config_recorders kms_keys security_hub vpc_network ebs_encryption instances account_contacts; do
   expect_out_contains "$type"
 done
 expect_out_contains "cloudwatch:DescribeAlarms"
+expect_out_contains "account:GetAlternateContact"
 
 finish

@@ -16,7 +16,7 @@ run collect --retries 1 --format json
 expect_rc 6
 expect_err_contains "compliance_rules (123456789012): config:DescribeComplianceByConfigRule: HTTP 500"
 expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "incomplete"
-expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['access_analyzers', 'audit_logs', 'config_recorders', 'databases', 'ebs_encryption', 'encryption_status', 'file_systems', 'instances', 'kms_keys', 'policies', 'security_groups', 'security_hub', 'vpc_network']"
+expect_equal "$(json_get 'sorted({f["evidence_type"] for f in d["findings"]})')" "['access_analyzers', 'account_contacts', 'audit_logs', 'config_recorders', 'databases', 'ebs_encryption', 'encryption_status', 'file_systems', 'instances', 'kms_keys', 'policies', 'security_groups', 'security_hub', 'vpc_network']"
 expect_equal "$(calls_of DescribeComplianceByConfigRule)" "2" "one retry, then given up"
 
 TEST "AccessDenied on one call: its type incomplete with the reason, the others go on, exit 6"
@@ -182,6 +182,28 @@ run collect --integration prod --types security_groups --format json
 expect_rc 0
 expect_equal "$(json_get 'd["integrations"][0]["resources"]')" "$((BEFORE + 2400))"
 expect_equal "$(stored_groups | cut -d' ' -f1)" "$((BEFORE + 2400))"
+
+TEST "a region that does not take the credentials (not enabled): skipped with a note, run complete"
+with_moto_keys run connect aws --name two-regions --endpoint-url "$MOTO_ENDPOINT" --region us-east-1,eu-west-1
+expect_rc 0
+fixture clear-faults >/dev/null
+fault DescribeDBInstances invalid-token null null eu-west-1
+fault DescribeFileSystems invalid-token null null eu-west-1
+run collect --integration two-regions --types databases,file_systems --format json
+expect_rc 0
+expect_equal "$(json_get 'd["integrations"][0]["outcome"]')" "success"
+expect_equal "$(json_get 'd["integrations"][0]["notes"]')" "[\"databases (123456789012): rds: eu-west-1 skipped, the region does not take the account's credentials (InvalidClientTokenId): not enabled for the account, or a session token valid only in the default regions; nothing there was evaluated\", \"file_systems (123456789012): elasticfilesystem: eu-west-1 skipped, the region does not take the account's credentials (UnrecognizedClientException): not enabled for the account, or a session token valid only in the default regions; nothing there was evaluated\"]"
+expect_equal "$(json_get 'sorted({f["region"] for f in d["findings"]})')" "['us-east-1']" "nothing judged in the skipped region"
+expect_equal "$(json_get 'd["integrations"][0]["problems"]')" "[]"
+fixture clear-faults >/dev/null
+fault DescribeDBInstances invalid-token 1 null eu-west-1
+run collect --integration two-regions --types databases
+expect_rc 0
+expect_err_contains "note: databases (123456789012): rds: eu-west-1 skipped"
+fault DescribeFileSystems invalid-token 1 null us-east-1
+run collect --integration two-regions --types file_systems
+expect_rc 6
+expect_err_contains "AWS rejected the credentials (UnrecognizedClientException); collection stopped"
 
 stop_moto
 

@@ -46,7 +46,7 @@ expect_status aws_s3_bucket_level_public_access_block velocity-partial FAIL
 expect_status aws_s3_bucket_level_public_access_block velocity-data FAIL
 expect_status aws_s3_bucket_object_versioning velocity-logs PASS
 expect_status aws_s3_bucket_object_versioning velocity-partial FAIL
-expect_status aws_cloudtrail_multi_region_enabled ":root" PASS
+expect_status aws_cloudtrail_multi_region_enabled 123456789012 PASS
 expect_status aws_cloudtrail_log_file_validation_enabled trail/org-trail PASS
 expect_status aws_cloudtrail_log_file_validation_enabled trail/local-trail FAIL
 expect_status aws_cloudtrail_logging_on trail/org-trail PASS

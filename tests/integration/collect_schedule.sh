@@ -156,7 +156,7 @@ run collect -q --all
 expect_rc 0
 expect_equal "$OUT" "" "stdout"
 expect_equal "$ERR" "" "stderr"
-expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "5" "schema version after the upgrade"
+expect_equal "$(sqlite3 "$STATE" "PRAGMA user_version")" "6" "schema version after the upgrade"
 fixture mutate '{"action": "strong-password-policy"}' >/dev/null
 run collect -i prod
 expect_rc 0

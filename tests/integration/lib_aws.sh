@@ -59,10 +59,13 @@ print(urllib.request.urlopen(req, timeout=60).read().decode())
 PY
 }
 
-# fault OPERATION KIND [TIMES] [ARG]: the next TIMES calls of OPERATION misbehave (KIND:
-# access-denied, throttle, status, invalid-body, slow, reset, truncated); TIMES "null" = always.
+# fault OPERATION KIND [TIMES] [ARG] [REGION]: the next TIMES calls of OPERATION (signed for
+# REGION, when given) misbehave (KIND: access-denied, invalid-token, throttle, status,
+# invalid-body, slow, reset, truncated); TIMES "null" = always.
 fault() {
-  fixture fault "{\"operation\": \"$1\", \"kind\": \"$2\", \"times\": ${3:-1}, \"arg\": ${4:-null}}" >/dev/null
+  local region=null
+  [ -n "${5:-}" ] && region="\"$5\""
+  fixture fault "{\"operation\": \"$1\", \"kind\": \"$2\", \"times\": ${3:-1}, \"arg\": ${4:-null}, \"region\": $region}" >/dev/null
 }
 
 # calls_of OPERATION: how many requests of OPERATION the fixture has seen.

@@ -32,7 +32,9 @@ nlohmann::json trail(const std::string& name, bool multi_region, nlohmann::json 
 }
 
 nlohmann::json summary(nlohmann::json not_collected = nlohmann::json::array()) {
-  return {{"kind", "trails_summary"}, {"not_collected", std::move(not_collected)}};
+  return {{"kind", "log_monitoring"},
+          {"not_collected", nlohmann::json::array()},
+          {"trails_not_collected", std::move(not_collected)}};
 }
 
 nlohmann::json monitoring(const std::string& pattern, int subscribers,

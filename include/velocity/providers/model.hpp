@@ -65,6 +65,9 @@ struct Batch {
   std::vector<Finding> findings;
   // Why the batch is incomplete, one line per failed call; empty when complete.
   std::vector<std::string> problems;
+  // What was left out on purpose and does not make the batch incomplete: a region where a
+  // service is not offered or not enabled, one line each.
+  std::vector<std::string> notes;
 
   bool complete() const noexcept { return problems.empty(); }
 };

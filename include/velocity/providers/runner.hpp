@@ -51,6 +51,9 @@ struct RunSummary {
   std::map<Severity, int64_t> fails_by_severity;
   // "policies (123456789012): iam:ListUsers: AccessDenied: ..." for each incomplete batch
   std::vector<std::string> problems;
+  // "file_systems (123456789012): elasticfilesystem: ap-east-2 skipped, ..." for what was left
+  // out on purpose; the run is still complete
+  std::vector<std::string> notes;
   std::vector<AccountFailure> failed_accounts;
   // When the collection failed as a whole: the message, help and exit code of its error.
   std::string error;

@@ -200,6 +200,17 @@ ApiCall rest_json_call(std::string service, std::string operation, std::string r
                  .query = std::move(query)};
 }
 
+ApiCall rest_json_post(std::string service, std::string operation, std::string region,
+                       std::string path, const nlohmann::json& body) {
+  return ApiCall{.service = std::move(service),
+                 .operation = std::move(operation),
+                 .region = std::move(region),
+                 .protocol = Protocol::rest_json,
+                 .body = body.dump(),
+                 .method = "POST",
+                 .path = std::move(path)};
+}
+
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body) {
   ApiCall call{.service = std::move(service),
@@ -317,6 +328,9 @@ net::Request sign_call(const ApiCall& call, const Endpoints& endpoints,
     request.method = call.method;
     if (call.protocol == Protocol::rest_xml) {
       options = s3_signing_options();
+    } else if (!call.body.empty()) {
+      request.body = call.body;
+      to_sign.headers.push_back({"Content-Type", "application/json"});
     }
     for (const auto& [name, value] : call.headers) {
       to_sign.headers.push_back({name, value});
@@ -377,6 +391,11 @@ bool is_credential_rejection(std::string_view code) {
     "ExpiredTokenException", "InvalidToken",          "MissingAuthenticationToken",
     "IncompleteSignature"};
   return std::find(k_codes.begin(), k_codes.end(), code) != k_codes.end();
+}
+
+bool is_region_refusal(std::string_view code) {
+  return code == "InvalidClientTokenId" || code == "UnrecognizedClientException" ||
+         code == "AuthFailure" || code == "OptInRequired";
 }
 
 bool is_access_denied(std::string_view code) {

@@ -96,6 +96,32 @@ void check_config_rule(Batch& batch, size_t index) {
   }
 }
 
+// --- account ------------------------------------------------------------------------------
+
+void check_security_contact(Batch& batch, size_t index) {
+  const nlohmann::json& contact = batch.evidence[index].data;
+  std::vector<std::string> missing;
+  for (const auto& [key, name] : {std::pair{"Name", "name"}, std::pair{"EmailAddress", "email"},
+                                  std::pair{"PhoneNumber", "phone number"}}) {
+    if (!flag(contact, key)) {
+      missing.emplace_back(name);
+    }
+  }
+  const std::string& account = batch.evidence[index].resource_id;
+  if (!flag(contact, "registered")) {
+    add_finding(batch, index, "aws_account_security_contact_information_is_registered",
+                Status::fail, fmt::format("account {} has no security contact", account));
+  } else if (!missing.empty()) {
+    add_finding(
+      batch, index, "aws_account_security_contact_information_is_registered", Status::fail,
+      fmt::format("account {}'s security contact has no {}", account, fmt::join(missing, ", ")));
+  } else {
+    add_finding(
+      batch, index, "aws_account_security_contact_information_is_registered", Status::pass,
+      fmt::format("account {} has a security contact with name, email and phone", account));
+  }
+}
+
 } // namespace
 
 std::string str(const nlohmann::json& data, const char* key) {
@@ -200,6 +226,7 @@ const std::vector<CheckInfo>& evaluated_checks() {
       {"aws_efs_encryption_at_rest_enabled", "file_systems"},
       {"aws_accessanalyzer_enabled", "access_analyzers"},
       {"aws_config_rules_compliant", "compliance_rules"},
+      {"aws_account_security_contact_information_is_registered", "account_contacts"},
     };
     for (const std::vector<CheckInfo>* more : {&logging_checks(), &network_checks()}) {
       all.insert(all.end(), more->begin(), more->end());
@@ -261,8 +288,11 @@ const std::vector<EvidenceTypeInfo>& evidence_type_catalogue() {
      "EBS encryption by default and every volume's encryption, every enabled region",
      {"ec2:GetEbsEncryptionByDefault", "ec2:DescribeVolumes"}},
     {"instances",
-     "EC2 instances and their instance metadata options, every enabled region",
+     "EC2 instances, their instance metadata options and instance profile, every enabled region",
      {"ec2:DescribeInstances"}},
+    {"account_contacts",
+     "Whether the account's security contact is registered with name, email and phone",
+     {"account:GetAlternateContact"}},
   };
   return types;
 }
@@ -274,6 +304,8 @@ void evaluate_checks(Batch& batch, time::TimePoint now) {
       check_security_group(batch, i);
     } else if (kind == "config_rule") {
       check_config_rule(batch, i);
+    } else if (kind == "security_contact") {
+      check_security_contact(batch, i);
     } else if (!evaluate_iam(batch, i, kind, now)) {
       evaluate_storage(batch, i, kind);
     }

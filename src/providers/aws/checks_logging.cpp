@@ -167,7 +167,7 @@ namespace {
 
 void check_trails_summary(Batch& batch, size_t index) {
   const nlohmann::json& summary = batch.evidence[index].data;
-  bool unknown = !list_at(summary, "not_collected").empty();
+  bool unknown = !list_at(summary, "trails_not_collected").empty();
   std::string everything;
   std::string s3_read;
   std::string s3_write;
@@ -321,9 +321,8 @@ void evaluate_logging(Batch& batch, size_t index) {
   const std::string kind = str(batch.evidence[index].data, "kind");
   if (kind == "trail") {
     check_trail(batch, index);
-  } else if (kind == "trails_summary") {
-    check_trails_summary(batch, index);
   } else if (kind == "log_monitoring") {
+    check_trails_summary(batch, index);
     check_log_monitoring(batch, index);
   } else if (kind == "config_region") {
     check_config_region(batch, index);

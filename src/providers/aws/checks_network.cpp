@@ -158,6 +158,11 @@ void check_instance(Batch& batch, size_t index) {
                                           : "requires IMDSv2 session tokens")
                    : fmt::format("instance {} accepts IMDSv1 requests (HttpTokens {})", id,
                                  tokens.empty() ? "unknown" : tokens));
+  const std::string profile = str(instance, "instance_profile_arn");
+  add_finding(batch, index, "aws_ec2_instance_profile_attached",
+              profile.empty() ? Status::fail : Status::pass,
+              profile.empty() ? fmt::format("instance {} has no IAM instance profile", id)
+                              : fmt::format("instance {} has instance profile {}", id, profile));
 }
 
 } // namespace
@@ -173,6 +178,7 @@ const std::vector<CheckInfo>& network_checks() {
     {"aws_ec2_ebs_default_encryption", "ebs_encryption"},
     {"aws_ec2_ebs_volume_encryption", "ebs_encryption"},
     {"aws_ec2_instance_imdsv2_enabled", "instances"},
+    {"aws_ec2_instance_profile_attached", "instances"},
   };
   return checks;
 }

@@ -66,7 +66,8 @@ void TypeRun::start() {
   finished_one();
 }
 
-void TypeRun::call(ApiCall api_call, std::function<void(CallResult&)> handle) {
+void TypeRun::call(ApiCall api_call, std::function<void(CallResult&)> handle,
+                   std::chrono::milliseconds delay) {
   if (m_account->aborted) {
     return;
   }
@@ -75,18 +76,19 @@ void TypeRun::call(ApiCall api_call, std::function<void(CallResult&)> handle) {
   }
   ++m_in_flight;
   auto self = shared_from_this();
-  m_engine.submit(m_account->credentials, std::move(api_call),
-                  [self, handle = std::move(handle)](CallResult& result) {
-                    if (!self->m_account->aborted) {
-                      try {
-                        handle(result);
-                      } catch (const MalformedResponse& malformed) {
-                        self->problem(
-                          fmt::format("{}: malformed answer: {}", result.name(), malformed.what()));
-                      }
-                    }
-                    self->finished_one();
-                  });
+  m_engine.submit(
+    m_account->credentials, std::move(api_call),
+    [self, handle = std::move(handle)](CallResult& result) {
+      if (!self->m_account->aborted) {
+        try {
+          handle(result);
+        } catch (const MalformedResponse& malformed) {
+          self->problem(fmt::format("{}: malformed answer: {}", result.name(), malformed.what()));
+        }
+      }
+      self->finished_one();
+    },
+    delay);
 }
 
 void TypeRun::problem(const CallResult& result) {
@@ -117,11 +119,38 @@ void TypeRun::problem(const std::string& line) {
   m_problems.push_back({line, {}});
 }
 
+bool TypeRun::skipped_region(CallResult& result) {
+  // The home region answered the identity call, and the global services are signed for the
+  // partition's first region, which every account has.
+  if (result.call == nullptr || !result.error || result.call->region == m_account->home_region ||
+      result.call->region == m_account->global_region()) {
+    return false;
+  }
+  std::string why;
+  if (result.transport_failure && result.transport_kind == net::TransportFailure::dns) {
+    why = "the service has no endpoint there";
+  } else if (!result.transport_failure && is_region_refusal(result.error->code)) {
+    why = fmt::format("the region does not take the account's credentials ({}): not enabled for "
+                      "the account, or a session token valid only in the default regions",
+                      result.error->code);
+  } else {
+    return false;
+  }
+  result.expected = true;
+  auto& regions = m_skipped[result.call->service];
+  const std::string& region = result.call->region;
+  if (std::none_of(regions.begin(), regions.end(),
+                   [&](const auto& entry) { return entry.first == region; })) {
+    regions.emplace_back(region, std::move(why));
+  }
+  return true;
+}
+
 void TypeRun::unexpected(CallResult& result) {
-  // EC2 answers AuthFailure in a region the account cannot use, so only the other rejection
-  // codes stop the account; the identity call before collection catches bad keys for EC2 too.
-  if (result.error && !result.transport_failure && is_credential_rejection(result.error->code) &&
-      result.error->code != "AuthFailure") {
+  if (skipped_region(result)) {
+    return;
+  }
+  if (result.error && !result.transport_failure && is_credential_rejection(result.error->code)) {
     m_account->aborted = true;
     m_account->abort_reason = result.error->code;
   }
@@ -153,6 +182,12 @@ void TypeRun::finished_one() {
   }
   m_finished = true;
   m_collector->finish(*this);
+  for (const auto& [service, regions] : m_skipped) {
+    for (const auto& [region, why] : regions) {
+      m_batch.notes.push_back(
+        fmt::format("{}: {} skipped, {}; nothing there was evaluated", service, region, why));
+    }
+  }
   for (const auto& [text, regions] : m_problems) {
     if (regions.empty()) {
       m_batch.problems.push_back(text);
@@ -189,6 +224,37 @@ void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::strin
     run, std::nullopt,
     std::make_shared<std::function<ApiCall(const std::optional<std::string>&)>>(std::move(make)),
     std::make_shared<std::function<std::optional<std::string>(CallResult&)>>(std::move(page)));
+}
+
+void paginate_regions(TypeRun& run, RegionalCall make, RegionalPage page,
+                      std::function<void(const std::string& region)> failed) {
+  auto shared_make = std::make_shared<RegionalCall>(std::move(make));
+  auto shared_page = std::make_shared<RegionalPage>(std::move(page));
+  auto shared_failed = std::make_shared<std::function<void(const std::string&)>>(std::move(failed));
+  for (const std::string& region : run.account().regions) {
+    paginate(
+      run,
+      [shared_make, region](const std::optional<std::string>& token) {
+        return (*shared_make)(region, token);
+      },
+      [&run, shared_page, shared_failed, region](CallResult& result) -> std::optional<std::string> {
+        if (!result.ok()) {
+          if (*shared_failed) {
+            (*shared_failed)(region);
+          }
+          run.unexpected(result);
+          return std::nullopt;
+        }
+        try {
+          return (*shared_page)(region, result);
+        } catch (const MalformedResponse&) {
+          if (*shared_failed) {
+            (*shared_failed)(region);
+          }
+          throw;
+        }
+      });
+  }
 }
 
 } // namespace velocity::providers::aws

@@ -6,6 +6,7 @@
 #include <velocity/providers/model.hpp>
 #include <velocity/providers/provider.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,14 +79,17 @@ public:
 
   // Starts the collector; when it queued nothing the batch is finished at once.
   void start();
-  // Queues `call` for this account; `handle` sees the result unless the account was aborted.
-  void call(ApiCall call, std::function<void(CallResult&)> handle);
+  // Queues `call` for this account, sent once `delay` has passed; `handle` sees the result unless
+  // the account was aborted.
+  void call(ApiCall call, std::function<void(CallResult&)> handle,
+            std::chrono::milliseconds delay = std::chrono::milliseconds{0});
   // Records that part of the type could not be collected. Regions of identical problems are
   // merged into one line.
   void problem(const CallResult& result);
   void problem(const std::string& line);
-  // Handles an error nobody expected: aborts the account on rejected credentials, else
-  // records a problem.
+  // Handles an error nobody expected. A region where the service has no endpoint, or that does
+  // not take the account's credentials (not enabled for it), is skipped with a note; otherwise
+  // rejected credentials abort the account, and anything else is a problem.
   void unexpected(CallResult& result);
   // Adds evidence to the batch; hands the batch on as a part when it has grown to a part's size
   // and the type's checks judge each item alone.
@@ -111,8 +115,13 @@ private:
   Batch m_batch;
   int m_in_flight = 0;
   bool m_finished = false;
+  // true when `result` is the answer of a region the service is not available in, noted then.
+  bool skipped_region(CallResult& result);
+
   // problem text (without region) -> regions it happened in, in order of first appearance
   std::vector<std::pair<std::string, std::vector<std::string>>> m_problems;
+  // service -> the regions skipped for it, and why
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_skipped;
   std::set<std::string> m_failed_calls;
 };
 
@@ -137,5 +146,15 @@ std::vector<CallSketch> sketch_calls(const std::string& type);
 // each answer, which returns the next token (or nothing).
 void paginate(TypeRun& run, std::function<ApiCall(const std::optional<std::string>& token)> make,
               std::function<std::optional<std::string>(CallResult& result)> page);
+
+// The same listing in every region of the account: `make(region, token)` builds each page's call
+// and `page(region, result)` reads each answer and returns the next token. A page that fails
+// goes to `run.unexpected` after `failed(region)` is told, and ends that region's listing.
+using RegionalCall =
+  std::function<ApiCall(const std::string& region, const std::optional<std::string>& token)>;
+using RegionalPage =
+  std::function<std::optional<std::string>(const std::string& region, CallResult& result)>;
+void paginate_regions(TypeRun& run, RegionalCall make, RegionalPage page,
+                      std::function<void(const std::string& region)> failed = {});
 
 } // namespace velocity::providers::aws

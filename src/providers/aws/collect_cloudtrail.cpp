@@ -53,22 +53,24 @@ public:
       std::string home = str(trail.data, "home_region");
       run.add_evidence(arn, std::move(home), std::move(trail.data), trail.sources);
     }
-    nlohmann::json summary = {{"kind", "trails_summary"},
-                              {"trails", m_order.size()},
-                              {"regions", run.account().regions.size()},
-                              {"not_collected", nlohmann::json::array()}};
-    if (run.failed_calls().contains("cloudtrail:DescribeTrails")) {
-      summary["not_collected"].push_back("cloudtrail:DescribeTrails");
-    }
-    run.add_evidence(run.account().root_arn(), "", std::move(summary), m_describe_sources);
-    nlohmann::json monitoring = m_monitoring.evidence(run);
-    if (!monitoring["not_collected"].empty()) {
+    // One account-wide item: the trails as a whole (3.1, 3.8, 3.9) and the CloudWatch chain on
+    // their log groups (4.1-4.15), named by the account id.
+    nlohmann::json account = m_monitoring.evidence(run);
+    if (!account["not_collected"].empty()) {
       run.problem(
         fmt::format("the CloudWatch monitoring checks (CIS 4.1-4.15) were not evaluated: "
                     "grant {}",
-                    fmt::join(monitoring["not_collected"].get<std::vector<std::string>>(), ", ")));
+                    fmt::join(account["not_collected"].get<std::vector<std::string>>(), ", ")));
     }
-    run.add_evidence(run.account().id, "", std::move(monitoring), m_monitoring.sources());
+    account["trails"] = m_order.size();
+    account["regions"] = run.account().regions.size();
+    account["trails_not_collected"] = nlohmann::json::array();
+    if (run.failed_calls().contains("cloudtrail:DescribeTrails")) {
+      account["trails_not_collected"].push_back("cloudtrail:DescribeTrails");
+    }
+    Sources sources = m_describe_sources;
+    sources.add_all(m_monitoring.sources());
+    run.add_evidence(run.account().id, "", std::move(account), sources);
   }
 
 private:

@@ -14,37 +14,31 @@ namespace {
 class FileSystemCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
-    for (const std::string& region : run.account().regions) {
-      paginate(
-        run,
-        [region](const std::optional<std::string>& marker) {
-          return rest_json_call(
-            "elasticfilesystem", "DescribeFileSystems", region, "/2015-02-01/file-systems",
-            marker ? "Marker=" + uri_encode(*marker, SlashEncoding::encode) : std::string());
-        },
-        [&run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
-          }
-          const nlohmann::json answer = parse_json_object(result.body);
-          Sources sources;
-          sources.add(result);
-          for (const nlohmann::json& file_system :
-               answer.value("FileSystems", nlohmann::json::array())) {
-            const std::string id = str(file_system, "FileSystemId");
-            run.add_evidence(id, region,
-                             {{"kind", "file_system"},
-                              {"id", id},
-                              {"name", str(file_system, "Name")},
-                              {"encrypted", field(file_system, "Encrypted") == true},
-                              {"kms_key_id", str(file_system, "KmsKeyId")}},
-                             sources);
-          }
-          const std::string next = str(answer, "NextMarker");
-          return next.empty() ? std::nullopt : std::optional<std::string>(next);
-        });
-    }
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& marker) {
+        return rest_json_call(
+          "elasticfilesystem", "DescribeFileSystems", region, "/2015-02-01/file-systems",
+          marker ? "Marker=" + uri_encode(*marker, SlashEncoding::encode) : std::string());
+      },
+      [&run](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        const nlohmann::json answer = parse_json_object(result.body);
+        Sources sources;
+        sources.add(result);
+        for (const nlohmann::json& file_system :
+             answer.value("FileSystems", nlohmann::json::array())) {
+          const std::string id = str(file_system, "FileSystemId");
+          run.add_evidence(id, region,
+                           {{"kind", "file_system"},
+                            {"id", id},
+                            {"name", str(file_system, "Name")},
+                            {"encrypted", field(file_system, "Encrypted") == true},
+                            {"kms_key_id", str(file_system, "KmsKeyId")}},
+                           sources);
+        }
+        const std::string next = str(answer, "NextMarker");
+        return next.empty() ? std::nullopt : std::optional<std::string>(next);
+      });
   }
 
   void finish(TypeRun&) override {}

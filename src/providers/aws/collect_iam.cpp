@@ -15,7 +15,6 @@
 #include <array>
 #include <chrono>
 #include <map>
-#include <thread>
 
 namespace velocity::providers::aws {
 
@@ -201,24 +200,28 @@ private:
     return found->second;
   }
 
-  void generate_report(TypeRun& run, size_t attempt) {
-    run.call(iam_call("GenerateCredentialReport", {}), [this, &run, attempt](CallResult& result) {
-      if (!result.ok()) {
-        return run.unexpected(result);
-      }
-      if (parse_credential_report_state(result.body) == "COMPLETE") {
-        return fetch_report(run);
-      }
-      if (attempt == k_report_waits.size()) {
-        return run.problem(fmt::format(
-          "iam:GenerateCredentialReport: the report was still being generated after {} tries; "
-          "the users' credential checks were not evaluated, collect again in a minute",
-          attempt + 1));
-      }
-      // The report takes seconds to write; waiting here holds back only calls not yet due.
-      std::this_thread::sleep_for(k_report_waits[attempt]);
-      generate_report(run, attempt + 1);
-    });
+  // Asks for the credential report, again after each wait of k_report_waits while AWS writes it;
+  // the engine sends the other services' calls meanwhile.
+  void generate_report(TypeRun& run, size_t attempt,
+                       std::chrono::milliseconds delay = std::chrono::milliseconds{0}) {
+    run.call(
+      iam_call("GenerateCredentialReport", {}),
+      [this, &run, attempt](CallResult& result) {
+        if (!result.ok()) {
+          return run.unexpected(result);
+        }
+        if (parse_credential_report_state(result.body) == "COMPLETE") {
+          return fetch_report(run);
+        }
+        if (attempt == k_report_waits.size()) {
+          return run.problem(fmt::format(
+            "iam:GenerateCredentialReport: the report was still being generated after {} tries; "
+            "the users' credential checks were not evaluated, collect again in a minute",
+            attempt + 1));
+        }
+        generate_report(run, attempt + 1, k_report_waits[attempt]);
+      },
+      delay);
   }
 
   void fetch_report(TypeRun& run) {

@@ -23,30 +23,24 @@ bool rotation_applies(const nlohmann::json& key) {
 class KmsKeyCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
-    for (const std::string& region : run.account().regions) {
-      paginate(
-        run,
-        [region](const std::optional<std::string>& token) {
-          nlohmann::json body = {{"Limit", 1000}};
-          if (token) {
-            body["Marker"] = *token;
-          }
-          return json_call("kms", "ListKeys", region, k_kms_target, body);
-        },
-        [&run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
-          }
-          const nlohmann::json answer = parse_json_object(result.body);
-          for (const nlohmann::json& key : list_at(answer, "Keys")) {
-            describe(run, region, str(key, "KeyId"), result);
-          }
-          return flag(answer, "Truncated") && answer.contains("NextMarker")
-                   ? std::optional<std::string>(str(answer, "NextMarker"))
-                   : std::nullopt;
-        });
-    }
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& token) {
+        nlohmann::json body = {{"Limit", 1000}};
+        if (token) {
+          body["Marker"] = *token;
+        }
+        return json_call("kms", "ListKeys", region, k_kms_target, body);
+      },
+      [&run](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        const nlohmann::json answer = parse_json_object(result.body);
+        for (const nlohmann::json& key : list_at(answer, "Keys")) {
+          describe(run, region, str(key, "KeyId"), result);
+        }
+        return flag(answer, "Truncated") && answer.contains("NextMarker")
+                 ? std::optional<std::string>(str(answer, "NextMarker"))
+                 : std::nullopt;
+      });
   }
 
   void finish(TypeRun&) override {}

@@ -15,33 +15,27 @@ constexpr std::string_view k_rds_version = "2014-10-31";
 class DbInstanceCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
-    for (const std::string& region : run.account().regions) {
-      paginate(
-        run,
-        [region](const std::optional<std::string>& marker) {
-          std::vector<std::pair<std::string, std::string>> params = {{"MaxRecords", "100"}};
-          if (marker) {
-            params.emplace_back("Marker", *marker);
-          }
-          return query_call("rds", "DescribeDBInstances", region, std::string(k_rds_version),
-                            std::move(params));
-        },
-        [&run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
-          }
-          Page page = parse_db_instances(result.body);
-          Sources sources;
-          sources.add(result);
-          for (nlohmann::json& instance : page.items) {
-            instance["kind"] = "db_instance";
-            const std::string id = instance.value("id", "");
-            run.add_evidence(id, region, std::move(instance), sources);
-          }
-          return page.next;
-        });
-    }
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& marker) {
+        std::vector<std::pair<std::string, std::string>> params = {{"MaxRecords", "100"}};
+        if (marker) {
+          params.emplace_back("Marker", *marker);
+        }
+        return query_call("rds", "DescribeDBInstances", region, std::string(k_rds_version),
+                          std::move(params));
+      },
+      [&run](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        Page page = parse_db_instances(result.body);
+        Sources sources;
+        sources.add(result);
+        for (nlohmann::json& instance : page.items) {
+          instance["kind"] = "db_instance";
+          const std::string id = instance.value("id", "");
+          run.add_evidence(id, region, std::move(instance), sources);
+        }
+        return page.next;
+      });
   }
 
   void finish(TypeRun&) override {}

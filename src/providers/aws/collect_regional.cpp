@@ -14,36 +14,45 @@ namespace {
 class SecurityGroupCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
-    for (const std::string& region : run.account().regions) {
-      paginate(
-        run,
-        [region](const std::optional<std::string>& token) {
-          std::vector<std::pair<std::string, std::string>> params = {{"MaxResults", "1000"}};
-          if (token) {
-            params.emplace_back("NextToken", *token);
-          }
-          return ec2_call("DescribeSecurityGroups", region, std::move(params));
-        },
-        [&run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
-          }
-          Page page = parse_security_groups(result.body);
-          Sources sources;
-          sources.add(result);
-          for (nlohmann::json& group : page.items) {
-            group["kind"] = "security_group";
-            const std::string id = group.value("group_id", "");
-            run.add_evidence(id, region, std::move(group), sources);
-          }
-          return page.next;
-        });
-    }
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& token) {
+        std::vector<std::pair<std::string, std::string>> params = {{"MaxResults", "1000"}};
+        if (token) {
+          params.emplace_back("NextToken", *token);
+        }
+        return ec2_call("DescribeSecurityGroups", region, std::move(params));
+      },
+      [&run](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        Page page = parse_security_groups(result.body);
+        Sources sources;
+        sources.add(result);
+        for (nlohmann::json& group : page.items) {
+          group["kind"] = "security_group";
+          const std::string id = group.value("group_id", "");
+          run.add_evidence(id, region, std::move(group), sources);
+        }
+        return page.next;
+      });
   }
 
   void finish(TypeRun&) override {}
 };
+
+// A Config listing's request body: {} or {"NextToken": ...}.
+nlohmann::json with_next_token(const std::optional<std::string>& token) {
+  nlohmann::json body = nlohmann::json::object();
+  if (token) {
+    body["NextToken"] = *token;
+  }
+  return body;
+}
+
+std::optional<std::string> next_token(const nlohmann::json& answer) {
+  return answer.contains("NextToken") && answer["NextToken"].is_string()
+           ? std::optional<std::string>(answer["NextToken"].get<std::string>())
+           : std::nullopt;
+}
 
 struct Rule {
   nlohmann::json data;
@@ -53,70 +62,49 @@ struct Rule {
 class ConfigRuleCollector final : public Collector {
 public:
   void start(TypeRun& run) override {
-    for (const std::string& region : run.account().regions) {
-      paginate(
-        run,
-        [region](const std::optional<std::string>& token) {
-          nlohmann::json body = nlohmann::json::object();
-          if (token) {
-            body["NextToken"] = *token;
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& token) {
+        return json_call("config", "DescribeConfigRules", region, k_config_target,
+                         with_next_token(token));
+      },
+      [this](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        const nlohmann::json answer = parse_json_object(result.body);
+        for (const nlohmann::json& rule : answer.value("ConfigRules", nlohmann::json::array())) {
+          Rule& entry = m_rules[{region, rule.value("ConfigRuleName", "")}];
+          entry.data["kind"] = "config_rule";
+          entry.data["name"] = rule.value("ConfigRuleName", "");
+          entry.data["arn"] = rule.value("ConfigRuleArn", "");
+          entry.data["state"] = rule.value("ConfigRuleState", "");
+          entry.data["source"] = rule.contains("Source") ? rule["Source"] : nullptr;
+          if (!entry.data.contains("compliance")) {
+            entry.data["compliance"] = nullptr;
           }
-          return json_call("config", "DescribeConfigRules", region, k_config_target, body);
-        },
-        [this, &run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
+          entry.sources.add(result);
+        }
+        return next_token(answer);
+      });
+    paginate_regions(
+      run,
+      [](const std::string& region, const std::optional<std::string>& token) {
+        return json_call("config", "DescribeComplianceByConfigRule", region, k_config_target,
+                         with_next_token(token));
+      },
+      [this](const std::string& region, CallResult& result) -> std::optional<std::string> {
+        const nlohmann::json answer = parse_json_object(result.body);
+        for (const nlohmann::json& item :
+             answer.value("ComplianceByConfigRules", nlohmann::json::array())) {
+          Rule& entry = m_rules[{region, item.value("ConfigRuleName", "")}];
+          const nlohmann::json compliance = item.value("Compliance", nlohmann::json::object());
+          entry.data["compliance"] = compliance.value("ComplianceType", "");
+          if (compliance.contains("ComplianceContributorCount")) {
+            entry.data["non_compliant_resources"] =
+              compliance["ComplianceContributorCount"].value("CappedCount", 0);
           }
-          const nlohmann::json answer = parse_json_object(result.body);
-          for (const nlohmann::json& rule : answer.value("ConfigRules", nlohmann::json::array())) {
-            Rule& entry = m_rules[{region, rule.value("ConfigRuleName", "")}];
-            entry.data["kind"] = "config_rule";
-            entry.data["name"] = rule.value("ConfigRuleName", "");
-            entry.data["arn"] = rule.value("ConfigRuleArn", "");
-            entry.data["state"] = rule.value("ConfigRuleState", "");
-            entry.data["source"] = rule.contains("Source") ? rule["Source"] : nullptr;
-            if (!entry.data.contains("compliance")) {
-              entry.data["compliance"] = nullptr;
-            }
-            entry.sources.add(result);
-          }
-          return answer.contains("NextToken") && answer["NextToken"].is_string()
-                   ? std::optional<std::string>(answer["NextToken"].get<std::string>())
-                   : std::nullopt;
-        });
-      paginate(
-        run,
-        [region](const std::optional<std::string>& token) {
-          nlohmann::json body = nlohmann::json::object();
-          if (token) {
-            body["NextToken"] = *token;
-          }
-          return json_call("config", "DescribeComplianceByConfigRule", region, k_config_target,
-                           body);
-        },
-        [this, &run, region](CallResult& result) -> std::optional<std::string> {
-          if (!result.ok()) {
-            run.unexpected(result);
-            return std::nullopt;
-          }
-          const nlohmann::json answer = parse_json_object(result.body);
-          for (const nlohmann::json& item :
-               answer.value("ComplianceByConfigRules", nlohmann::json::array())) {
-            Rule& entry = m_rules[{region, item.value("ConfigRuleName", "")}];
-            const nlohmann::json compliance = item.value("Compliance", nlohmann::json::object());
-            entry.data["compliance"] = compliance.value("ComplianceType", "");
-            if (compliance.contains("ComplianceContributorCount")) {
-              entry.data["non_compliant_resources"] =
-                compliance["ComplianceContributorCount"].value("CappedCount", 0);
-            }
-            entry.sources.add(result);
-          }
-          return answer.contains("NextToken") && answer["NextToken"].is_string()
-                   ? std::optional<std::string>(answer["NextToken"].get<std::string>())
-                   : std::nullopt;
-        });
-    }
+          entry.sources.add(result);
+        }
+        return next_token(answer);
+      });
   }
 
   void finish(TypeRun& run) override {

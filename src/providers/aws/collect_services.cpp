@@ -6,8 +6,6 @@
 
 #include <velocity/providers/aws/parse.hpp>
 
-#include <fmt/format.h>
-
 #include <map>
 #include <set>
 
@@ -113,11 +111,6 @@ public:
                  } else if (is_not_enabled(result)) {
                    result.expected = true;
                    data["enabled"] = false;
-                 } else if (result.transport_failure) {
-                   return run.problem(fmt::format(
-                     "securityhub:DescribeHub: Security Hub not reachable in {}, region skipped "
-                     "({})",
-                     region, result.error->message));
                  } else {
                    return run.unexpected(result);
                  }

@@ -20,6 +20,7 @@ std::unique_ptr<Collector> make_security_hub_collector();
 std::unique_ptr<Collector> make_vpc_network_collector();
 std::unique_ptr<Collector> make_ebs_encryption_collector();
 std::unique_ptr<Collector> make_instance_collector();
+std::unique_ptr<Collector> make_security_contact_collector();
 
 std::unique_ptr<Collector> make_collector(const std::string& type) {
   if (type == "policies") {
@@ -63,6 +64,9 @@ std::unique_ptr<Collector> make_collector(const std::string& type) {
   }
   if (type == "instances") {
     return make_instance_collector();
+  }
+  if (type == "account_contacts") {
+    return make_security_contact_collector();
   }
   throw UsageError("aws has no evidence type '" + type + "'");
 }
@@ -140,6 +144,9 @@ std::vector<CallSketch> sketch_calls(const std::string& type) {
   }
   if (type == "instances") {
     return {{"ec2", "DescribeInstances", true, "each page"}};
+  }
+  if (type == "account_contacts") {
+    return {{"account", "GetAlternateContact", false, "AlternateContactType SECURITY"}};
   }
   throw UsageError("aws has no evidence type '" + type + "'");
 }

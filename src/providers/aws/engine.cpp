@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace velocity::providers::aws {
 
 const std::string& CallResult::body_sha256() const {
@@ -38,14 +41,28 @@ Engine::Engine(net::HttpClient& http, Endpoints endpoints)
   : m_http(http),
     m_endpoints(std::move(endpoints)) {}
 
-void Engine::submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done) {
-  m_queue.push_back(Pending{std::move(credentials), std::move(call), std::move(done)});
+void Engine::submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done,
+                    std::chrono::milliseconds delay) {
+  m_queue.push_back(Pending{std::move(credentials), std::move(call), std::move(done),
+                            std::chrono::steady_clock::now() + delay});
 }
 
 void Engine::run() {
   while (!m_queue.empty()) {
     std::vector<Pending> round;
-    round.swap(m_queue);
+    std::vector<Pending> waiting;
+    const auto clock = std::chrono::steady_clock::now();
+    for (Pending& pending : m_queue) {
+      (pending.due <= clock ? round : waiting).push_back(std::move(pending));
+    }
+    m_queue = std::move(waiting);
+    if (round.empty()) {
+      const auto earliest =
+        std::min_element(m_queue.begin(), m_queue.end(),
+                         [](const Pending& a, const Pending& b) { return a.due < b.due; });
+      std::this_thread::sleep_until(earliest->due);
+      continue;
+    }
     std::vector<net::Request> requests;
     requests.reserve(round.size());
     const time::TimePoint now = time::now();
@@ -69,6 +86,7 @@ void Engine::run() {
       } else {
         const net::TransportError& failure = outcomes[i].error();
         result.transport_failure = true;
+        result.transport_kind = failure.kind;
         result.error = AwsError{0, "Transport", failure.message, ""};
       }
       round[i].done(result);

@@ -27,6 +27,11 @@ std::optional<std::string> optional_string(const nlohmann::json& json, const cha
   return std::nullopt;
 }
 
+// The services with one endpoint for the partition (signed for us-east-1 in `aws`).
+bool is_global(std::string_view service) {
+  return service == "iam" || service == "account";
+}
+
 std::string account_of_arn(const std::string& arn) {
   // arn:partition:service:region:account:resource
   size_t pos = 0;
@@ -254,7 +259,7 @@ std::vector<PlannedCall> AwsProvider::plan(std::span<const std::string> types) c
   auto add = [&](std::string type, std::string service, std::string operation, std::string region,
                  std::string note) {
     const std::string endpoint_region = region.empty() || region.find(' ') != std::string::npos
-                                          ? (service == "iam" ? "us-east-1" : home)
+                                          ? (is_global(service) ? "us-east-1" : home)
                                           : region;
     std::string endpoint = m_endpoints.base_url(service, endpoint_region);
     if (!m_endpoints.override_url && region.find(' ') != std::string::npos) {
@@ -284,7 +289,7 @@ std::vector<PlannedCall> AwsProvider::plan(std::span<const std::string> types) c
         note = note.empty() ? scope : scope + ", " + note;
       }
       if (!sketch.regional) {
-        add(type, sketch.service, sketch.operation, sketch.service == "iam" ? "" : home, note);
+        add(type, sketch.service, sketch.operation, is_global(sketch.service) ? "" : home, note);
       } else if (m_settings.regions.empty()) {
         add(type, sketch.service, sketch.operation, "each enabled region", note);
       } else {

@@ -13,8 +13,8 @@
 
 // The AWS wire protocols velocity speaks: query (IAM, STS, RDS, CloudWatch, SNS) and its EC2
 // dialect, rest-xml (S3, S3 Control), JSON 1.1 (CloudTrail, Config, Organizations, KMS, CloudWatch
-// Logs) and rest-json GETs (EFS, IAM Access Analyzer, Security Hub); where each call goes, how it
-// is signed, and how an error answer of any of them is read.
+// Logs) and rest-json (GETs to EFS, IAM Access Analyzer, Security Hub; POSTs to Account); where
+// each call goes, how it is signed, and how an error answer of any of them is read.
 namespace velocity::providers::aws {
 
 enum class Protocol { query, ec2, rest_xml, json, rest_json };
@@ -32,7 +32,8 @@ struct ApiCall {
   std::string target{};
   std::string body = "{}";
   // rest_xml: the bucket (S3 only; empty for ListBuckets), method, path (within the bucket for S3;
-  // already URI-encoded) and query (without '?'). rest_json: method, path and query; no body.
+  // already URI-encoded) and query (without '?'). rest_json: method, path, query and a JSON body
+  // ("" for none).
   std::string bucket{};
   std::string method = "GET";
   std::string path = "/";
@@ -68,6 +69,9 @@ ApiCall query_call(std::string service, std::string operation, std::string regio
 // EFS ("elasticfilesystem"), IAM Access Analyzer ("access-analyzer"), Security Hub.
 ApiCall rest_json_call(std::string service, std::string operation, std::string region,
                        std::string path, std::string query);
+// A rest-json POST of the JSON `body` to `path` of `service`.REGION (the Account API).
+ApiCall rest_json_post(std::string service, std::string operation, std::string region,
+                       std::string path, const nlohmann::json& body);
 // A JSON 1.1 call: `target_prefix` + "." + operation in X-Amz-Target.
 ApiCall json_call(std::string service, std::string operation, std::string region,
                   std::string_view target_prefix, const nlohmann::json& body);
@@ -111,6 +115,10 @@ AwsError parse_error(const net::Response& response);
 bool is_credential_rejection(std::string_view code);
 // True for codes meaning "not allowed to call this".
 bool is_access_denied(std::string_view code);
+// What AWS answers in a region the account has not enabled (an opt-in region), or to a session
+// token that region does not accept: InvalidClientTokenId (query), UnrecognizedClientException
+// (JSON), AuthFailure and OptInRequired (EC2).
+bool is_region_refusal(std::string_view code);
 // True for throttling codes (Throttling, RequestLimitExceeded, SlowDown, ...).
 bool is_throttling(std::string_view code);
 

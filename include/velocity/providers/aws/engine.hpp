@@ -3,6 +3,7 @@
 #include <velocity/net/client.hpp>
 #include <velocity/providers/aws/api.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,8 @@ struct CallResult {
   std::string body; // the raw body
   std::optional<AwsError> error;
   bool transport_failure = false;
+  // What went wrong when `transport_failure`.
+  net::TransportFailure transport_kind = net::TransportFailure::other;
   // Set by a callback when the error is an expected answer ("no password policy"), so it is not
   // counted as an API error.
   bool expected = false;
@@ -46,10 +49,13 @@ public:
 
   Engine(net::HttpClient& http, Endpoints endpoints);
 
-  // Queues `call` signed with `credentials`; `done` is told its result in a later round.
-  void submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done);
+  // Queues `call` signed with `credentials`; `done` is told its result in a later round, not
+  // before `delay` has passed (the calls due meanwhile go out without it).
+  void submit(std::shared_ptr<const Credentials> credentials, ApiCall call, Callback done,
+              std::chrono::milliseconds delay = std::chrono::milliseconds{0});
 
-  // Sends rounds until no call is queued. Exceptions from callbacks propagate.
+  // Sends rounds of the calls that are due until no call is queued, sleeping only when every
+  // queued call waits for its time. Exceptions from callbacks propagate.
   void run();
 
   int64_t calls() const noexcept { return m_calls; }
@@ -64,6 +70,7 @@ private:
     std::shared_ptr<const Credentials> credentials;
     ApiCall call;
     Callback done;
+    std::chrono::steady_clock::time_point due;
   };
 
   net::HttpClient& m_http;
