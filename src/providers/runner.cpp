@@ -38,6 +38,9 @@ public:
       m_summary.problems.push_back(
         fmt::format("{} ({}): {}", batch.type, batch.account_id, problem));
     }
+    for (const std::string& note : batch.notes) {
+      m_summary.notes.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, note));
+    }
   }
 
 private:
@@ -83,9 +86,6 @@ private:
     }
     if (m_on_finding) {
       m_on_finding(record);
-    }
-    for (const std::string& note : batch.notes) {
-      m_summary.notes.push_back(fmt::format("{} ({}): {}", batch.type, batch.account_id, note));
     }
   }
 
