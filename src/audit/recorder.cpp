@@ -1,3 +1,5 @@
+#include "rows.hpp"
+
 #include <velocity/audit/recorder.hpp>
 #include <velocity/core/env.hpp>
 #include <velocity/core/error.hpp>
@@ -11,7 +13,6 @@ namespace {
 
 constexpr size_t k_seed_size = 32;
 constexpr size_t k_mac_key_size = 32;
-constexpr size_t k_nonce_size = 16;
 // Appending retries this often when another process moved the tail in between.
 constexpr int k_attempts = 3;
 
@@ -211,7 +212,7 @@ int64_t Recorder::append(const EventInput& input) {
   event.resource_id = valid_utf8(input.resource_id);
   event.outcome = std::string(to_string(input.outcome));
   event.correlation_id = valid_utf8(m_identity.correlation_id);
-  event.nonce = crypto::random_bytes(k_nonce_size);
+  event.nonce = crypto::random_bytes(detail::k_event_nonce_size);
   event.details = details_text(
     input.details.is_object() ? input.details : nlohmann::json{{"value", input.details}});
 

@@ -6,12 +6,6 @@
 
 namespace velocity::audit::detail {
 
-namespace {
-
-constexpr size_t k_nonce_size = 16;
-
-} // namespace
-
 std::optional<Event> open_event(const store::Org& org, const store::AuditEventRow& row) {
   std::string plain;
   try {
@@ -19,7 +13,7 @@ std::optional<Event> open_event(const store::Org& org, const store::AuditEventRo
   } catch (const StateError&) {
     return std::nullopt;
   }
-  if (plain.size() < k_nonce_size) {
+  if (plain.size() < k_event_nonce_size) {
     return std::nullopt;
   }
   Event event;
@@ -33,8 +27,8 @@ std::optional<Event> open_event(const store::Org& org, const store::AuditEventRo
   event.resource_id = row.resource_id;
   event.outcome = row.outcome;
   event.correlation_id = row.correlation_id;
-  event.nonce = plain.substr(0, k_nonce_size);
-  event.details = plain.substr(k_nonce_size);
+  event.nonce = plain.substr(0, k_event_nonce_size);
+  event.details = plain.substr(k_event_nonce_size);
   return event;
 }
 

@@ -4,10 +4,15 @@
 #include <velocity/store/audit_store.hpp>
 #include <velocity/store/state.hpp>
 
+#include <cstddef>
 #include <optional>
 
 // From a stored event row to the event as it was hashed.
 namespace velocity::audit::detail {
+
+// The random bytes sealed before an event's details: the recorder writes them, open_event skips
+// them.
+inline constexpr size_t k_event_nonce_size = 16;
 
 // The event of `row` with its sealed nonce and details opened; nothing when they do not open for
 // this row (replaced, or copied from another row).

@@ -177,7 +177,7 @@ void add(Context& ctx, const AcceptOptions& options) {
                              compliance::expiry_text(expires), covered, covered == 1 ? "" : "s"));
 }
 
-void list(Context& ctx) {
+void list_acceptances(Context& ctx) {
   const std::string format = ctx.format({"table", "json"});
   const time::TimePoint now = time::now();
   const auto records = store::list_acceptances(ctx.state().db(), ctx.org());
@@ -202,7 +202,7 @@ void list(Context& ctx) {
   ctx.out().data(table.render());
 }
 
-void show(Context& ctx, int64_t id) {
+void show_acceptance(Context& ctx, int64_t id) {
   const std::string format = ctx.format({"table", "json"});
   const store::AcceptanceRecord record = require_acceptance(ctx, id);
   nlohmann::json json = record_json(record, time::now());
@@ -283,12 +283,12 @@ void setup_accept(CLI::App& command, Context& ctx) {
 
   CLI::App* list_command = command.add_subcommand("list", "list accepted risks and their state");
   ctx.examples.add(*list_command, {{"velocity accept list --format json", "every acceptance"}});
-  list_command->callback([&ctx] { list(ctx); });
+  list_command->callback([&ctx] { list_acceptances(ctx); });
   CLI::App* show_command =
     command.add_subcommand("show", "show one acceptance and how many findings it covers");
   show_command->add_option("ID", options->id, "acceptance id")->required()->type_name("");
   ctx.examples.add(*show_command, {{"velocity accept show 3", "acceptance 3"}});
-  show_command->callback([&ctx, options] { show(ctx, options->id); });
+  show_command->callback([&ctx, options] { show_acceptance(ctx, options->id); });
   CLI::App* revoke_command =
     command.add_subcommand("revoke", "revoke an acceptance: its findings fail again");
   revoke_command->add_option("ID", options->id, "acceptance id")->required()->type_name("");

@@ -73,7 +73,7 @@ void write_json_array(const report::FindingSource& findings) {
   write_raw(first ? "[]\n" : "\n]\n");
 }
 
-void list(Context& ctx, const EvidenceOptions& options) {
+void list_evidence(Context& ctx, const EvidenceOptions& options) {
   const std::string format =
     ctx.format({"table", "json", "jsonl", "sarif", "sarif-github", "junit", "ocsf"});
   store::State& state = ctx.state();
@@ -262,7 +262,7 @@ void diff(Context& ctx, const EvidenceOptions& options) {
   ctx.out().data(summary);
 }
 
-void show(Context& ctx, int64_t id) {
+void show_evidence(Context& ctx, int64_t id) {
   const std::string format = ctx.format({"table", "json"});
   store::State& state = ctx.state();
   const store::Org org = ctx.org();
@@ -350,7 +350,7 @@ void setup_evidence(CLI::App& command, Context& ctx) {
                                     "failing findings for GitHub code scanning"},
                                    {"velocity evidence list --format junit > velocity.xml",
                                     "a test report for Jenkins or GitLab"}});
-  list_command->callback([&ctx, options] { list(ctx, *options); });
+  list_command->callback([&ctx, options] { list_evidence(ctx, *options); });
 
   CLI::App* diff_command = command.add_subcommand(
     "diff", "what changed since an earlier collection: new failures, fixed findings, new and "
@@ -373,7 +373,7 @@ void setup_evidence(CLI::App& command, Context& ctx) {
   ctx.examples.add(*show_command, {{"velocity evidence show 12", "evidence record 12"}});
   ctx.examples.add(command, {{"velocity evidence list", "every check result"},
                              {"velocity evidence show 12 --format json", "one record as JSON"}});
-  show_command->callback([&ctx, options] { show(ctx, options->id); });
+  show_command->callback([&ctx, options] { show_evidence(ctx, options->id); });
 }
 
 } // namespace velocity::cli

@@ -77,7 +77,7 @@ std::string percent(double value) {
   return compliance::format_decimal(std::round(value * 10) / 10) + " %";
 }
 
-std::string show(const compliance::AssumptionInfo& info, double value) {
+std::string assumption_value_text(const compliance::AssumptionInfo& info, double value) {
   if (info.percent) {
     return compliance::format_decimal(value) + " %";
   }
@@ -196,7 +196,7 @@ std::string headline(const RoiInputs& inputs) {
 std::string render_table(const RoiInputs& inputs, const RoiResult& result) {
   Table assumptions({"ASSUMPTION", "VALUE", "FROM", "SET WITH"});
   for (const auto& [info, value] : compliance::list_assumptions(inputs)) {
-    assumptions.add_row({info.label, show(info, value->value), origin_text(*value),
+    assumptions.add_row({info.label, assumption_value_text(info, value->value), origin_text(*value),
                          fmt::format("{} / {}", info.flag, info.key)});
   }
   Table results({"RESULT", "VALUE", "COMPUTED AS"});
@@ -212,7 +212,7 @@ std::string render_table(const RoiInputs& inputs, const RoiResult& result) {
                      assumptions.render(), results.render());
 }
 
-std::string md_cell(std::string_view text) {
+std::string escape_pipes(std::string_view text) {
   std::string out;
   for (const char c : text) {
     if (c == '|') {
@@ -230,13 +230,14 @@ std::string render_markdown(const RoiInputs& inputs, const RoiResult& result) {
                 "| --- | ---: | --- | --- |\n",
                 headline(inputs));
   for (const auto& [info, value] : compliance::list_assumptions(inputs)) {
-    out += fmt::format("| {} | {} | {} | `{}` / `{}` |\n", md_cell(info.label),
-                       md_cell(show(info, value->value)), md_cell(origin_text(*value)), info.flag,
-                       info.key);
+    out += fmt::format("| {} | {} | {} | `{}` / `{}` |\n", escape_pipes(info.label),
+                       escape_pipes(assumption_value_text(info, value->value)),
+                       escape_pipes(origin_text(*value)), info.flag, info.key);
   }
   out += "\n## Result\n\n| result | value | computed as |\n| --- | ---: | --- |\n";
   for (const auto& line : result_lines(inputs, result)) {
-    out += fmt::format("| {} | {} | {} |\n", md_cell(line[0]), md_cell(line[1]), md_cell(line[2]));
+    out += fmt::format("| {} | {} | {} |\n", escape_pipes(line[0]), escape_pipes(line[1]),
+                       escape_pipes(line[2]));
   }
   return out;
 }

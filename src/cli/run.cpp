@@ -193,7 +193,7 @@ std::string failure_message(const CLI::App* app, const CLI::Error& error) {
 }
 
 // The command that ran, e.g. "org delete", for audit events of failed runs.
-std::string command_path(const CLI::App& app) {
+std::string command_that_ran(const CLI::App& app) {
   std::string path;
   for (const CLI::App* sub = &app;;) {
     const auto selected = sub->get_subcommands();
@@ -270,13 +270,13 @@ int run(int argc, char** argv, const std::vector<Command>& commands) {
     app.exit(e);
     return static_cast<int>(ExitCode::usage);
   } catch (const Error& e) {
-    ctx.audit_failure(e, command_path(app));
+    ctx.audit_failure(e, command_that_ran(app));
     return report(e);
   } catch (const std::bad_alloc&) {
     std::fputs("velocity: error: out of memory\n", stderr);
     return static_cast<int>(ExitCode::state);
   } catch (const std::exception& e) {
-    ctx.audit_failure(e, command_path(app));
+    ctx.audit_failure(e, command_that_ran(app));
     std::fprintf(stderr,
                  "velocity: internal error: %s\nhelp: this is a bug in velocity; please "
                  "report it with the command you ran\n",

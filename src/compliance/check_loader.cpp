@@ -20,7 +20,7 @@ using detail::Need;
 
 namespace {
 
-constexpr size_t k_max_title = 100;
+constexpr size_t k_max_check_title = 100;
 constexpr size_t k_max_why = 160;
 constexpr size_t k_max_steps = 6;
 
@@ -195,9 +195,9 @@ void read_check(const YAML::Node& node, Diagnostics& diagnostics, const std::str
     }
   }
   check.title = fields.text("title", Need::required).value_or("");
-  if (check.title.size() > k_max_title) {
+  if (check.title.size() > k_max_check_title) {
     fields.error("title", fmt::format("is {} characters long; keep it to {}", check.title.size(),
-                                      k_max_title));
+                                      k_max_check_title));
   }
   check.risk = fields.text("risk", Need::required).value_or("");
   if (const auto remediation = fields.node("remediation", Need::required)) {

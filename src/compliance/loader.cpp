@@ -18,7 +18,7 @@ using detail::Need;
 
 namespace {
 
-constexpr size_t k_max_title = 100;
+constexpr size_t k_max_control_title = 100;
 
 // Lists of `{id, name[, description]}` items (variants, groups, domains).
 template <typename Item, typename Fill>
@@ -79,9 +79,9 @@ void read_control(const YAML::Node& node, Diagnostics& diagnostics, const std::s
   control.id = fields.text("id", Need::required).value_or("");
   control.title = fields.text("title", Need::required).value_or("");
   control.description = fields.text("description", Need::required).value_or("");
-  if (control.title.size() > k_max_title) {
+  if (control.title.size() > k_max_control_title) {
     fields.error("title", fmt::format("is {} characters long; keep it to {}", control.title.size(),
-                                      k_max_title));
+                                      k_max_control_title));
   }
   const bool hipaa = framework_id == "hipaa";
   control.requirement =
@@ -281,9 +281,9 @@ void read_common_control(const YAML::Node& node, Diagnostics& diagnostics, const
     fields.error("domain", fmt::format("names '{}', which is not in 'domains'", control.domain));
   }
   control.title = fields.text("title", Need::required).value_or("");
-  if (control.title.size() > k_max_title) {
+  if (control.title.size() > k_max_control_title) {
     fields.error("title", fmt::format("is {} characters long; keep it to {}", control.title.size(),
-                                      k_max_title));
+                                      k_max_control_title));
   }
   control.question = fields.text("question", Need::required).value_or("");
   if (!control.question.empty() && control.question.back() != '?') {

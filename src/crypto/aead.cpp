@@ -1,3 +1,5 @@
+#include "openssl_handles.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/aead.hpp>
 #include <velocity/crypto/digest.hpp>
@@ -15,18 +17,6 @@ struct CipherCtxDeleter {
   void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
-
-const unsigned char* as_uchar(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-unsigned char* as_uchar(std::string& s, size_t offset = 0) {
-  return reinterpret_cast<unsigned char*>(s.data() + offset);
-}
-
-[[noreturn]] void fail(const char* what) {
-  throw Error(ExitCode::state, std::string("OpenSSL failed: ") + what);
-}
 
 struct CipherDeleter {
   void operator()(EVP_CIPHER* cipher) const { EVP_CIPHER_free(cipher); }

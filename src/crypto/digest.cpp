@@ -1,3 +1,5 @@
+#include "openssl_handles.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 
@@ -7,19 +9,6 @@
 #include <openssl/rand.h>
 
 namespace velocity::crypto {
-
-namespace {
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-[[noreturn]] void fail(const char* what) {
-  throw Error(ExitCode::state, std::string("OpenSSL failed: ") + what);
-}
-
-} // namespace
 
 struct Sha256::Impl {
   MdCtx ctx{EVP_MD_CTX_new()};

@@ -1,3 +1,5 @@
+#include "openssl_handles.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/digest.hpp>
 #include <velocity/crypto/ed25519.hpp>
@@ -11,31 +13,8 @@ namespace velocity::crypto {
 
 namespace {
 
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using Bio = std::unique_ptr<BIO, BioDeleter>;
-
 constexpr size_t k_raw_size = 32;
 constexpr size_t k_signature_size = 64;
-
-[[noreturn]] void fail(const char* what) {
-  throw Error(ExitCode::state, std::string("OpenSSL failed: ") + what);
-}
-
-const unsigned char* as_uchar(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 } // namespace
 

@@ -1,3 +1,5 @@
+#include "openssl_handles.hpp"
+
 #include <velocity/core/error.hpp>
 #include <velocity/crypto/rsa.hpp>
 
@@ -13,34 +15,10 @@ namespace velocity::crypto {
 
 namespace {
 
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using Bio = std::unique_ptr<BIO, BioDeleter>;
-
 struct DecoderDeleter {
   void operator()(OSSL_DECODER_CTX* ctx) const { OSSL_DECODER_CTX_free(ctx); }
 };
 using Decoder = std::unique_ptr<OSSL_DECODER_CTX, DecoderDeleter>;
-
-[[noreturn]] void fail(const char* what) {
-  ERR_clear_error();
-  throw Error(ExitCode::state, std::string("OpenSSL failed: ") + what);
-}
-
-const unsigned char* as_uchar(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 Bio memory_bio(std::string_view text) {
   Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));

@@ -119,7 +119,7 @@ std::vector<store::FindingRecord> FindingsSummary::top_failing() const {
 }
 
 nlohmann::json FindingsSummary::to_json() const {
-  nlohmann::json json = m_total.to_json();
+  nlohmann::json summary = m_total.to_json();
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& [id, tally] : m_checks) {
     nlohmann::json entry = tally.tally.to_json();
@@ -132,16 +132,17 @@ nlohmann::json FindingsSummary::to_json() const {
   std::stable_sort(checks.begin(), checks.end(), [](const auto& a, const auto& b) {
     return a["fail"].template get<int64_t>() > b["fail"].template get<int64_t>();
   });
-  json["checks"] = std::move(checks);
-  json["unmapped"] = m_unmapped;
+  summary["checks"] = std::move(checks);
+  summary["unmapped"] = m_unmapped;
   compliance::CheckControls controls(m_library);
   nlohmann::json top = nlohmann::json::array();
   for (const auto& finding : top_failing()) {
     top.push_back(compliance::finding_json(finding, controls.of(finding.check_id)));
   }
-  json["top_failing"] = std::move(top);
-  json["top_failing_omitted"] = m_total.fail - static_cast<int64_t>(json["top_failing"].size());
-  return json;
+  summary["top_failing"] = std::move(top);
+  summary["top_failing_omitted"] =
+    m_total.fail - static_cast<int64_t>(summary["top_failing"].size());
+  return summary;
 }
 
 } // namespace velocity::report

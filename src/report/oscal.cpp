@@ -59,7 +59,7 @@ std::string control_token(std::string_view id) {
   return token;
 }
 
-std::string text_or(const json& value, std::string_view fallback) {
+std::string nonempty_text_or(const json& value, std::string_view fallback) {
   return value.is_string() && !value.get<std::string>().empty() ? value.get<std::string>()
                                                                 : std::string(fallback);
 }
@@ -149,11 +149,12 @@ struct OscalResults::Impl {
   }
 
   std::string generated() const { return doc["generated_at"].get<std::string>(); }
-  std::string period_from() const { return text_or(doc["period"]["from"], ""); }
-  std::string period_to() const { return text_or(doc["period"]["to"], ""); }
+  std::string period_from() const { return nonempty_text_or(doc["period"]["from"], ""); }
+  std::string period_to() const { return nonempty_text_or(doc["period"]["to"], ""); }
   std::string assessed_at() const {
     const json& assessment = doc["assessment"];
-    return assessment.is_null() ? generated() : text_or(assessment["completed_at"], generated());
+    return assessment.is_null() ? generated()
+                                : nonempty_text_or(assessment["completed_at"], generated());
   }
   std::string plan_uuid() const {
     return stable_uuid(organization, {"assessment-plan", framework});
@@ -180,8 +181,8 @@ struct OscalResults::Impl {
                    "by {}.",
                    organization, framework_name, doc["framework"]["version"].get<std::string>(),
                    doc["tool"].get<std::string>())},
-      {"start", text_or(doc["period"]["from"], assessed_at())},
-      {"end", text_or(doc["period"]["to"], generated())},
+      {"start", nonempty_text_or(doc["period"]["from"], assessed_at())},
+      {"end", nonempty_text_or(doc["period"]["to"], generated())},
       {"props",
        json::array({prop("framework", framework),
                     prop("score", doc["summary"]["score"].is_number()
@@ -399,9 +400,9 @@ struct OscalResults::Impl {
     const std::string id = control["id"].get<std::string>();
     std::vector<std::string> answers;
     for (const json& answer : control["answers"]) {
-      std::string text =
-        fmt::format("{} \"{}\": {}", answer["common_control"].get<std::string>(),
-                    answer["question"].get<std::string>(), text_or(answer["answer"], "unanswered"));
+      std::string text = fmt::format("{} \"{}\": {}", answer["common_control"].get<std::string>(),
+                                     answer["question"].get<std::string>(),
+                                     nonempty_text_or(answer["answer"], "unanswered"));
       if (answer["operating"].is_string()) {
         text += fmt::format(" (operating effectively: {})", answer["operating"].get<std::string>());
       }

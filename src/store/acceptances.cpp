@@ -8,7 +8,7 @@ namespace velocity::store {
 
 namespace {
 
-constexpr std::string_view k_columns =
+constexpr std::string_view k_acceptance_columns =
   "id, check_id, resource_pattern, integration_pattern, account_pattern, region_pattern, "
   "justification, created_at, created_by, expires_at, revoked_at, revoked_by";
 
@@ -16,7 +16,7 @@ Field justification_field(int64_t id) {
   return Field{"acceptances", "justification", id};
 }
 
-AcceptanceRecord read_record(const Statement& statement, const Org& org) {
+AcceptanceRecord read_acceptance(const Statement& statement, const Org& org) {
   const int64_t id = statement.column_int(0);
   const nlohmann::json justification = nlohmann::json::parse(
     org.open(justification_field(id), statement.column_blob(6)), nullptr, false);
@@ -72,24 +72,24 @@ AcceptanceRecord add_acceptance(Database& db, const Org& org, const NewAcceptanc
 }
 
 std::vector<AcceptanceRecord> list_acceptances(Database& db, const Org& org) {
-  Statement statement =
-    db.prepare(fmt::format("SELECT {} FROM acceptances WHERE org_id = ?1 ORDER BY id", k_columns));
+  Statement statement = db.prepare(
+    fmt::format("SELECT {} FROM acceptances WHERE org_id = ?1 ORDER BY id", k_acceptance_columns));
   statement.bind(1, org.id());
   std::vector<AcceptanceRecord> records;
   while (statement.step()) {
-    records.push_back(read_record(statement, org));
+    records.push_back(read_acceptance(statement, org));
   }
   return records;
 }
 
 std::optional<AcceptanceRecord> find_acceptance(Database& db, const Org& org, int64_t id) {
-  Statement statement =
-    db.prepare(fmt::format("SELECT {} FROM acceptances WHERE org_id = ?1 AND id = ?2", k_columns));
+  Statement statement = db.prepare(
+    fmt::format("SELECT {} FROM acceptances WHERE org_id = ?1 AND id = ?2", k_acceptance_columns));
   statement.bind(1, org.id()).bind(2, id);
   if (!statement.step()) {
     return std::nullopt;
   }
-  return read_record(statement, org);
+  return read_acceptance(statement, org);
 }
 
 bool revoke_acceptance(Database& db, const Org& org, int64_t id, const std::string& actor,

@@ -11,10 +11,11 @@ namespace {
 constexpr std::string_view k_table = "assessments";
 constexpr std::string_view k_column = "answers";
 
-constexpr std::string_view k_columns = "id, frameworks, variant, status, position, catalog_sha256, "
-                                       "scores, started_at, updated_at, completed_at";
+constexpr std::string_view k_assessment_columns =
+  "id, frameworks, variant, status, position, catalog_sha256, "
+  "scores, started_at, updated_at, completed_at";
 
-AssessmentRecord read_record(const Statement& statement) {
+AssessmentRecord read_assessment(const Statement& statement) {
   AssessmentRecord record;
   record.id = statement.column_int(0);
   record.frameworks = statement.column_text(1);
@@ -121,24 +122,24 @@ int64_t add_completed_assessment(Database& db, const Org& org, const NewAssessme
 }
 
 std::optional<AssessmentRecord> find_assessment(Database& db, const Org& org, int64_t id) {
-  Statement statement = db.prepare(
-    fmt::format("SELECT {}, answers FROM assessments WHERE id = ?1 AND org_id = ?2", k_columns));
+  Statement statement = db.prepare(fmt::format(
+    "SELECT {}, answers FROM assessments WHERE id = ?1 AND org_id = ?2", k_assessment_columns));
   statement.bind(1, id).bind(2, org.id());
   if (!statement.step()) {
     return std::nullopt;
   }
-  AssessmentRecord record = read_record(statement);
+  AssessmentRecord record = read_assessment(statement);
   record.answers = org.open(Field{k_table, k_column, id}, statement.column_blob(10));
   return record;
 }
 
 std::vector<AssessmentRecord> list_assessments(Database& db, const Org& org) {
-  Statement statement =
-    db.prepare(fmt::format("SELECT {} FROM assessments WHERE org_id = ?1 ORDER BY id", k_columns));
+  Statement statement = db.prepare(
+    fmt::format("SELECT {} FROM assessments WHERE org_id = ?1 ORDER BY id", k_assessment_columns));
   statement.bind(1, org.id());
   std::vector<AssessmentRecord> records;
   while (statement.step()) {
-    records.push_back(read_record(statement));
+    records.push_back(read_assessment(statement));
   }
   return records;
 }

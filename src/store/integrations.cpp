@@ -7,10 +7,10 @@ namespace velocity::store {
 
 namespace {
 
-constexpr std::string_view k_columns =
+constexpr std::string_view k_integration_columns =
   "id, name, platform, settings, created_at, last_tested_at, last_test_status";
 
-IntegrationRecord read_record(const Statement& statement) {
+IntegrationRecord read_integration(const Statement& statement) {
   return IntegrationRecord{.id = statement.column_int(0),
                            .name = statement.column_text(1),
                            .platform = statement.column_text(2),
@@ -80,13 +80,13 @@ IntegrationRecord add_integration(Database& db, const Org& org, const NewIntegra
 
 std::optional<IntegrationRecord> find_integration(Database& db, const Org& org,
                                                   std::string_view name) {
-  Statement statement = db.prepare(
-    fmt::format("SELECT {} FROM integrations WHERE org_id = ?1 AND name = ?2", k_columns));
+  Statement statement = db.prepare(fmt::format(
+    "SELECT {} FROM integrations WHERE org_id = ?1 AND name = ?2", k_integration_columns));
   statement.bind(1, org.id()).bind(2, name);
   if (!statement.step()) {
     return std::nullopt;
   }
-  return read_record(statement);
+  return read_integration(statement);
 }
 
 IntegrationRecord require_integration(Database& db, const Org& org, std::string_view name) {
@@ -104,12 +104,12 @@ IntegrationRecord require_integration(Database& db, const Org& org, std::string_
 }
 
 std::vector<IntegrationRecord> list_integrations(Database& db, const Org& org) {
-  Statement statement = db.prepare(
-    fmt::format("SELECT {} FROM integrations WHERE org_id = ?1 ORDER BY name", k_columns));
+  Statement statement = db.prepare(fmt::format(
+    "SELECT {} FROM integrations WHERE org_id = ?1 ORDER BY name", k_integration_columns));
   statement.bind(1, org.id());
   std::vector<IntegrationRecord> records;
   while (statement.step()) {
-    records.push_back(read_record(statement));
+    records.push_back(read_integration(statement));
   }
   return records;
 }

@@ -7,7 +7,7 @@ using namespace velocity::audit;
 
 namespace {
 
-Event sample() {
+Event sample_event() {
   Event event;
   event.seq = 17;
   event.prev = *hash_from_hex(std::string(62, '0') + "ab");
@@ -29,7 +29,7 @@ Event sample() {
 TEST_CASE("canonical") {
   SUBCASE("fixed field order, escaping and details written as recorded") {
     CHECK(
-      canonical(sample()) ==
+      canonical(sample_event()) ==
       R"({"type":"audit_event","v":1,"seq":17,"prev":")" + std::string(62, '0') +
         R"(ab","time":"2026-11-23T07:59:04.123Z","category":"system_security","actor":"alice",)"
         R"("action":"org.create","resource_type":"organization","resource_id":"acme \"corp\"\n\u0001",)"
@@ -37,13 +37,13 @@ TEST_CASE("canonical") {
         R"("details":{"a":1,"b":"x"}})");
   }
   SUBCASE("the hash is the RFC 9162 leaf hash of the canonical bytes") {
-    const std::string bytes = canonical(sample());
+    const std::string bytes = canonical(sample_event());
     CHECK(event_hash(bytes) == crypto::sha256(std::string(1, '\0') + bytes));
   }
   SUBCASE("every field changes the hash") {
-    const Hash base = event_hash(canonical(sample()));
+    const Hash base = event_hash(canonical(sample_event()));
     for (int field = 0; field < 12; ++field) {
-      Event e = sample();
+      Event e = sample_event();
       switch (field) {
       case 0:
         e.seq = 18;
@@ -89,12 +89,12 @@ TEST_CASE("canonical") {
 }
 
 TEST_CASE("read_event_prefix") {
-  const std::string line = canonical(sample());
+  const std::string line = canonical(sample_event());
   SUBCASE("reads seq and prev without a JSON parser") {
     const auto prefix = read_event_prefix(line);
     REQUIRE(prefix);
     CHECK(prefix->seq == 17);
-    CHECK(prefix->prev == sample().prev);
+    CHECK(prefix->prev == sample_event().prev);
   }
   SUBCASE("refuses what is not canonical") {
     std::string upper = line;
@@ -111,14 +111,14 @@ TEST_CASE("read_event_prefix") {
 
 TEST_CASE("parse_event") {
   SUBCASE("gives back the event whose canonical bytes the line is") {
-    const auto event = parse_event(canonical(sample()));
+    const auto event = parse_event(canonical(sample_event()));
     REQUIRE(event);
-    CHECK(event->resource_id == sample().resource_id);
-    CHECK(event->details == sample().details);
-    CHECK(canonical(*event) == canonical(sample()));
+    CHECK(event->resource_id == sample_event().resource_id);
+    CHECK(event->details == sample_event().details);
+    CHECK(canonical(*event) == canonical(sample_event()));
   }
   SUBCASE("a line that parses but is not canonical is refused") {
-    std::string line = canonical(sample());
+    std::string line = canonical(sample_event());
     line.replace(line.find("\"actor\":"), 8, "\"actor\" :");
     CHECK_FALSE(parse_event(line));
   }

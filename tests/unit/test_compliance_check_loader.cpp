@@ -20,7 +20,7 @@ namespace stdfs = std::filesystem;
 namespace {
 
 // Line 4 starts the first entry; severity is on line 8, controls.demo on line 16.
-constexpr std::string_view k_checks = R"(# two checks
+constexpr std::string_view k_loader_checks = R"(# two checks
 checks:
 
   - id: acme_disk_encrypted
@@ -56,7 +56,7 @@ checks:
     controls: {}
 )";
 
-constexpr std::string_view k_framework = R"(id: demo
+constexpr std::string_view k_loader_framework = R"(id: demo
 name: Demo
 version: "1"
 publisher: Us
@@ -70,7 +70,7 @@ categories:
         description: The first control.
 )";
 
-constexpr std::string_view k_questionnaire = R"(domains:
+constexpr std::string_view k_loader_questionnaire = R"(domains:
   - id: governance
     name: Governance
 common_controls:
@@ -87,7 +87,7 @@ common_controls:
       demo: ["A.1"]
 )";
 
-std::string replaced(std::string_view text, std::string_view from, std::string_view to) {
+std::string with_replaced(std::string_view text, std::string_view from, std::string_view to) {
   std::string result(text);
   const size_t at = result.find(from);
   REQUIRE(at != std::string::npos);
@@ -112,7 +112,7 @@ compliance::CheckCatalogue catalogue_of(std::string_view text) {
 
 TEST_CASE("parse_checks") {
   SUBCASE("a valid file") {
-    const auto checks = compliance::parse_checks(k_checks, "acme.yaml", "acme");
+    const auto checks = compliance::parse_checks(k_loader_checks, "acme.yaml", "acme");
     REQUIRE(checks.size() == 2);
     const compliance::Check& disk = checks[0];
     CHECK(disk.id == "acme_disk_encrypted");
@@ -132,59 +132,61 @@ TEST_CASE("parse_checks") {
     CHECK(mfa.controls.empty());
   }
   SUBCASE("a missing field names the entry, the field and its line") {
-    const std::string message = parse_error(replaced(k_checks, "    severity: high\n", ""));
+    const std::string message =
+      parse_error(with_replaced(k_loader_checks, "    severity: high\n", ""));
     CHECK(message.find("acme.yaml:4:5: check 'acme_disk_encrypted': 'severity' is missing") !=
           std::string::npos);
   }
   SUBCASE("a bad severity lists the good ones") {
     const std::string message =
-      parse_error(replaced(k_checks, "severity: high", "severity: severe"));
+      parse_error(with_replaced(k_loader_checks, "severity: high", "severity: severe"));
     CHECK(message.find("acme.yaml:8:15: check 'acme_disk_encrypted': 'severity' is 'severe'; use "
                        "low, medium, high or critical") != std::string::npos);
   }
   SUBCASE("an id used twice names the first place") {
     const std::string message =
-      parse_error(replaced(k_checks, "id: acme_login_mfa", "id: acme_disk_encrypted"));
+      parse_error(with_replaced(k_loader_checks, "id: acme_login_mfa", "id: acme_disk_encrypted"));
     CHECK(message.find("acme.yaml:19:5: check 'acme_disk_encrypted': 'id' is also used at "
                        "acme.yaml:4") != std::string::npos);
   }
   SUBCASE("an unknown field suggests the known one") {
-    const std::string message =
-      parse_error(replaced(k_checks, "    risk: A stolen disk", "    rsk: A stolen disk"));
+    const std::string message = parse_error(
+      with_replaced(k_loader_checks, "    risk: A stolen disk", "    rsk: A stolen disk"));
     CHECK(message.find("acme.yaml:10:5: check 'acme_disk_encrypted': unknown field 'rsk' (did "
                        "you mean 'risk'?)") != std::string::npos);
     CHECK(message.find("'risk' is missing") != std::string::npos);
   }
   SUBCASE("the platform and the id prefix are the file's") {
     const std::string platform =
-      parse_error(replaced(k_checks, "platform: acme", "platform: other"));
+      parse_error(with_replaced(k_loader_checks, "platform: acme", "platform: other"));
     CHECK(platform.find("acme.yaml:5:15: check 'acme_disk_encrypted': 'platform' is 'other' but "
                         "the file is acme.yaml") != std::string::npos);
-    const std::string prefix = parse_error(replaced(k_checks, "id: acme_disk", "id: other_disk"));
+    const std::string prefix =
+      parse_error(with_replaced(k_loader_checks, "id: acme_disk", "id: other_disk"));
     CHECK(prefix.find("check 'other_disk_encrypted': 'id' must start with 'acme_'") !=
           std::string::npos);
   }
   SUBCASE("a why of more than one line, or a control listed twice") {
-    const std::string why =
-      parse_error(replaced(k_checks, "why: Tests encryption of stored data.",
-                           "why: |\n            Tests encryption\n            of stored data."));
+    const std::string why = parse_error(
+      with_replaced(k_loader_checks, "why: Tests encryption of stored data.",
+                    "why: |\n            Tests encryption\n            of stored data."));
     CHECK(why.find("acme.yaml:18:16: check 'acme_disk_encrypted': controls.demo 'A.1': 'why' must "
                    "be one line") != std::string::npos);
-    const std::string twice =
-      parse_error(replaced(k_checks, "          why: Tests encryption of stored data.\n",
-                           "          why: Tests encryption of stored data.\n        - id: "
-                           "\"A.1\"\n          why: Again.\n"));
+    const std::string twice = parse_error(
+      with_replaced(k_loader_checks, "          why: Tests encryption of stored data.\n",
+                    "          why: Tests encryption of stored data.\n        - id: "
+                    "\"A.1\"\n          why: Again.\n"));
     CHECK(twice.find("'A.1' is listed twice under 'controls.demo'") != std::string::npos);
   }
   SUBCASE("an empty framework list says to leave the framework out") {
-    const std::string message =
-      parse_error(replaced(k_checks, "    controls: {}", "    controls:\n      demo: []"));
+    const std::string message = parse_error(
+      with_replaced(k_loader_checks, "    controls: {}", "    controls:\n      demo: []"));
     CHECK(message.find("check 'acme_login_mfa': 'controls.demo' must be a non-empty list") !=
           std::string::npos);
   }
   SUBCASE("remediation needs steps and an https link") {
     const std::string message =
-      parse_error(replaced(k_checks, "https://docs.example.com/encrypt", "http://x"));
+      parse_error(with_replaced(k_loader_checks, "https://docs.example.com/encrypt", "http://x"));
     CHECK(message.find("acme.yaml:14:12: check 'acme_disk_encrypted': remediation: 'url' is "
                        "'http://x'; give an https:// link") != std::string::npos);
   }
@@ -193,8 +195,8 @@ TEST_CASE("parse_checks") {
 TEST_CASE("build_check_catalogue") {
   SUBCASE("an id in two files names both") {
     std::vector<std::vector<compliance::Check>> files;
-    files.push_back(compliance::parse_checks(k_checks, "acme.yaml", "acme"));
-    files.push_back(compliance::parse_checks(k_checks, "acme-copy.yaml", "acme"));
+    files.push_back(compliance::parse_checks(k_loader_checks, "acme.yaml", "acme"));
+    files.push_back(compliance::parse_checks(k_loader_checks, "acme-copy.yaml", "acme"));
     const std::string message = usage_error_of([&] {
       compliance::build_check_catalogue(std::move(files), {"acme.yaml", "acme-copy.yaml"});
     });
@@ -202,7 +204,7 @@ TEST_CASE("build_check_catalogue") {
                        "acme.yaml:4") != std::string::npos);
   }
   SUBCASE("finds entries by id") {
-    const compliance::CheckCatalogue catalogue = catalogue_of(k_checks);
+    const compliance::CheckCatalogue catalogue = catalogue_of(k_loader_checks);
     REQUIRE(catalogue.find("acme_login_mfa") != nullptr);
     CHECK(catalogue.find("acme_login_mfa")->severity == compliance::Severity::critical);
     CHECK(catalogue.find("nothing") == nullptr);
@@ -210,13 +212,16 @@ TEST_CASE("build_check_catalogue") {
 }
 
 TEST_CASE("check_check_mappings") {
-  const compliance::Framework demo = compliance::parse_framework(k_framework, "demo.yaml", "demo");
+  const compliance::Framework demo =
+    compliance::parse_framework(k_loader_framework, "demo.yaml", "demo");
   const auto framework = [&](std::string_view) -> const compliance::Framework& { return demo; };
   SUBCASE("known frameworks and controls pass") {
-    CHECK_NOTHROW(compliance::check_check_mappings(catalogue_of(k_checks), {"demo"}, framework));
+    CHECK_NOTHROW(
+      compliance::check_check_mappings(catalogue_of(k_loader_checks), {"demo"}, framework));
   }
   SUBCASE("an unknown framework suggests a close one") {
-    const auto catalogue = catalogue_of(replaced(k_checks, "      demo:\n", "      dem:\n"));
+    const auto catalogue =
+      catalogue_of(with_replaced(k_loader_checks, "      demo:\n", "      dem:\n"));
     const std::string message =
       usage_error_of([&] { compliance::check_check_mappings(catalogue, {"demo"}, framework); });
     CHECK(message.find("acme.yaml:16: check 'acme_disk_encrypted': 'controls' names framework "
@@ -224,7 +229,8 @@ TEST_CASE("check_check_mappings") {
           std::string::npos);
   }
   SUBCASE("an unknown control names the framework's file") {
-    const auto catalogue = catalogue_of(replaced(k_checks, "id: \"A.1\"", "id: \"A.7\""));
+    const auto catalogue =
+      catalogue_of(with_replaced(k_loader_checks, "id: \"A.1\"", "id: \"A.7\""));
     const std::string message =
       usage_error_of([&] { compliance::check_check_mappings(catalogue, {"demo"}, framework); });
     CHECK(message.find("acme.yaml:17: check 'acme_disk_encrypted': 'controls.demo' names 'A.7', "
@@ -234,7 +240,7 @@ TEST_CASE("check_check_mappings") {
 }
 
 TEST_CASE("check_evaluators") {
-  const compliance::CheckCatalogue catalogue = catalogue_of(k_checks);
+  const compliance::CheckCatalogue catalogue = catalogue_of(k_loader_checks);
   SUBCASE("every entry with its evaluator and every evaluator with its entry") {
     CHECK_NOTHROW(compliance::check_evaluators(catalogue, k_evaluators, "checks"));
   }
@@ -266,9 +272,9 @@ TEST_CASE("check_evaluators") {
 
 TEST_CASE("parse_questionnaire refuses checks under a common control") {
   const std::string message = usage_error_of([&] {
-    compliance::parse_questionnaire(
-      replaced(k_questionnaire, "    maps:\n", "    checks: [acme_login_mfa]\n    maps:\n"),
-      "common-controls.yaml", {"demo"});
+    compliance::parse_questionnaire(with_replaced(k_loader_questionnaire, "    maps:\n",
+                                                  "    checks: [acme_login_mfa]\n    maps:\n"),
+                                    "common-controls.yaml", {"demo"});
   });
   CHECK(message.find(
           "common-controls.yaml:14:13: common control 'policy': 'checks' is no longer "
@@ -283,8 +289,8 @@ TEST_CASE("Library::checks from a directory") {
   const auto write = [](const stdfs::path& path, std::string_view text) {
     velocity::fs::write_file_atomic(path, text, velocity::fs::Mode::public_file);
   };
-  write(dir / "demo.yaml", k_framework);
-  write(dir / "common-controls.yaml", k_questionnaire);
+  write(dir / "demo.yaml", k_loader_framework);
+  write(dir / "common-controls.yaml", k_loader_questionnaire);
 
   SUBCASE("without checks/ there are no checks, and validating them says what is missing") {
     compliance::Library library = compliance::Library::from_directory(dir);
@@ -295,7 +301,7 @@ TEST_CASE("Library::checks from a directory") {
   }
   SUBCASE("checks/<platform>.yaml replaces the built-in catalogue") {
     stdfs::create_directories(dir / "checks");
-    write(dir / "checks" / "acme.yaml", k_checks);
+    write(dir / "checks" / "acme.yaml", k_loader_checks);
     compliance::Library library = compliance::Library::from_directory(dir);
     CHECK(library.checks().checks.size() == 2);
     CHECK_NOTHROW(library.validate_checks(k_evaluators));
@@ -311,7 +317,8 @@ TEST_CASE("Library::checks from a directory") {
   }
   SUBCASE("a control the framework lacks is refused with the file and line") {
     stdfs::create_directories(dir / "checks");
-    write(dir / "checks" / "acme.yaml", replaced(k_checks, "id: \"A.1\"", "id: \"B.1\""));
+    write(dir / "checks" / "acme.yaml",
+          with_replaced(k_loader_checks, "id: \"A.1\"", "id: \"B.1\""));
     compliance::Library library = compliance::Library::from_directory(dir);
     const std::string message = usage_error_of([&] { library.checks(); });
     CHECK(message.find((dir / "checks" / "acme.yaml").string() +

@@ -100,7 +100,7 @@ common_controls:
       demo: ["B.1"]
 )";
 
-struct Fixture {
+struct ScoringFixture {
   compliance::Framework framework = compliance::parse_framework(k_framework, "demo.yaml", "demo");
   compliance::Questionnaire questionnaire =
     compliance::parse_questionnaire(k_questionnaire, "cc.yaml", {"demo"});
@@ -138,7 +138,7 @@ compliance::ControlStatus status_of(const compliance::FrameworkResult& result,
 } // namespace
 
 TEST_CASE("questions_for") {
-  Fixture f;
+  ScoringFixture f;
   SUBCASE("domain order first, then file order") {
     const auto questions = compliance::questions_for(f.questionnaire, {"demo"});
     REQUIRE(questions.size() == 4);
@@ -150,7 +150,7 @@ TEST_CASE("questions_for") {
 }
 
 TEST_CASE("score_framework") {
-  Fixture f;
+  ScoringFixture f;
   const compliance::Scope scope{{"demo"}, "type1"};
 
   SUBCASE("weighted score, computed by hand") {
@@ -240,7 +240,7 @@ TEST_CASE("score_framework") {
 }
 
 TEST_CASE("find_gaps") {
-  Fixture f;
+  ScoringFixture f;
   const compliance::Scope scope{{"demo"}, "type1"};
 
   SUBCASE("ordered by risk × weight ÷ effort") {
@@ -284,7 +284,7 @@ TEST_CASE("find_gaps") {
 }
 
 TEST_CASE("estimate_cost") {
-  Fixture f;
+  ScoringFixture f;
   const compliance::Scope scope{{"demo"}, "type1"};
   const auto gaps = compliance::find_gaps(f.questionnaire, scope, f.frameworks, known_answers());
   compliance::PlanOptions options;
@@ -313,7 +313,7 @@ TEST_CASE("estimate_cost") {
 }
 
 TEST_CASE("plan_roadmap") {
-  Fixture f;
+  ScoringFixture f;
   const compliance::Scope scope{{"demo"}, "type1"};
   const compliance::Answers answers = known_answers();
   const auto gaps = compliance::find_gaps(f.questionnaire, scope, f.frameworks, answers);

@@ -13,9 +13,10 @@ using compliance::StatusSource;
 
 namespace {
 
-velocity::store::FindingRecord finding(std::string check, std::string resource, std::string status,
-                                       std::optional<std::string> failed = std::nullopt,
-                                       std::optional<std::string> passed = std::nullopt) {
+velocity::store::FindingRecord verdict_finding(std::string check, std::string resource,
+                                               std::string status,
+                                               std::optional<std::string> failed = std::nullopt,
+                                               std::optional<std::string> passed = std::nullopt) {
   velocity::store::FindingRecord record;
   record.check_id = std::move(check);
   record.severity = velocity::store::Severity::high;
@@ -57,10 +58,10 @@ TEST_CASE("decide") {
 }
 
 TEST_CASE("failing_at") {
-  const auto open_failure = finding("c", "r", "FAIL", "2025-03-10T00:00:00.000Z");
+  const auto open_failure = verdict_finding("c", "r", "FAIL", "2025-03-10T00:00:00.000Z");
   const auto closed_failure =
-    finding("c", "r", "PASS", "2025-03-10T00:00:00.000Z", "2025-03-20T00:00:00.000Z");
-  const auto never_failed = finding("c", "r", "PASS");
+    verdict_finding("c", "r", "PASS", "2025-03-10T00:00:00.000Z", "2025-03-20T00:00:00.000Z");
+  const auto never_failed = verdict_finding("c", "r", "PASS");
   SUBCASE("without an end: the status as last recorded") {
     CHECK(compliance::failing_at(open_failure, std::nullopt));
     CHECK_FALSE(compliance::failing_at(closed_failure, std::nullopt));
@@ -87,10 +88,10 @@ TEST_CASE("AutomatedResults and apply_verdicts") {
   compliance::AutomatedResults results(library, std::nullopt);
   // Seven failing users, the oldest failures named first; one passing.
   for (int day = 7; day >= 1; --day) {
-    results.add(finding(check, "user-" + std::to_string(day), "FAIL",
-                        "2025-03-0" + std::to_string(day) + "T00:00:00.000Z"));
+    results.add(verdict_finding(check, "user-" + std::to_string(day), "FAIL",
+                                "2025-03-0" + std::to_string(day) + "T00:00:00.000Z"));
   }
-  results.add(finding(check, "user-ok", "PASS"));
+  results.add(verdict_finding(check, "user-ok", "PASS"));
 
   SUBCASE("counts, since when, and a bounded list of resources") {
     const compliance::CheckResults& found = results.checks().at(check);
@@ -134,7 +135,7 @@ TEST_CASE("AutomatedResults and apply_verdicts") {
 
   SUBCASE("unanswered, the check's controls are met by automated evidence when it passes") {
     compliance::AutomatedResults passing(library, std::nullopt);
-    passing.add(finding(check, "user-ok", "PASS"));
+    passing.add(verdict_finding(check, "user-ok", "PASS"));
     compliance::Scope scope{{"soc2"}, "type1"};
     auto result =
       compliance::score_framework(library.framework("soc2"), library.questionnaire(), {}, scope);

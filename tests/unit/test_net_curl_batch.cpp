@@ -33,14 +33,14 @@ ClientOptions batch_options(size_t concurrency) {
   return options;
 }
 
-Request get(const std::string& url) {
+Request batch_get(const std::string& url) {
   return Request{.method = "GET", .url = url};
 }
 
 // Connections the server has accepted so far. The probe keeps its own single connection, so
 // the difference between two readings is what other clients opened in between.
 long connections(CurlHttpClient& probe, const FaultServer& server) {
-  return json_number(probe.perform(get(server.url("/stats"))).body, "connections");
+  return json_number(probe.perform(batch_get(server.url("/stats"))).body, "connections");
 }
 
 } // namespace
@@ -53,8 +53,8 @@ TEST_CASE("CurlHttpClient::perform_all") {
     std::vector<Request> requests;
     for (int i = 0; i < 8; ++i) {
       // Later requests answer sooner, so completion order is the reverse of request order.
-      requests.push_back(
-        get(server.url("/slow?ms=" + std::to_string(450 - 20 * i) + "&tag=" + std::to_string(i))));
+      requests.push_back(batch_get(
+        server.url("/slow?ms=" + std::to_string(450 - 20 * i) + "&tag=" + std::to_string(i))));
     }
     auto started = Clock::now();
     std::vector<Outcome> outcomes = client.perform_all(requests);
@@ -72,7 +72,7 @@ TEST_CASE("CurlHttpClient::perform_all") {
 
   SUBCASE("never runs more than max_concurrency at once") {
     CurlHttpClient client(batch_options(2));
-    std::vector<Request> requests(4, get(server.url("/slow?ms=300")));
+    std::vector<Request> requests(4, batch_get(server.url("/slow?ms=300")));
     auto started = Clock::now();
     std::vector<Outcome> outcomes = client.perform_all(requests);
     auto took = Clock::now() - started;
@@ -85,9 +85,9 @@ TEST_CASE("CurlHttpClient::perform_all") {
     CurlHttpClient client(batch_options(4));
     int port = velocity::net::testing::unused_port();
     std::string refused = "http://127.0.0.1:" + std::to_string(port) + "/down";
-    std::vector<Request> requests = {get(server.url("/ok")), get(refused),
-                                     get(server.url("/status/404")),
-                                     get(server.url("/fail/1?key=batch"))};
+    std::vector<Request> requests = {batch_get(server.url("/ok")), batch_get(refused),
+                                     batch_get(server.url("/status/404")),
+                                     batch_get(server.url("/fail/1?key=batch"))};
     std::vector<Outcome> outcomes = client.perform_all(requests);
     REQUIRE(outcomes.size() == 4);
     CHECK(outcomes[0].response().status == 200);
@@ -104,9 +104,9 @@ TEST_CASE("CurlHttpClient::perform_all") {
 
   SUBCASE("a request waiting for its retry does not hold up the others") {
     CurlHttpClient client(batch_options(1));
-    std::vector<Request> requests = {get(server.url("/throttle?key=wait&times=1&retry_after=1")),
-                                     get(server.url("/slow?ms=200")),
-                                     get(server.url("/slow?ms=200"))};
+    std::vector<Request> requests = {
+      batch_get(server.url("/throttle?key=wait&times=1&retry_after=1")),
+      batch_get(server.url("/slow?ms=200")), batch_get(server.url("/slow?ms=200"))};
     auto started = Clock::now();
     std::vector<Outcome> outcomes = client.perform_all(requests);
     auto took = Clock::now() - started;
@@ -121,7 +121,7 @@ TEST_CASE("CurlHttpClient::perform_all") {
     ClientOptions options = batch_options(8);
     options.max_requests_per_second = 10;
     CurlHttpClient client(options);
-    std::vector<Request> requests(5, get(server.url("/ok")));
+    std::vector<Request> requests(5, batch_get(server.url("/ok")));
     auto started = Clock::now();
     std::vector<Outcome> outcomes = client.perform_all(requests);
     auto took = Clock::now() - started;
@@ -145,14 +145,14 @@ TEST_CASE("CurlHttpClient connection reuse") {
   SUBCASE("sequential requests share one kept-alive connection") {
     CurlHttpClient client(batch_options(8));
     for (int i = 0; i < 10; ++i) {
-      CHECK(client.perform(get(server.url("/ok"))).status == 200);
+      CHECK(client.perform(batch_get(server.url("/ok"))).status == 200);
     }
     CHECK(connections(probe, server) - before == 1);
   }
 
   SUBCASE("a second batch reuses the connections of the first") {
     CurlHttpClient client(batch_options(4));
-    std::vector<Request> requests(4, get(server.url("/slow?ms=100")));
+    std::vector<Request> requests(4, batch_get(server.url("/slow?ms=100")));
     client.perform_all(requests);
     client.perform_all(requests);
     client.perform_all(requests);
@@ -161,9 +161,9 @@ TEST_CASE("CurlHttpClient connection reuse") {
 
   SUBCASE("a reset connection is replaced by a new one") {
     CurlHttpClient client(batch_options(1));
-    CHECK(client.perform(get(server.url("/ok"))).status == 200);
-    CHECK(client.perform(get(server.url("/reset?key=reuse&times=1"))).status == 200);
-    CHECK(client.perform(get(server.url("/ok"))).status == 200);
+    CHECK(client.perform(batch_get(server.url("/ok"))).status == 200);
+    CHECK(client.perform(batch_get(server.url("/reset?key=reuse&times=1"))).status == 200);
+    CHECK(client.perform(batch_get(server.url("/ok"))).status == 200);
     CHECK(connections(probe, server) - before == 2);
   }
 
@@ -173,7 +173,7 @@ TEST_CASE("CurlHttpClient connection reuse") {
     std::vector<int> statuses(4, 0);
     for (size_t i = 0; i < statuses.size(); ++i) {
       threads.emplace_back(
-        [&, i] { statuses[i] = client.perform(get(server.url("/slow?ms=100"))).status; });
+        [&, i] { statuses[i] = client.perform(batch_get(server.url("/slow?ms=100"))).status; });
     }
     for (std::thread& thread : threads) {
       thread.join();

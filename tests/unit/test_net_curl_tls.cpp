@@ -54,7 +54,7 @@ private:
   bool m_ok = false;
 };
 
-std::string remote_error(CurlHttpClient& client, const std::string& url) {
+std::string tls_error(CurlHttpClient& client, const std::string& url) {
   try {
     client.perform(Request{.method = "GET", .url = url});
     FAIL("expected a RemoteError");
@@ -126,7 +126,7 @@ TEST_CASE("CurlHttpClient::perform over TLS") {
     options.ca_bundle = certificate.cert();
     options.max_retries = 0;
     CurlHttpClient client(options);
-    std::string message = remote_error(client, server.https_url("localhost", "/ok"));
+    std::string message = tls_error(client, server.https_url("localhost", "/ok"));
     CHECK(message.find("TLS verification failed") != std::string::npos);
   }
 }

@@ -14,7 +14,7 @@ using namespace velocity::providers;
 namespace {
 
 // check id -> verdict, for one evidence item of `data` (whose "kind" picks the evaluator).
-std::map<std::string, Status> verdicts(const nlohmann::json& data) {
+std::map<std::string, Status> gcp_verdicts(const nlohmann::json& data) {
   Batch batch;
   batch.account_id = "p";
   batch.evidence.push_back(Evidence{.type = "t",
@@ -43,11 +43,11 @@ nlohmann::json policy_with(const std::string& role, const std::string& member) {
 
 TEST_CASE("gcp evaluators: project policy roles") {
   const auto both = [](const char* first, const char* second) {
-    return verdicts({{"kind", "iam_policy"},
-                     {"policy",
-                      {{"bindings",
-                        {{{"role", first}, {"members", {"user:a@example.com"}}},
-                         {{"role", second}, {"members", {"user:a@example.com"}}}}}}}});
+    return gcp_verdicts({{"kind", "iam_policy"},
+                         {"policy",
+                          {{"bindings",
+                            {{{"role", first}, {"members", {"user:a@example.com"}}},
+                             {{"role", second}, {"members", {"user:a@example.com"}}}}}}}});
   };
   auto got = both("roles/iam.serviceAccountAdmin", "roles/iam.serviceAccountUser");
   CHECK(got.at("gcp_iam_role_sa_enforce_separation_of_duties") == Status::fail);
@@ -55,15 +55,15 @@ TEST_CASE("gcp evaluators: project policy roles") {
   got = both("roles/cloudkms.admin", "roles/cloudkms.cryptoKeyDecrypter");
   CHECK(got.at("gcp_iam_role_kms_enforce_separation_of_duties") == Status::fail);
   CHECK(got.at("gcp_iam_role_sa_enforce_separation_of_duties") == Status::pass);
-  got = verdicts({{"kind", "iam_policy"},
-                  {"policy", policy_with("roles/iam.serviceAccountTokenCreator", "group:g")}});
+  got = gcp_verdicts({{"kind", "iam_policy"},
+                      {"policy", policy_with("roles/iam.serviceAccountTokenCreator", "group:g")}});
   CHECK(got.at("gcp_iam_no_service_roles_at_project_level") == Status::fail);
   CHECK(got.at("gcp_iam_role_kms_enforce_separation_of_duties") == Status::pass);
 }
 
 TEST_CASE("gcp evaluators: audit configuration follows CIS 2.1") {
   const auto audit = [](nlohmann::json configs) {
-    return verdicts({{"kind", "iam_policy"}, {"policy", {{"auditConfigs", configs}}}})
+    return gcp_verdicts({{"kind", "iam_policy"}, {"policy", {{"auditConfigs", configs}}}})
       .at("gcp_iam_audit_logs_enabled");
   };
   const nlohmann::json all_three = {
@@ -77,17 +77,18 @@ TEST_CASE("gcp evaluators: audit configuration follows CIS 2.1") {
 }
 
 TEST_CASE("gcp evaluators: enabled services") {
-  CHECK(verdicts({{"kind", "project"}, {"enabled_services", {"cloudasset.googleapis.com"}}})
+  CHECK(gcp_verdicts({{"kind", "project"}, {"enabled_services", {"cloudasset.googleapis.com"}}})
           .at("gcp_iam_cloud_asset_inventory_enabled") == Status::pass);
-  CHECK(verdicts({{"kind", "project"}, {"enabled_services", {"compute.googleapis.com"}}})
+  CHECK(gcp_verdicts({{"kind", "project"}, {"enabled_services", {"compute.googleapis.com"}}})
           .at("gcp_iam_cloud_asset_inventory_enabled") == Status::fail);
   // services.list failed: not evaluated rather than failed.
-  CHECK(verdicts({{"kind", "project"}, {"enabled_services", nullptr}}).empty());
+  CHECK(gcp_verdicts({{"kind", "project"}, {"enabled_services", nullptr}}).empty());
 }
 
 TEST_CASE("gcp evaluators: service-account keys") {
   const auto keys = [](nlohmann::json list) {
-    return verdicts({{"kind", "service_account"}, {"account", {{"email", "a@p"}}}, {"keys", list}});
+    return gcp_verdicts(
+      {{"kind", "service_account"}, {"account", {{"email", "a@p"}}}, {"keys", list}});
   };
   auto got = keys(nlohmann::json::array());
   CHECK(got.at("gcp_iam_sa_no_user_managed_keys") == Status::pass);
@@ -111,7 +112,7 @@ TEST_CASE("gcp evaluators: service-account keys") {
 TEST_CASE("gcp evaluators: KMS keys") {
   const auto key = [](nlohmann::json fields, nlohmann::json policy) {
     fields["name"] = "projects/p/locations/l/keyRings/r/cryptoKeys/k";
-    return verdicts({{"kind", "kms_key"}, {"key", fields}, {"policy", policy}});
+    return gcp_verdicts({{"kind", "kms_key"}, {"key", fields}, {"policy", policy}});
   };
   const nlohmann::json closed =
     policy_with("roles/cloudkms.cryptoKeyDecrypter", "user:a@example.com");
@@ -139,13 +140,14 @@ TEST_CASE("gcp evaluators: KMS keys") {
 }
 
 TEST_CASE("gcp evaluators: buckets") {
-  auto got = verdicts(
+  auto got = gcp_verdicts(
     {{"kind", "bucket"},
      {"bucket", {{"iamConfiguration", {{"uniformBucketLevelAccess", {{"enabled", true}}}}}}},
      {"policy", policy_with("roles/storage.objectViewer", "group:g@example.com")}});
   CHECK(got.at("gcp_cloudstorage_bucket_uniform_bucket_level_access") == Status::pass);
   CHECK(got.at("gcp_cloudstorage_bucket_public_access") == Status::pass);
-  got = verdicts({{"kind", "bucket"},
+  got =
+    gcp_verdicts({{"kind", "bucket"},
                   {"bucket", nlohmann::json::object()},
                   {"policy", policy_with("roles/storage.objectViewer", "allAuthenticatedUsers")}});
   CHECK(got.at("gcp_cloudstorage_bucket_uniform_bucket_level_access") == Status::fail);
@@ -167,19 +169,20 @@ TEST_CASE("gcp evaluators: logging") {
   };
   const char* bucket_check =
     "gcp_logging_log_metric_filter_and_alert_for_bucket_permission_changes_enabled";
-  auto got =
-    verdicts({{"kind", "logging"},
-              {"sinks", {{{"name", "all"}, {"destination", "storage.googleapis.com/logs"}}}},
-              {"sink_buckets",
-               {{"logs", {{"retentionPolicy", {{"retentionPeriod", "1"}, {"isLocked", true}}}}}}},
-              {"metrics", metrics},
-              {"alert_policies", alert(true)}});
+  auto got = gcp_verdicts(
+    {{"kind", "logging"},
+     {"sinks", {{{"name", "all"}, {"destination", "storage.googleapis.com/logs"}}}},
+     {"sink_buckets",
+      {{"logs", {{"retentionPolicy", {{"retentionPeriod", "1"}, {"isLocked", true}}}}}}},
+     {"metrics", metrics},
+     {"alert_policies", alert(true)}});
   CHECK(got.at("gcp_logging_sink_created") == Status::pass);
   CHECK(got.at("gcp_cloudstorage_bucket_log_retention_policy_lock") == Status::pass);
   CHECK(got.at(bucket_check) == Status::pass);
   CHECK(got.at("gcp_logging_log_metric_filter_and_alert_for_vpc_network_changes_enabled") ==
         Status::fail);
-  got = verdicts({{"kind", "logging"},
+  got =
+    gcp_verdicts({{"kind", "logging"},
                   {"sinks",
                    {{{"name", "errors"},
                      {"filter", "severity>=ERROR"},
@@ -191,30 +194,31 @@ TEST_CASE("gcp evaluators: logging") {
   CHECK(got.at("gcp_cloudstorage_bucket_log_retention_policy_lock") == Status::fail);
   CHECK(got.at(bucket_check) == Status::fail);
   // Metrics or alerting policies that could not be listed: those checks are not evaluated.
-  got = verdicts({{"kind", "logging"},
-                  {"sinks", nullptr},
-                  {"sink_buckets", nlohmann::json::object()},
-                  {"metrics", metrics},
-                  {"alert_policies", nullptr}});
+  got = gcp_verdicts({{"kind", "logging"},
+                      {"sinks", nullptr},
+                      {"sink_buckets", nlohmann::json::object()},
+                      {"metrics", metrics},
+                      {"alert_policies", nullptr}});
   CHECK(got.empty());
 }
 
 TEST_CASE("gcp evaluators: networks and DNS") {
-  CHECK(verdicts({{"kind", "network_list"}, {"networks", {"prod", "default"}}})
+  CHECK(gcp_verdicts({{"kind", "network_list"}, {"networks", {"prod", "default"}}})
           .at("gcp_compute_network_default_in_use") == Status::fail);
-  CHECK(verdicts({{"kind", "network_list"}, {"networks", {"prod"}}})
+  CHECK(gcp_verdicts({{"kind", "network_list"}, {"networks", {"prod"}}})
           .at("gcp_compute_network_default_in_use") == Status::pass);
-  auto got = verdicts({{"kind", "network"},
-                       {"network", {{"name", "old"}, {"IPv4Range", "10.0.0.0/16"}}},
-                       {"dns_policies", {{{"name", "p"}, {"enableLogging", true}}}}});
+  auto got = gcp_verdicts({{"kind", "network"},
+                           {"network", {{"name", "old"}, {"IPv4Range", "10.0.0.0/16"}}},
+                           {"dns_policies", {{{"name", "p"}, {"enableLogging", true}}}}});
   CHECK(got.at("gcp_compute_network_not_legacy") == Status::fail);
   CHECK(got.at("gcp_compute_network_dns_logging_enabled") == Status::pass);
-  got = verdicts({{"kind", "network"}, {"network", {{"name", "n"}}}, {"dns_policies", nullptr}});
+  got =
+    gcp_verdicts({{"kind", "network"}, {"network", {{"name", "n"}}}, {"dns_policies", nullptr}});
   CHECK(got.at("gcp_compute_network_not_legacy") == Status::pass);
   CHECK(!got.contains("gcp_compute_network_dns_logging_enabled"));
 
   const auto firewall = [](nlohmann::json rule) {
-    return verdicts({{"kind", "firewall"}, {"firewall", rule}});
+    return gcp_verdicts({{"kind", "firewall"}, {"firewall", rule}});
   };
   got = firewall({{"sourceRanges", {"0.0.0.0/0"}},
                   {"allowed", {{{"IPProtocol", "tcp"}, {"ports", {"20-25"}}}}}});
@@ -229,14 +233,14 @@ TEST_CASE("gcp evaluators: networks and DNS") {
   got = firewall({{"sourceRanges", {"10.0.0.0/8"}}, {"allowed", {{{"IPProtocol", "tcp"}}}}});
   CHECK(got.at("gcp_compute_firewall_ssh_access_from_the_internet_allowed") == Status::pass);
 
-  CHECK(verdicts({{"kind", "subnet"}, {"subnet", {{"logConfig", {{"enable", true}}}}}})
+  CHECK(gcp_verdicts({{"kind", "subnet"}, {"subnet", {{"logConfig", {{"enable", true}}}}}})
           .at("gcp_compute_subnet_flow_logs_enabled") == Status::pass);
-  CHECK(verdicts({{"kind", "subnet"}, {"subnet", {{"purpose", "PRIVATE"}}}})
+  CHECK(gcp_verdicts({{"kind", "subnet"}, {"subnet", {{"purpose", "PRIVATE"}}}})
           .at("gcp_compute_subnet_flow_logs_enabled") == Status::fail);
-  CHECK(
-    verdicts({{"kind", "subnet"}, {"subnet", {{"purpose", "REGIONAL_MANAGED_PROXY"}}}}).empty());
+  CHECK(gcp_verdicts({{"kind", "subnet"}, {"subnet", {{"purpose", "REGIONAL_MANAGED_PROXY"}}}})
+          .empty());
 
-  got = verdicts(
+  got = gcp_verdicts(
     {{"kind", "dns_zone"},
      {"zone",
       {{"visibility", "public"},
@@ -246,9 +250,9 @@ TEST_CASE("gcp evaluators: networks and DNS") {
   CHECK(got.at("gcp_dns_dnssec_disabled") == Status::pass);
   CHECK(got.at("gcp_dns_rsasha1_in_use_to_key_sign_in_dnssec") == Status::fail);
   CHECK(got.at("gcp_dns_rsasha1_in_use_to_zone_sign_in_dnssec") == Status::pass);
-  got = verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "public"}}}});
+  got = gcp_verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "public"}}}});
   CHECK(got.at("gcp_dns_dnssec_disabled") == Status::fail);
-  CHECK(verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "private"}}}}).empty());
+  CHECK(gcp_verdicts({{"kind", "dns_zone"}, {"zone", {{"visibility", "private"}}}}).empty());
 }
 
 TEST_CASE("gcp evaluators: instances") {
@@ -261,14 +265,15 @@ TEST_CASE("gcp evaluators: instances") {
   const nlohmann::json serial_on = {
     {"items", {{{"key", "serial-port-enable"}, {"value", "true"}}}}};
   auto got =
-    verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", nullptr}});
+    gcp_verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", nullptr}});
   CHECK(got.size() == 7);
   for (const auto& verdict : got) {
     CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
   }
   // The project's serial-port-enable applies when the instance says nothing.
-  CHECK(verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", serial_on}})
-          .at("gcp_compute_instance_serial_ports_in_use") == Status::fail);
+  CHECK(
+    gcp_verdicts({{"kind", "instance"}, {"instance", hardened}, {"project_metadata", serial_on}})
+      .at("gcp_compute_instance_serial_ports_in_use") == Status::fail);
 
   const nlohmann::json exposed = {
     {"name", "legacy"},
@@ -277,21 +282,22 @@ TEST_CASE("gcp evaluators: instances") {
        {"scopes", {"https://www.googleapis.com/auth/cloud-platform"}}}}},
     {"canIpForward", true},
     {"networkInterfaces", {{{"accessConfigs", {{{"natIP", "34.1.2.3"}}}}}}}};
-  got = verdicts({{"kind", "instance"}, {"instance", exposed}, {"project_metadata", serial_on}});
+  got =
+    gcp_verdicts({{"kind", "instance"}, {"instance", exposed}, {"project_metadata", serial_on}});
   CHECK(got.size() == 7);
   for (const auto& verdict : got) {
     CHECK_MESSAGE(verdict.second == Status::fail, verdict.first);
   }
   nlohmann::json gke = exposed;
   gke["name"] = "gke-pool-1-abc";
-  got = verdicts({{"kind", "instance"}, {"instance", gke}, {"project_metadata", nullptr}});
+  got = gcp_verdicts({{"kind", "instance"}, {"instance", gke}, {"project_metadata", nullptr}});
   CHECK(!got.contains("gcp_compute_instance_default_service_account_in_use"));
   CHECK(got.at("gcp_compute_instance_shielded_vm_enabled") == Status::fail);
 
-  CHECK(verdicts({{"kind", "compute_project"},
-                  {"metadata", {{"items", {{{"key", "enable-oslogin"}, {"value", "TRUE"}}}}}}})
+  CHECK(gcp_verdicts({{"kind", "compute_project"},
+                      {"metadata", {{"items", {{{"key", "enable-oslogin"}, {"value", "TRUE"}}}}}}})
           .at("gcp_compute_project_os_login_enabled") == Status::pass);
-  CHECK(verdicts({{"kind", "compute_project"}, {"metadata", nlohmann::json::object()}})
+  CHECK(gcp_verdicts({{"kind", "compute_project"}, {"metadata", nlohmann::json::object()}})
           .at("gcp_compute_project_os_login_enabled") == Status::fail);
 }
 
@@ -306,7 +312,7 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
        {{{"name", "log_connections"}, {"value", "on"}},
         {{"name", "log_disconnections"}, {"value", "on"}},
         {{"name", "cloudsql.enable_pgaudit"}, {"value", "ON"}}}}}}};
-  auto got = verdicts({{"kind", "sql_instance"}, {"instance", private_pg}});
+  auto got = gcp_verdicts({{"kind", "sql_instance"}, {"instance", private_pg}});
   CHECK(got.size() == 7);
   for (const auto& verdict : got) {
     CHECK_MESSAGE(verdict.second == Status::pass, verdict.first);
@@ -319,13 +325,13 @@ TEST_CASE("gcp evaluators: Cloud SQL") {
        {{"sslMode", "ALLOW_UNENCRYPTED_AND_ENCRYPTED"},
         {"requireSsl", true},
         {"authorizedNetworks", {{{"value", "0.0.0.0/0"}}}}}}}}};
-  got = verdicts({{"kind", "sql_instance"}, {"instance", public_mysql}});
+  got = gcp_verdicts({{"kind", "sql_instance"}, {"instance", public_mysql}});
   CHECK(got.size() == 6);
   for (const auto& verdict : got) {
     CHECK_MESSAGE(verdict.second == Status::fail, verdict.first);
   }
   nlohmann::json replica = public_mysql;
   replica["instanceType"] = "READ_REPLICA_INSTANCE";
-  CHECK(!verdicts({{"kind", "sql_instance"}, {"instance", replica}})
+  CHECK(!gcp_verdicts({{"kind", "sql_instance"}, {"instance", replica}})
            .contains("gcp_cloudsql_instance_automated_backups"));
 }

@@ -8,7 +8,7 @@ using namespace velocity::providers;
 
 namespace {
 
-net::Response answer(int status, net::Headers headers, std::string body = "{}") {
+net::Response github_answer(int status, net::Headers headers, std::string body = "{}") {
   net::Response response;
   response.status = status;
   response.headers = std::move(headers);
@@ -49,29 +49,29 @@ TEST_CASE("next_link") {
 
 TEST_CASE("rate_limit_wait") {
   SUBCASE("a permission error is not a rate limit") {
-    CHECK_FALSE(
-      github::rate_limit_wait(answer(403, {{"x-ratelimit-remaining", "4999"}},
-                                     R"({"message":"Must have admin rights to Repository."})"),
-                              1000)
-        .has_value());
-    CHECK_FALSE(github::rate_limit_wait(answer(404, {}), 1000).has_value());
+    CHECK_FALSE(github::rate_limit_wait(
+                  github_answer(403, {{"x-ratelimit-remaining", "4999"}},
+                                R"({"message":"Must have admin rights to Repository."})"),
+                  1000)
+                  .has_value());
+    CHECK_FALSE(github::rate_limit_wait(github_answer(404, {}), 1000).has_value());
   }
   SUBCASE("primary limit waits until the reset") {
     const auto wait = github::rate_limit_wait(
-      answer(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "1060"}}), 1000);
+      github_answer(403, {{"x-ratelimit-remaining", "0"}, {"x-ratelimit-reset", "1060"}}), 1000);
     REQUIRE(wait.has_value());
     CHECK(wait->count() == 61);
   }
   SUBCASE("retry-after wins") {
-    const auto wait = github::rate_limit_wait(answer(429, {{"retry-after", "7"}}), 1000);
+    const auto wait = github::rate_limit_wait(github_answer(429, {{"retry-after", "7"}}), 1000);
     REQUIRE(wait.has_value());
     CHECK(wait->count() == 7);
   }
   SUBCASE("secondary limit without a header waits a minute") {
-    const auto wait =
-      github::rate_limit_wait(answer(403, {{"x-ratelimit-remaining", "10"}},
-                                     R"({"message":"You have exceeded a secondary rate limit."})"),
-                              1000);
+    const auto wait = github::rate_limit_wait(
+      github_answer(403, {{"x-ratelimit-remaining", "10"}},
+                    R"({"message":"You have exceeded a secondary rate limit."})"),
+      1000);
     REQUIRE(wait.has_value());
     CHECK(wait->count() == 60);
   }

@@ -21,11 +21,11 @@ using namespace velocity::providers;
 
 namespace {
 
-struct TempState {
+struct RunnerState {
   std::filesystem::path dir;
   std::filesystem::path path;
 
-  TempState()
+  RunnerState()
     : dir(std::filesystem::temp_directory_path() /
           ("velocity-unit-runner-" + crypto::to_hex(crypto::random_bytes(6)))),
       path(dir / "velocity.db") {
@@ -34,7 +34,7 @@ struct TempState {
     ::unsetenv("VELOCITY_PASSPHRASE");
     store::State::initialize(path, store::NewKeySource::automatic, {});
   }
-  ~TempState() {
+  ~RunnerState() {
     ::unsetenv("VELOCITY_MASTER_KEY");
     std::filesystem::remove_all(dir);
   }
@@ -112,7 +112,7 @@ compliance::CheckCatalogue fake_catalogue() {
 } // namespace
 
 TEST_CASE("collect_integration") {
-  TempState temp;
+  RunnerState temp;
   store::State state = store::State::open(temp.path, {});
   const store::Org org = state.org("default");
   const store::IntegrationRecord integration = store::add_integration(

@@ -10,7 +10,7 @@ using namespace velocity::providers;
 
 namespace {
 
-net::Response answer(int status, std::string body, net::Headers headers = {}) {
+net::Response session_answer(int status, std::string body, net::Headers headers = {}) {
   net::Response response;
   response.status = status;
   response.body = std::move(body);
@@ -21,16 +21,16 @@ net::Response answer(int status, std::string body, net::Headers headers = {}) {
 
 // Answers each request with the next scripted response (404 when the script is done) and keeps
 // what was asked.
-class ScriptedClient final : public net::HttpClient {
+class ScriptedSessionClient final : public net::HttpClient {
 public:
-  explicit ScriptedClient(std::deque<net::Response> script) : m_script(std::move(script)) {}
+  explicit ScriptedSessionClient(std::deque<net::Response> script) : m_script(std::move(script)) {}
 
   std::vector<net::Outcome> perform_all(std::span<const net::Request> requests) override {
     std::vector<net::Outcome> outcomes;
     for (const net::Request& request : requests) {
       requests_seen.push_back(request);
       if (m_script.empty()) {
-        outcomes.emplace_back(answer(404, R"({"message":"Not Found"})"));
+        outcomes.emplace_back(session_answer(404, R"({"message":"Not Found"})"));
       } else {
         outcomes.emplace_back(std::move(m_script.front()));
         m_script.pop_front();
@@ -45,12 +45,12 @@ private:
   std::deque<net::Response> m_script;
 };
 
-struct Fixture {
-  std::shared_ptr<ScriptedClient> client;
+struct SessionFixture {
+  std::shared_ptr<ScriptedSessionClient> client;
   ProviderOptions options;
 
-  explicit Fixture(std::deque<net::Response> script)
-    : client(std::make_shared<ScriptedClient>(std::move(script))) {
+  explicit SessionFixture(std::deque<net::Response> script)
+    : client(std::make_shared<ScriptedSessionClient>(std::move(script))) {
     options.http = client;
   }
 
@@ -64,7 +64,7 @@ struct Fixture {
   }
 };
 
-net::Request get(std::string url) {
+net::Request session_get(std::string url) {
   return net::Request{.method = "GET", .url = std::move(url)};
 }
 
@@ -76,37 +76,39 @@ StateError refused(const net::Response& response) {
 
 TEST_CASE("Session::send") {
   SUBCASE("counts every call, and the error answers") {
-    Fixture fixture({answer(200, "{}"), answer(403, R"({"message":"no"})"), answer(204, "")});
+    SessionFixture fixture({session_answer(200, "{}"), session_answer(403, R"({"message":"no"})"),
+                            session_answer(204, "")});
     Session session = fixture.session();
-    CHECK(session.send(get("https://x/a")).status == 200);
-    CHECK(session.send(get("https://x/b")).status == 403);
-    CHECK(session.send(get("https://x/c")).status == 204);
+    CHECK(session.send(session_get("https://x/a")).status == 200);
+    CHECK(session.send(session_get("https://x/b")).status == 403);
+    CHECK(session.send(session_get("https://x/c")).status == 204);
     CHECK(session.counts().calls == 3);
     CHECK(session.counts().errors == 1);
     session.reset_counts();
     CHECK(session.counts().calls == 0);
   }
   SUBCASE("a rate limit within --max-wait is waited out and the call sent again") {
-    Fixture fixture({answer(429, R"({"error":{"code":"Throttled","message":"slow down"}})",
-                            {{"Retry-After", "1"}}),
-                     answer(200, R"({"ok":true})")});
+    SessionFixture fixture(
+      {session_answer(429, R"({"error":{"code":"Throttled","message":"slow down"}})",
+                      {{"Retry-After", "1"}}),
+       session_answer(200, R"({"ok":true})")});
     fixture.options.max_wait = std::chrono::seconds(5);
     Session session = fixture.session();
     const auto started = std::chrono::steady_clock::now();
-    CHECK(session.send(get("https://x/a")).body == R"({"ok":true})");
+    CHECK(session.send(session_get("https://x/a")).body == R"({"ok":true})");
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(1));
     CHECK(fixture.client->requests_seen.size() == 2);
     CHECK(session.counts().calls == 2);
     CHECK(session.counts().errors == 0);
   }
   SUBCASE("a wait beyond --max-wait is refused, saying whose limit it was") {
-    const net::Response throttled = answer(
+    const net::Response throttled = session_answer(
       429, R"({"error":{"code":"Throttled","message":"slow down"}})", {{"Retry-After", "30"}});
     SUBCASE("the collection's") {
-      Fixture fixture({throttled});
+      SessionFixture fixture({throttled});
       fixture.options.max_wait = std::chrono::seconds(5);
       Session session = fixture.session(retry_after_429, std::chrono::seconds(600));
-      const net::Response response = session.send(get("https://x/a"));
+      const net::Response response = session.send(session_get("https://x/a"));
       CHECK(response.status == 429);
       CHECK(error_text(response) ==
             "429 rate limited; Example asks to wait 30 s, beyond the 5 s --max-wait of this "
@@ -114,59 +116,60 @@ TEST_CASE("Session::send") {
       CHECK(session.counts().errors == 1);
     }
     SUBCASE("the integration's") {
-      Fixture fixture({throttled});
+      SessionFixture fixture({throttled});
       Session session = fixture.session(retry_after_429, std::chrono::seconds(10));
-      CHECK(error_text(session.send(get("https://x/a")))
+      CHECK(error_text(session.send(session_get("https://x/a")))
               .find("beyond the 10 s --max-wait of this integration") != std::string::npos);
     }
     SUBCASE("the default, the client's longest Retry-After") {
-      Fixture fixture({throttled});
+      SessionFixture fixture({throttled});
       fixture.options.client.max_retry_after = std::chrono::seconds(20);
       Session session = fixture.session();
-      CHECK(
-        error_text(session.send(get("https://x/a"))).find("beyond the 20 s default --max-wait") !=
-        std::string::npos);
+      CHECK(error_text(session.send(session_get("https://x/a")))
+              .find("beyond the 20 s default --max-wait") != std::string::npos);
     }
     SUBCASE("a wait of zero seconds counts as one, so --max-wait 0 never waits") {
-      Fixture fixture({answer(429, "{}", {{"Retry-After", "0"}})});
+      SessionFixture fixture({session_answer(429, "{}", {{"Retry-After", "0"}})});
       fixture.options.max_wait = std::chrono::seconds(0);
       Session session = fixture.session();
-      CHECK(session.send(get("https://x/a")).status == 429);
+      CHECK(session.send(session_get("https://x/a")).status == 429);
       CHECK(fixture.client->requests_seen.size() == 1);
     }
   }
   SUBCASE("an answer the rule does not claim comes back as it is") {
-    Fixture fixture({answer(429, "{}")});
+    SessionFixture fixture({session_answer(429, "{}")});
     Session session = fixture.session();
-    CHECK(session.send(get("https://x/a")).body == "{}");
+    CHECK(session.send(session_get("https://x/a")).body == "{}");
     CHECK(session.counts().errors == 1);
   }
 }
 
 TEST_CASE("retry_after_429") {
-  CHECK(retry_after_429(answer(429, "", {{"Retry-After", "7"}})) == std::chrono::seconds(7));
-  CHECK_FALSE(retry_after_429(answer(429, "")).has_value());
-  CHECK_FALSE(retry_after_429(answer(503, "", {{"Retry-After", "7"}})).has_value());
+  CHECK(retry_after_429(session_answer(429, "", {{"Retry-After", "7"}})) ==
+        std::chrono::seconds(7));
+  CHECK_FALSE(retry_after_429(session_answer(429, "")).has_value());
+  CHECK_FALSE(retry_after_429(session_answer(503, "", {{"Retry-After", "7"}})).has_value());
 }
 
 TEST_CASE("error_text") {
-  CHECK(
-    error_text(answer(400, R"({"error":"invalid_grant","error_description":"Bad JWT.\nmore"})")) ==
-    "invalid_grant: Bad JWT.");
-  CHECK(error_text(
-          answer(403, R"({"error":{"code":403,"message":"no","status":"PERMISSION_DENIED"}})")) ==
+  CHECK(error_text(session_answer(
+          400, R"({"error":"invalid_grant","error_description":"Bad JWT.\nmore"})")) ==
+        "invalid_grant: Bad JWT.");
+  CHECK(error_text(session_answer(
+          403, R"({"error":{"code":403,"message":"no","status":"PERMISSION_DENIED"}})")) ==
         "PERMISSION_DENIED: no");
-  CHECK(error_text(answer(403, R"({"error":{"code":"AuthorizationFailed","message":"no"}})")) ==
-        "AuthorizationFailed: no");
-  CHECK(error_text(answer(404, R"({"message":"Not Found"})")) == "404 Not Found");
-  CHECK(error_text(answer(502, "<html>bad gateway</html>")) ==
+  CHECK(
+    error_text(session_answer(403, R"({"error":{"code":"AuthorizationFailed","message":"no"}})")) ==
+    "AuthorizationFailed: no");
+  CHECK(error_text(session_answer(404, R"({"message":"Not Found"})")) == "404 Not Found");
+  CHECK(error_text(session_answer(502, "<html>bad gateway</html>")) ==
         "HTTP 502: <html>bad gateway</html>");
 }
 
 TEST_CASE("BearerToken") {
   const TokenGrant grant{.url = "https://login/token", .form = [] { return std::string("a=b"); }};
   SUBCASE("one token request for every call while the token lives") {
-    Fixture fixture({answer(200, R"({"access_token":"t1","expires_in":3600})")});
+    SessionFixture fixture({session_answer(200, R"({"access_token":"t1","expires_in":3600})")});
     Session session = fixture.session();
     BearerToken token(grant);
     CHECK(token.get(session, refused) == "t1");
@@ -176,21 +179,22 @@ TEST_CASE("BearerToken") {
     CHECK(fixture.client->requests_seen[0].body == "a=b");
   }
   SUBCASE("a token about to expire is renewed; expires_in may be a string") {
-    Fixture fixture({answer(200, R"({"access_token":"t1","expires_in":"60"})"),
-                     answer(200, R"({"access_token":"t2","expires_in":3600})")});
+    SessionFixture fixture({session_answer(200, R"({"access_token":"t1","expires_in":"60"})"),
+                            session_answer(200, R"({"access_token":"t2","expires_in":3600})")});
     Session session = fixture.session();
     BearerToken token(grant);
     CHECK(token.get(session, refused) == "t1");
     CHECK(token.get(session, refused) == "t2");
   }
   SUBCASE("a refusal throws what the provider makes of it") {
-    Fixture fixture({answer(400, R"({"error":"invalid_client","error_description":"nope"})")});
+    SessionFixture fixture(
+      {session_answer(400, R"({"error":"invalid_client","error_description":"nope"})")});
     Session session = fixture.session();
     BearerToken token(grant);
     CHECK_THROWS_WITH_AS(token.get(session, refused), "refused: invalid_client: nope", StateError);
   }
   SUBCASE("a grant without an access_token is a remote error") {
-    Fixture fixture({answer(200, R"({"token_type":"Bearer"})")});
+    SessionFixture fixture({session_answer(200, R"({"token_type":"Bearer"})")});
     Session session = fixture.session();
     BearerToken token(grant);
     CHECK_THROWS_AS(token.fetch(session), RemoteError);
@@ -205,16 +209,16 @@ TEST_CASE("list_pages") {
     }};
   std::vector<std::string> urls;
   const auto run = [&](std::deque<net::Response> script) {
-    auto client = std::make_shared<ScriptedClient>(std::move(script));
+    auto client = std::make_shared<ScriptedSessionClient>(std::move(script));
     return list_pages("https://x/1", "things.list", paging, [&](const std::string& url) {
       urls.push_back(url);
-      return client->perform(get(url));
+      return client->perform(session_get(url));
     });
   };
   SUBCASE("every page, in order, with the raw bodies") {
     const std::string first = R"({"value":[1,2],"next":"https://x/2"})";
     const std::string second = R"({"value":[3]})";
-    const Listing listing = run({answer(200, first), answer(200, second)});
+    const Listing listing = run({session_answer(200, first), session_answer(200, second)});
     CHECK(listing.problem.empty());
     CHECK(listing.items == nlohmann::json::array({1, 2, 3}));
     CHECK(listing.raw == first + second);
@@ -222,29 +226,30 @@ TEST_CASE("list_pages") {
   }
   SUBCASE("an error answer ends the list with what was collected before it") {
     const Listing listing =
-      run({answer(200, R"({"value":[1],"next":"https://x/2"})"),
-           answer(403, R"({"error":{"code":"AuthorizationFailed","message":"no"}})")});
+      run({session_answer(200, R"({"value":[1],"next":"https://x/2"})"),
+           session_answer(403, R"({"error":{"code":"AuthorizationFailed","message":"no"}})")});
     CHECK(listing.items == nlohmann::json::array({1}));
     CHECK(listing.problem == "things.list: AuthorizationFailed: no");
   }
   SUBCASE("a page of another shape is a problem, not a crash") {
-    CHECK(run({answer(200, "[1]")}).problem == "things.list: the answer is not a JSON object");
-    CHECK(run({answer(200, R"({"value":{"a":1}})")}).problem ==
+    CHECK(run({session_answer(200, "[1]")}).problem ==
+          "things.list: the answer is not a JSON object");
+    CHECK(run({session_answer(200, R"({"value":{"a":1}})")}).problem ==
           "things.list: value is not a JSON array");
-    CHECK(run({answer(200, "{}")}).items.empty());
+    CHECK(run({session_answer(200, "{}")}).items.empty());
   }
 }
 
 TEST_CASE("failed_test") {
   const auto failure = [](int status, std::string body) {
-    return failed_test(ConnectionTest{}, answer(status, std::move(body)), "why").failure;
+    return failed_test(ConnectionTest{}, session_answer(status, std::move(body)), "why").failure;
   };
   CHECK(failure(401, "{}") == TestFailure::rejected_credentials);
   CHECK(failure(400, R"({"error":"invalid_grant"})") == TestFailure::rejected_credentials);
   CHECK(failure(400, R"({"error":{"code":"InvalidApiVersion"}})") == TestFailure::other);
   CHECK(failure(403, "{}") == TestFailure::denied);
   CHECK(failure(500, "{}") == TestFailure::other);
-  const ConnectionTest test = failed_test(ConnectionTest{}, answer(404, "{}"), "why");
+  const ConnectionTest test = failed_test(ConnectionTest{}, session_answer(404, "{}"), "why");
   CHECK(test.status == Health::unhealthy);
   CHECK(test.error_code == "404");
   CHECK(test.message == "why");

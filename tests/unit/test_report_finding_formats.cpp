@@ -36,7 +36,7 @@ constexpr const char* k_mfa = "aws_iam_user_mfa_enabled_console_access";
 constexpr const char* k_root = "aws_iam_root_mfa_enabled";
 
 // Two checks in check order: a failing, an accepted and a passing user, and a failing root.
-std::vector<store::FindingRecord> sample() {
+std::vector<store::FindingRecord> sample_findings() {
   std::vector<store::FindingRecord> findings = {
     finding(k_root, "root", store::Status::fail, "root has no MFA <device> & \"key\"\x01"),
     finding(k_mfa, "alice", store::Status::fail, "alice has no MFA device"),
@@ -116,7 +116,7 @@ TEST_CASE("finding_fingerprint") {
 }
 
 TEST_CASE("write_findings_sarif") {
-  const auto findings = sample();
+  const auto findings = sample_findings();
   const Written written = write(report::Format::sarif, findings);
   const auto sarif = nlohmann::json::parse(written.text);
   CHECK(sarif["version"] == "2.1.0");
@@ -184,7 +184,7 @@ TEST_CASE("write_findings_sarif") {
 }
 
 TEST_CASE("write_findings_junit") {
-  const Written written = write(report::Format::junit, sample());
+  const Written written = write(report::Format::junit, sample_findings());
   const std::string& xml = written.text;
   CHECK(written.reads == 2);
   CHECK(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"velocity\" "
@@ -210,7 +210,7 @@ TEST_CASE("write_findings_junit") {
 }
 
 TEST_CASE("write_findings_ocsf") {
-  const auto events = nlohmann::json::parse(write(report::Format::ocsf, sample()).text);
+  const auto events = nlohmann::json::parse(write(report::Format::ocsf, sample_findings()).text);
   REQUIRE(events.size() == 4);
   for (const auto& event : events) {
     CHECK(event["class_uid"] == 2004);
