@@ -500,15 +500,29 @@ def mutate_grow(request):
     return {"users": len(iam.users)}
 
 
+def grant_organization_access_role(account_id):
+    """Gives a member account's OrganizationAccountAccessRole the AdministratorAccess AWS gives it
+    with CreateAccount. moto creates the role without a policy, so with request authentication on
+    every call of a session assumed into it is refused."""
+    from moto.iam.models import iam_backends
+    everything = {"Version": "2012-10-17",
+                  "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    iam_backends[account_id]["global"].put_role_policy(
+        "OrganizationAccountAccessRole", "AdministratorAccess", json.dumps(everything))
+
+
 def mutate_add_members(request):
     """Adds request["members"] accounts to the organisation, each reachable through
-    OrganizationAccountAccessRole like the seeded two."""
+    OrganizationAccountAccessRole like the seeded two, and lets that role do what it does on AWS
+    in every member account (the benchmark collects them with authentication on)."""
     org = client("organizations", keys=STATE["keys"])
     for i in range(int(request.get("members", 0))):
         name = "bench-member-%03d-%d" % (i, time.monotonic_ns())
         status = org.create_account(AccountName=name, Email=name + "@example.com")[
             "CreateAccountStatus"]
         STATE["members"].append(status["AccountId"])
+    for member in STATE["members"]:
+        grant_organization_access_role(member)
     return {"members": STATE["members"]}
 
 
