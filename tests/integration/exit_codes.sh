@@ -216,7 +216,7 @@ exits checks 2 "no check has the id 'nosuch'" checks show nosuch
 exits checks 4 "cannot read $W/unreadable-dir: Permission denied" \
   checks --frameworks-dir "$W/unreadable-dir" list
 
-exits pathway 0 "Stage:" pathway
+exits pathway 0 "Trust pathway of 'default'" pathway
 exits pathway 2 "unknown organisation size 'huge' for --size" pathway --size huge
 exits pathway 3 "no velocity state at $W/none.db" --state "$W/none.db" pathway
 exits pathway 4 "cannot read state $OTHER: permission denied" --state "$OTHER" pathway
