@@ -77,9 +77,13 @@ ProofCheck verify_proof(const nlohmann::json& proof, const crypto::VerifyKey& ke
     return fail("the proof's event is not an audit event line: it was changed");
   }
   check.seq = prefix->seq;
-  const auto head = proof.contains("tree_head") ? head_from_json(proof["tree_head"]) : std::nullopt;
+  if (!proof.contains("tree_head")) {
+    return fail("the proof's \"tree_head\" field is missing");
+  }
+  std::string fault;
+  const auto head = head_from_json(proof["tree_head"], &fault);
   if (!head) {
-    return fail("the proof's tree head is missing or malformed");
+    return fail("the proof's tree head is malformed: " + fault);
   }
   check.head = head;
   if (!signature_valid(*head, key)) {

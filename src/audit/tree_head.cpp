@@ -27,18 +27,61 @@ std::string with_signature(std::string bytes, std::string_view signature) {
   return bytes;
 }
 
-using detail::json_field;
+using detail::FieldReader;
 
-std::optional<std::string> signature_of(const nlohmann::json& record) {
-  const auto text = json_field<std::string>(record, "signature");
+std::optional<std::string> signature_of(FieldReader& fields) {
+  const auto text = fields.get<std::string>("signature");
   if (!text) {
     return std::nullopt;
   }
   auto bytes = crypto::base64_decode(*text);
   if (!bytes || bytes->size() != 64) {
+    fields.note("signature", "not an Ed25519 signature in base64");
     return std::nullopt;
   }
   return bytes;
+}
+
+std::optional<Hash> root_of(FieldReader& fields, const char* name) {
+  const auto text = fields.get<std::string>(name);
+  const auto hash = text ? hash_from_hex(*text) : std::nullopt;
+  if (text && !hash) {
+    fields.note(name, "not a SHA-256 in hexadecimal");
+  }
+  return hash;
+}
+
+bool version_one(FieldReader& fields) {
+  const auto version = fields.get<int>("v");
+  if (version && *version != 1) {
+    fields.note("v", "not 1");
+  }
+  return version == 1;
+}
+
+std::optional<TreeHead> read_head(FieldReader& fields) {
+  const auto log = fields.get<std::string>("log");
+  const auto size = fields.get<int64_t>("size");
+  if (size && *size < 0) {
+    fields.note("size", "negative");
+  }
+  const auto root = root_of(fields, "root");
+  const auto time = fields.get<std::string>("time");
+  auto signature = signature_of(fields);
+  const bool known_version = version_one(fields);
+  if (!log || !size || *size < 0 || !root || !time || !signature || !known_version) {
+    return std::nullopt;
+  }
+  return TreeHead{*log, *size, *root, *time, std::move(*signature)};
+}
+
+// The result of a read, with its fault given to the caller that asked for it.
+template <typename T>
+std::optional<T> explained(std::optional<T> read, const FieldReader& fields, std::string* fault) {
+  if (!read && fault) {
+    *fault = fields.fault();
+  }
+  return read;
 }
 
 } // namespace
@@ -95,53 +138,46 @@ std::string to_line(const ExportSeal& seal) {
   return with_signature(signed_bytes(seal), seal.signature);
 }
 
-std::optional<TreeHead> head_from_json(const nlohmann::json& record) {
-  const auto log = json_field<std::string>(record, "log");
-  const auto size = json_field<int64_t>(record, "size");
-  const auto root = json_field<std::string>(record, "root");
-  const auto time = json_field<std::string>(record, "time");
-  auto signature = signature_of(record);
-  if (!log || !size || !root || !time || !signature || *size < 0 ||
-      json_field<int>(record, "v") != 1) {
-    return std::nullopt;
-  }
-  const auto root_hash = hash_from_hex(*root);
-  if (!root_hash) {
-    return std::nullopt;
-  }
-  return TreeHead{*log, *size, *root_hash, *time, std::move(*signature)};
+std::optional<TreeHead> head_from_json(const nlohmann::json& record, std::string* fault) {
+  FieldReader fields(record);
+  return explained(read_head(fields), fields, fault);
 }
 
-std::optional<ExportSeal> seal_from_json(const nlohmann::json& record) {
-  const auto log = json_field<std::string>(record, "log");
-  const auto from = json_field<int64_t>(record, "from_seq");
-  const auto to = json_field<int64_t>(record, "to_seq");
-  const auto events = json_field<int64_t>(record, "events");
-  const auto heads = json_field<int64_t>(record, "heads");
-  const auto tree_size = json_field<int64_t>(record, "tree_size");
-  const auto root = json_field<std::string>(record, "root");
-  const auto time = json_field<std::string>(record, "time");
-  auto signature = signature_of(record);
+namespace {
+
+std::optional<ExportSeal> read_seal(FieldReader& fields) {
+  const auto log = fields.get<std::string>("log");
+  const auto from = fields.get<int64_t>("from_seq");
+  const auto to = fields.get<int64_t>("to_seq");
+  const auto events = fields.get<int64_t>("events");
+  const auto heads = fields.get<int64_t>("heads");
+  const auto tree_size = fields.get<int64_t>("tree_size");
+  const auto root = root_of(fields, "root");
+  const auto time = fields.get<std::string>("time");
+  auto signature = signature_of(fields);
+  const bool known_version = version_one(fields);
   if (!log || !from || !to || !events || !heads || !tree_size || !root || !time || !signature ||
-      json_field<int>(record, "v") != 1) {
+      !known_version) {
     return std::nullopt;
   }
-  const auto root_hash = hash_from_hex(*root);
-  if (!root_hash) {
-    return std::nullopt;
-  }
-  ExportSeal seal{*log,       *from,      *to,          *events, *heads,
-                  *tree_size, *root_hash, std::nullopt, *time,   std::move(*signature)};
-  const auto witness_size = json_field<int64_t>(record, "witness_size");
-  const auto witness_root = json_field<std::string>(record, "witness_root");
-  if (witness_size || witness_root) {
-    const auto witness_hash = witness_root ? hash_from_hex(*witness_root) : std::nullopt;
-    if (!witness_size || !witness_hash) {
+  ExportSeal seal{*log,       *from, *to,          *events, *heads,
+                  *tree_size, *root, std::nullopt, *time,   std::move(*signature)};
+  if (fields.record().contains("witness_size") || fields.record().contains("witness_root")) {
+    const auto size = fields.get<int64_t>("witness_size");
+    const auto hash = root_of(fields, "witness_root");
+    if (!size || !hash) {
       return std::nullopt;
     }
-    seal.witness = std::make_pair(*witness_size, *witness_hash);
+    seal.witness = std::make_pair(*size, *hash);
   }
   return seal;
+}
+
+} // namespace
+
+std::optional<ExportSeal> seal_from_json(const nlohmann::json& record, std::string* fault) {
+  FieldReader fields(record);
+  return explained(read_seal(fields), fields, fault);
 }
 
 // The record head_from_json reads back (an inclusion proof carries it): type and version too.
@@ -163,12 +199,13 @@ nlohmann::json to_json(const WitnessedHead& witnessed) {
   return record;
 }
 
-std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record) {
-  auto head = head_from_json(record);
-  const auto fingerprint = json_field<std::string>(record, "key_fingerprint");
-  const auto witnessed_at = json_field<std::string>(record, "witnessed_at");
+std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record, std::string* fault) {
+  FieldReader fields(record);
+  auto head = read_head(fields);
+  const auto fingerprint = fields.get<std::string>("key_fingerprint");
+  const auto witnessed_at = fields.get<std::string>("witnessed_at");
   if (!head || !fingerprint || !witnessed_at) {
-    return std::nullopt;
+    return explained(std::optional<WitnessedHead>(), fields, fault);
   }
   return WitnessedHead{*fingerprint, std::move(*head), *witnessed_at};
 }

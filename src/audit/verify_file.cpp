@@ -281,10 +281,12 @@ private:
   // The head the witness saw last (line 3, when the export carries one): signed with the
   // export's key, and the export's log must extend to it.
   void witness_line(const nlohmann::json& record, int64_t number) {
-    auto witnessed = witnessed_from_json(record);
+    std::string fault;
+    auto witnessed = witnessed_from_json(record, &fault);
     if (!witnessed) {
-      fail(Problem::malformed, std::nullopt,
-           fmt::format("line {}: the witnessed head is malformed: it was changed", number));
+      fail(
+        Problem::malformed, std::nullopt,
+        fmt::format("line {}: the witnessed head is malformed: {}: it was changed", number, fault));
       return;
     }
     if (witnessed->key_fingerprint != m_key.fingerprint()) {
@@ -324,11 +326,12 @@ private:
   }
 
   void head_line(const nlohmann::json& record, int64_t number) {
-    const auto head = head_from_json(record);
+    std::string fault;
+    const auto head = head_from_json(record, &fault);
     const std::string where = fmt::format(" at line {}", number);
     if (!head) {
       fail(Problem::forged_head, std::nullopt,
-           fmt::format("the tree head at line {} is malformed: it was changed", number));
+           fmt::format("the tree head at line {} is malformed: {}: it was changed", number, fault));
       return;
     }
     if (m_head_ahead) {
@@ -421,8 +424,15 @@ private:
       head_ahead_fails(true);
       return;
     }
-    const auto seal = seal_from_json(record);
-    if (!seal || !signature_valid(*seal, m_key)) {
+    std::string fault;
+    const auto seal = seal_from_json(record, &fault);
+    if (!seal) {
+      fail(
+        Problem::forged_head, std::nullopt,
+        fmt::format("line {}: the export's seal is malformed: {}: it was changed", number, fault));
+      return;
+    }
+    if (!signature_valid(*seal, m_key)) {
       fail(Problem::forged_head, std::nullopt,
            fmt::format("the export's seal (line {}) does not verify with key {}: it was forged or "
                        "altered, or re-signed with another key",

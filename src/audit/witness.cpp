@@ -54,9 +54,15 @@ Witness parse(const std::filesystem::path& file, const std::string& text) {
     }
     WitnessedState record{*path, optional_text(state, "replaced_at"), {}};
     for (const auto& [name, log] : state["logs"].items()) {
-      auto latest = log.is_object() ? witnessed_from_json(log) : std::nullopt;
-      if (!latest || latest->head.log != name) {
-        throw not_a_witness(file, fmt::format("the record of log '{}' is malformed", name));
+      std::string fault;
+      auto latest = witnessed_from_json(log, &fault);
+      if (!latest) {
+        throw not_a_witness(file,
+                            fmt::format("the record of log '{}' is malformed: {}", name, fault));
+      }
+      if (latest->head.log != name) {
+        throw not_a_witness(
+          file, fmt::format("the record of log '{}' names log '{}'", name, latest->head.log));
       }
       record.logs.emplace(name, WitnessedLog{std::move(*latest), optional_text(log, "deleted_at")});
     }

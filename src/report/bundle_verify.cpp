@@ -286,9 +286,10 @@ void check_members(const Manifest& manifest, const Scan& scan, VerifyResult& res
 // export that carries the same head, verifies with the bundle's key, witness check included.
 void check_witness(const Scan& scan, const crypto::VerifyKey& key, VerifyResult& result) {
   const auto record = nlohmann::json::parse(*scan.witness, nullptr, false);
-  const auto witnessed = record.is_object() ? audit::witnessed_from_json(record) : std::nullopt;
+  std::string fault;
+  const auto witnessed = audit::witnessed_from_json(record, &fault);
   if (!witnessed) {
-    add(result, k_witness_path, "not a witnessed head velocity writes");
+    add(result, k_witness_path, "not a witnessed head velocity writes: " + fault);
     return;
   }
   const audit::TreeHead& head = witnessed->head;

@@ -325,6 +325,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise self.throttled(op, rule.get("retry_after", 1))
             rule = scenario.get("errors", {}).get(key)
             if rule and number <= int(rule.get("times", 1)):
+                if "body" in rule:
+                    raise Reply(int(rule.get("status", 500)), rule["body"].encode("latin-1"))
                 raise self.server_error(op, int(rule.get("status", 500)))
         if op in scenario.get("deny", []):
             raise self.permission_denied(op)

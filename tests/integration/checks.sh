@@ -95,6 +95,22 @@ run checks show aws_cloudtrail_logging_on --format json
 expect_equal "$(json_get '[m["id"] for m in d["controls"]["iso27001"]]')" "['A.8.15']"
 run checks show github_repository_default_branch_protection_enabled --format json
 expect_equal "$(json_get '"CC3.4" in [m["id"] for m in d["controls"]["soc2"]]')" "False"
+# PCI DSS 3.5.1.2: encryption that any authorised reader gets decrypted (disk, volume, file system,
+# server-side object) does not alone make stored PAN unreadable, so it is no evidence for 3.5.1.
+for id in aws_ec2_ebs_default_encryption aws_ec2_ebs_volume_encryption aws_efs_encryption_at_rest_enabled \
+  aws_rds_instance_storage_encrypted aws_s3_bucket_default_encryption; do
+  run checks show "$id" --format json
+  expect_equal "$(json_get '[m["id"] for m in d["controls"].get("pci-dss", [])]')" "[]"
+done
+# The root user is a generic ID, not a system or application account (8.6.1).
+run checks show aws_iam_no_root_access_key --format json
+expect_equal "$(json_get '[m["id"] for m in d["controls"]["pci-dss"]]')" "['8.2.2']"
+# An alert on a change is an automated log review (10.4.1.1), not what the log records (10.2.1.5).
+for id in gcp_logging_log_metric_filter_and_alert_for_project_ownership_changes_enabled \
+  gcp_logging_log_metric_filter_and_alert_for_custom_role_changes_enabled; do
+  run checks show "$id" --format json
+  expect_equal "$(json_get '[m["id"] for m in d["controls"]["pci-dss"]]')" "['10.4.1.1']"
+done
 
 TEST "show of an unknown id: exit 2 with the nearest ids"
 run checks show nosuch

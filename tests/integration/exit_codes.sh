@@ -23,6 +23,9 @@
 # status      0 2 3 4         no check, nothing verified, no network
 # backup      0 2 3 4         no check, nothing signed read (the copy's checks are state errors)
 # restore     0 2 3 4         no check; a rollback the witness sees is refused as usage (2)
+# checks      0 2 4           the catalogue only: no state or key (3), no check, nothing verified
+# pathway     0 2 3 4         measures the state: no check, nothing verified, no network
+# accept      0 2 3 4         no check, nothing verified, no network
 #
 # velocity runs here as a user without privileges (nobody, when the suite runs as root), so that
 # a file of mode 000 or a directory of mode 555 refuses it as it would refuse any user; a state
@@ -81,6 +84,7 @@ declare -A FAMILY_CODES=(
   [collect]="0 1 2 3 4 6" [evidence]="0 2 3 4" [audit]="0 2 3 4 5" [report]="0 2 3 4 5"
   [roi]="0 2 3 4" [frameworks]="0 2 4" [demo]="0 2 3 4" [config]="0 2 4" [status]="0 2 3 4"
   [backup]="0 2 3 4" [restore]="0 2 3 4"
+  [checks]="0 2 4" [pathway]="0 2 3 4" [accept]="0 2 3 4"
 )
 declare -A SEEN=()
 
@@ -209,6 +213,23 @@ exits config 0 "config file" config list
 exits config 2 "key 'hourly_rate': must be a number, not 'lots'" --config "$W/bad-config.yaml" config list
 exits config 4 "cannot read $W/unreadable-config.yaml: Permission denied" \
   --config "$W/unreadable-config.yaml" config list
+
+exits checks 0 "aws_iam_root_mfa_enabled" checks list --platform aws
+exits checks 2 "no check has the id 'nosuch'" checks show nosuch
+exits checks 4 "cannot read $W/unreadable-dir: Permission denied" \
+  checks --frameworks-dir "$W/unreadable-dir" list
+
+exits pathway 0 "Trust pathway of 'default'" pathway
+exits pathway 2 "unknown organisation size 'huge' for --size" pathway --size huge
+exits pathway 3 "no velocity state at $W/none.db" --state "$W/none.db" pathway
+exits pathway 4 "cannot read state $OTHER: permission denied" --state "$OTHER" pathway
+
+EXPIRES=$(date -u -d '+30 days' +%F)
+exits accept 0 "accepted" accept github_organization_members_mfa_required \
+  --reason "a compensating control" --owner alice --expires "$EXPIRES"
+exits accept 2 "nosuch_check" accept nosuch_check --reason r --owner o --expires "$EXPIRES"
+exits accept 3 "no velocity state at $W/none.db" --state "$W/none.db" accept list
+exits accept 4 "cannot read state $OTHER: permission denied" --state "$OTHER" accept list
 
 exits status 2 "--format xml is not available here" status --format xml
 exits status 3 "no velocity state at $W/none.db" --state "$W/none.db" status

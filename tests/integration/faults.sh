@@ -186,6 +186,48 @@ run audit verify-proof --file "$SUITE_DIR/proof.json" --pubkey "$SUITE_DIR/org.p
 expect_rc 5
 expect_err_contains '"leaf_index" field is missing or not a whole number'
 expect_err_lacks "internal error"
+"$VELOCITY_BIN" audit prove 2 -o "$SUITE_DIR/proof.json" 2>/dev/null
+python3 - "$SUITE_DIR/proof.json" <<'PY'
+import json, sys
+proof = json.load(open(sys.argv[1]))
+proof["tree_head"]["size"] = str(proof["tree_head"]["size"])
+json.dump(proof, open(sys.argv[1], "w"))
+PY
+run audit verify-proof --file "$SUITE_DIR/proof.json" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 5
+expect_err_contains "the proof's tree head is malformed: its \"size\" field is missing or not a whole number"
+
+TEST "an export with a field of the wrong type is named (exit 5), not an internal error"
+"$VELOCITY_BIN" audit export -o "$SUITE_DIR/export.jsonl" 2>/dev/null
+# retype TYPE FIELD: the export with FIELD of its first TYPE record as a string, and that line.
+retype() {
+  python3 - "$SUITE_DIR/export.jsonl" "$SUITE_DIR/retyped.jsonl" "$1" "$2" <<'PY'
+import json, sys
+source, target, kind, field = sys.argv[1:]
+lines = open(source).read().splitlines()
+for number, line in enumerate(lines, 1):
+    if line.startswith("{") and json.loads(line).get("type") == kind:
+        record = json.loads(line)
+        record[field] = str(record[field])
+        lines[number - 1] = json.dumps(record, separators=(",", ":"))
+        break
+open(target, "w").write("\n".join(lines) + "\n")
+print(number)
+PY
+}
+line=$(retype tree_head size)
+run audit verify --file "$SUITE_DIR/retyped.jsonl" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 5
+expect_err_contains "the tree head at line $line is malformed: its \"size\" field is missing or not a whole number"
+expect_err_lacks "internal error"
+line=$(retype export_seal to_seq)
+run audit verify --file "$SUITE_DIR/retyped.jsonl" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 5
+expect_err_contains "line $line: the export's seal is malformed: its \"to_seq\" field is missing or not a whole number"
+line=$(retype witness size)
+run audit verify --file "$SUITE_DIR/retyped.jsonl" --pubkey "$SUITE_DIR/org.pem"
+expect_rc 5
+expect_err_contains "line $line: the witnessed head is malformed: its \"size\" field is missing or not a whole number"
 
 TEST "a master key file every user may read is refused, as ssh refuses such a key"
 chmod 0644 "$KEY"

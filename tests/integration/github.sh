@@ -229,6 +229,16 @@ expect_status github_repository_secret_scanning_enabled "acme-corp/api" PASS
 expect_status github_repository_dependency_scanning_enabled "acme-corp/api" none
 stop_fake
 
+TEST "a server's error body is shown escaped, never passed to the terminal"
+start_fake github --scenario pass \
+  --set 'errors={"user":{"times":1,"status":403,"body":"\u001b]0;pwned\u0007\u001b[2J \u00ff\u00fe denied"}}'
+GH_TOKEN=$OWNER run connect github --name hostile --org acme-corp --api-url "$FAKE_URL"
+expect_rc 4
+expect_err_contains '\x1b]0;pwned\x07\x1b[2J \xff\xfe denied'
+if grep -q $'\e' <<<"$ERR"; then fail "a raw ESC reached the terminal: $ERR"; else pass; fi
+if LC_ALL=C grep -q $'\xff' <<<"$ERR"; then fail "invalid UTF-8 reached the terminal: $ERR"; else pass; fi
+stop_fake
+
 TEST "secondary rate limit: waited out, then the collection succeeds"
 start_fake github --scenario pass --set 'secondary={"after":3,"times":2,"status":403,"retry_after":1}'
 GITHUB_TOKEN=$OWNER run connect github --name gh --org acme-corp --api-url "$FAKE_URL" --replace

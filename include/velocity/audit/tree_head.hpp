@@ -71,14 +71,17 @@ bool signature_valid(const ExportSeal& seal, const crypto::VerifyKey& key);
 std::string to_line(const TreeHead& head);
 std::string to_line(const ExportSeal& seal);
 
-// Reads a head or seal from its parsed JSON record; nothing when a field is missing or malformed.
-std::optional<TreeHead> head_from_json(const nlohmann::json& record);
-std::optional<ExportSeal> seal_from_json(const nlohmann::json& record);
+// Reads a head or seal from its parsed JSON record; nothing when a field is missing or malformed,
+// and then, where `fault` is given, which field it is (`its "size" field is negative`).
+std::optional<TreeHead> head_from_json(const nlohmann::json& record, std::string* fault = nullptr);
+std::optional<ExportSeal> seal_from_json(const nlohmann::json& record,
+                                         std::string* fault = nullptr);
 nlohmann::json to_json(const TreeHead& head);
 
 // A witnessed head as a record: the head's fields (as to_json(TreeHead)) with "type":"witness",
 // "key_fingerprint" and "witnessed_at"; and back (nothing when a field is missing or malformed).
 nlohmann::json to_json(const WitnessedHead& witnessed);
-std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record);
+std::optional<WitnessedHead> witnessed_from_json(const nlohmann::json& record,
+                                                 std::string* fault = nullptr);
 
 } // namespace velocity::audit
