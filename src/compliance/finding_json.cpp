@@ -34,6 +34,13 @@ const nlohmann::json& CheckControls::of(const std::string& check_id) {
   return m_cache.emplace(check_id, std::move(controls)).first->second;
 }
 
+const std::string& CheckControls::indented_text(const std::string& check_id) {
+  if (const auto found = m_indented.find(check_id); found != m_indented.end()) {
+    return found->second;
+  }
+  return m_indented.emplace(check_id, of(check_id).dump(2)).first->second;
+}
+
 nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann::json& controls) {
   return {{"id", finding.id},
           {"evidence_id", optional_json(finding.evidence_id)},

@@ -21,10 +21,13 @@ public:
   explicit CheckControls(Library& library) : m_library(library) {}
 
   const nlohmann::json& of(const std::string& check_id);
+  // of(check_id) as dump(2) writes it, dumped once per check (a bundle's evidence files).
+  const std::string& indented_text(const std::string& check_id);
 
 private:
   Library& m_library;
   std::map<std::string, nlohmann::json, std::less<>> m_cache;
+  std::map<std::string, std::string, std::less<>> m_indented;
 };
 
 // `finding` with `controls` (CheckControls::of its check, or an empty array when the catalogues
