@@ -144,9 +144,9 @@ public:
       }
       out.warn(fmt::format("acceptance {} (owner {}) expires on {}: it covers {} failing "
                            "finding{} of {}, which fail{} again then",
-                           entry.acceptance.id, entry.acceptance.owner,
-                           entry.acceptance.expires_at, entry.findings,
-                           entry.findings == 1 ? "" : "s", checks, entry.findings == 1 ? "s" : ""));
+                           entry.acceptance.id, entry.acceptance.owner, entry.acceptance.expires_at,
+                           entry.findings, entry.findings == 1 ? "" : "s", checks,
+                           entry.findings == 1 ? "s" : ""));
     }
   }
 

@@ -367,9 +367,8 @@ TarGzWriter::TarGzWriter(Sink sink, int64_t mtime, TarGzOptions options)
   m_impl->options = options;
   m_impl->gzip.emplace(std::move(sink));
   if (options.background) {
-    m_impl->background.emplace([gzip = &*m_impl->gzip](std::string_view bytes) {
-      gzip->write(bytes);
-    });
+    m_impl->background.emplace(
+      [gzip = &*m_impl->gzip](std::string_view bytes) { gzip->write(bytes); });
   }
   m_impl->handle.reset(archive_write_new());
   if (!m_impl->handle) {

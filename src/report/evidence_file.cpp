@@ -25,25 +25,11 @@ void append_at_depth(std::string& out, std::string_view dumped, int depth) {
   out.append(dumped.substr(start));
 }
 
-// A finding as dump(2) writes finding_json(), two levels deep, with the controls of its check
-// (the bulk of the text, the same for every finding of the check) dumped once per check.
-void append_finding(std::string& out, const store::FindingRecord& finding,
-                    compliance::CheckControls& controls) {
-  const std::string text = compliance::finding_json(finding, json::array()).dump(k_indent);
-  // The empty array stands where the controls go; the keys of nested objects are indented deeper.
-  constexpr std::string_view k_placeholder = "\n  \"controls\": []";
-  const size_t at = text.find(k_placeholder);
-  append_at_depth(out, std::string_view(text).substr(0, at), 2);
-  append_at_depth(out, "\n  \"controls\": ", 2);
-  append_at_depth(out, controls.indented_text(finding.check_id), 3);
-  append_at_depth(out, std::string_view(text).substr(at + k_placeholder.size()), 2);
-}
-
 } // namespace
 
 // The file dump(2) would write for the object of docs/report-bundle.md (keys in order), written
-// piece by piece: a bundle holds one per evidence item, and building each as one JSON tree spent
-// most of a bundle's time copying and dumping the same controls.
+// piece by piece: a bundle holds one per evidence item, and building each as one JSON tree copied
+// and dumped the same controls for every finding.
 EvidenceFile evidence_file(const store::EvidenceRecord& record,
                            const std::vector<store::FindingRecord>& findings,
                            compliance::CheckControls& controls) {
@@ -66,7 +52,7 @@ EvidenceFile evidence_file(const store::EvidenceRecord& record,
     out += "  \"findings\": [\n";
     for (size_t i = 0; i < findings.size(); ++i) {
       out += i == 0 ? "    " : ",\n    ";
-      append_finding(out, findings[i], controls);
+      append_at_depth(out, compliance::finding_text(findings[i], controls, k_indent), 2);
     }
     out += "\n  ],\n";
   }

@@ -590,9 +590,10 @@ TEST_CASE("TarGzWriter") {
     CHECK(paths_and_contents(temp.path / "joined.tar.gz") == expected);
     // tar(1) reads it as one archive too, up to the last entry.
     const std::string listing = (temp.path / "listing.txt").string();
-    REQUIRE(std::system(("tar tzf '" + (temp.path / "joined.tar.gz").string() + "' > '" +
-                         listing + "'")
-                          .c_str()) == 0);
+    REQUIRE(
+      std::system(
+        ("tar tzf '" + (temp.path / "joined.tar.gz").string() + "' > '" + listing + "'").c_str()) ==
+      0);
     CHECK(read_fixture(listing) == "a.txt\nb.txt\nc.txt\nd/e.txt\nf.txt\n");
   }
 

@@ -386,3 +386,27 @@ TEST_CASE("evidence_file") {
     CHECK(evidence_file(record, {failing}, controls).content == reference({failing}));
   }
 }
+
+TEST_CASE("finding_text") {
+  auto library = compliance::Library::built_in();
+  compliance::CheckControls controls(library);
+  store::FindingRecord finding;
+  finding.id = 7;
+  finding.integration = "prod";
+  finding.platform = "aws";
+  finding.check_id = "aws_s3_bucket_level_public_access_block";
+  finding.status = store::Status::fail;
+  finding.resource_id = "bucket \"controls\":[]";
+  finding.reason = R"(,"controls":[] and
+a line break)";
+  finding.acceptance =
+    store::Acceptance{.id = "1", .owner = "o", .reason = R"(,"controls":[])", .expires_at = "x"};
+  for (const int indent : {-1, 2, 4}) {
+    CAPTURE(indent);
+    CHECK(compliance::finding_text(finding, controls, indent) ==
+          compliance::finding_json(finding, controls.of(finding.check_id)).dump(indent));
+  }
+  finding.check_id = "not_in_the_catalogue";
+  CHECK(compliance::finding_text(finding, controls) ==
+        compliance::finding_json(finding, controls.of(finding.check_id)).dump());
+}
