@@ -108,8 +108,9 @@ void dry_run(Context& ctx, const CollectOptions& options, const std::string& for
   }
 }
 
-// Acceptances that end within 14 days and cover a failing finding of this collection: one warning
-// per finding, so the owner learns before the build breaks.
+// Acceptances that end within 14 days and cover a failing finding of this collection: one
+// warning per acceptance with the findings it covers, so the owner learns before the build breaks
+// without a line for each resource.
 class ExpiryWarnings {
 public:
   explicit ExpiryWarnings(const FindingView& view) : m_view(view) {}
@@ -119,24 +120,46 @@ public:
       return;
     }
     const auto expires = time::parse_iso8601(finding.acceptance->expires_at);
-    if (expires && *expires <= m_view.now() + std::chrono::days(k_warning_days)) {
-      m_lines.push_back(fmt::format(
-        "acceptance {} of {} on {} (owner {}) expires on {}: the finding fails again then",
-        finding.acceptance->id, finding.check_id, finding.resource_id, finding.acceptance->owner,
-        finding.acceptance->expires_at));
+    if (!expires || *expires > m_view.now() + std::chrono::days(k_warning_days)) {
+      return;
+    }
+    auto found = std::find_if(m_expiring.begin(), m_expiring.end(), [&](const Expiring& entry) {
+      return entry.acceptance.id == finding.acceptance->id;
+    });
+    if (found == m_expiring.end()) {
+      found = m_expiring.insert(m_expiring.end(), Expiring{*finding.acceptance, {}, 0});
+    }
+    found->findings += 1;
+    if (std::find(found->checks.begin(), found->checks.end(), finding.check_id) ==
+        found->checks.end()) {
+      found->checks.push_back(finding.check_id);
     }
   }
 
   void print(const Output& out) const {
-    for (const std::string& line : m_lines) {
-      out.warn(line);
+    for (const Expiring& entry : m_expiring) {
+      std::string checks;
+      for (const std::string& check : entry.checks) {
+        checks += checks.empty() ? check : ", " + check;
+      }
+      out.warn(fmt::format("acceptance {} (owner {}) expires on {}: it covers {} failing "
+                           "finding{} of {}, which fail{} again then",
+                           entry.acceptance.id, entry.acceptance.owner, entry.acceptance.expires_at,
+                           entry.findings, entry.findings == 1 ? "" : "s", checks,
+                           entry.findings == 1 ? "s" : ""));
     }
   }
 
 private:
+  struct Expiring {
+    store::Acceptance acceptance;
+    std::vector<std::string> checks; // in the order they came
+    int64_t findings = 0;
+  };
+
   static constexpr int k_warning_days = 14;
   const FindingView& m_view;
-  std::vector<std::string> m_lines;
+  std::vector<Expiring> m_expiring; // in the order of their first finding
 };
 
 nlohmann::json change_json(const store::FindingChange& change, std::string_view kind) {
@@ -348,10 +371,11 @@ void collect(Context& ctx, const CollectOptions& options) {
   ExpiryWarnings expiring(view);
   providers::FindingVisitor on_finding = [&](const store::FindingRecord& stored) {
     const store::FindingRecord finding = view.with_acceptance(stored);
+    // An acceptance expires whatever the filters show.
+    expiring.note(finding);
     if (!view.selected(finding)) {
       return;
     }
-    expiring.note(finding);
     if (fail_on && finding.status == store::Status::fail && !finding.acceptance &&
         finding.severity >= *fail_on) {
       ++failing_at_fail_on;

@@ -39,16 +39,15 @@ bool has_glob(std::string_view text) {
 
 class Reader {
 public:
-  Reader(const std::filesystem::path& path, const std::vector<std::string>& known_checks,
+  Reader(std::string_view file_name, const std::vector<std::string>& known_checks,
          time::TimePoint now, int max_days)
-    : m_file(path.string()),
-      m_diagnostics(path.string()),
+    : m_file(file_name),
+      m_diagnostics(std::string(file_name)),
       m_known_checks(known_checks),
       m_now(now),
       m_max_days(max_days) {}
 
-  AcceptFile read() {
-    const std::string text = fs::read_file(m_file, limits::config_file, fs::Source::file_or_pipe);
+  AcceptFile read(std::string_view text) {
     const YAML::Node root = detail::parse_yaml(text, m_diagnostics);
     m_diagnostics.throw_if_any("accept file", std::string(k_help));
     Fields top(root, m_diagnostics, "the file", {"accept", "Mutelist"});
@@ -266,10 +265,17 @@ private:
 
 } // namespace
 
+AcceptFile parse_accept_file(std::string_view text, std::string_view file_name,
+                             const std::vector<std::string>& known_checks, time::TimePoint now,
+                             int max_days) {
+  return Reader(file_name, known_checks, now, max_days).read(text);
+}
+
 AcceptFile read_accept_file(const std::filesystem::path& path,
                             const std::vector<std::string>& known_checks, time::TimePoint now,
                             int max_days) {
-  return Reader(path, known_checks, now, max_days).read();
+  const std::string text = fs::read_file(path, limits::config_file, fs::Source::file_or_pipe);
+  return parse_accept_file(text, path.string(), known_checks, now, max_days);
 }
 
 } // namespace velocity::compliance

@@ -44,7 +44,12 @@ Pattern Pattern::prowler(std::string text) {
   if (!expression.empty() && expression.front() == '*') {
     expression = ".*" + expression.substr(1);
   }
-  pattern.m_regex = std::make_shared<const std::regex>(expression, std::regex::ECMAScript);
+  // libstdc++'s polynomial mode matches breadth-first, in time polynomial in the pattern and the
+  // value: the default depth-first matcher backtracks, and a pattern like `(a*)*b` took minutes
+  // (and its recursion, the stack) on a 200-character resource id. Back-references, which need
+  // backtracking, are refused in this mode (std::regex_error, as for an invalid pattern).
+  pattern.m_regex = std::make_shared<const std::regex>(
+    expression, std::regex::ECMAScript | std::regex_constants::__polynomial);
   pattern.m_text = std::move(text);
   return pattern;
 }

@@ -34,6 +34,23 @@ const nlohmann::json& CheckControls::of(const std::string& check_id) {
   return m_cache.emplace(check_id, std::move(controls)).first->second;
 }
 
+const std::string& CheckControls::text_of(const std::string& check_id, int indent) {
+  auto found = m_texts.find({indent, check_id});
+  if (found == m_texts.end()) {
+    const std::string dumped = of(check_id).dump(indent);
+    // One level deep: JSON text has no raw line break inside a string, so each one starts a line.
+    std::string text;
+    for (const char c : dumped) {
+      text += c;
+      if (c == '\n') {
+        text.append(static_cast<size_t>(indent), ' ');
+      }
+    }
+    found = m_texts.emplace(std::pair{indent, check_id}, std::move(text)).first;
+  }
+  return found->second;
+}
+
 nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann::json& controls) {
   return {{"id", finding.id},
           {"evidence_id", optional_json(finding.evidence_id)},
@@ -53,6 +70,18 @@ nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann:
           {"passed_again_at", optional_json(finding.passed_again_at)},
           {"acceptance", acceptance_json(finding.acceptance)},
           {"controls", controls}};
+}
+
+std::string finding_text(const store::FindingRecord& finding, CheckControls& controls, int indent) {
+  std::string text = finding_json(finding, nlohmann::json::array()).dump(indent);
+  // The empty array stands where the controls go. The keys are in order, and none before
+  // "controls" holds an object with such a key; in compact text no string holds `,"` unescaped.
+  const std::string placeholder =
+    indent < 0 ? std::string(",\"controls\":[]")
+               : "\n" + std::string(static_cast<size_t>(indent), ' ') + "\"controls\": []";
+  const size_t at = text.find(placeholder);
+  text.replace(at + placeholder.size() - 2, 2, controls.text_of(finding.check_id, indent));
+  return text;
 }
 
 } // namespace velocity::compliance

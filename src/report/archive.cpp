@@ -6,6 +6,11 @@
 #include <archive_entry.h>
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <sys/stat.h>
@@ -83,28 +88,227 @@ std::string_view to_string(EntryType type) noexcept {
 
 // ---- writing ----
 
-struct TarGzWriter::Impl {
-  Sink sink;
-  int64_t mtime = 0;
-  WriteHandle handle;
-  std::string current;
-  int64_t remaining = 0;
-  bool in_file = false;
-  bool closed = false;
+namespace {
 
+using Sink = TarGzWriter::Sink;
+
+// gzip through libarchive's raw format (one unnamed entry whose bytes go unchanged to the gzip
+// filter): the tar stream reaches it from a separate tar writer, which is how a TarGzWriter can
+// leave out the end-of-archive blocks and hand its entries to another thread.
+class GzipStream {
+public:
+  explicit GzipStream(Sink sink) : m_sink(std::move(sink)), m_handle(archive_write_new()) {
+    if (!m_handle) {
+      throw std::bad_alloc();
+    }
+    archive* handle = m_handle.get();
+    check(archive_write_add_filter_gzip(handle), "gzip");
+    check(archive_write_set_format_raw(handle), "raw format");
+    // No padding to a 10 KiB record: nothing reads gzip in records.
+    check(archive_write_set_bytes_in_last_block(handle, 1), "block size");
+    check(archive_write_open2(handle, this, nullptr, &GzipStream::on_write, nullptr, nullptr),
+          "open");
+    EntryHandle entry(archive_entry_new());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    check(archive_write_header(handle, entry.get()), "gzip stream");
+  }
+  ~GzipStream() {
+    // Unwinding: what libarchive flushes while it is freed goes nowhere.
+    m_abandoned = true;
+  }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  void write(std::string_view data) {
+    while (!data.empty()) {
+      const la_ssize_t written = archive_write_data(m_handle.get(), data.data(), data.size());
+      if (written <= 0) {
+        fail("compressing");
+      }
+      data.remove_prefix(static_cast<size_t>(written));
+    }
+  }
+
+  void close() { check(archive_write_close(m_handle.get()), "close"); }
+
+private:
   static la_ssize_t on_write(archive* /*handle*/, void* self, const void* buffer, size_t size) {
-    auto* impl = static_cast<Impl*>(self);
+    auto* stream = static_cast<GzipStream*>(self);
+    if (stream->m_abandoned) {
+      return static_cast<la_ssize_t>(size);
+    }
     try {
-      impl->sink(std::string_view(static_cast<const char*>(buffer), size));
+      stream->m_sink(std::string_view(static_cast<const char*>(buffer), size));
     } catch (...) {
-      // libarchive is C: the error cannot cross it. Report a failed write; close() rethrows.
-      impl->failure = std::current_exception();
+      // libarchive is C: the error cannot cross it. Report a failed write; fail() rethrows.
+      stream->m_failure = std::current_exception();
       return -1;
     }
     return static_cast<la_ssize_t>(size);
   }
 
+  [[noreturn]] void fail(std::string_view what) {
+    if (m_failure) {
+      std::rethrow_exception(m_failure);
+    }
+    throw StateError(
+      fmt::format("cannot write the archive ({}): {}", what, error_of(m_handle.get())));
+  }
+
+  void check(int rc, std::string_view what) {
+    if (rc < ARCHIVE_OK) {
+      fail(what);
+    }
+  }
+
+  Sink m_sink;
+  WriteHandle m_handle;
+  std::exception_ptr m_failure;
+  bool m_abandoned = false;
+};
+
+// Passes bytes to `sink` on a thread of its own, in 1 MiB chunks with at most four waiting, so
+// that compressing them overlaps with producing them. A failure of `sink` stops the thread and is
+// rethrown by the next write() or by close().
+class BackgroundSink {
+public:
+  explicit BackgroundSink(Sink sink) : m_sink(std::move(sink)), m_thread([this] { run(); }) {}
+  ~BackgroundSink() {
+    if (m_thread.joinable()) {
+      {
+        const std::lock_guard lock(m_mutex);
+        m_stopped = true;
+      }
+      m_changed.notify_all();
+      m_thread.join();
+    }
+  }
+  BackgroundSink(const BackgroundSink&) = delete;
+  BackgroundSink& operator=(const BackgroundSink&) = delete;
+
+  void write(std::string_view data) {
+    m_chunk.append(data);
+    if (m_chunk.size() >= k_chunk_bytes) {
+      push(std::exchange(m_chunk, {}));
+    }
+  }
+
+  // Hands over the rest and waits until `sink` has had every byte.
+  void close() {
+    if (!m_chunk.empty()) {
+      push(std::exchange(m_chunk, {}));
+    }
+    {
+      const std::lock_guard lock(m_mutex);
+      m_closing = true;
+    }
+    m_changed.notify_all();
+    m_thread.join();
+    if (m_failure) {
+      std::rethrow_exception(m_failure);
+    }
+  }
+
+private:
+  static constexpr size_t k_chunk_bytes = size_t{1} << 20;
+  static constexpr size_t k_chunks_waiting = 4;
+
+  void push(std::string chunk) {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_queue.size() < k_chunks_waiting || m_stopped; });
+    if (m_failure) {
+      const std::exception_ptr failure = m_failure;
+      lock.unlock();
+      std::rethrow_exception(failure);
+    }
+    m_queue.push_back(std::move(chunk));
+    lock.unlock();
+    m_changed.notify_all();
+  }
+
+  void run() {
+    for (;;) {
+      std::string chunk;
+      {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return !m_queue.empty() || m_closing || m_stopped; });
+        if (m_stopped || m_queue.empty()) {
+          return;
+        }
+        chunk = std::move(m_queue.front());
+        m_queue.pop_front();
+      }
+      m_changed.notify_all();
+      try {
+        m_sink(chunk);
+      } catch (...) {
+        {
+          const std::lock_guard lock(m_mutex);
+          m_failure = std::current_exception();
+          m_stopped = true;
+        }
+        m_changed.notify_all();
+        return;
+      }
+    }
+  }
+
+  Sink m_sink;
+  std::string m_chunk;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<std::string> m_queue;
+  bool m_closing = false;
+  bool m_stopped = false;
+  std::exception_ptr m_failure;
+  std::thread m_thread; // last: it starts once everything it uses is built
+};
+
+} // namespace
+
+// The tar stream goes from an unfiltered libarchive tar writer to a GzipStream, directly or
+// through a BackgroundSink (TarGzOptions::background).
+struct TarGzWriter::Impl {
+  int64_t mtime = 0;
+  TarGzOptions options;
+  std::optional<GzipStream> gzip;
+  std::optional<BackgroundSink> background;
+  WriteHandle handle; // after the streams it feeds, so that it is freed first
+  std::string current;
+  int64_t remaining = 0;
+  bool in_file = false;
+  bool closed = false;
+  // Set once the end-of-archive blocks, or an abandoned archive's flush, may come: dropped.
+  bool discarding = false;
   std::exception_ptr failure;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    discarding = true;
+    handle.reset();
+  }
+
+  static la_ssize_t on_write(archive* /*handle*/, void* self, const void* buffer, size_t size) {
+    auto* impl = static_cast<Impl*>(self);
+    if (impl->discarding) {
+      return static_cast<la_ssize_t>(size);
+    }
+    const std::string_view bytes(static_cast<const char*>(buffer), size);
+    try {
+      if (impl->background) {
+        impl->background->write(bytes);
+      } else {
+        impl->gzip->write(bytes);
+      }
+    } catch (...) {
+      // libarchive is C: the error cannot cross it. Report a failed write; fail() rethrows.
+      impl->failure = std::current_exception();
+      return -1;
+    }
+    return static_cast<la_ssize_t>(size);
+  }
 
   [[noreturn]] void fail(std::string_view what) {
     if (failure) {
@@ -157,18 +361,24 @@ struct TarGzWriter::Impl {
   }
 };
 
-TarGzWriter::TarGzWriter(Sink sink, int64_t mtime) : m_impl(std::make_unique<Impl>()) {
-  m_impl->sink = std::move(sink);
+TarGzWriter::TarGzWriter(Sink sink, int64_t mtime, TarGzOptions options)
+  : m_impl(std::make_unique<Impl>()) {
   m_impl->mtime = mtime;
+  m_impl->options = options;
+  m_impl->gzip.emplace(std::move(sink));
+  if (options.background) {
+    m_impl->background.emplace(
+      [gzip = &*m_impl->gzip](std::string_view bytes) { gzip->write(bytes); });
+  }
   m_impl->handle.reset(archive_write_new());
   if (!m_impl->handle) {
     throw std::bad_alloc();
   }
   archive* handle = m_impl->handle.get();
-  m_impl->check(archive_write_add_filter_gzip(handle), "gzip");
   m_impl->check(archive_write_set_format_pax_restricted(handle), "pax format");
-  // No padding to a 10 KiB record: the output is compressed anyway.
-  m_impl->check(archive_write_set_bytes_in_last_block(handle, 1), "block size");
+  // Unblocked: every byte goes straight to the compressor, and the end-of-archive blocks can be
+  // told apart from the last entry's padding.
+  m_impl->check(archive_write_set_bytes_per_block(handle, 0), "block size");
   m_impl->check(
     archive_write_open2(handle, m_impl.get(), nullptr, &Impl::on_write, nullptr, nullptr), "open");
 }
@@ -223,7 +433,16 @@ void TarGzWriter::close() {
     return;
   }
   m_impl->finish_current();
+  if (m_impl->options.end == ArchiveEnd::continued) {
+    m_impl->check(archive_write_finish_entry(m_impl->handle.get()), m_impl->current);
+    m_impl->discarding = true;
+  }
   m_impl->check(archive_write_close(m_impl->handle.get()), "close");
+  m_impl->discarding = true;
+  if (m_impl->background) {
+    m_impl->background->close();
+  }
+  m_impl->gzip->close();
   m_impl->closed = true;
 }
 

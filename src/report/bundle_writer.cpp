@@ -25,22 +25,26 @@ int64_t unix_seconds(std::string_view iso) {
 
 } // namespace
 
-// Members go to a scratch file first: manifest.json, which lists their sizes and digests, is
-// written at the front of the archive, so that a verifier knows how large every member may be
-// before it inflates any (docs/report-bundle.md).
+// Members are written as they come into a tar.gz of their own in a scratch file, compressed on
+// a second thread; finish() writes manifest.json, which lists their sizes and digests, and the
+// other entries velocity makes as a first gzip member without end-of-archive blocks, then copies
+// the members' gzip member after it: one archive with the manifest at its front, so that a
+// verifier knows how large every member may be before it inflates any (docs/report-bundle.md).
 struct BundleWriter::Impl {
   std::filesystem::path output;
   int64_t mtime;
   fs::TempFile spool;
+  TarGzWriter members;
   std::vector<ManifestFile> files;
-  std::vector<int64_t> offsets; // of each member in `spool`, in the order of `files`
   std::set<std::string, std::less<>> paths;
   bool finished = false;
 
   Impl(std::filesystem::path path, int64_t mtime_seconds)
     : output(std::move(path)),
       mtime(mtime_seconds),
-      spool(output) {}
+      spool(output),
+      members([this](std::string_view bytes) { spool.write(bytes); }, mtime,
+              {.end = ArchiveEnd::end_of_archive, .background = true}) {}
 
   void check_path(std::string_view path) {
     if (finished) {
@@ -58,28 +62,17 @@ struct BundleWriter::Impl {
     }
   }
 
-  void spooled(std::string_view path, int64_t offset, std::string sha256) {
-    files.push_back({std::string(path), spool.size() - offset, std::move(sha256)});
-    offsets.push_back(offset);
-  }
-
-  // Copies every spooled member into `archive`, in the order they were added.
-  void copy_members(TarGzWriter& archive) const {
+  // Copies the compressed members after the head of the archive.
+  void copy_members(fs::AtomicFile& file) const {
     std::string buffer(64 * 1024, '\0');
-    for (size_t i = 0; i < files.size(); ++i) {
-      archive.begin_file(files[i].path, files[i].size);
-      int64_t done = 0;
-      while (done < files[i].size) {
-        const size_t want =
-          static_cast<size_t>(std::min<int64_t>(files[i].size - done, std::ssize(buffer)));
-        const size_t got = spool.read_at(offsets[i] + done, buffer.data(), want);
-        if (got == 0) {
-          throw StateError(
-            fmt::format("the scratch file of {} ended inside {}", output.string(), files[i].path));
-        }
-        archive.write(std::string_view(buffer.data(), got));
-        done += static_cast<int64_t>(got);
+    int64_t done = 0;
+    while (done < spool.size()) {
+      const size_t got = spool.read_at(done, buffer.data(), buffer.size());
+      if (got == 0) {
+        throw StateError(fmt::format("the scratch file of {} ended early", output.string()));
       }
+      file.write(std::string_view(buffer.data(), got));
+      done += static_cast<int64_t>(got);
     }
   }
 };
@@ -89,32 +82,40 @@ BundleWriter::BundleWriter(std::filesystem::path output, std::string_view create
 
 BundleWriter::~BundleWriter() = default;
 
-void BundleWriter::add(std::string_view path, std::string_view content) {
+std::string BundleWriter::add(std::string_view path, std::string_view content) {
   m_impl->check_path(path);
-  const int64_t offset = m_impl->spool.size();
-  m_impl->spool.write(content);
-  m_impl->spooled(path, offset, crypto::to_hex(crypto::sha256(content)));
+  std::string sha256 = crypto::to_hex(crypto::sha256(content));
+  m_impl->members.add_file(path, content);
+  m_impl->files.push_back({std::string(path), std::ssize(content), sha256});
+  return sha256;
 }
 
 void BundleWriter::add_file(std::string_view path, const std::filesystem::path& source) {
   m_impl->check_path(path);
   std::ifstream in(source, std::ios::binary);
-  if (!in) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(source, error);
+  if (!in || error) {
     throw StateError(fmt::format("cannot read {} for the bundle: cannot open", source.string()));
   }
-  const int64_t offset = m_impl->spool.size();
+  m_impl->members.begin_file(path, static_cast<int64_t>(size));
   crypto::Sha256 hasher;
   std::string buffer(64 * 1024, '\0');
+  int64_t read = 0;
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     const std::string_view piece(buffer.data(), static_cast<size_t>(in.gcount()));
+    if (read + std::ssize(piece) > static_cast<int64_t>(size)) {
+      throw StateError(fmt::format("{} grew while it was added to the bundle", source.string()));
+    }
     hasher.update(piece);
-    m_impl->spool.write(piece);
+    m_impl->members.write(piece);
+    read += std::ssize(piece);
   }
-  if (in.bad()) {
+  if (in.bad() || read != static_cast<int64_t>(size)) {
     throw StateError(fmt::format("cannot read {} for the bundle", source.string()));
   }
-  m_impl->spooled(path, offset, crypto::to_hex(hasher.finish()));
+  m_impl->files.push_back({std::string(path), read, crypto::to_hex(hasher.finish())});
 }
 
 size_t BundleWriter::size() const noexcept {
@@ -125,6 +126,7 @@ Manifest BundleWriter::finish(const BundleInfo& info, const crypto::SigningKey& 
   if (m_impl->finished) {
     throw StateError("bundle finished twice");
   }
+  m_impl->members.close();
   const crypto::VerifyKey public_key = key.verify_key();
   Manifest manifest;
   manifest.info = info;
@@ -140,13 +142,14 @@ Manifest BundleWriter::finish(const BundleInfo& info, const crypto::SigningKey& 
   const std::string bytes = manifest_bytes(manifest);
 
   fs::AtomicFile file(m_impl->output, fs::Mode::private_file);
-  TarGzWriter archive([&file](std::string_view piece) { file.write(piece); }, m_impl->mtime);
-  archive.add_file(k_manifest_path, bytes);
-  archive.add_file(k_signature_path, key.sign(bytes));
-  archive.add_file(k_public_key_path, pem);
-  archive.add_file(k_verify_path, instructions);
-  m_impl->copy_members(archive);
-  archive.close();
+  TarGzWriter head([&file](std::string_view piece) { file.write(piece); }, m_impl->mtime,
+                   {.end = ArchiveEnd::continued});
+  head.add_file(k_manifest_path, bytes);
+  head.add_file(k_signature_path, key.sign(bytes));
+  head.add_file(k_public_key_path, pem);
+  head.add_file(k_verify_path, instructions);
+  head.close();
+  m_impl->copy_members(file);
   file.commit();
   m_impl->finished = true;
   return manifest;

@@ -252,9 +252,9 @@ struct OscalResults::Impl {
   }
 
   void add_evidence(const store::EvidenceRecord& record,
-                    const std::vector<store::FindingRecord>& findings, const EvidenceFile& file) {
-    const std::string sha256 = crypto::to_hex(crypto::sha256(file.content));
-    const std::string href = std::string(k_evidence_href_prefix) + file.path;
+                    const std::vector<store::FindingRecord>& findings, std::string_view path,
+                    std::string_view sha256) {
+    const std::string href = std::string(k_evidence_href_prefix) + std::string(path);
     const std::string file_uuid =
       stable_uuid(organization, {"evidence-file", record.integration, record.type,
                                  record.account_id, record.region, record.resource_id});
@@ -271,7 +271,7 @@ struct OscalResults::Impl {
                                          record.resource_id, record.integration);
     evidence_resources.push_back(json{
       {"uuid", file_uuid},
-      {"title", file.path},
+      {"title", path},
       {"description", fmt::format("{} as collected {}; SHA-256 of the raw API responses {}.", what,
                                   record.collected_at, record.raw_sha256)},
       {"rlinks",
@@ -539,8 +539,8 @@ OscalResults::~OscalResults() = default;
 
 void OscalResults::add_evidence(const store::EvidenceRecord& record,
                                 const std::vector<store::FindingRecord>& findings,
-                                const EvidenceFile& file) {
-  m_impl->add_evidence(record, findings, file);
+                                std::string_view path, std::string_view sha256) {
+  m_impl->add_evidence(record, findings, path, sha256);
 }
 
 void OscalResults::finish() {
@@ -556,7 +556,8 @@ void write_oscal(const json& doc, store::Database& db, const store::Org& org,
     db, org, period,
     [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& stored) {
       const std::vector<store::FindingRecord> findings = through_lens(lens, stored);
-      oscal.add_evidence(record, findings, evidence_file(record, findings, controls));
+      const EvidenceFile file = evidence_file(record, findings, controls);
+      oscal.add_evidence(record, findings, file.path, crypto::to_hex(crypto::sha256(file.content)));
     });
   oscal.finish();
 }

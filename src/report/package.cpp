@@ -36,6 +36,37 @@ private:
   std::filesystem::path m_path;
 };
 
+// A member whose size is known only at its end (findings.jsonl, the OSCAL results): written in
+// 1 MiB pieces to an unnamed scratch file beside the bundle, which goes with this object.
+class ScratchMember {
+public:
+  explicit ScratchMember(const std::filesystem::path& beside) : m_file(beside) {}
+
+  void write(std::string_view bytes) {
+    m_buffer.append(bytes);
+    if (m_buffer.size() >= k_piece_bytes) {
+      flush();
+    }
+  }
+
+  // What was written, as the member `path` of `writer`.
+  void add_to(BundleWriter& writer, std::string_view path) {
+    flush();
+    writer.add_file(path, m_file.path());
+  }
+
+private:
+  static constexpr size_t k_piece_bytes = size_t{1} << 20;
+
+  void flush() {
+    m_file.write(m_buffer);
+    m_buffer.clear();
+  }
+
+  fs::TempFile m_file;
+  std::string m_buffer;
+};
+
 // The event range of the audit log that falls in `period`; nothing when no event does.
 std::optional<audit::ExportRange> audit_range(store::AuditStore& audit_store, int64_t org_id,
                                               const store::TimeWindow& period) {
@@ -93,38 +124,34 @@ BundleSummary write_report_bundle(audit::Recorder& recorder, compliance::Library
   writer.add("report.csv", render_controls_csv(doc));
 
   {
-    ScratchFile findings(output, "findings.jsonl");
-    fs::AtomicFile file(findings.path(), fs::Mode::private_file);
+    ScratchMember findings(output);
     write_findings_jsonl(
       db, org, library, request.period,
       [&](std::string_view line) {
-        file.write(line);
+        findings.write(line);
         summary.findings += 1;
       },
       request.lens);
-    file.commit();
-    writer.add_file("findings.jsonl", findings.path());
+    findings.add_to(writer, "findings.jsonl");
   }
 
   // The OSCAL results link each observation to the evidence member written here, by its digest;
   // they go through a scratch file, their size growing with the findings.
   {
-    ScratchFile scratch(output, "oscal.json");
-    fs::AtomicFile file(scratch.path(), fs::Mode::private_file);
-    OscalResults oscal(doc, [&](std::string_view bytes) { file.write(bytes); });
+    ScratchMember results(output);
+    OscalResults oscal(doc, [&](std::string_view bytes) { results.write(bytes); });
     compliance::CheckControls controls(library);
     store::for_each_evidence_in(
       db, org, request.period,
       [&](const store::EvidenceRecord& record, const std::vector<store::FindingRecord>& stored) {
         const std::vector<store::FindingRecord> findings = through_lens(request.lens, stored);
         const EvidenceFile evidence = evidence_file(record, findings, controls);
-        writer.add(evidence.path, evidence.content);
-        oscal.add_evidence(record, findings, evidence);
+        const std::string sha256 = writer.add(evidence.path, evidence.content);
+        oscal.add_evidence(record, findings, evidence.path, sha256);
         summary.evidence += 1;
       });
     oscal.finish();
-    file.commit();
-    writer.add_file("oscal/assessment-results.json", scratch.path());
+    results.add_to(writer, "oscal/assessment-results.json");
   }
 
   store::AuditStore audit_store(db);

@@ -348,7 +348,7 @@ void write_findings_jsonl(store::Database& db, const store::Org& org, compliance
     if (!through_lens(lens, finding)) {
       return;
     }
-    line = compliance::finding_json(finding, controls.of(finding.check_id)).dump();
+    line = compliance::finding_text(finding, controls);
     line += '\n';
     sink(line);
   });

@@ -186,27 +186,32 @@ require_moto
 start_moto
 with_moto_keys run connect aws --name prod --endpoint-url "$MOTO_ENDPOINT" --region us-east-1
 [ "$RC" -eq 0 ] || { echo "connect failed: $ERR" >&2; exit 1; }
-cat >"$WORK/ci.yaml" <<YAML
+# Expiry is tested by dates relative to today: an acceptance ends at 00:00 UTC on its date, and
+# collect warns from 14 days before. Each date is a day or more away from its boundary, so the
+# suite may run across midnight.
+TODAY=$(date -u +%F)
+IN_13_DAYS=$(date -u -d '+13 days' +%F)
+IN_16_DAYS=$(date -u -d '+16 days' +%F)
+IN_200_DAYS=$(date -u -d '+200 days' +%F)
+# accept_file BUCKETS_EXPIRE ACCOUNT_EXPIRE: the two high failures of encryption_status accepted.
+accept_file() {
+  cat <<YAML
 accept:
   - check: aws_s3_bucket_level_public_access_block
     resources: ["velocity-*"]
     owner: platform-team
     reason: buckets behind CloudFront, reviewed in SEC-42
-    expires: $(date -u -d '+10 days' +%F)
+    expires: $1
   - check: aws_s3_account_level_public_access_blocks
     resources: ["*"]
     owner: platform-team
     reason: the account serves the public buckets, reviewed in SEC-42
-    expires: $(date -u -d '+10 days' +%F)
+    expires: $2
 YAML
-cat >"$WORK/expired.yaml" <<YAML
-accept:
-  - check: aws_s3_bucket_level_public_access_block
-    resources: ["velocity-*"]
-    owner: platform-team
-    reason: buckets behind CloudFront, reviewed in SEC-42
-    expires: 2026-01-01
-YAML
+}
+accept_file "$IN_13_DAYS" "$IN_200_DAYS" >"$WORK/ci.yaml"
+accept_file "$IN_16_DAYS" "$IN_200_DAYS" >"$WORK/later.yaml"
+accept_file "$TODAY" "$IN_200_DAYS" >"$WORK/expired.yaml"
 cat >"$WORK/mutelist.yaml" <<'YAML'
 Mutelist:
   Accounts:
@@ -227,18 +232,32 @@ with_moto_keys run collect --types encryption_status --fail-on high
 expect_rc 1
 expect_err_contains "at or above severity high"
 
-TEST "CI: the accept file covers the only high failure: --fail-on high passes, with a warning before expiry"
-with_moto_keys run collect --types encryption_status --fail-on high --accept-file "$WORK/ci.yaml" --format json
+TEST "CI: the accept file covers the only high failures: --fail-on high passes, no warning 16 days before"
+with_moto_keys run collect --types encryption_status --fail-on high --accept-file "$WORK/later.yaml" --format json
 expect_rc 0
 expect_equal "$(json_get 'sorted({f["acceptance"]["owner"] for f in d["findings"] if f["check_id"] == "aws_s3_bucket_level_public_access_block" and f["status"] == "FAIL"})')" \
   "['platform-team']" "every high failure accepted"
-expect_err_contains "ci.yaml:2 of aws_s3_bucket_level_public_access_block on velocity-data"
-expect_err_contains "(owner platform-team) expires on"
+BUCKETS_ACCEPTED=$(json_get 'len([f for f in d["findings"] if f["check_id"] == "aws_s3_bucket_level_public_access_block" and f["acceptance"]])')
+[ "$BUCKETS_ACCEPTED" -ge 2 ] && pass || fail "expected the accept file to cover two buckets or more, not $BUCKETS_ACCEPTED"
+expect_err_lacks "expires on"
 
-TEST "CI: once the entry has expired the same run fails again"
+TEST "CI: 13 days before expiry, one warning per acceptance with the findings it covers"
+run accept aws_s3_account_level_public_access_blocks --owner security --reason "account review in SEC-43" --expires "$IN_13_DAYS" --format json
+expect_rc 0
+STATE_ACCEPT=$(json_get 'd["id"]')
+with_moto_keys run collect --types encryption_status --fail-on high --accept-file "$WORK/ci.yaml" --severity critical
+expect_rc 0
+expect_err_contains "acceptance $WORK/ci.yaml:2 (owner platform-team) expires on $IN_13_DAYS: it covers $BUCKETS_ACCEPTED failing findings of aws_s3_bucket_level_public_access_block, which fail again then"
+expect_err_contains "acceptance $STATE_ACCEPT (owner security) expires on $IN_13_DAYS: it covers 1 failing finding of aws_s3_account_level_public_access_blocks, which fails again then"
+expect_equal "$(grep -c 'expires on' <<<"$ERR")" "2" "one warning per acceptance, whatever --severity shows"
+run accept revoke "$STATE_ACCEPT"
+expect_rc 0
+
+TEST "CI: an entry dated today has expired: the same run fails again"
 with_moto_keys run collect --types encryption_status --fail-on high --accept-file "$WORK/expired.yaml"
 expect_rc 1
-expect_err_contains "expired.yaml:2: expired on 2026-01-01"
+expect_err_contains "expired.yaml:2: expired on $TODAY"
+expect_err_contains "at or above severity high"
 
 TEST "CI: Prowler's mutelist is read as it is"
 with_moto_keys run collect --types encryption_status --fail-on high --accept-file "$WORK/mutelist.yaml" --format json

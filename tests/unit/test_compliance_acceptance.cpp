@@ -87,8 +87,14 @@ TEST_CASE("Pattern::prowler") {
     CHECK(compliance::Pattern::prowler("^us-").matches("us-east-1"));
     CHECK_FALSE(compliance::Pattern::prowler("^eu-").matches("us-east-1"));
   }
-  SUBCASE("an invalid expression throws") {
+  SUBCASE("an invalid expression throws, and so does a back-reference") {
     CHECK_THROWS_AS(compliance::Pattern::prowler("user/(ci"), std::regex_error);
+    CHECK_THROWS_AS(compliance::Pattern::prowler("(a)\\1"), std::regex_error);
+  }
+  SUBCASE("a pattern that backtracks exponentially matches in polynomial time") {
+    const std::string resource = "arn:aws:s3:::velocity-data-" + std::string(200, 'a');
+    CHECK_FALSE(compliance::Pattern::prowler("(a*)*b").matches(resource));
+    CHECK(compliance::Pattern::prowler("(a*)*$").matches(resource));
   }
 }
 

@@ -556,3 +556,66 @@ TEST_CASE("verify_instructions") {
     CHECK(out.find("entries:") == std::string::npos);
   }
 }
+
+TEST_CASE("TarGzWriter") {
+  TempDir temp;
+  const auto write = [](std::string& bytes, TarGzOptions options,
+                        const std::vector<std::pair<std::string, std::string>>& files) {
+    TarGzWriter writer([&bytes](std::string_view piece) { bytes.append(piece); }, 1'700'000'000,
+                       options);
+    for (const auto& [path, content] : files) {
+      writer.add_file(path, content);
+    }
+    writer.close();
+  };
+  const auto paths_and_contents = [](const std::filesystem::path& file) {
+    std::vector<std::pair<std::string, std::string>> found;
+    for (const ArchiveMember& member : read_all(file)) {
+      found.emplace_back(member.entry.path, member.content);
+    }
+    return found;
+  };
+  const std::vector<std::pair<std::string, std::string>> head = {{"a.txt", "first\n"},
+                                                                 {"b.txt", std::string(700, 'b')}};
+  const std::vector<std::pair<std::string, std::string>> rest = {
+    {"c.txt", std::string(3 << 20, 'c')}, {"d/e.txt", ""}, {"f.txt", "last"}};
+
+  SUBCASE("a continued archive and a whole one after it read as one archive") {
+    std::string bytes;
+    write(bytes, {.end = ArchiveEnd::continued}, head);
+    write(bytes, {.end = ArchiveEnd::end_of_archive, .background = true}, rest);
+    fs::write_file_atomic(temp.path / "joined.tar.gz", bytes, fs::Mode::private_file);
+    auto expected = head;
+    expected.insert(expected.end(), rest.begin(), rest.end());
+    CHECK(paths_and_contents(temp.path / "joined.tar.gz") == expected);
+    // tar(1) reads it as one archive too, up to the last entry.
+    const std::string listing = (temp.path / "listing.txt").string();
+    REQUIRE(
+      std::system(
+        ("tar tzf '" + (temp.path / "joined.tar.gz").string() + "' > '" + listing + "'").c_str()) ==
+      0);
+    CHECK(read_fixture(listing) == "a.txt\nb.txt\nc.txt\nd/e.txt\nf.txt\n");
+  }
+
+  SUBCASE("compressing in the background writes the same archive") {
+    std::string direct;
+    std::string background;
+    write(direct, {}, rest);
+    write(background, {.background = true}, rest);
+    fs::write_file_atomic(temp.path / "direct.tar.gz", direct, fs::Mode::private_file);
+    fs::write_file_atomic(temp.path / "background.tar.gz", background, fs::Mode::private_file);
+    CHECK(paths_and_contents(temp.path / "background.tar.gz") ==
+          paths_and_contents(temp.path / "direct.tar.gz"));
+  }
+
+  SUBCASE("a sink that fails stops the background writer with its error") {
+    TarGzWriter writer([](std::string_view) { throw StateError("disk full"); }, 1'700'000'000,
+                       {.background = true});
+    CHECK_THROWS_WITH_AS(
+      {
+        writer.add_file("c.txt", std::string(8 << 20, 'c'));
+        writer.close();
+      },
+      "disk full", StateError);
+  }
+}

@@ -1,6 +1,7 @@
 #include "fixture_files.hpp"
 #include "test_report_support.hpp"
 
+#include <velocity/compliance/finding_json.hpp>
 #include <velocity/compliance/text.hpp>
 #include <velocity/core/error.hpp>
 #include <velocity/core/fs.hpp>
@@ -300,4 +301,112 @@ TEST_CASE("TemplateSet::open") {
     CHECK_THROWS_AS(TemplateSet::open(dir / "nope"), UsageError);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("evidence_file") {
+  auto library = compliance::Library::built_in();
+  compliance::CheckControls controls(library);
+  store::EvidenceRecord record;
+  record.id = 533;
+  record.integration = "prod";
+  record.platform = "aws";
+  record.type = "s3_buckets";
+  record.resource_id = "arn:aws:s3:::caf\u00e9-\"quoted\"\n-bucket";
+  record.account_id = "123456789012";
+  record.region = "eu-west-1";
+  record.raw_sha256 = std::string(64, 'a');
+  record.first_collected_at = "2026-03-01T00:00:00.000Z";
+  record.collected_at = "2026-03-02T00:00:00.000Z";
+
+  store::FindingRecord failing;
+  failing.id = 7;
+  failing.evidence_id = 533;
+  failing.integration = "prod";
+  failing.platform = "aws";
+  failing.evidence_type = "s3_buckets";
+  failing.check_id = "aws_s3_bucket_level_public_access_block";
+  failing.severity = store::Severity::high;
+  failing.status = store::Status::fail;
+  failing.resource_id = record.resource_id;
+  failing.reason = "no \"block\"\tat all";
+  failing.first_seen_at = "2026-03-01T00:00:00.000Z";
+  failing.first_failed_at = "2026-03-01T00:00:00.000Z";
+  failing.last_seen_at = "2026-03-02T00:00:00.000Z";
+  failing.acceptance =
+    store::Acceptance{.id = "ci.yaml:2", .owner = "web", .reason = "public", .expires_at = ""};
+  store::FindingRecord passing = failing;
+  passing.id = 8;
+  passing.check_id = "aws_iam_root_mfa_enabled";
+  passing.status = store::Status::pass;
+  passing.first_failed_at.reset();
+  passing.passed_again_at = "2026-03-02T00:00:00.000Z";
+  passing.acceptance.reset();
+  store::FindingRecord unmapped = passing;
+  unmapped.id = 9;
+  unmapped.check_id = "not_in_the_catalogue";
+
+  // The object docs/report-bundle.md describes, built whole and dumped: what the file must be.
+  const auto reference = [&](const std::vector<store::FindingRecord>& findings) {
+    json data = json::parse(record.payload, nullptr, false);
+    if (data.is_discarded()) {
+      data = record.payload;
+    }
+    json checks = json::array();
+    for (const auto& finding : findings) {
+      checks.push_back(compliance::finding_json(finding, controls.of(finding.check_id)));
+    }
+    const json file = {{"id", record.id},
+                       {"integration", record.integration},
+                       {"platform", record.platform},
+                       {"type", record.type},
+                       {"resource_id", record.resource_id},
+                       {"account_id", record.account_id},
+                       {"region", record.region},
+                       {"raw_sha256", record.raw_sha256},
+                       {"first_collected_at", record.first_collected_at},
+                       {"collected_at", record.collected_at},
+                       {"data", data},
+                       {"findings", checks}};
+    return file.dump(2) + "\n";
+  };
+
+  SUBCASE("the same text as the whole object dumped, findings with and without controls") {
+    record.payload = R"({"bucket":"a","nested":{"list":[1,{"x":null}],"empty":{}},"none":[]})";
+    const std::vector<store::FindingRecord> findings = {failing, passing, unmapped};
+    const EvidenceFile file = evidence_file(record, findings, controls);
+    CHECK(file.path == "evidence/533.json");
+    CHECK(file.content == reference(findings));
+    CHECK(json::parse(file.content)["findings"][0]["controls"].size() > 0);
+  }
+
+  SUBCASE("no findings, and a payload that is not JSON kept as text") {
+    record.payload = "not json\n";
+    CHECK(evidence_file(record, {}, controls).content == reference({}));
+    record.payload = "[]";
+    CHECK(evidence_file(record, {failing}, controls).content == reference({failing}));
+  }
+}
+
+TEST_CASE("finding_text") {
+  auto library = compliance::Library::built_in();
+  compliance::CheckControls controls(library);
+  store::FindingRecord finding;
+  finding.id = 7;
+  finding.integration = "prod";
+  finding.platform = "aws";
+  finding.check_id = "aws_s3_bucket_level_public_access_block";
+  finding.status = store::Status::fail;
+  finding.resource_id = "bucket \"controls\":[]";
+  finding.reason = R"(,"controls":[] and
+a line break)";
+  finding.acceptance =
+    store::Acceptance{.id = "1", .owner = "o", .reason = R"(,"controls":[])", .expires_at = "x"};
+  for (const int indent : {-1, 2, 4}) {
+    CAPTURE(indent);
+    CHECK(compliance::finding_text(finding, controls, indent) ==
+          compliance::finding_json(finding, controls.of(finding.check_id)).dump(indent));
+  }
+  finding.check_id = "not_in_the_catalogue";
+  CHECK(compliance::finding_text(finding, controls) ==
+        compliance::finding_json(finding, controls.of(finding.check_id)).dump());
 }

@@ -88,6 +88,10 @@ struct AcceptFile {
 AcceptFile read_accept_file(const std::filesystem::path& path,
                             const std::vector<std::string>& known_checks, time::TimePoint now,
                             int max_days);
+// The same for the text of an accept file named `file_name` in messages and ids.
+AcceptFile parse_accept_file(std::string_view text, std::string_view file_name,
+                             const std::vector<std::string>& known_checks, time::TimePoint now,
+                             int max_days);
 
 // The rules in force, state acceptances first, then the files' entries in order.
 class AcceptRules {

@@ -27,6 +27,23 @@ struct ArchiveEntry {
   std::string link_target; // symbolic and hard links
 };
 
+// How a TarGzWriter ends its tar stream.
+enum class ArchiveEnd {
+  // With the end-of-archive blocks: a whole archive.
+  end_of_archive,
+  // Without them: the output of another TarGzWriter follows in the same file. A gzip file may be
+  // a series of members (RFC 1952), which gzip, tar and libarchive read as one stream, so the
+  // two make one archive whose entries can be written in any order of time.
+  continued,
+};
+
+struct TarGzOptions {
+  ArchiveEnd end = ArchiveEnd::end_of_archive;
+  // Compress on a thread of its own, overlapping with whatever produces the entries; the sink is
+  // then called from that thread, until close() returns.
+  bool background = false;
+};
+
 // Writes a gzip-compressed POSIX (pax) tar archive to `sink` in pieces. Entries are written as
 // given, without checking their paths: BundleWriter checks paths, and tests use this class to
 // make hostile archives.
@@ -36,7 +53,7 @@ public:
 
   // `mtime` (Unix seconds) stamps every entry, so a bundle's content does not depend on when
   // its files happened to be rendered.
-  TarGzWriter(Sink sink, int64_t mtime);
+  TarGzWriter(Sink sink, int64_t mtime, TarGzOptions options = {});
   ~TarGzWriter();
   TarGzWriter(const TarGzWriter&) = delete;
   TarGzWriter& operator=(const TarGzWriter&) = delete;
@@ -53,7 +70,8 @@ public:
   void add_directory(std::string_view path);
   // A character device entry (hostile-archive tests).
   void add_device(std::string_view path);
-  // Ends the archive and flushes the compressor. Throws when the current file is short.
+  // Ends the archive (or its part, ArchiveEnd::continued) and flushes the compressor. Throws when
+  // the current file is short, or what the sink threw.
   void close();
 
 private:

@@ -15,11 +15,11 @@
 // VERIFY.md, manifest.json and manifest.sig, written atomically; and their offline verification.
 namespace velocity::report {
 
-// Writes a bundle: each member is hashed on its way into an unnamed scratch file beside the
-// output, and finish() writes the archive with manifest.json and manifest.sig first, then
-// public-key.pem, VERIFY.md and the members in the order added, so that a verifier knows every
-// member's size before it inflates any. Nothing is kept in memory but the manifest. The file
-// appears at `output` only when finish() succeeds.
+// Writes a bundle: each member is hashed and compressed (on a second thread) on its way into an
+// unnamed scratch file beside the output, and finish() writes the archive with manifest.json and
+// manifest.sig first, then public-key.pem, VERIFY.md and the members in the order added, so that
+// a verifier knows every member's size before it inflates any. Nothing is kept in memory but the
+// manifest. The file appears at `output` only when finish() succeeds.
 class BundleWriter {
 public:
   // `created_at` (ISO 8601 UTC) also stamps every entry's modification time.
@@ -28,8 +28,9 @@ public:
   BundleWriter(const BundleWriter&) = delete;
   BundleWriter& operator=(const BundleWriter&) = delete;
 
-  // Adds a member. Throws UsageError for an unsafe or reserved path or one added twice.
-  void add(std::string_view path, std::string_view content);
+  // Adds a member and returns its SHA-256 (hex). Throws UsageError for an unsafe or reserved path
+  // or one added twice.
+  std::string add(std::string_view path, std::string_view content);
   // Adds a member from a file on disk, streamed (large reports).
   void add_file(std::string_view path, const std::filesystem::path& source);
   // Members added so far.

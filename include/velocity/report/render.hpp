@@ -79,10 +79,11 @@ public:
   OscalResults& operator=(const OscalResults&) = delete;
 
   // An observation for each of the framework's checks among `findings`: their resources as
-  // subjects, `file` (as the bundle lays it out) as relevant evidence, collected when `record`
-  // was.
+  // subjects, the evidence file at `path` in the bundle (an EvidenceFile) with its SHA-256 (hex)
+  // as relevant evidence, collected when `record` was.
   void add_evidence(const store::EvidenceRecord& record,
-                    const std::vector<store::FindingRecord>& findings, const EvidenceFile& file);
+                    const std::vector<store::FindingRecord>& findings, std::string_view path,
+                    std::string_view sha256);
   // Writes the rest of the document; call once, after the last add_evidence().
   void finish();
 
