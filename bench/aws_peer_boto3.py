@@ -165,17 +165,20 @@ def main():
         lambda: pages(iam(), "list_server_certificates", "Marker", "Marker"),
         lambda: pages(s3(), "list_buckets", "ContinuationToken", "ContinuationToken"),
         lambda: call(clients.get("s3control"), "get_public_access_block", AccountId=account),
+        lambda: call(clients.get("account"), "get_alternate_contact",
+                     AlternateContactType="SECURITY"),
     ] + [lambda r=r: call(clients.get("cloudtrail", r), "describe_trails",
                           includeShadowTrails=True) for r in regions]
       + [lambda r=r, x=x: (r, x[0], x[1], listing(r, *x)) for r in regions for x in regional])
+    account_wide = 10  # the answers before the trails in `first`
     aws_policies = [(p["Arn"], p["DefaultVersionId"]) for p in flat(first[5], "Policies")]
     buckets = [b["Name"] for b in flat(first[7], "Buckets")]
     trails = {}
-    for answer in first[9:9 + len(regions)]:
+    for answer in first[account_wide:account_wide + len(regions)]:
         for trail in answer.get("trailList", []):
             trails[trail["TrailARN"]] = trail
     keys = [(region, key["KeyId"]) for region, service, operation, answers in
-            first[9 + len(regions):] if operation == "list_keys"
+            first[account_wide + len(regions):] if operation == "list_keys"
             for key in flat(answers, "Keys")]
 
     # Second round: per policy, bucket, trail and key.
