@@ -29,7 +29,7 @@ expect_equal "$(digest "$KEY")" "$key_before" "key unchanged"
 TEST "status shows the state and says where the key came from with --verbose"
 run -v status --format json
 expect_rc 0
-expect_out_contains '"schema_version": 5'
+expect_out_contains '"schema_version": 6'
 expect_err_contains "master key from key file $KEY"
 
 TEST "org create, list and delete"
