@@ -74,13 +74,14 @@ nlohmann::json finding_json(const store::FindingRecord& finding, const nlohmann:
 
 std::string finding_text(const store::FindingRecord& finding, CheckControls& controls, int indent) {
   std::string text = finding_json(finding, nlohmann::json::array()).dump(indent);
-  // The empty array stands where the controls go. The keys are in order, and none before
-  // "controls" holds an object with such a key; in compact text no string holds `,"` unescaped.
-  const std::string placeholder =
+  // The finding is dumped with an empty controls array, whose "[]" is then replaced by the
+  // check's controls dumped once per check. No key before "controls" holds an object with such
+  // a key, and in compact text no string holds `,"` unescaped, so the first match is the key.
+  const std::string empty_controls =
     indent < 0 ? std::string(",\"controls\":[]")
                : "\n" + std::string(static_cast<size_t>(indent), ' ') + "\"controls\": []";
-  const size_t at = text.find(placeholder);
-  text.replace(at + placeholder.size() - 2, 2, controls.text_of(finding.check_id, indent));
+  const size_t at = text.find(empty_controls);
+  text.replace(at + empty_controls.size() - 2, 2, controls.text_of(finding.check_id, indent));
   return text;
 }
 
